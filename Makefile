@@ -1,0 +1,66 @@
+# Keelson. `make up` runs it locally; `make test` runs every test. Both install what they
+# need: npm packages, Debian packages, and the control-plane binaries built from Go modules.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# Node 24 from the `node` devDependency comes first on the PATH.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+APT_PACKAGES := openssl git ca-certificates
+E2E_CONCURRENCY ?= 2
+
+.PHONY: up down test deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e clean
+
+## up: start the local control plane with the CRDs installed, and print how to use it
+up: deps
+	node test/harness/up.ts start
+
+## down: stop what `make up` started
+down:
+	@if [ -x node_modules/.bin/node ]; then node test/harness/up.ts stop; else echo "nothing to stop"; fi
+
+## test: the whole suite: lint, types, generated files, unit tests, end-to-end tests
+test: deps lint typecheck check-generated unit e2e
+
+deps: npm-deps system-deps binaries
+
+npm-deps: node_modules/.keelson-installed
+node_modules/.keelson-installed: package.json package-lock.json operator/package.json test/package.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian packages the tests and the local run use; installed only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok and helm, built once
+# from Go modules into ~/.cache/keelson/bin (about 25 minutes cold on 2 cores; see README).
+binaries:
+	test/harness/build-binaries.sh
+
+lint: npm-deps
+	oxlint -c .oxlintrc.json --deny-warnings operator test
+
+typecheck: npm-deps
+	tsc --noEmit -p tsconfig.json
+
+## generate: regenerate crds/ from the schemas in operator/src/api
+generate: npm-deps
+	node operator/scripts/generate-crds.ts
+
+check-generated: npm-deps
+	node operator/scripts/generate-crds.ts --check
+
+unit: npm-deps
+	node --test --test-reporter=spec "operator/**/*.test.ts"
+
+e2e: deps
+	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
+	  --test-concurrency=$(E2E_CONCURRENCY) "test/e2e/**/*.test.ts"
+
+clean: down
+	rm -rf .keelson

@@ -1,0 +1,192 @@
+// Environment: one environment of one deploy repository, what an Argo CD Application is
+// for one environment. The spec says where the cdk8s app is and how to sync it; the status
+// is a dashboard (sync, health, resources) and the memory of the sync in progress.
+import {
+  Conditions, DnsLabel, Duration, LocalObjectReference, ObjectName, ObservedGeneration,
+  StringEnum, Timestamp, Type, withRules, type Static,
+} from './schema.ts';
+
+export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
+export const HEALTH_STATUSES = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'] as const;
+export const OPERATION_PHASES = ['Running', 'Succeeded', 'Failed', 'Terminating'] as const;
+export const DELETION_POLICIES = ['Orphan', 'Delete'] as const;
+
+const SyncStatus = StringEnum(SYNC_STATUSES, { description: 'Whether the live state matches the desired state.' });
+const HealthStatus = StringEnum(HEALTH_STATUSES, { description: 'Health, ordered from best to worst: Healthy < Suspended < Progressing < Missing < Degraded < Unknown.' });
+
+export const IgnoreDifference = Type.Object(
+  {
+    group: Type.Optional(Type.String({ description: 'API group; empty for the core group.', maxLength: 253 })),
+    kind: Type.String({ description: 'Kind of the objects this rule applies to.', minLength: 1, maxLength: 63 }),
+    name: Type.Optional(Type.String({ description: 'Only the object with this name.', maxLength: 253 })),
+    namespace: Type.Optional(Type.String({ description: 'Only objects in this namespace.', maxLength: 63 })),
+    jsonPointers: Type.Array(Type.String({ pattern: '^(/[^/]*)+$' }), { description: 'RFC 6901 pointers to fields that are not drift, e.g. /spec/replicas.', minItems: 1, maxItems: 64 }),
+  },
+  { description: 'Fields to leave out of the comparison of desired and live state.' },
+);
+
+export const SyncPolicy = Type.Object(
+  {
+    automated: Type.Optional(
+      Type.Object(
+        {
+          prune: Type.Optional(Type.Boolean({ description: 'Delete what the environment no longer declares.', default: false })),
+          selfHeal: Type.Optional(Type.Boolean({ description: 'Revert changes made to managed objects by hand.', default: false })),
+        },
+        { description: 'Sync every new revision without waiting for a person. Absent: the environment reports OutOfSync and waits for a sync request.' },
+      ),
+    ),
+    allowEmpty: Type.Optional(Type.Boolean({ description: 'Allow a sync that prunes every managed object because synthesis yields nothing.', default: false })),
+    ignoreDifferences: Type.Optional(Type.Array(IgnoreDifference, { description: 'Fields that do not count as drift.', maxItems: 128 })),
+  },
+  { description: 'When and how to sync.' },
+);
+
+export const RetryPolicy = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ description: 'How many times a failed automated sync is retried for one revision.', minimum: 0, maximum: 100, default: 5 })),
+    backoff: Type.Optional(
+      Type.Object(
+        {
+          duration: Type.Optional(Duration('Delay before the first retry.', '5s')),
+          factor: Type.Optional(Type.Integer({ description: 'Each delay is the previous one times this factor.', minimum: 1, maximum: 10, default: 2 })),
+          maxDuration: Type.Optional(Duration('The longest delay between retries.', '3m')),
+        },
+        { description: 'Exponential backoff between retries.' },
+      ),
+    ),
+  },
+  { description: 'Retries of a failed automated sync.' },
+);
+
+export const PassSecrets = Type.Object(
+  {
+    sourceRef: LocalObjectReference('The GitRepository holding the pass store.'),
+    path: Type.Optional(Type.String({ description: 'Folder of the store inside that repository.', maxLength: 1024 })),
+    keySecretRef: Type.Object(
+      {
+        name: ObjectName('The Secret with the armored GPG private key.'),
+        key: Type.Optional(Type.String({ description: 'Key of the private key in the Secret.', default: 'private.asc', minLength: 1 })),
+        passphraseKey: Type.Optional(Type.String({ description: 'Key of the passphrase in the Secret, if the private key has one.', minLength: 1 })),
+      },
+      { description: 'Where the private key that decrypts the store is.' },
+    ),
+  },
+  { description: 'A pass password store that PassSecret references resolve from.' },
+);
+
+const relativePath = [
+  { rule: "!self.startsWith('/')", message: 'must be a path relative to the repository root' },
+  { rule: "!self.split('/').exists(p, p == '..')", message: 'must not leave the repository (no .. segments)' },
+] as const;
+
+export const EnvironmentSpec = Type.Object(
+  {
+    sourceRef: LocalObjectReference('The GitRepository with the deploy repository.'),
+    path: Type.Optional(withRules(Type.String({ description: 'Folder of the cdk8s app inside the repository.', default: '.', minLength: 1, maxLength: 1024 }), relativePath)),
+    environment: DnsLabel('Name of the environment the deploy repository builds (for example dev or prod).'),
+    targetNamespace: Type.Optional(DnsLabel('Namespace for namespaced objects that do not set one.')),
+    sync: Type.Optional(SyncPolicy),
+    retry: Type.Optional(RetryPolicy),
+    secrets: Type.Optional(Type.Object({ pass: Type.Optional(PassSecrets) }, { description: 'Where secret values come from.' })),
+    serviceAccountName: Type.Optional(ObjectName('Apply as this ServiceAccount of the Environment\'s namespace (impersonation); the environment can touch only what it may.')),
+    suspend: Type.Optional(Type.Boolean({ description: 'Stop reconciling. Nothing is applied or pruned while suspended.', default: false })),
+    timeout: Type.Optional(Duration('Time limit for one sync operation, hooks included.', '10m')),
+    historyLimit: Type.Optional(Type.Integer({ description: 'How many finished syncs to keep in status.history.', minimum: 1, maximum: 100, default: 10 })),
+    deletionPolicy: Type.Optional(StringEnum(DELETION_POLICIES, { description: 'What happens to managed objects when the Environment is deleted: Orphan keeps them, Delete deletes them.', default: 'Orphan' })),
+  },
+  { description: 'The desired state: which environment of which repository, and how to sync it.' },
+);
+
+export const ResourceStatus = Type.Object(
+  {
+    group: Type.String({ description: 'API group; empty for the core group.' }),
+    version: Type.String(),
+    kind: Type.String(),
+    namespace: Type.Optional(Type.String()),
+    name: Type.String(),
+    app: Type.Optional(Type.String({ description: 'The app of the deploy repository this object belongs to.' })),
+    sync: Type.Optional(SyncStatus),
+    health: Type.Optional(HealthStatus),
+    message: Type.Optional(Type.String({ maxLength: 4096 })),
+    wave: Type.Optional(Type.Integer({ format: 'int32' })),
+    hook: Type.Optional(Type.String({ description: 'The hook phase, for hook objects.' })),
+  },
+  { description: 'One managed object.' },
+);
+
+export const OperationTask = Type.Object(
+  {
+    key: Type.String({ description: 'group/kind/namespace/name of the object.' }),
+    phase: Type.String({ description: 'Sync phase: PreSync, Sync, PostSync, SyncFail, or Prune.' }),
+    wave: Type.Integer({ format: 'int32' }),
+    status: StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] as const),
+    hookName: Type.Optional(Type.String({ description: 'The deterministic per-operation name of a hook object.' })),
+    message: Type.Optional(Type.String({ maxLength: 4096 })),
+  },
+  { description: 'One step of a sync operation.' },
+);
+
+export const Initiator = Type.Object(
+  {
+    username: Type.Optional(Type.String({ description: 'Who asked for the sync, when a person did.' })),
+    automated: Type.Optional(Type.Boolean({ description: 'True when the automated sync policy started it.' })),
+  },
+  { description: 'Who started an operation.' },
+);
+
+export const Operation = Type.Object(
+  {
+    id: Type.String({ description: 'Unique id of the operation; hook names derive from it.' }),
+    phase: StringEnum(OPERATION_PHASES),
+    revision: Type.String(),
+    initiatedBy: Type.Optional(Initiator),
+    startedAt: Timestamp('When the operation started.'),
+    finishedAt: Type.Optional(Timestamp('When the operation finished.')),
+    message: Type.Optional(Type.String({ maxLength: 32768 })),
+    retryCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    tasks: Type.Optional(Type.Array(OperationTask, { description: 'Per-task results, in plan order.' })),
+  },
+  { description: 'The sync in progress or the last finished one; persisted so a restarted operator resumes it.' },
+);
+
+export const HistoryEntry = Type.Object(
+  {
+    id: Type.Integer({ minimum: 0, format: 'int64' }),
+    revision: Type.String(),
+    deployedAt: Timestamp('When the sync finished.'),
+    initiatedBy: Type.Optional(Initiator),
+    operationId: Type.Optional(Type.String()),
+  },
+  { description: 'One finished, successful sync.' },
+);
+
+export const EnvironmentStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(ObservedGeneration),
+    conditions: Type.Optional(Conditions),
+    sync: Type.Optional(Type.Object({ status: SyncStatus, revision: Type.Optional(Type.String()) }, { description: 'Sync status against the latest revision.' })),
+    health: Type.Optional(Type.Object({ status: HealthStatus, message: Type.Optional(Type.String({ maxLength: 4096 })) }, { description: 'Aggregated health: the worst of the resources.' })),
+    apps: Type.Optional(Type.Array(Type.Object({ name: Type.String(), sync: SyncStatus, health: HealthStatus, resources: Type.Integer({ minimum: 0 }) }), { description: 'Per app of the deploy repository.' })),
+    resources: Type.Optional(Type.Array(ResourceStatus, { description: 'Every managed object.' })),
+    inventory: Type.Optional(Type.Array(Type.String(), { description: 'Keys (group/version/kind/namespace/name) of every object Keelson applied; only these are ever pruned.' })),
+    operation: Type.Optional(Operation),
+    history: Type.Optional(Type.Array(HistoryEntry, { description: 'The last syncs, newest first.' })),
+    lastHandledSyncAt: Type.Optional(Type.String({ description: 'The last keelson.dev/sync-requested-at token handled.' })),
+    lastHandledRefreshAt: Type.Optional(Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' })),
+  },
+  { description: 'The observed state of the environment.' },
+);
+
+export type EnvironmentSpec = Static<typeof EnvironmentSpec>;
+export type EnvironmentStatus = Static<typeof EnvironmentStatus>;
+export type SyncPolicy = Static<typeof SyncPolicy>;
+export type RetryPolicy = Static<typeof RetryPolicy>;
+export type PassSecrets = Static<typeof PassSecrets>;
+export type IgnoreDifference = Static<typeof IgnoreDifference>;
+export type ResourceStatus = Static<typeof ResourceStatus>;
+export type Operation = Static<typeof Operation>;
+export type OperationTask = Static<typeof OperationTask>;
+export type HistoryEntry = Static<typeof HistoryEntry>;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];

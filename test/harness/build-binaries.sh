@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Builds the real control-plane binaries (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kwok) and helm from Go modules, and caches them by version outside the
+# repository. Nothing is downloaded but Go modules. Safe to run concurrently (flock).
+#
+#   test/harness/build-binaries.sh            build whatever is missing
+#   test/harness/build-binaries.sh --print    print the bin directory
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-v1.33.13}"
+ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
+KWOK_VERSION="${KWOK_VERSION:-v0.7.0}"
+HELM_VERSION="${HELM_VERSION:-v3.21.4}"
+
+CACHE="${KEELSON_CACHE:-$HOME/.cache/keelson}"
+BIN="$CACHE/bin"
+if [[ "${1:-}" == "--print" ]]; then echo "$BIN"; exit 0; fi
+mkdir -p "$BIN" "$CACHE/build"
+
+exec 9>"$CACHE/build.lock"
+flock 9
+
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
+
+log() { printf '[build-binaries] %s\n' "$*" >&2; }
+
+# A wrapper module that requires the target module; `go install` refuses modules that
+# carry replace directives, a requiring module does not. `go get` of the main packages
+# records every checksum their build needs.
+wrapper() { # dir module version extra-go.mod-lines main-package...
+  local dir="$1" module="$2" version="$3" extra="$4"; shift 4
+  rm -rf "$dir"; mkdir -p "$dir"
+  printf 'module keelson.local/build\n\ngo 1.24\n\nrequire %s %s\n%s\n' \
+    "$module" "$version" "$extra" > "$dir/go.mod"
+  local p; for p in "$@"; do (cd "$dir" && go get "$p@$version"); done
+}
+
+build_etcd() {
+  local out="$BIN/etcd-$ETCD_VERSION"; [[ -x "$out" ]] && return
+  log "etcd $ETCD_VERSION"
+  local dir="$CACHE/build/etcd"
+  wrapper "$dir" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "" go.etcd.io/etcd/server/v3
+  (cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" go.etcd.io/etcd/server/v3)
+  mv "$out.tmp" "$out"
+}
+
+build_kubernetes() {
+  local names=(kube-apiserver kube-controller-manager kube-scheduler) missing=0 n
+  for n in "${names[@]}"; do [[ -x "$BIN/$n-$K8S_VERSION" ]] || missing=1; done
+  [[ $missing == 1 ]] || return 0
+  log "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler)"
+  local dir="$CACHE/build/kubernetes" staging="v0.${K8S_VERSION#v1.}"
+  local mod; mod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  # Every staging module that k8s.io/kubernetes replaces with ./staging/... gets its published build.
+  local replaces; replaces="$(grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "$mod" \
+    | awk -v v="$staging" '{printf "replace %s => %s %s\n", $1, $1, v}')"
+  local cmds=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+              k8s.io/kubernetes/cmd/kube-scheduler)
+  wrapper "$dir" k8s.io/kubernetes "$K8S_VERSION" "$replaces" "${cmds[@]}"
+  local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  local ld="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    ld+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  mkdir -p "$dir/out"
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$dir/out/" "${cmds[@]}")
+  for n in "${names[@]}"; do mv "$dir/out/$n" "$BIN/$n-$K8S_VERSION"; done
+}
+
+build_kwok() {
+  local out="$BIN/kwok-$KWOK_VERSION"; [[ -x "$out" ]] && return
+  log "kwok $KWOK_VERSION"
+  GOBIN="$CACHE/build/kwok-bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  mv "$CACHE/build/kwok-bin/kwok" "$out"
+}
+
+build_helm() {
+  local out="$BIN/helm-$HELM_VERSION"; [[ -x "$out" ]] && return
+  log "helm $HELM_VERSION"
+  local dir="$CACHE/build/helm"
+  wrapper "$dir" helm.sh/helm/v3 "$HELM_VERSION" "" helm.sh/helm/v3/cmd/helm
+  local k8s; k8s="$(cd "$dir" && go list -m -f '{{.Version}}' k8s.io/client-go)"  # v0.MINOR.PATCH
+  local kminor="${k8s#v0.}"; kminor="${kminor%%.*}"
+  local ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+  for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ld+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$kminor"
+  done
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$out.tmp" helm.sh/helm/v3/cmd/helm)
+  mv "$out.tmp" "$out"
+}
+
+build_etcd
+build_kwok
+build_helm
+build_kubernetes
+for n in etcd:$ETCD_VERSION kube-apiserver:$K8S_VERSION kube-controller-manager:$K8S_VERSION \
+         kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION; do
+  ln -sf "${n%%:*}-${n#*:}" "$BIN/${n%%:*}"
+done
+log "binaries ready in $BIN"

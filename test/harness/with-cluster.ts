@@ -1,0 +1,37 @@
+// Runs a command against a fresh control plane with the CRDs installed:
+//   node test/harness/with-cluster.ts -- node --test test/e2e/*.test.ts
+// KUBECONFIG points at the control plane for the command; the control plane stops when the
+// command ends, on Ctrl-C, and on SIGTERM. The exit code is the command's.
+import { spawn } from 'node:child_process';
+import { ControlPlane } from './control-plane.ts';
+import { installCrds, loadKubeConfig } from './kube.ts';
+
+const sep = process.argv.indexOf('--');
+const command = sep >= 0 ? process.argv.slice(sep + 1) : [];
+if (command.length === 0) {
+  console.error('usage: node test/harness/with-cluster.ts -- <command> [args...]');
+  process.exit(2);
+}
+
+const started = Date.now();
+const cp = await ControlPlane.start({ keepDir: process.env.KEELSON_KEEP_CLUSTER === '1' });
+await installCrds(loadKubeConfig(cp.kubeconfig));
+console.error(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server} (dir ${cp.dir})`);
+
+const child = spawn(command[0]!, command.slice(1), {
+  stdio: 'inherit',
+  env: { ...process.env, KUBECONFIG: cp.kubeconfig, KEELSON_TEST_CLUSTER_DIR: cp.dir },
+});
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  await cp.stop();
+  process.exit(code);
+};
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    child.kill(sig);
+  });
+}
+child.on('exit', (code, signal) => void stop(code ?? (signal ? 1 : 0)));
