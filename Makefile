@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 APT_PACKAGES := openssl git ca-certificates
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e clean
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps
@@ -63,6 +63,10 @@ unit: npm-deps
 e2e: deps
 	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
 	  --test-concurrency=$(E2E_CONCURRENCY) "test/e2e/**/*.test.ts"
+
+## bench: every benchmark against the local control plane, with ratios to its reference
+bench: deps
+	node test/harness/with-cluster.ts -- node test/bench/run-all.ts $(BENCH)
 
 clean: down
 	rm -rf .keelson
