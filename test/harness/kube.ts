@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { parse } from 'yaml';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -63,8 +62,11 @@ export async function installCrds(kc: k8s.KubeConfig): Promise<string[]> {
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const names: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const crd = parse(readFileSync(join(dir, file), 'utf8')) as k8s.V1CustomResourceDefinition;
-    await client.patch(crd as k8s.KubernetesObject, undefined, undefined, 'keelson-test', true, k8s.PatchStrategy.ServerSideApply);
+    // loadYaml deserializes into the client's model (x-kubernetes-validations becomes
+    // xKubernetesValidations, default becomes _default); patch() serializes from that model
+    // and would silently drop those fields from a plain parsed object.
+    const crd = k8s.loadYaml<k8s.V1CustomResourceDefinition>(readFileSync(join(dir, file), 'utf8'));
+    await client.patch(crd, undefined, undefined, 'keelson-test', true, k8s.PatchStrategy.ServerSideApply);
     names.push(crd.metadata!.name!);
   }
   for (const name of names) {
