@@ -1,0 +1,117 @@
+// Resolution of every PassSecret placeholder among the synthesized objects. Each entry is
+// read once however many references name it; every failure is collected, so one sync
+// attempt reports all of them, and nothing is returned for applying unless all resolved.
+import { keyOf, type KubeObject, type ObjectKey } from '../manifest.ts';
+import type { PassReference } from '../synthesis.ts';
+import { parseEntry, selectValue, type PassEntry } from './entry.ts';
+import { asPassSecretError, PassSecretError, SecretsResolutionError, type ReferenceFailure } from './errors.ts';
+import { fillSecret } from './fill-secret.ts';
+import { hasPassRefs, readPassRefs } from './pass-refs.ts';
+
+/** Reads the decrypted text of an entry by its pass path; throws PassSecretError. An adapter implements it. */
+export interface EntryReader {
+  readEntry(path: string): Promise<string>;
+}
+
+/** Learns resolved values so that free text can be scrubbed of them (see core/redact.ts). */
+export interface ValueSink {
+  remember(value: string): void;
+}
+
+export interface ResolveOptions {
+  /** Key of the values hash; secret to the operator. */
+  readonly hashKey: Uint8Array;
+  readonly redactor?: ValueSink;
+}
+
+/** The outcome of one reference, without its value: what `keelson secrets check` prints. */
+export interface ReferenceCheck {
+  readonly secret: ObjectKey;
+  readonly dataKey: string;
+  readonly ref?: PassReference;
+  readonly error?: PassSecretError;
+}
+
+/** Checks every reference; never returns a value. */
+export async function checkPassSecrets(objects: readonly KubeObject[], reader: EntryReader): Promise<ReferenceCheck[]> {
+  const entries = new EntryLoader(reader);
+  const checks: ReferenceCheck[] = [];
+  for (const obj of objects.filter(hasPassRefs)) {
+    const secret = keyOf(obj);
+    let refs: ReadonlyMap<string, PassReference>;
+    try {
+      refs = readPassRefs(obj).refs;
+    } catch (err) {
+      checks.push({ secret, dataKey: '', error: asPassSecretError(err, '', 'InvalidReference') });
+      continue;
+    }
+    for (const [dataKey, ref] of refs) {
+      const outcome = await entries.value(ref);
+      checks.push(typeof outcome === 'string' ? { secret, dataKey, ref } : { secret, dataKey, ref, error: outcome });
+    }
+  }
+  return checks;
+}
+
+/**
+ * The objects with every PassSecret filled. Throws SecretsResolutionError listing every
+ * failed reference (paths and reasons only) when any did not resolve.
+ */
+export async function resolvePassSecrets(objects: readonly KubeObject[], reader: EntryReader, options: ResolveOptions): Promise<KubeObject[]> {
+  const entries = new EntryLoader(reader);
+  const failures: ReferenceFailure[] = [];
+  const result: KubeObject[] = [];
+  for (const obj of objects) {
+    if (!hasPassRefs(obj)) {
+      result.push(obj);
+      continue;
+    }
+    const secret = keyOf(obj);
+    let refs: ReadonlyMap<string, PassReference>;
+    try {
+      refs = readPassRefs(obj).refs;
+    } catch (err) {
+      failures.push({ secret, dataKey: '', error: asPassSecretError(err, '', 'InvalidReference') });
+      continue;
+    }
+    const values = new Map<string, string>();
+    for (const [dataKey, ref] of refs) {
+      const outcome = await entries.value(ref);
+      if (typeof outcome === 'string') values.set(dataKey, outcome);
+      else failures.push({ secret, dataKey, error: outcome });
+    }
+    for (const value of values.values()) options.redactor?.remember(value);
+    result.push(fillSecret(obj, values, options.hashKey));
+  }
+  if (failures.length > 0) throw new SecretsResolutionError(failures);
+  return result;
+}
+
+/** Reads and parses each entry once per resolution; remembers failures as well. */
+class EntryLoader {
+  readonly #reader: EntryReader;
+  readonly #entries = new Map<string, Promise<PassEntry | PassSecretError>>();
+
+  constructor(reader: EntryReader) {
+    this.#reader = reader;
+  }
+
+  async value(ref: PassReference): Promise<string | PassSecretError> {
+    const entry = await this.#entry(ref.path);
+    if (entry instanceof PassSecretError) return entry;
+    try {
+      return selectValue(entry, ref);
+    } catch (err) {
+      return asPassSecretError(err, ref.path, 'NoSuchField');
+    }
+  }
+
+  #entry(path: string): Promise<PassEntry | PassSecretError> {
+    let entry = this.#entries.get(path);
+    if (!entry) {
+      entry = this.#reader.readEntry(path).then(parseEntry, (err: unknown) => asPassSecretError(err, path, 'CorruptEntry'));
+      this.#entries.set(path, entry);
+    }
+    return entry;
+  }
+}
