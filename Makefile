@@ -45,7 +45,7 @@ binaries:
 	test/harness/build-binaries.sh
 
 lint: npm-deps
-	oxlint -c .oxlintrc.json --deny-warnings operator test
+	oxlint -c .oxlintrc.json --deny-warnings operator test cdk8s-app
 
 typecheck: npm-deps
 	tsc --noEmit -p tsconfig.json
@@ -58,7 +58,7 @@ check-generated: npm-deps
 	node operator/scripts/generate-crds.ts --check
 
 unit: npm-deps
-	node --test --test-reporter=spec "operator/**/*.test.ts"
+	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts"
 
 e2e: deps
 	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
