@@ -5,12 +5,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderCrds } from './render-crds.ts';
 
-const crds = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crds');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-describe('crds/', () => {
-  for (const { fileName, yaml } of renderCrds()) {
-    it(`${fileName} is what the schemas generate (run \`make generate\` after changing operator/src/api)`, () => {
-      assert.equal(readFileSync(join(crds, fileName), 'utf8'), yaml);
-    });
-  }
-});
+for (const dir of ['crds', 'charts/keelson/crds']) {
+  describe(`${dir}/`, () => {
+    for (const { fileName, yaml } of renderCrds()) {
+      it(`${fileName} is what the schemas generate (run \`make generate\` after changing operator/src/api)`, () => {
+        assert.equal(readFileSync(join(root, dir, fileName), 'utf8'), yaml);
+      });
+    }
+  });
+}

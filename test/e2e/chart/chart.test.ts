@@ -1,0 +1,115 @@
+// The Helm chart against the real control plane: lint, the rendered objects accepted by a
+// server-side dry-run for both RBAC scopes, a values typo refused, install, and an uninstall
+// that leaves nothing of Keelson behind but the CRDs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { ensureBinaries } from '../../harness/binaries.ts';
+import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+
+const run = promisify(execFile);
+const CHART = join(REPO_ROOT, 'charts', 'keelson');
+const kc = loadKubeConfig();
+let helm = '';
+let ns = '';
+const extraNamespaces: string[] = [];
+
+function kubectlApplyDryRun(manifests: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', ['apply', '--server-side', '--dry-run=server', '-f', '-'], { env: process.env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`kubectl exited ${code}: ${err}`))));
+    child.stdin.end(manifests);
+  });
+}
+
+async function helmRun(args: string[]): Promise<string> {
+  const { stdout } = await run(helm, args, { env: process.env, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+describe('charts/keelson', () => {
+  before(async () => {
+    helm = (await ensureBinaries()).helm;
+    ns = await createTestNamespace(kc, 'chart');
+  });
+  after(async () => {
+    for (const n of [ns, ...extraNamespaces]) await deleteNamespace(kc, n);
+  });
+
+  it('passes helm lint', async () => {
+    const out = await helmRun(['lint', CHART, '--strict', '--namespace', ns]);
+    assert.match(out, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('renders objects the API server accepts with cluster-wide RBAC', async () => {
+    const manifests = await helmRun(['template', `dry-${process.pid}`, CHART, '--namespace', ns]);
+    const out = await kubectlApplyDryRun(manifests);
+    for (const kind of ['serviceaccount', 'clusterrole', 'clusterrolebinding', 'role', 'rolebinding', 'service', 'deployment']) {
+      assert.match(out, new RegExp(`^${kind}[./]`, 'm'), `no ${kind} in the dry-run`);
+    }
+    assert.match(manifests, /resources: \["\*"\]/);
+  });
+
+  it('renders only namespaced applier rights with scope=namespaced', async () => {
+    const a = await createTestNamespace(kc, 'chart-team-a');
+    const b = await createTestNamespace(kc, 'chart-team-b');
+    extraNamespaces.push(a, b);
+    const manifests = await helmRun(['template', `ns-${process.pid}`, CHART, '--namespace', ns,
+      '--set', 'rbac.scope=namespaced', '--set', `rbac.namespaces={${a},${b}}`]);
+    await kubectlApplyDryRun(manifests);
+    const docs = k8s.loadAllYaml(manifests) as k8s.KubernetesObject[];
+    const applierRoles = docs.filter((d) => d.kind === 'Role' && d.metadata?.name?.endsWith('-applier'));
+    assert.deepEqual(applierRoles.map((r) => r.metadata?.namespace).sort(), [a, b, ns].sort());
+    const clusterRoles = docs.filter((d) => d.kind === 'ClusterRole') as k8s.V1ClusterRole[];
+    assert.equal(clusterRoles.length, 1);
+    assert.ok(!clusterRoles[0]!.rules!.some((r) => r.resources?.includes('*')), 'namespaced scope must not grant */* cluster-wide');
+    const deployment = docs.find((d) => d.kind === 'Deployment') as k8s.V1Deployment;
+    assert.ok(deployment.spec!.template.spec!.containers[0]!.args!.includes(`--namespaces=${[a, b, ns].join(',')}`));
+  });
+
+  it('refuses a misspelled value, naming it', async () => {
+    const err = await helmRun(['template', 'typo', CHART, '--set', 'replicaz=2']).then(() => undefined, (e: unknown) => e);
+    assert.match(String((err as { stderr?: string })?.stderr ?? err), /additional properties 'replicaz' not allowed/);
+    const err2 = await helmRun(['template', 'typo', CHART, '--set', 'rbac.scope=namespaced']).then(() => undefined, (e: unknown) => e);
+    assert.match(String((err2 as { stderr?: string })?.stderr ?? err2), /rbac\/namespaces'?: minItems/);
+  });
+
+  it('installs, runs the operator pod, and uninstalls leaving only the CRDs', async () => {
+    const release = `keelson-${process.pid}`;
+    await helmRun(['install', release, CHART, '--namespace', ns, '--set', 'replicas=2', '--wait', '--timeout', '90s']);
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const d = await apps.readNamespacedDeployment({ name: release, namespace: ns });
+    assert.equal(d.status?.readyReplicas, 2);
+    const pod = d.spec!.template.spec!;
+    assert.equal(pod.automountServiceAccountToken, false);
+    assert.equal(pod.securityContext?.runAsNonRoot, true);
+    assert.equal(pod.containers[0]!.securityContext?.readOnlyRootFilesystem, true);
+    assert.ok(pod.containers[0]!.args!.includes('--leader-elect'), 'two replicas elect a leader');
+    const notes = await helmRun(['get', 'notes', release, '--namespace', ns]);
+    assert.match(notes, /kubectl get environments/);
+
+    await helmRun(['uninstall', release, '--namespace', ns, '--wait']);
+    const selector = `app.kubernetes.io/instance=${release}`;
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    await eventually(async () => {
+      const left = [
+        ...(await rbac.listClusterRole({ labelSelector: selector })).items,
+        ...(await rbac.listClusterRoleBinding({ labelSelector: selector })).items,
+        ...(await rbac.listNamespacedRole({ namespace: ns, labelSelector: selector })).items,
+        ...(await apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })).items,
+        ...(await kc.makeApiClient(k8s.CoreV1Api).listNamespacedServiceAccount({ namespace: ns, labelSelector: selector })).items,
+      ];
+      return left.length === 0;
+    }, { message: 'no object of the release left after uninstall' });
+    const crds = await kc.makeApiClient(k8s.ApiextensionsV1Api).listCustomResourceDefinition();
+    const names = crds.items.map((c) => c.metadata?.name);
+    assert.ok(names.includes('environments.keelson.dev') && names.includes('gitrepositories.keelson.dev'), 'the CRDs stay (Helm convention)');
+  });
+});
