@@ -22,6 +22,8 @@ export const ANNOTATION_PRUNE = 'keelson.dev/prune';
 export const ANNOTATION_IGNORE_DIFFERENCES = 'keelson.dev/ignore-differences';
 /** On a hook object Keelson created: the id of the operation that created it. */
 export const ANNOTATION_OPERATION = 'keelson.dev/operation';
+/** Label on a hook object Keelson created: the name the deploy repo gave the hook (hash when longer than 63). */
+export const LABEL_HOOK_OF = 'keelson.dev/hook-of';
 
 /** Argo CD's hook annotation, honoured unchanged. */
 export const ARGO_ANNOTATION_HOOK = 'argocd.argoproj.io/hook';

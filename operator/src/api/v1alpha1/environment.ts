@@ -123,6 +123,9 @@ export const OperationTask = Type.Object(
     status: StringEnum(['Pending', 'Running', 'Succeeded', 'Failed', 'Skipped'] as const),
     hookName: Type.Optional(Type.String({ description: 'The deterministic per-operation name of a hook object.' })),
     message: Type.Optional(Type.String({ maxLength: 4096 })),
+    apiVersion: Type.Optional(Type.String({ description: 'apiVersion of the object, to address it when resuming.' })),
+    startedAt: Type.Optional(Timestamp('When the task started; hook timeouts count from here.')),
+    applied: Type.Optional(Type.Boolean({ description: 'True once the apply, hook creation or deletion was accepted by the API server.' })),
   },
   { description: 'One step of a sync operation.' },
 );
@@ -145,6 +148,8 @@ export const Operation = Type.Object(
     finishedAt: Type.Optional(Timestamp('When the operation finished.')),
     message: Type.Optional(Type.String({ maxLength: 32768 })),
     retryCount: Type.Optional(Type.Integer({ minimum: 0 })),
+    validated: Type.Optional(Type.Boolean({ description: 'True once the server-side dry-run of every object passed; nothing is applied before.' })),
+    failure: Type.Optional(Type.String({ description: 'Why the operation failed, set while SyncFail hooks run and kept after.', maxLength: 32768 })),
     tasks: Type.Optional(Type.Array(OperationTask, { description: 'Per-task results, in plan order.' })),
   },
   { description: 'The sync in progress or the last finished one; persisted so a restarted operator resumes it.' },

@@ -1,0 +1,213 @@
+// The step function driven over several steps with made-up observations: what the cluster
+// would show after each step is written down by the test, and the actions are asserted.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../manifest.ts';
+import { formatKey, keyOf } from '../manifest.ts';
+import { nextStep, type StepInput } from './next-step.ts';
+import { recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from './operation.ts';
+import { planSync } from './plan-sync.ts';
+
+const owner = { name: 'prod', namespace: 'keelson' };
+const options = { operationTimeoutMs: 600_000, hookTimeoutMs: 60_000, pollMs: 2000 };
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+const deployment = (name: string, wave = 0): KubeObject => ({
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop', annotations: { 'keelson.dev/sync-wave': String(wave) } }, spec: { replicas: 1 },
+});
+const hookJob = (name: string, phase: string, policy?: string): KubeObject => ({
+  apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'shop', annotations: { 'keelson.dev/hook': phase, ...(policy ? { 'keelson.dev/hook-delete-policy': policy } : {}) } }, spec: {},
+});
+const available = (d: KubeObject): KubeObject => ({ ...d, status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 } });
+const rolling = (d: KubeObject): KubeObject => ({ ...d, status: { replicas: 1, updatedReplicas: 0, availableReplicas: 0 } });
+const jobWith = (name: string, type: 'Complete' | 'Failed'): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'shop' }, status: { conditions: [{ type, status: 'True' }] } });
+
+/** A run of one operation: the test plays the cluster and the executor. */
+class Run {
+  op: Operation;
+  readonly desired: Map<string, KubeObject>;
+  live = new Map<string, KubeObject>();
+  now = T0;
+  constructor(objects: KubeObject[], prune: KubeObject[] = []) {
+    this.desired = new Map(objects.map((o) => [formatKey(keyOf(o)), o]));
+    this.op = startOperation({ id: 'op-1', revision: 'main@sha1:abc', plan: planSync({ desired: objects, prune }), now: this.now });
+  }
+  input(): StepInput {
+    return { now: this.now, desired: this.desired, live: this.live, owner, options };
+  }
+  /** One step; every action succeeds unless `fail` names its task or type. */
+  step(fail: Record<string, string> = {}): readonly SyncAction[] {
+    const { operation, actions } = nextStep(this.op, this.input());
+    const results: ActionResult[] = [];
+    for (const a of actions) {
+      if (a.type === 'apply') for (const t of a.tasks) results.push({ type: 'apply', taskId: t.taskId, ...(fail[t.taskId] ? { error: fail[t.taskId] } : {}) });
+      else if (a.type === 'validate') results.push({ type: 'validate', ...(fail.validate ? { error: fail.validate } : {}) });
+      else if (a.type !== 'wait') results.push({ type: a.type, taskId: a.taskId });
+    }
+    this.op = recordResults(operation, results);
+    return actions;
+  }
+  hookName(phase: string, name: string): string {
+    return this.op.tasks!.find((t) => t.phase === phase && t.key.endsWith(`/${name}`))!.hookName!;
+  }
+  show(obj: KubeObject): void {
+    this.live.set(formatKey(keyOf(obj)), obj);
+  }
+}
+
+function kinds(actions: readonly SyncAction[]): string[] {
+  return actions.map((a) => {
+    switch (a.type) {
+      case 'apply': return `apply ${a.tasks.map((t) => t.object.metadata.name).join(',')}`;
+      case 'wait': return 'wait';
+      case 'validate': return 'validate';
+      case 'createHook': return `createHook ${a.object.metadata.name}`;
+      default: return `${a.type} ${a.ref.key.name}`;
+    }
+  });
+}
+
+describe('nextStep', () => {
+  it('validates every object with a dry-run before applying anything', () => {
+    const run = new Run([deployment('web')]);
+    const actions = run.step();
+    assert.deepEqual(actions.map((a) => a.type), ['validate']);
+    const validate = actions[0] as Extract<SyncAction, { type: 'validate' }>;
+    assert.equal(validate.objects[0]!.metadata.labels!['keelson.dev/environment'], 'prod');
+    assert.equal(validate.objects[0]!.metadata.annotations!['keelson.dev/owner'], 'keelson/prod');
+  });
+
+  it('a failed dry-run applies nothing and fails the operation with the reason', () => {
+    const run = new Run([deployment('web')]);
+    run.step({ validate: 'Deployment shop/web: spec.replicas: Invalid value' });
+    const actions = run.step();
+    assert.deepEqual(actions, []);
+    assert.equal(run.op.phase, 'Failed');
+    assert.match(run.op.message!, /dry-run failed, nothing was applied: Deployment shop\/web/);
+    assert.equal(run.op.tasks![0]!.status, 'Skipped');
+  });
+
+  it('waits for a wave to be healthy before applying the next', () => {
+    const run = new Run([deployment('db', 0), deployment('web', 1)]);
+    run.step();
+    assert.deepEqual(kinds(run.step()), ['apply db', 'wait']);
+    run.show(rolling(deployment('db')));
+    const waiting = run.step();
+    assert.deepEqual(kinds(waiting), ['wait']);
+    assert.match((waiting[0] as { reason: string }).reason, /Deployment shop\/db is Progressing/);
+    run.show(available(deployment('db')));
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+    run.show(available(deployment('web')));
+    assert.deepEqual(run.step(), []);
+    assert.equal(run.op.phase, 'Succeeded');
+    assert.ok(run.op.tasks!.every((t) => t.status === 'Succeeded'));
+  });
+
+  it('runs PreSync hooks before the resources and PostSync hooks after they are healthy', () => {
+    const run = new Run([deployment('web'), hookJob('migrate', 'PreSync'), hookJob('smoke', 'PostSync', 'HookSucceeded')]);
+    run.step();
+    const pre = run.step();
+    assert.deepEqual(kinds(pre), [`createHook ${run.hookName('PreSync', 'migrate')}`, 'wait']);
+    assert.equal((pre[0] as { deleteBefore: boolean }).deleteBefore, true, 'BeforeHookCreation is the default');
+    run.show({ ...jobWith(run.hookName('PreSync', 'migrate'), 'Complete'), status: { active: 1 } });
+    assert.deepEqual(kinds(run.step()), ['wait'], 'the hook Job has not finished');
+    run.show(jobWith(run.hookName('PreSync', 'migrate'), 'Complete'));
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+    run.show(available(deployment('web')));
+    assert.deepEqual(kinds(run.step()), [`createHook ${run.hookName('PostSync', 'smoke')}`, 'wait']);
+    run.show(jobWith(run.hookName('PostSync', 'smoke'), 'Complete'));
+    assert.deepEqual(kinds(run.step()), [`deleteHook ${run.hookName('PostSync', 'smoke')}`], 'HookSucceeded deletes the hook');
+    assert.equal(run.op.phase, 'Succeeded');
+  });
+
+  it('PreSync hook failure runs SyncFail hooks and marks the operation Failed', () => {
+    const run = new Run([deployment('web'), hookJob('migrate', 'PreSync', 'HookFailed'), hookJob('page', 'SyncFail')]);
+    run.step();
+    run.step();
+    run.show(jobWith(run.hookName('PreSync', 'migrate'), 'Failed'));
+    const failing = run.step();
+    assert.deepEqual(kinds(failing), [`deleteHook ${run.hookName('PreSync', 'migrate')}`, `createHook ${run.hookName('SyncFail', 'page')}`, 'wait']);
+    assert.equal(run.op.phase, 'Running', 'still running the SyncFail hooks');
+    assert.equal(run.op.tasks!.find((t) => t.key.endsWith('/web'))!.status, 'Skipped', 'the Deployment is never applied');
+    run.show(jobWith(run.hookName('SyncFail', 'page'), 'Complete'));
+    assert.deepEqual(run.step(), []);
+    assert.equal(run.op.phase, 'Failed');
+    assert.match(run.op.message!, /PreSync Job shop\/migrate .*the Job failed/);
+  });
+
+  it('a failed apply stops the operation before the next wave', () => {
+    const run = new Run([deployment('db', 0), deployment('web', 1)]);
+    run.step();
+    run.step({ 'Sync:apps/Deployment/shop/db': 'admission webhook denied the request' });
+    assert.deepEqual(run.step(), []);
+    assert.equal(run.op.phase, 'Failed');
+    assert.match(run.op.message!, /admission webhook denied/);
+  });
+
+  it('a hook that runs past its timeout fails the operation', () => {
+    const run = new Run([hookJob('migrate', 'PreSync'), deployment('web')]);
+    run.step();
+    run.step();
+    run.show({ ...jobWith(run.hookName('PreSync', 'migrate'), 'Complete'), status: { active: 1 } });
+    run.now += options.hookTimeoutMs + 1;
+    run.step();
+    assert.equal(run.op.phase, 'Failed');
+    assert.match(run.op.message!, /did not finish within 60 s/);
+  });
+
+  it('an operation past its timeout fails with the reason', () => {
+    const run = new Run([deployment('web')]);
+    run.step();
+    run.step();
+    run.now += options.operationTimeoutMs + 1;
+    run.step();
+    assert.equal(run.op.phase, 'Failed');
+    assert.match(run.op.message!, /operation did not finish within 600 s/);
+  });
+
+  it('a restart in the middle resumes from the persisted state without re-running a hook', () => {
+    const run = new Run([hookJob('migrate', 'PreSync'), deployment('db', 0), deployment('web', 1)]);
+    run.step();
+    run.step(); // hook created
+    const persisted = JSON.parse(JSON.stringify(run.op)) as Operation;
+    const resumed = new Run([hookJob('migrate', 'PreSync'), deployment('db', 0), deployment('web', 1)]);
+    resumed.op = persisted;
+    resumed.show(jobWith(run.hookName('PreSync', 'migrate'), 'Complete'));
+    assert.deepEqual(kinds(resumed.step()), ['apply db', 'wait'], 'the hook found by its deterministic name is not created again');
+  });
+
+  it('a restart between persisting and applying applies again instead of trusting the old object', () => {
+    const run = new Run([deployment('web')]);
+    run.step();
+    const { operation } = nextStep(run.op, run.input()); // persisted with the task Running, then the operator died
+    run.op = operation;
+    run.show(available(deployment('web'))); // the previous revision's Deployment, healthy
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+  });
+
+  it('prunes after the Sync phase and before PostSync hooks', () => {
+    const old: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: 'shop' } };
+    const run = new Run([deployment('web'), hookJob('smoke', 'PostSync')], [old]);
+    run.step();
+    run.step();
+    run.show(available(deployment('web')));
+    assert.deepEqual(kinds(run.step()), ['prune old', 'wait']);
+    assert.deepEqual(kinds(run.step()), [`createHook ${run.hookName('PostSync', 'smoke')}`, 'wait']);
+  });
+
+  it('a hook object deleted while it runs is created again under the same name', () => {
+    const run = new Run([hookJob('migrate', 'PreSync')]);
+    run.step();
+    const first = run.step();
+    run.step();
+    assert.deepEqual(kinds(run.step()), kinds(first));
+  });
+
+  it('a finished operation asks for nothing', () => {
+    const run = new Run([]);
+    run.step();
+    run.step();
+    assert.equal(run.op.phase, 'Succeeded');
+    assert.deepEqual(run.step(), []);
+  });
+});

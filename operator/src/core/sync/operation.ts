@@ -1,0 +1,111 @@
+// The persisted state of a sync operation (Environment.status.operation) and the actions
+// the step function asks for. Starting an operation turns a plan into Pending tasks.
+import type { Operation, OperationTask } from '../../api/v1alpha1/environment.ts';
+import type { KubeObject, ObjectKey } from '../manifest.ts';
+import { formatKey, parseKey } from '../manifest.ts';
+import { hookObjectName } from './ownership.ts';
+import type { SyncPlan } from './plan-sync.ts';
+import { taskId } from './sync-task.ts';
+
+export type { Operation, OperationTask };
+
+export interface StartOperationOptions {
+  /** Unique per operation (the caller makes it: a clock and a counter, or random). */
+  readonly id: string;
+  readonly revision: string;
+  readonly plan: SyncPlan;
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  readonly initiatedBy?: Operation['initiatedBy'];
+}
+
+export function startOperation(options: StartOperationOptions): Operation {
+  return {
+    id: options.id,
+    phase: 'Running',
+    revision: options.revision,
+    ...(options.initiatedBy ? { initiatedBy: options.initiatedBy } : {}),
+    startedAt: new Date(options.now).toISOString(),
+    tasks: options.plan.tasks.map((t) => ({
+      key: formatKey(t.key),
+      apiVersion: t.apiVersion,
+      phase: t.phase,
+      wave: t.wave,
+      status: 'Pending',
+      ...(t.hook ? { hookName: hookObjectName(t.key.name, options.id, t.phase) } : {}),
+    })),
+  };
+}
+
+/** An object an action reads or deletes, addressed by apiVersion and key. */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly key: ObjectKey;
+}
+
+export type SyncAction =
+  /** Server-side dry-run of every object; nothing is applied unless all pass. */
+  | { readonly type: 'validate'; readonly objects: readonly KubeObject[]; readonly tolerateMissing: { readonly namespaces: readonly string[]; readonly kinds: readonly string[] } }
+  /** Server-side apply of the objects of one wave, field manager keelson. */
+  | { readonly type: 'apply'; readonly tasks: readonly { readonly taskId: string; readonly object: KubeObject }[] }
+  /** Create a hook object; first delete hook objects of earlier operations when `deleteBefore`. */
+  | { readonly type: 'createHook'; readonly taskId: string; readonly object: KubeObject; readonly deleteBefore: boolean }
+  | { readonly type: 'deleteHook'; readonly taskId: string; readonly ref: ObjectRef }
+  | { readonly type: 'prune'; readonly taskId: string; readonly ref: ObjectRef }
+  /** Nothing to do until the cluster changes; look again after `afterMs` at the latest. */
+  | { readonly type: 'wait'; readonly reason: string; readonly afterMs: number };
+
+/** The outcome of one action, as the executor reports it back. */
+export interface ActionResult {
+  readonly type: SyncAction['type'];
+  /** For task actions; absent for validate. */
+  readonly taskId?: string;
+  /** Absent when the action succeeded. Never carries secret values. */
+  readonly error?: string;
+}
+
+export function isFinished(op: Operation): boolean {
+  return op.phase === 'Succeeded' || op.phase === 'Failed';
+}
+
+export function idOf(task: OperationTask): string {
+  return taskId(task);
+}
+
+/** Where a task's object lives: the hook object's own name for hooks. */
+export function refOf(task: OperationTask): ObjectRef {
+  const key = parseKey(task.key);
+  return { apiVersion: task.apiVersion ?? '', key: task.hookName ? { ...key, name: task.hookName } : key };
+}
+
+/** The objects the step function needs to see: those of tasks it applied and waits for. */
+export function observationTargets(op: Operation): ObjectRef[] {
+  if (isFinished(op)) return [];
+  return (op.tasks ?? []).filter((t) => t.status === 'Running' && t.applied && t.phase !== 'Prune').map(refOf);
+}
+
+/** Records what the executor did: a failed action fails its task; a done prune succeeds. */
+export function recordResults(op: Operation, results: readonly ActionResult[]): Operation {
+  let next: Operation = { ...op, tasks: (op.tasks ?? []).map((t) => ({ ...t })) };
+  const tasks = new Map(next.tasks!.map((t) => [idOf(t), t]));
+  for (const r of results) {
+    if (r.type === 'validate') {
+      next = r.error ? { ...next, validated: false, failure: next.failure ?? `dry-run failed, nothing was applied: ${r.error}` } : { ...next, validated: true };
+      continue;
+    }
+    const task = r.taskId ? tasks.get(r.taskId) : undefined;
+    if (!task || r.type === 'wait') continue;
+    if (r.type === 'deleteHook') {
+      if (r.error) task.message = `${task.message ? `${task.message}; ` : ''}hook not deleted: ${r.error}`;
+      continue;
+    }
+    if (r.error) {
+      task.status = 'Failed';
+      task.message = r.error;
+    } else {
+      task.applied = true;
+      if (r.type === 'prune') { task.status = 'Succeeded'; task.message = 'pruned'; }
+    }
+  }
+  return next;
+}

@@ -1,0 +1,62 @@
+// The label and annotation that name the Environment owning every object Keelson applies,
+// and the per-operation identity of hook objects: a restarted operator computes the same
+// hook name for the same operation, finds the hook it created and does not run it twice.
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../manifest.ts';
+import { ANNOTATION_OPERATION, ANNOTATION_OWNER, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../keys.ts';
+
+/** The Environment that owns what a sync applies. */
+export interface OwnerReference {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export function ownerAnnotation(owner: OwnerReference): string {
+  return `${owner.namespace}/${owner.name}`;
+}
+
+/** A copy of the object carrying the owner's labels and annotation. */
+export function withOwnership(obj: KubeObject, owner: OwnerReference): KubeObject {
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      labels: { ...obj.metadata.labels, [LABEL_ENVIRONMENT]: owner.name, [LABEL_ENVIRONMENT_NAMESPACE]: owner.namespace },
+      annotations: { ...obj.metadata.annotations, [ANNOTATION_OWNER]: ownerAnnotation(owner) },
+    },
+  };
+}
+
+export function isOwnedBy(obj: KubeObject, owner: OwnerReference): boolean {
+  return obj.metadata.annotations?.[ANNOTATION_OWNER] === ownerAnnotation(owner);
+}
+
+function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** The name of a hook object for one operation and phase: `<name>-<8 hex>`, at most 63 characters. */
+export function hookObjectName(name: string, operationId: string, phase: string): string {
+  const suffix = shortHash(`${operationId}/${phase}/${name}`, 8);
+  const stem = name.slice(0, 63 - 9).replace(/[-.]+$/, '');
+  return `${stem}-${suffix}`;
+}
+
+/** The value of the hook-of label: the hook's own name, or a hash of it when it is too long. */
+export function hookOfLabel(name: string): string {
+  return name.length <= 63 ? name : `h-${shortHash(name, 40)}`;
+}
+
+/** The object a hook task creates: renamed for the operation, owned, and labelled with its origin. */
+export function hookObject(obj: KubeObject, options: { readonly hookName: string; readonly operationId: string; readonly owner: OwnerReference }): KubeObject {
+  const owned = withOwnership(obj, options.owner);
+  return {
+    ...owned,
+    metadata: {
+      ...owned.metadata,
+      name: options.hookName,
+      labels: { ...owned.metadata.labels, [LABEL_HOOK_OF]: hookOfLabel(obj.metadata.name) },
+      annotations: { ...owned.metadata.annotations, [ANNOTATION_OPERATION]: options.operationId },
+    },
+  };
+}
