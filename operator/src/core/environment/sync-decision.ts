@@ -1,0 +1,78 @@
+// Whether an Environment should sync now: the rules of automated and manual sync, retries
+// with backoff, self-heal, suspension and the pause after a rollback, in one pure function.
+import type { SyncStatus } from '../../api/v1alpha1/environment.ts';
+import type { ResolvedRetry } from './retry.ts';
+import { retryDelayMs } from './retry.ts';
+import type { SyncRequest } from './sync-request.ts';
+
+export interface LastOperation {
+  readonly revision: string;
+  readonly phase: 'Running' | 'Succeeded' | 'Failed' | 'Terminating';
+  /** Milliseconds since the epoch. */
+  readonly finishedAt?: number;
+  readonly retryCount: number;
+  /** The Environment generation the operation synced. */
+  readonly generation?: number;
+}
+
+export interface SyncDecisionInput {
+  readonly now: number;
+  readonly suspended: boolean;
+  readonly automated: boolean;
+  readonly selfHeal: boolean;
+  /** Auto-sync is paused after a rollback until a person resumes it. */
+  readonly autoSyncPaused: boolean;
+  /** The source's latest revision, when one has been fetched. */
+  readonly latestRevision: string | undefined;
+  /** Live state compared with the latest revision. */
+  readonly syncStatus: SyncStatus;
+  readonly generation: number;
+  readonly lastOperation?: LastOperation;
+  /** A manual sync request not handled yet. */
+  readonly request?: SyncRequest;
+  readonly retry: ResolvedRetry;
+}
+
+export type SyncDecision =
+  | { readonly kind: 'continue'; readonly reason: string }
+  | { readonly kind: 'sync'; readonly reason: string; readonly automated: boolean; readonly commit?: string; readonly retryCount: number }
+  | { readonly kind: 'wait'; readonly reason: string; readonly delayMs: number }
+  | { readonly kind: 'none'; readonly reason: string };
+
+export function decideSync(input: SyncDecisionInput): SyncDecision {
+  const last = input.lastOperation;
+  if (last?.phase === 'Running' || last?.phase === 'Terminating') {
+    return { kind: 'continue', reason: `the sync of ${last.revision} is in progress` };
+  }
+  if (input.suspended) return { kind: 'none', reason: 'the Environment is suspended' };
+  if (input.request) {
+    return {
+      kind: 'sync',
+      reason: input.request.commit ? `sync of commit ${input.request.commit} requested` : 'sync requested',
+      automated: false,
+      ...(input.request.commit ? { commit: input.request.commit } : {}),
+      retryCount: 0,
+    };
+  }
+  if (!input.automated) return { kind: 'none', reason: 'manual sync policy: waiting for a sync request' };
+  if (input.autoSyncPaused) return { kind: 'none', reason: 'automated sync is paused after a rollback; resume it to continue' };
+  if (input.latestRevision === undefined) return { kind: 'none', reason: 'no revision fetched yet' };
+  if (input.syncStatus === 'Synced') return { kind: 'none', reason: 'in sync' };
+
+  const sameTarget = last !== undefined && last.revision === input.latestRevision && (last.generation ?? input.generation) === input.generation;
+  if (!sameTarget) {
+    return { kind: 'sync', reason: `new revision ${input.latestRevision}`, automated: true, retryCount: 0 };
+  }
+  if (last.phase === 'Failed') {
+    if (last.retryCount >= input.retry.limit) {
+      return { kind: 'none', reason: `the sync of ${last.revision} failed ${last.retryCount + 1} times; the retry limit (${input.retry.limit}) is reached` };
+    }
+    const attempt = last.retryCount + 1;
+    const due = (last.finishedAt ?? input.now) + retryDelayMs(input.retry, attempt);
+    if (due > input.now) return { kind: 'wait', reason: `retry ${attempt} of ${input.retry.limit} is due`, delayMs: due - input.now };
+    return { kind: 'sync', reason: `retry ${attempt} of ${input.retry.limit} after a failed sync`, automated: true, retryCount: attempt };
+  }
+  // The last sync of this revision succeeded, yet live state drifted since.
+  if (input.selfHeal) return { kind: 'sync', reason: 'self-heal: live state drifted from the desired state', automated: true, retryCount: 0 };
+  return { kind: 'none', reason: 'live state drifted; self-heal is off, so the Environment stays OutOfSync' };
+}
