@@ -1,0 +1,48 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseOperatorConfig } from './operator-config.ts';
+
+const defaults = { namespace: 'keelson-system', identity: 'host-1', cacheDir: '/tmp/keelson' };
+
+describe('operator configuration', () => {
+  it('has defaults that run a single replica watching every namespace', () => {
+    const c = parseOperatorConfig({ argv: [], env: {}, defaults });
+    assert.equal(c.listen, ':8080');
+    assert.equal(c.metricsListen, ':8081');
+    assert.equal(c.concurrency, 4);
+    assert.equal(c.leaderElect, false);
+    assert.deepEqual(c.namespaces, []);
+    assert.equal(c.synthTimeoutMs, 60_000);
+    assert.equal(c.leaseNamespace, 'keelson-system');
+    assert.equal(c.kubeconfig, undefined);
+  });
+
+  it('reads flags in both forms, and a flag wins over its environment variable', () => {
+    const c = parseOperatorConfig({
+      argv: ['--concurrency', '8', '--leader-elect', '--namespaces=team-a, team-b', '--synth-timeout=2m'],
+      env: { KEELSON_CONCURRENCY: '2', KEELSON_LOG_LEVEL: 'debug', POD_NAMESPACE: 'ops', POD_NAME: 'keelson-0', KUBECONFIG: '/k' },
+      defaults,
+    });
+    assert.equal(c.concurrency, 8);
+    assert.equal(c.logLevel, 'debug');
+    assert.equal(c.leaderElect, true);
+    assert.deepEqual(c.namespaces, ['team-a', 'team-b']);
+    assert.equal(c.synthTimeoutMs, 120_000);
+    assert.equal(c.leaseNamespace, 'ops');
+    assert.equal(c.identity, 'keelson-0');
+    assert.equal(c.kubeconfig, '/k');
+  });
+
+  it('reports every problem at once, naming the flag', () => {
+    assert.throws(
+      () => parseOperatorConfig({ argv: ['--concurrency=0', '--log-level=loud', '--sync-timeout=1m', '--resync-interval'], env: {}, defaults }),
+      (err: Error) => {
+        assert.match(err.message, /--concurrency: "0" is not a whole number ≥ 1/);
+        assert.match(err.message, /--log-level: "loud" is not one of debug, info, warn, error/);
+        assert.match(err.message, /unknown argument "--sync-timeout=1m"/);
+        assert.match(err.message, /--resync-interval needs a value/);
+        return true;
+      },
+    );
+  });
+});

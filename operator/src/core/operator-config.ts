@@ -1,0 +1,130 @@
+// The operator's configuration, read once at start from flags and environment variables
+// (KEELSON_<FLAG> for --<flag>; a flag wins over the variable). Every problem is reported
+// at once, naming the flag.
+import { parseDuration } from './environment/duration.ts';
+import { LOG_LEVELS, type LogLevel } from './logger.ts';
+
+export interface OperatorConfig {
+  /** REST API and webhook receiver. */
+  readonly listen: string;
+  /** /metrics, /healthz, /readyz. */
+  readonly metricsListen: string;
+  readonly logLevel: LogLevel;
+  /** Environments reconciled at once. */
+  readonly concurrency: number;
+  readonly synthWorkers: number;
+  readonly synthMemoryMiB: number;
+  readonly synthTimeoutMs: number;
+  /** Git object cache and synthesis scratch space. */
+  readonly cacheDir: string;
+  readonly leaderElect: boolean;
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  /** This replica's name in the Lease. */
+  readonly identity: string;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  /** Periodic requeue of every object, so a missed event cannot strand one. */
+  readonly resyncIntervalMs: number;
+  /** A kubeconfig file; absent means in-cluster configuration. */
+  readonly kubeconfig?: string;
+}
+
+interface FlagSpec {
+  readonly key: keyof OperatorConfig;
+  readonly kind: 'string' | 'int' | 'bool' | 'duration' | 'list' | 'level';
+  readonly default?: string;
+  readonly min?: number;
+}
+
+const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  listen: { key: 'listen', kind: 'string', default: ':8080' },
+  'metrics-listen': { key: 'metricsListen', kind: 'string', default: ':8081' },
+  'log-level': { key: 'logLevel', kind: 'level', default: 'info' },
+  concurrency: { key: 'concurrency', kind: 'int', default: '4', min: 1 },
+  'synth-workers': { key: 'synthWorkers', kind: 'int', default: '2', min: 1 },
+  'synth-memory-mib': { key: 'synthMemoryMiB', kind: 'int', default: '512', min: 64 },
+  'synth-timeout': { key: 'synthTimeoutMs', kind: 'duration', default: '60s' },
+  'cache-dir': { key: 'cacheDir', kind: 'string' },
+  'leader-elect': { key: 'leaderElect', kind: 'bool', default: 'false' },
+  'lease-name': { key: 'leaseName', kind: 'string', default: 'keelson-operator' },
+  'lease-namespace': { key: 'leaseNamespace', kind: 'string' },
+  identity: { key: 'identity', kind: 'string' },
+  namespaces: { key: 'namespaces', kind: 'list', default: '' },
+  'resync-interval': { key: 'resyncIntervalMs', kind: 'duration', default: '5m' },
+  kubeconfig: { key: 'kubeconfig', kind: 'string' },
+};
+
+export interface ConfigSources {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Fallbacks the caller knows: the pod's namespace and name, a temp dir. */
+  readonly defaults: { readonly namespace: string; readonly identity: string; readonly cacheDir: string };
+}
+
+export function parseOperatorConfig(sources: ConfigSources): OperatorConfig {
+  const given = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [flag] of Object.entries(FLAGS)) {
+    const fromEnv = sources.env[`KEELSON_${flag.toUpperCase().replaceAll('-', '_')}`];
+    if (fromEnv !== undefined) given.set(flag, fromEnv);
+  }
+  for (let i = 0; i < sources.argv.length; i++) {
+    const arg = sources.argv[i]!;
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !FLAGS[m[1]!]) {
+      problems.push(`unknown argument "${arg}" (flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
+      continue;
+    }
+    const spec = FLAGS[m[1]!]!;
+    if (m[2] !== undefined) given.set(m[1]!, m[2]);
+    else if (spec.kind === 'bool') given.set(m[1]!, 'true');
+    else if (i + 1 < sources.argv.length) given.set(m[1]!, sources.argv[++i]!);
+    else problems.push(`--${m[1]} needs a value`);
+  }
+  const fallback: Partial<Record<string, string>> = {
+    'lease-namespace': sources.env.POD_NAMESPACE ?? sources.defaults.namespace,
+    identity: sources.env.POD_NAME ?? sources.defaults.identity,
+    'cache-dir': sources.defaults.cacheDir,
+    kubeconfig: sources.env.KUBECONFIG,
+  };
+  const config: Record<string, unknown> = {};
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const text = given.get(flag) ?? spec.default ?? fallback[flag];
+    if (text === undefined) continue;
+    const value = convert(flag, spec, text, problems);
+    if (value !== undefined) config[spec.key] = value;
+  }
+  if (problems.length > 0) throw new Error(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
+  return config as unknown as OperatorConfig;
+}
+
+function convert(flag: string, spec: FlagSpec, text: string, problems: string[]): unknown {
+  switch (spec.kind) {
+    case 'string':
+      return text;
+    case 'bool':
+      if (text === 'true' || text === 'false') return text === 'true';
+      problems.push(`--${flag}: "${text}" is not true or false`);
+      return undefined;
+    case 'int': {
+      const n = Number(text);
+      if (Number.isInteger(n) && n >= (spec.min ?? 0)) return n;
+      problems.push(`--${flag}: "${text}" is not a whole number ≥ ${spec.min ?? 0}`);
+      return undefined;
+    }
+    case 'duration':
+      try {
+        return parseDuration(text);
+      } catch {
+        problems.push(`--${flag}: "${text}" is not a duration (30s, 5m, 1h)`);
+        return undefined;
+      }
+    case 'list':
+      return text.split(',').map((s) => s.trim()).filter(Boolean);
+    case 'level':
+      if ((LOG_LEVELS as readonly string[]).includes(text)) return text;
+      problems.push(`--${flag}: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
+      return undefined;
+  }
+}
