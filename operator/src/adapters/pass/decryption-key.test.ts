@@ -96,3 +96,16 @@ describe('DecryptionKey', () => {
     assert.notDeepEqual((await DecryptionKey.load({ privateKey: other.privateKey })).hashKey, a.hashKey);
   });
 });
+
+describe('DecryptionKey.isNamedBy', () => {
+  it('matches a .gpg-id line by fingerprint, key id, 0x key id or email, and nothing else', async () => {
+    const generated = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Ops', email: 'ops@keelson.example' }] });
+    const key = await DecryptionKey.load({ privateKey: generated.privateKey });
+    const fpr = key.fingerprints[0]!;
+    const subkeyId = [...key.keyIds].at(-1)!;
+    for (const line of [fpr, fpr.toLowerCase(), fpr.slice(-16), `0x${fpr.slice(-8)}`, subkeyId, 'ops@keelson.example', 'Ops <OPS@keelson.example>']) {
+      assert.equal(key.isNamedBy(line), true, line);
+    }
+    for (const line of ['DEADBEEFDEADBEEF', 'someone@keelson.example']) assert.equal(key.isNamedBy(line), false, line);
+  });
+});

@@ -23,12 +23,25 @@ export class DecryptionKey {
   readonly fingerprints: readonly string[];
   /** A secret derived from the key material: the key of the values hash (see core/secrets/fill-secret.ts). */
   readonly hashKey: Uint8Array;
+  readonly #emails: ReadonlySet<string>;
 
   private constructor(keys: openpgp.PrivateKey[], hashKey: Uint8Array) {
     this.#keys = keys;
     this.keyIds = new Set(keys.flatMap((k) => k.getKeyIDs().map((id) => id.toHex())));
     this.fingerprints = keys.map((k) => k.getFingerprint().toUpperCase());
     this.hashKey = hashKey;
+    this.#emails = new Set(keys.flatMap((k) => k.getUserIDs().map((u) => (/<([^>]+)>/.exec(u)?.[1] ?? u).toLowerCase())));
+  }
+
+  /** True when a `.gpg-id` line names this key: by fingerprint, long or short key id (0x optional), or email. */
+  isNamedBy(recipient: string): boolean {
+    const text = recipient.trim().replace(/^0x/i, '');
+    if (/^[0-9a-f]{8,40}$/i.test(text)) {
+      const hex = text.toUpperCase();
+      return this.fingerprints.some((f) => f.endsWith(hex)) || [...this.keyIds].some((id) => id.toUpperCase().endsWith(hex));
+    }
+    const email = (/<([^>]+)>/.exec(text)?.[1] ?? text).toLowerCase();
+    return this.#emails.has(email);
   }
 
   static async load(options: DecryptionKeyOptions): Promise<DecryptionKey> {

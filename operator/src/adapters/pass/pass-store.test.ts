@@ -45,6 +45,8 @@ describe('PassStore', () => {
     await encrypt('store/prod/db', 'hunter2\nuser: bob\n');
     await encrypt('store/team/shared', 'team-only\n', [theirs]);
     write('store/prod/corrupt.gpg', 'plain text, not OpenPGP');
+    write('store/stale/.gpg-id', 'test@keelson.example\n');
+    await encrypt('store/stale/old', 'before the key was added\n', [theirs]);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -76,6 +78,10 @@ describe('PassStore', () => {
     await assert.rejects(store().readEntry('team/shared'), reason('NotARecipient', new RegExp(`team/shared.*${theirs.getFingerprint()}`)));
   });
 
+  it('an entry whose .gpg-id names the key but that was not re-encrypted says so', async () => {
+    await assert.rejects(store().readEntry('stale/old'), reason('NotARecipient', /names the key, but the entry was encrypted before/));
+  });
+
   it('a file that is not OpenPGP is CorruptEntry and its content is not in the message', async () => {
     await assert.rejects(store().readEntry('prod/corrupt'), (err: unknown) => reason('CorruptEntry', /prod\/corrupt/)(err) && !(err as Error).message.includes('plain text'));
   });
@@ -85,6 +91,7 @@ describe('PassStore', () => {
     assert.deepEqual(entries, [
       { path: 'prod/corrupt', recipients: [ours.getFingerprint()] },
       { path: 'prod/db', recipients: [ours.getFingerprint()] },
+      { path: 'stale/old', recipients: ['test@keelson.example'] },
       { path: 'team/shared', recipients: [theirs.getFingerprint()] },
     ]);
   });

@@ -107,8 +107,10 @@ export class PassStore implements EntryReader {
   async #explain(err: PassSecretError): Promise<PassSecretError> {
     if (err.reason !== 'NotARecipient') return err;
     const recipients = await this.recipientsOf(err.path).catch(() => []);
-    const listed = recipients.length > 0 ? `; the .gpg-id for it lists ${recipients.join(', ')}` : '';
-    return new PassSecretError('NotARecipient', err.path, `${err.detail}${listed} (re-encrypt with pass init)`);
+    const hint = recipients.some((r) => this.#key.isNamedBy(r))
+      ? `its .gpg-id names the key, but the entry was encrypted before: re-encrypt it (pass init)`
+      : `its .gpg-id lists ${recipients.join(', ') || 'nobody'}: add the key there and re-encrypt (pass init)`;
+    return new PassSecretError('NotARecipient', err.path, `${err.detail}; ${hint}`);
   }
 
   #where(): string {
