@@ -1,0 +1,74 @@
+// Reads live objects: by address, many at once, and every object an Environment manages
+// (by its owner labels) or every hook object one of its hooks left behind.
+import type { KubeObject } from '../../core/manifest.ts';
+import { formatKey, keyOf } from '../../core/manifest.ts';
+import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../../core/keys.ts';
+import type { OwnerReference } from '../../core/sync/ownership.ts';
+import { mapConcurrently } from './applier.ts';
+import { KubeApiError, type RestTransport } from './rest-transport.ts';
+import { UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
+
+interface ObjectList {
+  apiVersion: string;
+  items: KubeObject[];
+  metadata?: { continue?: string };
+}
+
+export function ownerSelector(owner: OwnerReference): string {
+  return `${LABEL_ENVIRONMENT}=${owner.name},${LABEL_ENVIRONMENT_NAMESPACE}=${owner.namespace}`;
+}
+
+export class LiveState {
+  readonly #transport: RestTransport;
+  readonly #resources: ResourceMap;
+
+  constructor(transport: RestTransport, resources: ResourceMap) {
+    this.#transport = transport;
+    this.#resources = resources;
+  }
+
+  /** The live object, or undefined when it (or its kind) does not exist. */
+  async get(address: ObjectAddress): Promise<KubeObject | undefined> {
+    try {
+      return await this.#transport.request<KubeObject>({ method: 'GET', path: await this.#resources.pathOf(address) });
+    } catch (err) {
+      if ((err instanceof KubeApiError && err.status === 404) || err instanceof UnknownKindError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Live objects by formatKey; absent ones are left out. */
+  async getMany(addresses: readonly ObjectAddress[], concurrency = 16): Promise<Map<string, KubeObject>> {
+    const found = await mapConcurrently(addresses, concurrency, (a) => this.get(a));
+    const out = new Map<string, KubeObject>();
+    for (const obj of found) if (obj) out.set(formatKey(keyOf(obj)), obj);
+    return out;
+  }
+
+  /** Every object of one kind (in one namespace, or all) matching a label selector. */
+  async list(apiVersion: string, kind: string, options: { readonly namespace?: string; readonly labelSelector?: string } = {}): Promise<KubeObject[]> {
+    let path: string;
+    try {
+      path = await this.#resources.pathOf({ apiVersion, key: { kind, namespace: options.namespace ?? '', name: '' } });
+    } catch (err) {
+      if (err instanceof UnknownKindError) return [];
+      throw err;
+    }
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#transport.request<ObjectList>({ method: 'GET', path, query: { labelSelector: options.labelSelector, limit: '500', continue: token } });
+      for (const item of page.items) items.push({ ...item, apiVersion, kind });
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  /** Hook objects earlier operations created for the hook named `hookOf`, in one namespace. */
+  listHookObjects(owner: OwnerReference, object: KubeObject, hookOf: string): Promise<KubeObject[]> {
+    return this.list(object.apiVersion, object.kind, {
+      namespace: object.metadata.namespace ?? '',
+      labelSelector: `${ownerSelector(owner)},${LABEL_HOOK_OF}=${hookOf}`,
+    });
+  }
+}

@@ -1,0 +1,98 @@
+// The sync engine's HTTP transport to the API server: raw JSON over one keep-alive agent,
+// so objects stay plain data (no typed model conversion) and many requests run at once.
+// Credentials and TLS come from a KubeConfig (client-node's applyToHTTPSOptions).
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
+export class KubeApiError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export interface RestRequest {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+}
+
+export interface RestTransportOptions {
+  /** Parallel connections to the API server. */
+  readonly maxSockets?: number;
+  readonly timeoutMs?: number;
+}
+
+export class RestTransport {
+  readonly #base: URL;
+  readonly #options: RequestOptions;
+  readonly #timeoutMs: number;
+  #requests = 0;
+
+  private constructor(base: URL, options: RequestOptions, timeoutMs: number) {
+    this.#base = base;
+    this.#options = options;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async fromKubeConfig(kc: KubeConfig, options: RestTransportOptions = {}): Promise<RestTransport> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const base = new URL(cluster.server);
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
+    opts.agent = base.protocol === 'https:'
+      ? new HttpsAgent({ ...agentOptions, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true })
+      : new HttpAgent(agentOptions);
+    return new RestTransport(base, opts, options.timeoutMs ?? 30_000);
+  }
+
+  /** How many requests this transport sent (for tests and benchmarks). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  async request<T>(req: RestRequest): Promise<T> {
+    const url = new URL(req.path, this.#base);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = { ...(this.#options.headers as Record<string, string> | undefined), accept: 'application/json' };
+    if (payload) {
+      headers['content-type'] = req.contentType ?? 'application/json';
+      headers['content-length'] = String(payload.length);
+    }
+    this.#requests++;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      r.on('timeout', () => r.destroy(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`)));
+      r.on('error', reject);
+      r.end(payload);
+    });
+    const body = text ? (JSON.parse(text) as unknown) : undefined;
+    if (status >= 400) {
+      const s = (body ?? {}) as { reason?: string; message?: string };
+      throw new KubeApiError(status, s.reason ?? `HTTP${status}`, s.message ?? `${req.method} ${url.pathname}: HTTP ${status}`);
+    }
+    return body as T;
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    (this.#options.agent as HttpAgent | undefined)?.destroy();
+  }
+}

@@ -1,0 +1,181 @@
+// Carries out the sync step function against the cluster. One step: read what the step
+// function waits for, compute the next step, persist the operation (intent before
+// action), run the actions, record their results and persist again. A restarted operator
+// calls step() with the persisted operation and continues where it stopped.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../../core/manifest.ts';
+import { formatKey, keyOf } from '../../core/manifest.ts';
+import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
+import type { IgnoreDifference } from '../../core/diff/index.ts';
+import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
+import { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from '../../core/sync/operation.ts';
+import { hookOfLabel, type OwnerReference } from '../../core/sync/ownership.ts';
+import { planSync } from '../../core/sync/plan-sync.ts';
+import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
+import { Applier } from './applier.ts';
+import { DryRunComparer, type CompareReport } from './dry-run.ts';
+import { LiveState } from './live-state.ts';
+import { ResourceMap } from './resource-map.ts';
+import { RestTransport } from './rest-transport.ts';
+
+export interface SyncExecutorOptions {
+  /** The Environment that owns what is applied. */
+  readonly owner: OwnerReference;
+  /** Persists Environment.status.operation; called before actions run and after their results. */
+  readonly persist: (operation: Operation) => Promise<void>;
+  readonly step?: Partial<StepOptions>;
+  /** Milliseconds since the epoch; Date.now unless a test drives time. */
+  readonly clock?: () => number;
+  /** Parallel requests to the API server. */
+  readonly concurrency?: number;
+}
+
+export interface StartSyncOptions {
+  readonly id: string;
+  readonly revision: string;
+  readonly desired: readonly KubeObject[];
+  /** status.inventory before this sync. */
+  readonly inventory: readonly string[];
+  /** Prune what the desired state dropped (automated.prune, or asked for by a person). */
+  readonly prune: boolean;
+  readonly allowEmpty?: boolean;
+  readonly initiatedBy?: Operation['initiatedBy'];
+}
+
+export interface StepOutcome {
+  readonly operation: Operation;
+  readonly done: boolean;
+  /** When to step again at the latest (a watch event on a managed object may come sooner). */
+  readonly requeueAfterMs: number;
+  readonly actions: readonly SyncAction[];
+}
+
+const DEFAULT_STEP: StepOptions = { operationTimeoutMs: 10 * 60_000, hookTimeoutMs: 5 * 60_000, pollMs: 2000 };
+
+export class SyncExecutor {
+  readonly #transport: RestTransport;
+  readonly #applier: Applier;
+  readonly #live: LiveState;
+  readonly #comparer: DryRunComparer;
+  readonly #options: SyncExecutorOptions;
+  readonly #step: StepOptions;
+
+  constructor(transport: RestTransport, options: SyncExecutorOptions) {
+    const resources = new ResourceMap(transport);
+    this.#transport = transport;
+    this.#applier = new Applier(transport, resources, { concurrency: options.concurrency ?? 16 });
+    this.#live = new LiveState(transport, resources);
+    this.#comparer = new DryRunComparer(this.#applier);
+    this.#options = options;
+    this.#step = { ...DEFAULT_STEP, ...options.step };
+  }
+
+  static async fromKubeConfig(kc: KubeConfig, options: SyncExecutorOptions): Promise<SyncExecutor> {
+    return new SyncExecutor(await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16 }), options);
+  }
+
+  get live(): LiveState {
+    return this.#live;
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? Date.now)();
+  }
+
+  /** Sync status of every desired resource against the live ones (hooks left out). */
+  compare(desired: readonly KubeObject[], live: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<CompareReport> {
+    return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
+  }
+
+  /** Live objects of the inventory entries, by formatKey (gone ones left out). */
+  readInventory(inventory: readonly string[]): Promise<Map<string, KubeObject>> {
+    return this.#live.getMany(inventory.map(parseInventoryEntry));
+  }
+
+  /** Plans a sync (prune set and guard included), persists the new operation and returns it. */
+  async start(options: StartSyncOptions): Promise<{ operation: Operation; prune: PruneSet }> {
+    const live = options.prune ? await this.readInventory(options.inventory) : new Map<string, KubeObject>();
+    const prune = options.prune
+      ? planPrune({ inventory: options.inventory, desired: options.desired, live, owner: this.#options.owner, allowEmpty: options.allowEmpty })
+      : { prune: [], kept: [] };
+    const plan = planSync({ desired: options.desired, prune: prune.prune });
+    const operation = startOperation({ id: options.id, revision: options.revision, plan, now: this.#now(), initiatedBy: options.initiatedBy });
+    await this.#options.persist(operation);
+    return { operation, prune };
+  }
+
+  /** One step of the operation with the desired objects of its revision. */
+  async step(operation: Operation, desired: readonly KubeObject[]): Promise<StepOutcome> {
+    if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [] };
+    const live = await this.#live.getMany(observationTargets(operation));
+    const byKey = new Map(desired.map((o) => [formatKey(keyOf(o)), o]));
+    const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: this.#step });
+    await this.#options.persist(next.operation);
+    const results: ActionResult[] = [];
+    for (const action of next.actions) results.push(...(await this.#execute(next.operation, action)));
+    const recorded = recordResults(next.operation, results);
+    if (results.length > 0) await this.#options.persist(recorded);
+    const wait = next.actions.find((a) => a.type === 'wait');
+    const progressed = results.length > 0 && !wait;
+    return { operation: recorded, done: isFinished(recorded), requeueAfterMs: wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs, actions: next.actions };
+  }
+
+  /** Steps until the operation finishes (for tests and one-shot callers). */
+  async run(operation: Operation, desired: readonly KubeObject[], signal?: AbortSignal): Promise<Operation> {
+    let current = operation;
+    for (;;) {
+      signal?.throwIfAborted();
+      const outcome = await this.step(current, desired);
+      current = outcome.operation;
+      if (outcome.done) return current;
+      if (outcome.requeueAfterMs > 0) await sleep(Math.min(outcome.requeueAfterMs, 500), undefined, { signal });
+    }
+  }
+
+  async #execute(op: Operation, action: SyncAction): Promise<ActionResult[]> {
+    const fail = (err: unknown) => (err instanceof Error ? err.message : String(err));
+    switch (action.type) {
+      case 'wait':
+        return [];
+      case 'validate': {
+        const failures = await this.#comparer.validate(action.objects, action.tolerateMissing);
+        return [{ type: 'validate', ...(failures.length > 0 ? { error: failures.join('; ') } : {}) }];
+      }
+      case 'apply': {
+        const outcomes = await this.#applier.applyAll(action.tasks.map((t) => t.object));
+        return action.tasks.map((t, i) => ({ type: 'apply', taskId: t.taskId, ...(outcomes[i]!.error ? { error: outcomes[i]!.error } : {}) }));
+      }
+      case 'createHook':
+        try {
+          if (action.deleteBefore) await this.#deleteEarlierHooks(op, action.object);
+          await this.#applier.create(action.object);
+          return [{ type: 'createHook', taskId: action.taskId }];
+        } catch (err) {
+          return [{ type: 'createHook', taskId: action.taskId, error: fail(err) }];
+        }
+      case 'deleteHook':
+      case 'prune':
+        try {
+          await this.#applier.delete(action.ref);
+          return [{ type: action.type, taskId: action.taskId }];
+        } catch (err) {
+          return [{ type: action.type, taskId: action.taskId, error: fail(err) }];
+        }
+    }
+  }
+
+  /** BeforeHookCreation: hook objects of earlier operations for the same hook go first. */
+  async #deleteEarlierHooks(op: Operation, hook: KubeObject): Promise<void> {
+    const hookOf = hook.metadata.labels?.[LABEL_HOOK_OF] ?? hookOfLabel(hook.metadata.name);
+    const earlier = await this.#live.listHookObjects(this.#options.owner, hook, hookOf);
+    for (const obj of earlier) {
+      if (obj.metadata.annotations?.[ANNOTATION_OPERATION] === op.id) continue;
+      await this.#applier.delete({ apiVersion: obj.apiVersion, key: keyOf(obj) });
+    }
+  }
+
+  close(): void {
+    this.#transport.close();
+  }
+}
