@@ -46,3 +46,8 @@ export const ANNOTATION_REFRESH_REQUESTED_AT = 'keelson.dev/refresh-requested-at
 export const FIELD_MANAGER = 'keelson';
 /** Finalizer on Environments, so deletion can orphan or delete what they manage. */
 export const FINALIZER = 'keelson.dev/finalizer';
+
+/** On an Environment: who asked for the sync in keelson.dev/sync-requested-at (recorded as initiatedBy). */
+export const ANNOTATION_SYNC_REQUESTED_BY = 'keelson.dev/sync-requested-by';
+/** On an Environment: automated sync is paused (set by a rollback, removed by `keelson resume`); the value says why. */
+export const ANNOTATION_AUTO_SYNC_PAUSED = 'keelson.dev/auto-sync-paused';
