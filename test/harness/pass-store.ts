@@ -75,8 +75,9 @@ export class PassStoreDir {
     this.dir = dir;
   }
 
-  #pass(args: readonly string[], input?: string): string {
-    return this.#home.run('pass', args, input, { PASSWORD_STORE_DIR: this.dir, PASSWORD_STORE_GPG_OPTS: '--trust-model always' });
+  #pass(args: readonly string[], input?: string, gpgOptions: readonly string[] = []): string {
+    const opts = ['--trust-model always', ...gpgOptions].join(' ');
+    return this.#home.run('pass', args, input, { PASSWORD_STORE_DIR: this.dir, PASSWORD_STORE_GPG_OPTS: opts });
   }
 
   /** `pass init [-p folder] <recipients…>`: writes the `.gpg-id` (and re-encrypts what is below it). */
@@ -90,8 +91,15 @@ export class PassStoreDir {
   }
 
   /** What `pass show` prints: the plaintext as gpg decrypts it (a reference for tests and benchmarks). */
-  show(path: string): string {
-    return this.#pass(['show', path]);
+  show(path: string, key?: GpgKey): string {
+    let unlock: string[] = [];
+    if (key?.passphrase !== undefined) {
+      // pass splits PASSWORD_STORE_GPG_OPTS on spaces, so the passphrase goes through a file.
+      const file = join(this.#home.dir, `passphrase-${key.fingerprint}`);
+      writeFileSync(file, key.passphrase, { mode: 0o600 });
+      unlock = ['--pinentry-mode loopback', `--passphrase-file ${file}`];
+    }
+    return this.#pass(['show', path], undefined, unlock);
   }
 
   /** Writes raw bytes as an entry file, bypassing pass: for corrupt entries. */
@@ -122,12 +130,16 @@ export interface TestStore {
   /** A key the operator never has: the only recipient of `foreign/`. */
   readonly foreign: GpgKey;
   /** Entry path → plaintext as inserted. */
-  readonly entries: Readonly<Record<string, string>>;
+  readonly entries: typeof TEST_ENTRIES;
   dispose(): void;
 }
 
+/** The entries of the standard store; `dev/*` and `prod/db*` are what the example deploy repo references. */
 export const TEST_ENTRIES = {
   'prod/db': 'Zq8-rsa-db-password-71\nuser: app_user\nhost: db.prod.internal:5432\nnotes without a colon\nurl: postgres://db.prod.internal/app\n',
+  'prod/db-admin': 'Adm1n-prod-pw-0042\nuser: migrator\n',
+  'dev/db': 'dev-db-pw-5521\nuser: dev_user\n',
+  'dev/db-admin': 'dev-admin-pw-8830\nuser: dev_migrator\n',
   'prod/api-token': 'tok-3f9c1e0b2a-prod\n',
   'shared/registry': 'reg-shared-4471-two-recipients\nuser: robot$keelson\n',
   'ecc/signing': 'ecc-only-secret-9931\nkid: 2026-01\n',
@@ -153,4 +165,18 @@ export function makeTestStore(): TestStore {
     home.dispose();
     throw err;
   }
+}
+
+/** Every value a leak test looks for: each entry's first line and each field value (user names included). */
+export function secretValuesOf(entries: Readonly<Record<string, string>>): string[] {
+  const values = new Set<string>();
+  for (const text of Object.values(entries)) {
+    const [first, ...rest] = text.split('\n');
+    if (first) values.add(first);
+    for (const line of rest) {
+      const value = /^[^:]+:\s*(.+)$/.exec(line)?.[1];
+      if (value) values.add(value);
+    }
+  }
+  return [...values];
 }

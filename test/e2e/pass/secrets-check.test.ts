@@ -1,0 +1,118 @@
+// `keelson secrets check` as a user runs it, against a store made by gpg and pass: every
+// reference listed with whether it resolves, the exit code, and no value in the output.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { synthesizeEnvironment } from '@keelson/cdk8s-app';
+import example from '../../../cdk8s-app/example/main.ts';
+import { ANNOTATION_PASS_REFS } from '../../../operator/src/core/keys.ts';
+import { REPO_ROOT } from '../../harness/kube.ts';
+import { makeTestStore, secretValuesOf, type TestStore } from '../../harness/pass-store.ts';
+
+const CLI = join(REPO_ROOT, 'operator/src/cli/secrets-check.ts');
+
+function passSecret(name: string, refs: Record<string, { path: string; field?: string }>) {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'shop', annotations: { [ANNOTATION_PASS_REFS]: JSON.stringify(refs) } }, type: 'Opaque' };
+}
+
+describe('keelson secrets check', () => {
+  let t: TestStore;
+  let dir: string;
+  const outputs: string[] = [];
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  };
+  const check = (args: string[]) => {
+    const res = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+    outputs.push(res.stdout, res.stderr);
+    return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  };
+
+  before(() => {
+    t = makeTestStore();
+    dir = mkdtempSync(join(tmpdir(), 'keelson-secrets-check-'));
+    const images = JSON.parse(spawnSync('cat', [join(REPO_ROOT, 'cdk8s-app/example/images.json')], { encoding: 'utf8' }).stdout);
+    const prod = synthesizeEnvironment(example, { environment: 'prod', images }).flatMap((a) => a.objects);
+    file('prod.yaml', prod.map((o) => stringify(o)).join('---\n'));
+    file('broken.yaml', [
+      passSecret('mixed', {
+        ok: { path: 'prod/db', field: 'host' },
+        gone: { path: 'prod/gone' },
+        nofield: { path: 'prod/db', field: 'password' },
+        foreign: { path: 'foreign/other-team' },
+        corrupt: { path: 'prod/corrupt' },
+      }),
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bad-annotation', namespace: 'shop', annotations: { [ANNOTATION_PASS_REFS]: '{not json' } } },
+    ].map((o) => stringify(o)).join('---\n'));
+    file('shared.yaml', stringify(passSecret('registry', { password: { path: 'shared/registry' }, user: { path: 'shared/registry', field: 'user' } })));
+    file('rsa.asc', t.rsa.privateKey);
+    file('ecc.asc', t.ecc.privateKey);
+    file('ecc.pass', `${t.ecc.passphrase}\n`);
+    file('wrong.pass', 'wrong horse battery\n');
+  });
+
+  after(() => {
+    // The leak check over everything every run printed.
+    const all = outputs.join('\n');
+    for (const value of [...secretValuesOf(t.entries), t.ecc.passphrase!, 'wrong horse']) assert.ok(!all.includes(value), `CLI output contains ${value}`);
+    t?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lists every reference of the example's prod environment as ok and exits 0", () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'prod.yaml')]);
+    assert.equal(res.code, 0, res.stderr);
+    const rows = res.stdout.trim().split('\n');
+    assert.match(rows[0]!, /^SECRET\s+KEY\s+PASS PATH\s+FIELD\s+RESULT$/);
+    assert.deepEqual(rows.slice(1, -1).map((r) => r.split(/\s{2,}/)), [
+      ['Secret api-db', 'password', 'prod/db', '-', 'ok'],
+      ['Secret api-db', 'username', 'prod/db', 'user', 'ok'],
+      ['Secret api-migrate-db', 'password', 'prod/db-admin', '-', 'ok'],
+      ['Secret api-migrate-db', 'username', 'prod/db-admin', 'user', 'ok'],
+    ]);
+    assert.equal(rows.at(-1), 'environment prod: 4 references, 4 resolve, 0 do not');
+  });
+
+  it('names each failing reference with its reason and pass path, and exits 1', () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'broken.yaml')]);
+    assert.equal(res.code, 1);
+    const result = (key: string) => res.stdout.split('\n').find((l) => l.startsWith('Secret shop/mixed') && l.split(/\s{2,}/)[1] === key)?.split(/\s{2,}/).slice(2);
+    assert.deepEqual(result('ok'), ['prod/db', 'host', 'ok']);
+    assert.match(result('gone')!.join(' '), /^prod\/gone - NoSuchEntry: /);
+    assert.match(result('nofield')!.join(' '), /^prod\/db password NoSuchField: no field "password"/);
+    assert.match(result('foreign')!.join(' '), /^foreign\/other-team - NotARecipient: /);
+    assert.match(result('corrupt')!.join(' '), /^prod\/corrupt - CorruptEntry: /);
+    assert.match(res.stdout, /Secret shop\/bad-annotation\s+-\s+-\s+-\s+InvalidReference: /);
+    assert.match(res.stdout, /6 references, 1 resolve, 5 do not/);
+  });
+
+  it('unlocks the ed25519 key with --passphrase-file and reads the entry it shares with the RSA key', () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'ecc.asc'), '--passphrase-file', join(dir, 'ecc.pass'), '--manifests', join(dir, 'shared.yaml')]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /2 references, 2 resolve/);
+  });
+
+  it('a wrong passphrase is reported as WrongPassphrase, exit 1, without the passphrase', () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'ecc.asc'), '--passphrase-file', join(dir, 'wrong.pass'), '--manifests', join(dir, 'shared.yaml')]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /WrongPassphrase: the passphrase does not unlock the private key [0-9A-F]{40}/);
+  });
+
+  it('a directory that is not a store fails every reference as StoreUnavailable', () => {
+    const res = check(['--env', 'prod', '--store', dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'prod.yaml')]);
+    assert.equal(res.code, 1);
+    assert.equal(res.stdout.split('\n').filter((l) => l.includes('StoreUnavailable: no .gpg-id')).length, 4);
+  });
+
+  it('missing arguments print the usage and exit 2', () => {
+    const res = check(['--env', 'prod']);
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /usage: keelson secrets check <dir> --env <name> --store <dir> --key <file>/);
+  });
+});
