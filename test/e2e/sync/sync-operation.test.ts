@@ -1,0 +1,120 @@
+// The sync engine against the real control plane: waves, hooks, SyncFail, health while a
+// Deployment rolls out on kwok nodes, and resuming an interrupted operation.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assessHealth } from '../../../operator/src/core/health/index.ts';
+import type { HealthStatus } from '../../../operator/src/core/health/index.ts';
+import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
+import { configMap, createEnvironment, deployment, executorFor, hookJob, imageOf, jobsOf, kc, persistOperation, readDeployment, readOperation } from './sync-fixtures.ts';
+
+describe('sync operation', () => {
+  let ns = '';
+  before(async () => {
+    ns = await createTestNamespace(kc, 'sync-op');
+  });
+  after(async () => {
+    await deleteNamespace(kc, ns);
+  });
+
+  it('a Deployment rolls out through kwok and reports Progressing then Healthy', async () => {
+    await createEnvironment(ns, 'rollout');
+    const executor = await executorFor(ns, 'rollout');
+    const desired = [deployment(ns, 'web', 'registry.example/web:1', { replicas: 3 })];
+    let { operation } = await executor.start({ id: 'rollout-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
+    const seen: HealthStatus[] = [];
+    while (operation.phase === 'Running') {
+      const outcome = await executor.step(operation, desired);
+      operation = outcome.operation;
+      const health = assessHealth(await readDeployment(ns, 'web')).status;
+      if (seen.at(-1) !== health) seen.push(health);
+      if (outcome.requeueAfterMs > 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    executor.close();
+    assert.equal(operation.phase, 'Succeeded', operation.message);
+    assert.ok(seen.includes('Progressing'), `health went ${seen.join(' → ')}`);
+    assert.equal(seen.at(-1), 'Healthy');
+    const live = await readDeployment(ns, 'web');
+    assert.equal(live!.metadata.labels!['keelson.dev/environment'], 'rollout');
+    assert.equal(live!.metadata.annotations!['keelson.dev/owner'], `${ns}/rollout`);
+    const managers = (live!.metadata.managedFields as { manager: string; operation: string }[]).filter((m) => m.operation === 'Apply').map((m) => m.manager);
+    assert.deepEqual(managers, ['keelson']);
+    assert.equal((await readOperation(ns, 'rollout')).phase, 'Succeeded', 'the finished operation is in the Environment status');
+  });
+
+  it('a PreSync Job runs to completion before the Deployment changes', async () => {
+    await createEnvironment(ns, 'presync');
+    const executor = await executorFor(ns, 'presync');
+    const v1 = [deployment(ns, 'api', 'registry.example/api:1')];
+    const first = await executor.start({ id: 'presync-1', revision: 'main@sha1:1', desired: v1, inventory: [], prune: false });
+    assert.equal((await executor.run(first.operation, v1)).phase, 'Succeeded');
+    const migrate = hookJob(ns, 'migrate', { 'keelson.dev/hook': 'PreSync' }, { 'test.keelson.dev/complete-after': '3s' });
+    const v2 = [deployment(ns, 'api', 'registry.example/api:2'), migrate];
+    let { operation } = await executor.start({ id: 'presync-2', revision: 'main@sha1:2', desired: v2, inventory: [], prune: false });
+    let sawHookRunningWithOldImage = false;
+    while (operation.phase === 'Running') {
+      operation = (await executor.step(operation, v2)).operation;
+      const [job] = await jobsOf(ns, 'migrate');
+      const complete = job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ?? false;
+      const image = imageOf(await readDeployment(ns, 'api'));
+      if (image === 'registry.example/api:2') assert.ok(complete, 'the Deployment changed before the PreSync Job completed');
+      if (job && !complete && image === 'registry.example/api:1') sawHookRunningWithOldImage = true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    executor.close();
+    assert.equal(operation.phase, 'Succeeded', operation.message);
+    assert.ok(sawHookRunningWithOldImage, 'the hook Job was seen running while the Deployment still had the old image');
+    assert.equal(imageOf(await readDeployment(ns, 'api')), 'registry.example/api:2');
+  });
+
+  it('a failing PreSync hook Job runs the SyncFail hook and fails the operation without applying', async () => {
+    await createEnvironment(ns, 'failing');
+    const executor = await executorFor(ns, 'failing');
+    const desired = [
+      deployment(ns, 'never', 'registry.example/never:1'),
+      hookJob(ns, 'broken-migrate', { 'keelson.dev/hook': 'PreSync' }, { 'test.keelson.dev/outcome': 'fail' }),
+      hookJob(ns, 'page-oncall', { 'argocd.argoproj.io/hook': 'SyncFail' }),
+    ];
+    const { operation } = await executor.start({ id: 'failing-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
+    const done = await executor.run(operation, desired);
+    executor.close();
+    assert.equal(done.phase, 'Failed');
+    assert.match(done.message!, /PreSync Job .*\/broken-migrate.*failed/);
+    assert.equal(await readDeployment(ns, 'never'), undefined, 'nothing of the Sync phase was applied');
+    const [page] = await jobsOf(ns, 'page-oncall');
+    assert.ok(page?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'), 'the SyncFail Job ran to completion');
+    const persisted = await readOperation(ns, 'failing');
+    assert.equal(persisted.phase, 'Failed');
+    assert.equal(persisted.tasks!.find((t) => t.phase === 'SyncFail')!.status, 'Succeeded');
+  });
+
+  it('an operation interrupted between two waves resumes without running its hook again', async () => {
+    await createEnvironment(ns, 'resume');
+    const desired = [
+      hookJob(ns, 'seed', { 'keelson.dev/hook': 'PreSync' }),
+      configMap(ns, 'settings'),
+      deployment(ns, 'db', 'registry.example/db:1', { annotations: { 'keelson.dev/sync-wave': '0' } }),
+      deployment(ns, 'app', 'registry.example/app:1', { annotations: { 'keelson.dev/sync-wave': '1' } }),
+    ];
+    // The operator dies right after it persisted the step that starts wave 1, before it applied it.
+    const killed = new Error('operator killed');
+    const first = await executorFor(ns, 'resume', {
+      persist: async (op) => {
+        await persistOperation(ns, 'resume', op);
+        if (op.tasks!.some((t) => t.wave === 1 && t.status === 'Running' && !t.applied)) throw killed;
+      },
+    });
+    const { operation } = await first.start({ id: 'resume-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
+    await assert.rejects(first.run(operation, desired), (err) => err === killed);
+    first.close();
+    const persisted = await readOperation(ns, 'resume');
+    assert.ok(persisted.tasks!.filter((t) => t.wave === 0 && t.phase === 'Sync').every((t) => t.status === 'Succeeded'), 'wave 0 was done');
+    assert.equal(await readDeployment(ns, 'app'), undefined, 'wave 1 was not applied before the operator died');
+
+    const resumed = await executorFor(ns, 'resume');
+    const done = await resumed.run(persisted, desired);
+    resumed.close();
+    assert.equal(done.phase, 'Succeeded', done.message);
+    assert.equal(imageOf(await readDeployment(ns, 'app')), 'registry.example/app:1');
+    assert.equal((await jobsOf(ns, 'seed')).length, 1, 'the PreSync hook ran once');
+  });
+});
