@@ -1,0 +1,89 @@
+// The dashboard part of an Environment's status: one row per desired object (sync, health,
+// wave, hook), one per app, and the Environment's sync and health — the worst of its
+// resources. Hooks are listed but count for neither sync nor health: they run during a
+// sync and are gone, or finished, after it.
+import type { HealthStatus, ResourceStatus, SyncStatus } from '../../api/v1alpha1/environment.ts';
+import type { ResourceComparison } from '../diff/index.ts';
+import { assessHealth, compareHealth } from '../health/index.ts';
+import { formatKey, groupOf, keyOf, versionOf, type KubeObject } from '../manifest.ts';
+import { parseSyncAnnotations } from '../sync/annotations.ts';
+import type { SynthesizedApp } from '../synthesis.ts';
+
+export interface ResourceSummaryInput {
+  readonly apps: readonly SynthesizedApp[];
+  /** Comparison per formatKey (hooks have none). */
+  readonly comparisons: ReadonlyMap<string, ResourceComparison>;
+  /** Live objects per formatKey; absent means not in the cluster. */
+  readonly live: ReadonlyMap<string, KubeObject>;
+  /** Dry-run failures per formatKey. */
+  readonly errors?: ReadonlyMap<string, string>;
+}
+
+export interface AppSummary {
+  readonly name: string;
+  readonly sync: SyncStatus;
+  readonly health: HealthStatus;
+  readonly resources: number;
+}
+
+export interface ResourceSummary {
+  readonly resources: ResourceStatus[];
+  readonly apps: AppSummary[];
+  readonly sync: SyncStatus;
+  readonly health: { readonly status: HealthStatus; readonly message?: string };
+}
+
+const MAX_MESSAGE = 1024;
+
+export function summarizeResources(input: ResourceSummaryInput): ResourceSummary {
+  const resources: ResourceStatus[] = [];
+  const apps: AppSummary[] = [];
+  const worst: { status: HealthStatus; message?: string } = { status: 'Healthy' };
+  let envSync: SyncStatus = 'Synced';
+  for (const app of input.apps) {
+    let appSync: SyncStatus = 'Synced';
+    let appHealth: HealthStatus = 'Healthy';
+    let counted = 0;
+    for (const obj of app.objects) {
+      const key = formatKey(keyOf(obj));
+      const annotations = parseSyncAnnotations(obj);
+      const base = {
+        group: groupOf(obj.apiVersion), version: versionOf(obj.apiVersion), kind: obj.kind,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        name: obj.metadata.name, app: app.name, wave: annotations.wave,
+      };
+      if (annotations.hooks.length > 0 || annotations.skip) {
+        resources.push({ ...base, ...(annotations.hooks.length ? { hook: annotations.hooks.join(',') } : {}) });
+        continue;
+      }
+      counted++;
+      const comparison = input.comparisons.get(key);
+      const error = input.errors?.get(key);
+      const sync: SyncStatus = error ? 'Unknown' : comparison?.status ?? 'Unknown';
+      const health = assessHealth(input.live.get(key));
+      const message = error ?? (sync === 'OutOfSync' ? describeDrift(comparison) : health.message);
+      resources.push({ ...base, sync, health: health.status, ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}) });
+      appSync = worseSync(appSync, sync);
+      if (compareHealth(health.status, appHealth) > 0) appHealth = health.status;
+      if (compareHealth(health.status, worst.status) > 0) {
+        worst.status = health.status;
+        worst.message = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}: ${health.message ?? health.status}`;
+      }
+    }
+    apps.push({ name: app.name, sync: appSync, health: appHealth, resources: counted });
+    envSync = worseSync(envSync, appSync);
+  }
+  return { resources, apps, sync: envSync, health: worst.status === 'Healthy' ? { status: 'Healthy' } : { ...worst } };
+}
+
+function worseSync(a: SyncStatus, b: SyncStatus): SyncStatus {
+  const order: readonly SyncStatus[] = ['Synced', 'OutOfSync', 'Unknown'];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+}
+
+function describeDrift(c: ResourceComparison | undefined): string | undefined {
+  if (!c) return undefined;
+  if (c.reason === 'Missing') return 'not in the cluster yet';
+  const paths = c.changes.map((ch) => ch.path).slice(0, 5);
+  return paths.length ? `differs at ${paths.join(', ')}${c.changes.length > 5 ? `, and ${c.changes.length - 5} more` : ''}` : 'differs from the desired state';
+}
