@@ -31,8 +31,8 @@ describe('Hook.mark', () => {
     const other = new kplus.ConfigMap(chart, 'plain', { data: { a: 'b' } });
     const raw = new ApiObject(chart, 'raw', { apiVersion: 'v1', kind: 'Pod' });
     Hook.mark(raw, { phase: 'SyncFail' });
-    assert.equal(other.metadata.annotations['keelson.dev/hook'], undefined);
-    assert.equal(raw.metadata.annotations['keelson.dev/hook'], 'SyncFail');
+    assert.equal(ApiObject.of(other).toJson().metadata.annotations?.['keelson.dev/hook'], undefined);
+    assert.equal(raw.toJson().metadata.annotations['keelson.dev/hook'], 'SyncFail');
   });
 
   const invalid: { name: string; options: HookOptions; error: RegExp }[] = [

@@ -1,0 +1,141 @@
+// Bundles a deploy repository, read from a SourceTree, into one CommonJS function body for
+// the worker. Its own files come from the tree (no checkout needed); the provided packages
+// become shims over `__keelsonRequire`, whose export lists come from the worker, so importing
+// a name cdk8s-plus-27 does not have fails here, with the file and line. Anything else —
+// another package, a Node built-in, a path outside the tree — is refused with a clear error.
+import { builtinModules } from 'node:module';
+import { build, type Loader, type Message, type Plugin } from 'esbuild';
+import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
+import { SynthesisError } from '../../core/synthesis-check.ts';
+import { BUNDLE_FILE, PROVIDED_MODULES } from './protocol.ts';
+
+export interface DeployBundle {
+  /** The bundle, a CommonJS function body of (__keelsonRequire, module, exports, require). */
+  readonly code: string;
+  /** Its source map (JSON), with sources as tree paths. */
+  readonly map: string;
+  /** The entry point's tree path. */
+  readonly entry: string;
+}
+
+export interface BundleOptions {
+  /** The deploy repository's directory in the tree ('' or '.' for the root). */
+  readonly path: string;
+  /** Export names of each provided package, as the worker reported them. */
+  readonly exports: Readonly<Record<string, readonly string[]>>;
+}
+
+const ENTRY_NAMES = ['main.ts', 'main.mts', 'main.js', 'main.mjs', 'index.ts'];
+const LOADERS: Readonly<Record<string, Loader>> = { ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', js: 'js', mjs: 'js', cjs: 'js', json: 'json' };
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Finds the entry point under `path` and bundles it; throws SynthesisError (BuildFailed) naming file:line. */
+export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions): Promise<DeployBundle> {
+  const root = normalizeTreePath(options.path);
+  const entry = await findEntry(tree, root);
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    outfile: BUNDLE_FILE,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node24',
+    sourcemap: 'external',
+    sourcesContent: false,
+    logLevel: 'silent',
+    tsconfigRaw: '{}',
+    plugins: [treePlugin(tree, root, options.exports)],
+  }).catch((err: { errors?: Message[] }) => {
+    if (err.errors) throw buildError(err.errors);
+    throw err;
+  });
+  const undefinedImports = result.warnings.filter((w) => w.id === 'import-is-undefined');
+  if (undefinedImports.length > 0) throw buildError(undefinedImports);
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+  return { code: code.replace(/\/\/# sourceMappingURL=.*\s*$/, ''), map, entry: displayPath(entry) };
+}
+
+async function findEntry(tree: SourceTree, root: string): Promise<string> {
+  const entries = await tree.readDir(root);
+  if (!entries) throw new SynthesisError('BuildFailed', `the deploy repository has no directory "${root || '.'}" at ${tree.revision}`);
+  const name = ENTRY_NAMES.find((n) => entries.some((e) => e.type === 'file' && e.name === n));
+  if (!name) throw new SynthesisError('BuildFailed', `no entry point in "${root || '.'}": expected one of ${ENTRY_NAMES.join(', ')}`);
+  return root ? `${root}/${name}` : name;
+}
+
+function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['exports']): Plugin {
+  const files = new Map<string, Uint8Array | undefined>();
+  const read = async (path: string): Promise<Uint8Array | undefined> => {
+    if (!files.has(path)) files.set(path, await tree.readFile(path));
+    return files.get(path);
+  };
+  return {
+    name: 'keelson-source-tree',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point') return { path: args.path, namespace: 'tree' };
+        if ((PROVIDED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'provided' };
+        if (args.path.startsWith('.') || args.path.startsWith('/')) return resolveInTree(args.path, args.importer, root, read);
+        return { errors: [{ text: refusal(args.path) }] };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'tree' }, async (args) => {
+        const bytes = await read(args.path);
+        const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
+        return { contents: bytes ?? new Uint8Array(), loader: LOADERS[ext] ?? 'ts' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({ contents: shim(args.path, exportsOf[args.path] ?? []), loader: 'js' }));
+    },
+  };
+}
+
+async function resolveInTree(spec: string, importer: string, root: string, read: (p: string) => Promise<Uint8Array | undefined>) {
+  if (spec.startsWith('/')) return { errors: [{ text: `absolute import "${spec}": import the deploy repository's files by relative path` }] };
+  const dir = importer.includes('/') ? importer.slice(0, importer.lastIndexOf('/')) : '';
+  let base: string;
+  try {
+    base = normalizeTreePath(`${dir}/${spec}`);
+  } catch {
+    return { errors: [{ text: `"${spec}" leaves the repository` }] };
+  }
+  if (root && base !== root && !base.startsWith(`${root}/`)) return { errors: [{ text: `"${spec}" is outside the deploy repository's directory "${root}"` }] };
+  const stem = base.replace(/\.(js|mjs|cjs)$/, '');
+  for (const candidate of [base, `${stem}.ts`, `${stem}.mts`, `${stem}.tsx`, `${base}.js`, `${base}.json`, `${base}/index.ts`, `${base}/index.js`]) {
+    if ((await read(candidate)) !== undefined) return { path: candidate, namespace: 'tree' };
+  }
+  return { errors: [{ text: `cannot find "${spec}" (looked for ${base} and ${stem}.ts in the repository)` }] };
+}
+
+function refusal(spec: string): string {
+  const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  if (spec.startsWith('node:') || BUILTINS.has(pkg)) {
+    return `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; read data such as images.json through the kit`;
+  }
+  const allowed = PROVIDED_MODULES.join(', ');
+  if ((PROVIDED_MODULES as readonly string[]).includes(pkg)) return `"${spec}": import the package root ("${pkg}"), not a file inside it`;
+  return `package "${pkg}" is not provided: a deploy repository may import ${allowed}, and its own files`;
+}
+
+/** An ES module that re-exports one provided package, name by name, so unknown names fail at bundle time. */
+function shim(name: string, names: readonly string[]): string {
+  const exported = names.filter((n) => IDENTIFIER.test(n) && n !== 'default');
+  return `const m = __keelsonRequire(${JSON.stringify(name)});\nexport default m;\nexport const { ${exported.join(', ')} } = m;\n`;
+}
+
+function buildError(messages: readonly Message[]): SynthesisError {
+  const lines = messages.slice(0, 10).map((m) => {
+    const at = m.location ? `${displayPath(m.location.file)}:${m.location.line}:${m.location.column + 1}` : '';
+    const text = m.text.replace(/"provided:([^"]+)"/g, '"$1"');
+    return at ? `${at}: ${text}` : text;
+  });
+  const first = messages[0]?.location;
+  return new SynthesisError('BuildFailed', `the deploy repository does not build:\n  ${lines.join('\n  ')}`,
+    first ? `${displayPath(first.file)}:${first.line}:${first.column + 1}` : undefined);
+}
+
+function displayPath(file: string): string {
+  return file.replace(/^(tree|provided):/, '');
+}
+
+const BUILTINS = new Set(builtinModules);

@@ -1,0 +1,60 @@
+// The runtime bundle: the synthesis worker with the kit, cdk8s, cdk8s-plus-27 and constructs
+// in one CommonJS file, built by esbuild from Keelson's own node_modules. A worker process
+// then reads exactly one file, so Node's permission model can deny it every other one, and a
+// deploy repository needs no `npm install`. Built once per content hash and cached on disk.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { PROVIDED_MODULES } from './protocol.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Builds the runtime bundle into `cacheDir` unless a bundle of the same inputs is there; returns its path. */
+export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
+  const file = join(cacheDir, `synth-runtime-${await inputHash()}.cjs`);
+  if (await exists(file)) return file;
+  const result = await build({
+    entryPoints: [join(here, 'worker-main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node24',
+    write: false,
+    outfile: file,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  await mkdir(cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, result.outputFiles[0]!.contents);
+  await rename(tmp, file);
+  return file;
+}
+
+/** A hash over everything that goes into the bundle: the worker's and the kit's sources, and the library versions. */
+async function inputHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const kitDir = dirname(fileURLToPath(import.meta.resolve('@keelson/cdk8s-app')));
+  for (const dir of [here, kitDir]) {
+    for (const name of (await readdir(dir)).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) {
+      hash.update(name).update(await readFile(join(dir, name)));
+    }
+  }
+  for (const name of [...PROVIDED_MODULES, 'esbuild']) {
+    if (name === '@keelson/cdk8s-app') continue;
+    const pkg = JSON.parse(await readFile(require.resolve(`${name}/package.json`), 'utf8')) as { version: string };
+    hash.update(`${name}@${pkg.version}`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

@@ -1,0 +1,114 @@
+// Synthesis of a deploy repository: bundle it from a SourceTree, run it in a warm sandboxed
+// worker, map every position back to its files, and check the result. What the operator's
+// Environment reconciler and the `keelson synth` command call.
+import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
+import type { SynthesisResult } from '../../core/synthesis.ts';
+import { checkSynthesis, DEFAULT_SYNTHESIS_LIMITS, SynthesisError, type SynthesisLimits } from '../../core/synthesis-check.ts';
+import { bundleDeployRepo, type DeployBundle } from './deploy-bundle.ts';
+import { SourcePositions } from './source-positions.ts';
+import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
+import type { EnvironmentListing, WorkerRequest } from './protocol.ts';
+import type { WorkerReply } from './worker-process.ts';
+
+export interface SynthesizerOptions extends WorkerPoolOptions {
+  /** Time one synthesis may take in its worker, in ms. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Characters the deploy repository may print. @default 1 MiB */
+  readonly maxLogBytes?: number;
+  /** Caps on the synthesized objects. @default DEFAULT_SYNTHESIS_LIMITS */
+  readonly limits?: SynthesisLimits;
+  /** Bundles kept, by revision and path (trees whose revision starts with `dir:` are never cached). @default 32 */
+  readonly bundleCacheSize?: number;
+}
+
+export interface SynthesisSource {
+  readonly tree: SourceTree;
+  /** The deploy repository's directory in the tree. @default '.' */
+  readonly path?: string;
+  /** Code of different keys never shares a worker. @default the tree's revision without its commit */
+  readonly isolationKey?: string;
+}
+
+export interface Synthesis {
+  readonly result: SynthesisResult;
+  /** What the deploy repository printed. */
+  readonly logs: string;
+}
+
+export class Synthesizer {
+  private readonly options: SynthesizerOptions;
+  private readonly pool: WorkerPool;
+  private readonly bundles = new Map<string, DeployBundle>();
+
+  constructor(options: SynthesizerOptions) {
+    this.options = options;
+    this.pool = new WorkerPool(options);
+  }
+
+  start(): Promise<void> {
+    return this.pool.start();
+  }
+
+  stop(): Promise<void> {
+    return this.pool.stop();
+  }
+
+  /** Synthesizes one environment; throws SynthesisError naming the file and line where it can. */
+  async synthesize(source: SynthesisSource, environment: string): Promise<Synthesis> {
+    const { bundle, reply } = await this.run(source, { op: 'synth', environment });
+    if (reply.type !== 'result' || !reply.apps) throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no apps');
+    const positions = new SourcePositions(bundle.map);
+    const apps = reply.apps.map((app) => ({ name: app.name, objects: app.objects, sources: app.sites.map((s) => positions.locate(s)) }));
+    return { result: checkSynthesis(environment, apps, this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS), logs: reply.logs };
+  }
+
+  /** Every environment the deploy repository defines, with its apps. */
+  async listEnvironments(source: SynthesisSource): Promise<{ environments: readonly EnvironmentListing[]; logs: string }> {
+    const { reply } = await this.run(source, { op: 'list' });
+    if (reply.type !== 'result' || !reply.environments) throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no environments');
+    return { environments: reply.environments, logs: reply.logs };
+  }
+
+  private async run(source: SynthesisSource, what: Pick<WorkerRequest, 'op' | 'environment'>): Promise<{ bundle: DeployBundle; reply: WorkerReply }> {
+    const path = normalizeTreePath(source.path ?? '.');
+    const bundle = await this.bundle(source.tree, path);
+    const images = await readImages(source.tree, path);
+    const key = source.isolationKey ?? `${source.tree.revision.replace(/@sha1:[0-9a-f]+$/, '')}:${path}`;
+    const reply = await this.pool.run({
+      ...what, code: bundle.code, entry: bundle.entry, images,
+      limits: { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 },
+    }, key, this.options.timeoutMs ?? 10_000);
+    if (reply.type === 'failure') {
+      const mapped = reply.stack ? new SourcePositions(bundle.map).mapStack(reply.stack) : { frames: [] as string[] };
+      const at = mapped.location ? `${mapped.location}: ` : '';
+      const frames = mapped.frames.length > 0 ? `\n    ${mapped.frames.slice(0, 8).join('\n    ')}` : '';
+      throw new SynthesisError(reply.reason, `${at}${reply.message}${frames}`, mapped.location);
+    }
+    return { bundle, reply };
+  }
+
+  private async bundle(tree: SourceTree, path: string): Promise<DeployBundle> {
+    const cacheable = !tree.revision.startsWith('dir:');
+    const key = `${tree.revision}\0${path}`;
+    const cached = cacheable ? this.bundles.get(key) : undefined;
+    if (cached) return cached;
+    const bundle = await bundleDeployRepo(tree, { path, exports: this.pool.exports });
+    if (cacheable) {
+      this.bundles.set(key, bundle);
+      if (this.bundles.size > (this.options.bundleCacheSize ?? 32)) this.bundles.delete(this.bundles.keys().next().value!);
+    }
+    return bundle;
+  }
+}
+
+/** The deploy repository's images.json, parsed, or undefined when it has none. */
+async function readImages(tree: SourceTree, path: string): Promise<unknown> {
+  const file = path ? `${path}/images.json` : 'images.json';
+  const bytes = await tree.readFile(file);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch (err) {
+    throw new SynthesisError('BuildFailed', `${file}: not valid JSON: ${(err as Error).message}`, file);
+  }
+}

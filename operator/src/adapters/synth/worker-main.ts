@@ -1,0 +1,139 @@
+// The synthesis worker: the entry point of the runtime bundle (this file, the kit, cdk8s,
+// cdk8s-plus-27 and constructs in one file) that each sandboxed worker process runs. It
+// loads the libraries once, locks itself down, says `ready`, then serves one request at a
+// time: evaluate the deploy repository's bundle, build the environment, reply.
+import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as constructs from 'constructs';
+import * as kit from '@keelson/cdk8s-app';
+import { compileFunction } from 'node:vm';
+import { lockDown } from './worker-sandbox.ts';
+import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
+
+const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit };
+const SITE = Symbol('keelson.creation-site');
+type Reply = Exclude<WorkerMessage, { type: 'ready' }>;
+
+// Remember where each construct was created: the stack is captured now and formatted only
+// for the API objects whose location a message needs (the process runs with
+// --stack-trace-limit=40, deep enough to reach the deploy repository's frame).
+const nodePrototype = constructs.Node.prototype as unknown as { addChild(child: constructs.IConstruct, childName: string): void };
+const addChild = nodePrototype.addChild;
+nodePrototype.addChild = function (this: constructs.Node, child: constructs.IConstruct, childName: string) {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  Object.defineProperty(child, SITE, { value: holder });
+  addChild.call(this, child, childName);
+};
+
+const io = lockDown(BUNDLE_FILE);
+const exportsOf = Object.fromEntries(Object.entries(provided).map(([name, mod]) => [name, Object.keys(mod as object)]));
+io.send({ type: 'ready', exports: exportsOf } satisfies WorkerMessage);
+
+// Errors deploy-repo code raises asynchronously fail the request in flight.
+let asyncFailure: unknown;
+const recordAsyncFailure = (err: unknown) => { asyncFailure ??= err; };
+process.on('uncaughtException', recordAsyncFailure);
+process.on('unhandledRejection', recordAsyncFailure);
+process.on('message', (request: WorkerRequest) => {
+  void serve(request);
+});
+let baseline = io.residue();
+
+async function serve(request: WorkerRequest): Promise<void> {
+  io.startCapture(request.limits.maxLogBytes);
+  asyncFailure = undefined;
+  let reply: Reply;
+  try {
+    const body = run(request);
+    // Let promise callbacks the deploy repository queued run now, inside this request's time.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (asyncFailure !== undefined) throw Object.assign(toError(asyncFailure), { keelsonReason: 'EvaluationFailed' });
+    reply = { type: 'result', id: request.id, logs: '', ...body };
+  } catch (err) {
+    reply = failure(request.id, err);
+  }
+  const { logs, overflowed, printed } = io.endCapture();
+  if (overflowed) {
+    reply = { type: 'failure', id: request.id, logs, reason: 'OutputTooLarge',
+      message: `the deploy repository printed ${printed} characters, over the limit of ${request.limits.maxLogBytes}` };
+  } else {
+    reply = { ...reply, logs };
+  }
+  const size = JSON.stringify(reply).length;
+  if (size > request.limits.maxResultBytes) {
+    reply = { type: 'failure', id: request.id, logs: '', reason: 'OutputTooLarge',
+      message: `the synthesized result is ${size} bytes of JSON, over the limit of ${request.limits.maxResultBytes}` };
+  }
+  const residue = io.residue();
+  if (residue !== baseline) reply = { ...reply, retire: `deploy-repo code left something behind (${residue})` };
+  baseline = residue;
+  io.send(reply);
+}
+
+function run(request: WorkerRequest): { apps?: WorkerApp[]; environments?: EnvironmentListing[] } {
+  const moduleExports = evaluate(request.code);
+  const definition = kit.definitionOf(moduleExports, request.entry);
+  const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
+  if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
+  const env = kit.buildEnvironment(definition, { environment: request.environment ?? '', images });
+  return { apps: env.apps.map(render) };
+}
+
+function evaluate(code: string): unknown {
+  const fn = compileFunction(code, ['__keelsonRequire', 'module', 'exports', 'require'], { filename: BUNDLE_FILE });
+  const mod = { exports: {} as unknown };
+  const requireProvided = (name: string): unknown => {
+    if (Object.hasOwn(provided, name)) return provided[name];
+    throw new Error(`"${name}" is not available in a deploy repository`);
+  };
+  try {
+    fn(requireProvided, mod, mod.exports, requireProvided);
+  } catch (err) {
+    throw Object.assign(toError(err), { keelsonReason: 'EvaluationFailed' });
+  }
+  return mod.exports;
+}
+
+/** Renders one app (nested charts included) and finds where each object was created. */
+function render(app: cdk8s.Chart): WorkerApp {
+  const charts = app.node.findAll().filter((c): c is cdk8s.Chart => cdk8s.Chart.isChart(c));
+  const objects: unknown[] = charts.flatMap((chart) => chart.toJson());
+  const sitesByKey = new Map<string, (BundlePosition | null)[]>();
+  for (const obj of app.node.findAll()) {
+    if (!(obj instanceof cdk8s.ApiObject)) continue;
+    const key = `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
+    const list = sitesByKey.get(key) ?? [];
+    list.push(siteOf(obj));
+    sitesByKey.set(key, list);
+  }
+  const sites = objects.map((o) => {
+    const x = o as { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } };
+    return sitesByKey.get(`${x.apiVersion}|${x.kind}|${x.metadata?.namespace ?? ''}|${x.metadata?.name}`)?.shift() ?? null;
+  });
+  return { name: app.node.id, objects, sites };
+}
+
+function siteOf(c: constructs.IConstruct): BundlePosition | null {
+  for (let node: constructs.IConstruct | undefined = c; node; node = node.node.scope) {
+    const stack = (node as unknown as Record<symbol, { stack?: string } | undefined>)[SITE]?.stack ?? '';
+    const match = new RegExp(`${BUNDLE_FILE.replace(/\./g, '\\.')}:(\\d+):(\\d+)`).exec(stack);
+    if (match) return { line: Number(match[1]), column: Number(match[2]) };
+  }
+  return null;
+}
+
+function failure(id: string, err: unknown): Reply {
+  const error = toError(err);
+  const tagged = (error as { keelsonReason?: SynthesisFailureReason }).keelsonReason;
+  const reason: SynthesisFailureReason = tagged ?? (error.name === 'UnknownEnvironmentError' ? 'UnknownEnvironment'
+    : error.name === 'DefinitionError' ? (/exports no environments|no environments are defined/.test(error.message) ? 'NoEnvironments' : 'InvalidOutput')
+      : 'EvaluationFailed');
+  return { type: 'failure', id, logs: '', reason, message: `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`, stack: error.stack ?? '' };
+}
+
+function toError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(`the deploy repository threw ${typeof err === 'string' ? JSON.stringify(err) : String(err)}, not an Error`);
+}

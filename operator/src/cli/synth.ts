@@ -1,0 +1,35 @@
+// `keelson synth <dir> --env <name> [--out <dir>]`: synthesize one environment of a deploy
+// repository on disk, exactly as the operator would, and print it as multi-document YAML or
+// write one file per app.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { KubeObject } from '../core/manifest.ts';
+import { parseCommandArgs, UsageError, type Command } from './command.ts';
+import { relayLogs, withLocalSynthesizer } from './local-synthesis.ts';
+
+export const synthCommand: Command = {
+  name: 'synth',
+  summary: 'Synthesize one environment of a deploy repository to Kubernetes YAML',
+  usage: 'keelson synth <dir> --env <name> [--out <dir>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { env: { type: 'string', short: 'e' }, out: { type: 'string' } }, { min: 1, max: 1 });
+    if (!values.env) throw new UsageError('--env is required (`keelson envs <dir>` lists the environments)');
+    const { result, logs } = await withLocalSynthesizer(positionals[0]!, io, (s, source) => s.synthesize(source, values.env!));
+    relayLogs(logs, io);
+    if (values.out) {
+      const out = resolve(io.cwd, values.out);
+      await mkdir(out, { recursive: true });
+      for (const app of result.apps) await writeFile(join(out, `${app.name}.yaml`), toYaml(app.objects));
+      io.stderr(`wrote ${result.apps.length} apps to ${out}: ${result.apps.map((a) => `${a.name}.yaml`).join(', ')}\n`);
+    } else {
+      io.stdout(toYaml(result.apps.flatMap((a) => a.objects)));
+    }
+    return 0;
+  },
+};
+
+/** Objects as multi-document YAML, each document starting with `---`. */
+export function toYaml(objects: readonly KubeObject[]): string {
+  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
+}
