@@ -1,39 +1,37 @@
-// The `keelson` command: a table of subcommands, one file each. Exit codes: 0 success,
+// The `keelson` command: a table of subcommands, one file each, each loaded only when it runs
+// (so `keelson synth` does not pay for the Kubernetes client). Exit codes: 0 success,
 // 1 failure, 2 bad usage.
 import type { Command, CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
-import { getCommand } from './get.ts';
-import { historyCommand } from './history.ts';
-import { listCommand } from './list.ts';
-import { refreshCommand } from './refresh.ts';
-import { rollbackCommand } from './rollback.ts';
-import { secretsCommand } from './secrets.ts';
-import { resumeCommand, suspendCommand } from './suspend.ts';
-import { syncCommand } from './sync.ts';
-import { envsCommand } from './envs.ts';
-import { synthCommand } from './synth.ts';
 
-export const COMMANDS: readonly Command[] = [
-  listCommand,
-  getCommand,
-  syncCommand,
-  refreshCommand,
-  historyCommand,
-  rollbackCommand,
-  suspendCommand,
-  resumeCommand,
-  secretsCommand,
-  synthCommand,
-  envsCommand,
+/** A subcommand by name; its module is imported on first use. */
+export interface CommandEntry {
+  readonly name: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'list', load: async () => (await import('./list.ts')).listCommand },
+  { name: 'get', load: async () => (await import('./get.ts')).getCommand },
+  { name: 'sync', load: async () => (await import('./sync.ts')).syncCommand },
+  { name: 'refresh', load: async () => (await import('./refresh.ts')).refreshCommand },
+  { name: 'history', load: async () => (await import('./history.ts')).historyCommand },
+  { name: 'rollback', load: async () => (await import('./rollback.ts')).rollbackCommand },
+  { name: 'suspend', load: async () => (await import('./suspend.ts')).suspendCommand },
+  { name: 'resume', load: async () => (await import('./suspend.ts')).resumeCommand },
+  { name: 'secrets', load: async () => (await import('./secrets.ts')).secretsCommand },
+  { name: 'synth', load: async () => (await import('./synth.ts')).synthCommand },
+  { name: 'envs', load: async () => (await import('./envs.ts')).envsCommand },
 ];
 
-export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+export async function helpText(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'keelson — GitOps for cdk8s deploy repositories',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `keelson <command> --help` for a command\'s usage.',
     '',
@@ -43,14 +41,15 @@ export function helpText(): string {
 export async function main(argv: readonly string[], io: CommandIO): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(helpText());
+    io.stdout(await helpText());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    io.stderr(`keelson: unknown command "${name}"\n\n${helpText()}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    io.stderr(`keelson: unknown command "${name}"\n\n${await helpText()}`);
     return 2;
   }
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
