@@ -1,0 +1,22 @@
+// Durations as Kubernetes and Flux write them (`30s`, `5m`, `1h30m`, `250ms`), and the
+// jitter that keeps many objects with the same interval from polling in lockstep.
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a Go-style duration; throws on anything else. */
+export function parseDuration(text: string): number {
+  const re = /([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let matched = 0;
+  for (const m of text.matchAll(re)) {
+    total += Number.parseFloat(m[1]!) * units[m[2]!]!;
+    matched += m[0].length;
+  }
+  if (text.length === 0 || matched !== text.length) throw new Error(`"${text}" is not a duration (examples: 30s, 5m, 1h30m)`);
+  return Math.round(total);
+}
+
+/** `interval` spread by up to ±`fraction` using `random` in [0, 1): pass Math.random() in. */
+export function withJitter(intervalMs: number, random: number, fraction = 0.1): number {
+  return Math.max(0, Math.round(intervalMs * (1 + fraction * (2 * random - 1))));
+}
