@@ -1,7 +1,8 @@
 // `keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file f]`
 // Lists every PassSecret reference of one environment and whether it resolves against a
 // pass store on disk, without printing any value. Exit 0: all resolve; 1: some do not (or
-// the key cannot be used); 2: usage. `--manifests <file>` checks already-synthesized YAML.
+// the key cannot be used); 2: usage. `<dir>` is synthesized as `keelson synth` does;
+// `--manifests <file>` checks already-synthesized YAML instead.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
@@ -16,7 +17,7 @@ import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 export const USAGE = 'usage: keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file <file>] [--manifests <file>]';
 
 export interface SecretsCheckOptions {
-  /** Synthesizes `<dir>` for one environment; main.ts passes the synthesis adapter. */
+  /** Synthesizes `<dir>` for one environment. @default the local sandboxed synthesizer of `keelson synth` */
   readonly synthesize?: (dir: string, environment: string) => Promise<SynthesisResult>;
   readonly out?: (line: string) => void;
   readonly err?: (line: string) => void;
@@ -34,7 +35,7 @@ export async function run(args: readonly string[], options: SecretsCheckOptions 
     return 2;
   }
   try {
-    const objects = await loadObjects(parsed, options.synthesize);
+    const objects = await loadObjects(parsed, options);
     const passphrase = parsed.passphraseFile === undefined ? undefined : firstLine(await readFile(parsed.passphraseFile, 'utf8'));
     const key = await DecryptionKey.load({ privateKey: await readFile(parsed.key), passphrase });
     const store = new PassStore({ tree: new DirectoryTree(parsed.store), key });
@@ -67,11 +68,26 @@ function parse(args: readonly string[]) {
   return { dir, env: values.env, store: values.store, key: values.key, passphraseFile: values['passphrase-file'], manifests: values.manifests };
 }
 
-async function loadObjects(args: ReturnType<typeof parse>, synthesize: SecretsCheckOptions['synthesize']): Promise<KubeObject[]> {
+async function loadObjects(args: ReturnType<typeof parse>, options: SecretsCheckOptions): Promise<KubeObject[]> {
   if (args.manifests) return readManifests(await readFile(args.manifests, 'utf8'));
-  if (!synthesize) throw new Error(`synthesis of ${args.dir} is not available here; synthesize first and pass --manifests <file>`);
+  const synthesize = options.synthesize ?? ((dir, env) => synthesizeLocally(dir, env, options.err));
   const result = await synthesize(args.dir!, args.env);
   return result.apps.flatMap((app) => [...app.objects]);
+}
+
+/** The sandboxed synthesizer `keelson synth` uses, over the directory; the deploy repo's output goes to stderr. */
+async function synthesizeLocally(dir: string, environment: string, err?: (line: string) => void): Promise<SynthesisResult> {
+  const { relayLogs, withLocalSynthesizer } = await import('./local-synthesis.ts');
+  const io = {
+    stdout: (t: string) => process.stdout.write(t),
+    stderr: (t: string) => (err ? err(t.replace(/\n$/, '')) : process.stderr.write(t)),
+    env: process.env,
+    cwd: process.cwd(),
+    isTty: false,
+  };
+  const { result, logs } = await withLocalSynthesizer(dir, io, (s, source) => s.synthesize(source, environment));
+  relayLogs(logs, io);
+  return result;
 }
 
 /** Kubernetes objects from multi-document YAML (a `List` is flattened). */
@@ -108,6 +124,3 @@ function describeError(e: unknown): string {
   if (code && path) return `${code}: ${path}`;
   return e instanceof Error ? e.message : String(e);
 }
-
-// Until the `keelson` entry point routes `secrets check` here, the file runs on its own.
-if (import.meta.main) process.exitCode = await run(process.argv.slice(2));

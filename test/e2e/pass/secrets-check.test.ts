@@ -13,7 +13,7 @@ import { ANNOTATION_PASS_REFS } from '../../../operator/src/core/keys.ts';
 import { REPO_ROOT } from '../../harness/kube.ts';
 import { makeTestStore, secretValuesOf, type TestStore } from '../../harness/pass-store.ts';
 
-const CLI = join(REPO_ROOT, 'operator/src/cli/secrets-check.ts');
+const KEELSON = join(REPO_ROOT, 'operator/src/cli/main.ts');
 
 function passSecret(name: string, refs: Record<string, { path: string; field?: string }>) {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'shop', annotations: { [ANNOTATION_PASS_REFS]: JSON.stringify(refs) } }, type: 'Opaque' };
@@ -29,7 +29,7 @@ describe('keelson secrets check', () => {
     return path;
   };
   const check = (args: string[]) => {
-    const res = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(process.execPath, [KEELSON, 'secrets', 'check', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, KEELSON_CACHE: join(dir, 'cache') } });
     outputs.push(res.stdout, res.stderr);
     return { code: res.status, stdout: res.stdout, stderr: res.stderr };
   };
@@ -77,6 +77,15 @@ describe('keelson secrets check', () => {
       ['Secret api-migrate-db', 'username', 'prod/db-admin', 'user', 'ok'],
     ]);
     assert.equal(rows.at(-1), 'environment prod: 4 references, 4 resolve, 0 do not');
+  });
+
+  it('synthesizes <dir> in the sandbox as keelson synth does and checks the dev environment of the example repo', () => {
+    const res = check([join(REPO_ROOT, 'cdk8s-app/example'), '--env', 'dev', '--store', t.store.dir, '--key', join(dir, 'rsa.asc')]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(res.stdout.trim().split('\n').slice(1, -1).map((r) => r.split(/\s{2,}/).slice(2, 4)), [
+      ['dev/db', '-'], ['dev/db', 'user'], ['dev/db-admin', '-'], ['dev/db-admin', 'user'],
+    ]);
+    assert.match(res.stdout, /environment dev: 4 references, 4 resolve, 0 do not/);
   });
 
   it('names each failing reference with its reason and pass path, and exits 1', () => {
