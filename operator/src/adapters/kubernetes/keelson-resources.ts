@@ -50,6 +50,14 @@ export class KeelsonResources {
     return list.items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   }
 
+  /** GitRepositories in a namespace, or in every namespace when `namespace` is undefined. */
+  async listGitRepositories(namespace?: string): Promise<GitRepositoryResource[]> {
+    const list = (namespace
+      ? await this.#api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.GitRepository })
+      : await this.#api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.GitRepository })) as { items: GitRepositoryResource[] };
+    return list.items;
+  }
+
   /** JSON merge patch of metadata and/or spec (annotations, suspend, ...). */
   patchEnvironment(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> }; spec?: Partial<Record<keyof EnvironmentSpec, unknown>> }): Promise<EnvironmentResource> {
     return this.#call('Environment', namespace, name, () =>

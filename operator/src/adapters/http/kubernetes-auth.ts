@@ -1,0 +1,91 @@
+// Authentication and authorization of API callers by the cluster itself: a bearer token is
+// checked with a TokenReview, and each request with a SubjectAccessReview, so access to
+// Keelson's API is plain Kubernetes RBAC (e.g. a Role with verb `sync` on `environments`).
+import { createHash } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+
+export interface Caller {
+  readonly username: string;
+  readonly uid?: string;
+  readonly groups: readonly string[];
+  readonly extra?: Record<string, string[]>;
+}
+
+export interface AccessRequest {
+  readonly verb: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly resource?: string;
+}
+
+export class AuthError extends Error {
+  readonly status: 401 | 403;
+  constructor(status: 401 | 403, message: string) {
+    super(message);
+    this.name = 'AuthError';
+    this.status = status;
+  }
+}
+
+export interface KubernetesAuthOptions {
+  /** How long a token's review is reused. @default 60000 */
+  readonly cacheMs?: number;
+  readonly clock?: () => number;
+}
+
+export class KubernetesAuth {
+  readonly #authn: k8s.AuthenticationV1Api;
+  readonly #authz: k8s.AuthorizationV1Api;
+  readonly #cache = new Map<string, { caller: Caller; expires: number }>();
+  readonly #options: KubernetesAuthOptions;
+
+  constructor(kubeConfig: k8s.KubeConfig, options: KubernetesAuthOptions = {}) {
+    this.#authn = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
+    this.#authz = kubeConfig.makeApiClient(k8s.AuthorizationV1Api);
+    this.#options = options;
+  }
+
+  /** The caller of a request with `Authorization: Bearer <token>`; AuthError(401) otherwise. */
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new AuthError(401, 'a Kubernetes bearer token is required (Authorization: Bearer <token>)');
+    const now = (this.#options.clock ?? Date.now)();
+    const id = createHash('sha256').update(token).digest('hex');
+    const cached = this.#cache.get(id);
+    if (cached && cached.expires > now) return cached.caller;
+    const review = await this.#authn.createTokenReview({ body: { spec: { token } } });
+    if (!review.status?.authenticated || !review.status.user?.username) {
+      throw new AuthError(401, 'the token was not accepted by the cluster');
+    }
+    const u = review.status.user;
+    const caller: Caller = { username: u.username!, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups ?? [], ...(u.extra ? { extra: u.extra } : {}) };
+    this.#cache.set(id, { caller, expires: now + (this.#options.cacheMs ?? 60_000) });
+    if (this.#cache.size > 10_000) this.#cache.delete(this.#cache.keys().next().value!);
+    return caller;
+  }
+
+  /** AuthError(403) unless RBAC allows the caller `verb` on environments (by default). */
+  async authorize(caller: Caller, request: AccessRequest): Promise<void> {
+    const review = await this.#authz.createSubjectAccessReview({
+      body: {
+        spec: {
+          user: caller.username,
+          groups: [...caller.groups],
+          ...(caller.uid ? { uid: caller.uid } : {}),
+          ...(caller.extra ? { extra: caller.extra } : {}),
+          resourceAttributes: {
+            group: 'keelson.dev',
+            resource: request.resource ?? 'environments',
+            verb: request.verb,
+            ...(request.namespace ? { namespace: request.namespace } : {}),
+            ...(request.name ? { name: request.name } : {}),
+          },
+        },
+      },
+    });
+    if (!review.status?.allowed) {
+      const where = request.namespace ? ` in namespace ${request.namespace}` : ' in any namespace';
+      throw new AuthError(403, `${caller.username} may not ${request.verb} ${request.resource ?? 'environments'}${request.name ? ` ${request.name}` : ''}${where}`);
+    }
+  }
+}
