@@ -80,7 +80,7 @@ const cases: BadInput[] = [
   { name: 'an images file that is not JSON', files: { ...VALID, 'images.json': '{ "dev": ' },
     reason: 'BuildFailed', message: /images\.json: not valid JSON/ },
   { name: 'an image the images file lacks', files: { ...mainWith(`new kplus.Deployment(app, 'd', { containers: [{ image: env.image('api') }] });`), 'images.json': '{ "dev": { "web": "web:1" } }' },
-    reason: 'EvaluationFailed', message: /^main\.ts:7:\d+: ImageReferenceError: images\.json has no image "api" for environment "dev" \(it has: web\)/ },
+    reason: 'EvaluationFailed', message: /^main\.ts:7:\d+: images\.json has no image "api" for environment "dev" \(it has: web\)/ },
 ];
 
 describe('synthesis of bad deploy repositories', () => {

@@ -14,6 +14,8 @@ import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit };
 const SITE = Symbol('keelson.creation-site');
 type Reply = Exclude<WorkerMessage, { type: 'ready' }>;
+/** Error types whose name helps the message; the kit's own errors say everything in theirs. */
+const JS_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError']);
 
 // Remember where each construct was created: the stack is captured now and formatted only
 // for the API objects whose location a message needs (the process runs with
@@ -130,7 +132,7 @@ function failure(id: string, err: unknown): Reply {
   const reason: SynthesisFailureReason = tagged ?? (error.name === 'UnknownEnvironmentError' ? 'UnknownEnvironment'
     : error.name === 'DefinitionError' ? (/exports no environments|no environments are defined/.test(error.message) ? 'NoEnvironments' : 'InvalidOutput')
       : 'EvaluationFailed');
-  return { type: 'failure', id, logs: '', reason, message: `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`, stack: error.stack ?? '' };
+  return { type: 'failure', id, logs: '', reason, message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`, stack: error.stack ?? '' };
 }
 
 function toError(err: unknown): Error {
