@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ANNOTATION_PASS_REFS, ANNOTATION_SECRET_HASH } from '../keys.ts';
 import type { KubeObject } from '../manifest.ts';
 import { PassSecretError, SecretsResolutionError } from './errors.ts';
-import { checkPassSecrets, resolvePassSecrets, type EntryReader } from './resolve.ts';
+import { checkPassSecrets, countPassReferences, resolvePassSecrets, type EntryReader } from './resolve.ts';
 
 const hashKey = new Uint8Array([1, 2, 3]);
 
@@ -96,5 +96,11 @@ describe('checkPassSecrets', () => {
     const checks = await checkPassSecrets([deployment, passSecret('db', { password: { path: 'prod/db' }, username: { path: 'prod/db', field: 'login' } })], storeOf(store));
     assert.deepEqual(checks.map((c) => [c.secret.name, c.dataKey, c.error?.reason ?? 'ok']), [['db', 'password', 'ok'], ['db', 'username', 'NoSuchField']]);
     assert.doesNotMatch(JSON.stringify(checks), /hunter2|bob/);
+  });
+});
+
+describe('countPassReferences', () => {
+  it('counts the references of every PassSecret and skips other objects', () => {
+    assert.equal(countPassReferences([deployment, passSecret('a', { p: { path: 'x' }, u: { path: 'x', field: 'user' } }), passSecret('b', { t: { path: 'y' } })]), 3);
   });
 });

@@ -115,3 +115,16 @@ class EntryLoader {
     return entry;
   }
 }
+
+/** How many references the PassSecrets among `objects` carry (invalid annotations count as none): for the condition message. */
+export function countPassReferences(objects: readonly KubeObject[]): number {
+  let n = 0;
+  for (const obj of objects.filter(hasPassRefs)) {
+    try {
+      n += readPassRefs(obj).refs.size;
+    } catch {
+      // reported as InvalidReference by the resolution itself
+    }
+  }
+  return n;
+}
