@@ -50,17 +50,25 @@ function sameScalar(a: unknown, b: unknown): boolean {
 /** Every path where `live` differs from `want`; `subset` ignores fields `want` does not set. */
 function diffValues(want: unknown, live: unknown, path: Path, subset: boolean, out: Path[]): void {
   if (isRecord(want) && isRecord(live)) {
-    for (const k of Object.keys(want)) diffValues(want[k], live[k], [...path, k], subset, out);
-    if (!subset) for (const k of Object.keys(live)) if (!(k in want)) out.push([...path, k]);
+    for (const k in want) {
+      path.push(k);
+      diffValues(want[k], live[k], path, subset, out);
+      path.pop();
+    }
+    if (!subset) for (const k in live) if (!(k in want)) out.push([...path, k]);
     return;
   }
   if (Array.isArray(want) && Array.isArray(live)) {
-    if (want.length !== live.length) { out.push(path); return; }
-    for (let i = 0; i < want.length; i++) diffValues(want[i], live[i], [...path, i], subset, out);
+    if (want.length !== live.length) { out.push([...path]); return; }
+    for (let i = 0; i < want.length; i++) {
+      path.push(i);
+      diffValues(want[i], live[i], path, subset, out);
+      path.pop();
+    }
     return;
   }
   if (subset && want === undefined) return;
-  if (isRecord(want) || isRecord(live) || Array.isArray(want) || Array.isArray(live) || !sameScalar(want, live)) out.push(path);
+  if (isRecord(want) || isRecord(live) || Array.isArray(want) || Array.isArray(live) || !sameScalar(want, live)) out.push([...path]);
 }
 
 function valueAt(obj: unknown, path: Path): unknown {
