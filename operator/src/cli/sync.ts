@@ -3,7 +3,7 @@
 // then optionally follows the operation through hooks and waves until it ends.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resources.ts';
-import { parseDuration } from '../core/environment/duration.ts';
+import { parseDuration } from '../core/duration.ts';
 import { formatSyncRequest, type SyncRequest } from '../core/environment/sync-request.ts';
 import { ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../core/keys.ts';
 import { CLUSTER_OPTIONS, parseCommandArgs, UsageError, type Command, type CommandIO } from './command.ts';

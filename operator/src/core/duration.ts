@@ -20,3 +20,14 @@ export function parseDuration(text: string): number {
 export function withJitter(intervalMs: number, random: number, fraction = 0.1): number {
   return Math.max(0, Math.round(intervalMs * (1 + fraction * (2 * random - 1))));
 }
+
+/** A short human form: 90000 → "1m30s", 500 → "500ms". */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  let s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}

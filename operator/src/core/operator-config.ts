@@ -1,7 +1,7 @@
 // The operator's configuration, read once at start from flags and environment variables
 // (KEELSON_<FLAG> for --<flag>; a flag wins over the variable). Every problem is reported
 // at once, naming the flag.
-import { parseDuration } from './environment/duration.ts';
+import { parseDuration } from './duration.ts';
 import { LOG_LEVELS, type LogLevel } from './logger.ts';
 
 export interface OperatorConfig {

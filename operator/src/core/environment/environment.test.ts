@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from './duration.ts';
+import { formatDuration, parseDuration } from '../duration.ts';
 import { findRollbackTarget, recordHistory } from './history.ts';
 import { resolveRetry, retryDelayMs } from './retry.ts';
 import { formatSyncRequest, isNewRequest, parseSyncRequest } from './sync-request.ts';
@@ -9,7 +9,7 @@ describe('durations', () => {
   for (const [text, ms] of [['30s', 30_000], ['5m', 300_000], ['1h30m', 5_400_000], ['250ms', 250], ['1.5s', 1500]] as const) {
     it(`parses ${text}`, () => assert.equal(parseDuration(text), ms));
   }
-  it('refuses words, naming the text', () => assert.throws(() => parseDuration('five minutes'), /not a duration: "five minutes"/));
+  it('refuses words, naming the text', () => assert.throws(() => parseDuration('five minutes'), /"five minutes" is not a duration/));
   it('formats back', () => assert.deepEqual([90_000, 3_600_000, 500, 0].map(formatDuration), ['1m30s', '1h', '500ms', '0ms']));
 });
 

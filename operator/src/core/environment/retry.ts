@@ -1,6 +1,6 @@
 // Retries of a failed automated sync: how many, and how long to wait before the next.
 import type { RetryPolicy } from '../../api/v1alpha1/environment.ts';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '../duration.ts';
 
 export const DEFAULT_RETRY = { limit: 5, durationMs: 5000, factor: 2, maxDurationMs: 180_000 } as const;
 
