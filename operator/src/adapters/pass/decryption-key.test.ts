@@ -89,7 +89,7 @@ describe('DecryptionKey', () => {
     await assert.rejects(key.decrypt(whole.subarray(0, whole.length - 10), 'prod/db'), rejectsWith('CorruptEntry', /prod\/db/));
   });
 
-  it('the hash key is the same for the same key however it is armored or protected, and differs between keys', async () => {
+  it('the hash key is the same for the same key armored or binary, and differs between keys', async () => {
     const a = await DecryptionKey.load({ privateKey: plain.privateKey });
     const binary = (await openpgp.readPrivateKey({ armoredKey: plain.privateKey })).write();
     assert.deepEqual((await DecryptionKey.load({ privateKey: binary })).hashKey, a.hashKey);
