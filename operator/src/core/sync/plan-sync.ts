@@ -2,7 +2,7 @@
 // prune, sorted by phase → wave → kind order → name. Namespaces and CRDs are raised ahead
 // of what lives in them: to the earliest wave (and phase) of any object that needs them.
 import type { KubeObject } from '../manifest.ts';
-import { formatKey, groupOf, keyOf } from '../manifest.ts';
+import { formatKey, keyOf } from '../manifest.ts';
 import { InvalidAnnotationError, parseSyncAnnotations } from './annotations.ts';
 import { compareTasks, TASK_PHASES, type SyncTask, type TaskPhase } from './sync-task.ts';
 
@@ -98,8 +98,3 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
   return { tasks: raiseContainers(tasks, byKey).sort(compareTasks), skipped };
 }
 
-/** True for a task whose object group/kind is the core Namespace or a CRD. */
-export function isContainerKind(obj: KubeObject): boolean {
-  const group = groupOf(obj.apiVersion);
-  return (group === '' && obj.kind === 'Namespace') || (group === 'apiextensions.k8s.io' && obj.kind === 'CustomResourceDefinition');
-}
