@@ -1,0 +1,30 @@
+// Reconcile metrics shared by every controller: duration by kind and result, and how often
+// each kind was reconciled.
+import { Histogram, type Registry } from 'prom-client';
+import { METRIC_PREFIX } from './registry.ts';
+
+export interface ReconcileSample {
+  /** GitRepository, Environment, ... */
+  readonly kind: string;
+  /** success | stalled | waiting | transient */
+  readonly result: string;
+  readonly seconds: number;
+}
+
+export class ReconcileMetrics {
+  readonly duration: Histogram<'kind' | 'result'>;
+
+  constructor(registry: Registry) {
+    this.duration = new Histogram({
+      name: `${METRIC_PREFIX}reconcile_duration_seconds`,
+      help: 'Duration of one reconcile, by resource kind and result (success, stalled, waiting, transient).',
+      labelNames: ['kind', 'result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  }
+
+  observe = (sample: ReconcileSample): void => {
+    this.duration.observe({ kind: sample.kind, result: sample.result }, sample.seconds);
+  };
+}
