@@ -1,6 +1,7 @@
 // The Git source: resolves a GitRepository's ref against the remote with one cheap ls-refs
 // request, fetches into the shared per-URL cache only when the commit is not there yet,
 // and hands out immutable artifacts (SourceTree) that read from the warm object store.
+// ls-refs speaks protocol v1: one round trip (v2 needs two) for the "did the ref move?" check.
 // Every owner (GitRepository) proves access with its own credentials through its own
 // ls-refs before it may use objects another owner fetched.
 import { createHash } from 'node:crypto';
@@ -85,7 +86,7 @@ export class GitSource {
     const headers = authorizationHeaders(req.credentials);
     const http = createHttpTransport({ headers, signal, ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
     const resolved = await this.#observe(req.url, 'ls-refs', async () => {
-      const advertised = await git.listServerRefs({ http, url: req.url, protocolVersion: 2, prefix: refPrefix(req.ref), peelTags: true });
+      const advertised = await git.listServerRefs({ http, url: req.url, protocolVersion: 1, prefix: refPrefix(req.ref), peelTags: true });
       return selectRef(req.ref, advertised);
     });
     const cache = this.#cacheFor(req.url);
@@ -96,8 +97,9 @@ export class GitSource {
     if (!(await cache.hasCommit(resolved.commit))) {
       throw this.#fail(req.url, { code: 'RefNotFoundError', message: `commit ${resolved.commit} is not reachable from any branch` });
     }
+    const artifact = await this.#artifact(cache, resolved);
     if (fetched) await cache.compactIfNeeded(this.#compaction(), this.#clock());
-    return { artifact: await this.#artifact(cache, resolved), fetched };
+    return { artifact, fetched };
   }
 
   /** The artifact of a revision (`main@sha1:…`) already in the cache of `url`, or undefined. */

@@ -35,7 +35,7 @@ export class RepositoryCache {
   readonly url: string;
   readonly dir: string;
   lastUsedAt = 0;
-  #generation: Generation | undefined;
+  #generation: Promise<Generation> | undefined;
   #next = 0;
   readonly #retired: { generation: Generation; at: number }[] = [];
   #lock: Promise<unknown> = Promise.resolve();
@@ -47,14 +47,17 @@ export class RepositoryCache {
   }
 
   /** The generation new artifacts read from (created on first use). */
-  async store(): Promise<ObjectStore> {
+  store(): Promise<ObjectStore> {
     if (!this.#generation) {
-      const gitdir = join(this.dir, `gen-${this.#next}`);
-      await rm(gitdir, { recursive: true, force: true });
-      await mkdir(gitdir, { recursive: true });
-      await git.init({ fs, gitdir, bare: true });
-      await git.addRemote({ fs, gitdir, remote: 'origin', url: this.url, force: true });
-      this.#generation = { id: this.#next++, gitdir, cache: {} };
+      const id = this.#next++;
+      const gitdir = join(this.dir, `gen-${id}`);
+      this.#generation = (async () => {
+        await rm(gitdir, { recursive: true, force: true });
+        await mkdir(gitdir, { recursive: true });
+        await git.init({ fs, gitdir, bare: true });
+        await git.addRemote({ fs, gitdir, remote: 'origin', url: this.url, force: true });
+        return { id, gitdir, cache: {} };
+      })();
     }
     return this.#generation;
   }
@@ -95,8 +98,8 @@ export class RepositoryCache {
   /** Starts a new generation when the current one has too many packs or bytes; returns whether it did. */
   compactIfNeeded(limits: CompactionLimits, now: number): Promise<boolean> {
     return this.#exclusive(async () => {
-      const current = this.#generation;
-      if (!current) return false;
+      if (!this.#generation) return false;
+      const current = await this.#generation;
       const usage = await packUsage(current.gitdir);
       if (usage.packs <= limits.maxPacks && usage.bytes <= limits.maxBytes) return false;
       this.#retired.push({ generation: current, at: now });
