@@ -111,7 +111,7 @@ export class SyncExecutor {
     const live = await this.#live.getMany(observationTargets(operation));
     const byKey = new Map(desired.map((o) => [formatKey(keyOf(o)), o]));
     const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: this.#step });
-    await this.#options.persist(next.operation);
+    if (JSON.stringify(next.operation) !== JSON.stringify(operation)) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
     for (const action of next.actions) results.push(...(await this.#execute(next.operation, action)));
     const recorded = recordResults(next.operation, results);

@@ -211,3 +211,14 @@ describe('nextStep', () => {
     assert.deepEqual(run.step(), []);
   });
 });
+
+describe('operation messages', () => {
+  it('a failure longer than the status schema allows is clipped, not rejected by the API server', () => {
+    const run = new Run([deployment('web')]);
+    run.step({ validate: 'x'.repeat(100_000) });
+    run.step();
+    assert.equal(run.op.phase, 'Failed');
+    assert.ok(run.op.message!.length <= 32768, `message of ${run.op.message!.length} characters`);
+    assert.ok(run.op.failure!.length <= 32768);
+  });
+});

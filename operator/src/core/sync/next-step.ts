@@ -8,7 +8,7 @@ import { describeKey, parseKey } from '../manifest.ts';
 import { assessHealth } from '../health/index.ts';
 import type { DeletePolicy } from './annotations.ts';
 import { parseSyncAnnotations } from './annotations.ts';
-import { idOf, isFinished, refOf, type Operation, type OperationTask, type SyncAction } from './operation.ts';
+import { clampMessages, idOf, isFinished, refOf, type Operation, type OperationTask, type SyncAction } from './operation.ts';
 import { hookObject, withOwnership, type OwnerReference } from './ownership.ts';
 import { formatKey } from '../manifest.ts';
 
@@ -173,6 +173,11 @@ function stepFailing(op: Operation, tasks: OperationTask[], input: StepInput): S
 
 /** One step of a sync operation. Pure: the same operation and observations give the same result. */
 export function nextStep(operation: Operation, input: StepInput): StepResult {
+  const result = step(operation, input);
+  return result.operation === operation ? result : { ...result, operation: clampMessages(result.operation) };
+}
+
+function step(operation: Operation, input: StepInput): StepResult {
   if (isFinished(operation)) return { operation, actions: [] };
   const tasks = (operation.tasks ?? []).map((t) => ({ ...t }));
   let op: Operation = { ...operation, tasks };

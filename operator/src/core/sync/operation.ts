@@ -64,6 +64,21 @@ export interface ActionResult {
   readonly error?: string;
 }
 
+const TASK_MESSAGE_LIMIT = 4096;
+const OPERATION_MESSAGE_LIMIT = 32768;
+
+function clip(text: string | undefined, limit: number): string | undefined {
+  return text === undefined || text.length <= limit ? text : `${text.slice(0, limit - 40)}… (${text.length - limit + 40} more characters)`;
+}
+
+/** The operation with every message within the lengths the Environment schema allows. */
+export function clampMessages(op: Operation): Operation {
+  const tasks = op.tasks?.map((t) => (t.message && t.message.length > TASK_MESSAGE_LIMIT ? { ...t, message: clip(t.message, TASK_MESSAGE_LIMIT) } : t));
+  const message = clip(op.message, OPERATION_MESSAGE_LIMIT);
+  const failure = clip(op.failure, OPERATION_MESSAGE_LIMIT);
+  return { ...op, ...(message !== undefined ? { message } : {}), ...(failure !== undefined ? { failure } : {}), ...(tasks ? { tasks } : {}) };
+}
+
 export function isFinished(op: Operation): boolean {
   return op.phase === 'Succeeded' || op.phase === 'Failed';
 }
@@ -107,5 +122,5 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
       if (r.type === 'prune') { task.status = 'Succeeded'; task.message = 'pruned'; }
     }
   }
-  return next;
+  return clampMessages(next);
 }
