@@ -65,6 +65,20 @@ export class KeelsonResources {
     ) as Promise<EnvironmentResource>;
   }
 
+  /** Merge patch of the status subresource: top-level fields given replace the live ones. */
+  patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>): Promise<EnvironmentResource> {
+    return this.#call('Environment', namespace, name, () =>
+      this.#api.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body: { status } }, mergePatch),
+    ) as Promise<EnvironmentResource>;
+  }
+
+  /** Sets the finalizers of an Environment (a merge patch replaces the list). */
+  setEnvironmentFinalizers(namespace: string, name: string, finalizers: readonly string[]): Promise<EnvironmentResource> {
+    return this.#call('Environment', namespace, name, () =>
+      this.#api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body: { metadata: { finalizers: [...finalizers] } } }, mergePatch),
+    ) as Promise<EnvironmentResource>;
+  }
+
   patchGitRepository(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> } }): Promise<GitRepositoryResource> {
     return this.#call('GitRepository', namespace, name, () =>
       this.#api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.GitRepository, name, body: patch }, mergePatch),

@@ -1,0 +1,60 @@
+// The desired state of an Environment at one revision: its deploy repository synthesized,
+// every object labelled with its app, namespaced objects without a namespace placed in
+// spec.targetNamespace, and PassSecret placeholders filled. Any failure here stops the
+// reconcile before anything is compared or applied.
+import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import { LABEL_APP } from '../../core/keys.ts';
+import { groupOf, type KubeObject } from '../../core/manifest.ts';
+import type { SourceTree } from '../../core/source.ts';
+import type { SynthesisResult, SynthesizedApp } from '../../core/synthesis.ts';
+
+export interface DesiredState {
+  readonly revision: string;
+  readonly apps: readonly SynthesizedApp[];
+  readonly objects: readonly KubeObject[];
+  /** PassSecret references resolved (0 when the environment has none). */
+  readonly secretReferences: number;
+}
+
+export interface DesiredStateDeps {
+  synthesize(tree: SourceTree, path: string, environment: string): Promise<SynthesisResult>;
+  /** Fills PassSecret placeholders; returns the objects unchanged when there are none. */
+  resolveSecrets(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }>;
+  /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
+  isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
+}
+
+export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
+  const synthesized = await deps.synthesize(tree, env.spec.path ?? '.', env.spec.environment);
+  const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
+  const placed: { app: string; obj: KubeObject }[] = [];
+  for (const app of synthesized.apps) {
+    for (const obj of app.objects) {
+      placed.push({ app: app.name, obj: await place(obj, app.name, env.spec.targetNamespace, crdScopes, deps) });
+    }
+  }
+  const { objects, references } = await deps.resolveSecrets(env, placed.map((p) => p.obj));
+  const apps = synthesized.apps.map((app) => ({ name: app.name, objects: objects.filter((_, i) => placed[i]!.app === app.name) }));
+  return { revision: tree.revision, apps, objects, secretReferences: references };
+}
+
+async function place(obj: KubeObject, app: string, targetNamespace: string | undefined, crdScopes: ReadonlyMap<string, boolean>, deps: DesiredStateDeps): Promise<KubeObject> {
+  const labels = { ...obj.metadata.labels, [LABEL_APP]: app };
+  let namespace = obj.metadata.namespace;
+  if (!namespace && targetNamespace) {
+    const namespaced = crdScopes.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? (await deps.isNamespaced(obj.apiVersion, obj.kind));
+    if (namespaced) namespace = targetNamespace;
+  }
+  return { ...obj, metadata: { ...obj.metadata, labels, ...(namespace ? { namespace } : {}) } };
+}
+
+/** `group/Kind` → namespaced, for the CRDs the environment itself declares. */
+function scopesFromCrds(objects: readonly KubeObject[]): Map<string, boolean> {
+  const scopes = new Map<string, boolean>();
+  for (const obj of objects) {
+    if (obj.kind !== 'CustomResourceDefinition' || groupOf(obj.apiVersion) !== 'apiextensions.k8s.io') continue;
+    const spec = obj.spec as { group?: string; names?: { kind?: string }; scope?: string } | undefined;
+    if (spec?.group && spec.names?.kind) scopes.set(`${spec.group}/${spec.names.kind}`, spec.scope !== 'Cluster');
+  }
+  return scopes;
+}

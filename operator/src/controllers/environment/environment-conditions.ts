@@ -1,0 +1,70 @@
+// The Environment's conditions from what a reconcile found: kstatus Ready / Reconciling /
+// Stalled plus SourceReady, Synthesized, SecretsResolved, Synced and Healthy.
+import type { EnvironmentStatus, Operation } from '../../api/v1alpha1/environment.ts';
+import { READY, RECONCILING, STALLED, setCondition, type Condition, type ConditionContext } from '../../core/conditions.ts';
+import type { ResourceSummary } from '../../core/environment/resource-summary.ts';
+import type { StepError } from './step-error.ts';
+
+export const SOURCE_READY = 'SourceReady';
+export const SYNTHESIZED = 'Synthesized';
+export const SECRETS_RESOLVED = 'SecretsResolved';
+export const SYNCED = 'Synced';
+export const HEALTHY = 'Healthy';
+
+export interface ConditionInput {
+  readonly summary?: ResourceSummary;
+  readonly operation?: Operation;
+  readonly secretReferences?: number;
+  readonly error?: StepError;
+  /** An unexpected error (a bug or an API failure), already redacted. */
+  readonly failure?: string;
+  readonly suspended: boolean;
+  /** Why the Environment does not sync now (manual policy, paused, retry limit). */
+  readonly holdReason?: string;
+}
+
+export function environmentConditions(previous: EnvironmentStatus['conditions'], input: ConditionInput, ctx: ConditionContext): Condition[] {
+  let c: Condition[] = [...(previous ?? [])];
+  const set = (type: string, status: Condition['status'], reason: string, message: string) => {
+    c = setCondition(c, { type, status, reason, message }, ctx);
+  };
+  if (input.suspended) {
+    set(READY, 'False', 'Suspended', 'reconciliation is suspended (spec.suspend)');
+    set(RECONCILING, 'False', 'Suspended', '');
+    set(STALLED, 'False', 'Suspended', '');
+    return c;
+  }
+  const running = input.operation?.phase === 'Running' || input.operation?.phase === 'Terminating';
+  set(RECONCILING, running ? 'True' : 'False', running ? 'Syncing' : 'Idle', running ? `syncing ${input.operation!.revision}` : '');
+
+  if (input.error) {
+    set(input.error.condition, 'False', input.error.reason, input.error.message);
+    set(READY, 'False', input.error.reason, input.error.message);
+    set(STALLED, input.error.kind === 'stalled' ? 'True' : 'False', input.error.reason, input.error.message);
+    return c;
+  }
+  if (input.failure) {
+    set(READY, 'False', 'ReconcileFailed', input.failure);
+    set(STALLED, 'False', 'ReconcileFailed', '');
+    return c;
+  }
+  set(STALLED, 'False', 'Reconciled', '');
+  set(SOURCE_READY, 'True', 'ArtifactReady', 'the source artifact is available');
+  set(SYNTHESIZED, 'True', 'Synthesized', 'the deploy repository synthesized');
+  if (input.secretReferences !== undefined && input.secretReferences > 0) {
+    set(SECRETS_RESOLVED, 'True', 'Resolved', `${input.secretReferences} pass references resolved`);
+  }
+  const s = input.summary;
+  if (!s) return c;
+  const failed = input.operation?.phase === 'Failed' ? input.operation : undefined;
+  if (s.sync === 'Synced') set(SYNCED, 'True', 'Synced', 'the live state matches the desired state');
+  else if (failed) set(SYNCED, 'False', 'SyncFailed', failed.message ?? 'the last sync failed');
+  else set(SYNCED, 'False', s.sync === 'OutOfSync' ? 'OutOfSync' : 'Unknown', input.holdReason ?? `the live state is ${s.sync}`);
+  const healthy = s.health.status === 'Healthy';
+  set(HEALTHY, healthy ? 'True' : 'False', healthy ? 'Healthy' : s.health.status, s.health.message ?? `health is ${s.health.status}`);
+  if (running) set(READY, 'False', 'Syncing', `syncing ${input.operation!.revision}`);
+  else if (s.sync !== 'Synced') set(READY, 'False', failed ? 'SyncFailed' : 'OutOfSync', failed?.message ?? input.holdReason ?? 'the live state differs from the desired state');
+  else if (!healthy) set(READY, 'False', s.health.status, s.health.message ?? `health is ${s.health.status}`);
+  else set(READY, 'True', 'Succeeded', 'synced and healthy');
+  return c;
+}

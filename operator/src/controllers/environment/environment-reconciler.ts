@@ -1,0 +1,321 @@
+// The Environment reconciler: source → synth → secrets → diff → sync → health → status.
+// Each reconcile reads the Environment, builds the desired state of the source's latest
+// revision, compares it with the cluster, decides whether to sync (automated policy,
+// manual request, retry, self-heal), steps a sync in progress for a bounded time, and
+// patches status once, in a finally, whatever happened. A sync in progress lives in
+// status.operation, so a restarted operator continues it here.
+import type { EnvironmentResource, GitRepositoryResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
+import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
+import type { EnvironmentStatus, Operation } from '../../api/v1alpha1/environment.ts';
+import { decideSync, type SyncDecision } from '../../core/environment/sync-decision.ts';
+import { resolveRetry } from '../../core/environment/retry.ts';
+import { summarizeResources, type ResourceSummary } from '../../core/environment/resource-summary.ts';
+import { isNewRequest, parseSyncRequest, type SyncRequest } from '../../core/environment/sync-request.ts';
+import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY, FINALIZER } from '../../core/keys.ts';
+import type { Logger } from '../../core/logger.ts';
+import { isHook } from '../../core/sync/annotations.ts';
+import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
+import { environmentConditions, SOURCE_READY, SYNCED } from './environment-conditions.ts';
+import { finishOperation } from './operation-outcome.ts';
+import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
+import { StepError, stalled, waiting } from './step-error.ts';
+
+export interface EnvironmentReconcilerDeps {
+  readonly resources: KeelsonResources;
+  readonly artifacts: ArtifactSource;
+  readonly desired: DesiredStateDeps;
+  readonly executors: ExecutorFactory;
+  readonly events: EventSink;
+  readonly metrics?: EnvironmentMetricsSink;
+  readonly log: Logger;
+  readonly clock: () => number;
+  /** A new unique operation id (hook object names derive from it). */
+  readonly newOperationId: () => string;
+  /** Scrubs secret values from free text (core/redact.ts). */
+  readonly redact: (text: string) => string;
+  /** How long one reconcile keeps stepping a sync before it yields. @default 3000 */
+  readonly stepBudgetMs?: number;
+}
+
+export interface ReconcileOutcome {
+  readonly result: 'success' | 'stalled' | 'waiting' | 'transient' | 'deleted';
+  /** Reconcile again after this long at the latest (a watch event may come sooner). */
+  readonly requeueAfterMs?: number;
+}
+
+const DEFAULT_CHECK_MS = 5 * 60_000;
+
+export class EnvironmentReconciler {
+  readonly #deps: EnvironmentReconcilerDeps;
+
+  constructor(deps: EnvironmentReconcilerDeps) {
+    this.#deps = deps;
+  }
+
+  async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
+    let env: EnvironmentResource;
+    try {
+      env = await this.#deps.resources.getEnvironment(namespace, name);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      this.#deps.executors.forget(namespace, name);
+      this.#deps.metrics?.forget(namespace, name);
+      return { result: 'deleted' };
+    }
+    if (env.metadata.deletionTimestamp) return this.#finalize(env);
+    if (!env.metadata.finalizers?.includes(FINALIZER)) {
+      env = await this.#deps.resources.setEnvironmentFinalizers(namespace, name, [...(env.metadata.finalizers ?? []), FINALIZER]);
+    }
+    const run = new Reconcile(this.#deps, env);
+    return run.execute();
+  }
+
+  /** Deletion: Delete policy deletes what the inventory holds; Orphan (default) leaves it. */
+  async #finalize(env: EnvironmentResource): Promise<ReconcileOutcome> {
+    const { namespace, name } = env.metadata;
+    if (env.spec.deletionPolicy === 'Delete') {
+      const deleted = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
+      this.#deps.log.info('deleted managed objects of a deleted Environment', { environment: `${namespace}/${name}`, objects: deleted });
+    }
+    await this.#deps.resources.setEnvironmentFinalizers(namespace, name, (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+    this.#deps.executors.forget(namespace, name);
+    this.#deps.metrics?.forget(namespace, name);
+    return { result: 'deleted' };
+  }
+}
+
+/** One reconcile of one Environment: its working state and the steps. */
+class Reconcile {
+  readonly #deps: EnvironmentReconcilerDeps;
+  readonly env: EnvironmentResource;
+  readonly status: EnvironmentStatus;
+  readonly #log: Logger;
+  #summary: ResourceSummary | undefined;
+  #desired: DesiredState | undefined;
+  #holdReason: string | undefined;
+  #requeueAfterMs: number | undefined;
+
+  constructor(deps: EnvironmentReconcilerDeps, env: EnvironmentResource) {
+    this.#deps = deps;
+    this.env = env;
+    this.status = structuredClone(env.status ?? {});
+    this.#log = deps.log.child({ environment: `${env.metadata.namespace}/${env.metadata.name}` });
+  }
+
+  async execute(): Promise<ReconcileOutcome> {
+    let error: StepError | undefined;
+    let failure: string | undefined;
+    try {
+      if (this.env.spec.suspend) return { result: 'success' };
+      const repo = await this.#source();
+      const executor = await this.#deps.executors.executorFor(this.env);
+      this.#desired = await this.#desiredAt(repo, this.#latestRevision(repo));
+      this.#summary = await this.#compare(executor, this.#desired);
+      await this.#sync(executor, repo);
+      return { result: 'success', requeueAfterMs: this.#requeueAfterMs ?? DEFAULT_CHECK_MS };
+    } catch (err) {
+      if (err instanceof StepError) {
+        error = err;
+        this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
+        return { result: err.kind, ...(err.kind === 'waiting' ? { requeueAfterMs: err.delayMs } : err.kind === 'stalled' ? { requeueAfterMs: DEFAULT_CHECK_MS } : {}) };
+      }
+      failure = this.#deps.redact(err instanceof Error ? err.message : String(err));
+      this.#log.error('reconcile failed', { error: failure });
+      return { result: 'transient' };
+    } finally {
+      await this.#patchStatus(error, failure);
+    }
+  }
+
+  async #source(): Promise<GitRepositoryResource> {
+    const ref = this.env.spec.sourceRef.name;
+    let repo: GitRepositoryResource;
+    try {
+      repo = await this.#deps.resources.getGitRepository(this.env.metadata.namespace, ref);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw waiting(SOURCE_READY, 'SourceNotFound', `GitRepository ${ref} does not exist`, 30_000);
+      throw err;
+    }
+    if (!repo.status?.artifact) {
+      const why = repo.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.message;
+      throw waiting(SOURCE_READY, 'ArtifactNotReady', `GitRepository ${ref} has no artifact yet${why ? `: ${why}` : ''}`, 5000);
+    }
+    return repo;
+  }
+
+  #latestRevision(repo: GitRepositoryResource): string {
+    return repo.status!.artifact!.revision;
+  }
+
+  async #desiredAt(repo: GitRepositoryResource, revision: string): Promise<DesiredState> {
+    const commit = /@sha1:([0-9a-f]{40})$/.exec(revision)?.[1];
+    if (!commit) throw stalled(SOURCE_READY, 'InvalidRevision', `revision "${revision}" names no commit`);
+    const tree = await this.#deps.artifacts.tree(repo, commit);
+    try {
+      return await buildDesiredState(this.env, tree, this.#deps.desired);
+    } catch (err) {
+      throw classifyDesiredStateError(err, this.#deps.redact);
+    }
+  }
+
+  async #compare(executor: SyncExecutor, desired: DesiredState): Promise<ResourceSummary> {
+    const resources = desired.objects.filter((o) => !isHook(o));
+    const live = await executor.live.getMany(resources.map((o) => ({ apiVersion: o.apiVersion, key: { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name } })));
+    const report = await executor.compare(resources, [...live.values()], this.env.spec.sync?.ignoreDifferences);
+    return summarizeResources({
+      apps: desired.apps,
+      comparisons: new Map(report.resources.map((r) => [r.key, r])),
+      live,
+      errors: new Map(report.errors.map((e) => [e.key, this.#deps.redact(e.message)])),
+    });
+  }
+
+  async #sync(executor: SyncExecutor, repo: GitRepositoryResource): Promise<void> {
+    const annotations = this.env.metadata.annotations ?? {};
+    const requestText = annotations[ANNOTATION_SYNC_REQUESTED_AT];
+    let request: SyncRequest | undefined;
+    if (isNewRequest(requestText, this.status.lastHandledSyncAt)) {
+      try {
+        request = parseSyncRequest(requestText);
+      } catch (err) {
+        this.status.lastHandledSyncAt = requestText;
+        await this.#event('Warning', 'InvalidSyncRequest', (err as Error).message);
+      }
+    }
+    const op = this.status.operation;
+    const decision = decideSync({
+      now: this.#deps.clock(),
+      suspended: false,
+      automated: Boolean(this.env.spec.sync?.automated),
+      selfHeal: Boolean(this.env.spec.sync?.automated?.selfHeal),
+      autoSyncPaused: Boolean(annotations[ANNOTATION_AUTO_SYNC_PAUSED]),
+      latestRevision: this.#latestRevision(repo),
+      syncStatus: this.#summary!.sync,
+      generation: this.env.metadata.generation ?? 0,
+      ...(op ? { lastOperation: { revision: op.revision, phase: op.phase, ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}), retryCount: op.retryCount ?? 0, ...(op.generation !== undefined ? { generation: op.generation } : {}) } } : {}),
+      ...(request ? { request } : {}),
+      retry: resolveRetry(this.env.spec.retry),
+    });
+    if (decision.kind === 'none') {
+      this.#holdReason = decision.reason;
+      return;
+    }
+    if (decision.kind === 'wait') {
+      this.#holdReason = decision.reason;
+      this.#requeueAfterMs = decision.delayMs;
+      return;
+    }
+    let operation: Operation;
+    let desired: DesiredState;
+    if (decision.kind === 'sync') {
+      ({ operation, desired } = await this.#start(executor, repo, decision, request, requestText));
+    } else {
+      operation = op!;
+      desired = operation.revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, operation.revision);
+    }
+    await this.#step(executor, operation, desired);
+  }
+
+  async #start(executor: SyncExecutor, repo: GitRepositoryResource, decision: Extract<SyncDecision, { kind: 'sync' }>, request: SyncRequest | undefined, requestText: string | undefined): Promise<{ operation: Operation; desired: DesiredState }> {
+    const latest = this.#latestRevision(repo);
+    const revision = decision.commit ? latest.replace(/@sha1:[0-9a-f]{40}$/, `@sha1:${decision.commit}`) : latest;
+    const desired = revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, revision);
+    const by = this.env.metadata.annotations?.[ANNOTATION_SYNC_REQUESTED_BY];
+    const initiatedBy = decision.automated ? { automated: true } : { ...(by ? { username: by } : {}), automated: false };
+    const automatedPrune = this.env.spec.sync?.automated?.prune ?? false;
+    if (request) this.status.lastHandledSyncAt = requestText;
+    const { operation } = await executor.start({
+      id: this.#deps.newOperationId(),
+      revision,
+      desired: desired.objects,
+      inventory: this.status.inventory ?? [],
+      // A person's sync makes the cluster what the revision says, prune included; an
+      // automated one prunes only with spec.sync.automated.prune.
+      prune: decision.automated ? automatedPrune : true,
+      allowEmpty: this.env.spec.sync?.allowEmpty ?? false,
+      initiatedBy,
+    });
+    const started: Operation = { ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0 };
+    this.status.operation = started;
+    await this.#event('Normal', 'SyncStarted', `sync of ${revision} started: ${decision.reason}`);
+    if (decision.reason.startsWith('self-heal')) {
+      this.#deps.metrics?.driftCorrected(this.env);
+      await this.#event('Normal', 'DriftCorrected', 'live state drifted from the desired state; re-applying');
+    }
+    return { operation: started, desired };
+  }
+
+  async #step(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
+    const deadline = this.#deps.clock() + (this.#deps.stepBudgetMs ?? 3000);
+    let current = operation;
+    for (;;) {
+      const outcome = await executor.step(current, desired.objects);
+      current = { ...outcome.operation, ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}), ...(operation.generation !== undefined ? { generation: operation.generation } : {}) };
+      this.status.operation = current;
+      if (outcome.done) {
+        await this.#finish(current, desired);
+        return;
+      }
+      if (outcome.requeueAfterMs > 0 || this.#deps.clock() >= deadline) {
+        this.#requeueAfterMs = Math.max(200, Math.min(outcome.requeueAfterMs, 2000));
+        return;
+      }
+    }
+  }
+
+  async #finish(operation: Operation, desired: DesiredState): Promise<void> {
+    const now = new Date(this.#deps.clock()).toISOString();
+    const done = finishOperation({ operation, desired: desired.objects, inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
+    this.status.inventory = done.inventory;
+    this.status.history = done.history;
+    const seconds = (Date.parse(operation.finishedAt ?? now) - Date.parse(operation.startedAt)) / 1000;
+    this.#deps.metrics?.syncFinished(this.env, operation.phase === 'Succeeded' ? 'Succeeded' : 'Failed', seconds);
+    for (const h of done.hooks) this.#deps.metrics?.hookFinished(this.env, h.phase, h.result);
+    if (operation.phase === 'Succeeded') await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
+    else await this.#event('Warning', 'SyncFailed', `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`);
+    // Compare again right away: the live state changed.
+    this.#requeueAfterMs = 0;
+  }
+
+  async #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    await this.#deps.events.record(this.env, type, reason, this.#deps.redact(message)).catch((err: unknown) => this.#log.warn('could not record an event', { reason, error: String(err) }));
+  }
+
+  async #patchStatus(error: StepError | undefined, failure: string | undefined): Promise<void> {
+    const s = this.status;
+    const now = new Date(this.#deps.clock()).toISOString();
+    const generation = this.env.metadata.generation;
+    if (this.#summary) {
+      s.sync = { status: this.#summary.sync, ...(this.#desired ? { revision: this.#desired.revision } : {}) };
+      s.health = this.#summary.health;
+      s.resources = this.#summary.resources;
+      s.apps = this.#summary.apps;
+    }
+    s.conditions = environmentConditions(s.conditions, {
+      ...(this.#summary ? { summary: this.#summary } : {}),
+      ...(s.operation ? { operation: s.operation } : {}),
+      ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
+      ...(error ? { error } : {}),
+      ...(failure ? { failure } : {}),
+      suspended: Boolean(this.env.spec.suspend),
+      ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
+    }, { now, generation });
+    if (generation !== undefined) s.observedGeneration = generation;
+    try {
+      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, s);
+      this.#deps.metrics?.observe(patched);
+    } catch (err) {
+      this.#log.error('could not patch status', { error: this.#deps.redact(String(err)) });
+    }
+  }
+}
+
+function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {
+  const name = (err as Error).name;
+  const message = redact(err instanceof Error ? err.message : String(err));
+  if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
+  if (name === 'SecretsResolutionError' || name === 'PassSecretError') return stalled('SecretsResolved', 'SecretsUnresolved', message);
+  if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
+  return new StepError('transient', 'Synthesized', 'SynthesisError', message);
+}

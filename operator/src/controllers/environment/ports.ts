@@ -1,0 +1,35 @@
+// What the Environment reconciler needs from the rest of the operator, as small
+// interfaces; main.ts passes the concrete adapters.
+import type { GitRepositoryResource, EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
+import type { SourceTree } from '../../core/source.ts';
+
+/** Trees of GitRepository artifacts, from the shared object cache. */
+export interface ArtifactSource {
+  /** The tree of `repo` at `commit` (its current artifact's commit, or an earlier one for a rollback). */
+  tree(repo: GitRepositoryResource, commit: string): Promise<SourceTree>;
+}
+
+/** One SyncExecutor per Environment (its owner, its identity, its persistence). */
+export interface ExecutorFactory {
+  executorFor(env: EnvironmentResource): Promise<SyncExecutor>;
+  /** Deletes every object of an inventory (deletionPolicy Delete); returns how many. */
+  deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<number>;
+  forget(namespace: string, name: string): void;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+/** Kubernetes events on the Environment; messages pass redaction before they are sent. */
+export interface EventSink {
+  record(env: EnvironmentResource, type: EventType, reason: string, message: string): Promise<void>;
+}
+
+/** Metrics the reconciler reports (adapters/metrics implements them). */
+export interface EnvironmentMetricsSink {
+  syncFinished(env: EnvironmentResource, phase: 'Succeeded' | 'Failed', seconds: number): void;
+  driftCorrected(env: EnvironmentResource): void;
+  hookFinished(env: EnvironmentResource, phase: string, result: 'Succeeded' | 'Failed'): void;
+  observe(env: EnvironmentResource): void;
+  forget(namespace: string, name: string): void;
+}
