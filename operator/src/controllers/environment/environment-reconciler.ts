@@ -16,7 +16,9 @@ import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_S
 import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
-import { environmentConditions, SOURCE_READY, SYNCED } from './environment-conditions.ts';
+import { environmentConditions, SECRETS_RESOLVED, SOURCE_READY, SYNCED } from './environment-conditions.ts';
+import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
+import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import { finishOperation } from './operation-outcome.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
@@ -312,10 +314,15 @@ class Reconcile {
 }
 
 function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {
+  if (err instanceof StepError) return err;
+  if (err instanceof SecretsResolutionError || err instanceof PassSecretError) {
+    const c = secretsResolvedCondition(err);
+    const message = redact(c.message);
+    return err.isTransient ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000) : stalled(SECRETS_RESOLVED, c.reason, message);
+  }
   const name = (err as Error).name;
   const message = redact(err instanceof Error ? err.message : String(err));
   if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
-  if (name === 'SecretsResolutionError' || name === 'PassSecretError') return stalled('SecretsResolved', 'SecretsUnresolved', message);
   if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
   return new StepError('transient', 'Synthesized', 'SynthesisError', message);
 }

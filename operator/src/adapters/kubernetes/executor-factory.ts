@@ -1,0 +1,108 @@
+// One SyncExecutor per Environment, over one shared connection pool to the API server:
+// the executor's owner is the Environment, it persists the operation into the
+// Environment's status, and with spec.serviceAccountName every request it sends
+// impersonates that ServiceAccount, so an environment can touch only what its
+// ServiceAccount may.
+import * as k8s from '@kubernetes/client-node';
+import type { Operation } from '../../api/v1alpha1/environment.ts';
+import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
+import { Applier } from './applier.ts';
+import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
+import { ResourceMap } from './resource-map.ts';
+import { RestTransport } from './rest-transport.ts';
+import { SyncExecutor } from './sync-executor.ts';
+
+export interface ExecutorFactoryOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  readonly resources: KeelsonResources;
+  /** Parallel requests per executor. @default 16 */
+  readonly concurrency?: number;
+  readonly clock?: () => number;
+}
+
+export class KubernetesExecutorFactory {
+  readonly #options: ExecutorFactoryOptions;
+  /** Transport per identity: '' is the operator's own. */
+  readonly #transports = new Map<string, Promise<RestTransport>>();
+  readonly #executors = new Map<string, { identity: string; executor: SyncExecutor }>();
+
+  constructor(options: ExecutorFactoryOptions) {
+    this.#options = options;
+  }
+
+  async executorFor(env: EnvironmentResource): Promise<SyncExecutor> {
+    const key = `${env.metadata.namespace}/${env.metadata.name}`;
+    const identity = identityOf(env);
+    const cached = this.#executors.get(key);
+    if (cached && cached.identity === identity) return cached.executor;
+    const transport = await this.#transport(identity);
+    const resources = this.#options.resources;
+    const executor = new SyncExecutor(transport, {
+      owner: { namespace: env.metadata.namespace, name: env.metadata.name },
+      persist: async (operation: Operation) => {
+        await resources.patchEnvironmentStatus(env.metadata.namespace, env.metadata.name, { operation });
+      },
+      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+      concurrency: this.#options.concurrency ?? 16,
+    });
+    this.#executors.set(key, { identity, executor });
+    return executor;
+  }
+
+  /** The transport an Environment's objects are read and written with (its identity). */
+  async transportFor(env: EnvironmentResource): Promise<RestTransport> {
+    return this.#transport(identityOf(env));
+  }
+
+  async deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<number> {
+    const transport = await this.#transport(identityOf(env));
+    const applier = new Applier(transport, new ResourceMap(transport));
+    let deleted = 0;
+    for (const entry of [...inventory].reverse()) {
+      const item = parseInventoryEntry(entry);
+      await applier.delete({ apiVersion: item.apiVersion, key: item.key });
+      deleted++;
+    }
+    return deleted;
+  }
+
+  forget(namespace: string, name: string): void {
+    this.#executors.delete(`${namespace}/${name}`);
+  }
+
+  close(): void {
+    for (const t of this.#transports.values()) void t.then((tr) => tr.close(), () => undefined);
+    this.#transports.clear();
+    this.#executors.clear();
+  }
+
+  #transport(identity: string): Promise<RestTransport> {
+    let t = this.#transports.get(identity);
+    if (!t) {
+      const kc = identity ? impersonating(this.#options.kubeConfig, identity) : this.#options.kubeConfig;
+      t = RestTransport.fromKubeConfig(kc, { maxSockets: this.#options.concurrency ?? 16 });
+      this.#transports.set(identity, t);
+    }
+    return t;
+  }
+}
+
+function identityOf(env: EnvironmentResource): string {
+  const sa = env.spec.serviceAccountName;
+  return sa ? `system:serviceaccount:${env.metadata.namespace}:${sa}` : '';
+}
+
+/** A copy of the kubeconfig whose user impersonates `user`. */
+function impersonating(kc: k8s.KubeConfig, user: string): k8s.KubeConfig {
+  const current = kc.getCurrentUser();
+  const cluster = kc.getCurrentCluster();
+  if (!current || !cluster) throw new Error('the kubeconfig has no current user or cluster');
+  const copy = new k8s.KubeConfig();
+  copy.loadFromOptions({
+    clusters: [cluster],
+    users: [{ ...current, name: 'keelson-impersonating', impersonateUser: user }],
+    contexts: [{ name: 'keelson', cluster: cluster.name, user: 'keelson-impersonating' }],
+    currentContext: 'keelson',
+  });
+  return copy;
+}

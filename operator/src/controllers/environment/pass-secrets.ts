@@ -1,0 +1,88 @@
+// PassSecret placeholders of an Environment filled from its pass store: the store is the
+// artifact of the GitRepository in spec.secrets.pass.sourceRef, the key comes from the
+// Secret in keySecretRef. Values go to the Secret objects and to the redactor, nowhere else.
+import * as k8s from '@kubernetes/client-node';
+import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
+import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
+import { DecryptionKey } from '../../adapters/pass/decryption-key.ts';
+import type { EntryCache } from '../../adapters/pass/entry-cache.ts';
+import { PassStore } from '../../adapters/pass/pass-store.ts';
+import type { KubeObject } from '../../core/manifest.ts';
+import { hasPassRefs } from '../../core/secrets/pass-refs.ts';
+import { resolvePassSecrets, type ValueSink } from '../../core/secrets/resolve.ts';
+import type { ArtifactSource } from './ports.ts';
+import { stalled, waiting } from './step-error.ts';
+import { SECRETS_RESOLVED } from './environment-conditions.ts';
+
+export interface PassSecretsOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  readonly resources: KeelsonResources;
+  readonly artifacts: ArtifactSource;
+  readonly cache: EntryCache;
+  readonly redactor: ValueSink;
+}
+
+export class PassSecrets {
+  readonly #core: k8s.CoreV1Api;
+  readonly #options: PassSecretsOptions;
+  /** Loaded keys by Secret resourceVersion, so a rotated key is read again. */
+  readonly #keys = new Map<string, Promise<DecryptionKey>>();
+
+  constructor(options: PassSecretsOptions) {
+    this.#core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    this.#options = options;
+  }
+
+  async resolve(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }> {
+    const withRefs = objects.filter(hasPassRefs);
+    if (withRefs.length === 0) return { objects: [...objects], references: 0 };
+    const pass = env.spec.secrets?.pass;
+    if (!pass) {
+      throw stalled(SECRETS_RESOLVED, 'NoPassStore', `${withRefs.length} PassSecret(s) need a pass store, and spec.secrets.pass is not set`);
+    }
+    const ns = env.metadata.namespace;
+    let repo;
+    try {
+      repo = await this.#options.resources.getGitRepository(ns, pass.sourceRef.name);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw waiting(SECRETS_RESOLVED, 'StoreNotFound', `the pass store's GitRepository ${pass.sourceRef.name} does not exist`, 30_000);
+      throw err;
+    }
+    const commit = repo.status?.artifact?.commit;
+    if (!commit) throw waiting(SECRETS_RESOLVED, 'StoreNotReady', `the pass store's GitRepository ${pass.sourceRef.name} has no artifact yet`, 5000);
+    const key = await this.#key(ns, pass.keySecretRef);
+    const store = new PassStore({ tree: await this.#options.artifacts.tree(repo, commit), ...(pass.path ? { root: pass.path } : {}), key, cache: this.#options.cache });
+    const resolved = await resolvePassSecrets(objects, store, { hashKey: key.hashKey, redactor: this.#options.redactor });
+    return { objects: resolved, references: withRefs.length };
+  }
+
+  async #key(namespace: string, ref: { name: string; key?: string; passphraseKey?: string }): Promise<DecryptionKey> {
+    let secret: k8s.V1Secret;
+    try {
+      secret = await this.#core.readNamespacedSecret({ namespace, name: ref.name });
+    } catch (err) {
+      if (err instanceof k8s.ApiException && err.code === 404) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the key Secret ${ref.name} does not exist`);
+      throw err;
+    }
+    const dataKey = ref.key ?? 'private.asc';
+    const armored = secret.data?.[dataKey];
+    if (!armored) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the Secret ${ref.name} has no key "${dataKey}"`);
+    const passphrase = ref.passphraseKey ? secret.data?.[ref.passphraseKey] : undefined;
+    if (ref.passphraseKey && passphrase === undefined) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the Secret ${ref.name} has no passphrase key "${ref.passphraseKey}"`);
+    const id = `${namespace}/${ref.name}@${secret.metadata?.resourceVersion}:${dataKey}:${ref.passphraseKey ?? ''}`;
+    let loading = this.#keys.get(id);
+    if (!loading) {
+      loading = DecryptionKey.load({
+        privateKey: Buffer.from(armored, 'base64').toString('utf8'),
+        ...(passphrase !== undefined ? { passphrase: Buffer.from(passphrase, 'base64').toString('utf8') } : {}),
+      });
+      loading.catch(() => this.#keys.delete(id));
+      this.#keys.set(id, loading);
+    }
+    try {
+      return await loading;
+    } catch (err) {
+      throw stalled(SECRETS_RESOLVED, (err as { reason?: string }).reason ?? 'KeyUnusable', (err as Error).message);
+    }
+  }
+}
