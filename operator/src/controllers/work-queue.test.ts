@@ -1,0 +1,125 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkQueue, type Requeue } from './work-queue.ts';
+
+const done: Requeue = { kind: 'done' };
+
+async function until(check: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(5);
+  }
+}
+
+describe('WorkQueue', () => {
+  it('handles a key added many times while waiting once', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(async (k) => (seen.push(k), done));
+    for (let i = 0; i < 5; i++) q.add('a');
+    q.add('b');
+    q.start();
+    await q.idle();
+    assert.deepEqual(seen, ['a', 'b']);
+    await q.stop();
+  });
+
+  it('never handles one key twice at once, and runs it again when added meanwhile', async () => {
+    let active = 0;
+    let maxActive = 0;
+    let runs = 0;
+    const q = new WorkQueue(async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      runs++;
+      await sleep(30);
+      active--;
+      return done;
+    }, { concurrency: 4 });
+    q.start();
+    q.add('a');
+    await sleep(5);
+    q.add('a');
+    q.add('a');
+    await until(() => runs === 2 && active === 0);
+    await q.idle();
+    assert.equal(maxActive, 1);
+    assert.equal(runs, 2, 'adds during handling collapse into one more run');
+    await q.stop();
+  });
+
+  it('handles at most `concurrency` keys at once', async () => {
+    let active = 0;
+    let maxActive = 0;
+    const q = new WorkQueue(async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await sleep(20);
+      active--;
+      return done;
+    }, { concurrency: 2 });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) q.add(k);
+    q.start();
+    await q.idle();
+    assert.equal(maxActive, 2);
+    await q.stop();
+  });
+
+  it('retries a failing key with a doubling delay and forgets it after a success', async () => {
+    const at: number[] = [];
+    let calls = 0;
+    const q = new WorkQueue(async () => {
+      at.push(Date.now());
+      if (++calls <= 3) throw new Error('transient');
+      return done;
+    }, { baseDelayMs: 20, onError: () => undefined });
+    q.start();
+    q.add('a');
+    await until(() => calls === 4);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    assert.ok(gaps[0]! >= 18 && gaps[1]! >= 38 && gaps[2]! >= 78, `gaps ${gaps.join(',')}`);
+    assert.equal(q.addRateLimited('a'), 20, 'a success resets the backoff');
+    await q.stop();
+  });
+
+  it('requeues a key after the delay it asked for, and an earlier delay wins', async () => {
+    let calls = 0;
+    const q = new WorkQueue(async () => (++calls === 1 ? { kind: 'after', delayMs: 40 } : done));
+    q.start();
+    const t0 = Date.now();
+    q.add('a');
+    await until(() => calls === 2);
+    assert.ok(Date.now() - t0 >= 38);
+    q.addAfter('b', 1000);
+    q.addAfter('b', 10);
+    await until(() => calls === 3, 500);
+    await q.stop();
+  });
+
+  it('forgets a removed key: no pending timer brings it back', async () => {
+    let calls = 0;
+    const q = new WorkQueue(async () => (calls++, done));
+    q.start();
+    q.addAfter('a', 20);
+    q.remove('a');
+    await sleep(60);
+    assert.equal(calls, 0);
+    await q.stop();
+  });
+
+  it('stop waits for the keys being handled and takes no more', async () => {
+    let finished = 0;
+    const q = new WorkQueue(async () => {
+      await sleep(30);
+      finished++;
+      return done;
+    }, { concurrency: 1 });
+    q.add('a');
+    q.add('b');
+    q.start();
+    await sleep(5);
+    await q.stop();
+    assert.equal(finished, 1);
+  });
+});
