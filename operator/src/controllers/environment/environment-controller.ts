@@ -1,0 +1,108 @@
+// Wires the Environment reconciler to its triggers: a de-duplicating work queue (never two
+// reconciles of one Environment at once), watch events on Environments, on the
+// GitRepositories they use (deploy repo and pass store), and on the objects they manage
+// (self-heal), and a periodic requeue with jitter so a missed event cannot strand one.
+import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import { withJitter } from '../../core/duration.ts';
+import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE } from '../../core/keys.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { KubeObject } from '../../core/manifest.ts';
+import { WorkQueue, type Requeue } from '../work-queue.ts';
+import type { EnvironmentReconciler, ReconcileOutcome } from './environment-reconciler.ts';
+
+export interface EnvironmentControllerOptions {
+  readonly reconciler: EnvironmentReconciler;
+  readonly log: Logger;
+  /** Environments reconciled at once. @default 4 */
+  readonly concurrency?: number;
+  /** Periodic requeue of every Environment. @default 5 min */
+  readonly resyncIntervalMs?: number;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+export class EnvironmentController {
+  readonly #options: EnvironmentControllerOptions;
+  readonly #queue: WorkQueue;
+  /** GitRepository key → keys of the Environments that use it. */
+  readonly #bySource = new Map<string, Set<string>>();
+  /** Environment key → the GitRepository keys it uses. */
+  readonly #sources = new Map<string, string[]>();
+
+  constructor(options: EnvironmentControllerOptions) {
+    this.#options = options;
+    this.#queue = new WorkQueue((key) => this.#handle(key), {
+      concurrency: options.concurrency ?? 4,
+      onError: (key, err) => options.log.error('reconcile threw', { environment: key, error: err instanceof Error ? err.message : String(err) }),
+    });
+  }
+
+  start(): void {
+    this.#queue.start();
+  }
+
+  /** Stops taking Environments; a reconcile in progress finishes (its operation is persisted). */
+  stop(): Promise<void> {
+    return this.#queue.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.#queue.idle();
+  }
+
+  /** An Environment was added, changed or deleted. */
+  onEnvironment(env: EnvironmentResource, deleted = false): void {
+    const key = `${env.metadata.namespace}/${env.metadata.name}`;
+    this.#index(key, deleted ? [] : sourcesOf(env));
+    this.#queue.add(key);
+  }
+
+  /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles. */
+  onGitRepository(repo: GitRepositoryResource): void {
+    for (const key of this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? []) this.#queue.add(key);
+  }
+
+  /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */
+  onManagedObject(obj: KubeObject): void {
+    const name = obj.metadata.labels?.[LABEL_ENVIRONMENT];
+    const namespace = obj.metadata.labels?.[LABEL_ENVIRONMENT_NAMESPACE];
+    if (name && namespace) this.#queue.add(`${namespace}/${name}`);
+  }
+
+  /** Reconcile now (for tests and the API). */
+  enqueue(namespace: string, name: string): void {
+    this.#queue.add(`${namespace}/${name}`);
+  }
+
+  async #handle(key: string): Promise<Requeue> {
+    const slash = key.indexOf('/');
+    const outcome = await this.#options.reconciler.reconcile(key.slice(0, slash), key.slice(slash + 1));
+    if (outcome.result === 'deleted') this.#index(key, []);
+    return this.#requeue(outcome);
+  }
+
+  #requeue(outcome: ReconcileOutcome): Requeue {
+    if (outcome.result === 'deleted') return { kind: 'done' };
+    if (outcome.result === 'transient') return { kind: 'backoff' };
+    const interval = this.#options.resyncIntervalMs ?? 300_000;
+    const delay = outcome.requeueAfterMs === undefined ? interval : Math.min(outcome.requeueAfterMs, interval);
+    return { kind: 'after', delayMs: delay >= interval ? withJitter(interval, (this.#options.random ?? Math.random)()) : delay };
+  }
+
+  #index(key: string, sources: string[]): void {
+    for (const s of this.#sources.get(key) ?? []) this.#bySource.get(s)?.delete(key);
+    if (sources.length === 0) this.#sources.delete(key);
+    else this.#sources.set(key, sources);
+    for (const s of sources) {
+      let set = this.#bySource.get(s);
+      if (!set) this.#bySource.set(s, (set = new Set()));
+      set.add(key);
+    }
+  }
+}
+
+function sourcesOf(env: EnvironmentResource): string[] {
+  const ns = env.metadata.namespace;
+  const refs = [env.spec.sourceRef.name, env.spec.secrets?.pass?.sourceRef.name].filter((n): n is string => Boolean(n));
+  return [...new Set(refs)].map((n) => `${ns}/${n}`);
+}
