@@ -2,6 +2,8 @@
 // Deployment rolls out on kwok nodes, and resuming an interrupted operation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import { assessHealth } from '../../../operator/src/core/health/index.ts';
 import type { HealthStatus } from '../../../operator/src/core/health/index.ts';
 import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
@@ -85,6 +87,35 @@ describe('sync operation', () => {
     const persisted = await readOperation(ns, 'failing');
     assert.equal(persisted.phase, 'Failed');
     assert.equal(persisted.tasks!.find((t) => t.phase === 'SyncFail')!.status, 'Succeeded');
+  });
+
+  it('creates a Namespace and a CRD before the objects that need them, in one sync', async () => {
+    await createEnvironment(ns, 'containers');
+    const executor = await executorFor(ns, 'containers');
+    const newNs = `${ns}-new`;
+    const group = `${ns}.test.keelson.dev`;
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `widgets.${group}` },
+      spec: { group, scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets', singular: 'widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }] },
+    };
+    const desired: KubeObject[] = [
+      configMap(newNs, 'inside'),
+      { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w', namespace: newNs }, spec: { size: 3 } },
+      crd,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: newNs } },
+    ];
+    try {
+      const { operation } = await executor.start({ id: 'containers-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
+      const done = await executor.run(operation, desired);
+      assert.equal(done.phase, 'Succeeded', done.message);
+      assert.ok(await executor.live.get({ apiVersion: `${group}/v1`, key: { kind: 'Widget', namespace: newNs, name: 'w' } }), 'the Widget exists');
+      assert.ok(await executor.live.get({ apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: newNs, name: 'inside' } }), 'the ConfigMap exists');
+    } finally {
+      executor.close();
+      await deleteNamespace(kc, newNs);
+      await kc.makeApiClient(k8s.ApiextensionsV1Api).deleteCustomResourceDefinition({ name: `widgets.${group}` }).catch(() => undefined);
+    }
   });
 
   it('an operation interrupted between two waves resumes without running its hook again', async () => {

@@ -203,6 +203,16 @@ describe('nextStep', () => {
     assert.deepEqual(kinds(run.step()), kinds(first));
   });
 
+  it('creates a Namespace, and waits for it, before what lives in it in the same wave', () => {
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    const run = new Run([deployment('web'), namespace]);
+    run.step();
+    assert.deepEqual(kinds(run.step()), ['apply shop', 'wait']);
+    assert.deepEqual(kinds(run.step()), ['wait'], 'the Namespace is not there yet');
+    run.show({ ...namespace, status: { phase: 'Active' } });
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+  });
+
   it('a finished operation asks for nothing', () => {
     const run = new Run([]);
     run.step();

@@ -122,15 +122,24 @@ function stepGroup(tasks: OperationTask[], op: Operation, input: StepInput): Gro
   return { actions: out.actions, waiting: out.waiting, done, ...(failures.length > 0 ? { failure: failures.join('; ') } : {}) };
 }
 
-/** Consecutive tasks of one phase and wave, in plan order. */
+/** Namespaces and CRDs: applied, and healthy, before the other objects of their wave. */
+function isContainerTask(t: OperationTask): boolean {
+  return !t.hookName && (t.key.startsWith('/Namespace/') || t.key.startsWith('apiextensions.k8s.io/CustomResourceDefinition/'));
+}
+
+/** Consecutive tasks of one phase and wave, in plan order; Namespaces and CRDs form a group of their own first. */
 function groupsOf(tasks: OperationTask[]): OperationTask[][] {
-  const groups: OperationTask[][] = [];
+  const runs: OperationTask[][] = [];
   for (const t of tasks) {
-    const last = groups.at(-1);
+    const last = runs.at(-1);
     if (last && last[0]!.phase === t.phase && last[0]!.wave === t.wave) last.push(t);
-    else groups.push([t]);
+    else runs.push([t]);
   }
-  return groups;
+  return runs.flatMap((run) => {
+    const containers = run.filter(isContainerTask);
+    const rest = run.filter((t) => !isContainerTask(t));
+    return containers.length > 0 && rest.length > 0 ? [containers, rest] : [run];
+  });
 }
 
 function validateAction(op: Operation, tasks: OperationTask[], input: StepInput): SyncAction {
