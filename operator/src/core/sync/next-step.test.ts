@@ -213,6 +213,16 @@ describe('nextStep', () => {
     assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
   });
 
+  it('runs a Sync hook once the resources of its wave are healthy', () => {
+    const run = new Run([deployment('web'), hookJob('seed', 'Sync')]);
+    run.step();
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+    run.show(rolling(deployment('web')));
+    assert.deepEqual(kinds(run.step()), ['wait']);
+    run.show(available(deployment('web')));
+    assert.deepEqual(kinds(run.step()), [`createHook ${run.hookName('Sync', 'seed')}`, 'wait']);
+  });
+
   it('a finished operation asks for nothing', () => {
     const run = new Run([]);
     run.step();

@@ -127,7 +127,10 @@ function isContainerTask(t: OperationTask): boolean {
   return !t.hookName && (t.key.startsWith('/Namespace/') || t.key.startsWith('apiextensions.k8s.io/CustomResourceDefinition/'));
 }
 
-/** Consecutive tasks of one phase and wave, in plan order; Namespaces and CRDs form a group of their own first. */
+/**
+ * Consecutive tasks of one phase and wave, in plan order, split in up to three groups that
+ * run one after the other: Namespaces and CRDs, then the other resources, then the hooks.
+ */
 function groupsOf(tasks: OperationTask[]): OperationTask[][] {
   const runs: OperationTask[][] = [];
   for (const t of tasks) {
@@ -135,11 +138,11 @@ function groupsOf(tasks: OperationTask[]): OperationTask[][] {
     if (last && last[0]!.phase === t.phase && last[0]!.wave === t.wave) last.push(t);
     else runs.push([t]);
   }
-  return runs.flatMap((run) => {
-    const containers = run.filter(isContainerTask);
-    const rest = run.filter((t) => !isContainerTask(t));
-    return containers.length > 0 && rest.length > 0 ? [containers, rest] : [run];
-  });
+  return runs.flatMap((run) => [
+    run.filter(isContainerTask),
+    run.filter((t) => !t.hookName && !isContainerTask(t)),
+    run.filter((t) => t.hookName),
+  ].filter((group) => group.length > 0));
 }
 
 function validateAction(op: Operation, tasks: OperationTask[], input: StepInput): SyncAction {
