@@ -48,10 +48,12 @@ function compareKinds(a: ObjectKey, b: ObjectKey): number {
   return byRank !== 0 ? byRank : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0;
 }
 
-function compareNames(a: ObjectKey, b: ObjectKey): number {
-  const x = `${a.namespace}/${a.name}/${a.group}`;
-  const y = `${b.namespace}/${b.name}/${b.group}`;
+function compareStrings(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareNames(a: ObjectKey, b: ObjectKey): number {
+  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.group, b.group);
 }
 
 /** Plan order: phase → wave → kind order → name; hooks after resources of the same wave. */
