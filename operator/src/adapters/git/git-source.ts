@@ -5,7 +5,8 @@
 // Every owner (GitRepository) proves access with its own credentials through its own
 // ls-refs before it may use objects another owner fetched.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import git from 'isomorphic-git';
 import type { GitRepositoryRef } from '../../api/v1alpha1/git-repository.ts';
 import { describeGitFailure, redactUrl, type GitFailure, type GitFailureObservation } from '../../core/source/git-failure.ts';
@@ -102,6 +103,24 @@ export class GitSource {
     return { artifact, fetched };
   }
 
+  /**
+   * The artifact of `commit` (an earlier one, for a rollback): from the cache, or fetched
+   * with the full history of the ref (every branch for a bare commit) when it is missing.
+   */
+  async artifactAt(req: RefreshRequest, commit: string): Promise<GitArtifact> {
+    const cache = this.#cacheFor(req.url);
+    const name = req.ref?.branch ?? req.ref?.tag ?? (req.ref?.semver || req.ref?.commit ? 'HEAD' : 'main');
+    if (await cache.hasCommit(commit)) return this.#artifact(cache, { name, commit });
+    const headers = authorizationHeaders(req.credentials);
+    const http = createHttpTransport({ headers, signal: AbortSignal.timeout(req.timeoutMs ?? 60_000), ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
+    const ref = req.ref?.branch ? `refs/heads/${req.ref.branch}` : undefined;
+    await this.#observe(req.url, 'fetch', () => cache.ensure({ http, headers, ref, commit, depth: undefined }, (task) => this.#limit.run(task)));
+    if (!(await cache.hasCommit(commit))) {
+      throw this.#fail(req.url, { code: 'RefNotFoundError', message: `commit ${commit} is not in the history of the repository` });
+    }
+    return this.#artifact(cache, { name, commit });
+  }
+
   /** The artifact of a revision (`main@sha1:…`) already in the cache of `url`, or undefined. */
   async open(url: string, revision: string): Promise<GitArtifact | undefined> {
     const parsed = parseRevision(revision);
@@ -110,9 +129,12 @@ export class GitSource {
     return this.#artifact(cache, parsed);
   }
 
-  /** Deletes retired cache generations and the caches of URLs no longer in `inUse`. */
+  /** Deletes retired cache generations, the caches of URLs not in `inUse`, and leftovers of earlier runs. */
   async collectGarbage(inUse: ReadonlySet<string>): Promise<void> {
     const now = this.#clock();
+    const known = new Set([...this.#caches.values()].map((c) => basename(c.dir)));
+    const entries = await readdir(this.#options.cacheDir).catch(() => [] as string[]);
+    for (const entry of entries) if (!known.has(entry)) await rm(join(this.#options.cacheDir, entry), { recursive: true, force: true });
     for (const [url, cache] of this.#caches) {
       if (!inUse.has(url)) {
         this.#caches.delete(url);

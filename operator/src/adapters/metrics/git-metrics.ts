@@ -19,13 +19,13 @@ export class GitMetrics {
   readonly duration: Histogram<'repository' | 'kind'>;
 
   constructor(registry: Registry) {
-    this.requests = new Counter({
+    this.requests = (registry.getSingleMetric(`${METRIC_PREFIX}git_requests_total`) as GitMetrics['requests'] | undefined) ?? new Counter({
       name: `${METRIC_PREFIX}git_requests_total`,
       help: 'Git requests to remote repositories, by repository, kind (ls-refs, fetch) and result.',
       labelNames: ['repository', 'kind', 'result'],
       registers: [registry],
     });
-    this.duration = new Histogram({
+    this.duration = (registry.getSingleMetric(`${METRIC_PREFIX}git_request_duration_seconds`) as GitMetrics['duration'] | undefined) ?? new Histogram({
       name: `${METRIC_PREFIX}git_request_duration_seconds`,
       help: 'Duration of Git requests to remote repositories, by repository and kind.',
       labelNames: ['repository', 'kind'],

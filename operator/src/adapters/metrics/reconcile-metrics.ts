@@ -1,5 +1,5 @@
-// Reconcile metrics shared by every controller: duration by kind and result, and how often
-// each kind was reconciled.
+// Reconcile metrics shared by every controller: duration (and so count) by kind and result.
+// Constructing it twice on one registry reuses the registered histogram.
 import { Histogram, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from './registry.ts';
 
@@ -15,7 +15,7 @@ export class ReconcileMetrics {
   readonly duration: Histogram<'kind' | 'result'>;
 
   constructor(registry: Registry) {
-    this.duration = new Histogram({
+    this.duration = (registry.getSingleMetric(`${METRIC_PREFIX}reconcile_duration_seconds`) as ReconcileMetrics['duration'] | undefined) ?? new Histogram({
       name: `${METRIC_PREFIX}reconcile_duration_seconds`,
       help: 'Duration of one reconcile, by resource kind and result (success, stalled, waiting, transient).',
       labelNames: ['kind', 'result'],

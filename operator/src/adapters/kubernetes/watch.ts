@@ -1,0 +1,148 @@
+// A watch that heals itself (after client-node's informer and pepr's notes on missed
+// events): list, then watch from the list's resourceVersion; a 410 Gone (or any ERROR
+// event) relists and reports what was deleted meanwhile; a dropped connection reconnects
+// with a capped exponential backoff. Handlers get every object at least once after each
+// relist, so a periodic requeue on top of it cannot strand an object.
+import * as k8s from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { collectionPath, type ResourcePath } from './client.ts';
+import { RestTransport } from './rest-transport.ts';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface WatchedObject {
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly resourceVersion?: string };
+}
+
+export interface ResourceWatchOptions {
+  readonly resource: ResourcePath;
+  /** Only this namespace; all namespaces when undefined. */
+  readonly namespace?: string;
+  /** Only objects with these labels (a Kubernetes label selector). */
+  readonly labelSelector?: string;
+  readonly onEvent: (type: WatchEventType, object: WatchedObject) => void;
+  /** @default 250 ms */
+  readonly minBackoffMs?: number;
+  /** @default 30 s */
+  readonly maxBackoffMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+export class ResourceWatch {
+  readonly #kc: k8s.KubeConfig;
+  readonly #options: ResourceWatchOptions;
+  readonly #known = new Map<string, WatchedObject>();
+  #rest: RestTransport | undefined;
+  #abort: AbortController | undefined;
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+  /** How many times the watch listed from scratch (for tests). */
+  relists = 0;
+
+  constructor(kc: k8s.KubeConfig, options: ResourceWatchOptions) {
+    this.#kc = kc;
+    this.#options = options;
+  }
+
+  /** Lists once (every object is reported ADDED), then keeps watching in the background. */
+  async start(): Promise<void> {
+    this.#rest = await RestTransport.fromKubeConfig(this.#kc, { maxSockets: 2 });
+    const version = await this.#relist();
+    this.#loop = this.#run(version);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort?.abort();
+    await this.#loop;
+    this.#rest?.close();
+  }
+
+  async #relist(): Promise<string> {
+    this.relists++;
+    const list = await this.#rest!.request<{ metadata?: { resourceVersion?: string }; items: WatchedObject[] }>({
+      method: 'GET', path: collectionPath(this.#options.resource, this.#options.namespace),
+      ...(this.#options.labelSelector ? { query: { labelSelector: this.#options.labelSelector } } : {}),
+    });
+    const seen = new Set<string>();
+    for (const item of list.items) {
+      const key = keyOf(item);
+      seen.add(key);
+      const previous = this.#known.get(key);
+      this.#known.set(key, item);
+      if (previous?.metadata?.resourceVersion !== item.metadata?.resourceVersion || !previous) {
+        this.#options.onEvent(previous ? 'MODIFIED' : 'ADDED', item);
+      }
+    }
+    for (const [key, item] of this.#known) {
+      if (!seen.has(key)) {
+        this.#known.delete(key);
+        this.#options.onEvent('DELETED', item);
+      }
+    }
+    return list.metadata?.resourceVersion ?? '';
+  }
+
+  async #run(initialVersion: string): Promise<void> {
+    let version = initialVersion;
+    let failures = 0;
+    const min = this.#options.minBackoffMs ?? 250;
+    const max = this.#options.maxBackoffMs ?? 30_000;
+    while (!this.#stopped) {
+      try {
+        const ended = await this.#watchOnce(version, (rv) => (version = rv));
+        if (ended === 'gone') version = await this.#relist();
+        failures = 0;
+      } catch (err) {
+        if (this.#stopped) break;
+        this.#options.onError?.(err);
+        await sleep(Math.min(max, min * 2 ** failures++));
+        try {
+          version = await this.#relist();
+        } catch (relistErr) {
+          this.#options.onError?.(relistErr);
+        }
+      }
+    }
+  }
+
+  /** One watch connection; resolves 'closed' when the server ends it, 'gone' on 410 / ERROR. */
+  #watchOnce(version: string, advance: (rv: string) => void): Promise<'closed' | 'gone'> {
+    return new Promise((resolve, reject) => {
+      let gone = false;
+      const watch = new k8s.Watch(this.#kc);
+      const path = collectionPath(this.#options.resource, this.#options.namespace);
+      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: 300, ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
+      watch.watch(path, params, (phase, obj: WatchedObject) => {
+        if (phase === 'ERROR') {
+          gone = true;
+          this.#abort?.abort();
+          return;
+        }
+        const rv = obj.metadata?.resourceVersion;
+        if (rv) advance(rv);
+        if (phase === 'BOOKMARK') return;
+        const key = keyOf(obj);
+        if (phase === 'DELETED') this.#known.delete(key);
+        else this.#known.set(key, obj);
+        this.#options.onEvent(phase as WatchEventType, obj);
+      }, (err: unknown) => {
+        if (gone) resolve('gone');
+        else if (err && !this.#stopped && !isAbort(err)) reject(err);
+        else resolve('closed');
+      }).then((abort) => {
+        this.#abort = abort;
+        if (this.#stopped) abort.abort();
+      }, reject);
+    });
+  }
+}
+
+function keyOf(obj: WatchedObject): string {
+  return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+function isAbort(err: unknown): boolean {
+  const e = err as { name?: string; type?: string };
+  return e?.name === 'AbortError' || e?.type === 'aborted';
+}

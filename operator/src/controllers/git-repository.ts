@@ -1,0 +1,201 @@
+// The GitRepository controller: watches GitRepositories, and for each one polls its remote
+// every spec.interval (with jitter), or at once when keelson.dev/refresh-requested-at
+// changes, through the shared Git source; records the artifact in status and keeps the
+// last good one when a fetch fails. It runs in-process: `start()` / `stop()`.
+//
+// The Environment reconciler gets trees from it through `tree(repo, commit)` (the
+// ArtifactSource port): the artifact of the GitRepository's status, or an earlier commit
+// for a rollback, read from the same warm cache.
+import * as k8s from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { gitRepositoryDefinition, type GitRepositorySpec, type GitRepositoryStatus } from '../api/v1alpha1/index.ts';
+import { parseDuration } from '../core/duration.ts';
+import { ANNOTATION_REFRESH_REQUESTED_AT } from '../core/keys.ts';
+import { SecretRedactor } from '../core/redact.ts';
+import { GitArtifact } from '../adapters/git/artifact.ts';
+import { GitSource, GitSourceError, type RefreshRequest } from '../adapters/git/git-source.ts';
+import { EventRecorder } from '../adapters/kubernetes/events.ts';
+import { StatusWriter } from '../adapters/kubernetes/status.ts';
+import { ResourceWatch, type WatchedObject, type WatchEventType } from '../adapters/kubernetes/watch.ts';
+import { GitMetrics } from '../adapters/metrics/git-metrics.ts';
+import { ReconcileMetrics } from '../adapters/metrics/reconcile-metrics.ts';
+import { loadCredentials } from './git-credentials.ts';
+import { reconcileKey, type ReconcilerDefinition, type StepContext } from './reconcile.ts';
+import { StalledError, TransientError } from './reconcile-errors.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface GitRepositoryObject {
+  apiVersion: string;
+  kind: string;
+  metadata: k8s.V1ObjectMeta & { name: string; namespace: string };
+  spec: GitRepositorySpec;
+  status?: GitRepositoryStatus;
+}
+
+export interface GitRepositoryControllerOptions {
+  /** Where the Git object caches live (one directory per repository URL). */
+  readonly cacheDir: string;
+  /** Only this namespace; every namespace when undefined. */
+  readonly namespace?: string;
+  /** GitRepositories reconciled at once. @default 2 */
+  readonly concurrency?: number;
+  /** Fetches at once across all repositories. @default 4 */
+  readonly maxConcurrentFetches?: number;
+  /** A shared Git source; one is made from the options above when absent. */
+  readonly source?: GitSource;
+  /** Metrics are registered here when given. */
+  readonly registry?: Registry;
+  /** How often unused caches and retired objects are deleted. @default 5 min */
+  readonly gcIntervalMs?: number;
+}
+
+const FETCH_FAILED = 'FetchFailed';
+const resource = { group: gitRepositoryDefinition.group, version: gitRepositoryDefinition.version, plural: gitRepositoryDefinition.plural };
+
+export class GitRepositoryController {
+  readonly source: GitSource;
+  readonly #kc: k8s.KubeConfig;
+  readonly #options: GitRepositoryControllerOptions;
+  readonly #custom: k8s.CustomObjectsApi;
+  readonly #core: k8s.CoreV1Api;
+  readonly #queue: WorkQueue;
+  readonly #watch: ResourceWatch;
+  readonly #status: StatusWriter;
+  readonly #events: EventRecorder;
+  readonly #redactor = new SecretRedactor({ now: Date.now });
+  readonly #reconcileMetrics: ReconcileMetrics | undefined;
+  /** key → what last triggered a reconcile (generation and refresh token), to skip status-only events. */
+  readonly #seen = new Map<string, string>();
+  /** key → URL, for garbage collection of caches nobody uses. */
+  readonly #urls = new Map<string, string>();
+  readonly #artifacts = new Map<string, GitArtifact>();
+  #gcTimer: NodeJS.Timeout | undefined;
+
+  constructor(kc: k8s.KubeConfig, options: GitRepositoryControllerOptions) {
+    this.#kc = kc;
+    this.#options = options;
+    const gitMetrics = options.registry ? new GitMetrics(options.registry) : undefined;
+    this.#reconcileMetrics = options.registry ? new ReconcileMetrics(options.registry) : undefined;
+    this.source = options.source ?? new GitSource({
+      cacheDir: options.cacheDir,
+      ...(options.maxConcurrentFetches ? { maxConcurrentFetches: options.maxConcurrentFetches } : {}),
+      ...(gitMetrics ? { onRequest: gitMetrics.observe } : {}),
+    });
+    this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.#core = kc.makeApiClient(k8s.CoreV1Api);
+    this.#status = new StatusWriter(kc, resource);
+    this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
+    this.#queue = new WorkQueue((key) => reconcileKey(this.#definition, key), {
+      concurrency: options.concurrency ?? 2,
+      onError: (key, err) => console.error(`GitRepository ${key}: ${this.#redactor.redactText(String(err))}`),
+    });
+    this.#watch = new ResourceWatch(kc, {
+      resource,
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      onEvent: (type, obj) => this.#onEvent(type, obj),
+      onError: (err) => console.error(`GitRepository watch: ${String(err)}`),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#queue.start();
+    await this.#watch.start();
+    this.#gcTimer = setInterval(() => void this.#collectGarbage(), this.#options.gcIntervalMs ?? 300_000);
+    this.#gcTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#gcTimer);
+    await this.#watch.stop();
+    await this.#queue.stop();
+  }
+
+  /** The last good artifact of a GitRepository this controller fetched, if any. */
+  artifact(namespace: string, name: string): GitArtifact | undefined {
+    return this.#artifacts.get(`${namespace}/${name}`);
+  }
+
+  /** The tree of `repo` at `commit` (ArtifactSource): from the cache, or fetched (deepening) when missing. */
+  async tree(repo: GitRepositoryObject, commit: string): Promise<GitArtifact> {
+    const current = this.artifact(repo.metadata.namespace, repo.metadata.name);
+    if (current?.commit === commit) return current;
+    const request = await this.#request(repo);
+    return this.source.artifactAt(request, commit);
+  }
+
+  #onEvent(type: WatchEventType, obj: WatchedObject): void {
+    const o = obj as GitRepositoryObject;
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    if (type === 'DELETED') {
+      this.#seen.delete(key);
+      this.#queue.add(key);
+      return;
+    }
+    const trigger = `${o.metadata.generation ?? 0}|${o.metadata.annotations?.[ANNOTATION_REFRESH_REQUESTED_AT] ?? ''}`;
+    if (this.#seen.get(key) === trigger) return;
+    this.#seen.set(key, trigger);
+    this.#queue.add(key);
+  }
+
+  async #request(repo: GitRepositoryObject): Promise<RefreshRequest> {
+    const credentials = await loadCredentials(this.#core, repo, this.#redactor);
+    return {
+      url: repo.spec.url,
+      ...(repo.spec.ref ? { ref: repo.spec.ref } : {}),
+      ...(credentials ? { credentials } : {}),
+      timeoutMs: parseDuration(repo.spec.timeout ?? '60s'),
+    };
+  }
+
+  readonly #fetch = async (ctx: StepContext<GitRepositoryObject, GitRepositoryStatus>): Promise<void> => {
+    const request = await this.#request(ctx.object);
+    this.#urls.set(ctx.key, request.url);
+    let artifact: GitArtifact;
+    try {
+      artifact = (await this.source.refresh(request)).artifact;
+    } catch (err) {
+      if (!(err instanceof GitSourceError)) throw err;
+      const { reason, message, retryable } = err.failure;
+      const text = this.#redactor.redactText(message);
+      throw retryable ? new TransientError(reason, text, { condition: FETCH_FAILED }) : new StalledError(reason, text, { condition: FETCH_FAILED });
+    }
+    this.#artifacts.set(ctx.key, artifact);
+    const previous = ctx.status.artifact;
+    if (previous?.revision !== artifact.revision) {
+      ctx.status.artifact = { revision: artifact.revision, commit: artifact.commit, fetchedAt: artifact.fetchedAt };
+      ctx.events.push({ type: 'Normal', reason: 'NewArtifact', message: `stored artifact for revision ${artifact.revision}` });
+    }
+    const token = ctx.object.metadata.annotations?.[ANNOTATION_REFRESH_REQUESTED_AT];
+    if (token !== undefined) ctx.status.lastHandledRefreshAt = token;
+    ctx.readyMessage = `stored artifact for revision ${artifact.revision}`;
+  };
+
+  readonly #definition: ReconcilerDefinition<GitRepositoryObject, GitRepositoryStatus> = {
+    kind: 'GitRepository',
+    load: async (key) => {
+      const [namespace, name] = key.split('/') as [string, string];
+      try {
+        return (await this.#custom.getNamespacedCustomObject({ ...resource, namespace, name })) as GitRepositoryObject;
+      } catch (err) {
+        if (err instanceof k8s.ApiException && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    finalize: async (key) => {
+      this.#artifacts.delete(key);
+      this.#urls.delete(key);
+      this.#queue.remove(key);
+    },
+    isSuspended: (o) => o.spec.suspend === true,
+    intervalMs: (o) => parseDuration(o.spec.interval ?? '1m'),
+    steps: [this.#fetch],
+    failureConditions: [FETCH_FAILED],
+    patchStatus: async (o, status) => void (await this.#status.patch(o.metadata.namespace, o.metadata.name, status)),
+    recordEvent: (o, e) => this.#events.record(o, e.type, e.reason, e.message),
+    observe: (s) => this.#reconcileMetrics?.observe(s),
+  };
+
+  async #collectGarbage(): Promise<void> {
+    await this.source.collectGarbage(new Set(this.#urls.values())).catch((err: unknown) => console.error(`Git cache cleanup: ${String(err)}`));
+  }
+}
