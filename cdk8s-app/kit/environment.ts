@@ -14,7 +14,7 @@ export interface EnvironmentProps {
   /**
    * Where `synth()` writes manifests when the environment is synthesized by the cdk8s CLI
    * instead of Keelson. Keelson never writes files.
-   * @default 'dist'
+   * @default - $CDK8S_OUTDIR, else 'dist' (what the cdk8s CLI expects)
    */
   readonly outdir?: string;
 }
@@ -31,7 +31,7 @@ export class Environment extends Cdk8sApp {
   readonly images: Images;
 
   constructor(props: EnvironmentProps) {
-    super({ outdir: props.outdir ?? 'dist' });
+    super({ outdir: props.outdir });
     this.name = props.name;
     this.images = new Images(props.images ?? {}, props.name);
     Object.defineProperty(this, ENVIRONMENT, { value: true });

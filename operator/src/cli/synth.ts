@@ -1,9 +1,8 @@
 // `keelson synth <dir> --env <name> [--out <dir>]`: synthesize one environment of a deploy
 // repository on disk, exactly as the operator would, and print it as multi-document YAML or
-// write one file per app.
+// write one file per app (multi-document YAML, each document starting with `---`).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { stringify } from 'yaml';
 import type { KubeObject } from '../core/manifest.ts';
 import { parseCommandArgs, UsageError, type Command } from './command.ts';
 import { relayLogs, withLocalSynthesizer } from './local-synthesis.ts';
@@ -15,7 +14,12 @@ export const synthCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { env: { type: 'string', short: 'e' }, out: { type: 'string' } }, { min: 1, max: 1 });
     if (!values.env) throw new UsageError('--env is required (`keelson envs <dir>` lists the environments)');
-    const { result, logs } = await withLocalSynthesizer(positionals[0]!, io, (s, source) => s.synthesize(source, values.env!));
+    // yaml loads while the worker starts
+    const [{ result, logs }, { stringify }] = await Promise.all([
+      withLocalSynthesizer(positionals[0]!, io, (s, source) => s.synthesize(source, values.env!)),
+      import('yaml'),
+    ]);
+    const toYaml = (objects: readonly KubeObject[]) => objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
     relayLogs(logs, io);
     if (values.out) {
       const out = resolve(io.cwd, values.out);
@@ -28,8 +32,3 @@ export const synthCommand: Command = {
     return 0;
   },
 };
-
-/** Objects as multi-document YAML, each document starting with `---`. */
-export function toYaml(objects: readonly KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0 })}`).join('');
-}

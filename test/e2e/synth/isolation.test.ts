@@ -42,8 +42,8 @@ describe('the synthesis sandbox', () => {
 
   it('a worker process can read only its scratch directory, spawn nothing, write nothing, and has no environment', async () => {
     writeFileSync(join(scratch, 'runtime.cjs'), probe);
-    const worker = new WorkerProcess({ runtimeFile: join(scratch, 'runtime.cjs'), scratchDir: scratch, heapLimitMb: 64, rssLimitMb: 256, startTimeoutMs: 10_000, maxStdioBytes: 65536 });
-    const { results } = await worker.start();
+    const worker = new WorkerProcess({ entryFile: join(scratch, 'runtime.cjs'), scratchDir: scratch, heapLimitMb: 64, rssLimitMb: 256, startTimeoutMs: 10_000, maxStdioBytes: 65536 });
+    const { exports: { results } } = await worker.start();
     worker.stop();
     assert.deepEqual(results, ['ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', '[]', scratch]);
   });

@@ -3,8 +3,9 @@
 // become shims over `__keelsonRequire`, whose export lists come from the worker, so importing
 // a name cdk8s-plus-27 does not have fails here, with the file and line. Anything else —
 // another package, a Node built-in, a path outside the tree — is refused with a clear error.
+// esbuild is imported on first use, so a CLI run spawns its worker before paying for it.
 import { builtinModules } from 'node:module';
-import { build, type Loader, type Message, type Plugin } from 'esbuild';
+import type { Loader, Message, Plugin } from 'esbuild';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
 import { BUNDLE_FILE, PROVIDED_MODULES } from './protocol.ts';
@@ -33,6 +34,7 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions): Promise<DeployBundle> {
   const root = normalizeTreePath(options.path);
   const entry = await findEntry(tree, root);
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entry],
     bundle: true,

@@ -1,5 +1,6 @@
 // The messages between the operator and a synthesis worker process (over the IPC channel).
 import type { RawSynthesizedApp, SynthesisFailureReason } from '../../core/synthesis-check.ts';
+import type { CodeCacheState } from './code-cache.ts';
 
 /** The file name the deploy repository's bundle runs under; stack frames in it are mapped back to sources. */
 export const BUNDLE_FILE = 'keelson-deploy-repo.js';
@@ -17,8 +18,8 @@ export interface WorkerLimits {
 export interface WorkerRequest {
   /** Unguessable, so code left running in the worker cannot answer a later request. */
   readonly id: string;
-  /** `synth` renders one environment; `list` names every environment and its apps. */
-  readonly op: 'synth' | 'list';
+  /** `synth` renders one environment; `list` names every environment and its apps; `code-cache` warms up and returns the V8 code cache (no deploy-repo code). */
+  readonly op: 'synth' | 'list' | 'code-cache';
   /** The deploy repository bundled as a CommonJS function body. */
   readonly code: string;
   /** The entry point's path, for messages. */
@@ -46,7 +47,8 @@ export interface WorkerApp extends Omit<RawSynthesizedApp, 'sources'> {
 }
 
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly exports: Readonly<Record<string, readonly string[]>> }
+  | { readonly type: 'ready'; readonly exports: Readonly<Record<string, readonly string[]>>; readonly codeCache?: CodeCacheState }
+  | { readonly type: 'code-cache'; readonly id: string; readonly data: string; readonly logs: string; readonly retire?: string }
   | {
     readonly type: 'result'; readonly id: string; readonly logs: string; readonly retire?: string;
     readonly apps?: readonly WorkerApp[]; readonly environments?: readonly EnvironmentListing[];

@@ -7,7 +7,6 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { PROVIDED_MODULES } from './protocol.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -17,6 +16,7 @@ const require = createRequire(import.meta.url);
 export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
   const file = join(cacheDir, `synth-runtime-${await inputHash()}.cjs`);
   if (await exists(file)) return file;
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [join(here, 'worker-main.ts')],
     bundle: true,

@@ -8,12 +8,14 @@ import * as constructs from 'constructs';
 import * as kit from '@keelson/cdk8s-app';
 import { compileFunction } from 'node:vm';
 import { lockDown } from './worker-sandbox.ts';
+import { takeCodeCacheHandle } from './code-cache.ts';
+import { warmUp } from './worker-warm-up.ts';
 import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 
 const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit };
 const SITE = Symbol('keelson.creation-site');
-type Reply = Exclude<WorkerMessage, { type: 'ready' }>;
+type Reply = Exclude<WorkerMessage, { type: 'ready' } | { type: 'code-cache' }>;
 /** Error types whose name helps the message; the kit's own errors say everything in theirs. */
 const JS_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'EvalError', 'URIError']);
 
@@ -29,9 +31,10 @@ nodePrototype.addChild = function (this: constructs.Node, child: constructs.ICon
   addChild.call(this, child, childName);
 };
 
+const codeCache = takeCodeCacheHandle();
 const io = lockDown(BUNDLE_FILE);
 const exportsOf = Object.fromEntries(Object.entries(provided).map(([name, mod]) => [name, Object.keys(mod as object)]));
-io.send({ type: 'ready', exports: exportsOf } satisfies WorkerMessage);
+io.send({ type: 'ready', exports: exportsOf, codeCache: codeCache?.state ?? 'none' } satisfies WorkerMessage);
 
 // Errors deploy-repo code raises asynchronously fail the request in flight.
 let asyncFailure: unknown;
@@ -39,6 +42,12 @@ const recordAsyncFailure = (err: unknown) => { asyncFailure ??= err; };
 process.on('uncaughtException', recordAsyncFailure);
 process.on('unhandledRejection', recordAsyncFailure);
 process.on('message', (request: WorkerRequest) => {
+  if (request.op === 'code-cache') {
+    warmUp();
+    const data = codeCache ? Buffer.from(codeCache.create()).toString('base64') : '';
+    io.send({ type: 'code-cache', id: request.id, data, logs: '' } satisfies WorkerMessage);
+    return;
+  }
   void serve(request);
 });
 let baseline = io.residue();

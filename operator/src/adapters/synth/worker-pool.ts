@@ -4,12 +4,13 @@
 // crashed, was killed, left timers or listeners behind, or served maxUses requests is
 // replaced, and the pool keeps serving.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SynthesisError } from '../../core/synthesis-check.ts';
 import { ensureRuntimeBundle } from './runtime-bundle.ts';
-import { WorkerProcess, type WorkerProcessOptions, type WorkerReply } from './worker-process.ts';
+import { WorkerProcess, type WorkerProcessOptions, type WorkerReady, type WorkerReply } from './worker-process.ts';
+import { LOADER_SOURCE } from './code-cache.ts';
 import type { WorkerRequest } from './protocol.ts';
 
 export interface WorkerPoolOptions {
@@ -27,7 +28,7 @@ export interface WorkerPoolOptions {
 
 interface Slot {
   worker: WorkerProcess;
-  starting: Promise<Readonly<Record<string, readonly string[]>>>;
+  starting: Promise<WorkerReady>;
   key?: string;
   busy: boolean;
   uses: number;
@@ -38,7 +39,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly waiters: (() => void)[] = [];
   private scratchDir = '';
-  private runtimeFile = '';
+  private loaderFile = '';
   private providedExports: Readonly<Record<string, readonly string[]>> = {};
   private stopped = false;
 
@@ -59,17 +60,38 @@ export class WorkerPool {
   async start(): Promise<void> {
     const bundle = await ensureRuntimeBundle(this.options.cacheDir);
     this.scratchDir = await mkdtemp(join(tmpdir(), 'keelson-synth-'));
-    this.runtimeFile = join(this.scratchDir, 'runtime.cjs');
-    await copyFile(bundle, this.runtimeFile);
+    this.loaderFile = join(this.scratchDir, 'loader.cjs');
+    const [, , hasCodeCache] = await Promise.all([
+      writeFile(this.loaderFile, LOADER_SOURCE),
+      copyFile(bundle, join(this.scratchDir, 'runtime.cjs')),
+      copyFile(`${bundle}.v8cache`, join(this.scratchDir, 'runtime.v8cache')).then(() => true, () => false),
+    ]);
     for (let i = 0; i < (this.options.size ?? 2); i++) this.slots.push(this.spawn());
     const exportsFile = `${bundle}.exports.json`;
     const cached = await readFile(exportsFile, 'utf8').then((t) => JSON.parse(t) as Record<string, string[]>, () => undefined);
-    if (cached) {
+    if (cached && hasCodeCache) {
       this.providedExports = cached;
       return;
     }
-    this.providedExports = await Promise.any(this.slots.map((s) => s.starting));
-    await writeFile(exportsFile, JSON.stringify(this.providedExports));
+    const first = this.slots[0]!;
+    first.busy = true;
+    try {
+      const ready = await first.starting;
+      this.providedExports = ready.exports;
+      if (!cached) await writeFile(exportsFile, JSON.stringify(ready.exports));
+      if (ready.codeCache !== 'accepted') await this.saveCodeCache(first.worker, `${bundle}.v8cache`);
+    } finally {
+      first.busy = false;
+    }
+  }
+
+  /** Has a fresh worker warm up on the built-in sample and stores its V8 code cache beside the bundle. */
+  private async saveCodeCache(worker: WorkerProcess, file: string): Promise<void> {
+    const reply = await worker.request({ op: 'code-cache', code: '', entry: '', limits: { maxLogBytes: 0, maxResultBytes: 0 }, id: randomUUID() }, 30_000);
+    if (reply.type !== 'code-cache' || !reply.data) return;
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, Buffer.from(reply.data, 'base64'));
+    await rename(tmp, file);
   }
 
   /** Kills every worker and removes the scratch directory. */
@@ -130,7 +152,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const heap = this.options.heapLimitMb ?? 512;
     const options: WorkerProcessOptions = {
-      runtimeFile: this.runtimeFile, scratchDir: this.scratchDir, heapLimitMb: heap,
+      entryFile: this.loaderFile, scratchDir: this.scratchDir, heapLimitMb: heap,
       rssLimitMb: this.options.rssLimitMb ?? heap + 256, startTimeoutMs: 30_000, maxStdioBytes: 1024 * 1024,
     };
     const worker = new WorkerProcess(options);

@@ -8,10 +8,11 @@ import { SynthesisError } from '../../core/synthesis-check.ts';
 import type { WorkerMessage, WorkerRequest } from './protocol.ts';
 
 export type WorkerReply = Exclude<WorkerMessage, { type: 'ready' }>;
+export type WorkerReady = Extract<WorkerMessage, { type: 'ready' }>;
 
 export interface WorkerProcessOptions {
-  /** The runtime bundle, inside scratchDir. */
-  readonly runtimeFile: string;
+  /** The script the process runs (the loader of the runtime bundle), inside scratchDir. */
+  readonly entryFile: string;
   /** The only directory the worker may read, and its cwd. */
   readonly scratchDir: string;
   /** V8 heap limit (--max-old-space-size), in MiB. */
@@ -42,14 +43,14 @@ export class WorkerProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Spawns the process and waits until it is ready; returns the export names of the provided packages. */
-  start(): Promise<Readonly<Record<string, readonly string[]>>> {
+  /** Spawns the process and waits until it is ready; returns its ready message (export names of the provided packages). */
+  start(): Promise<WorkerReady> {
     const o = this.options;
     const child = spawn(process.execPath, [
       '--permission', `--allow-fs-read=${o.scratchDir}`,
       '--frozen-intrinsics', '--disable-warning=ExperimentalWarning',
       `--max-old-space-size=${o.heapLimitMb}`, '--stack-trace-limit=40',
-      o.runtimeFile,
+      o.entryFile,
     ], { cwd: o.scratchDir, env: {}, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => this.onOutput(chunk));
@@ -61,7 +62,7 @@ export class WorkerProcess {
       }, o.startTimeoutMs);
       child.once('message', (m: WorkerMessage) => {
         clearTimeout(timer);
-        if (m.type === 'ready') resolve(m.exports);
+        if (m.type === 'ready') resolve(m);
         else reject(new SynthesisError('WorkerCrashed', 'the synthesis worker spoke before it was ready'));
       });
       child.once('exit', () => {
