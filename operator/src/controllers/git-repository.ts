@@ -12,7 +12,7 @@ import { gitRepositoryDefinition, type GitRepositorySpec, type GitRepositoryStat
 import { parseDuration } from '../core/duration.ts';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../core/keys.ts';
 import { SecretRedactor } from '../core/redact.ts';
-import { GitArtifact } from '../adapters/git/artifact.ts';
+import type { GitArtifact } from '../adapters/git/artifact.ts';
 import { GitSource, GitSourceError, type RefreshRequest } from '../adapters/git/git-source.ts';
 import { EventRecorder } from '../adapters/kubernetes/events.ts';
 import { StatusWriter } from '../adapters/kubernetes/status.ts';
@@ -54,7 +54,6 @@ const resource = { group: gitRepositoryDefinition.group, version: gitRepositoryD
 
 export class GitRepositoryController {
   readonly source: GitSource;
-  readonly #kc: k8s.KubeConfig;
   readonly #options: GitRepositoryControllerOptions;
   readonly #custom: k8s.CustomObjectsApi;
   readonly #core: k8s.CoreV1Api;
@@ -72,7 +71,6 @@ export class GitRepositoryController {
   #gcTimer: NodeJS.Timeout | undefined;
 
   constructor(kc: k8s.KubeConfig, options: GitRepositoryControllerOptions) {
-    this.#kc = kc;
     this.#options = options;
     const gitMetrics = options.registry ? new GitMetrics(options.registry) : undefined;
     this.#reconcileMetrics = options.registry ? new ReconcileMetrics(options.registry) : undefined;
