@@ -10,7 +10,7 @@ import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
 import { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from '../../core/sync/operation.ts';
-import { hookOfLabel, type OwnerReference } from '../../core/sync/ownership.ts';
+import { hookOfLabel, nameGeneratedHooks, type OwnerReference } from '../../core/sync/ownership.ts';
 import { planSync } from '../../core/sync/plan-sync.ts';
 import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
@@ -109,7 +109,7 @@ export class SyncExecutor {
   async step(operation: Operation, desired: readonly KubeObject[]): Promise<StepOutcome> {
     if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [] };
     const live = await this.#live.getMany(observationTargets(operation));
-    const byKey = new Map(desired.map((o) => [formatKey(keyOf(o)), o]));
+    const byKey = new Map(nameGeneratedHooks(desired).map((o) => [formatKey(keyOf(o)), o]));
     const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: this.#step });
     if (JSON.stringify(next.operation) !== JSON.stringify(operation)) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];

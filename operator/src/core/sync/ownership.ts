@@ -3,6 +3,7 @@
 // hook name for the same operation, finds the hook it created and does not run it twice.
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../manifest.ts';
+import { isHook } from './annotations.ts';
 import { ANNOTATION_OPERATION, ANNOTATION_OWNER, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../keys.ts';
 
 /** The Environment that owns what a sync applies. */
@@ -59,4 +60,18 @@ export function hookObject(obj: KubeObject, options: { readonly hookName: string
       annotations: { ...owned.metadata.annotations, [ANNOTATION_OPERATION]: options.operationId },
     },
   };
+}
+
+/**
+ * Hooks written for Argo CD often have only `metadata.generateName`; they get that as
+ * their name (without the trailing dash), which the per-operation hook name then extends.
+ * Other objects are returned unchanged.
+ */
+export function nameGeneratedHooks(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((obj) => {
+    const generateName = obj.metadata.generateName;
+    if (obj.metadata.name || typeof generateName !== 'string' || !isHook(obj)) return obj;
+    const { generateName: _dropped, ...metadata } = obj.metadata;
+    return { ...obj, metadata: { ...metadata, name: generateName.replace(/[-.]+$/, '') } };
+  });
 }

@@ -88,6 +88,16 @@ describe('planSync ordering', () => {
     assert.deepEqual(plan.skipped, ['/ConfigMap/shop/x']);
   });
 
+  it("names an Argo CD hook that has only generateName after it", () => {
+    const hook: KubeObject = { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'migrate-', namespace: 'shop', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } } as unknown as KubeObject['metadata'] };
+    assert.deepEqual(order([hook]), ['PreSync/wave 0 batch/Job/shop/migrate (hook)']);
+  });
+
+  it('an ordinary resource without a name is an error', () => {
+    const nameless: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cfg-', namespace: 'shop' } as unknown as KubeObject['metadata'] };
+    assert.throws(() => planSync({ desired: [nameless] }), /generateName is only allowed on hooks/);
+  });
+
   it('reports every invalid annotation at once, each naming its object', () => {
     assert.throws(() => planSync({ desired: [
       obj('v1', 'ConfigMap', 'a', 'shop', { 'keelson.dev/sync-wave': 'x' }),

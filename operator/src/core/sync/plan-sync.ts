@@ -4,6 +4,7 @@
 import type { KubeObject } from '../manifest.ts';
 import { formatKey, keyOf } from '../manifest.ts';
 import { InvalidAnnotationError, parseSyncAnnotations } from './annotations.ts';
+import { nameGeneratedHooks } from './ownership.ts';
 import { compareTasks, TASK_PHASES, type SyncTask, type TaskPhase } from './sync-task.ts';
 
 export interface SyncPlan {
@@ -76,7 +77,11 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
   const skipped: string[] = [];
   const errors: InvalidAnnotationError[] = [];
   const byKey = new Map<string, KubeObject>();
-  for (const obj of options.desired) {
+  for (const obj of nameGeneratedHooks(options.desired)) {
+    if (!obj.metadata?.name) {
+      errors.push(new InvalidAnnotationError(obj, 'metadata.name', String(obj.metadata?.generateName ?? ''), 'a name (generateName is only allowed on hooks)'));
+      continue;
+    }
     const key = keyOf(obj);
     byKey.set(formatKey(key), obj);
     let parsed;
