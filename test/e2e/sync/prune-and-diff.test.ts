@@ -67,7 +67,7 @@ describe('compare', () => {
     const desired = [deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }), configMap(ns, 'settings'), secret];
     const { operation } = await executor.start({ id: 'diff-1', revision: 'r1', desired, inventory: [], prune: false });
     assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
-    const readLive = async () => [...(await executor.live.getMany(desired.map((o) => ({ apiVersion: o.apiVersion, key: { kind: o.kind, namespace: ns, name: o.metadata.name } })))).values()];
+    const readLive = async () => [...(await executor.readLive(desired)).values()];
 
     const live = await readLive();
     const first = await executor.compare(desired, live);

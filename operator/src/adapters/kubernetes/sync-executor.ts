@@ -12,6 +12,7 @@ import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
 import { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from '../../core/sync/operation.ts';
 import { hookOfLabel, nameGeneratedHooks, type OwnerReference } from '../../core/sync/ownership.ts';
 import { planSync } from '../../core/sync/plan-sync.ts';
+import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
@@ -86,6 +87,21 @@ export class SyncExecutor {
   /** Sync status of every desired resource against the live ones (hooks left out). */
   compare(desired: readonly KubeObject[], live: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<CompareReport> {
     return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
+  }
+
+  /**
+   * Live objects of the desired objects and the inventory entries, by formatKey (absent ones
+   * left out): one GET each. A reconciler with a watch cache passes its cached objects to
+   * compare() instead, so that a steady state costs no request at all.
+   */
+  readLive(desired: readonly KubeObject[], inventory: readonly string[] = []): Promise<Map<string, KubeObject>> {
+    const addresses = new Map<string, { apiVersion: string; key: ReturnType<typeof keyOf> }>();
+    for (const entry of inventory) {
+      const item = parseInventoryEntry(entry);
+      addresses.set(formatKey(item.key), item);
+    }
+    for (const obj of desired) if (!isHook(obj)) addresses.set(formatKey(keyOf(obj)), { apiVersion: obj.apiVersion, key: keyOf(obj) });
+    return this.#live.getMany([...addresses.values()]);
   }
 
   /** Live objects of the inventory entries, by formatKey (gone ones left out). */

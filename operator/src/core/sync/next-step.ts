@@ -24,7 +24,7 @@ export interface StepOptions {
 export interface StepInput {
   /** Milliseconds since the epoch. */
   readonly now: number;
-  /** The desired objects of the operation's revision, by formatKey. */
+  /** The desired objects of the operation's revision (after nameGeneratedHooks), by formatKey. */
   readonly desired: ReadonlyMap<string, KubeObject>;
   /** Live objects of observationTargets(operation), by formatKey of the live object. */
   readonly live: ReadonlyMap<string, KubeObject>;
