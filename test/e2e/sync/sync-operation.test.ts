@@ -6,7 +6,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import { assessHealth } from '../../../operator/src/core/health/index.ts';
 import type { HealthStatus } from '../../../operator/src/core/health/index.ts';
-import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
+import { createTestNamespace, deleteNamespace, eventually } from '../../harness/kube.ts';
 import { configMap, createEnvironment, deployment, executorFor, hookJob, imageOf, jobsOf, kc, persistOperation, readDeployment, readOperation } from './sync-fixtures.ts';
 
 describe('sync operation', () => {
@@ -116,6 +116,44 @@ describe('sync operation', () => {
       await deleteNamespace(kc, newNs);
       await kc.makeApiClient(k8s.ApiextensionsV1Api).deleteCustomResourceDefinition({ name: `widgets.${group}` }).catch(() => undefined);
     }
+  });
+
+  it('applies nothing when the dry-run of any object fails', async () => {
+    await createEnvironment(ns, 'invalid');
+    const executor = await executorFor(ns, 'invalid');
+    const broken = deployment(ns, 'broken', 'registry.example/broken:1');
+    (broken.spec as { replicas: number }).replicas = -1;
+    const desired = [configMap(ns, 'valid-but-never-applied'), broken];
+    const { operation } = await executor.start({ id: 'invalid-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
+    const done = await executor.run(operation, desired);
+    executor.close();
+    assert.equal(done.phase, 'Failed');
+    assert.match(done.message!, /dry-run failed, nothing was applied: Deployment .*\/broken: .*replicas/);
+    assert.equal(await executor.live.get({ apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: ns, name: 'valid-but-never-applied' } }), undefined);
+  });
+
+  it('hook delete policies: BeforeHookCreation replaces the last run, HookSucceeded removes a finished hook', async () => {
+    await createEnvironment(ns, 'policies');
+    const executor = await executorFor(ns, 'policies');
+    const desired = [
+      configMap(ns, 'app-config'),
+      hookJob(ns, 'prepare', { 'keelson.dev/hook': 'PreSync' }),
+      hookJob(ns, 'smoke', { 'keelson.dev/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }),
+    ];
+    for (const id of ['policies-1', 'policies-2']) {
+      const { operation } = await executor.start({ id, revision: 'main@sha1:1', desired, inventory: [], prune: false });
+      const done = await executor.run(operation, desired);
+      assert.equal(done.phase, 'Succeeded', done.message);
+    }
+    const second = await readOperation(ns, 'policies');
+    const prepareName = second.tasks!.find((t) => t.key.endsWith('/prepare'))!.hookName!;
+    const prepared = await eventually(async () => {
+      const jobs = (await jobsOf(ns, 'prepare')).filter((j) => !j.metadata!.deletionTimestamp);
+      return jobs.length === 1 ? jobs : undefined;
+    }, { message: 'exactly one prepare Job left' });
+    assert.equal(prepared[0]!.metadata!.name, prepareName, 'the Job left is the one of the latest operation');
+    await eventually(async () => (await jobsOf(ns, 'smoke')).filter((j) => !j.metadata!.deletionTimestamp).length === 0, { message: 'smoke Jobs deleted after they succeeded' });
+    executor.close();
   });
 
   it('an operation interrupted between two waves resumes without running its hook again', async () => {
