@@ -203,12 +203,23 @@ describe('nextStep', () => {
     assert.deepEqual(kinds(run.step()), kinds(first));
   });
 
-  it('creates a Namespace, and waits for it, before what lives in it in the same wave', () => {
+  it('applies a CRD, and waits until it is Established, before its custom resources in the same wave', () => {
+    const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } };
+    const widget: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } };
+    const run = new Run([widget, crd]);
+    run.step();
+    assert.deepEqual(kinds(run.step()), ['apply widgets.example.com', 'wait']);
+    run.show({ ...crd, status: { conditions: [{ type: 'Established', status: 'False' }] } });
+    assert.deepEqual(kinds(run.step()), ['wait'], 'the CRD is not Established yet');
+    run.show({ ...crd, status: { conditions: [{ type: 'Established', status: 'True' }] } });
+    assert.deepEqual(kinds(run.step()), ['apply w', 'wait']);
+  });
+
+  it('applies a Namespace before what lives in it in the same wave', () => {
     const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
     const run = new Run([deployment('web'), namespace]);
     run.step();
     assert.deepEqual(kinds(run.step()), ['apply shop', 'wait']);
-    assert.deepEqual(kinds(run.step()), ['wait'], 'the Namespace is not there yet');
     run.show({ ...namespace, status: { phase: 'Active' } });
     assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
   });
@@ -221,6 +232,25 @@ describe('nextStep', () => {
     assert.deepEqual(kinds(run.step()), ['wait']);
     run.show(available(deployment('web')));
     assert.deepEqual(kinds(run.step()), [`createHook ${run.hookName('Sync', 'seed')}`, 'wait']);
+  });
+
+  it('a resource deleted after it was applied is applied again', () => {
+    const run = new Run([deployment('web')]);
+    run.step();
+    run.step();
+    run.step(); // nothing in the cluster: gone
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
+  });
+
+  it('a finished resource task says it is Healthy, not what it waited for', () => {
+    const run = new Run([deployment('web')]);
+    run.step();
+    run.step();
+    run.show(rolling(deployment('web')));
+    run.step();
+    run.show(available(deployment('web')));
+    run.step();
+    assert.equal(run.op.tasks![0]!.message, 'Healthy');
   });
 
   it('a finished operation asks for nothing', () => {

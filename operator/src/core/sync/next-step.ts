@@ -96,14 +96,14 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
     if (policies.includes(policy)) out.actions.push({ type: 'deleteHook', taskId: idOf(task), ref });
   };
   if (health.status === 'Healthy' || (!task.hookName && health.status === 'Suspended')) {
-    finish('Succeeded', task.hookName ? 'hook succeeded' : undefined, 'HookSucceeded');
+    finish('Succeeded', task.hookName ? 'hook succeeded' : health.status, 'HookSucceeded');
   } else if (health.status === 'Degraded') {
     finish('Failed', health.message ?? 'Degraded', 'HookFailed');
   } else if (task.hookName && elapsed(task.startedAt, now) > input.options.hookTimeoutMs) {
     finish('Failed', `the hook did not finish within ${Math.round(input.options.hookTimeoutMs / 1000)} s`, 'HookFailed');
-  } else if (task.hookName && health.status === 'Missing') {
-    task.applied = false; // created, then gone before it finished: create it again
-    out.waiting.push(`re-creating ${label(task)}`);
+  } else if (health.status === 'Missing') {
+    task.applied = false; // applied or created, then gone before it was done: again
+    out.waiting.push(`${label(task)} is gone: ${task.hookName ? 're-creating' : 're-applying'} it`);
   } else {
     task.message = `${health.status}${health.message ? `: ${health.message}` : ''}`;
     out.waiting.push(`${label(task)} is ${task.message}`);
