@@ -1,10 +1,13 @@
 // Real pass stores for tests: keys made by `gpg --batch` in a temporary GNUPGHOME, entries
 // written by Debian's `pass`. Nothing here is a fake; the operator reads the result with
 // OpenPGP.js only. `makeTestStore()` builds the standard store of the pass tests.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 export type GpgKeyType = 'rsa' | 'ed25519';
 
@@ -116,6 +119,16 @@ export class PassStoreDir {
     git(['add', '-A']);
     git(['commit', '-q', '--allow-empty', '-m', message]);
     return git(['rev-parse', 'HEAD']).trim();
+  }
+
+  /**
+   * Commits everything and pushes it to `url` (e.g. GitServer.authenticatedUrl) as `main`;
+   * returns the commit id. Asynchronous, so a Git server in the same process can answer.
+   */
+  async push(url: string, message = 'pass store'): Promise<string> {
+    const commit = this.commitAll(message);
+    await execFileAsync('git', ['-C', this.dir, 'push', '--quiet', '--force', url, 'HEAD:refs/heads/main'], { env: this.#home.env, timeout: 60_000 });
+    return commit;
   }
 }
 
