@@ -7,7 +7,7 @@ import { ComparisonCache, compareResource, hashObject, pairResources, type Ignor
 import { isHook } from '../../core/sync/annotations.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
 import type { Applier } from './applier.ts';
-import { KubeApiError } from './rest-transport.ts';
+import { isTransient, KubeApiError } from './rest-transport.ts';
 import { UnknownKindError } from './resource-map.ts';
 
 export interface CompareRequest {
@@ -78,18 +78,23 @@ export class DryRunComparer {
     return { resources: resources.sort((a, b) => (a.key < b.key ? -1 : 1)), errors, dryRuns: pending.length };
   }
 
-  /** Dry-runs every object; the failures (none means the sync may apply), one line each. */
-  async validate(objects: readonly KubeObject[], tolerate: TolerateMissing): Promise<string[]> {
+  /**
+   * Dry-runs every object: the failures, one line each (none means the sync may apply), and
+   * whether some dry-run failed only transiently (then validate again before applying).
+   */
+  async validate(objects: readonly KubeObject[], tolerate: TolerateMissing): Promise<{ failures: string[]; retry: boolean }> {
     const outcomes = await this.#applier.applyAll(objects, { dryRun: true });
     const failures: string[] = [];
+    let retry = false;
     outcomes.forEach((o, i) => {
       if (!o.error) return;
+      if (isTransient(o.cause)) { retry = true; return; }
       const obj = objects[i]!;
       if (o.cause instanceof UnknownKindError && tolerate.kinds.includes(`${groupOf(obj.apiVersion)}/${obj.kind}`)) return;
       const ns = obj.metadata.namespace;
       if (ns && tolerate.namespaces.includes(ns) && o.cause instanceof KubeApiError && o.cause.status === 404 && o.cause.message.includes(`namespaces "${ns}" not found`)) return;
       failures.push(o.error);
     });
-    return failures;
+    return { failures, retry };
   }
 }

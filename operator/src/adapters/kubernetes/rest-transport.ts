@@ -17,6 +17,15 @@ export class KubeApiError extends Error {
   }
 }
 
+/** Worth trying again: throttling, a server error, a timeout, a dropped connection. */
+export function isTransient(err: unknown): boolean {
+  const cause = err instanceof Error && !(err instanceof KubeApiError) && err.cause !== undefined ? err.cause : err;
+  if (cause instanceof KubeApiError) return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && cause.message.includes('the object has been modified'));
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
+}
+
 export interface RestRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   readonly path: string;

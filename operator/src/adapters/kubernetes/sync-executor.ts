@@ -18,7 +18,7 @@ import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
 import { LiveState } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
-import { RestTransport } from './rest-transport.ts';
+import { isTransient, RestTransport } from './rest-transport.ts';
 
 export interface SyncExecutorOptions {
   /** The Environment that owns what is applied. */
@@ -155,12 +155,18 @@ export class SyncExecutor {
       case 'wait':
         return [];
       case 'validate': {
-        const failures = await this.#comparer.validate(action.objects, action.tolerateMissing);
+        const { failures, retry } = await this.#comparer.validate(action.objects, action.tolerateMissing);
+        if (failures.length === 0 && retry) return [];
         return [{ type: 'validate', ...(failures.length > 0 ? { error: failures.join('; ') } : {}) }];
       }
       case 'apply': {
+        // A transient failure leaves the task unconfirmed: the next step applies it again.
         const outcomes = await this.#applier.applyAll(action.tasks.map((t) => t.object));
-        return action.tasks.map((t, i) => ({ type: 'apply', taskId: t.taskId, ...(outcomes[i]!.error ? { error: outcomes[i]!.error } : {}) }));
+        return action.tasks.flatMap((t, i): ActionResult[] => {
+          const o = outcomes[i]!;
+          if (o.error && isTransient(o.cause)) return [];
+          return [{ type: 'apply', taskId: t.taskId, ...(o.error ? { error: o.error } : {}) }];
+        });
       }
       case 'createHook':
         try {
@@ -168,7 +174,7 @@ export class SyncExecutor {
           await this.#applier.create(action.object);
           return [{ type: 'createHook', taskId: action.taskId }];
         } catch (err) {
-          return [{ type: 'createHook', taskId: action.taskId, error: fail(err) }];
+          return isTransient(err) ? [] : [{ type: 'createHook', taskId: action.taskId, error: fail(err) }];
         }
       case 'deleteHook':
       case 'prune':
@@ -176,7 +182,7 @@ export class SyncExecutor {
           await this.#applier.delete(action.ref);
           return [{ type: action.type, taskId: action.taskId }];
         } catch (err) {
-          return [{ type: action.type, taskId: action.taskId, error: fail(err) }];
+          return isTransient(err) ? [] : [{ type: action.type, taskId: action.taskId, error: fail(err) }];
         }
     }
   }
