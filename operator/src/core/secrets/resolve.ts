@@ -37,17 +37,9 @@ export async function checkPassSecrets(objects: readonly KubeObject[], reader: E
   const entries = new EntryLoader(reader);
   const checks: ReferenceCheck[] = [];
   for (const obj of objects.filter(hasPassRefs)) {
-    const secret = keyOf(obj);
-    let refs: ReadonlyMap<string, PassReference>;
-    try {
-      refs = readPassRefs(obj).refs;
-    } catch (err) {
-      checks.push({ secret, dataKey: '', error: asPassSecretError(err, '', 'InvalidReference') });
-      continue;
-    }
-    for (const [dataKey, ref] of refs) {
-      const outcome = await entries.value(ref);
-      checks.push(typeof outcome === 'string' ? { secret, dataKey, ref } : { secret, dataKey, ref, error: outcome });
+    for (const outcome of await resolveSecret(obj, entries)) {
+      const { value: _value, ...check } = outcome;
+      checks.push(check);
     }
   }
   return checks;
@@ -66,25 +58,33 @@ export async function resolvePassSecrets(objects: readonly KubeObject[], reader:
       result.push(obj);
       continue;
     }
-    const secret = keyOf(obj);
-    let refs: ReadonlyMap<string, PassReference>;
-    try {
-      refs = readPassRefs(obj).refs;
-    } catch (err) {
-      failures.push({ secret, dataKey: '', error: asPassSecretError(err, '', 'InvalidReference') });
-      continue;
-    }
     const values = new Map<string, string>();
-    for (const [dataKey, ref] of refs) {
-      const outcome = await entries.value(ref);
-      if (typeof outcome === 'string') values.set(dataKey, outcome);
-      else failures.push({ secret, dataKey, error: outcome });
+    for (const { secret, dataKey, error, value } of await resolveSecret(obj, entries)) {
+      if (error) failures.push({ secret, dataKey, error });
+      else values.set(dataKey, value!);
     }
     for (const value of values.values()) options.redactor?.remember(value);
     result.push(fillSecret(obj, values, options.hashKey));
   }
   if (failures.length > 0) throw new SecretsResolutionError(failures);
   return result;
+}
+
+/** The outcome of each reference of one PassSecret; an invalid annotation is one outcome with dataKey ''. */
+async function resolveSecret(obj: KubeObject, entries: EntryLoader): Promise<(ReferenceCheck & { value?: string })[]> {
+  const secret = keyOf(obj);
+  let refs: ReadonlyMap<string, PassReference>;
+  try {
+    refs = readPassRefs(obj).refs;
+  } catch (err) {
+    return [{ secret, dataKey: '', error: asPassSecretError(err, '', 'InvalidReference') }];
+  }
+  const outcomes: (ReferenceCheck & { value?: string })[] = [];
+  for (const [dataKey, ref] of refs) {
+    const outcome = await entries.value(ref);
+    outcomes.push(typeof outcome === 'string' ? { secret, dataKey, ref, value: outcome } : { secret, dataKey, ref, error: outcome });
+  }
+  return outcomes;
 }
 
 /** Reads and parses each entry once per resolution; remembers failures as well. */
