@@ -91,7 +91,7 @@ export class GitSource {
       return selectRef(req.ref, advertised);
     });
     const cache = this.#cacheFor(req.url);
-    const plan = { http, headers, ref: resolved.ref, commit: resolved.commit, depth: this.#depthFor(resolved) };
+    const plan = { http, headers, ref: resolved.ref, commit: resolved.commit, depth: await this.#depthFor(cache, resolved) };
     const fetched = (await cache.hasCommit(resolved.commit))
       ? false
       : await this.#observe(req.url, 'fetch', () => cache.ensure(plan, (task) => this.#limit.run(task)));
@@ -173,8 +173,14 @@ export class GitSource {
     return new GitArtifact({ url: cache.url, revision: formatRevision(resolved), commit: resolved.commit, fetchedAt, store: await cache.store() });
   }
 
-  #depthFor(resolved: ResolvedRef): number | undefined {
-    return this.#options.shallow === false || resolved.ref === undefined ? undefined : 1;
+  /**
+   * Shallow (depth 1) for the first fetch into an empty cache; later fetches send what the
+   * cache has and get only the new objects, as `git fetch` does in a shallow clone (asking
+   * the server to deepen again costs it far more than it saves).
+   */
+  async #depthFor(cache: RepositoryCache, resolved: ResolvedRef): Promise<number | undefined> {
+    if (this.#options.shallow === false || resolved.ref === undefined) return undefined;
+    return (await cache.isEmpty()) ? 1 : undefined;
   }
 
   #compaction() {

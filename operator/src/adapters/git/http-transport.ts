@@ -1,5 +1,7 @@
 // The HTTP client isomorphic-git talks through: node:http(s) with keep-alive, an optional
 // CA bundle, the credentials as a header (never in the URL) and a time limit per operation.
+// One transport serves one refresh: the ref advertisement (GET info/refs) it received for
+// the "did it move?" check is replayed to the fetch that follows, saving a round trip.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
@@ -28,20 +30,37 @@ function agentFor(protocol: string, caBundle: string | undefined): HttpAgent | H
 }
 
 export function createHttpTransport(options: HttpTransportOptions): HttpClient {
+  const advertisements = new Map<string, Omit<GitHttpResponse, 'body'> & { bytes: Buffer }>();
   return {
     request: async (req: GitHttpRequest): Promise<GitHttpResponse> => {
+      const isDiscovery = (req.method ?? 'GET') === 'GET' && req.url.includes('/info/refs?service=');
+      const replay = isDiscovery ? advertisements.get(req.url) : undefined;
+      if (replay) return { ...replay, body: once(replay.bytes) };
       const body = req.body ? await collect(req.body) : undefined;
       const res = await send(new URL(req.url), req, body, options);
-      return {
+      const head = {
         url: req.url,
         method: req.method ?? 'GET',
         statusCode: res.statusCode ?? 0,
         statusMessage: res.statusMessage ?? '',
         headers: flattenHeaders(res.headers),
-        body: res[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>,
       };
+      if (isDiscovery && head.statusCode === 200) {
+        const bytes = await collect(res);
+        advertisements.set(req.url, { ...head, bytes });
+        return { ...head, body: once(bytes) };
+      }
+      return { ...head, body: res[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array> };
     },
   };
+}
+
+async function* chunks(bytes: Buffer): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+function once(bytes: Buffer): AsyncIterableIterator<Uint8Array> {
+  return chunks(bytes);
 }
 
 function send(url: URL, req: GitHttpRequest, body: Buffer | undefined, options: HttpTransportOptions): Promise<IncomingMessage> {
@@ -55,7 +74,7 @@ function send(url: URL, req: GitHttpRequest, body: Buffer | undefined, options: 
   });
 }
 
-async function collect(body: AsyncIterableIterator<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
+async function collect(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);

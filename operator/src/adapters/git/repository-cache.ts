@@ -37,6 +37,8 @@ export class RepositoryCache {
   lastUsedAt = 0;
   #generation: Promise<Generation> | undefined;
   #next = 0;
+  /** The commit fetched last into the current generation. */
+  #latest: string | undefined;
   readonly #retired: { generation: Generation; at: number }[] = [];
   #lock: Promise<unknown> = Promise.resolve();
   readonly #inflight = new Map<string, Promise<boolean>>();
@@ -62,14 +64,16 @@ export class RepositoryCache {
     return this.#generation;
   }
 
+  /** True when nothing was fetched into the current generation yet. */
+  async isEmpty(): Promise<boolean> {
+    const { gitdir } = await this.store();
+    const packs = await readdir(join(gitdir, 'objects', 'pack')).catch(() => [] as string[]);
+    return !packs.some((f) => f.endsWith('.pack'));
+  }
+
   async hasCommit(commit: string): Promise<boolean> {
     const { gitdir, cache } = await this.store();
-    try {
-      await git.readCommit({ fs, gitdir, oid: commit, cache });
-      return true;
-    } catch {
-      return false;
-    }
+    return this.#has(gitdir, cache, commit);
   }
 
   /** Makes `plan.commit` present, fetching at most once however many callers ask; true when a fetch ran. */
@@ -87,12 +91,37 @@ export class RepositoryCache {
 
   async #fetch(plan: FetchPlan): Promise<void> {
     const { gitdir, cache } = await this.store();
+    // isomorphic-git offers the server only the local value of the ref it fetches as a
+    // "have": point it at the newest commit we hold, so only the new objects come.
+    const have = plan.ref === undefined ? undefined : (await this.#localRef(gitdir, plan.ref)) ?? this.#latest;
+    if (plan.ref !== undefined && have !== undefined) await git.writeRef({ fs, gitdir, ref: plan.ref, value: have, force: true });
     await git.fetch({
       fs, http: plan.http, gitdir, cache, url: this.url, headers: plan.headers,
       ...(plan.ref === undefined ? { singleBranch: false } : { ref: plan.ref, remoteRef: plan.ref, singleBranch: true }),
       ...(plan.depth === undefined ? {} : { depth: plan.depth }),
       tags: false,
     });
+    if (plan.ref !== undefined && (await this.#has(gitdir, cache, plan.commit))) {
+      await git.writeRef({ fs, gitdir, ref: plan.ref, value: plan.commit, force: true });
+      this.#latest = plan.commit;
+    }
+  }
+
+  async #localRef(gitdir: string, ref: string): Promise<string | undefined> {
+    try {
+      return await git.resolveRef({ fs, gitdir, ref });
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #has(gitdir: string, cache: object, commit: string): Promise<boolean> {
+    try {
+      await git.readCommit({ fs, gitdir, oid: commit, cache });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Starts a new generation when the current one has too many packs or bytes; returns whether it did. */
@@ -104,6 +133,7 @@ export class RepositoryCache {
       if (usage.packs <= limits.maxPacks && usage.bytes <= limits.maxBytes) return false;
       this.#retired.push({ generation: current, at: now });
       this.#generation = undefined;
+      this.#latest = undefined;
       return true;
     });
   }
@@ -125,6 +155,7 @@ export class RepositoryCache {
   async remove(): Promise<void> {
     await this.#exclusive(() => rm(this.dir, { recursive: true, force: true }));
     this.#generation = undefined;
+    this.#latest = undefined;
   }
 
   #exclusive<T>(task: () => Promise<T>): Promise<T> {
