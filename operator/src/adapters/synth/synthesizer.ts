@@ -25,7 +25,11 @@ export interface SynthesisSource {
   readonly tree: SourceTree;
   /** The deploy repository's directory in the tree. @default '.' */
   readonly path?: string;
-  /** Code of different keys never shares a worker. @default the tree's revision without its commit */
+  /**
+   * Code of different keys never shares a worker. Pass the GitRepository's namespace/name and
+   * the path, so successive commits of one repository reuse a warm worker.
+   * @default the tree's revision and the path (no sharing across commits)
+   */
   readonly isolationKey?: string;
 }
 
@@ -73,7 +77,7 @@ export class Synthesizer {
     const path = normalizeTreePath(source.path ?? '.');
     const bundle = await this.bundle(source.tree, path);
     const images = await readImages(source.tree, path);
-    const key = source.isolationKey ?? `${source.tree.revision.replace(/@sha1:[0-9a-f]+$/, '')}:${path}`;
+    const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
     const reply = await this.pool.run({
       ...what, code: bundle.code, entry: bundle.entry, images,
       limits: { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 },
