@@ -6,17 +6,15 @@
 //    `git clone`: time and peak memory;
 //  - reading every one of the 5,000 files of the artifact from the object store.
 //   make bench BENCH=git
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GitSource } from '../../operator/src/adapters/git/git-source.ts';
 import type { SourceTree } from '../../operator/src/core/source.ts';
 import { GitServer } from '../harness/git-server.ts';
 import { percentile, report, type Measurement } from './report.ts';
 
-const run = promisify(execFile);
 const COMMITS = 2000;
 const FILES = 5000;
 const RUNS = 15;
