@@ -41,6 +41,7 @@ export async function run(args: readonly string[], options: SecretsCheckOptions 
     const store = new PassStore({ tree: new DirectoryTree(parsed.store), key });
     const checks = await checkPassSecrets(objects, store);
     for (const line of formatChecks(checks, parsed.env)) out(line);
+    for (const line of await staleRecipientWarnings(checks, store, key)) err(line);
     return checks.every((c) => !c.error) ? 0 : 1;
   } catch (e) {
     // Key and file errors name files, keys and paths only; anything else is reported by type, not content.
@@ -112,6 +113,22 @@ export function formatChecks(checks: readonly ReferenceCheck[], environment: str
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const failed = checks.filter((c) => c.error).length;
   return [line(header), ...rows.map(line), `environment ${environment}: ${checks.length} references, ${checks.length - failed} resolve, ${failed} do not`];
+}
+
+/**
+ * Entries that resolve today but whose `.gpg-id` does not name the key: the next `pass`
+ * edit or `pass init` there re-encrypts them without it, and the sync starts failing.
+ */
+async function staleRecipientWarnings(checks: readonly ReferenceCheck[], store: PassStore, key: DecryptionKey): Promise<string[]> {
+  const paths = [...new Set(checks.filter((c) => !c.error && c.ref).map((c) => c.ref!.path))];
+  const warnings: string[] = [];
+  for (const path of paths) {
+    const recipients = await store.recipientsOf(path);
+    if (!recipients.some((r) => key.isNamedBy(r))) {
+      warnings.push(`warning: ${path}: its .gpg-id lists ${recipients.join(', ') || 'nobody'}, not the key; the next pass edit there will re-encrypt it without the key`);
+    }
+  }
+  return warnings;
 }
 
 function firstLine(text: string): string {

@@ -50,6 +50,11 @@ describe('keelson secrets check', () => {
       }),
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bad-annotation', namespace: 'shop', annotations: { [ANNOTATION_PASS_REFS]: '{not json' } } },
     ].map((o) => stringify(o)).join('---\n'));
+    // An entry encrypted for the RSA key in a folder whose .gpg-id was later changed by hand.
+    t.store.init([t.rsa], 'stale');
+    t.store.insert('stale/token', 'stale-token-7781\n');
+    writeFileSync(join(t.store.dir, 'stale', '.gpg-id'), `${t.foreign.fingerprint}\n`);
+    file('stale.yaml', stringify(passSecret('stale', { token: { path: 'stale/token' }, db: { path: 'prod/db' } })));
     file('shared.yaml', stringify(passSecret('registry', { password: { path: 'shared/registry' }, user: { path: 'shared/registry', field: 'user' } })));
     file('rsa.asc', t.rsa.privateKey);
     file('ecc.asc', t.ecc.privateKey);
@@ -60,7 +65,7 @@ describe('keelson secrets check', () => {
   after(() => {
     // The leak check over everything every run printed.
     const all = outputs.join('\n');
-    for (const value of [...secretValuesOf(t.entries), t.ecc.passphrase!, 'wrong horse']) assert.ok(!all.includes(value), `CLI output contains ${value}`);
+    for (const value of [...secretValuesOf(t.entries), 'stale-token-7781', t.ecc.passphrase!, 'wrong horse']) assert.ok(!all.includes(value), `CLI output contains ${value}`);
     t?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -99,6 +104,13 @@ describe('keelson secrets check', () => {
     assert.match(result('corrupt')!.join(' '), /^prod\/corrupt - CorruptEntry: /);
     assert.match(res.stdout, /Secret shop\/bad-annotation\s+-\s+-\s+-\s+InvalidReference: /);
     assert.match(res.stdout, /6 references, 1 resolve, 5 do not/);
+  });
+
+  it('warns about an entry that resolves but whose .gpg-id no longer names the key, and still exits 0', () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'stale.yaml')]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /2 references, 2 resolve/);
+    assert.equal(res.stderr.trim(), `warning: stale/token: its .gpg-id lists ${t.foreign.fingerprint}, not the key; the next pass edit there will re-encrypt it without the key`);
   });
 
   it('unlocks the ed25519 key with --passphrase-file and reads the entry it shares with the RSA key', () => {
