@@ -34,8 +34,8 @@ export interface EnvironmentReconcilerDeps {
   readonly clock: () => number;
   /** A new unique operation id (hook object names derive from it). */
   readonly newOperationId: () => string;
-  /** Scrubs secret values from free text (core/redact.ts). */
-  readonly redact: (text: string) => string;
+  /** Scrubs secret values from text, and masks Secrets in values (core/redact.ts SecretRedactor). */
+  readonly redactor: { redactText(text: string): string; redact<T>(value: T): T };
   /** How long one reconcile keeps stepping a sync before it yields. @default 3000 */
   readonly stepBudgetMs?: number;
 }
@@ -122,7 +122,7 @@ class Reconcile {
         this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
         return { result: err.kind, ...(err.kind === 'waiting' ? { requeueAfterMs: err.delayMs } : err.kind === 'stalled' ? { requeueAfterMs: DEFAULT_CHECK_MS } : {}) };
       }
-      failure = this.#deps.redact(err instanceof Error ? err.message : String(err));
+      failure = this.#deps.redactor.redactText(err instanceof Error ? err.message : String(err));
       this.#log.error('reconcile failed', { error: failure });
       return { result: 'transient' };
     } finally {
@@ -157,7 +157,7 @@ class Reconcile {
     try {
       return await buildDesiredState(this.env, tree, this.#deps.desired);
     } catch (err) {
-      throw classifyDesiredStateError(err, this.#deps.redact);
+      throw classifyDesiredStateError(err, (t) => this.#deps.redactor.redactText(t));
     }
   }
 
@@ -169,7 +169,7 @@ class Reconcile {
       apps: desired.apps,
       comparisons: new Map(report.resources.map((r) => [r.key, r])),
       live,
-      errors: new Map(report.errors.map((e) => [e.key, this.#deps.redact(e.message)])),
+      errors: new Map(report.errors.map((e) => [e.key, this.#deps.redactor.redactText(e.message)])),
     });
   }
 
@@ -281,7 +281,7 @@ class Reconcile {
   }
 
   async #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await this.#deps.events.record(this.env, type, reason, this.#deps.redact(message)).catch((err: unknown) => this.#log.warn('could not record an event', { reason, error: String(err) }));
+    await this.#deps.events.record(this.env, type, reason, this.#deps.redactor.redactText(message)).catch((err: unknown) => this.#log.warn('could not record an event', { reason, error: String(err) }));
   }
 
   async #patchStatus(error: StepError | undefined, failure: string | undefined): Promise<void> {
@@ -305,10 +305,10 @@ class Reconcile {
     }, { now, generation });
     if (generation !== undefined) s.observedGeneration = generation;
     try {
-      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, s);
+      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, this.#deps.redactor.redact(s));
       this.#deps.metrics?.observe(patched);
     } catch (err) {
-      this.#log.error('could not patch status', { error: this.#deps.redact(String(err)) });
+      this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
     }
   }
 }

@@ -1,0 +1,101 @@
+// The watches main.ts wires the controllers to: Keelson's own resources, and the objects
+// Environments manage (one label-selected watch per kind in any inventory), so a hand
+// edit reaches its Environment within a second, not at the next periodic check.
+import type * as k8s from '@kubernetes/client-node';
+import { environmentDefinition, gitRepositoryDefinition } from './api/v1alpha1/index.ts';
+import type { EnvironmentResource, GitRepositoryResource } from './adapters/kubernetes/keelson-resources.ts';
+import type { ResourceMap } from './adapters/kubernetes/resource-map.ts';
+import { ResourceWatch, type WatchedObject } from './adapters/kubernetes/watch.ts';
+import { LABEL_ENVIRONMENT } from './core/keys.ts';
+import type { Logger } from './core/logger.ts';
+import { groupOf, versionOf, type KubeObject } from './core/manifest.ts';
+import { parseInventoryEntry } from './core/sync/prune-set.ts';
+
+export interface KeelsonWatchOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  readonly log: Logger;
+  readonly onEnvironment: (env: EnvironmentResource, deleted: boolean) => void;
+  readonly onGitRepository: (repo: GitRepositoryResource, deleted: boolean) => void;
+}
+
+/** Watches Environments and GitRepositories; resolves once both are listed. */
+export async function watchKeelsonResources(options: KeelsonWatchOptions): Promise<{ stop(): Promise<void> }> {
+  const namespaces = options.namespaces.length ? options.namespaces : [undefined];
+  const watches: ResourceWatch[] = [];
+  for (const ns of namespaces) {
+    for (const def of [gitRepositoryDefinition, environmentDefinition]) {
+      watches.push(new ResourceWatch(options.kubeConfig, {
+        resource: { group: def.group, version: def.version, plural: def.plural },
+        ...(ns ? { namespace: ns } : {}),
+        onEvent: (type, obj) => {
+          if (def.kind === 'Environment') options.onEnvironment(obj as EnvironmentResource, type === 'DELETED');
+          else options.onGitRepository(obj as GitRepositoryResource, type === 'DELETED');
+        },
+        onError: (err) => options.log.warn(`${def.kind} watch error; reconnecting`, { error: String(err) }),
+      }));
+    }
+  }
+  await Promise.all(watches.map((w) => w.start()));
+  return { stop: async () => void (await Promise.all(watches.map((w) => w.stop()))) };
+}
+
+export interface ManagedObjectWatchOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  readonly resourceMap: ResourceMap;
+  readonly namespaces: readonly string[];
+  readonly log: Logger;
+  readonly onObject: (obj: KubeObject) => void;
+}
+
+/** One watch per managed kind (label keelson.dev/environment), started as inventories name new kinds. */
+export class ManagedObjectWatches {
+  readonly #options: ManagedObjectWatchOptions;
+  readonly #watches = new Map<string, Promise<ResourceWatch[] | undefined>>();
+
+  constructor(options: ManagedObjectWatchOptions) {
+    this.#options = options;
+  }
+
+  /** Makes sure every kind in `inventory` is watched. */
+  async track(inventory: readonly string[]): Promise<void> {
+    for (const entry of inventory) {
+      let item;
+      try {
+        item = parseInventoryEntry(entry);
+      } catch {
+        continue;
+      }
+      const id = `${item.apiVersion}/${item.key.kind}`;
+      if (!this.#watches.has(id)) this.#watches.set(id, this.#start(item.apiVersion, item.key.kind));
+    }
+    await Promise.all(this.#watches.values());
+  }
+
+  async #start(apiVersion: string, kind: string): Promise<ResourceWatch[] | undefined> {
+    let info;
+    try {
+      info = await this.#options.resourceMap.lookup(apiVersion, kind);
+    } catch {
+      this.#watches.delete(`${apiVersion}/${kind}`); // the kind may come later (a CRD)
+      return undefined;
+    }
+    const namespaces = info.namespaced && this.#options.namespaces.length ? this.#options.namespaces : [undefined];
+    const watches = namespaces.map((ns) => new ResourceWatch(this.#options.kubeConfig, {
+      resource: { group: groupOf(apiVersion), version: versionOf(apiVersion), plural: info.plural },
+      ...(ns ? { namespace: ns } : {}),
+      labelSelector: LABEL_ENVIRONMENT,
+      onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
+      onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
+    }));
+    await Promise.all(watches.map((w) => w.start()));
+    return watches;
+  }
+
+  async stop(): Promise<void> {
+    const all = await Promise.all(this.#watches.values());
+    await Promise.all(all.flatMap((ws) => ws ?? []).map((w) => w.stop()));
+    this.#watches.clear();
+  }
+}

@@ -1,0 +1,145 @@
+// The operator process: the only place that knows the concrete adapters. It builds them
+// from the configuration, wires the controllers to their watches, serves the probes,
+// /metrics, the REST API and the webhook receiver, and stops it all in order.
+import { randomBytes } from 'node:crypto';
+import type * as k8s from '@kubernetes/client-node';
+import { GitSource } from './adapters/git/git-source.ts';
+import { GitMetrics } from './adapters/metrics/git-metrics.ts';
+import { HttpServer, sendJson, sendText } from './adapters/http/http-server.ts';
+import { mountApi } from './adapters/http/api-routes.ts';
+import { KubernetesAuth } from './adapters/http/kubernetes-auth.ts';
+import { mountWebhook } from './adapters/http/webhook-routes.ts';
+import { loadKubeConfig } from './adapters/kubernetes/client.ts';
+import { EventRecorder } from './adapters/kubernetes/events.ts';
+import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
+import { KeelsonResources, type EnvironmentResource, type GitRepositoryResource } from './adapters/kubernetes/keelson-resources.ts';
+import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
+import { RestTransport } from './adapters/kubernetes/rest-transport.ts';
+import { JsonLogger } from './adapters/log/json-logger.ts';
+import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
+import { createRegistry } from './adapters/metrics/registry.ts';
+import { EntryCache } from './adapters/pass/entry-cache.ts';
+import { Synthesizer } from './adapters/synth/synthesizer.ts';
+import { EnvironmentController } from './controllers/environment/environment-controller.ts';
+import { EnvironmentReconciler } from './controllers/environment/environment-reconciler.ts';
+import { PassSecrets } from './controllers/environment/pass-secrets.ts';
+import type { ArtifactSource } from './controllers/environment/ports.ts';
+import { LeaderElection } from './adapters/kubernetes/leader-election.ts';
+import type { Logger } from './core/logger.ts';
+import type { OperatorConfig } from './core/operator-config.ts';
+import { SecretRedactor } from './core/redact.ts';
+import { GitRepositoryController } from './controllers/git-repository.ts';
+import { ManagedObjectWatches, watchKeelsonResources } from './main-watches.ts';
+
+export interface RunningOperator {
+  readonly metricsPort: number;
+  readonly apiPort: number;
+  /** True once this replica runs the controllers (it holds the Lease, or needs none). */
+  isLeader(): boolean;
+  /** Graceful stop: no new reconciles, the current ones finish (their operations are persisted). */
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  readonly log?: Logger;
+  /** Called when this replica loses its Lease; the CLI exits so the pod restarts clean. */
+  readonly onLostLeadership?: () => void;
+}
+
+export async function runOperator(config: OperatorConfig, options: RunOptions = {}): Promise<RunningOperator> {
+  const redactor = new SecretRedactor({ now: Date.now });
+  const log = options.log ?? new JsonLogger({ level: config.logLevel, redact: (t) => redactor.redactText(t) });
+  const kc: k8s.KubeConfig = loadKubeConfig(config.kubeconfig);
+  const registry = createRegistry({ processMetrics: true });
+  const resources = new KeelsonResources(kc);
+  const events = new EventRecorder(kc, { redact: (t) => redactor.redactText(t) });
+  const state = { started: false, leader: !config.leaderElect };
+
+  // One Git source (one object cache per URL) shared by the GitRepository controllers of
+  // every watched namespace.
+  const gitMetrics = new GitMetrics(registry);
+  const source = new GitSource({ cacheDir: `${config.cacheDir}/git`, onRequest: gitMetrics.observe });
+  const gitControllers = (config.namespaces.length ? config.namespaces : [undefined]).map((ns, i) =>
+    new GitRepositoryController(kc, { cacheDir: `${config.cacheDir}/git`, source, ...(i === 0 ? { registry } : {}), ...(ns ? { namespace: ns } : {}), concurrency: Math.max(2, Math.ceil(config.concurrency / 2)) }));
+  const artifacts: ArtifactSource = gitControllers[0]!;
+  const synthesizer = new Synthesizer({ cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB, timeoutMs: config.synthTimeoutMs });
+  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources });
+  const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
+  const resourceMap = new ResourceMap(transport);
+  const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
+  const metrics = new EnvironmentMetrics(registry);
+  const reconciler = new EnvironmentReconciler({
+    resources, artifacts, executors, metrics, log, redactor,
+    events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
+    clock: Date.now,
+    newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+    desired: {
+      synthesize: async (tree, path, environment) => (await synthesizer.synthesize({ tree, path }, environment)).result,
+      resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
+      isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
+    },
+  });
+  const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs });
+  const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
+  let keelsonWatches: { stop(): Promise<void> } | undefined;
+
+  const startControllers = async () => {
+    await synthesizer.start();
+    await Promise.all(gitControllers.map((c) => c.start()));
+    environments.start();
+    keelsonWatches = await watchKeelsonResources({
+      kubeConfig: kc, namespaces: config.namespaces, log,
+      onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
+        environments.onEnvironment(env, deleted);
+        void managed.track(env.status?.inventory ?? []);
+      },
+      onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
+    });
+    state.started = true;
+    state.leader = true;
+    log.info('controllers started');
+  };
+
+  const probes = new HttpServer({ listen: config.metricsListen, onError: (err) => log.error('metrics server error', { error: String(err) }) });
+  probes.route('GET', '/healthz', (_req, res) => sendText(res, 200, 'ok\n'));
+  // Ready when this replica works (controllers started) or stands by for the Lease.
+  probes.route('GET', '/readyz', (_req, res) => (state.started || (config.leaderElect && !state.leader) ? sendText(res, 200, state.started ? 'ok\n' : 'standby\n') : sendJson(res, 503, state)));
+  probes.route('GET', '/metrics', async (_req, res) => sendText(res, 200, await registry.metrics(), registry.contentType));
+  const api = new HttpServer({ listen: config.listen, onError: (err) => log.error('API server error', { error: String(err) }) });
+  mountApi(api, { resources, auth: new KubernetesAuth(kc), log });
+  mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
+  const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);
+  log.info('keelson operator serving', { metricsPort, apiPort, namespaces: config.namespaces.length ? config.namespaces : 'all', concurrency: config.concurrency, leaderElect: config.leaderElect });
+
+  let elector: LeaderElection | undefined;
+  if (config.leaderElect) {
+    elector = new LeaderElection(kc, { name: config.leaseName, namespace: config.leaseNamespace, identity: config.identity, onError: (err) => log.warn('lease error', { error: String(err) }) });
+    void elector.run(async () => {
+      log.info('became the leader', { lease: `${config.leaseNamespace}/${config.leaseName}`, identity: config.identity });
+      await startControllers();
+    }, () => {
+      log.error('lost the Lease; stopping', { identity: config.identity });
+      options.onLostLeadership?.();
+    });
+  } else {
+    await startControllers();
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metricsPort,
+    apiPort,
+    isLeader: () => state.started,
+    stop: () => (stopping ??= (async () => {
+      log.info('stopping: finishing the reconciles in progress');
+      await keelsonWatches?.stop();
+      await managed.stop();
+      await Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]);
+      await elector?.stop();
+      await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
+      executors.close();
+      transport.close();
+      log.info('stopped');
+    })()),
+  };
+}
