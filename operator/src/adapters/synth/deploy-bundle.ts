@@ -4,7 +4,7 @@
 // a name cdk8s-plus-27 does not have fails here, with the file and line. Anything else —
 // another package, a Node built-in, a path outside the tree — is refused with a clear error.
 // esbuild is imported on first use, so a CLI run spawns its worker before paying for it.
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import type { Loader, Message, Plugin } from 'esbuild';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
@@ -30,11 +30,16 @@ const ENTRY_NAMES = ['main.ts', 'main.mts', 'main.js', 'main.mjs', 'index.ts'];
 const LOADERS: Readonly<Record<string, Loader>> = { ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', js: 'js', mjs: 'js', cjs: 'js', json: 'json' };
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** esbuild, required on first use (CommonJS require: no export scan of its 100 kB entry). */
+export function loadEsbuild(): typeof import('esbuild') {
+  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+}
+
 /** Finds the entry point under `path` and bundles it; throws SynthesisError (BuildFailed) naming file:line. */
 export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions): Promise<DeployBundle> {
   const root = normalizeTreePath(options.path);
   const entry = await findEntry(tree, root);
-  const { build } = await import('esbuild');
+  const { build } = loadEsbuild();
   const result = await build({
     entryPoints: [entry],
     bundle: true,

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROVIDED_MODULES } from './protocol.ts';
+import { loadEsbuild } from './deploy-bundle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -16,7 +17,7 @@ const require = createRequire(import.meta.url);
 export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
   const file = join(cacheDir, `synth-runtime-${await inputHash()}.cjs`);
   if (await exists(file)) return file;
-  const { build } = await import('esbuild');
+  const { build } = loadEsbuild();
   const result = await build({
     entryPoints: [join(here, 'worker-main.ts')],
     bundle: true,
