@@ -156,6 +156,26 @@ describe('sync operation', () => {
     executor.close();
   });
 
+  it('applies as the Environment\'s ServiceAccount, which may only do what its Role allows', async () => {
+    await createEnvironment(ns, 'limited');
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'deployer' } } });
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'configmaps-only' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] }] } });
+    await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'deployer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmaps-only' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }] } });
+    const executor = await executorFor(ns, 'limited', { serviceAccountName: 'deployer' });
+    const allowed = [configMap(ns, 'allowed')];
+    const first = await executor.start({ id: 'limited-1', revision: 'main@sha1:1', desired: allowed, inventory: [], prune: false });
+    assert.equal((await executor.run(first.operation, allowed)).phase, 'Succeeded');
+    const forbidden = [configMap(ns, 'allowed'), deployment(ns, 'not-allowed', 'registry.example/x:1')];
+    const second = await executor.start({ id: 'limited-2', revision: 'main@sha1:2', desired: forbidden, inventory: [], prune: false });
+    const done = await executor.run(second.operation, forbidden);
+    executor.close();
+    assert.equal(done.phase, 'Failed');
+    assert.match(done.message!, /Deployment .*\/not-allowed: .*forbidden.*system:serviceaccount:.*:deployer/);
+    assert.equal(await readDeployment(ns, 'not-allowed'), undefined);
+  });
+
   it('an operation interrupted between two waves resumes without running its hook again', async () => {
     await createEnvironment(ns, 'resume');
     const desired = [

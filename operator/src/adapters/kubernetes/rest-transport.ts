@@ -38,6 +38,8 @@ export interface RestTransportOptions {
   /** Parallel connections to the API server. */
   readonly maxSockets?: number;
   readonly timeoutMs?: number;
+  /** Act as this user (Impersonate-User), e.g. `system:serviceaccount:<namespace>:<name>`. */
+  readonly impersonate?: string;
 }
 
 export class RestTransport {
@@ -58,6 +60,7 @@ export class RestTransport {
     const base = new URL(cluster.server);
     const opts: RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
+    if (options.impersonate) opts.headers = { ...opts.headers, 'Impersonate-User': options.impersonate };
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     opts.agent = base.protocol === 'https:'
       ? new HttpsAgent({ ...agentOptions, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true })

@@ -30,6 +30,8 @@ export interface SyncExecutorOptions {
   readonly clock?: () => number;
   /** Parallel requests to the API server. */
   readonly concurrency?: number;
+  /** spec.serviceAccountName: apply, create and delete as this ServiceAccount of the owner's namespace. */
+  readonly serviceAccountName?: string;
 }
 
 export interface StartSyncOptions {
@@ -73,7 +75,8 @@ export class SyncExecutor {
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: SyncExecutorOptions): Promise<SyncExecutor> {
-    return new SyncExecutor(await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16 }), options);
+    const impersonate = options.serviceAccountName ? `system:serviceaccount:${options.owner.namespace}:${options.serviceAccountName}` : undefined;
+    return new SyncExecutor(await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16, impersonate }), options);
   }
 
   get live(): LiveState {
