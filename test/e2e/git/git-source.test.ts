@@ -5,9 +5,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { GitSource, GitSourceError, type GitRequestSample, type RefreshRequest } from '../../../operator/src/adapters/git/git-source.ts';
 import { GitServer } from '../../harness/git-server.ts';
 
+const run = promisify(execFile);
 let server: GitServer;
 let cacheDir: string;
 
@@ -68,6 +71,21 @@ describe('GitSource', () => {
     await assert.rejects(artifact.readFile('../etc/passwd'), /leaves the tree/);
     const files = readdirSync(cacheDir, { recursive: true }).map(String);
     assert.ok(!files.some((f) => f.endsWith('c.txt')), 'no file is checked out on disk');
+  });
+
+  it('reads every file of a deltified history exactly as git does', async () => {
+    const repo = await server.createRepo('deltas', {});
+    await repo.generateHistory({ commits: 60, files: 300 });
+    await run('git', ['--git-dir', repo.gitDir, 'gc', '--quiet', '--aggressive']);
+    const source = newSource();
+    const { artifact } = await source.refresh({ url: repo.url, credentials: server.credentials, ref: { branch: 'main' } });
+    const { stdout } = await run('git', ['--git-dir', repo.gitDir, 'ls-tree', '-r', '--name-only', 'main']);
+    const paths = stdout.trim().split('\n');
+    assert.equal(paths.length, 300);
+    for (const path of paths.filter((_, i) => i % 15 === 0)) {
+      const expected = (await run('git', ['--git-dir', repo.gitDir, 'show', `main:${path}`])).stdout;
+      assert.equal(text(await artifact.readFile(path)), expected, path);
+    }
   });
 
   it('resolves tags, annotated and lightweight, and the highest tag in a semver range', async () => {

@@ -10,6 +10,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import git, { type HttpClient } from 'isomorphic-git';
 import type { ObjectStore } from './artifact.ts';
+import { PackReader } from './pack-reader.ts';
 
 export interface FetchPlan {
   readonly http: HttpClient;
@@ -58,7 +59,7 @@ export class RepositoryCache {
         await mkdir(gitdir, { recursive: true });
         await git.init({ fs, gitdir, bare: true });
         await git.addRemote({ fs, gitdir, remote: 'origin', url: this.url, force: true });
-        return { id, gitdir, cache: {} };
+        return { id, gitdir, cache: {}, reader: new PackReader(gitdir) };
       })();
     }
     return this.#generation;
