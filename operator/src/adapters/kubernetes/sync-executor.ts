@@ -2,6 +2,13 @@
 // function waits for, compute the next step, persist the operation (intent before
 // action), run the actions, record their results and persist again. A restarted operator
 // calls step() with the persisted operation and continues where it stopped.
+//
+// For the Environment reconciler:
+//   const ex = await SyncExecutor.fromKubeConfig(kc, { owner, persist: (op) => patchStatus({ operation: op }) });
+//   const report = await ex.compare(desired, liveFromWatchCache, spec.sync?.ignoreDifferences);
+//   const { operation } = await ex.start({ id, revision, desired, inventory: status.inventory ?? [], prune });
+//   const out = await ex.step(status.operation, desiredOf(status.operation.revision)); // once per reconcile
+//   if (!out.done) requeue(out.requeueAfterMs);  // else: nextInventory(...), history, conditions
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/manifest.ts';
