@@ -15,7 +15,7 @@ const secretFile = join(outside, 'token');
 writeFileSync(secretFile, 'eyJhbGciOi-SERVICE-ACCOUNT-TOKEN');
 
 const synthesizer = new Synthesizer({
-  cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 2, heapLimitMb: 160, rssLimitMb: 600, timeoutMs: 3000,
+  cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 2, heapLimitMb: 160, rssLimitMb: 600, timeoutMs: 6000,
 });
 
 interface BadInput {
@@ -44,7 +44,7 @@ const cases: BadInput[] = [
   { name: 'an error from cdk8s-plus inside a builder, located at the caller', files: mainWith(`new kplus.Deployment(app, 'd', { containers: [{ image: 'x', ports: [{ number: 80 }, { number: 80 }] }] });`),
     reason: 'EvaluationFailed', message: /^main\.ts:7:\d+: Port with number 80 and protocol TCP already exists/ },
   { name: 'an infinite loop', files: mainWith(`for (;;) { /* spin */ }`),
-    reason: 'TimedOut', message: /did not finish within 3000 ms/ },
+    reason: 'TimedOut', message: /did not finish within 6000 ms/ },
   { name: 'an endless allocation', files: mainWith(`const hoard: number[][] = []; for (let i = 0; ; i++) hoard.push(new Array(1e6).fill(i));`),
     reason: 'MemoryExceeded', message: /memory|MiB/ },
   { name: 'a call to process.exit', files: mainWith(`process.exit(3);`),
