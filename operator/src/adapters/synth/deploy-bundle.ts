@@ -100,18 +100,25 @@ function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['ex
 async function resolveInTree(spec: string, importer: string, root: string, read: (p: string) => Promise<Uint8Array | undefined>) {
   if (spec.startsWith('/')) return { errors: [{ text: `absolute import "${spec}": import the deploy repository's files by relative path` }] };
   const dir = importer.includes('/') ? importer.slice(0, importer.lastIndexOf('/')) : '';
-  let base: string;
-  try {
-    base = normalizeTreePath(`${dir}/${spec}`);
-  } catch {
-    return { errors: [{ text: `"${spec}" leaves the repository` }] };
-  }
+  const base = joinTreePath(dir, spec);
+  if (base === undefined) return { errors: [{ text: `"${spec}" leaves the repository` }] };
   if (root && base !== root && !base.startsWith(`${root}/`)) return { errors: [{ text: `"${spec}" is outside the deploy repository's directory "${root}"` }] };
   const stem = base.replace(/\.(js|mjs|cjs)$/, '');
   for (const candidate of [base, `${stem}.ts`, `${stem}.mts`, `${stem}.tsx`, `${base}.js`, `${base}.json`, `${base}/index.ts`, `${base}/index.js`]) {
     if ((await read(candidate)) !== undefined) return { path: candidate, namespace: 'tree' };
   }
   return { errors: [{ text: `cannot find "${spec}" (looked for ${base} and ${stem}.ts in the repository)` }] };
+}
+
+/** `dir` joined with a relative `spec`, '..' resolved; undefined when it climbs above the tree's root. */
+function joinTreePath(dir: string, spec: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of `${dir}/${spec}`.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part !== '..') parts.push(part);
+    else if (parts.pop() === undefined) return undefined;
+  }
+  return parts.join('/');
 }
 
 function refusal(spec: string): string {

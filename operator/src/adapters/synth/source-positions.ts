@@ -15,9 +15,11 @@ export class SourcePositions {
   /** `file:line:column` of a bundle position, or undefined when it maps to no source (generated code). */
   locate(position: BundlePosition | null | undefined): string | undefined {
     if (!position) return undefined;
-    const origin = this.map.findOrigin(position.line, position.column) as { fileName?: string; lineNumber?: number; columnNumber?: number };
-    if (!origin.fileName || origin.lineNumber === undefined) return undefined;
-    return `${origin.fileName.replace(/^(tree|provided):/, '')}:${origin.lineNumber}:${origin.columnNumber ?? 1}`;
+    // The segment the position falls in, as written (findOrigin would add the distance from
+    // the segment's start, which for esbuild's maps lands past the expression).
+    const entry = this.map.findEntry(position.line - 1, position.column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (!entry.originalSource || entry.originalLine === undefined) return undefined;
+    return `${entry.originalSource.replace(/^(tree|provided):/, '')}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
   }
 
   /**
