@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as openpgp from 'openpgp';
 import { PassSecretError } from '../../core/secrets/errors.ts';
-import { DecryptionKey } from './decryption-key.ts';
+import { DecryptionKey, MAX_ENTRY_BYTES } from './decryption-key.ts';
 
 const userIDs = [{ name: 'Keelson test', email: 'test@keelson.example' }];
 
@@ -87,6 +87,22 @@ describe('DecryptionKey', () => {
     const pub = await openpgp.readKey({ armoredKey: plain.publicKey });
     const whole = await encryptTo('hunter2\n', [pub]);
     await assert.rejects(key.decrypt(whole.subarray(0, whole.length - 10), 'prod/db'), rejectsWith('CorruptEntry', /prod\/db/));
+  });
+
+  it('a compressed entry that would expand past the size limit is CorruptEntry, not an out-of-memory', async () => {
+    const key = await DecryptionKey.load({ privateKey: plain.privateKey });
+    const pub = await openpgp.readKey({ armoredKey: plain.publicKey });
+    const message = await openpgp.createMessage({ binary: new Uint8Array(MAX_ENTRY_BYTES + 1) });
+    const bomb = await openpgp.encrypt({ message, encryptionKeys: pub, format: 'binary', config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } });
+    assert.ok(bomb.byteLength < 64 * 1024, `compressed to ${bomb.byteLength} bytes`);
+    await assert.rejects(key.decrypt(bomb, 'big'), rejectsWith('CorruptEntry', /big.*decompressed message size exceeded/));
+    const fits = await openpgp.encrypt({ message: await openpgp.createMessage({ binary: new Uint8Array(1024).fill(65) }), encryptionKeys: pub, format: 'binary', config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } });
+    assert.equal((await key.decrypt(fits, 'small')).length, 1024);
+  });
+
+  it('a file larger than the size limit is CorruptEntry before it is parsed', async () => {
+    const key = await DecryptionKey.load({ privateKey: plain.privateKey });
+    await assert.rejects(key.decrypt(new Uint8Array(MAX_ENTRY_BYTES + 1), 'huge'), rejectsWith('CorruptEntry', /larger than/));
   });
 
   it('the hash key is the same for the same key armored or binary, and differs between keys', async () => {

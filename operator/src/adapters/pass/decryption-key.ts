@@ -14,6 +14,8 @@ export interface DecryptionKeyOptions {
 
 /** A wildcard (hidden) recipient key id, as `gpg --throw-keyids` writes. */
 const WILDCARD = '0000000000000000';
+/** The largest entry, encrypted or decrypted: a compressed message cannot expand past it (a store is shared, writable input). */
+export const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 
 export class DecryptionKey {
   readonly #keys: openpgp.PrivateKey[];
@@ -59,6 +61,7 @@ export class DecryptionKey {
 
   /** Decrypts one entry file; errors name `path` and the recipients' key ids. */
   async decrypt(ciphertext: Uint8Array, path: string): Promise<string> {
+    if (ciphertext.byteLength > MAX_ENTRY_BYTES) throw new PassSecretError('CorruptEntry', path, `the file is larger than ${MAX_ENTRY_BYTES} bytes`);
     let message: openpgp.Message<Uint8Array | string>;
     try {
       message = isArmored(ciphertext)
@@ -72,7 +75,7 @@ export class DecryptionKey {
       throw new PassSecretError('NotARecipient', path, `encrypted for key ids ${recipients.join(', ') || '(none)'}, and the key (${this.fingerprints.join(', ')}) is not one of them`);
     }
     try {
-      const { data } = await openpgp.decrypt({ message, decryptionKeys: this.#keys, format: 'binary' });
+      const { data } = await openpgp.decrypt({ message, decryptionKeys: this.#keys, format: 'binary', config: { maxDecompressedMessageSize: MAX_ENTRY_BYTES } });
       return new TextDecoder('utf-8', { fatal: false }).decode(data);
     } catch (err) {
       throw new PassSecretError('CorruptEntry', path, `cannot be decrypted (${errorText(err)})`);
