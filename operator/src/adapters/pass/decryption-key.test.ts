@@ -47,6 +47,10 @@ describe('DecryptionKey', () => {
     assert.equal(await key.decrypt(await encryptTo('pw\n', [pub]), 'x'), 'pw\n');
   });
 
+  it('a passphrase read from a file with its trailing newline still unlocks the key, as with gpg --passphrase-file', async () => {
+    for (const passphrase of ['correct horse\n', 'correct horse\r\n']) await DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase });
+  });
+
   it('a wrong passphrase is WrongPassphrase and does not echo the passphrase', async () => {
     await assert.rejects(DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase: 'battery staple' }), (err: unknown) => rejectsWith('WrongPassphrase')(err) && !(err as Error).message.includes('battery'));
   });

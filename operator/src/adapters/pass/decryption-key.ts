@@ -101,12 +101,17 @@ async function unlock(key: openpgp.PrivateKey, passphrase: string | undefined): 
   if (key.isDecrypted()) return key;
   const id = key.getFingerprint().toUpperCase();
   if (passphrase === undefined) throw new PassSecretError('WrongPassphrase', '', `the private key ${id} is protected and no passphrase was given`);
-  try {
-    return await openpgp.decryptKey({ privateKey: key, passphrase });
-  } catch (err) {
-    if (/passphrase/i.test(errorText(err))) throw new PassSecretError('WrongPassphrase', '', `the passphrase does not unlock the private key ${id}`);
-    throw new PassSecretError('InvalidKey', '', `the private key ${id} cannot be unlocked (${errorText(err)})`);
+  // A passphrase kept in a file (a Secret made with --from-file) usually ends with a newline,
+  // which gpg's --passphrase-file ignores as well: it is tried without it when it fails as is.
+  const trimmed = passphrase.replace(/\r?\n$/, '');
+  for (const candidate of trimmed === passphrase ? [passphrase] : [passphrase, trimmed]) {
+    try {
+      return await openpgp.decryptKey({ privateKey: key, passphrase: candidate });
+    } catch (err) {
+      if (!/passphrase/i.test(errorText(err))) throw new PassSecretError('InvalidKey', '', `the private key ${id} cannot be unlocked (${errorText(err)})`);
+    }
   }
+  throw new PassSecretError('WrongPassphrase', '', `the passphrase does not unlock the private key ${id}`);
 }
 
 function isArmored(bytes: Uint8Array): boolean {
