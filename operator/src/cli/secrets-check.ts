@@ -14,7 +14,7 @@ import { DecryptionKey } from '../adapters/pass/decryption-key.ts';
 import { PassStore } from '../adapters/pass/pass-store.ts';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 
-export const USAGE = 'usage: keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file <file>] [--manifests <file>]';
+export const USAGE = 'usage: keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file <file>] [--manifests <file>] [-o json]';
 
 export interface SecretsCheckOptions {
   /** Synthesizes `<dir>` for one environment. @default the local sandboxed synthesizer of `keelson synth` */
@@ -40,8 +40,10 @@ export async function run(args: readonly string[], options: SecretsCheckOptions 
     const key = await DecryptionKey.load({ privateKey: await readFile(parsed.key), passphrase });
     const store = new PassStore({ tree: new DirectoryTree(parsed.store), key });
     const checks = await checkPassSecrets(objects, store);
-    for (const line of formatChecks(checks, parsed.env)) out(line);
-    for (const line of await staleRecipientWarnings(checks, store, key)) err(line);
+    const warnings = await staleRecipientWarnings(checks, store, key);
+    if (parsed.output === 'json') out(JSON.stringify(checksAsJson(checks, parsed.env, warnings), null, 2));
+    else for (const line of formatChecks(checks, parsed.env)) out(line);
+    for (const line of warnings) err(`warning: ${line}`);
     return checks.every((c) => !c.error) ? 0 : 1;
   } catch (e) {
     // Key and file errors name files, keys and paths only; anything else is reported by type, not content.
@@ -60,13 +62,15 @@ function parse(args: readonly string[]) {
       key: { type: 'string' },
       'passphrase-file': { type: 'string' },
       manifests: { type: 'string' },
+      output: { type: 'string', short: 'o' },
     },
   });
   const dir = positionals[0];
   if (positionals.length > 1) throw new Error(`one <dir> expected, got ${positionals.length}`);
   if (!values.env || !values.store || !values.key) throw new Error('--env, --store and --key are required');
   if (!dir && !values.manifests) throw new Error('<dir> (or --manifests <file>) is required');
-  return { dir, env: values.env, store: values.store, key: values.key, passphraseFile: values['passphrase-file'], manifests: values.manifests };
+  if (values.output !== undefined && values.output !== 'json') throw new Error(`--output must be json, not "${values.output}" (the table is the default)`);
+  return { dir, env: values.env, store: values.store, key: values.key, passphraseFile: values['passphrase-file'], manifests: values.manifests, output: values.output };
 }
 
 async function loadObjects(args: ReturnType<typeof parse>, options: SecretsCheckOptions): Promise<KubeObject[]> {
@@ -125,10 +129,27 @@ async function staleRecipientWarnings(checks: readonly ReferenceCheck[], store: 
   for (const path of paths) {
     const recipients = await store.recipientsOf(path);
     if (!recipients.some((r) => key.isNamedBy(r))) {
-      warnings.push(`warning: ${path}: its .gpg-id lists ${recipients.join(', ') || 'nobody'}, not the key; the next pass edit there will re-encrypt it without the key`);
+      warnings.push(`${path}: its .gpg-id lists ${recipients.join(', ') || 'nobody'}, not the key; the next pass edit there will re-encrypt it without the key`);
     }
   }
   return warnings;
+}
+
+/** The checks for scripts and CI: one record per reference, `ok` or the reason and detail; no values. */
+export function checksAsJson(checks: readonly ReferenceCheck[], environment: string, warnings: readonly string[]) {
+  return {
+    environment,
+    ok: checks.every((c) => !c.error),
+    references: checks.map((c) => ({
+      secret: { kind: c.secret.kind, namespace: c.secret.namespace, name: c.secret.name },
+      dataKey: c.dataKey,
+      path: c.ref?.path ?? c.error?.path ?? '',
+      ...(c.ref?.field === undefined ? {} : { field: c.ref.field }),
+      ok: !c.error,
+      ...(c.error ? { reason: c.error.reason, detail: c.error.detail } : {}),
+    })),
+    warnings,
+  };
 }
 
 function firstLine(text: string): string {

@@ -113,6 +113,18 @@ describe('keelson secrets check', () => {
     assert.equal(res.stderr.trim(), `warning: stale/token: its .gpg-id lists ${t.foreign.fingerprint}, not the key; the next pass edit there will re-encrypt it without the key`);
   });
 
+  it('-o json gives one record per reference with its reason, and the warnings, for scripts', () => {
+    const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'stale.yaml'), '-o', 'json']);
+    assert.equal(res.code, 0, res.stderr);
+    const report = JSON.parse(res.stdout) as { ok: boolean; references: { dataKey: string; path: string; ok: boolean }[]; warnings: string[] };
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.references.map((r) => [r.dataKey, r.path, r.ok]), [['token', 'stale/token', true], ['db', 'prod/db', true]]);
+    assert.equal(report.warnings.length, 1);
+    const failing = JSON.parse(check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'rsa.asc'), '--manifests', join(dir, 'broken.yaml'), '-o', 'json']).stdout) as { ok: boolean; references: { dataKey: string; reason?: string }[] };
+    assert.equal(failing.ok, false);
+    assert.deepEqual(failing.references.map((r) => r.reason ?? 'ok'), ['ok', 'NoSuchEntry', 'NoSuchField', 'NotARecipient', 'CorruptEntry', 'InvalidReference']);
+  });
+
   it('unlocks the ed25519 key with --passphrase-file and reads the entry it shares with the RSA key', () => {
     const res = check(['--env', 'prod', '--store', t.store.dir, '--key', join(dir, 'ecc.asc'), '--passphrase-file', join(dir, 'ecc.pass'), '--manifests', join(dir, 'shared.yaml')]);
     assert.equal(res.code, 0, res.stderr);
