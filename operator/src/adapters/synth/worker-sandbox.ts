@@ -23,7 +23,9 @@ const DENIED_GLOBALS = ['fetch', 'WebSocket', 'EventSource'];
 
 export function lockDown(bundleFile: string): SandboxIo {
   const proc = process as unknown as Record<string, unknown>;
-  const send = (process.send as (m: unknown) => boolean).bind(process);
+  // process.send goes through process._send; keep the latter for ourselves, remove both.
+  const rawSend = proc._send as (message: unknown, handle: undefined, options: object, callback: undefined) => boolean;
+  const send = (message: unknown) => rawSend.call(process, message, undefined, { swallowErrors: false }, undefined);
   for (const name of DENIED_PROCESS_METHODS) {
     Object.defineProperty(proc, name, { value: denied(`process.${name}`), configurable: false, writable: false });
   }
@@ -31,7 +33,9 @@ export function lockDown(bundleFile: string): SandboxIo {
     value: () => { throw new Error('process.exit() is not allowed in a deploy repository: throw an Error to fail the synthesis'); },
     configurable: false, writable: false,
   });
-  Object.defineProperty(proc, 'send', { value: undefined, configurable: false, writable: false });
+  for (const name of ['send', '_send']) Object.defineProperty(proc, name, { value: undefined, configurable: false, writable: false });
+  // The loader's module: its `require` reaches every built-in (net is not covered by Node 24's permission model).
+  Object.defineProperty(proc, 'mainModule', { get: deniedToDeployRepo(bundleFile, 'process.mainModule'), configurable: false });
   Object.defineProperty(proc, 'env', { value: emptyEnvironment(bundleFile), configurable: false, writable: false });
   for (const name of DENIED_GLOBALS) Reflect.deleteProperty(globalThis, name);
 
@@ -78,13 +82,24 @@ export function lockDown(bundleFile: string): SandboxIo {
 function emptyEnvironment(bundleFile: string): Record<string, string> {
   return new Proxy(Object.freeze({}) as Record<string, string>, {
     get(_target, key) {
-      if (typeof key === 'symbol') return undefined;
-      const caller = new Error().stack?.split('\n')[2] ?? '';
-      if (!caller.includes(bundleFile)) return undefined;
+      if (typeof key === 'symbol' || !isCalledFrom(bundleFile)) return undefined;
       throw new Error(`process.env.${key}: environment variables are not available during synthesis; vary environments in code or images.json`);
     },
     has: () => false,
   });
+}
+
+/** A getter that fails when deploy-repo code calls it and yields undefined to anyone else. */
+function deniedToDeployRepo(bundleFile: string, name: string): () => undefined {
+  return () => {
+    if (isCalledFrom(bundleFile)) throw new Error(`${name} is not available during synthesis: a deploy repository has no files, processes or network`);
+    return undefined;
+  };
+}
+
+/** Whether the caller of the function that calls this is deploy-repo code. */
+function isCalledFrom(bundleFile: string): boolean {
+  return (new Error().stack?.split('\n')[3] ?? '').includes(bundleFile);
 }
 
 function denied(name: string): () => never {
