@@ -5,6 +5,7 @@
 // another package, a Node built-in, a path outside the tree — is refused with a clear error.
 // esbuild is imported on first use, so a CLI run spawns its worker before paying for it.
 import { builtinModules, createRequire } from 'node:module';
+import type * as esbuild from 'esbuild';
 import type { Loader, Message, Plugin } from 'esbuild';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
@@ -31,8 +32,8 @@ const LOADERS: Readonly<Record<string, Loader>> = { ts: 'ts', mts: 'ts', cts: 't
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** esbuild, required on first use (CommonJS require: no export scan of its 100 kB entry). */
-export function loadEsbuild(): typeof import('esbuild') {
-  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+export function loadEsbuild(): typeof esbuild {
+  return createRequire(import.meta.url)('esbuild') as typeof esbuild;
 }
 
 /** Finds the entry point under `path` and bundles it; throws SynthesisError (BuildFailed) naming file:line. */
