@@ -19,7 +19,7 @@ export const rollbackCommand: Command = {
     const cluster = connect(values, io);
     const name = positionals[0]!;
     const env = await cluster.resources.getEnvironment(cluster.namespace, name);
-    const target = findRollbackTarget(env.status?.history ?? [], env.status?.sync?.revision, id);
+    const target = findRollbackTarget(env.status?.history ?? [], env.status?.history?.[0]?.revision, id);
     const commit = /@sha1:([0-9a-f]{40})$/.exec(target.revision)?.[1];
     if (!commit) throw new Error(`history entry ${target.id} has no commit in its revision "${target.revision}"`);
     const request = await requestSync(cluster, name, { token: new Date().toISOString(), commit }, {

@@ -69,7 +69,9 @@ export async function followOperation(cluster: Cluster, name: string, token: str
           io.stdout(`  ${t.phase.padEnd(8)} wave ${String(t.wave).padStart(2)}  ${t.hookName ?? t.key}  ${state}\n`);
         }
       }
-      if (op.phase === 'Succeeded' || op.phase === 'Failed') {
+      // Finished, and (for a success) recorded in the history: the status is final.
+      const recorded = op.phase === 'Failed' || env.status?.history?.[0]?.operationId === op.id;
+      if ((op.phase === 'Succeeded' || op.phase === 'Failed') && recorded) {
         const health = env.status?.health?.status ?? 'Unknown';
         io.stdout(`${op.phase === 'Succeeded' ? 'synced' : 'sync failed'}: ${op.revision}; health ${health}${op.message ? ` — ${op.message}` : ''}\n`);
         return op.phase === 'Succeeded' ? 0 : 1;

@@ -74,7 +74,7 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
       if (body.id !== undefined && !Number.isInteger(body.id)) throw new RequestError(400, 'id must be a whole number');
       let target;
       try {
-        target = findRollbackTarget(env.status?.history ?? [], env.status?.sync?.revision, body.id as number | undefined);
+        target = findRollbackTarget(env.status?.history ?? [], env.status?.history?.[0]?.revision, body.id as number | undefined);
       } catch (err) {
         throw new RequestError(409, (err as Error).message);
       }

@@ -12,9 +12,13 @@ import { decideSync, type SyncDecision } from '../../core/environment/sync-decis
 import { resolveRetry } from '../../core/environment/retry.ts';
 import { summarizeResources, type ResourceSummary } from '../../core/environment/resource-summary.ts';
 import { isNewRequest, parseSyncRequest, type SyncRequest } from '../../core/environment/sync-request.ts';
-import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY, FINALIZER } from '../../core/keys.ts';
+import { ANNOTATION_PRUNE, ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY, FINALIZER } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
+import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
+import { hashObject } from '../../core/diff/index.ts';
+import { redactObject } from '../../core/redact.ts';
+import { formatKey, keyOf } from '../../core/manifest.ts';
 import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
 import { environmentConditions, SECRETS_RESOLVED, SOURCE_READY, SYNCED } from './environment-conditions.ts';
 import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
@@ -165,7 +169,11 @@ class Reconcile {
     const resources = desired.objects.filter((o) => !isHook(o));
     const live = await executor.live.getMany(resources.map((o) => ({ apiVersion: o.apiVersion, key: { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name } })));
     const report = await executor.compare(resources, [...live.values()], this.env.spec.sync?.ignoreDifferences);
+    const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
+    const leftovers = (this.status.inventory ?? []).filter((e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)));
+    const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => o.metadata.annotations?.[ANNOTATION_PRUNE] !== 'false');
     return summarizeResources({
+      extra,
       apps: desired.apps,
       comparisons: new Map(report.resources.map((r) => [r.key, r])),
       live,
@@ -195,7 +203,8 @@ class Reconcile {
       latestRevision: this.#latestRevision(repo),
       syncStatus: this.#summary!.sync,
       generation: this.env.metadata.generation ?? 0,
-      ...(op ? { lastOperation: { revision: op.revision, phase: op.phase, ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}), retryCount: op.retryCount ?? 0, ...(op.generation !== undefined ? { generation: op.generation } : {}) } } : {}),
+      desiredHash: this.#desiredHash(),
+      ...(op ? { lastOperation: { revision: op.revision, phase: op.phase, ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}), retryCount: op.retryCount ?? 0, ...(op.generation !== undefined ? { generation: op.generation } : {}), ...(op.desiredHash ? { desiredHash: op.desiredHash } : {}) } } : {}),
       ...(request ? { request } : {}),
       retry: resolveRetry(this.env.spec.retry),
     });
@@ -238,8 +247,9 @@ class Reconcile {
       allowEmpty: this.env.spec.sync?.allowEmpty ?? false,
       initiatedBy,
     });
-    const started: Operation = { ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0 };
+    const started: Operation = { ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0, ...(desired === this.#desired ? { desiredHash: this.#desiredHash() } : {}) };
     this.status.operation = started;
+    this.#log.info('sync started', { revision, reason: decision.reason, operation: started.id });
     await this.#event('Normal', 'SyncStarted', `sync of ${revision} started: ${decision.reason}`);
     if (decision.reason.startsWith('self-heal')) {
       this.#deps.metrics?.driftCorrected(this.env);
@@ -253,7 +263,7 @@ class Reconcile {
     let current = operation;
     for (;;) {
       const outcome = await executor.step(current, desired.objects);
-      current = { ...outcome.operation, ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}), ...(operation.generation !== undefined ? { generation: operation.generation } : {}) };
+      current = { ...outcome.operation, ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}), ...(operation.generation !== undefined ? { generation: operation.generation } : {}), ...(operation.desiredHash !== undefined ? { desiredHash: operation.desiredHash } : {}) };
       this.status.operation = current;
       if (outcome.done) {
         await this.#finish(current, desired);
@@ -274,10 +284,16 @@ class Reconcile {
     const seconds = (Date.parse(operation.finishedAt ?? now) - Date.parse(operation.startedAt)) / 1000;
     this.#deps.metrics?.syncFinished(this.env, operation.phase === 'Succeeded' ? 'Succeeded' : 'Failed', seconds);
     for (const h of done.hooks) this.#deps.metrics?.hookFinished(this.env, h.phase, h.result);
+    this.#log.info('sync finished', { revision: operation.revision, phase: operation.phase, seconds, operation: operation.id, ...(operation.message ? { message: operation.message } : {}) });
     if (operation.phase === 'Succeeded') await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
     else await this.#event('Warning', 'SyncFailed', `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`);
     // Compare again right away: the live state changed.
     this.#requeueAfterMs = 0;
+  }
+
+  #desiredHash(): string {
+    // Secret data is masked first; the keyed values hash annotation still tells changes apart.
+    return hashObject(this.#desired!.objects.map((o) => redactObject(o)));
   }
 
   async #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

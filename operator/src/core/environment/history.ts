@@ -13,7 +13,8 @@ export function recordHistory(
 
 /**
  * The entry to roll back to: the one with `id`, or, without an id, the newest entry whose
- * revision differs from the current one. Throws with what exists when there is none.
+ * revision differs from the one deployed now (`current`: the newest entry's). Throws with
+ * what exists when there is none.
  */
 export function findRollbackTarget(history: readonly HistoryEntry[], currentRevision: string | undefined, id?: number): HistoryEntry {
   if (id !== undefined) {

@@ -55,6 +55,17 @@ describe('resource summary', () => {
     assert.equal(s.resources[1]!.message, 'not in the cluster yet');
   });
 
+  it('is OutOfSync while an object dropped from the desired state still exists, and lists it', () => {
+    const s = summarizeResources({
+      apps: [{ name: 'api', objects: [desired('api')] }],
+      comparisons: new Map([['apps/Deployment/shop/api', synced('a')]]),
+      live: new Map([['apps/Deployment/shop/api', deployment('api', 2)]]),
+      extra: [{ ...deployment('web', 2), metadata: { name: 'web', namespace: 'shop', labels: { 'keelson.dev/app': 'web' } } }],
+    });
+    assert.equal(s.sync, 'OutOfSync');
+    assert.deepEqual(s.resources.at(-1), { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web', app: 'web', sync: 'OutOfSync', message: 'no longer in the desired state: the next sync prunes it' });
+  });
+
   it('reports a failed dry-run as Unknown with its message', () => {
     const s = summarizeResources({
       apps: [{ name: 'api', objects: [desired('api')] }],

@@ -5,6 +5,7 @@
 import type { HealthStatus, ResourceStatus, SyncStatus } from '../../api/v1alpha1/environment.ts';
 import type { ResourceComparison } from '../diff/index.ts';
 import { assessHealth, compareHealth } from '../health/index.ts';
+import { LABEL_APP } from '../keys.ts';
 import { formatKey, groupOf, keyOf, versionOf, type KubeObject } from '../manifest.ts';
 import { parseSyncAnnotations } from '../sync/annotations.ts';
 import type { SynthesizedApp } from '../synthesis.ts';
@@ -17,6 +18,8 @@ export interface ResourceSummaryInput {
   readonly live: ReadonlyMap<string, KubeObject>;
   /** Dry-run failures per formatKey. */
   readonly errors?: ReadonlyMap<string, string>;
+  /** Live objects Keelson applied earlier that the desired state no longer has (they await pruning). */
+  readonly extra?: readonly KubeObject[];
 }
 
 export interface AppSummary {
@@ -72,6 +75,15 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
     }
     apps.push({ name: app.name, sync: appSync, health: appHealth, resources: counted });
     envSync = worseSync(envSync, appSync);
+  }
+  for (const obj of input.extra ?? []) {
+    resources.push({
+      group: groupOf(obj.apiVersion), version: versionOf(obj.apiVersion), kind: obj.kind,
+      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      name: obj.metadata.name, ...(obj.metadata.labels?.[LABEL_APP] ? { app: obj.metadata.labels[LABEL_APP] } : {}),
+      sync: 'OutOfSync', message: 'no longer in the desired state: the next sync prunes it',
+    });
+    envSync = worseSync(envSync, 'OutOfSync');
   }
   return { resources, apps, sync: envSync, health: worst.status === 'Healthy' ? { status: 'Healthy' } : { ...worst } };
 }

@@ -35,6 +35,8 @@ const cases: { name: string; input: Partial<SyncDecisionInput>; kind: string; re
   { name: 'a failed sync is retried once the backoff passed', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 990_000, retryCount: 1, generation: 1 } }, kind: 'sync', extra: { retryCount: 2 } },
   { name: 'retries stop at the limit', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'none', reason: /retry limit \(5\) is reached/ },
   { name: 'a new revision after failures starts over', input: { lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'sync', extra: { retryCount: 0 } },
+  { name: 'a commit that leaves the objects unchanged is not a new target: drift there is self-healed', input: { selfHeal: true, desiredHash: 'h1', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /self-heal/ },
+  { name: 'a commit that changes the objects is a new target', input: { desiredHash: 'h2', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /new revision/ },
   { name: 'no revision fetched yet', input: { latestRevision: undefined }, kind: 'none', reason: /no revision/ },
 ];
 

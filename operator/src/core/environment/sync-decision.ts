@@ -13,6 +13,8 @@ export interface LastOperation {
   readonly retryCount: number;
   /** The Environment generation the operation synced. */
   readonly generation?: number;
+  /** Hash of the desired objects it applied. */
+  readonly desiredHash?: string;
 }
 
 export interface SyncDecisionInput {
@@ -27,6 +29,8 @@ export interface SyncDecisionInput {
   /** Live state compared with the latest revision. */
   readonly syncStatus: SyncStatus;
   readonly generation: number;
+  /** Hash of the desired objects of the latest revision. */
+  readonly desiredHash?: string;
   readonly lastOperation?: LastOperation;
   /** A manual sync request not handled yet. */
   readonly request?: SyncRequest;
@@ -59,7 +63,10 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   if (input.latestRevision === undefined) return { kind: 'none', reason: 'no revision fetched yet' };
   if (input.syncStatus === 'Synced') return { kind: 'none', reason: 'in sync' };
 
-  const sameTarget = last !== undefined && last.revision === input.latestRevision && (last.generation ?? input.generation) === input.generation;
+  // The same target: the same generation, and the same revision or the same desired
+  // objects (a commit that changes only other environments is not a new target).
+  const sameObjects = last !== undefined && (last.revision === input.latestRevision || (last.desiredHash !== undefined && last.desiredHash === input.desiredHash));
+  const sameTarget = last !== undefined && sameObjects && (last.generation ?? input.generation) === input.generation;
   if (!sameTarget) {
     return { kind: 'sync', reason: `new revision ${input.latestRevision}`, automated: true, retryCount: 0 };
   }

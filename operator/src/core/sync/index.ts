@@ -7,4 +7,3 @@ export { inventoryEntry, nextInventory, parseInventoryEntry, planPrune, PruneRef
 export { hookObjectName, isOwnedBy, withOwnership, type OwnerReference } from './ownership.ts';
 export { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type OperationTask, type SyncAction } from './operation.ts';
 export { nextStep, type StepInput, type StepOptions, type StepResult } from './next-step.ts';
-export { summarizeResources, type AppSummary, type EnvironmentSyncStatus, type ResourceSummary, type SummarizeOptions } from './resource-status.ts';

@@ -1,0 +1,182 @@
+// The story teams run today, end to end, with the operator as its own process from the
+// runtime tree: the example deploy repo with `dev` (automated, prune, selfHeal) and `prod`
+// (manual), a real Git server, a real pass store, the real control plane.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { main as keelson } from '../../../operator/src/cli/main.ts';
+import { exampleFiles } from '../../harness/example-deploy-repo.ts';
+import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { OperatorProcess } from '../../harness/operator-process.ts';
+import { secretValuesOf } from '../../harness/pass-store.ts';
+import { commitOf, Story } from '../../harness/story.ts';
+
+const kc = loadKubeConfig();
+const apps = kc.makeApiClient(k8s.AppsV1Api);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const story = new Story(kc);
+let operator: OperatorProcess;
+const cliOutput: string[] = [];
+const files = exampleFiles();
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await keelson(args, { stdout: (t) => (out += t), stderr: (t) => (out += t), env: process.env, cwd: REPO_ROOT, isTty: false });
+  cliOutput.push(out);
+  return { code, out };
+}
+
+function withImage(env: 'dev' | 'prod', app: string, image: string): string {
+  const images = JSON.parse(files['images.json']!) as Record<string, Record<string, string>>;
+  images[env]![app] = image;
+  files['images.json'] = JSON.stringify(images, null, 2) + '\n';
+  return files['images.json'];
+}
+
+async function image(ns: string, name: string): Promise<string | undefined> {
+  const d = await apps.readNamespacedDeployment({ name, namespace: ns });
+  return d.spec?.template.spec?.containers[0]?.image;
+}
+
+const synced = (commit?: string) => (e: Awaited<ReturnType<Story['environment']>>) =>
+  e.status?.sync?.status === 'Synced' && e.status?.health?.status === 'Healthy' && e.status?.operation?.phase === 'Succeeded' &&
+  e.status.history?.[0]?.operationId === e.status.operation.id && (commit === undefined || commitOf(e.status.operation.revision) === commit);
+
+describe('the GitOps story: dev follows every commit, prod waits for a person', () => {
+  before(async () => {
+    await story.setUp({
+      prefix: 'story', files, passStore: true,
+      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } }, prod: {} },
+    });
+    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    await operator.start();
+    await operator.waitLeading();
+  });
+  after(async () => {
+    await operator?.stop();
+    await story.tearDown();
+  });
+
+  it('syncs dev by itself, with its secrets from pass, while prod only reports OutOfSync', async () => {
+    const dev = await story.until('dev', 'dev Synced, Healthy, operation Succeeded', synced());
+    assert.equal(dev.status?.history?.length, 1);
+    assert.deepEqual(dev.status?.history?.[0]?.initiatedBy, { automated: true });
+    const secret = await core.readNamespacedSecret({ name: 'api-db', namespace: story.targets.dev! });
+    assert.equal(Buffer.from(secret.data!.password!, 'base64').toString(), story.store!.entries['dev/db']!.split('\n')[0], 'the Secret holds the value from pass');
+    const prod = await story.until('prod', 'prod compared and OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
+    assert.equal(prod.status?.operation, undefined, 'prod never syncs by itself');
+    assert.match(prod.status!.conditions!.find((c) => c.type === 'Ready')!.message, /waiting for a sync request/);
+    assert.equal((await apps.listNamespacedDeployment({ namespace: story.targets.prod! })).items.length, 0);
+  });
+
+  it('brings a new image tag to dev: the PreSync migration before the Deployment changes, the PostSync smoke test after it is healthy', async () => {
+    const ns = story.targets.dev!;
+    const seen: { rv: number; what: string }[] = [];
+    const watch = new k8s.Watch(kc);
+    const record = (kind: string) => (_phase: string, obj: k8s.V1Job & k8s.V1Deployment) => {
+      const rv = Number(obj.metadata?.resourceVersion);
+      if (kind === 'Job' && obj.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) seen.push({ rv, what: `complete ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
+      if (kind === 'Job' && _phase === 'ADDED') seen.push({ rv, what: `created ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
+      if (kind === 'Deployment' && obj.metadata?.name === 'api' && obj.spec?.template.spec?.containers[0]?.image === 'ghcr.io/acme/shop-api:1.6.0') {
+        seen.push({ rv, what: 'api changed' });
+        if (obj.status?.updatedReplicas === obj.spec.replicas && obj.status?.availableReplicas === obj.spec.replicas && obj.status?.observedGeneration === obj.metadata?.generation) seen.push({ rv, what: 'api healthy' });
+      }
+    };
+    const jobs = await watch.watch(`/apis/batch/v1/namespaces/${ns}/jobs`, {}, record('Job'), () => undefined);
+    const deployments = await watch.watch(`/apis/apps/v1/namespaces/${ns}/deployments`, {}, record('Deployment'), () => undefined);
+    try {
+      const commit = await story.repo.commit({ 'images.json': withImage('dev', 'api', 'ghcr.io/acme/shop-api:1.6.0') }, 'api 1.6.0 to dev');
+      assert.equal((await cli('refresh', 'dev', '-n', story.ns)).code, 0);
+      await story.until('dev', `dev synced at ${commit}`, synced(commit));
+      assert.equal(await image(ns, 'api'), 'ghcr.io/acme/shop-api:1.6.0');
+      const first = (what: string) => seen.filter((s) => s.what === what).sort((a, b) => a.rv - b.rv)[0]?.rv;
+      const migrated = seen.filter((s) => s.what.startsWith('complete') && s.what.includes('migrate')).sort((a, b) => b.rv - a.rv)[0]?.rv;
+      const changed = first('api changed');
+      const healthy = first('api healthy');
+      const smoke = seen.filter((s) => s.what.startsWith('created') && s.what.includes('smoke')).sort((a, b) => b.rv - a.rv)[0]?.rv;
+      assert.ok(migrated && changed && healthy && smoke, `saw ${JSON.stringify(seen)}`);
+      assert.ok(migrated < changed, 'the PreSync migration completed before the Deployment changed');
+      assert.ok(healthy < smoke, 'the PostSync smoke test started after the Deployment was healthy');
+    } finally {
+      jobs.abort();
+      deployments.abort();
+    }
+  });
+
+  it('shows prod OutOfSync until `keelson sync prod --wait`, which follows hooks and waves to the end', async () => {
+    const prod = await story.environment('prod');
+    assert.equal(prod.status?.sync?.status, 'OutOfSync');
+    assert.ok(prod.status?.resources?.some((r) => r.kind === 'Deployment' && r.sync === 'OutOfSync'));
+    const r = await cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s');
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /PreSync\s+wave/);
+    assert.match(r.out, /synced: main@sha1:[0-9a-f]{40}; health Healthy/);
+    const after = await story.until('prod', 'prod synced', synced());
+    assert.equal(after.status?.history?.[0]?.initiatedBy?.username, 'keelson-local-admin');
+    assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3');
+  });
+
+  it('reports a new prod tag as OutOfSync, naming the field, and applies it only when asked', async () => {
+    const commit = await story.repo.commit({ 'images.json': withImage('prod', 'api', 'ghcr.io/acme/shop-api:1.4.4') }, 'api 1.4.4 to prod');
+    await story.refresh();
+    const prod = await story.until('prod', 'prod OutOfSync at the new commit', (e) => e.status?.sync?.status === 'OutOfSync' && commitOf(e.status.sync.revision) === commit);
+    const api = prod.status!.resources!.find((x) => x.kind === 'Deployment' && x.name === 'api')!;
+    assert.equal(api.sync, 'OutOfSync');
+    assert.match(api.message ?? '', /\/spec\/template\/spec\/containers/);
+    assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3', 'nothing applied without a person');
+    assert.equal((await cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s')).code, 0);
+    assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.4');
+  });
+
+  it('reverts a hand edit to a dev Deployment within seconds (self-heal)', async () => {
+    const ns = story.targets.dev!;
+    await apps.patchNamespacedDeployment({ name: 'worker', namespace: ns, body: { spec: { replicas: 5 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    const started = Date.now();
+    await eventually(async () => (await apps.readNamespacedDeployment({ name: 'worker', namespace: ns })).spec?.replicas === 1, { timeoutMs: 30_000, message: 'worker back to 1 replica' });
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds < 15, `self-heal took ${seconds} s`);
+    const events = await core.listNamespacedEvent({ namespace: story.ns, fieldSelector: 'involvedObject.name=dev' });
+    assert.ok(events.items.some((e) => e.reason === 'DriftCorrected'), 'a DriftCorrected event says so');
+  });
+
+  it('prunes an app removed from dev, and only from dev', async () => {
+    const main = files['main.ts']!;
+    const without = main.replace(/^(\s*)new WebApp\(/m, '$1if (settings !== dev) new WebApp(');
+    assert.notEqual(without, main, 'the example still creates its web app the way this test expects');
+    const commit = await story.repo.commit({ 'main.ts': without }, 'no web front end in dev');
+    await story.refresh();
+    await story.until('dev', 'dev synced without web', synced(commit));
+    const dev = story.targets.dev!;
+    await eventually(async () => (await apps.listNamespacedDeployment({ namespace: dev })).items.every((d) => d.metadata?.name !== 'web'), { message: 'web Deployment pruned from dev' });
+    assert.equal((await core.listNamespacedService({ namespace: dev })).items.some((s) => s.metadata?.name === 'web'), false);
+    assert.ok((await apps.readNamespacedDeployment({ name: 'api', namespace: dev })).metadata, 'the rest stays');
+    assert.ok((await apps.readNamespacedDeployment({ name: 'web', namespace: story.targets.prod! })).metadata, 'prod keeps its web app');
+  });
+
+  it('rolls prod back to the previous revision and pauses automated sync', async () => {
+    const r = await cli('rollback', 'prod', '-n', story.ns, '--wait', '--timeout', '120s');
+    assert.equal(r.code, 0, r.out);
+    assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3');
+    const prod = await story.environment('prod');
+    assert.match(prod.metadata.annotations?.['keelson.dev/auto-sync-paused'] ?? '', /rollback to history entry/);
+    assert.equal(prod.status?.history?.length, 3);
+  });
+
+  it('lets no secret value out: not in logs, events, status, metrics or CLI output', async () => {
+    const values = secretValuesOf(story.store!.entries);
+    const devSecret = await core.readNamespacedSecret({ name: 'api-db', namespace: story.targets.dev! });
+    assert.ok(values.includes(Buffer.from(devSecret.data!.password!, 'base64').toString()), 'the values looked for are the ones applied');
+    const events = (await Promise.all(story.namespaces.map((namespace) => core.listNamespacedEvent({ namespace })))).flatMap((l) => l.items);
+    const places: Record<string, string> = {
+      'operator logs': operator.logs(),
+      events: JSON.stringify(events.map((e) => [e.reason, e.message])),
+      'Environment status': JSON.stringify([await story.environment('dev'), await story.environment('prod')]),
+      metrics: await operator.metrics(),
+      'CLI output': cliOutput.join('\n') + (await cli('get', 'dev', '-n', story.ns)).out + (await cli('get', 'prod', '-n', story.ns, '-o', 'json')).out,
+    };
+    assert.ok(places['operator logs']!.length > 1000, 'the operator logged');
+    for (const [where, text] of Object.entries(places)) {
+      for (const value of values) assert.ok(!text.includes(value), `a secret value appears in the ${where}`);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// Set-up shared by the operator's end-to-end tests: a namespace for the Keelson resources,
+// target namespaces, the Git server with a deploy repository and a pass store, the Secrets,
+// GitRepositories and Environments, and helpers to read them.
+import * as k8s from '@kubernetes/client-node';
+import { GitServer } from './git-server.ts';
+import type { GitTestRepo } from './git-test-repo.ts';
+import { createTestNamespace, deleteNamespace, eventually, type EventuallyOptions } from './kube.ts';
+import { pushExamplePassStore, type ExamplePassStore } from './example-deploy-repo.ts';
+import type { EnvironmentResource } from '../../operator/src/adapters/kubernetes/keelson-resources.ts';
+
+export interface StoryOptions {
+  readonly prefix: string;
+  /** Files of the deploy repository. */
+  readonly files: Record<string, string>;
+  /** Environment name → extra spec (sync policy, ...); targetNamespace is set per environment. */
+  readonly environments: Record<string, Record<string, unknown>>;
+  readonly passStore?: boolean;
+}
+
+export class Story {
+  readonly kc: k8s.KubeConfig;
+  readonly custom: k8s.CustomObjectsApi;
+  ns = '';
+  /** Environment name → its target namespace. */
+  readonly targets: Record<string, string> = {};
+  git!: GitServer;
+  repo!: GitTestRepo;
+  store: ExamplePassStore | undefined;
+
+  constructor(kc: k8s.KubeConfig) {
+    this.kc = kc;
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+
+  /** Every namespace the operator must watch (--namespaces). */
+  get namespaces(): string[] {
+    return [this.ns, ...Object.values(this.targets)];
+  }
+
+  async setUp(options: StoryOptions): Promise<void> {
+    const core = this.kc.makeApiClient(k8s.CoreV1Api);
+    this.ns = await createTestNamespace(this.kc, options.prefix);
+    for (const env of Object.keys(options.environments)) this.targets[env] = await createTestNamespace(this.kc, `${options.prefix}-${env}`);
+    this.git = await GitServer.start();
+    this.repo = await this.git.createRepo('deploy', options.files);
+    await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name: 'git' }, stringData: { ...this.git.credentials } } });
+    await this.create('GitRepository', 'deploy', { url: this.git.url('deploy'), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
+    let secrets = {};
+    if (options.passStore) {
+      this.store = await pushExamplePassStore(this.git);
+      await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': this.store.key.privateKey } } });
+      await this.create('GitRepository', 'pass-store', { url: this.git.url('pass-store'), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
+      secrets = { secrets: { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'gpg' } } } };
+    }
+    for (const [env, spec] of Object.entries(options.environments)) {
+      await this.create('Environment', env, { sourceRef: { name: 'deploy' }, environment: env, targetNamespace: this.targets[env], ...secrets, ...spec });
+    }
+  }
+
+  async tearDown(): Promise<void> {
+    await this.git?.stop();
+    this.store?.dispose();
+    for (const ns of this.namespaces) if (ns) await deleteNamespace(this.kc, ns);
+  }
+
+  create(kind: 'GitRepository' | 'Environment', name: string, spec: unknown): Promise<unknown> {
+    return this.custom.createNamespacedCustomObject({
+      group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: kind === 'Environment' ? 'environments' : 'gitrepositories',
+      body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+    });
+  }
+
+  async environment(name: string): Promise<EnvironmentResource> {
+    return (await this.custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: 'environments', name })) as EnvironmentResource;
+  }
+
+  /** Asks the GitRepository to fetch now, as `keelson refresh` and the webhook receiver do. */
+  async refresh(): Promise<void> {
+    await this.custom.patchNamespacedCustomObject({
+      group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: 'gitrepositories', name: 'deploy',
+      body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
+    }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  }
+
+  /** Waits until `check` holds for the Environment; the message says what it last saw. */
+  async until(name: string, what: string, check: (env: EnvironmentResource) => boolean, options: EventuallyOptions = {}): Promise<EnvironmentResource> {
+    let last: EnvironmentResource | undefined;
+    try {
+      return await eventually(async () => {
+        last = await this.environment(name);
+        return check(last) ? last : undefined;
+      }, { timeoutMs: 90_000, ...options, message: what });
+    } catch (err) {
+      const s = last?.status;
+      const op = s?.operation;
+      throw new Error(`${(err as Error).message}; last seen: sync ${s?.sync?.status}, health ${s?.health?.status} (${s?.health?.message ?? ''}), operation ${op?.phase} ${op?.revision ?? ''} ${op?.message ?? ''}; Ready: ${s?.conditions?.find((c) => c.type === 'Ready')?.message}`);
+    }
+  }
+}
+
+export const commitOf = (revision: string | undefined) => /@sha1:([0-9a-f]{40})$/.exec(revision ?? '')?.[1];
