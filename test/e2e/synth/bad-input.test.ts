@@ -43,6 +43,8 @@ const cases: BadInput[] = [
     reason: 'EvaluationFailed', message: /^lib\/config\.ts:2:7: config is broken/, location: /^lib\/config\.ts:2:7$/ },
   { name: 'an error from cdk8s-plus inside a builder, located at the caller', files: mainWith(`new kplus.Deployment(app, 'd', { containers: [{ image: 'x', ports: [{ number: 80 }, { number: 80 }] }] });`),
     reason: 'EvaluationFailed', message: /^main\.ts:7:\d+: Port with number 80 and protocol TCP already exists/ },
+  { name: 'a construct cdk8s cannot render, located where it was created', files: mainWith(`new kplus.Deployment(app, 'empty', { metadata: { name: 'x' } });`),
+    reason: 'EvaluationFailed', message: /^main\.ts:7:5: Failed serializing construct at path 'api\/empty\/Resource'.*PodSpec must have at least 1 container/, location: /^main\.ts:7:5$/ },
   { name: 'an infinite loop', files: mainWith(`for (;;) { /* spin */ }`),
     reason: 'TimedOut', message: /did not finish within 6000 ms/ },
   { name: 'an endless allocation', files: mainWith(`const hoard: number[][] = []; for (let i = 0; ; i++) hoard.push(new Array(1e6).fill(i));`),

@@ -56,4 +56,6 @@ export type WorkerMessage =
   | {
     readonly type: 'failure'; readonly id: string; readonly logs: string; readonly retire?: string;
     readonly reason: SynthesisFailureReason; readonly message: string; readonly stack?: string;
+    /** Where the construct the error is about was created, when the stack does not say. */
+    readonly site?: BundlePosition;
   };

@@ -83,10 +83,12 @@ export class Synthesizer {
       limits: { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 },
     }, key, this.options.timeoutMs ?? 10_000);
     if (reply.type === 'failure') {
-      const mapped = reply.stack ? new SourcePositions(bundle.map).mapStack(reply.stack) : { frames: [] as string[] };
-      const at = mapped.location ? `${mapped.location}: ` : '';
+      const positions = new SourcePositions(bundle.map);
+      const mapped = reply.stack ? positions.mapStack(reply.stack) : { frames: [] as string[] };
+      const location = mapped.location ?? positions.locate(reply.site);
+      const at = location ? `${location}: ` : '';
       const frames = mapped.frames.length > 0 ? `\n    ${mapped.frames.slice(0, 8).join('\n    ')}` : '';
-      throw new SynthesisError(reply.reason, `${at}${reply.message}${frames}`, mapped.location);
+      throw new SynthesisError(reply.reason, `${at}${reply.message}${frames}`, location);
     }
     return { bundle, reply };
   }

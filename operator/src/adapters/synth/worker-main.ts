@@ -89,7 +89,15 @@ function run(request: WorkerRequest): { apps?: WorkerApp[]; environments?: Envir
   const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
   if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
   const env = kit.buildEnvironment(definition, { environment: request.environment ?? '', images });
-  return { apps: env.apps.map(render) };
+  try {
+    return { apps: env.apps.map(render) };
+  } catch (err) {
+    // cdk8s fails while rendering with the construct's path in the message: point at where it was created.
+    const error = toError(err);
+    const path = /path '([^']+)'|\[([^\]]+)\]/.exec(error.message);
+    const construct = path ? env.node.findAll().find((c) => c.node.path === (path[1] ?? path[2])) : undefined;
+    throw Object.assign(error, { keelsonSite: construct ? siteOf(construct) : null });
+  }
 }
 
 function evaluate(code: string): unknown {
@@ -141,7 +149,8 @@ function failure(id: string, err: unknown): Reply {
   const reason: SynthesisFailureReason = tagged ?? (error.name === 'UnknownEnvironmentError' ? 'UnknownEnvironment'
     : error.name === 'DefinitionError' ? (/exports no environments|no environments are defined/.test(error.message) ? 'NoEnvironments' : 'InvalidOutput')
       : 'EvaluationFailed');
-  return { type: 'failure', id, logs: '', reason, message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`, stack: error.stack ?? '' };
+  const site = (error as { keelsonSite?: BundlePosition | null }).keelsonSite ?? undefined;
+  return { type: 'failure', id, logs: '', reason, message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`, stack: error.stack ?? '', site };
 }
 
 function toError(err: unknown): Error {
