@@ -26,6 +26,8 @@ export interface ResourceWatchOptions {
   /** @default 30 s */
   readonly maxBackoffMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** How long the server keeps one watch open before it is renewed. @default 300 */
+  readonly watchTimeoutSeconds?: number;
 }
 
 export class ResourceWatch {
@@ -36,8 +38,9 @@ export class ResourceWatch {
   #abort: AbortController | undefined;
   #stopped = false;
   #loop: Promise<void> | undefined;
-  /** How many times the watch listed from scratch (for tests). */
+  /** How many times the watch listed from scratch, and connected (for tests). */
   relists = 0;
+  connects = 0;
 
   constructor(kc: k8s.KubeConfig, options: ResourceWatchOptions) {
     this.#kc = kc;
@@ -108,11 +111,12 @@ export class ResourceWatch {
 
   /** One watch connection; resolves 'closed' when the server ends it, 'gone' on 410 / ERROR. */
   #watchOnce(version: string, advance: (rv: string) => void): Promise<'closed' | 'gone'> {
+    this.connects++;
     return new Promise((resolve, reject) => {
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
       const path = collectionPath(this.#options.resource, this.#options.namespace);
-      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: 300, ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
+      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: this.#options.watchTimeoutSeconds ?? 300, ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
       watch.watch(path, params, (phase, obj: WatchedObject) => {
         if (phase === 'ERROR') {
           gone = true;
@@ -128,7 +132,8 @@ export class ResourceWatch {
         this.#options.onEvent(phase as WatchEventType, obj);
       }, (err: unknown) => {
         if (gone) resolve('gone');
-        else if (err && !this.#stopped && !isAbort(err)) reject(err);
+        // client-node ends a watch that was silent for 30 s with a TimeoutError: renew it.
+        else if (err && !this.#stopped && !isAbort(err) && !isIdleTimeout(err)) reject(err);
         else resolve('closed');
       }).then((abort) => {
         this.#abort = abort;
@@ -140,6 +145,10 @@ export class ResourceWatch {
 
 function keyOf(obj: WatchedObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+}
+
+function isIdleTimeout(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'TimeoutError';
 }
 
 function isAbort(err: unknown): boolean {

@@ -1,0 +1,51 @@
+// The self-healing watch against the real API server: the first list reports what exists,
+// later changes arrive as events, a watch the server ends is renewed from the last
+// resourceVersion without a relist, and nothing is reported after stop().
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { ResourceWatch, type WatchedObject, type WatchEventType } from '../../../operator/src/adapters/kubernetes/watch.ts';
+import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
+
+const kc = loadKubeConfig();
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const resource = { group: 'keelson.dev', version: 'v1alpha1', plural: 'gitrepositories' };
+let ns = '';
+
+before(async () => {
+  ns = await createTestNamespace(kc, 'watch');
+});
+after(async () => {
+  await deleteNamespace(kc, ns);
+});
+
+function create(name: string): Promise<unknown> {
+  return custom.createNamespacedCustomObject({ ...resource, namespace: ns, body: { apiVersion: 'keelson.dev/v1alpha1', kind: 'GitRepository', metadata: { name }, spec: { url: `https://git.example.com/${name}.git` } } });
+}
+
+describe('ResourceWatch', () => {
+  it('lists, then reports additions, changes and deletions, and renews an ended watch', async () => {
+    await create('before');
+    const seen: string[] = [];
+    const watch = new ResourceWatch(kc, {
+      resource, namespace: ns, watchTimeoutSeconds: 1,
+      onEvent: (type: WatchEventType, o: WatchedObject) => seen.push(`${type} ${o.metadata?.name}`),
+    });
+    await watch.start();
+    assert.deepEqual(seen, ['ADDED before'], 'the first list reports what exists');
+    await create('after');
+    await eventually(async () => seen.includes('ADDED after'), { message: 'ADDED after' });
+    await custom.patchNamespacedCustomObject({ ...resource, namespace: ns, name: 'after', body: { spec: { suspend: true } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await eventually(async () => seen.includes('MODIFIED after'), { message: 'MODIFIED after' });
+    await eventually(async () => watch.connects >= 3, { message: 'the watch renewed after the server ended it', timeoutMs: 10_000 });
+    await custom.deleteNamespacedCustomObject({ ...resource, namespace: ns, name: 'before' });
+    await eventually(async () => seen.includes('DELETED before'), { message: 'DELETED before' });
+    assert.equal(watch.relists, 1, 'renewing an ended watch does not relist');
+    await watch.stop();
+    const count = seen.length;
+    await create('late');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(seen.length, count, 'nothing after stop()');
+  });
+});
