@@ -39,9 +39,12 @@ export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
   return file;
 }
 
-/** A hash over everything that goes into the bundle: the worker's and the kit's sources, and the library versions. */
+/**
+ * A hash over everything that goes into the bundle (the worker's and the kit's sources, the
+ * library versions) and the Node version, whose V8 must accept the code cache kept beside it.
+ */
 async function inputHash(): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(process.version);
   const kitDir = dirname(fileURLToPath(import.meta.resolve('@keelson/cdk8s-app')));
   for (const dir of [here, kitDir]) {
     for (const name of (await readdir(dir)).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) {
