@@ -65,8 +65,6 @@ export class GitRepositoryController {
   readonly #reconcileMetrics: ReconcileMetrics | undefined;
   /** key → what last triggered a reconcile (generation and refresh token), to skip status-only events. */
   readonly #seen = new Map<string, string>();
-  /** key → URL, for garbage collection of caches nobody uses. */
-  readonly #urls = new Map<string, string>();
   readonly #artifacts = new Map<string, GitArtifact>();
   #gcTimer: NodeJS.Timeout | undefined;
 
@@ -147,7 +145,6 @@ export class GitRepositoryController {
 
   readonly #fetch = async (ctx: StepContext<GitRepositoryObject, GitRepositoryStatus>): Promise<void> => {
     const request = await this.#request(ctx.object);
-    this.#urls.set(ctx.key, request.url);
     let artifact: GitArtifact;
     try {
       artifact = (await this.source.refresh(request)).artifact;
@@ -181,7 +178,6 @@ export class GitRepositoryController {
     },
     finalize: async (key) => {
       this.#artifacts.delete(key);
-      this.#urls.delete(key);
       this.#queue.remove(key);
     },
     isSuspended: (o) => o.spec.suspend === true,
@@ -194,6 +190,6 @@ export class GitRepositoryController {
   };
 
   async #collectGarbage(): Promise<void> {
-    await this.source.collectGarbage(new Set(this.#urls.values())).catch((err: unknown) => console.error(`Git cache cleanup: ${String(err)}`));
+    await this.source.collectGarbage().catch((err: unknown) => console.error(`Git cache cleanup: ${String(err)}`));
   }
 }

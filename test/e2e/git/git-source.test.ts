@@ -2,7 +2,7 @@
 // shared per-URL cache, failures in words a user can act on, and cleanup.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -188,11 +188,11 @@ describe('GitSource', () => {
     assert.equal(server.requestsFor('concurrent', 'fetch') - before, 1);
   });
 
-  it('rebuilds a cache that outgrew its limit and deletes the old objects after the grace period', async () => {
+  it('rebuilds a cache that outgrew its limit, deletes the old objects after the grace period and unused caches after the TTL', async () => {
     const repo = await server.createRepo('compaction', { 'x.txt': '0' });
     let now = 1_000_000;
     const dir = mkdtempSync(join(cacheDir, 'compact-'));
-    const source = new GitSource({ cacheDir: dir, maxPacksPerRepository: 2, retiredGraceMs: 60_000, clock: () => now });
+    const source = new GitSource({ cacheDir: dir, maxPacksPerRepository: 2, retiredGraceMs: 60_000, unusedCacheTtlMs: 3_600_000, clock: () => now });
     const req = { url: repo.url, credentials: server.credentials };
     let last;
     for (let i = 1; i <= 3; i++) {
@@ -205,10 +205,11 @@ describe('GitSource', () => {
     const fresh = await source.refresh(req);
     assert.equal(fresh.fetched, true, 'the new generation fetches the tip again');
     now += 60_000;
-    await source.collectGarbage(new Set([repo.url]));
+    await source.collectGarbage();
     assert.deepEqual(generations(), ['gen-1']);
     assert.equal(text(await fresh.artifact.readFile('x.txt')), '3');
-    await source.collectGarbage(new Set());
-    assert.equal(existsSync(join(dir, readdirSync(dir)[0] ?? 'none')), false, 'an unused URL loses its cache');
+    now += 3_600_000;
+    await source.collectGarbage();
+    assert.deepEqual(readdirSync(dir), [], 'a cache no refresh used for the TTL is deleted');
   });
 });

@@ -30,6 +30,8 @@ export interface GitSourceOptions {
   readonly maxBytesPerRepository?: number;
   /** How long a rebuilt cache's old objects stay readable for artifacts handed out earlier. @default 5 min */
   readonly retiredGraceMs?: number;
+  /** A cache no refresh used for this long is deleted by collectGarbage. @default 6 h */
+  readonly unusedCacheTtlMs?: number;
   /** One call per ls-refs or fetch, for the metrics. */
   readonly onRequest?: (sample: GitRequestSample) => void;
   /** @default Date.now */
@@ -129,14 +131,19 @@ export class GitSource {
     return this.#artifact(cache, parsed);
   }
 
-  /** Deletes retired cache generations, the caches of URLs not in `inUse`, and leftovers of earlier runs. */
-  async collectGarbage(inUse: ReadonlySet<string>): Promise<void> {
+  /**
+   * Deletes retired cache generations, caches no refresh used for `unusedCacheTtlMs` (every
+   * GitRepository refreshes at its interval, so such a cache has no owner left), and
+   * leftovers of earlier processes. Safe to call from several controllers sharing this source.
+   */
+  async collectGarbage(): Promise<void> {
     const now = this.#clock();
+    const ttl = this.#options.unusedCacheTtlMs ?? 6 * 3_600_000;
     const known = new Set([...this.#caches.values()].map((c) => basename(c.dir)));
     const entries = await readdir(this.#options.cacheDir).catch(() => [] as string[]);
     for (const entry of entries) if (!known.has(entry)) await rm(join(this.#options.cacheDir, entry), { recursive: true, force: true });
     for (const [url, cache] of this.#caches) {
-      if (!inUse.has(url)) {
+      if (now - cache.lastUsedAt >= ttl) {
         this.#caches.delete(url);
         await cache.remove();
         continue;
