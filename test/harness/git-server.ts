@@ -8,12 +8,14 @@
 //   repo.url; git.credentials;                        // what a GitRepository needs
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GitTestRepo } from './git-test-repo.ts';
+import { createPki } from './pki.ts';
 
 const run = promisify(execFile);
 
@@ -22,6 +24,8 @@ export interface GitServerOptions {
   readonly username?: string;
   /** @default a random password */
   readonly password?: string;
+  /** Serve HTTPS with a certificate from a private test CA (see `caCert`). @default false */
+  readonly tls?: boolean;
 }
 
 export interface GitRequestRecord {
@@ -35,7 +39,10 @@ export class GitServer {
   readonly credentials: { readonly username: string; readonly password: string };
   /** Every request served, in order: count fetches per repository with `requestsFor`. */
   readonly requests: GitRequestRecord[] = [];
-  #server: Server | undefined;
+  /** The PEM CA certificate that signed the server's certificate (with `tls`). */
+  caCert: string | undefined;
+  #tls: { cert: string; key: string } | undefined;
+  #server: Server | HttpsServer | undefined;
   #port = 0;
 
   private constructor(root: string, username: string, password: string) {
@@ -46,13 +53,20 @@ export class GitServer {
   static async start(options: GitServerOptions = {}): Promise<GitServer> {
     const root = mkdtempSync(join(tmpdir(), 'keelson-git-'));
     const server = new GitServer(root, options.username ?? 'keelson', options.password ?? randomBytes(12).toString('hex'));
+    if (options.tls) {
+      const dir = join(root, '.pki');
+      mkdirSync(dir);
+      const pki = await createPki(dir);
+      server.caCert = readFileSync(pki.caCert, 'utf8');
+      server.#tls = { cert: readFileSync(pki.serverCert, 'utf8'), key: readFileSync(pki.serverKey, 'utf8') };
+    }
     await server.resume();
     return server;
   }
 
   /** Base URL without credentials, e.g. http://127.0.0.1:40123 */
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `${this.#tls ? 'https' : 'http'}://127.0.0.1:${this.#port}`;
   }
 
   /** The clone URL of a repository (which need not exist). */
@@ -63,7 +77,7 @@ export class GitServer {
   /** The clone URL with the credentials in it, for the native git client. */
   authenticatedUrl(name: string): string {
     const { username, password } = this.credentials;
-    return `http://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${this.#port}/${name}.git`;
+    return `${this.#tls ? 'https' : 'http'}://${encodeURIComponent(username)}:${encodeURIComponent(password)}@127.0.0.1:${this.#port}/${name}.git`;
   }
 
   /** Creates a bare repository whose `main` has one commit with `files` (unless empty). */
@@ -97,7 +111,8 @@ export class GitServer {
   /** Listens again, on the same port as before when there was one. */
   async resume(): Promise<void> {
     if (this.#server) return;
-    const server = createServer((req, res) => void this.#handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
+    const server = this.#tls ? createHttpsServer(this.#tls, handler) : createServer(handler);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, '127.0.0.1', () => resolve());

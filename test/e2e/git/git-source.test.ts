@@ -143,6 +143,22 @@ describe('GitSource', () => {
     }
   });
 
+  it('trusts a private server only with its CA bundle', async () => {
+    const tlsServer = await GitServer.start({ tls: true });
+    try {
+      const repo = await tlsServer.createRepo('private', { 'x.txt': 'x' });
+      const source = newSource();
+      const untrusted = await failure(source, { url: repo.url, credentials: tlsServer.credentials });
+      assert.equal(untrusted.reason, 'TLSVerificationFailed');
+      assert.match(untrusted.message, /add the CA bundle as ca\.crt/);
+      const { artifact } = await source.refresh({ url: repo.url, credentials: { ...tlsServer.credentials, caBundle: tlsServer.caCert! } });
+      assert.equal(text(await artifact.readFile('x.txt')), 'x');
+      assert.match(repo.url, /^https:/);
+    } finally {
+      await tlsServer.stop();
+    }
+  });
+
   it('recovers when the server comes back, and keeps the last artifact readable meanwhile', async () => {
     const repo = await server.createRepo('downtime', { 'x.txt': 'x' });
     const source = newSource();
