@@ -39,6 +39,8 @@ export class GitServer {
   readonly credentials: { readonly username: string; readonly password: string };
   /** Every request served, in order: count fetches per repository with `requestsFor`. */
   readonly requests: GitRequestRecord[] = [];
+  /** Every response waits this long first: a slow server, for timeout tests. */
+  responseDelayMs = 0;
   /** The PEM CA certificate that signed the server's certificate (with `tls`). */
   caCert: string | undefined;
   #tls: { cert: string; key: string } | undefined;
@@ -127,6 +129,8 @@ export class GitServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.responseDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.responseDelayMs));
+    if (res.destroyed) return;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const repo = /^\/([^/]+)\.git\//.exec(url.pathname)?.[1] ?? '';
     const kind: GitRequestRecord['kind'] = url.pathname.endsWith('/info/refs')

@@ -174,6 +174,21 @@ describe('GitSource', () => {
     assert.equal((await source.refresh(req)).artifact.commit, artifact.commit);
   });
 
+  it('gives up after the timeout on a server that does not answer', async () => {
+    const repo = await server.createRepo('slow', { 'x.txt': 'x' });
+    const source = newSource();
+    server.responseDelayMs = 3000;
+    try {
+      const started = Date.now();
+      const f = await failure(source, { url: repo.url, credentials: server.credentials, timeoutMs: 300 });
+      assert.equal(f.reason, 'Timeout');
+      assert.match(f.message, /spec\.timeout/);
+      assert.ok(Date.now() - started < 2500, 'the timeout ends the request');
+    } finally {
+      server.responseDelayMs = 0;
+    }
+  });
+
   it('reports a deleted branch as RefNotFound', async () => {
     const repo = await server.createRepo('deleted', { 'x.txt': 'x' });
     await repo.branch('feature');
