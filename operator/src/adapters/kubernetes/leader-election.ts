@@ -2,8 +2,22 @@
 // Lease when it is free or expired, renew it well before it expires, and give up (stop
 // acting) when a renewal has not succeeded within the lease duration. Optimistic
 // concurrency (resourceVersion) makes two candidates never both win.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeApiError, RestTransport } from './rest-transport.ts';
+
+/** A Lease as plain JSON: MicroTime fields must carry six fractional digits. */
+interface Lease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number };
+}
+
+/** RFC 3339 with microseconds, the form the API server's MicroTime accepts. */
+export function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
 
 export interface LeaderElectionOptions {
   readonly name: string;
@@ -20,13 +34,14 @@ export interface LeaderElectionOptions {
 }
 
 export class LeaderElection {
-  readonly #api: k8s.CoordinationV1Api;
+  readonly #kc: k8s.KubeConfig;
+  #rest: RestTransport | undefined;
   readonly #options: LeaderElectionOptions;
   #stopped = false;
   #leading = false;
 
   constructor(kc: k8s.KubeConfig, options: LeaderElectionOptions) {
-    this.#api = kc.makeApiClient(k8s.CoordinationV1Api);
+    this.#kc = kc;
     this.#options = options;
   }
 
@@ -39,6 +54,7 @@ export class LeaderElection {
    * `onStopped` when leadership is lost (not when stop() is called).
    */
   async run(onStarted: () => Promise<void> | void, onStopped: () => void): Promise<void> {
+    this.#rest ??= await RestTransport.fromKubeConfig(this.#kc, { maxSockets: 1, timeoutMs: 5000 });
     const duration = this.#options.leaseDurationMs ?? 15_000;
     while (!this.#stopped && !(await this.#tryAcquireOrRenew())) await sleep(this.#options.retryIntervalMs ?? 2000);
     if (this.#stopped) return;
@@ -63,33 +79,42 @@ export class LeaderElection {
     if (!this.#leading) return;
     this.#leading = false;
     try {
-      const lease = await this.#api.readNamespacedLease({ name: this.#options.name, namespace: this.#options.namespace });
+      const lease = await this.#rest!.request<Lease>({ method: 'GET', path: this.#path() });
       if (lease.spec?.holderIdentity !== this.#options.identity) return;
-      lease.spec.holderIdentity = undefined;
-      lease.spec.renewTime = undefined;
-      lease.spec.acquireTime = undefined;
-      await this.#api.replaceNamespacedLease({ name: this.#options.name, namespace: this.#options.namespace, body: lease });
+      lease.spec = { ...lease.spec, holderIdentity: null, renewTime: null, acquireTime: null };
+      await this.#rest!.request({ method: 'PUT', path: this.#path(), body: lease });
     } catch (err) {
       this.#options.onError?.(err);
+    } finally {
+      this.#rest?.close();
     }
+  }
+
+  #path(name?: string): string {
+    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.#options.namespace)}/leases`;
+    return name === undefined ? `${base}/${encodeURIComponent(this.#options.name)}` : base;
   }
 
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { name, namespace, identity } = this.#options;
-    const now = (this.#options.clock?.() ?? new Date());
+    const now = microTime(this.#options.clock?.() ?? new Date());
     const durationSeconds = Math.ceil((this.#options.leaseDurationMs ?? 15_000) / 1000);
+    const rest = this.#rest!;
     try {
-      let lease: k8s.V1Lease;
+      let lease: Lease;
       try {
-        lease = await this.#api.readNamespacedLease({ name, namespace });
+        lease = await rest.request<Lease>({ method: 'GET', path: this.#path() });
       } catch (err) {
-        if (!(err instanceof k8s.ApiException && err.code === 404)) throw err;
-        await this.#api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } } });
+        if (!(err instanceof KubeApiError && err.status === 404)) throw err;
+        await rest.request({ method: 'POST', path: this.#path(''), body: {
+          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
+          spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+        } satisfies Lease });
         return true;
       }
       const spec = lease.spec ?? {};
-      const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
-      const expired = renewed + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < now.getTime();
+      const renewed = spec.renewTime ? Date.parse(spec.renewTime) : 0;
+      const expired = renewed + (spec.leaseDurationSeconds ?? durationSeconds) * 1000 < Date.parse(now);
       const mine = spec.holderIdentity === identity;
       if (!mine && spec.holderIdentity && !expired) return false;
       lease.spec = {
@@ -99,10 +124,10 @@ export class LeaderElection {
         renewTime: now,
         ...(mine ? {} : { acquireTime: now, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 }),
       };
-      await this.#api.replaceNamespacedLease({ name, namespace, body: lease });
+      await rest.request({ method: 'PUT', path: this.#path(), body: lease });
       return true;
     } catch (err) {
-      if (!(err instanceof k8s.ApiException && err.code === 409)) this.#options.onError?.(err);
+      if (!(err instanceof KubeApiError && err.status === 409)) this.#options.onError?.(err);
       return false;
     }
   }
