@@ -38,6 +38,7 @@ export class PackReader {
   readonly #dir: string;
   readonly #packs: Pack[] = [];
   readonly #trees = new Map<string, readonly TreeItem[]>();
+  #loading: Promise<boolean> | undefined;
 
   constructor(gitdir: string) {
     this.#dir = join(gitdir, 'objects', 'pack');
@@ -67,13 +68,21 @@ export class PackReader {
     return /^tree ([0-9a-f]{40})/.exec(obj.data.toString('latin1', 0, 46))?.[1];
   }
 
-  async #loadNewPacks(): Promise<boolean> {
+  /** Loads packs added since the last look; concurrent callers share one look. */
+  #loadNewPacks(): Promise<boolean> {
+    this.#loading ??= this.#scan().finally(() => (this.#loading = undefined));
+    return this.#loading;
+  }
+
+  async #scan(): Promise<boolean> {
     const names = (await readdir(this.#dir).catch(() => [] as string[])).filter((f) => f.endsWith('.idx'));
     let added = false;
     for (const name of names) {
       if (this.#packs.some((p) => p.name === name)) continue;
-      const [idx, pack] = await Promise.all([readFile(join(this.#dir, name)), readFile(join(this.#dir, name.replace(/\.idx$/, '.pack')))]);
-      if (idx.readUInt32BE(0) !== 0xff744f63 || idx.readUInt32BE(4) !== 2) throw new Error(`unsupported pack index ${name}`);
+      const [idx, pack] = await Promise.all([readFile(join(this.#dir, name)).catch(() => undefined), readFile(join(this.#dir, name.replace(/\.idx$/, '.pack'))).catch(() => undefined)]);
+      // A fetch may be writing this pack right now: use it only once index and pack are
+      // complete and belong together (the index ends with the pack's checksum).
+      if (!idx || !pack || !isComplete(idx, pack)) continue;
       this.#packs.push({ name, idx, pack, count: idx.readUInt32BE(8 + 255 * 4), cache: new Map() });
       added = true;
     }
@@ -139,6 +148,14 @@ export class PackReader {
     pack.cache.set(start, obj);
     return obj;
   }
+}
+
+function isComplete(idx: Buffer, pack: Buffer): boolean {
+  if (idx.length < 8 + 1024 + 40 || pack.length < 32) return false;
+  if (idx.readUInt32BE(0) !== 0xff744f63 || idx.readUInt32BE(4) !== 2) return false;
+  const count = idx.readUInt32BE(8 + 255 * 4);
+  if (idx.length < 8 + 1024 + count * 28 + 40) return false;
+  return idx.compare(pack, pack.length - 20, pack.length, idx.length - 40, idx.length - 20) === 0;
 }
 
 /** Applies a git delta to its base. */

@@ -72,9 +72,10 @@ export class RepositoryCache {
     return !packs.some((f) => f.endsWith('.pack'));
   }
 
+  /** Whether the commit is in the current generation (read through its pack reader). */
   async hasCommit(commit: string): Promise<boolean> {
-    const { gitdir, cache } = await this.store();
-    return this.#has(gitdir, cache, commit);
+    const { reader } = await this.store();
+    return (await reader.read(commit))?.type === 'commit';
   }
 
   /** Makes `plan.commit` present, fetching at most once however many callers ask; true when a fetch ran. */
@@ -102,7 +103,7 @@ export class RepositoryCache {
       ...(plan.depth === undefined ? {} : { depth: plan.depth }),
       tags: false,
     });
-    if (plan.ref !== undefined && (await this.#has(gitdir, cache, plan.commit))) {
+    if (plan.ref !== undefined && (await this.hasCommit(plan.commit))) {
       await git.writeRef({ fs, gitdir, ref: plan.ref, value: plan.commit, force: true });
       this.#latest = plan.commit;
     }
@@ -116,14 +117,6 @@ export class RepositoryCache {
     }
   }
 
-  async #has(gitdir: string, cache: object, commit: string): Promise<boolean> {
-    try {
-      await git.readCommit({ fs, gitdir, oid: commit, cache });
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   /** Starts a new generation when the current one has too many packs or bytes; returns whether it did. */
   compactIfNeeded(limits: CompactionLimits, now: number): Promise<boolean> {
