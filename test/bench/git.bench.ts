@@ -23,6 +23,7 @@ const RUNS = 15;
 if (process.argv[2] === '--cold') {
   const [url, username, password, dir] = process.argv.slice(3) as [string, string, string, string];
   const source = new GitSource({ cacheDir: dir });
+  const baselineMiB = process.memoryUsage().rss / 1024 / 1024;
   const t0 = performance.now();
   const { artifact } = await source.refresh({ url, credentials: { username, password } });
   const cloneMs = performance.now() - t0;
@@ -30,7 +31,7 @@ if (process.argv[2] === '--cold') {
   const files = await readAll(artifact, '');
   const readMs = performance.now() - t1;
   const maxRssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ cloneMs, readMs, files, maxRssMiB }));
+  console.log(JSON.stringify({ cloneMs, readMs, files, maxRssMiB, baselineMiB }));
   process.exit(0);
 }
 
@@ -71,7 +72,7 @@ try {
 
   // First clone: Keelson in a fresh process (cold), native shallow and full clones.
   const cold = JSON.parse((await measured(process.execPath, [process.argv[1]!, '--cold', repo.url, username, password, join(work, 'cold')])).stdout.trim()) as
-    { cloneMs: number; readMs: number; files: number; maxRssMiB: number };
+    { cloneMs: number; readMs: number; files: number; maxRssMiB: number; baselineMiB: number };
   if (cold.files !== FILES) throw new Error(`read ${cold.files} files, expected ${FILES}`);
   const nativeShallow = await measured('git', ['clone', '--quiet', '--bare', '--depth', '1', authUrl, join(work, 'native-shallow')]);
   const nativeFull = await measured('git', ['clone', '--quiet', authUrl, join(work, 'native-full')]);
@@ -124,6 +125,7 @@ try {
     { name: 'first clone ratio keelson / git clone --depth 1', value: cold.cloneMs / nativeShallow.ms, unit: '×' },
     { name: 'first clone: git clone, full history', value: nativeFull.ms, unit: 'ms' },
     { name: 'first clone peak memory: keelson process (clone + read all)', value: cold.maxRssMiB, unit: 'MiB' },
+    { name: 'first clone: keelson process RSS before the clone (baseline)', value: cold.baselineMiB, unit: 'MiB' },
     { name: 'first clone peak memory: git clone --depth 1', value: nativeShallow.maxRssMiB, unit: 'MiB' },
     { name: 'first clone peak memory: git clone, full', value: nativeFull.maxRssMiB, unit: 'MiB' },
     { name: `read all ${FILES} files of an artifact, cold process`, value: cold.readMs, unit: 'ms' },
