@@ -189,6 +189,22 @@ describe('GitSource', () => {
     }
   });
 
+  it('reads an earlier commit for a rollback, deepening the shallow cache', async () => {
+    const repo = await server.createRepo('rollback', { 'v.txt': '1' });
+    const first = await repo.head();
+    await repo.commit({ 'v.txt': '2' });
+    await repo.commit({ 'v.txt': '3' });
+    const source = newSource();
+    const req = { url: repo.url, credentials: server.credentials, ref: { branch: 'main' } };
+    const { artifact } = await source.refresh(req);
+    assert.equal(text(await artifact.readFile('v.txt')), '3');
+    assert.equal(await source.open(repo.url, `main@sha1:${first}`), undefined, 'the first fetch is shallow');
+    const old = await source.artifactAt(req, first!);
+    assert.equal(old.revision, `main@sha1:${first}`);
+    assert.equal(text(await old.readFile('v.txt')), '1');
+    await assert.rejects(source.artifactAt(req, 'e'.repeat(40)), /not in the history/);
+  });
+
   it('reports a deleted branch as RefNotFound', async () => {
     const repo = await server.createRepo('deleted', { 'x.txt': 'x' });
     await repo.branch('feature');

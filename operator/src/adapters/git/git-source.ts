@@ -69,6 +69,9 @@ export class GitSourceError extends Error {
   }
 }
 
+/** The depth `git fetch --unshallow` asks for: all of the history. */
+const UNSHALLOW = 2_147_483_647;
+
 export class GitSource {
   readonly #options: GitSourceOptions;
   readonly #caches = new Map<string, RepositoryCache>();
@@ -107,7 +110,8 @@ export class GitSource {
 
   /**
    * The artifact of `commit` (an earlier one, for a rollback): from the cache, or fetched
-   * with the full history of the ref (every branch for a bare commit) when it is missing.
+   * with the full history of the ref (every branch for a bare commit; a shallow cache is
+   * deepened, as `git fetch --unshallow` does) when it is missing.
    */
   async artifactAt(req: RefreshRequest, commit: string): Promise<GitArtifact> {
     const cache = this.#cacheFor(req.url);
@@ -116,7 +120,7 @@ export class GitSource {
     const headers = authorizationHeaders(req.credentials);
     const http = createHttpTransport({ headers, signal: AbortSignal.timeout(req.timeoutMs ?? 60_000), ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
     const ref = req.ref?.branch ? `refs/heads/${req.ref.branch}` : undefined;
-    await this.#observe(req.url, 'fetch', () => cache.ensure({ http, headers, ref, commit, depth: undefined }, (task) => this.#limit.run(task)));
+    await this.#observe(req.url, 'fetch', () => cache.ensure({ http, headers, ref, commit, depth: UNSHALLOW }, (task) => this.#limit.run(task)));
     if (!(await cache.hasCommit(commit))) {
       throw this.#fail(req.url, { code: 'RefNotFoundError', message: `commit ${commit} is not in the history of the repository` });
     }
