@@ -235,6 +235,22 @@ describe('GitSource', () => {
     assert.equal(server.requestsFor('concurrent', 'fetch') - before, 1);
   });
 
+  it('keeps all caches together under maxCacheBytes by deleting the least recently used', async () => {
+    const a = await server.createRepo('budget-a', { 'x.txt': 'a'.repeat(5000) });
+    const b = await server.createRepo('budget-b', { 'x.txt': 'b'.repeat(5000) });
+    let now = 1_000_000;
+    const dir = mkdtempSync(join(cacheDir, 'budget-'));
+    const source = new GitSource({ cacheDir: dir, maxCacheBytes: 1, clock: () => now });
+    await source.refresh({ url: a.url, credentials: server.credentials });
+    now += 1000;
+    const { artifact } = await source.refresh({ url: b.url, credentials: server.credentials });
+    assert.equal(readdirSync(dir).length, 2);
+    await source.collectGarbage();
+    assert.equal(readdirSync(dir).length, 1, 'the least recently used cache is deleted');
+    assert.equal(text(await artifact.readFile('x.txt')), 'b'.repeat(5000), 'the most recent one stays, even over the budget');
+    assert.equal((await source.refresh({ url: a.url, credentials: server.credentials })).fetched, true, 'a deleted cache is fetched again');
+  });
+
   it('rebuilds a cache that outgrew its limit, deletes the old objects after the grace period and unused caches after the TTL', async () => {
     const repo = await server.createRepo('compaction', { 'x.txt': '0' });
     let now = 1_000_000;

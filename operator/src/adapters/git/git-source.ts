@@ -30,6 +30,8 @@ export interface GitSourceOptions {
   readonly maxBytesPerRepository?: number;
   /** How long a rebuilt cache's old objects stay readable for artifacts handed out earlier. @default 5 min */
   readonly retiredGraceMs?: number;
+  /** Bytes of all caches together; collectGarbage deletes the least recently used caches beyond it. @default 4 GiB */
+  readonly maxCacheBytes?: number;
   /** A cache no refresh used for this long is deleted by collectGarbage. @default 6 h */
   readonly unusedCacheTtlMs?: number;
   /** One call per ls-refs or fetch, for the metrics. */
@@ -153,6 +155,22 @@ export class GitSource {
         continue;
       }
       await cache.sweep(now, this.#options.retiredGraceMs ?? 300_000);
+    }
+    await this.#evictOverBudget();
+  }
+
+  /** Deletes least recently used caches (never the most recent) while all of them exceed maxCacheBytes. */
+  async #evictOverBudget(): Promise<void> {
+    const budget = this.#options.maxCacheBytes ?? 4 * 1024 ** 3;
+    const caches = [...this.#caches.values()].sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    const sizes = new Map<RepositoryCache, number>();
+    for (const cache of caches) sizes.set(cache, await cache.diskUsage());
+    let total = [...sizes.values()].reduce((a, b) => a + b, 0);
+    for (const cache of caches.slice(0, -1)) {
+      if (total <= budget) break;
+      total -= sizes.get(cache)!;
+      this.#caches.delete(cache.url);
+      await cache.remove();
     }
   }
 
