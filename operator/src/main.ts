@@ -22,6 +22,7 @@ import { EntryCache } from './adapters/pass/entry-cache.ts';
 import { Synthesizer } from './adapters/synth/synthesizer.ts';
 import { EnvironmentController } from './controllers/environment/environment-controller.ts';
 import { EnvironmentReconciler } from './controllers/environment/environment-reconciler.ts';
+import { DiffStore } from './controllers/environment/diff-store.ts';
 import { PassSecrets } from './controllers/environment/pass-secrets.ts';
 import type { ArtifactSource } from './controllers/environment/ports.ts';
 import { LeaderElection } from './adapters/kubernetes/leader-election.ts';
@@ -68,8 +69,9 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const resourceMap = new ResourceMap(transport);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
+  const diffs = new DiffStore();
   const reconciler = new EnvironmentReconciler({
-    resources, artifacts, executors, metrics, log, redactor,
+    resources, artifacts, executors, metrics, log, redactor, diffs,
     events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
     clock: Date.now,
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
@@ -106,7 +108,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   probes.route('GET', '/readyz', (_req, res) => (state.started || (config.leaderElect && !state.leader) ? sendText(res, 200, state.started ? 'ok\n' : 'standby\n') : sendJson(res, 503, state)));
   probes.route('GET', '/metrics', async (_req, res) => sendText(res, 200, await registry.metrics(), registry.contentType));
   const api = new HttpServer({ listen: config.listen, onError: (err) => log.error('API server error', { error: String(err) }) });
-  mountApi(api, { resources, auth: new KubernetesAuth(kc), log });
+  mountApi(api, { resources, auth: new KubernetesAuth(kc), log, diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)) });
   mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
   const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);
   log.info('keelson operator serving', { metricsPort, apiPort, namespaces: config.namespaces.length ? config.namespaces : 'all', concurrency: config.concurrency, leaderElect: config.leaderElect });

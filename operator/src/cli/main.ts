@@ -13,6 +13,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'list', load: async () => (await import('./list.ts')).listCommand },
   { name: 'get', load: async () => (await import('./get.ts')).getCommand },
+  { name: 'diff', load: async () => (await import('./diff.ts')).diffCommand },
   { name: 'sync', load: async () => (await import('./sync.ts')).syncCommand },
   { name: 'refresh', load: async () => (await import('./refresh.ts')).refreshCommand },
   { name: 'history', load: async () => (await import('./history.ts')).historyCommand },

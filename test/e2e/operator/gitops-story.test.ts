@@ -42,6 +42,17 @@ const synced = (commit?: string) => (e: Awaited<ReturnType<Story['environment']>
   e.status?.sync?.status === 'Synced' && e.status?.health?.status === 'Healthy' && e.status?.operation?.phase === 'Succeeded' &&
   e.status.history?.[0]?.operationId === e.status.operation.id && (commit === undefined || commitOf(e.status.operation.revision) === commit);
 
+/** A token of a ServiceAccount that may get (and so diff) Environments in the story's namespace. */
+async function viewerToken(): Promise<string> {
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const ns = story.ns;
+  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'viewer' } } }).catch(() => undefined);
+  await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'viewer' }, rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }] } }).catch(() => undefined);
+  await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' }, subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: ns }] } }).catch(() => undefined);
+  const tr = await core.createNamespacedServiceAccountToken({ name: 'viewer', namespace: ns, body: { spec: { expirationSeconds: 3600 } } });
+  return tr.status?.token ?? assert.fail('no token');
+}
+
 describe('the GitOps story: dev follows every commit, prod waits for a person', () => {
   before(async () => {
     await story.setUp({
@@ -124,6 +135,11 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
     assert.equal(api.sync, 'OutOfSync');
     assert.match(api.message ?? '', /\/spec\/template\/spec\/containers/);
     assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3', 'nothing applied without a person');
+    const diff = await cli('diff', 'prod', '-n', story.ns, '--server', `http://127.0.0.1:${operator.apiPort}`, '--token', await viewerToken());
+    assert.equal(diff.code, 0, diff.out);
+    assert.match(diff.out, /--- live Deployment \S+\/api\n\+\+\+ desired Deployment \S+\/api/);
+    assert.match(diff.out, /^- "?ghcr\.io\/acme\/shop-api:1\.4\.3"?$/m);
+    assert.match(diff.out, /^\+ "?ghcr\.io\/acme\/shop-api:1\.4\.4"?$/m);
     assert.equal((await cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s')).code, 0);
     assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.4');
   });

@@ -26,6 +26,7 @@ import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import { finishOperation } from './operation-outcome.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
+import type { DiffStore } from './diff-store.ts';
 
 export interface EnvironmentReconcilerDeps {
   readonly resources: KeelsonResources;
@@ -40,6 +41,8 @@ export interface EnvironmentReconcilerDeps {
   readonly newOperationId: () => string;
   /** Scrubs secret values from text, and masks Secrets in values (core/redact.ts SecretRedactor). */
   readonly redactor: { redactText(text: string): string; redact<T>(value: T): T };
+  /** Keeps the last comparison of each Environment for the diff API. */
+  readonly diffs?: DiffStore;
   /** How long one reconcile keeps stepping a sync before it yields. @default 3000 */
   readonly stepBudgetMs?: number;
 }
@@ -67,6 +70,7 @@ export class EnvironmentReconciler {
       if (!(err instanceof NotFoundError)) throw err;
       this.#deps.executors.forget(namespace, name);
       this.#deps.metrics?.forget(namespace, name);
+      this.#deps.diffs?.delete(namespace, name);
       return { result: 'deleted' };
     }
     if (env.metadata.deletionTimestamp) return this.#finalize(env);
@@ -172,6 +176,10 @@ class Reconcile {
     const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
     const leftovers = (this.status.inventory ?? []).filter((e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)));
     const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => o.metadata.annotations?.[ANNOTATION_PRUNE] !== 'false');
+    this.#deps.diffs?.set(this.env.metadata.namespace, this.env.metadata.name, desired.revision, [
+      ...report.resources,
+      ...extra.map((o) => ({ key: formatKey(keyOf(o)), status: 'OutOfSync' as const, reason: 'Extra' as const, changes: [] })),
+    ]);
     return summarizeResources({
       extra,
       apps: desired.apps,

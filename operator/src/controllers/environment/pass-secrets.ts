@@ -4,7 +4,8 @@
 import * as k8s from '@kubernetes/client-node';
 import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
-import { DecryptionKey } from '../../adapters/pass/decryption-key.ts';
+import type { DecryptionKey } from '../../adapters/pass/decryption-key.ts';
+import { loadKeyFromSecret } from '../../adapters/pass/key-secret.ts';
 import type { EntryCache } from '../../adapters/pass/entry-cache.ts';
 import { PassStore } from '../../adapters/pass/pass-store.ts';
 import type { KubeObject } from '../../core/manifest.ts';
@@ -25,8 +26,8 @@ export interface PassSecretsOptions {
 export class PassSecrets {
   readonly #core: k8s.CoreV1Api;
   readonly #options: PassSecretsOptions;
-  /** Loaded keys by Secret resourceVersion, so a rotated key is read again. */
-  readonly #keys = new Map<string, Promise<DecryptionKey>>();
+  /** The loaded key per key Secret, with the Secret version it came from. */
+  readonly #keys = new Map<string, { version: string; loading: Promise<DecryptionKey> }>();
 
   constructor(options: PassSecretsOptions) {
     this.#core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
@@ -64,23 +65,18 @@ export class PassSecrets {
       if (err instanceof k8s.ApiException && err.code === 404) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the key Secret ${ref.name} does not exist`);
       throw err;
     }
-    const dataKey = ref.key ?? 'private.asc';
-    const armored = secret.data?.[dataKey];
-    if (!armored) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the Secret ${ref.name} has no key "${dataKey}"`);
-    const passphrase = ref.passphraseKey ? secret.data?.[ref.passphraseKey] : undefined;
-    if (ref.passphraseKey && passphrase === undefined) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the Secret ${ref.name} has no passphrase key "${ref.passphraseKey}"`);
-    const id = `${namespace}/${ref.name}@${secret.metadata?.resourceVersion}:${dataKey}:${ref.passphraseKey ?? ''}`;
-    let loading = this.#keys.get(id);
-    if (!loading) {
-      loading = DecryptionKey.load({
-        privateKey: Buffer.from(armored, 'base64').toString('utf8'),
-        ...(passphrase !== undefined ? { passphrase: Buffer.from(passphrase, 'base64').toString('utf8') } : {}),
-      });
+    // A rotated key Secret (new resourceVersion) is loaded again; only the newest is kept.
+    const id = `${namespace}/${ref.name}`;
+    const version = `${secret.metadata?.resourceVersion}:${ref.key ?? ''}:${ref.passphraseKey ?? ''}`;
+    let entry = this.#keys.get(id);
+    if (!entry || entry.version !== version) {
+      const loading = loadKeyFromSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace }, data: secret.data ?? {} }, ref);
+      entry = { version, loading };
+      this.#keys.set(id, entry);
       loading.catch(() => this.#keys.delete(id));
-      this.#keys.set(id, loading);
     }
     try {
-      return await loading;
+      return await entry.loading;
     } catch (err) {
       throw stalled(SECRETS_RESOLVED, (err as { reason?: string }).reason ?? 'KeyUnusable', (err as Error).message);
     }

@@ -5,5 +5,6 @@ export { compareResource, formatChanges, type CompareOptions, type ComparisonSta
 export { ComparisonCache } from './comparison-cache.ts';
 export { ignoredPointers, InvalidIgnoreRuleError, type IgnoreDifference } from './ignore-rules.ts';
 export { normalizeForDiff } from './normalize.ts';
+export { renderDiff } from './render-diff.ts';
 export { hashObject, stableStringify } from './object-hash.ts';
 export { hashSecretData, isSecret } from './secret-data.ts';
