@@ -1,6 +1,7 @@
 // The sandbox itself: a worker process can read nothing outside its scratch directory, start
 // no process, write no file and sees no environment variable; code of one deploy repository
-// never runs in a worker that another repository's code has touched; intrinsics are frozen.
+// never runs in a worker that another repository's code has touched, nor waits for it;
+// intrinsics are frozen.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ process.send({ type: 'ready', exports: { results: [
 ] } });
 `;
 
-const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 2 });
+const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 2, timeoutMs: 5000 });
 
 describe('the synthesis sandbox', () => {
   before(() => synthesizer.start());
@@ -56,6 +57,17 @@ describe('the synthesis sandbox', () => {
       const { result } = await synthesizer.synthesize({ tree: observer }, 'dev');
       assert.deepEqual(result.apps[0]!.objects[0]!.data, { seen: 'undefined' });
     }
+  });
+
+  it('an endless loop in one deploy repository does not hold up another one', async () => {
+    const spinner = deployRepo(mainWith(`for (;;) { /* spin */ }`));
+    const other = deployRepo(mainWith(`new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' } });`));
+    const spinning = synthesizer.synthesize({ tree: spinner }, 'dev').then(() => 'finished', (e: Error) => e.message);
+    const t0 = performance.now();
+    for (let i = 0; i < 3; i++) await synthesizer.synthesize({ tree: other }, 'dev');
+    const elapsed = performance.now() - t0;
+    assert.ok(elapsed < 4000, `three syntheses beside the loop took ${Math.round(elapsed)} ms`);
+    assert.match(await spinning, /did not finish within 5000 ms/);
   });
 
   it('a deploy repository cannot change the built-in prototypes that later synthesis uses', async () => {
