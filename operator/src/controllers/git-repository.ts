@@ -11,6 +11,7 @@ import type { Registry } from 'prom-client';
 import { gitRepositoryDefinition, type GitRepositorySpec, type GitRepositoryStatus } from '../api/v1alpha1/index.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../core/keys.ts';
+import type { Logger } from '../core/logger.ts';
 import { SecretRedactor } from '../core/redact.ts';
 import type { GitArtifact } from '../adapters/git/artifact.ts';
 import { GitSource, GitSourceError, type RefreshRequest } from '../adapters/git/git-source.ts';
@@ -47,6 +48,8 @@ export interface GitRepositoryControllerOptions {
   readonly registry?: Registry;
   /** How often unused caches and retired objects are deleted. @default 5 min */
   readonly gcIntervalMs?: number;
+  /** Where failures that reach no status go (messages are redacted first). @default console */
+  readonly log?: Pick<Logger, 'error'>;
 }
 
 const FETCH_FAILED = 'FetchFailed';
@@ -67,9 +70,11 @@ export class GitRepositoryController {
   readonly #seen = new Map<string, string>();
   readonly #artifacts = new Map<string, GitArtifact>();
   #gcTimer: NodeJS.Timeout | undefined;
+  readonly #log: Pick<Logger, 'error'>;
 
   constructor(kc: k8s.KubeConfig, options: GitRepositoryControllerOptions) {
     this.#options = options;
+    this.#log = options.log ?? { error: (message, fields) => console.error(message, fields ?? {}) };
     const gitMetrics = options.registry ? new GitMetrics(options.registry) : undefined;
     this.#reconcileMetrics = options.registry ? new ReconcileMetrics(options.registry) : undefined;
     this.source = options.source ?? new GitSource({
@@ -83,13 +88,13 @@ export class GitRepositoryController {
     this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
     this.#queue = new WorkQueue((key) => reconcileKey(this.#definition, key), {
       concurrency: options.concurrency ?? 2,
-      onError: (key, err) => console.error(`GitRepository ${key}: ${this.#redactor.redactText(String(err))}`),
+      onError: (key, err) => this.#log.error('GitRepository reconcile failed', { key, error: this.#redactor.redactText(String(err)) }),
     });
     this.#watch = new ResourceWatch(kc, {
       resource,
       ...(options.namespace ? { namespace: options.namespace } : {}),
       onEvent: (type, obj) => this.#onEvent(type, obj),
-      onError: (err) => console.error(`GitRepository watch: ${String(err)}`),
+      onError: (err) => this.#log.error('GitRepository watch failed; reconnecting', { error: String(err) }),
     });
   }
 
@@ -190,6 +195,6 @@ export class GitRepositoryController {
   };
 
   async #collectGarbage(): Promise<void> {
-    await this.source.collectGarbage().catch((err: unknown) => console.error(`Git cache cleanup: ${String(err)}`));
+    await this.source.collectGarbage().catch((err: unknown) => this.#log.error('Git cache cleanup failed', { error: String(err) }));
   }
 }
