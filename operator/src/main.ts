@@ -76,7 +76,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     clock: Date.now,
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
-      synthesize: async (tree, path, environment) => (await synthesizer.synthesize({ tree, path }, environment)).result,
+      // One warm worker per repository and path, reused across its commits.
+      synthesize: async (tree, path, environment, repo) => (await synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment)).result,
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
     },

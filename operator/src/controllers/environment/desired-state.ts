@@ -17,7 +17,8 @@ export interface DesiredState {
 }
 
 export interface DesiredStateDeps {
-  synthesize(tree: SourceTree, path: string, environment: string): Promise<SynthesisResult>;
+  /** `repository` (namespace/name of the GitRepository) keeps one warm worker per repository. */
+  synthesize(tree: SourceTree, path: string, environment: string, repository: string): Promise<SynthesisResult>;
   /** Fills PassSecret placeholders; returns the objects unchanged when there are none. */
   resolveSecrets(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }>;
   /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
@@ -25,7 +26,7 @@ export interface DesiredStateDeps {
 }
 
 export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
-  const synthesized = await deps.synthesize(tree, env.spec.path ?? '.', env.spec.environment);
+  const synthesized = await deps.synthesize(tree, env.spec.path ?? '.', env.spec.environment, `${env.metadata.namespace}/${env.spec.sourceRef.name}`);
   const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
   const placed: { app: string; obj: KubeObject }[] = [];
   for (const app of synthesized.apps) {
