@@ -2,7 +2,7 @@
 // Secret values masked. It asks the operator's API (`--server`, KEELSON_SERVER, or the
 // `keelson` Service through the API server's proxy) with the kubeconfig's bearer token or
 // `--token`; RBAC needs verb `get` on the Environment.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { CLUSTER_OPTIONS, parseCommandArgs, type Command } from './command.ts';
 import { connect } from './cluster.ts';
 

@@ -32,13 +32,14 @@ describe('the operator with the chart\'s RBAC', () => {
       cleanups.push(() => git.stop());
       const id = `${scope.slice(0, 3)}${process.pid}`;
       const names = { system: `keelson-${id}`, team: `shop-${id}`, dev: `shop-dev-${id}`, prod: `shop-prod-${id}`, release: `keelson-${id}` };
-      let demo: Demo | undefined;
+      const state: { demo?: Demo } = {};
       cleanups.push(async () => {
-        await demo?.stop();
+        await state.demo?.stop();
         await run(helm, ['uninstall', names.release, '--namespace', names.system], { env: process.env }).catch(() => undefined);
         for (const ns of Object.values(names)) await deleteNamespace(kc, ns);
       });
-      demo = await startDemo({ kubeconfig: process.env.KUBECONFIG!, helm, git, dir: mkdtempSync(join(tmpdir(), 'keelson-demo-')), names, rbacScope: scope });
+      const demo = await startDemo({ kubeconfig: process.env.KUBECONFIG!, helm, git, dir: mkdtempSync(join(tmpdir(), 'keelson-demo-')), names, rbacScope: scope });
+      state.demo = demo;
       const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: names.team, plural: 'environments', name })) as EnvironmentResource;
       const dev = await eventually(async () => {
         const e = await get('dev');
