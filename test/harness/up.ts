@@ -7,9 +7,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { ensureBinaries } from './binaries.ts';
 import { ControlPlane } from './control-plane.ts';
-import { installCrds, loadKubeConfig, REPO_ROOT } from './kube.ts';
+import { DEFAULT_NAMES, startDemo } from './demo.ts';
+import { GitServer } from './git-server.ts';
+import { eventually, loadKubeConfig, REPO_ROOT } from './kube.ts';
 import { tail } from './process-group.ts';
+
+const run = promisify(execFile);
 
 const STATE_DIR = join(REPO_ROOT, '.keelson');
 const STATE = join(STATE_DIR, 'state.json');
@@ -20,6 +28,12 @@ interface State {
   readonly kubeconfig: string;
   readonly server: string;
   readonly startedInMs: number;
+  /** A clone of the example deploy repository to edit, commit and push. */
+  readonly deployClone: string;
+  readonly apiUrl: string;
+  readonly operatorLog: string;
+  readonly environments: string;
+  readonly operatorPid?: number;
 }
 
 function readState(): State | undefined {
@@ -40,19 +54,26 @@ function isAlive(pid: number): boolean {
 }
 
 function printWelcome(state: State): void {
-  const kubeconfig = relative(process.cwd(), state.kubeconfig) || state.kubeconfig;
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const ns = DEFAULT_NAMES.team;
   console.log(`
-Keelson's local control plane is up (${state.server}, ready in ${(state.startedInMs / 1000).toFixed(1)} s).
-The keelson.dev CRDs are installed.
+Keelson is running on a local control plane (${state.server}), up in ${(state.startedInMs / 1000).toFixed(1)} s:
+the chart installed with helm, the operator running from the runtime tree with the chart's
+ServiceAccount, the example deploy repository and a pass store on a local Git server.
 
-  export KUBECONFIG=${kubeconfig.startsWith('/') ? kubeconfig : `$PWD/${kubeconfig}`}
+${state.environments}
+  export KUBECONFIG=$PWD/${rel(state.kubeconfig)}
 
 Try:
-  kubectl get nodes                        # kwok nodes: pods on them become Ready, Jobs complete
-  kubectl explain environment.spec         # the Environment API
-  kubectl apply -f docs/examples/environments.yaml && kubectl get environments
+  kubectl get environments -n ${ns}               # dev is Synced and Healthy, prod waits OutOfSync
+  npx keelson get prod -n ${ns}                   # what is out of sync, and why
+  npx keelson sync prod -n ${ns} --wait           # sync prod, following hooks and waves
+  kubectl scale deployment api -n ${DEFAULT_NAMES.dev} --replicas 5   # a hand edit: dev heals it within seconds
+  cd ${rel(state.deployClone)} && $EDITOR images.json && git commit -am 'new tag' && git push
+  npx keelson refresh dev -n ${ns}                # or wait for the 15 s poll
+  npx keelson history prod -n ${ns} && npx keelson rollback prod -n ${ns} --wait
 
-Logs: ${relative(process.cwd(), join(STATE_DIR, 'cluster', 'logs'))}/    Stop: make down
+Operator log: ${state.operatorLog}    API: ${state.apiUrl}    Stop everything: make down
 `);
 }
 
@@ -77,7 +98,7 @@ async function start(): Promise<void> {
   process.on('SIGTERM', onSignal);
   let exited = false;
   child.on('exit', () => (exited = true));
-  console.log('starting the local control plane (the first run builds the binaries from Go modules)...');
+  console.log('starting Keelson on a local control plane (the first run builds the binaries from Go modules; see .keelson/up.log)...');
   for (;;) {
     const state = readState();
     if (state) break;
@@ -99,22 +120,49 @@ async function serve(): Promise<void> {
   const dir = join(STATE_DIR, 'cluster');
   rmSync(dir, { recursive: true, force: true });
   const cp = await ControlPlane.start({ dir, keepDir: true });
-  await installCrds(loadKubeConfig(cp.kubeconfig));
   const kubeconfig = join(STATE_DIR, 'kubeconfig');
   writeFileSync(kubeconfig, readFileSync(cp.kubeconfig), { mode: 0o600 });
-  const state: State = { pid: process.pid, kubeconfig, server: cp.server, startedInMs: Date.now() - started };
-  writeFileSync(STATE, JSON.stringify(state, null, 2));
-  console.log(`ready: ${JSON.stringify(state)}`);
+  const git = await GitServer.start();
+  const stopAll: (() => Promise<void>)[] = [() => cp.stop(), () => git.stop()];
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await cp.stop();
+    for (const s of stopAll.reverse()) await s().catch(() => undefined);
     rmSync(STATE, { force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+  try {
+    const { helm } = await ensureBinaries();
+    const demo = await startDemo({ kubeconfig, helm, git, dir: STATE_DIR, log: (line) => console.log(line) });
+    stopAll.push(() => demo.stop());
+    const kc = loadKubeConfig(kubeconfig);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: DEFAULT_NAMES.team, plural: 'environments', name })) as { status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } };
+    console.log('waiting for dev to be Synced and Healthy and prod to report OutOfSync');
+    await eventually(async () => {
+      const [dev, prod] = [await get('dev'), await get('prod')];
+      return dev.status?.sync?.status === 'Synced' && dev.status.health?.status === 'Healthy' && dev.status.operation?.phase === 'Succeeded' && prod.status?.sync?.status === 'OutOfSync';
+    }, { timeoutMs: 180_000, intervalMs: 500, message: 'dev Synced and Healthy, prod OutOfSync' });
+    const deployClone = join(STATE_DIR, 'deploy');
+    rmSync(deployClone, { recursive: true, force: true });
+    await run('git', ['clone', '--quiet', git.authenticatedUrl('deploy'), deployClone]);
+    await run('git', ['-C', deployClone, 'config', 'user.email', 'you@keelson.example']);
+    await run('git', ['-C', deployClone, 'config', 'user.name', 'Keelson demo']);
+    const { stdout: environments } = await run('kubectl', ['get', 'environments', '-n', DEFAULT_NAMES.team], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    const state: State = {
+      pid: process.pid, kubeconfig, server: cp.server, startedInMs: Date.now() - started, deployClone,
+      apiUrl: `http://127.0.0.1:${demo.operator.apiPort}`, operatorLog: demo.operator.logFile, environments,
+      ...(demo.operator.pid ? { operatorPid: demo.operator.pid } : {}),
+    };
+    writeFileSync(STATE, JSON.stringify(state, null, 2));
+    console.log(`ready: ${JSON.stringify({ pid: state.pid, server: state.server })}`);
+  } catch (err) {
+    console.error(`make up failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    await stop();
+  }
   setInterval(() => undefined, 1 << 30);
 }
 
@@ -129,6 +177,7 @@ async function stopRunning(): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (isAlive(state.pid) && Date.now() < deadline) await sleep(200);
   if (isAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  if (state.operatorPid && isAlive(state.operatorPid)) process.kill(state.operatorPid, 'SIGKILL');
   const pids = join(STATE_DIR, 'cluster', 'pids');
   if (existsSync(pids)) {
     for (const pid of readFileSync(pids, 'utf8').split('\n').filter(Boolean).map(Number)) {
