@@ -26,6 +26,8 @@ export interface ResourceWatchOptions {
   /** @default 30 s */
   readonly maxBackoffMs?: number;
   readonly onError?: (err: unknown) => void;
+  /** How long start() retries the first list. @default 30 s */
+  readonly startTimeoutMs?: number;
   /** How long the server keeps one watch open before it is renewed. @default 300 */
   readonly watchTimeoutSeconds?: number;
 }
@@ -47,10 +49,26 @@ export class ResourceWatch {
     this.#options = options;
   }
 
-  /** Lists once (every object is reported ADDED), then keeps watching in the background. */
+  /**
+   * Lists once (every object is reported ADDED), then keeps watching in the background.
+   * The first list is retried with backoff for up to `startTimeoutMs` (an API server that
+   * just installed a CRD answers 429 "storage is (re)initializing" for a moment).
+   */
   async start(): Promise<void> {
     this.#rest = await RestTransport.fromKubeConfig(this.#kc, { maxSockets: 2 });
-    const version = await this.#relist();
+    const deadline = Date.now() + (this.#options.startTimeoutMs ?? 30_000);
+    let failures = 0;
+    let version: string;
+    for (;;) {
+      try {
+        version = await this.#relist();
+        break;
+      } catch (err) {
+        if (Date.now() >= deadline || this.#stopped) throw err;
+        this.#options.onError?.(err);
+        await sleep(Math.min(this.#options.maxBackoffMs ?? 30_000, (this.#options.minBackoffMs ?? 250) * 2 ** failures++));
+      }
+    }
     this.#loop = this.#run(version);
   }
 
