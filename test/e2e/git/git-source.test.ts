@@ -205,6 +205,15 @@ describe('GitSource', () => {
     await assert.rejects(source.artifactAt(req, 'e'.repeat(40)), /not in the history/);
   });
 
+  it('reads the tip for an empty cache (a restarted operator) with a shallow fetch', async () => {
+    const repo = await server.createRepo('restart', {});
+    const tip = await repo.generateHistory({ commits: 40, files: 40 });
+    const source = newSource();
+    const artifact = await source.artifactAt({ url: repo.url, credentials: server.credentials }, tip);
+    assert.equal(artifact.commit, tip);
+    assert.equal(await source.open(repo.url, `main@sha1:${await repo.resolve('main~1')}`), undefined, 'only the tip was fetched');
+  });
+
   it('reports a deleted branch as RefNotFound', async () => {
     const repo = await server.createRepo('deleted', { 'x.txt': 'x' });
     await repo.branch('feature');

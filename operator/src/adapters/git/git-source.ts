@@ -119,6 +119,12 @@ export class GitSource {
     const cache = this.#cacheFor(req.url);
     const name = req.ref?.branch ?? req.ref?.tag ?? (req.ref?.semver || req.ref?.commit ? 'HEAD' : 'main');
     if (await cache.hasCommit(commit)) return this.#artifact(cache, { name, commit });
+    // Right after a restart the cache is empty and the commit is usually the tip: a shallow
+    // refresh is far cheaper than the full history.
+    if (await cache.isEmpty()) {
+      await this.refresh(req).catch(() => undefined);
+      if (await cache.hasCommit(commit)) return this.#artifact(cache, { name, commit });
+    }
     const headers = authorizationHeaders(req.credentials);
     const http = createHttpTransport({ headers, signal: AbortSignal.timeout(req.timeoutMs ?? 60_000), ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
     const ref = req.ref?.branch ? `refs/heads/${req.ref.branch}` : undefined;
