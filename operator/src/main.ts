@@ -18,6 +18,7 @@ import { RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
 import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
 import { createRegistry } from './adapters/metrics/registry.ts';
+import { ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
 import { EntryCache } from './adapters/pass/entry-cache.ts';
 import { Synthesizer } from './adapters/synth/synthesizer.ts';
 import { EnvironmentController } from './controllers/environment/environment-controller.ts';
@@ -77,12 +78,13 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
       // One warm worker per repository and path, reused across its commits.
-      synthesize: async (tree, path, environment, repo) => (await synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment)).result,
+      synthesize: async (tree, path, environment, repo) => (await metrics.timeSynthesis(() => synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment))).result,
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
     },
   });
-  const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs });
+  const reconcileMetrics = new ReconcileMetrics(registry);
+  const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs, observe: reconcileMetrics.observe });
   const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
   let keelsonWatches: { stop(): Promise<void> } | undefined;
 

@@ -25,6 +25,8 @@ export interface ControlPlaneOptions {
   readonly readyTimeoutMs?: number;
   /** Keep the directory after stop (logs for a failed run). */
   readonly keepDir?: boolean;
+  /** Write an audit log of every request (metadata only) to `<dir>/audit.log`; benchmarks count requests with it. */
+  readonly audit?: boolean;
 }
 
 export class ControlPlane {
@@ -81,6 +83,7 @@ export class ControlPlane {
           '--service-cluster-ip-range=10.0.0.0/16',
           '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false',
           `--cert-dir=${join(dir, 'apiserver-certs')}`, '--v=1',
+          ...(options.audit ? auditFlags(dir) : []),
         ],
       });
       await cp.#waitHealthy('/readyz', options.readyTimeoutMs ?? 60_000);
@@ -224,6 +227,13 @@ export class ControlPlane {
     }
     throw new Error(`control plane not ready after ${timeoutMs} ms: ${last}`);
   }
+}
+
+/** Audit every request at Metadata level (who, verb, resource; no bodies) to a log file. */
+function auditFlags(dir: string): string[] {
+  const policy = join(dir, 'audit-policy.yaml');
+  writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+  return [`--audit-policy-file=${policy}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=batch', '--audit-log-batch-max-wait=1s'];
 }
 
 function mkdirP(dir: string): string {

@@ -13,6 +13,7 @@ export class EnvironmentMetrics {
   readonly syncDuration: Histogram<EnvLabels>;
   readonly hooks: Counter<EnvLabels | 'phase' | 'result'>;
   readonly driftCorrections: Counter<EnvLabels>;
+  readonly synthesisDuration: Histogram<'result'>;
   readonly #current = new Map<string, Record<string, string>>();
 
   constructor(registry: Registry) {
@@ -47,6 +48,26 @@ export class EnvironmentMetrics {
       labelNames: ['namespace', 'name'],
       registers: [registry],
     });
+    this.synthesisDuration = new Histogram({
+      name: `${METRIC_PREFIX}synthesis_duration_seconds`,
+      help: 'Duration of one synthesis of a deploy repository environment (bundling and the sandboxed run), by result.',
+      labelNames: ['result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+  }
+
+  /** Times one synthesis. */
+  async timeSynthesis<T>(run: () => Promise<T>): Promise<T> {
+    const end = this.synthesisDuration.startTimer();
+    try {
+      const result = await run();
+      end({ result: 'success' });
+      return result;
+    } catch (err) {
+      end({ result: 'failure' });
+      throw err;
+    }
   }
 
   observe(env: EnvironmentResource): void {

@@ -19,6 +19,8 @@ export interface EnvironmentControllerOptions {
   readonly resyncIntervalMs?: number;
   /** @default Math.random */
   readonly random?: () => number;
+  /** Records each reconcile's duration and result (keelson_reconcile_duration_seconds). */
+  readonly observe?: (sample: { kind: string; result: string; seconds: number }) => void;
 }
 
 export class EnvironmentController {
@@ -76,7 +78,9 @@ export class EnvironmentController {
 
   async #handle(key: string): Promise<Requeue> {
     const slash = key.indexOf('/');
+    const started = performance.now();
     const outcome = await this.#options.reconciler.reconcile(key.slice(0, slash), key.slice(slash + 1));
+    this.#options.observe?.({ kind: 'Environment', result: outcome.result, seconds: (performance.now() - started) / 1000 });
     if (outcome.result === 'deleted') this.#index(key, []);
     return this.#requeue(outcome);
   }

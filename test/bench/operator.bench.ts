@@ -1,0 +1,218 @@
+// The operator end to end, on its own control plane (audit log on), in one run:
+//  - commit-to-applied latency of the example dev environment, the refresh triggered at
+//    commit time (as a webhook does), p50 and p95 over 20 commits (target p50 ≤ 1 s);
+//  - self-heal latency: a hand edit reverted (target ≤ 2 s);
+//  - 1,000 Environments of 4 objects each, from creation to all Synced and Healthy (target
+//    ≤ 60 s; Flux's published figure for this workload is 4m13s on a 16-core runner), with
+//    the operator's peak memory (its process and its synthesis workers);
+//  - API requests per minute once nothing changes, counted from the API server's audit log
+//    (target: none beyond watches and the periodic check).
+//   make bench BENCH=operator
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import { ControlPlane } from '../harness/control-plane.ts';
+import { exampleFiles, pushExamplePassStore } from '../harness/example-deploy-repo.ts';
+import { GitServer } from '../harness/git-server.ts';
+import { installCrds, loadKubeConfig } from '../harness/kube.ts';
+import { OperatorProcess } from '../harness/operator-process.ts';
+import { serviceAccountKubeconfig } from '../harness/service-account.ts';
+import { percentile, report, type Measurement } from './report.ts';
+
+const COMMITS = 20;
+const HEALS = 10;
+const ENVIRONMENTS = Number(process.env.KEELSON_BENCH_ENVIRONMENTS ?? 1000);
+const FLUX_PUBLISHED_S = 4 * 60 + 13;
+
+const cp = await ControlPlane.start({ nodes: 6, audit: true });
+const kc = loadKubeConfig(cp.kubeconfig);
+await installCrds(kc);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const apps = kc.makeApiClient(k8s.AppsV1Api);
+const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+const git = await GitServer.start();
+const measurements: Measurement[] = [];
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+try {
+  for (const ns of ['bench', 'bench-dev', 'bench-envs', 'keelson-bench']) await core.createNamespace({ body: { metadata: { name: ns } } });
+  await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
+  await rbac.createClusterRoleBinding({ body: { metadata: { name: 'keelson-bench' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }] } });
+  const operatorUser = 'system:serviceaccount:keelson-bench:keelson';
+  const kubeconfig = await serviceAccountKubeconfig(kc, { namespace: 'keelson-bench', name: 'keelson', path: join(mkdtempSync(join(tmpdir(), 'keelson-bench-')), 'kubeconfig') });
+
+  // The example deploy repo and its pass store, and a monorepo of ENVIRONMENTS small environments.
+  const files = exampleFiles();
+  const deploy = await git.createRepo('deploy', files);
+  const store = await pushExamplePassStore(git);
+  await git.createRepo('fleet', { 'main.ts': fleetRepo(ENVIRONMENTS) });
+  await core.createNamespacedSecret({ namespace: 'bench', body: { metadata: { name: 'git' }, stringData: { ...git.credentials } } });
+  await core.createNamespacedSecret({ namespace: 'bench', body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': store.key.privateKey } } });
+  const create = (plural: string, kind: string, name: string, spec: unknown) => custom.createNamespacedCustomObject({
+    group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+  });
+  for (const repo of ['deploy', 'pass-store', 'fleet']) await create('gitrepositories', 'GitRepository', repo, { url: git.url(repo), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
+  await create('environments', 'Environment', 'dev', {
+    sourceRef: { name: 'deploy' }, environment: 'dev', targetNamespace: 'bench-dev', sync: { automated: { prune: true, selfHeal: true } },
+    secrets: { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'gpg' } } },
+  });
+
+  const operator = new OperatorProcess({ kubeconfig, identity: 'keelson-bench', args: ['--concurrency=16', '--synth-workers=2'] });
+  await operator.start();
+  await operator.waitLeading();
+  const getEnv = async (name: string) => (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'environments', name })) as { status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string; revision?: string } } };
+  await until(async () => (await getEnv('dev')).status?.operation?.phase === 'Succeeded', 120_000, 'dev synced');
+
+  // Commit-to-applied: commit a new tag, trigger the refresh, wait for the live Deployment.
+  const images = JSON.parse(files['images.json']!) as Record<string, Record<string, string>>;
+  const latencies: number[] = [];
+  for (let i = 0; i < COMMITS; i++) {
+    const tag = `ghcr.io/acme/shop-worker:bench-${i}`;
+    images.dev!.worker = tag;
+    const t0 = performance.now();
+    await deploy.commit({ 'images.json': JSON.stringify(images, null, 2) }, `worker ${i}`);
+    await custom.patchNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'gitrepositories', name: 'deploy', body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': `bench-${i}` } } } }, mergePatch);
+    await until(async () => (await apps.readNamespacedDeployment({ name: 'worker', namespace: 'bench-dev' })).spec?.template.spec?.containers[0]?.image === tag, 60_000, `worker at ${tag}`, 10);
+    latencies.push(performance.now() - t0);
+    await until(async () => (await getEnv('dev')).status?.operation?.phase === 'Succeeded', 60_000, 'the sync finished', 50);
+  }
+  latencies.sort((a, b) => a - b);
+  const p50 = percentile(latencies, 50);
+  measurements.push(
+    { name: 'commit-to-applied p50 (20 commits)', value: p50, unit: 'ms', target: '≤ 1000 ms', met: p50 <= 1000 },
+    { name: 'commit-to-applied p95', value: percentile(latencies, 95), unit: 'ms' },
+  );
+
+  // Self-heal: scale by hand, wait for the revert.
+  const heals: number[] = [];
+  for (let i = 0; i < HEALS; i++) {
+    const t0 = performance.now();
+    await apps.patchNamespacedDeployment({ name: 'api', namespace: 'bench-dev', body: { spec: { replicas: 7 } } }, mergePatch);
+    await until(async () => (await apps.readNamespacedDeployment({ name: 'api', namespace: 'bench-dev' })).spec?.replicas === 1, 30_000, 'api reverted', 10);
+    heals.push(performance.now() - t0);
+    await sleep(300);
+  }
+  heals.sort((a, b) => a - b);
+  const healP50 = percentile(heals, 50);
+  measurements.push(
+    { name: 'self-heal latency p50 (10 edits)', value: healP50, unit: 'ms', target: '≤ 2000 ms', met: healP50 <= 2000 },
+    { name: 'self-heal latency max', value: heals.at(-1)!, unit: 'ms' },
+  );
+
+  // 1,000 Environments of 4 objects each.
+  const memory = sampleMemory(operator.pid!);
+  const t0 = performance.now();
+  await inParallel(ENVIRONMENTS, 16, (i) => create('environments', 'Environment', `e${i}`, {
+    sourceRef: { name: 'fleet' }, environment: `e${i}`, targetNamespace: 'bench-envs', sync: { automated: { prune: true } },
+  }));
+  const createdS = (performance.now() - t0) / 1000;
+  let ready = 0;
+  await until(async () => {
+    const list = (await custom.listNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'environments' })) as { items: { metadata: { name: string }; status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } }[] };
+    ready = list.items.filter((e) => e.metadata.name.startsWith('e') && e.status?.sync?.status === 'Synced' && e.status.health?.status === 'Healthy' && e.status.operation?.phase === 'Succeeded').length;
+    return ready === ENVIRONMENTS;
+  }, 900_000, `${ENVIRONMENTS} Environments Synced and Healthy`, 2000).catch((err: unknown) => console.log(`${String(err)} (${ready} ready)`));
+  const fleetS = (performance.now() - t0) / 1000;
+  const peakMiB = memory.stop();
+  measurements.push(
+    { name: `${ENVIRONMENTS} Environments × 4 objects to Synced+Healthy`, value: fleetS, unit: 's', target: '≤ 60 s', met: fleetS <= 60 && ready === ENVIRONMENTS },
+    { name: '  of which creating the Environments', value: createdS, unit: 's' },
+    { name: '  ratio to Flux\'s published 4m13s (16 cores; not run here)', value: fleetS / FLUX_PUBLISHED_S, unit: '×' },
+    { name: 'operator peak memory (process + synthesis workers)', value: peakMiB, unit: 'MiB' },
+  );
+
+  // Idle: nothing changes; count the operator's requests in the audit log for 60 s.
+  await sleep(30_000);
+  const from = Date.now();
+  await sleep(60_000);
+  const to = Date.now();
+  const idle = auditRequests(join(cp.dir, 'audit.log'), operatorUser, from, to);
+  measurements.push(
+    { name: 'API requests per minute at idle, not watches', value: idle.other, unit: '/min', target: 'none beyond the periodic check', met: idle.other <= ENVIRONMENTS / 5 + 30 },
+    { name: 'watch (re)connections per minute at idle', value: idle.watch, unit: '/min' },
+  );
+  console.log(`idle requests by verb and resource: ${JSON.stringify(idle.byKind)}`);
+  await operator.stop();
+  store.dispose();
+} finally {
+  await git.stop();
+  await cp.stop();
+}
+report('operator', measurements);
+
+function fleetRepo(n: number): string {
+  return `import { ApiObject } from 'cdk8s';
+import { App, defineEnvironments } from '@keelson/cdk8s-app';
+
+class Tiny extends App {
+  constructor(scope: any, name: string, i: number) {
+    super(scope, name);
+    const labels = { app: 't' + i };
+    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't' + i }, data: { index: String(i) } });
+    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 't' + i } });
+    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 't' + i }, spec: { selector: labels, ports: [{ port: 80 }] } });
+    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 't' + i },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'registry.example/tiny:1' }] } } } });
+  }
+}
+
+const builders: Record<string, (env: any) => void> = {};
+for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i); };
+export default defineEnvironments(builders);
+`;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function inParallel(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < n) await fn(next++);
+  }));
+}
+
+/** Samples the resident memory of a process and its descendants every 250 ms; stop() gives the peak in MiB. */
+function sampleMemory(pid: number): { stop(): number } {
+  let peak = 0;
+  const rss = (p: number): number => {
+    try {
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return kb + children.reduce((sum, c) => sum + rss(c), 0);
+    } catch {
+      return 0;
+    }
+  };
+  const timer = setInterval(() => (peak = Math.max(peak, rss(pid))), 250);
+  return { stop: () => (clearInterval(timer), Math.max(peak, rss(pid)) / 1024) };
+}
+
+function auditRequests(file: string, user: string, from: number, to: number): { other: number; watch: number; byKind: Record<string, number> } {
+  let other = 0;
+  let watch = 0;
+  const byKind: Record<string, number> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const e = JSON.parse(line) as { user?: { username?: string }; verb?: string; stage?: string; requestReceivedTimestamp?: string; objectRef?: { resource?: string } };
+    if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
+    const at = Date.parse(e.requestReceivedTimestamp ?? '');
+    if (at < from || at > to) continue;
+    if (e.verb === 'watch') watch++;
+    else other++;
+    const kind = `${e.verb} ${e.objectRef?.resource ?? ''}`;
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+  }
+  const minutes = (to - from) / 60_000;
+  return { other: other / minutes, watch: watch / minutes, byKind };
+}
