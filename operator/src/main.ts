@@ -28,6 +28,8 @@ import { PassSecrets } from './controllers/environment/pass-secrets.ts';
 import type { ArtifactSource } from './controllers/environment/ports.ts';
 import { LeaderElection } from './adapters/kubernetes/leader-election.ts';
 import type { Logger } from './core/logger.ts';
+import { parseKey } from './core/manifest.ts';
+import { inventoryEntry } from './core/sync/prune-set.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import { SecretRedactor } from './core/redact.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
@@ -96,7 +98,13 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       kubeConfig: kc, namespaces: config.namespaces, log,
       onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
         environments.onEnvironment(env, deleted);
-        void managed.track(env.status?.inventory ?? []);
+        // Watch the kinds an Environment manages and the kinds of its hooks, so a hand edit
+        // and a hook finishing wake its reconcile at once.
+        const hookKinds = (env.status?.operation?.tasks ?? []).filter((t) => t.hookName && t.apiVersion).map((t) => {
+          const key = parseKey(t.key);
+          return inventoryEntry({ apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: t.hookName!, namespace: key.namespace } });
+        });
+        void managed.track([...(env.status?.inventory ?? []), ...hookKinds]);
       },
       onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
     });

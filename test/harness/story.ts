@@ -93,7 +93,7 @@ export class Story {
     } catch (err) {
       const s = last?.status;
       const op = s?.operation;
-      throw new Error(`${(err as Error).message}; last seen: sync ${s?.sync?.status}, health ${s?.health?.status} (${s?.health?.message ?? ''}), operation ${op?.phase} ${op?.revision ?? ''} ${op?.message ?? ''}; Ready: ${s?.conditions?.find((c) => c.type === 'Ready')?.message}`);
+      throw new Error(`${(err as Error).message}; last seen: sync ${s?.sync?.status}, health ${s?.health?.status} (${s?.health?.message ?? ''}), operation ${op?.phase} ${op?.id ?? ''} ${op?.revision ?? ''} ${op?.message ?? ''} (self-heal: ${op?.selfHeal ?? false}); newest history entry: ${JSON.stringify(s?.history?.[0] ?? null)}; Ready: ${s?.conditions?.find((c) => c.type === 'Ready')?.message}`);
     }
   }
 }

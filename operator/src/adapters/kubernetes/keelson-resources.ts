@@ -65,11 +65,25 @@ export class KeelsonResources {
     ) as Promise<EnvironmentResource>;
   }
 
-  /** Merge patch of the status subresource: top-level fields given replace the live ones. */
-  patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>): Promise<EnvironmentResource> {
-    return this.#call('Environment', namespace, name, () =>
-      this.#api.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body: { status } }, mergePatch),
+  /**
+   * Replaces the given top-level status fields whole (a JSON patch `add` per field), so
+   * nothing of an earlier value lingers: a merge patch would keep the keys a new operation
+   * or health lacks. A field given as undefined is removed.
+   */
+  async patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>): Promise<EnvironmentResource> {
+    const ops = Object.entries(status).map(([field, value]) =>
+      value === undefined ? { op: 'remove', path: `/status/${field}` } : { op: 'add', path: `/status/${field}`, value });
+    const request = (body: unknown, strategy: k8s.PatchStrategy) => this.#call('Environment', namespace, name, () =>
+      this.#api.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body }, k8s.setHeaderOptions('Content-Type', strategy)),
     ) as Promise<EnvironmentResource>;
+    try {
+      return await request(ops.filter((o) => o.op === 'add'), k8s.PatchStrategy.JsonPatch);
+    } catch (err) {
+      // No status yet (or a field to remove is absent): a merge patch creates it, and with
+      // no earlier value there is nothing to linger.
+      if (!(err instanceof k8s.ApiException && err.code === 422)) throw err;
+      return request({ status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) }, k8s.PatchStrategy.MergePatch);
+    }
   }
 
   /** Sets the finalizers of an Environment (a merge patch replaces the list). */

@@ -149,6 +149,7 @@ export const Operation = Type.Object(
     message: Type.Optional(Type.String({ maxLength: 32768 })),
     retryCount: Type.Optional(Type.Integer({ minimum: 0 })),
     generation: Type.Optional(Type.Integer({ description: 'The Environment generation this operation syncs; a spec change syncs again.', minimum: 0, format: 'int64' })),
+    selfHeal: Type.Optional(Type.Boolean({ description: 'A self-heal: re-applies only the objects that drifted, without hooks or prune.' })),
     desiredHash: Type.Optional(Type.String({ description: 'Hash of the desired objects this operation applies: a commit that leaves them unchanged is not a new target.', maxLength: 128 })),
     validated: Type.Optional(Type.Boolean({ description: 'True once the server-side dry-run of every object passed; nothing is applied before.' })),
     failure: Type.Optional(Type.String({ description: 'Why the operation failed, set while SyncFail hooks run and kept after.', maxLength: 32768 })),

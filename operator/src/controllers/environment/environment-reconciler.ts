@@ -18,7 +18,7 @@ import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 import { hashObject } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
-import { formatKey, keyOf } from '../../core/manifest.ts';
+import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
 import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
 import { environmentConditions, SECRETS_RESOLVED, SOURCE_READY, SYNCED } from './environment-conditions.ts';
 import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
@@ -225,6 +225,11 @@ class Reconcile {
       this.#requeueAfterMs = decision.delayMs;
       return;
     }
+    if (decision.kind === 'sync' && decision.reason.startsWith('self-heal') && this.#drifted(this.#desired!).length === 0) {
+      // Only objects awaiting prune differ, and this sync would not prune them.
+      this.#holdReason = 'objects no longer in the desired state await pruning, and automated prune is off';
+      return;
+    }
     let operation: Operation;
     let desired: DesiredState;
     if (decision.kind === 'sync') {
@@ -240,6 +245,9 @@ class Reconcile {
     const latest = this.#latestRevision(repo);
     const revision = decision.commit ? latest.replace(/@sha1:[0-9a-f]{40}$/, `@sha1:${decision.commit}`) : latest;
     const desired = revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, revision);
+    // Self-heal re-applies only what drifted: no hooks (they belong to a new revision), no prune.
+    const selfHeal = decision.reason.startsWith('self-heal');
+    const objects = selfHeal ? this.#drifted(desired) : desired.objects;
     const by = this.env.metadata.annotations?.[ANNOTATION_SYNC_REQUESTED_BY];
     const initiatedBy = decision.automated ? { automated: true } : { ...(by ? { username: by } : {}), automated: false };
     const automatedPrune = this.env.spec.sync?.automated?.prune ?? false;
@@ -247,15 +255,18 @@ class Reconcile {
     const { operation } = await executor.start({
       id: this.#deps.newOperationId(),
       revision,
-      desired: desired.objects,
+      desired: objects,
       inventory: this.status.inventory ?? [],
       // A person's sync makes the cluster what the revision says, prune included; an
       // automated one prunes only with spec.sync.automated.prune.
-      prune: decision.automated ? automatedPrune : true,
+      prune: selfHeal ? false : decision.automated ? automatedPrune : true,
       allowEmpty: this.env.spec.sync?.allowEmpty ?? false,
       initiatedBy,
     });
-    const started: Operation = { ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0, ...(desired === this.#desired ? { desiredHash: this.#desiredHash() } : {}) };
+    const started: Operation = {
+      ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0,
+      ...(desired === this.#desired ? { desiredHash: this.#desiredHash() } : {}), ...(selfHeal ? { selfHeal: true } : {}),
+    };
     this.status.operation = started;
     this.#log.info('sync started', { revision, reason: decision.reason, operation: started.id });
     await this.#event('Normal', 'SyncStarted', `sync of ${revision} started: ${decision.reason}`);
@@ -269,9 +280,16 @@ class Reconcile {
   async #step(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const deadline = this.#deps.clock() + (this.#deps.stepBudgetMs ?? 3000);
     let current = operation;
+    const stepObjects = plannedObjects(current, desired);
     for (;;) {
-      const outcome = await executor.step(current, desired.objects);
-      current = { ...outcome.operation, ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}), ...(operation.generation !== undefined ? { generation: operation.generation } : {}), ...(operation.desiredHash !== undefined ? { desiredHash: operation.desiredHash } : {}) };
+      const outcome = await executor.step(current, stepObjects);
+      current = {
+        ...outcome.operation,
+        ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}),
+        ...(operation.generation !== undefined ? { generation: operation.generation } : {}),
+        ...(operation.desiredHash !== undefined ? { desiredHash: operation.desiredHash } : {}),
+        ...(operation.selfHeal ? { selfHeal: true } : {}),
+      };
       this.status.operation = current;
       if (outcome.done) {
         await this.#finish(current, desired);
@@ -286,7 +304,7 @@ class Reconcile {
 
   async #finish(operation: Operation, desired: DesiredState): Promise<void> {
     const now = new Date(this.#deps.clock()).toISOString();
-    const done = finishOperation({ operation, desired: desired.objects, inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
+    const done = finishOperation({ operation, desired: plannedObjects(operation, desired), inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
     this.status.inventory = done.inventory;
     this.status.history = done.history;
     const seconds = (Date.parse(operation.finishedAt ?? now) - Date.parse(operation.startedAt)) / 1000;
@@ -297,6 +315,12 @@ class Reconcile {
     else await this.#event('Warning', 'SyncFailed', `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`);
     // Compare again right away: the live state changed.
     this.#requeueAfterMs = 0;
+  }
+
+  /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */
+  #drifted(desired: DesiredState): KubeObject[] {
+    const outOfSync = new Set(this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) => `${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`));
+    return desired.objects.filter((o) => !isHook(o) && outOfSync.has(formatKey(keyOf(o))));
   }
 
   #desiredHash(): string {
@@ -335,6 +359,13 @@ class Reconcile {
       this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
     }
   }
+}
+
+/** The objects an operation was planned with: all desired ones, or for a self-heal the ones its tasks name. */
+function plannedObjects(operation: Operation, desired: DesiredState): readonly KubeObject[] {
+  if (!operation.selfHeal) return desired.objects;
+  const keys = new Set((operation.tasks ?? []).map((t) => t.key));
+  return desired.objects.filter((o) => keys.has(formatKey(keyOf(o))));
 }
 
 function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {

@@ -26,7 +26,8 @@ export function finishOperation(options: {
   const appliedKeys = new Set(tasks.filter((t) => !t.hookName && t.phase !== 'Prune' && (t.applied || t.status === 'Succeeded')).map((t) => formatKey(parseKey(t.key))));
   const applied = options.desired.filter((o) => !isHook(o) && (op.phase === 'Succeeded' || appliedKeys.has(formatKey(keyOf(o)))));
   const inventory = nextInventory(options.inventory, applied, pruned, new Set());
-  const history = op.phase === 'Succeeded'
+  // A self-heal re-applies what a recorded sync deployed: it is not a deployment of its own.
+  const history = op.phase === 'Succeeded' && !op.selfHeal
     ? recordHistory(options.history, { revision: op.revision, deployedAt: options.now, ...(op.initiatedBy ? { initiatedBy: op.initiatedBy } : {}), operationId: op.id }, options.historyLimit)
     : [...options.history];
   const hooks = tasks
