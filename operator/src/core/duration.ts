@@ -16,7 +16,7 @@ export function parseDuration(text: string): number {
   return Math.round(total);
 }
 
-/** `interval` spread by up to ±`fraction` using `random` in [0, 1): pass Math.random() in. */
+/** `interval` spread by up to ±`fraction` using `random`, a number in [0, 1) the caller draws. */
 export function withJitter(intervalMs: number, random: number, fraction = 0.1): number {
   return Math.max(0, Math.round(intervalMs * (1 + fraction * (2 * random - 1))));
 }
