@@ -32,6 +32,8 @@ import { parseKey } from './core/manifest.ts';
 import { inventoryEntry } from './core/sync/prune-set.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import { SecretRedactor } from './core/redact.ts';
+import type { SynthesisResult } from './core/synthesis.ts';
+import { ResultCache } from './controllers/environment/result-cache.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
 import { ManagedObjectWatches, watchKeelsonResources } from './main-watches.ts';
 
@@ -68,6 +70,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const artifacts: ArtifactSource = gitControllers[0]!;
   const synthesizer = new Synthesizer({ cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB, timeoutMs: config.synthTimeoutMs });
   const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources });
+  // A revision's synthesis never changes: keep results of recent (revision, path, environment).
+  const synthCache = new ResultCache<SynthesisResult>(4096);
   const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
   const resourceMap = new ResourceMap(transport);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
@@ -80,7 +84,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
       // One warm worker per repository and path, reused across its commits.
-      synthesize: async (tree, path, environment, repo) => (await metrics.timeSynthesis(() => synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment))).result,
+      synthesize: (tree, path, environment, repo) => synthCache.get(`${tree.revision}|${path}|${environment}`, !tree.revision.startsWith('dir:'),
+        async () => (await metrics.timeSynthesis(() => synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment))).result),
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
     },

@@ -30,6 +30,8 @@ export class EnvironmentController {
   readonly #bySource = new Map<string, Set<string>>();
   /** Environment key → the GitRepository keys it uses. */
   readonly #sources = new Map<string, string[]>();
+  /** Environment key → what last triggered it (spec generation, annotations, deletion). */
+  readonly #triggers = new Map<string, string>();
 
   constructor(options: EnvironmentControllerOptions) {
     this.#options = options;
@@ -52,10 +54,17 @@ export class EnvironmentController {
     return this.#queue.idle();
   }
 
-  /** An Environment was added, changed or deleted. */
+  /**
+   * An Environment was added, changed or deleted. A change of its status only (our own
+   * patches) triggers nothing: the reconcile that wrote it already asked when to come back.
+   */
   onEnvironment(env: EnvironmentResource, deleted = false): void {
     const key = `${env.metadata.namespace}/${env.metadata.name}`;
     this.#index(key, deleted ? [] : sourcesOf(env));
+    const trigger = JSON.stringify([env.metadata.generation, env.metadata.annotations ?? {}, env.metadata.deletionTimestamp ?? null, env.metadata.finalizers ?? []]);
+    if (!deleted && this.#triggers.get(key) === trigger) return;
+    if (deleted) this.#triggers.delete(key);
+    else this.#triggers.set(key, trigger);
     this.#queue.add(key);
   }
 
