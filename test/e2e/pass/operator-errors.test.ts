@@ -3,17 +3,16 @@
 // value), and nothing of it is applied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { pushExampleRepo } from '../../harness/example-deploy-repo.ts';
 import { GitServer } from '../../harness/git-server.ts';
-import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
 import { GpgHome, PassStoreDir, type GpgKey } from '../../harness/pass-store.ts';
+import { OperatorProcess } from '../../harness/operator-process.ts';
 
-const KEELSON = join(REPO_ROOT, 'operator/src/cli/main.ts');
 const kc = loadKubeConfig();
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -28,8 +27,7 @@ describe('pass failures through the operator', () => {
   let home: GpgHome;
   let ops: GpgKey;
   let locked: GpgKey;
-  let operator: ChildProcess;
-  let logs = '';
+  let operator: OperatorProcess | undefined;
   let work: string;
 
   /** A store for `recipients` with `entries` (text, or raw bytes for a corrupt file), pushed as `name`. */
@@ -90,16 +88,12 @@ describe('pass failures through the operator', () => {
     await repo('deploy', git.url('deploy'));
     for (const store of ['thin-store', 'corrupt-store', 'locked-store']) await repo(store, git.url(store));
     await repo('gone-store', git.url('no-such-repository'));
-    operator = spawn(process.execPath, [KEELSON, 'operator', `--namespaces=${ns}`, '--listen=127.0.0.1:0', '--metrics-listen=127.0.0.1:0', `--cache-dir=${join(work, 'cache')}`, '--log-level=debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    operator.stdout!.on('data', (d: Buffer) => (logs += d.toString()));
-    operator.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
+    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, cacheDir: join(work, 'cache'), args: [`--namespaces=${ns}`] });
+    await operator.start();
   });
 
   after(async () => {
-    if (operator && operator.exitCode === null) {
-      operator.kill('SIGTERM');
-      await new Promise((resolve) => operator.once('exit', resolve));
-    }
+    await operator?.stop();
     await git?.stop();
     home?.dispose();
     for (const n of [ns, ...targets]) await deleteNamespace(kc, n);
@@ -126,7 +120,7 @@ describe('pass failures through the operator', () => {
     const envs = JSON.stringify(await custom.listNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments' }));
     const events = JSON.stringify((await core.listNamespacedEvent({ namespace: ns })).items);
     for (const value of ['only-a-password-3310', 'fine-pw-4410', 'locked-pw-5510', 'locked-admin-5511', 'the right one', 'a wrong one']) {
-      for (const [where, text] of [['logs', logs], ['Environments', envs], ['events', events]] as const) {
+      for (const [where, text] of [['logs', operator!.logs()], ['Environments', envs], ['events', events]] as const) {
         assert.ok(!text.includes(value) && !text.includes(Buffer.from(value).toString('base64')), `${where} contain ${value}`);
       }
     }

@@ -30,13 +30,14 @@ const cases: { name: string; input: Partial<SyncDecisionInput>; kind: string; re
   { name: 'nothing to do when in sync', input: { syncStatus: 'Synced' }, kind: 'none', reason: /in sync/ },
   { name: 'drift after a successful sync is reverted with self-heal', input: { latestRevision: REV1, selfHeal: true }, kind: 'sync', reason: /self-heal/ },
   { name: 'drift without self-heal only reports OutOfSync', input: { latestRevision: REV1 }, kind: 'none', reason: /self-heal is off/ },
-  { name: 'a spec change syncs the same revision again', input: { latestRevision: REV1, generation: 2 }, kind: 'sync', reason: /new revision/ },
+  { name: 'a spec change syncs the same revision again', input: { latestRevision: REV1, generation: 2 }, kind: 'sync', reason: /new desired state/ },
   { name: 'a failed sync waits for its backoff', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 999_000, retryCount: 0, generation: 1 } }, kind: 'wait', extra: { delayMs: 4000 } },
   { name: 'a failed sync is retried once the backoff passed', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 990_000, retryCount: 1, generation: 1 } }, kind: 'sync', extra: { retryCount: 2 } },
   { name: 'retries stop at the limit', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'none', reason: /retry limit \(5\) is reached/ },
   { name: 'a new revision after failures starts over', input: { lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'sync', extra: { retryCount: 0 } },
   { name: 'a commit that leaves the objects unchanged is not a new target: drift there is self-healed', input: { selfHeal: true, desiredHash: 'h1', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /self-heal/ },
   { name: 'a commit that changes the objects is a new target', input: { desiredHash: 'h2', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /new revision/ },
+  { name: 'changed objects at the same commit (a rotated pass entry) are a new target', input: { latestRevision: REV1, desiredHash: 'h2', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /new/ },
   { name: 'no revision fetched yet', input: { latestRevision: undefined }, kind: 'none', reason: /no revision/ },
 ];
 

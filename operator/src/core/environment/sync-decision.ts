@@ -63,12 +63,15 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
   if (input.latestRevision === undefined) return { kind: 'none', reason: 'no revision fetched yet' };
   if (input.syncStatus === 'Synced') return { kind: 'none', reason: 'in sync' };
 
-  // The same target: the same generation, and the same revision or the same desired
-  // objects (a commit that changes only other environments is not a new target).
-  const sameObjects = last !== undefined && (last.revision === input.latestRevision || (last.desiredHash !== undefined && last.desiredHash === input.desiredHash));
+  // The same target: the same generation and the same desired objects. With their hashes
+  // known, the hashes decide (a commit that changes only other environments is not a new
+  // target; a rotated pass entry at the same commit is); otherwise the revision does.
+  const sameObjects = last !== undefined && (last.desiredHash !== undefined && input.desiredHash !== undefined
+    ? last.desiredHash === input.desiredHash
+    : last.revision === input.latestRevision);
   const sameTarget = last !== undefined && sameObjects && (last.generation ?? input.generation) === input.generation;
   if (!sameTarget) {
-    return { kind: 'sync', reason: `new revision ${input.latestRevision}`, automated: true, retryCount: 0 };
+    return { kind: 'sync', reason: last?.revision === input.latestRevision ? `new desired state at ${input.latestRevision}` : `new revision ${input.latestRevision}`, automated: true, retryCount: 0 };
   }
   if (last.phase === 'Failed') {
     if (last.retryCount >= input.retry.limit) {
