@@ -21,6 +21,10 @@ import { installCrds, loadKubeConfig } from '../harness/kube.ts';
 import { OperatorProcess } from '../harness/operator-process.ts';
 import { serviceAccountKubeconfig } from '../harness/service-account.ts';
 import { percentile, report, type Measurement } from './report.ts';
+import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
+import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
+import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
+import type { KubeObject } from '../../operator/src/core/manifest.ts';
 
 const COMMITS = 20;
 const HEALS = 10;
@@ -103,6 +107,23 @@ try {
     { name: 'self-heal latency max', value: heals.at(-1)!, unit: 'ms' },
   );
 
+  // The floor: the same 4,000 objects applied straight to the API server (server-side
+  // apply, 16 at a time) and the control plane rolling out the 1,000 Deployments on its own.
+  await core.createNamespace({ body: { metadata: { name: 'bench-floor' } } });
+  const floorStart = performance.now();
+  const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
+  const applier = new Applier(transport, new ResourceMap(transport), { concurrency: 16 });
+  await applier.applyAll(Array.from({ length: ENVIRONMENTS }, (_, i) => tinyObjects(i, 'bench-floor')).flat());
+  await until(async () => {
+    const list = await apps.listNamespacedDeployment({ namespace: 'bench-floor' });
+    return list.items.length === ENVIRONMENTS && list.items.every((d) => d.status?.availableReplicas === 1 && d.status.observedGeneration === d.metadata?.generation);
+  }, 900_000, 'the floor Deployments Available', 2000);
+  const floorS = (performance.now() - floorStart) / 1000;
+  transport.close();
+  // Gone before the fleet starts, so its deletion does not share the machine with it.
+  await core.deleteNamespace({ name: 'bench-floor' });
+  await until(async () => !(await core.readNamespace({ name: 'bench-floor' }).then(() => true, () => false)), 600_000, 'the floor namespace gone', 2000);
+
   // 1,000 Environments of 4 objects each.
   const memory = sampleMemory(operator.pid!);
   const t0 = performance.now();
@@ -121,6 +142,8 @@ try {
   measurements.push(
     { name: `${ENVIRONMENTS} Environments × 4 objects to Synced+Healthy`, value: fleetS, unit: 's', target: '≤ 60 s', met: fleetS <= 60 && ready === ENVIRONMENTS },
     { name: '  of which creating the Environments', value: createdS, unit: 's' },
+    { name: 'floor: the same objects applied directly, Deployments Available', value: floorS, unit: 's' },
+    { name: '  Keelson / floor (same run)', value: fleetS / floorS, unit: '×' },
     { name: '  ratio to Flux\'s published 4m13s (16 cores; not run here)', value: fleetS / FLUX_PUBLISHED_S, unit: '×' },
     { name: 'operator peak memory (process + synthesis workers)', value: peakMiB, unit: 'MiB' },
   );
@@ -143,6 +166,18 @@ try {
   await cp.stop();
 }
 report('operator', measurements);
+
+/** The four objects of fleet environment `i`, as the fleet repository synthesizes them. */
+function tinyObjects(i: number, namespace: string): KubeObject[] {
+  const labels = { app: `t${i}` };
+  const meta = { name: `t${i}`, namespace };
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { index: String(i) } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { selector: labels, ports: [{ port: 80 }] } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'registry.example/tiny:1' }] } } } },
+  ];
+}
 
 function fleetRepo(n: number): string {
   return `import { ApiObject } from 'cdk8s';
