@@ -1,5 +1,6 @@
 // Terminal output the kubectl way: aligned tables, short ages, -o json|yaml.
 import { stringify } from 'yaml';
+import { parseRevision } from '../core/source/git-ref.ts';
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -24,6 +25,6 @@ export function render(value: unknown, output: 'json' | 'yaml'): string {
 /** `main@sha1:0123456…` shortened for tables: `main@0123456`. */
 export function shortRevision(revision: string | undefined): string {
   if (!revision) return '';
-  const m = /^(.*)@sha1:([0-9a-f]{40})$/.exec(revision);
-  return m ? `${m[1]}@${m[2]!.slice(0, 7)}` : revision;
+  const parsed = parseRevision(revision);
+  return parsed ? `${parsed.name}@${parsed.commit.slice(0, 7)}` : revision;
 }

@@ -4,8 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resources.ts';
 import { parseDuration } from '../core/duration.ts';
-import { formatSyncRequest, type SyncRequest } from '../core/environment/sync-request.ts';
-import { ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../core/keys.ts';
+import { formatSyncRequest, syncRequestAnnotations, type SyncRequest } from '../core/environment/sync-request.ts';
 import { CLUSTER_OPTIONS, parseCommandArgs, UsageError, type Command, type CommandIO } from './command.ts';
 import { connect, type Cluster } from './cluster.ts';
 
@@ -38,11 +37,9 @@ export function parseTimeout(text: string | undefined): number {
   }
 }
 
-export async function requestSync(cluster: Cluster, name: string, request: SyncRequest, extra: Record<string, string | null> = {}): Promise<SyncRequest> {
+export async function requestSync(cluster: Cluster, name: string, request: SyncRequest): Promise<SyncRequest> {
   await cluster.resources.getEnvironment(cluster.namespace, name);
-  await cluster.resources.patchEnvironment(cluster.namespace, name, {
-    metadata: { annotations: { [ANNOTATION_SYNC_REQUESTED_AT]: formatSyncRequest(request), [ANNOTATION_SYNC_REQUESTED_BY]: cluster.user, ...extra } },
-  });
+  await cluster.resources.patchEnvironment(cluster.namespace, name, { metadata: { annotations: syncRequestAnnotations(request, cluster.user) } });
   return request;
 }
 

@@ -3,9 +3,8 @@
 // token and RBAC decides (verbs get, list, sync, rollback on keelson.dev environments).
 // Actions write the same annotations as the CLI, with the authenticated user as initiator.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findRollbackTarget } from '../../core/environment/history.ts';
-import { formatSyncRequest } from '../../core/environment/sync-request.ts';
-import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../../core/keys.ts';
+import { planRollback, syncRequestAnnotations } from '../../core/environment/sync-request.ts';
+import { ANNOTATION_SYNC_REQUESTED_AT } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { redactObject } from '../../core/redact.ts';
 import { NotFoundError, type KeelsonResources } from '../kubernetes/keelson-resources.ts';
@@ -63,28 +62,27 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
     await options.auth.authorize(caller, { verb: sub, namespace, name });
     const body = await readJson(req);
     const env = await options.resources.getEnvironment(namespace, name);
+    const now = (options.clock?.() ?? new Date()).toISOString();
+    let annotations: Record<string, string>;
     let commit: string | undefined;
-    const annotations: Record<string, string> = {};
     if (sub === 'sync') {
       if (body.revision !== undefined && (typeof body.revision !== 'string' || !/^[0-9a-f]{40}$/.test(body.revision))) {
         throw new RequestError(400, 'revision must be a full commit id (40 hex digits)');
       }
       commit = body.revision as string | undefined;
+      annotations = syncRequestAnnotations({ token: now, ...(commit ? { commit } : {}) }, caller.username);
     } else {
       if (body.id !== undefined && !Number.isInteger(body.id)) throw new RequestError(400, 'id must be a whole number');
-      let target;
       try {
-        target = findRollbackTarget(env.status?.history ?? [], env.status?.history?.[0]?.revision, body.id as number | undefined);
+        const plan = planRollback(env.status?.history ?? [], body.id as number | undefined, caller.username, now);
+        ({ annotations } = plan);
+        commit = plan.request.commit;
       } catch (err) {
         throw new RequestError(409, (err as Error).message);
       }
-      commit = /@sha1:([0-9a-f]{40})$/.exec(target.revision)?.[1];
-      annotations[ANNOTATION_AUTO_SYNC_PAUSED] = `rollback to history entry ${target.id} (${target.revision}) by ${caller.username}`;
     }
-    const token = formatSyncRequest({ token: (options.clock?.() ?? new Date()).toISOString(), ...(commit ? { commit } : {}) });
-    await options.resources.patchEnvironment(namespace, name, {
-      metadata: { annotations: { ...annotations, [ANNOTATION_SYNC_REQUESTED_AT]: token, [ANNOTATION_SYNC_REQUESTED_BY]: caller.username } },
-    });
+    const token = annotations[ANNOTATION_SYNC_REQUESTED_AT]!;
+    await options.resources.patchEnvironment(namespace, name, { metadata: { annotations } });
     options.log.info(`${sub} requested through the API`, { environment: `${namespace}/${name}`, user: caller.username, ...(commit ? { commit } : {}) });
     sendJson(res, 202, { requested: sub, token, ...(commit ? { commit } : {}) });
   }));

@@ -90,9 +90,14 @@ export class LeaderElection {
     }
   }
 
-  #path(name?: string): string {
-    const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.#options.namespace)}/leases`;
-    return name === undefined ? `${base}/${encodeURIComponent(this.#options.name)}` : base;
+  /** The Leases of the namespace. */
+  #collection(): string {
+    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.#options.namespace)}/leases`;
+  }
+
+  /** This election's Lease. */
+  #path(): string {
+    return `${this.#collection()}/${encodeURIComponent(this.#options.name)}`;
   }
 
   async #tryAcquireOrRenew(): Promise<boolean> {
@@ -106,7 +111,7 @@ export class LeaderElection {
         lease = await rest.request<Lease>({ method: 'GET', path: this.#path() });
       } catch (err) {
         if (!(err instanceof KubeApiError && err.status === 404)) throw err;
-        await rest.request({ method: 'POST', path: this.#path(''), body: {
+        await rest.request({ method: 'POST', path: this.#collection(), body: {
           apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
           spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
         } satisfies Lease });

@@ -19,6 +19,7 @@ import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 import { hashObject } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
 import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
+import { formatRevision, parseRevision } from '../../core/source/git-ref.ts';
 import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
 import { environmentConditions, SECRETS_RESOLVED, SOURCE_READY, SYNCED } from './environment-conditions.ts';
 import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
@@ -159,7 +160,7 @@ class Reconcile {
   }
 
   async #desiredAt(repo: GitRepositoryResource, revision: string): Promise<DesiredState> {
-    const commit = /@sha1:([0-9a-f]{40})$/.exec(revision)?.[1];
+    const commit = parseRevision(revision)?.commit;
     if (!commit) throw stalled(SOURCE_READY, 'InvalidRevision', `revision "${revision}" names no commit`);
     const tree = await this.#deps.artifacts.tree(repo, commit);
     try {
@@ -243,7 +244,7 @@ class Reconcile {
 
   async #start(executor: SyncExecutor, repo: GitRepositoryResource, decision: Extract<SyncDecision, { kind: 'sync' }>, request: SyncRequest | undefined, requestText: string | undefined): Promise<{ operation: Operation; desired: DesiredState }> {
     const latest = this.#latestRevision(repo);
-    const revision = decision.commit ? latest.replace(/@sha1:[0-9a-f]{40}$/, `@sha1:${decision.commit}`) : latest;
+    const revision = decision.commit ? formatRevision({ name: parseRevision(latest)?.name ?? 'HEAD', commit: decision.commit }) : latest;
     const desired = revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, revision);
     // Self-heal re-applies only what drifted: no hooks (they belong to a new revision), no prune.
     const selfHeal = decision.reason.startsWith('self-heal');
@@ -319,7 +320,7 @@ class Reconcile {
 
   /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */
   #drifted(desired: DesiredState): KubeObject[] {
-    const outOfSync = new Set(this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) => `${r.group}/${r.kind}/${r.namespace ?? ''}/${r.name}`));
+    const outOfSync = new Set(this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) => formatKey({ group: r.group, kind: r.kind, namespace: r.namespace ?? '', name: r.name })));
     return desired.objects.filter((o) => !isHook(o) && outOfSync.has(formatKey(keyOf(o))));
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { findRollbackTarget, recordHistory } from './history.ts';
 import { resolveRetry, retryDelayMs } from './retry.ts';
-import { formatSyncRequest, isNewRequest, parseSyncRequest } from './sync-request.ts';
+import { formatSyncRequest, isNewRequest, parseSyncRequest, planRollback, syncRequestAnnotations } from './sync-request.ts';
 
 describe('durations', () => {
   for (const [text, ms] of [['30s', 30_000], ['5m', 300_000], ['1h30m', 5_400_000], ['250ms', 250], ['1.5s', 1500]] as const) {
@@ -51,4 +51,25 @@ describe('retry backoff', () => {
     assert.deepEqual([1, 2, 3, 4].map((a) => retryDelayMs(r, a)), [10_000, 30_000, 60_000, 60_000]);
   });
   it('defaults to 5 retries from 5s doubling to 3m', () => assert.deepEqual(resolveRetry(undefined), { limit: 5, durationMs: 5000, factor: 2, maxDurationMs: 180_000 }));
+});
+
+describe('sync and rollback requests', () => {
+  const at = '2026-11-22T04:00:00Z';
+  const history = [
+    { id: 2, revision: `main@sha1:${'b'.repeat(40)}`, deployedAt: at },
+    { id: 1, revision: `main@sha1:${'a'.repeat(40)}`, deployedAt: at },
+  ];
+  it('a sync request names the token, the commit and who asked', () => {
+    assert.deepEqual(syncRequestAnnotations({ token: 't1', commit: 'c'.repeat(40) }, 'alice'), {
+      'keelson.dev/sync-requested-at': `t1@${'c'.repeat(40)}`, 'keelson.dev/sync-requested-by': 'alice',
+    });
+  });
+  it('a rollback syncs the commit of the entry before the deployed one and pauses automated sync', () => {
+    const plan = planRollback(history, undefined, 'bob', 't2');
+    assert.equal(plan.target.id, 1);
+    assert.deepEqual(plan.request, { token: 't2', commit: 'a'.repeat(40) });
+    assert.equal(plan.annotations['keelson.dev/sync-requested-at'], `t2@${'a'.repeat(40)}`);
+    assert.match(plan.annotations['keelson.dev/auto-sync-paused']!, /^rollback to history entry 1 \(main@sha1:a{40}\) by bob$/);
+    assert.throws(() => planRollback([history[0]!], undefined, 'bob', 't3'), /nothing to roll back to/);
+  });
 });

@@ -1,6 +1,10 @@
 // "Sync now" and "refresh now" requests: annotations holding a token, the way Flux does it.
 // A token that differs from the last one handled is a new request. A sync request may
 // name a commit: `<token>@<40 hex>`.
+import type { HistoryEntry } from '../../api/v1alpha1/environment.ts';
+import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../keys.ts';
+import { parseRevision } from '../source/git-ref.ts';
+import { findRollbackTarget } from './history.ts';
 
 export interface SyncRequest {
   readonly token: string;
@@ -29,4 +33,27 @@ export function formatSyncRequest(request: SyncRequest): string {
 /** True when the annotation holds a request not handled yet. */
 export function isNewRequest(annotation: string | undefined, lastHandled: string | undefined): boolean {
   return annotation !== undefined && annotation !== '' && annotation !== lastHandled;
+}
+
+/** The annotations that ask for a sync: the request, who asked, and (for a rollback) why automated sync pauses. */
+export function syncRequestAnnotations(request: SyncRequest, requestedBy: string, pausedBecause?: string): Record<string, string> {
+  return {
+    [ANNOTATION_SYNC_REQUESTED_AT]: formatSyncRequest(request),
+    [ANNOTATION_SYNC_REQUESTED_BY]: requestedBy,
+    ...(pausedBecause ? { [ANNOTATION_AUTO_SYNC_PAUSED]: pausedBecause } : {}),
+  };
+}
+
+/**
+ * A rollback: the history entry to return to (`id`, or the one before the deployed
+ * revision), and the annotations that sync its commit and pause automated sync. Throws,
+ * saying why, when there is nothing to roll back to.
+ */
+export function planRollback(history: readonly HistoryEntry[], id: number | undefined, requestedBy: string, token: string): { target: HistoryEntry; request: SyncRequest; annotations: Record<string, string> } {
+  const target = findRollbackTarget(history, history[0]?.revision, id);
+  const commit = parseRevision(target.revision)?.commit;
+  if (!commit) throw new Error(`history entry ${target.id} has no commit in its revision "${target.revision}"`);
+  const request = { token, commit };
+  const reason = `rollback to history entry ${target.id} (${target.revision}) by ${requestedBy}`;
+  return { target, request, annotations: syncRequestAnnotations(request, requestedBy, reason) };
 }
