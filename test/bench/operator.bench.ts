@@ -26,6 +26,7 @@ import { percentile, report, type Measurement } from './report.ts';
 import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
 import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 import type { KubeObject } from '../../operator/src/core/manifest.ts';
 
 const COMMITS = 20;
@@ -34,7 +35,9 @@ const ENVIRONMENTS = Number(process.env.KEELSON_BENCH_ENVIRONMENTS ?? 1000);
 const FLUX_PUBLISHED_S = 4 * 60 + 13;
 const PARTS = new Set((process.env.KEELSON_BENCH_PARTS ?? 'latency,floor,fleet,idle').split(',').map((p) => p.trim()));
 
-const cp = await ControlPlane.start({ nodes: 6, audit: true });
+// Only the operator's requests are audited: the control plane's own traffic costs no auditing.
+const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
+const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER] });
 const kc = loadKubeConfig(cp.kubeconfig);
 await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -49,7 +52,6 @@ try {
   for (const ns of ['bench', 'bench-dev', 'bench-envs', 'keelson-bench']) await core.createNamespace({ body: { metadata: { name: ns } } });
   await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
   await rbac.createClusterRoleBinding({ body: { metadata: { name: 'keelson-bench' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }] } });
-  const operatorUser = 'system:serviceaccount:keelson-bench:keelson';
   const kubeconfig = await serviceAccountKubeconfig(kc, { namespace: 'keelson-bench', name: 'keelson', path: join(mkdtempSync(join(tmpdir(), 'keelson-bench-')), 'kubeconfig') });
 
   // The example deploy repo and its pass store, and a monorepo of ENVIRONMENTS small environments.
@@ -117,6 +119,7 @@ try {
   let floorS = Number.NaN;
   if (PARTS.has('floor')) {
     await core.createNamespace({ body: { metadata: { name: 'bench-floor' } } });
+    const floorCpu = cpuByProcess(cp.pids());
     const floorStart = performance.now();
     const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
     const applier = new Applier(transport, new ResourceMap(transport), { concurrency: 16 });
@@ -126,6 +129,7 @@ try {
       return list.items.length === ENVIRONMENTS && list.items.every((d) => d.status?.availableReplicas === 1 && d.status.observedGeneration === d.metadata?.generation);
     }, 900_000, 'the floor Deployments Available', 2000);
     floorS = (performance.now() - floorStart) / 1000;
+    console.log(`floor CPU seconds by process: ${JSON.stringify(cpuSince(floorCpu, cpuByProcess(cp.pids())))}`);
     transport.close();
     // Gone before the fleet starts, so its deletion does not share the machine with it.
     await core.deleteNamespace({ name: 'bench-floor' });
@@ -136,20 +140,34 @@ try {
   // 1,000 Environments of 4 objects each.
   if (PARTS.has('fleet')) {
     const fleetFrom = Date.now();
+    // Watched, not listed: a list of a thousand Environments every few seconds would load the
+    // API server the operator is measured against.
+    const done = new Set<string>();
+    const watch = new ResourceWatch(kc, {
+      resource: { group: 'keelson.dev', version: 'v1alpha1', plural: 'environments' }, namespace: 'bench',
+      onEvent: (type, obj) => {
+        const e = obj as { metadata: { name: string }; status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } };
+        if (!e.metadata.name.startsWith('e')) return;
+        if (type !== 'DELETED' && e.status?.sync?.status === 'Synced' && e.status.health?.status === 'Healthy' && e.status.operation?.phase === 'Succeeded') done.add(e.metadata.name);
+        else done.delete(e.metadata.name);
+      },
+    });
+    await watch.start();
     const memory = sampleMemory(operator.pid!);
+    const cpuBefore = cpuByProcess([operator.pid!, ...cp.pids()]);
     const t0 = performance.now();
     await inParallel(ENVIRONMENTS, 16, (i) => create('environments', 'Environment', `e${i}`, {
       sourceRef: { name: 'fleet' }, environment: `e${i}`, targetNamespace: 'bench-envs', sync: { automated: { prune: true } },
     }));
     const createdS = (performance.now() - t0) / 1000;
-    let ready = 0;
-    await until(async () => {
-      const list = (await custom.listNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'environments' })) as { items: { metadata: { name: string }; status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } }[] };
-      ready = list.items.filter((e) => e.metadata.name.startsWith('e') && e.status?.sync?.status === 'Synced' && e.status.health?.status === 'Healthy' && e.status.operation?.phase === 'Succeeded').length;
-      return ready === ENVIRONMENTS;
-    }, 900_000, `${ENVIRONMENTS} Environments Synced and Healthy`, 2000).catch((err: unknown) => console.log(`${String(err)} (${ready} ready)`));
+    await until(async () => done.size === ENVIRONMENTS, 900_000, `${ENVIRONMENTS} Environments Synced and Healthy`, 100)
+      .catch((err: unknown) => console.log(`${String(err)} (${done.size} ready)`));
     const fleetS = (performance.now() - t0) / 1000;
+    const ready = done.size;
+    await watch.stop();
     const peakMiB = memory.stop();
+    const cpuAfter = cpuByProcess([operator.pid!, ...cp.pids()]);
+    console.log(`fleet CPU seconds by process: ${JSON.stringify(cpuSince(cpuBefore, cpuAfter))}`);
     measurements.push(
       { name: `${ENVIRONMENTS} Environments × 4 objects to Synced+Healthy`, value: fleetS, unit: 's', target: '≤ 60 s', met: fleetS <= 60 && ready === ENVIRONMENTS },
       { name: '  of which creating the Environments', value: createdS, unit: 's' },
@@ -157,9 +175,16 @@ try {
       { name: '  ratio to Flux\'s published 4m13s (16 cores; not run here)', value: fleetS / FLUX_PUBLISHED_S, unit: '×' },
       { name: 'operator peak memory (process + synthesis workers)', value: peakMiB, unit: 'MiB' },
     );
-    const fleetRequests = auditRequests(join(cp.dir, 'audit.log'), operatorUser, fleetFrom, Date.now());
+    const fleetRequests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, fleetFrom, Date.now());
     measurements.push({ name: '  operator API requests per Environment (watches left out)', value: fleetRequests.total / ENVIRONMENTS, unit: '' });
     console.log(`fleet requests by verb and resource: ${JSON.stringify(fleetRequests.byKind)}`);
+    // Where the operator's time went: sums and counts of its own duration histograms.
+    const totals: Record<string, number> = {};
+    for (const line of (await operator.metrics()).split('\n')) {
+      const m = /^(keelson_(?:reconcile|synthesis|sync)_duration_seconds_(?:sum|count))(?:\{[^}]*\})? (\S+)$/.exec(line);
+      if (m) totals[m[1]!] = (totals[m[1]!] ?? 0) + Number(m[2]);
+    }
+    console.log(`operator durations (all label sets): ${JSON.stringify(totals)}`);
   }
 
   // Idle: nothing changes; count the operator's requests in the audit log for 60 s.
@@ -168,7 +193,7 @@ try {
     const from = Date.now();
     await sleep(60_000);
     const to = Date.now();
-    const idle = auditRequests(join(cp.dir, 'audit.log'), operatorUser, from, to);
+    const idle = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, to);
     measurements.push(
       { name: 'API requests per minute at idle, not watches', value: idle.other, unit: '/min', target: 'none beyond the periodic check', met: idle.other <= ENVIRONMENTS / 5 + 30 },
       { name: 'watch (re)connections per minute at idle', value: idle.watch, unit: '/min' },
@@ -247,6 +272,31 @@ function sampleMemory(pid: number): { stop(): number } {
   };
   const timer = setInterval(() => (peak = Math.max(peak, rss(pid))), 250);
   return { stop: () => (clearInterval(timer), Math.max(peak, rss(pid)) / 1024) };
+}
+
+/** CPU seconds (user + system) used so far by each process and its descendants, by name and pid. */
+function cpuByProcess(pids: readonly number[]): Record<string, number> {
+  const ticks = (pid: number): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields 14 to 17 of proc(5): utime, stime, cutime, cstime (reaped children), in 1/100 s.
+      const own = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      return own + children.reduce((sum, c) => sum + ticks(c), 0);
+    } catch {
+      return 0;
+    }
+  };
+  const out: Record<string, number> = {};
+  for (const pid of pids) {
+    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    out[`${name} ${pid}`] = ticks(pid) / 100;
+  }
+  return out;
+}
+
+function cpuSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.round((v - (before[k] ?? 0)) * 10) / 10]));
 }
 
 function auditRequests(file: string, user: string, from: number, to: number): { other: number; watch: number; total: number; byKind: Record<string, number> } {

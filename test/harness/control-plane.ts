@@ -25,8 +25,12 @@ export interface ControlPlaneOptions {
   readonly readyTimeoutMs?: number;
   /** Keep the directory after stop (logs for a failed run). */
   readonly keepDir?: boolean;
-  /** Write an audit log of every request (metadata only) to `<dir>/audit.log`; benchmarks count requests with it. */
-  readonly audit?: boolean;
+  /**
+   * Write an audit log of requests (metadata only) to `<dir>/audit.log`; benchmarks count
+   * requests with it. `true` logs every request; a list of user names logs only theirs, so
+   * the control plane's own traffic costs no auditing.
+   */
+  readonly audit?: boolean | readonly string[];
 }
 
 export class ControlPlane {
@@ -83,7 +87,7 @@ export class ControlPlane {
           '--service-cluster-ip-range=10.0.0.0/16',
           '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false',
           `--cert-dir=${join(dir, 'apiserver-certs')}`, '--v=1',
-          ...(options.audit ? auditFlags(dir) : []),
+          ...(options.audit ? auditFlags(dir, options.audit === true ? undefined : options.audit) : []),
         ],
       });
       await cp.#waitHealthy('/readyz', options.readyTimeoutMs ?? 60_000);
@@ -230,9 +234,10 @@ export class ControlPlane {
 }
 
 /** Audit every request at Metadata level (who, verb, resource; no bodies) to a log file. */
-function auditFlags(dir: string): string[] {
+function auditFlags(dir: string, users: readonly string[] | undefined): string[] {
   const policy = join(dir, 'audit-policy.yaml');
-  writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+  const rules = users ? `  - level: Metadata\n    users: ${JSON.stringify(users)}\n  - level: None\n` : '  - level: Metadata\n';
+  writeFileSync(policy, `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n${rules}`);
   return [`--audit-policy-file=${policy}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=batch', '--audit-log-batch-max-wait=1s'];
 }
 

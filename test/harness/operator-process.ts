@@ -41,7 +41,8 @@ export class OperatorProcess {
       `--kubeconfig=${this.#options.kubeconfig}`, `--listen=127.0.0.1:${this.apiPort}`, `--metrics-listen=127.0.0.1:${this.metricsPort}`,
       `--cache-dir=${this.cacheDir}`, `--identity=${this.#options.identity ?? 'keelson-test'}`, '--log-level=debug', ...(this.#options.args ?? [])], {
       stdio: ['ignore', fd, fd],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: '--disable-warning=ExperimentalWarning' },
+      // KEELSON_OPERATOR_NODE_OPTIONS reaches the operator only (say, --cpu-prof to profile it).
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: ['--disable-warning=ExperimentalWarning', process.env.KEELSON_OPERATOR_NODE_OPTIONS].filter(Boolean).join(' ') },
     });
     closeSync(fd);
     this.#child = child;
