@@ -1,8 +1,9 @@
 // Kubernetes events on Keelson's objects, so `kubectl describe` says what happened. Every
 // message goes through the redactor first. The same reason and message on the same object
 // within `dedupeMs` is sent once.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
+import { RestTransport } from './rest-transport.ts';
 
 export interface EventTarget {
   readonly apiVersion: string;
@@ -20,13 +21,20 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
-  readonly #api: k8s.CoreV1Api;
+  readonly #kubeConfig: k8s.KubeConfig;
   readonly #options: EventRecorderOptions;
   readonly #recent = new Map<string, number>();
+  #transport: Promise<RestTransport> | undefined;
 
   constructor(kc: k8s.KubeConfig, options: EventRecorderOptions) {
-    this.#api = kc.makeApiClient(k8s.CoreV1Api);
+    this.#kubeConfig = kc;
     this.#options = options;
+  }
+
+  /** Closes the idle connections. */
+  close(): void {
+    void this.#transport?.then((t) => t.close(), () => undefined);
+    this.#transport = undefined;
   }
 
   async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
@@ -38,10 +46,13 @@ export class EventRecorder {
     this.#recent.set(key, now);
     if (this.#recent.size > 5000) this.#recent.delete(this.#recent.keys().next().value!);
     const component = this.#options.component ?? 'keelson';
-    const at = new Date(now);
-    await this.#api.createNamespacedEvent({
-      namespace,
+    const at = new Date(now).toISOString();
+    this.#transport ??= RestTransport.fromKubeConfig(this.#kubeConfig, { maxSockets: 4 });
+    await (await this.#transport).request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
       body: {
+        apiVersion: 'v1', kind: 'Event',
         metadata: { name: `${name}.${now.toString(16)}${randomBytes(3).toString('hex')}`, namespace },
         involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name, namespace, ...(uid ? { uid } : {}) },
         type, reason, message: text,
