@@ -3,8 +3,9 @@
 // edit reaches its Environment within a second, not at the next periodic check.
 import type * as k8s from '@kubernetes/client-node';
 import { environmentDefinition, gitRepositoryDefinition } from './api/v1alpha1/index.ts';
-import type { EnvironmentResource, GitRepositoryResource } from './adapters/kubernetes/keelson-resources.ts';
-import type { ResourceMap } from './adapters/kubernetes/resource-map.ts';
+import type { EnvironmentResource, GitRepositoryResource, KeelsonResourceCache, Resource } from './adapters/kubernetes/keelson-resources.ts';
+import type { WatchCache } from './adapters/kubernetes/live-state.ts';
+import type { ObjectAddress, ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { ResourceWatch, type WatchedObject } from './adapters/kubernetes/watch.ts';
 import { LABEL_ENVIRONMENT } from './core/keys.ts';
 import type { Logger } from './core/logger.ts';
@@ -20,13 +21,17 @@ export interface KeelsonWatchOptions {
   readonly onGitRepository: (repo: GitRepositoryResource, deleted: boolean) => void;
 }
 
-/** Watches Environments and GitRepositories; resolves once both are listed. */
-export async function watchKeelsonResources(options: KeelsonWatchOptions): Promise<{ stop(): Promise<void> }> {
+/**
+ * Watches Environments and GitRepositories; resolves once both are listed. What the watches
+ * hold answers KeelsonResources' gets (the cache).
+ */
+export async function watchKeelsonResources(options: KeelsonWatchOptions): Promise<KeelsonResourceCache & { stop(): Promise<void> }> {
   const namespaces = options.namespaces.length ? options.namespaces : [undefined];
   const watches: ResourceWatch[] = [];
+  const byKind = { Environment: [] as ResourceWatch[], GitRepository: [] as ResourceWatch[] };
   for (const ns of namespaces) {
     for (const def of [gitRepositoryDefinition, environmentDefinition]) {
-      watches.push(new ResourceWatch(options.kubeConfig, {
+      const watch = new ResourceWatch(options.kubeConfig, {
         resource: { group: def.group, version: def.version, plural: def.plural },
         ...(ns ? { namespace: ns } : {}),
         onEvent: (type, obj) => {
@@ -34,11 +39,22 @@ export async function watchKeelsonResources(options: KeelsonWatchOptions): Promi
           else options.onGitRepository(obj as GitRepositoryResource, type === 'DELETED');
         },
         onError: (err) => options.log.warn(`${def.kind} watch error; reconnecting`, { error: String(err) }),
-      }));
+      });
+      watches.push(watch);
+      byKind[def.kind as keyof typeof byKind].push(watch);
     }
   }
   await Promise.all(watches.map((w) => w.start()));
-  return { stop: async () => void (await Promise.all(watches.map((w) => w.stop()))) };
+  return {
+    cached: (kind, namespace, name) => {
+      for (const w of byKind[kind]) {
+        const obj = w.get(namespace, name) as Resource<unknown, unknown> | undefined;
+        if (obj) return obj;
+      }
+      return undefined;
+    },
+    stop: async () => void (await Promise.all(watches.map((w) => w.stop()))),
+  };
 }
 
 export interface ManagedObjectWatchOptions {
@@ -49,10 +65,16 @@ export interface ManagedObjectWatchOptions {
   readonly onObject: (obj: KubeObject) => void;
 }
 
-/** One watch per managed kind (label keelson.dev/environment), started as inventories name new kinds. */
-export class ManagedObjectWatches {
+/**
+ * One watch per managed kind (label keelson.dev/environment), started as inventories name
+ * new kinds. What the watches hold is the operator's cache of managed objects: executors
+ * read live objects from it instead of asking the API server.
+ */
+export class ManagedObjectWatches implements WatchCache {
   readonly #options: ManagedObjectWatchOptions;
   readonly #watches = new Map<string, Promise<ResourceWatch[] | undefined>>();
+  /** apiVersion/kind → its watches, once listed. */
+  readonly #listed = new Map<string, ResourceWatch[]>();
 
   constructor(options: ManagedObjectWatchOptions) {
     this.#options = options;
@@ -90,12 +112,25 @@ export class ManagedObjectWatches {
       onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
     }));
     await Promise.all(watches.map((w) => w.start()));
+    this.#listed.set(`${apiVersion}/${kind}`, watches);
     return watches;
+  }
+
+  cached(address: ObjectAddress): KubeObject | undefined {
+    const watches = this.#listed.get(`${address.apiVersion}/${address.key.kind}`);
+    if (!watches) return undefined;
+    for (const w of watches) {
+      const obj = w.get(address.key.namespace, address.key.name) as KubeObject | undefined;
+      // Items of a list carry no apiVersion and kind; watch events do.
+      if (obj) return obj.apiVersion && obj.kind ? obj : { ...obj, apiVersion: address.apiVersion, kind: address.key.kind };
+    }
+    return undefined;
   }
 
   async stop(): Promise<void> {
     const all = await Promise.all(this.#watches.values());
     await Promise.all(all.flatMap((ws) => ws ?? []).map((w) => w.stop()));
     this.#watches.clear();
+    this.#listed.clear();
   }
 }

@@ -12,7 +12,7 @@ import { mountWebhook } from './adapters/http/webhook-routes.ts';
 import { loadKubeConfig } from './adapters/kubernetes/client.ts';
 import { EventRecorder } from './adapters/kubernetes/events.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
-import { KeelsonResources, type EnvironmentResource, type GitRepositoryResource } from './adapters/kubernetes/keelson-resources.ts';
+import { KeelsonResources, type EnvironmentResource, type GitRepositoryResource, type KeelsonResourceCache } from './adapters/kubernetes/keelson-resources.ts';
 import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
@@ -69,11 +69,13 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     new GitRepositoryController(kc, { cacheDir: `${config.cacheDir}/git`, source, ...(i === 0 ? { registry } : {}), ...(ns ? { namespace: ns } : {}), concurrency: Math.max(2, Math.ceil(config.concurrency / 2)) }));
   const artifacts: ArtifactSource = gitControllers[0]!;
   const synthesizer = new Synthesizer({ cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB, timeoutMs: config.synthTimeoutMs });
-  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources });
   // A revision's synthesis never changes: keep results of recent (revision, path, environment).
   const synthCache = new ResultCache<SynthesisResult>(4096);
   const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
   const resourceMap = new ResourceMap(transport);
+  // The watches of managed objects wake an Environment on a change and are the cache its executor reads.
+  const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
+  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed });
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
@@ -92,8 +94,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   });
   const reconcileMetrics = new ReconcileMetrics(registry);
   const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs, observe: reconcileMetrics.observe });
-  const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
-  let keelsonWatches: { stop(): Promise<void> } | undefined;
+  let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
 
   const startControllers = async () => {
     await synthesizer.start();
@@ -113,6 +114,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       },
       onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
     });
+    resources.useCache(keelsonWatches);
     state.started = true;
     state.leader = true;
     log.info('controllers started');
@@ -150,6 +152,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     isLeader: () => state.started,
     stop: () => (stopping ??= (async () => {
       log.info('stopping: finishing the reconciles in progress');
+      resources.useCache(undefined);
       await keelsonWatches?.stop();
       await managed.stop();
       await Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]);
@@ -157,6 +160,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
       executors.close();
       transport.close();
+      resources.close();
+      events.close();
       log.info('stopped');
     })()),
   };

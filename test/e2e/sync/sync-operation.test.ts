@@ -40,7 +40,9 @@ describe('sync operation', () => {
     assert.equal(live!.metadata.annotations!['keelson.dev/owner'], `${ns}/rollout`);
     const managers = (live!.metadata.managedFields as { manager: string; operation: string }[]).filter((m) => m.operation === 'Apply').map((m) => m.manager);
     assert.deepEqual(managers, ['keelson']);
-    assert.equal((await readOperation(ns, 'rollout')).phase, 'Succeeded', 'the finished operation is in the Environment status');
+    // Nothing here must not run twice (no hook, no prune): step() checkpointed nothing, and
+    // the caller's own status write carries the operation.
+    await assert.rejects(readOperation(ns, 'rollout'), /has no status\.operation/);
   });
 
   it('a PreSync Job runs to completion before the Deployment changes', async () => {
@@ -176,7 +178,7 @@ describe('sync operation', () => {
     assert.equal(await readDeployment(ns, 'not-allowed'), undefined);
   });
 
-  it('an operation interrupted between two waves resumes without running its hook again', async () => {
+  it('an operation interrupted after its hook started resumes without running the hook again', async () => {
     await createEnvironment(ns, 'resume');
     const desired = [
       hookJob(ns, 'seed', { 'keelson.dev/hook': 'PreSync' }),
@@ -184,19 +186,20 @@ describe('sync operation', () => {
       deployment(ns, 'db', 'registry.example/db:1', { annotations: { 'keelson.dev/sync-wave': '0' } }),
       deployment(ns, 'app', 'registry.example/app:1', { annotations: { 'keelson.dev/sync-wave': '1' } }),
     ];
-    // The operator dies right after it persisted the step that starts wave 1, before it applied it.
+    // The operator dies right after its checkpoint recorded the hook Job as created.
     const killed = new Error('operator killed');
     const first = await executorFor(ns, 'resume', {
       persist: async (op) => {
         await persistOperation(ns, 'resume', op);
-        if (op.tasks!.some((t) => t.wave === 1 && t.status === 'Running' && !t.applied)) throw killed;
+        if (op.tasks!.some((t) => t.hookName && t.applied)) throw killed;
       },
     });
     const { operation } = await first.start({ id: 'resume-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
     await assert.rejects(first.run(operation, desired), (err) => err === killed);
     first.close();
     const persisted = await readOperation(ns, 'resume');
-    assert.ok(persisted.tasks!.filter((t) => t.wave === 0 && t.phase === 'Sync').every((t) => t.status === 'Succeeded'), 'wave 0 was done');
+    assert.ok(persisted.tasks!.find((t) => t.hookName)?.applied, 'the checkpoint recorded the hook as created');
+    assert.equal((await jobsOf(ns, 'seed')).length, 1, 'the hook Job exists');
     assert.equal(await readDeployment(ns, 'app'), undefined, 'wave 1 was not applied before the operator died');
 
     const resumed = await executorFor(ns, 'resume');

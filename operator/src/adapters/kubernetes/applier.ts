@@ -75,13 +75,17 @@ export class Applier {
     });
   }
 
-  /** Creates an object; one that already exists (a resumed operation created it) counts as created. */
-  async create(obj: KubeObject): Promise<void> {
+  /**
+   * Creates an object and returns what the server stored; one that already exists (a resumed
+   * operation created it) counts as created, and then nothing is returned.
+   */
+  async create(obj: KubeObject): Promise<KubeObject | undefined> {
     const path = await this.#resources.pathOf({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } });
     try {
-      await this.#transport.request({ method: 'POST', path, body: obj, query: { fieldManager: this.#fieldManager } });
+      return await this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query: { fieldManager: this.#fieldManager } });
     } catch (err) {
       if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw new Error(message(obj, err), { cause: err });
+      return undefined;
     }
   }
 

@@ -1,9 +1,11 @@
 // Comparison of desired with live through a server-side apply dry-run, cached by (desired
-// hash, live resourceVersion) so a steady state sends no request; and the validation that
-// runs before a sync applies anything.
+// hash, live fingerprint) so a steady state sends no request; what a sync applied is
+// remembered as Synced, so the comparison after it needs no dry-run either; and the
+// validation that runs before a sync applies anything, which skips objects a dry-run or an
+// apply accepted moments ago.
 import type { KubeObject } from '../../core/manifest.ts';
 import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
-import { ComparisonCache, compareResource, hashObject, pairResources, type IgnoreDifference, type ResourceComparison } from '../../core/diff/index.ts';
+import { ComparisonCache, compareResource, hashObject, liveFingerprint, pairResources, type IgnoreDifference, type ResourceComparison } from '../../core/diff/index.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
 import type { Applier } from './applier.ts';
@@ -34,13 +36,18 @@ export interface TolerateMissing {
   readonly kinds: readonly string[];
 }
 
+/** How long a successful dry-run or apply of an object vouches for it in validate(). */
+export const VERIFIED_FOR_MS = 60_000;
+
 export class DryRunComparer {
   readonly #applier: Applier;
   readonly #cache: ComparisonCache;
+  readonly #clock: () => number;
 
-  constructor(applier: Applier, cache: ComparisonCache = new ComparisonCache()) {
+  constructor(applier: Applier, options: { readonly cache?: ComparisonCache; readonly clock?: () => number } = {}) {
     this.#applier = applier;
-    this.#cache = cache;
+    this.#cache = options.cache ?? new ComparisonCache();
+    this.#clock = options.clock ?? Date.now;
   }
 
   get cache(): ComparisonCache {
@@ -51,16 +58,17 @@ export class DryRunComparer {
     const desired = request.desired.filter((o) => !isHook(o)).map((o) => withOwnership(o, request.owner));
     const resources: ResourceComparison[] = [];
     const errors: { key: string; message: string }[] = [];
-    const pending: { key: string; hash: string; desired: KubeObject; live: KubeObject }[] = [];
+    const pending: { key: string; hash: string; fingerprint: string; desired: KubeObject; live: KubeObject }[] = [];
     for (const pair of pairResources(desired, request.live)) {
       if (!pair.desired || !pair.live) {
         resources.push(compareResource({ desired: pair.desired, live: pair.live }));
         continue;
       }
       const hash = hashObject(pair.desired);
-      const cached = this.#cache.get(pair.key, hash, pair.live.metadata.resourceVersion);
+      const fingerprint = fingerprintOf(pair.live, request.ignoreRules);
+      const cached = this.#cache.get(pair.key, hash, fingerprint);
       if (cached) resources.push(cached);
-      else pending.push({ key: pair.key, hash, desired: pair.desired, live: pair.live });
+      else pending.push({ key: pair.key, hash, fingerprint, desired: pair.desired, live: pair.live });
     }
     const outcomes = await this.#applier.applyAll(pending.map((p) => p.desired), { dryRun: true });
     pending.forEach((p, i) => {
@@ -68,7 +76,7 @@ export class DryRunComparer {
       if (outcome.error) { errors.push({ key: p.key, message: outcome.error }); return; }
       try {
         const result = compareResource({ desired: p.desired, live: p.live, predicted: outcome.object, ignoreRules: request.ignoreRules });
-        this.#cache.set(p.key, p.hash, p.live.metadata.resourceVersion, result);
+        this.#cache.set(p.key, p.hash, p.fingerprint, result, this.#clock());
         resources.push(result);
       } catch (err) {
         errors.push({ key: p.key, message: err instanceof Error ? err.message : String(err) });
@@ -79,10 +87,25 @@ export class DryRunComparer {
   }
 
   /**
+   * What a sync applied (with ownership, as sent) and what the API server stored: applying
+   * it again would change nothing, so the next comparison of that live object is Synced.
+   */
+  remember(applied: readonly { readonly desired: KubeObject; readonly live: KubeObject }[], ignoreRules?: readonly IgnoreDifference[]): void {
+    const now = this.#clock();
+    for (const { desired, live } of applied) {
+      const key = formatKey(keyOf(desired));
+      this.#cache.set(key, hashObject(desired), fingerprintOf(live, ignoreRules), { key, status: 'Synced', changes: [] }, now);
+    }
+  }
+
+  /**
    * Dry-runs every object: the failures, one line each (none means the sync may apply), and
    * whether some dry-run failed only transiently (then validate again before applying).
    */
-  async validate(objects: readonly KubeObject[], tolerate: TolerateMissing): Promise<{ failures: string[]; retry: boolean }> {
+  async validate(all: readonly KubeObject[], tolerate: TolerateMissing): Promise<{ failures: string[]; retry: boolean }> {
+    // An object the API server accepted moments ago, unchanged since, needs no second dry-run.
+    const since = this.#clock() - VERIFIED_FOR_MS;
+    const objects = all.filter((o) => !this.#cache.verifiedSince(formatKey(keyOf(o)), hashObject(o), since));
     const outcomes = await this.#applier.applyAll(objects, { dryRun: true });
     const failures: string[] = [];
     let retry = false;
@@ -97,4 +120,10 @@ export class DryRunComparer {
     });
     return { failures, retry };
   }
+}
+
+/** What a comparison depends on besides the desired object: the live fingerprint and the ignore rules. */
+function fingerprintOf(live: KubeObject, ignoreRules: readonly IgnoreDifference[] | undefined): string {
+  const fingerprint = liveFingerprint(live);
+  return ignoreRules?.length ? `${fingerprint}/${hashObject(ignoreRules)}` : fingerprint;
 }

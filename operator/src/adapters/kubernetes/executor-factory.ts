@@ -8,6 +8,7 @@ import type { Operation } from '../../api/v1alpha1/environment.ts';
 import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
 import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
+import type { WatchCache } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
 import { RestTransport } from './rest-transport.ts';
 import { SyncExecutor } from './sync-executor.ts';
@@ -18,6 +19,17 @@ export interface ExecutorFactoryOptions {
   /** Parallel requests per executor. @default 16 */
   readonly concurrency?: number;
   readonly clock?: () => number;
+  /**
+   * Discovery shared by every executor (what the API server serves does not depend on who
+   * asks); the factory builds one over the operator's own transport when none is given.
+   */
+  readonly resourceMap?: ResourceMap;
+  /**
+   * The operator's watch cache of managed objects. Executors with the operator's own
+   * identity read from it; one impersonating a ServiceAccount reads with requests, so it
+   * sees only what that ServiceAccount may read.
+   */
+  readonly cache?: WatchCache;
 }
 
 export class KubernetesExecutorFactory {
@@ -25,6 +37,7 @@ export class KubernetesExecutorFactory {
   /** Transport per identity: '' is the operator's own. */
   readonly #transports = new Map<string, Promise<RestTransport>>();
   readonly #executors = new Map<string, { identity: string; executor: SyncExecutor }>();
+  #resourceMap: Promise<ResourceMap> | undefined;
 
   constructor(options: ExecutorFactoryOptions) {
     this.#options = options;
@@ -37,13 +50,14 @@ export class KubernetesExecutorFactory {
     if (cached && cached.identity === identity) return cached.executor;
     const transport = await this.#transport(identity);
     const resources = this.#options.resources;
-    const executor = new SyncExecutor(transport, {
+    const executor = new SyncExecutor(transport, await this.#resources(), {
       owner: { namespace: env.metadata.namespace, name: env.metadata.name },
       persist: async (operation: Operation) => {
         await resources.patchEnvironmentStatus(env.metadata.namespace, env.metadata.name, { operation });
       },
       ...(this.#options.clock ? { clock: this.#options.clock } : {}),
       concurrency: this.#options.concurrency ?? 16,
+      ...(this.#options.cache && !identity ? { cache: this.#options.cache } : {}),
     });
     this.#executors.set(key, { identity, executor });
     return executor;
@@ -56,7 +70,7 @@ export class KubernetesExecutorFactory {
 
   async deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<number> {
     const transport = await this.#transport(identityOf(env));
-    const applier = new Applier(transport, new ResourceMap(transport));
+    const applier = new Applier(transport, await this.#resources());
     let deleted = 0;
     for (const entry of [...inventory].reverse()) {
       const item = parseInventoryEntry(entry);
@@ -74,6 +88,12 @@ export class KubernetesExecutorFactory {
     for (const t of this.#transports.values()) void t.then((tr) => tr.close(), () => undefined);
     this.#transports.clear();
     this.#executors.clear();
+    this.#resourceMap = undefined;
+  }
+
+  #resources(): Promise<ResourceMap> {
+    this.#resourceMap ??= this.#options.resourceMap ? Promise.resolve(this.#options.resourceMap) : this.#transport('').then((t) => new ResourceMap(t));
+    return this.#resourceMap;
   }
 
   #transport(identity: string): Promise<RestTransport> {

@@ -1,10 +1,13 @@
 // Typed access to Keelson's own resources (Environment, GitRepository) for the CLI, the
 // API and the controllers: get, list, merge-patch of metadata/spec, and the status
-// subresource.
-import * as k8s from '@kubernetes/client-node';
+// subresource, over one keep-alive connection pool. In the operator, gets are answered from its watches when they hold the
+// object at least as new as the operator's own last write of it.
+import type * as k8s from '@kubernetes/client-node';
 import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
 import { GROUP, VERSION } from '../../api/v1alpha1/index.ts';
+import { WrittenVersions } from './resource-version.ts';
+import { KubeApiError, RestTransport } from './rest-transport.ts';
 
 export interface Resource<Spec, Status> {
   apiVersion: string;
@@ -20,18 +23,32 @@ export type GitRepositoryResource = Resource<GitRepositorySpec, GitRepositorySta
 const PLURAL = { Environment: 'environments', GitRepository: 'gitrepositories' } as const;
 type Kind = keyof typeof PLURAL;
 
-const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const MERGE_PATCH = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
 
 /** A not-found from the API server, with the object named. */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
+/** Keelson's resources as the operator's watches last saw them. */
+export interface KeelsonResourceCache {
+  cached(kind: 'Environment' | 'GitRepository', namespace: string, name: string): Resource<unknown, unknown> | undefined;
+}
+
 export class KeelsonResources {
-  readonly #api: k8s.CustomObjectsApi;
+  readonly #kubeConfig: k8s.KubeConfig;
+  #transport: Promise<RestTransport> | undefined;
+  #cache: KeelsonResourceCache | undefined;
+  readonly #written = new WrittenVersions();
 
   constructor(kubeConfig: k8s.KubeConfig) {
-    this.#api = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+    this.#kubeConfig = kubeConfig;
+  }
+
+  /** Answers gets from the watches from now on (read-your-writes; a miss is a request). */
+  useCache(cache: KeelsonResourceCache | undefined): void {
+    this.#cache = cache;
   }
 
   getEnvironment(namespace: string, name: string): Promise<EnvironmentResource> {
@@ -44,75 +61,93 @@ export class KeelsonResources {
 
   /** Environments in a namespace, or in every namespace when `namespace` is undefined. */
   async listEnvironments(namespace?: string): Promise<EnvironmentResource[]> {
-    const list = (namespace
-      ? await this.#api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment })
-      : await this.#api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.Environment })) as { items: EnvironmentResource[] };
-    return list.items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    const items = (await this.#list('Environment', namespace)) as EnvironmentResource[];
+    return items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
   }
 
   /** GitRepositories in a namespace, or in every namespace when `namespace` is undefined. */
   async listGitRepositories(namespace?: string): Promise<GitRepositoryResource[]> {
-    const list = (namespace
-      ? await this.#api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.GitRepository })
-      : await this.#api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL.GitRepository })) as { items: GitRepositoryResource[] };
-    return list.items;
+    return (await this.#list('GitRepository', namespace)) as GitRepositoryResource[];
   }
 
   /** JSON merge patch of metadata and/or spec (annotations, suspend, ...). */
   patchEnvironment(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> }; spec?: Partial<Record<keyof EnvironmentSpec, unknown>> }): Promise<EnvironmentResource> {
-    return this.#call('Environment', namespace, name, () =>
-      this.#api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body: patch }, mergePatch),
-    ) as Promise<EnvironmentResource>;
+    return this.#call('Environment', namespace, name, { method: 'PATCH', body: patch, contentType: MERGE_PATCH }) as Promise<EnvironmentResource>;
   }
 
   /**
    * Replaces the given top-level status fields whole (a JSON patch `add` per field), so
    * nothing of an earlier value lingers: a merge patch would keep the keys a new operation
-   * or health lacks. A field given as undefined is removed.
+   * or health lacks. A field given as undefined is removed. `firstStatus`: the caller saw
+   * no status yet, so the merge patch that creates it goes first.
    */
-  async patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>): Promise<EnvironmentResource> {
+  async patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>, options: { readonly firstStatus?: boolean } = {}): Promise<EnvironmentResource> {
+    // A merge patch creates the status, and with no earlier value there is nothing to linger.
+    const create = () => this.#call('Environment', namespace, name, {
+      method: 'PATCH', subresource: 'status', contentType: MERGE_PATCH,
+      body: { status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) },
+    }) as Promise<EnvironmentResource>;
+    if (options.firstStatus) return create();
     const ops = Object.entries(status).map(([field, value]) =>
       value === undefined ? { op: 'remove', path: `/status/${field}` } : { op: 'add', path: `/status/${field}`, value });
-    const request = (body: unknown, strategy: k8s.PatchStrategy) => this.#call('Environment', namespace, name, () =>
-      this.#api.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body }, k8s.setHeaderOptions('Content-Type', strategy)),
-    ) as Promise<EnvironmentResource>;
     try {
-      return await request(ops.filter((o) => o.op === 'add'), k8s.PatchStrategy.JsonPatch);
+      return await (this.#call('Environment', namespace, name, { method: 'PATCH', subresource: 'status', body: ops.filter((o) => o.op === 'add'), contentType: JSON_PATCH }) as Promise<EnvironmentResource>);
     } catch (err) {
-      // No status yet (or a field to remove is absent): a merge patch creates it, and with
-      // no earlier value there is nothing to linger.
-      if (!(err instanceof k8s.ApiException && err.code === 422)) throw err;
-      return request({ status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) }, k8s.PatchStrategy.MergePatch);
+      // No status yet after all (or a field to remove is absent).
+      if (!(err instanceof KubeApiError && err.status === 422)) throw err;
+      return create();
     }
   }
 
   /** Sets the finalizers of an Environment (a merge patch replaces the list). */
   setEnvironmentFinalizers(namespace: string, name: string, finalizers: readonly string[]): Promise<EnvironmentResource> {
-    return this.#call('Environment', namespace, name, () =>
-      this.#api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.Environment, name, body: { metadata: { finalizers: [...finalizers] } } }, mergePatch),
-    ) as Promise<EnvironmentResource>;
+    return this.#call('Environment', namespace, name, { method: 'PATCH', body: { metadata: { finalizers: [...finalizers] } }, contentType: MERGE_PATCH }) as Promise<EnvironmentResource>;
   }
 
   patchGitRepository(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> } }): Promise<GitRepositoryResource> {
-    return this.#call('GitRepository', namespace, name, () =>
-      this.#api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL.GitRepository, name, body: patch }, mergePatch),
-    ) as Promise<GitRepositoryResource>;
+    return this.#call('GitRepository', namespace, name, { method: 'PATCH', body: patch, contentType: MERGE_PATCH }) as Promise<GitRepositoryResource>;
   }
 
-  #get(kind: Kind, namespace: string, name: string): Promise<unknown> {
-    return this.#call(kind, namespace, name, () =>
-      this.#api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL[kind], name }),
-    );
+  /** Closes the idle connections. */
+  close(): void {
+    void this.#transport?.then((t) => t.close(), () => undefined);
+    this.#transport = undefined;
   }
 
-  async #call(kind: Kind, namespace: string, name: string, fn: () => Promise<unknown>): Promise<unknown> {
+  async #get(kind: Kind, namespace: string, name: string): Promise<unknown> {
+    const cached = this.#cache?.cached(kind, namespace, name);
+    if (cached && this.#written.fresh(`${kind}/${namespace}/${name}`, cached.metadata.resourceVersion)) return structuredClone(cached);
+    return this.#call(kind, namespace, name, { method: 'GET' });
+  }
+
+  async #list(kind: Kind, namespace: string | undefined): Promise<unknown[]> {
+    const path = `/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL[kind]}`;
+    const items: unknown[] = [];
+    let token: string | undefined;
+    do {
+      const page = await (await this.#rest()).request<{ items: unknown[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: { limit: '500', continue: token } });
+      items.push(...page.items);
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  /** One request on the object (or its subresource); a 404 becomes NotFoundError naming it. */
+  async #call(kind: Kind, namespace: string, name: string, req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string }): Promise<unknown> {
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL[kind]}/${encodeURIComponent(name)}${req.subresource ? `/${req.subresource}` : ''}`;
     try {
-      return await fn();
+      const result = await (await this.#rest()).request<{ metadata?: { resourceVersion?: string } }>({ method: req.method, path, body: req.body, contentType: req.contentType });
+      if (this.#cache) this.#written.wrote(`${kind}/${namespace}/${name}`, result?.metadata?.resourceVersion);
+      return result;
     } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) {
-        throw new NotFoundError(`${kind} ${namespace}/${name} not found`);
-      }
+      if (err instanceof KubeApiError && err.status === 404) throw new NotFoundError(`${kind} ${namespace}/${name} not found`);
       throw err;
     }
+  }
+
+  /** One keep-alive connection pool for every request (a new TLS connection per request costs both ends). */
+  #rest(): Promise<RestTransport> {
+    this.#transport ??= RestTransport.fromKubeConfig(this.#kubeConfig, { maxSockets: 8 });
+    return this.#transport;
   }
 }

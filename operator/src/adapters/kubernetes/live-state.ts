@@ -1,11 +1,14 @@
 // Reads live objects: by address, many at once, and every object an Environment manages
-// (by its owner labels) or every hook object one of its hooks left behind.
+// (by its owner labels) or every hook object one of its hooks left behind. With a watch
+// cache, a read by address is answered from it when the cache holds the object at least as
+// new as this reader's own last write of it (read-your-writes); anything else is a GET.
 import type { KubeObject } from '../../core/manifest.ts';
-import { formatKey, keyOf } from '../../core/manifest.ts';
+import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
 import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { OwnerReference } from '../../core/sync/ownership.ts';
 import { mapConcurrently } from './applier.ts';
 import { KubeApiError, type RestTransport } from './rest-transport.ts';
+import { WrittenVersions } from './resource-version.ts';
 import { UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
 
 interface ObjectList {
@@ -18,17 +21,43 @@ export function ownerSelector(owner: OwnerReference): string {
   return `${LABEL_ENVIRONMENT}=${owner.name},${LABEL_ENVIRONMENT_NAMESPACE}=${owner.namespace}`;
 }
 
+/** Objects the operator watches, by address; undefined when it has not seen the object. */
+export interface WatchCache {
+  cached(address: ObjectAddress): KubeObject | undefined;
+}
+
 export class LiveState {
   readonly #transport: RestTransport;
   readonly #resources: ResourceMap;
+  readonly #cache: WatchCache | undefined;
+  readonly #written = new WrittenVersions();
+  /** Reads answered from the watch cache, and by a request (for tests and benchmarks). */
+  readonly reads = { cached: 0, requested: 0 };
 
-  constructor(transport: RestTransport, resources: ResourceMap) {
+  constructor(transport: RestTransport, resources: ResourceMap, cache?: WatchCache) {
     this.#transport = transport;
     this.#resources = resources;
+    this.#cache = cache;
+  }
+
+  /** Records what a write stored (an apply or create response), so later reads are not older. */
+  wrote(obj: KubeObject): void {
+    if (this.#cache) this.#written.wrote(formatKey(keyOf(obj)), obj.metadata.resourceVersion);
+  }
+
+  /** Records a delete: reads of the object go to the API server until the cache has it again. */
+  deleted(address: ObjectAddress): void {
+    if (this.#cache) this.#written.wrote(formatKey({ group: groupOf(address.apiVersion), ...address.key }), '');
   }
 
   /** The live object, or undefined when it (or its kind) does not exist. */
   async get(address: ObjectAddress): Promise<KubeObject | undefined> {
+    const cached = this.#cache?.cached(address);
+    if (cached && this.#written.fresh(formatKey(keyOf(cached)), cached.metadata.resourceVersion)) {
+      this.reads.cached++;
+      return cached;
+    }
+    this.reads.requested++;
     try {
       return await this.#transport.request<KubeObject>({ method: 'GET', path: await this.#resources.pathOf(address) });
     } catch (err) {

@@ -1,7 +1,10 @@
 // Carries out the sync step function against the cluster. One step: read what the step
-// function waits for, compute the next step, persist the operation (intent before
-// action), run the actions, record their results and persist again. A restarted operator
-// calls step() with the persisted operation and continues where it stopped.
+// function waits for, compute the next step, run the actions and record their results.
+// Actions that must not run twice (creating or deleting a hook, pruning) are checkpointed:
+// the operation is persisted before them (intent) and after them (results). Validation and
+// apply are idempotent, so they wait for the caller's next status write; a restarted
+// operator calls step() with the persisted operation, repeats at most an apply, and
+// continues where it stopped.
 //
 // For the Environment reconciler:
 //   const ex = await SyncExecutor.fromKubeConfig(kc, { owner, persist: (op) => patchStatus({ operation: op }) });
@@ -23,14 +26,17 @@ import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
-import { LiveState } from './live-state.ts';
+import { LiveState, type WatchCache } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
 import { isTransient, RestTransport } from './rest-transport.ts';
 
 export interface SyncExecutorOptions {
   /** The Environment that owns what is applied. */
   readonly owner: OwnerReference;
-  /** Persists Environment.status.operation; called before actions run and after their results. */
+  /**
+   * Persists Environment.status.operation: the checkpoints before and after actions that
+   * must not run twice, and the end of run(). The caller writes the rest with its status.
+   */
   readonly persist: (operation: Operation) => Promise<void>;
   readonly step?: Partial<StepOptions>;
   /** Milliseconds since the epoch; Date.now unless a test drives time. */
@@ -39,6 +45,8 @@ export interface SyncExecutorOptions {
   readonly concurrency?: number;
   /** spec.serviceAccountName: apply, create and delete as this ServiceAccount of the owner's namespace. */
   readonly serviceAccountName?: string;
+  /** The operator's watch cache of managed objects: reads by address come from it when it is fresh enough. */
+  readonly cache?: WatchCache;
 }
 
 export interface StartSyncOptions {
@@ -70,20 +78,22 @@ export class SyncExecutor {
   readonly #comparer: DryRunComparer;
   readonly #options: SyncExecutorOptions;
   readonly #step: StepOptions;
+  /** The ignore rules of the last comparison: what is applied is remembered under them. */
+  #ignoreRules: readonly IgnoreDifference[] | undefined;
 
-  constructor(transport: RestTransport, options: SyncExecutorOptions) {
-    const resources = new ResourceMap(transport);
+  constructor(transport: RestTransport, resources: ResourceMap, options: SyncExecutorOptions) {
     this.#transport = transport;
     this.#applier = new Applier(transport, resources, { concurrency: options.concurrency ?? 16 });
-    this.#live = new LiveState(transport, resources);
-    this.#comparer = new DryRunComparer(this.#applier);
+    this.#live = new LiveState(transport, resources, options.cache);
+    this.#comparer = new DryRunComparer(this.#applier, { clock: () => this.#now() });
     this.#options = options;
     this.#step = { ...DEFAULT_STEP, ...options.step };
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: SyncExecutorOptions): Promise<SyncExecutor> {
     const impersonate = options.serviceAccountName ? `system:serviceaccount:${options.owner.namespace}:${options.serviceAccountName}` : undefined;
-    return new SyncExecutor(await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16, impersonate }), options);
+    const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16, impersonate });
+    return new SyncExecutor(transport, new ResourceMap(transport), options);
   }
 
   get live(): LiveState {
@@ -96,6 +106,7 @@ export class SyncExecutor {
 
   /** Sync status of every desired resource against the live ones (hooks left out). */
   compare(desired: readonly KubeObject[], live: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<CompareReport> {
+    this.#ignoreRules = ignoreRules;
     return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
   }
 
@@ -119,7 +130,7 @@ export class SyncExecutor {
     return this.#live.getMany(inventory.map(parseInventoryEntry));
   }
 
-  /** Plans a sync (prune set and guard included), persists the new operation and returns it. */
+  /** Plans a sync (prune set and guard included) and returns the new operation; its first checkpoint persists it. */
   async start(options: StartSyncOptions): Promise<{ operation: Operation; prune: PruneSet }> {
     const live = options.prune ? await this.readInventory(options.inventory) : new Map<string, KubeObject>();
     const prune = options.prune
@@ -127,7 +138,6 @@ export class SyncExecutor {
       : { prune: [], kept: [] };
     const plan = planSync({ desired: options.desired, prune: prune.prune });
     const operation = startOperation({ id: options.id, revision: options.revision, plan, now: this.#now(), initiatedBy: options.initiatedBy });
-    await this.#options.persist(operation);
     return { operation, prune };
   }
 
@@ -137,11 +147,12 @@ export class SyncExecutor {
     const live = await this.#live.getMany(observationTargets(operation));
     const byKey = new Map(nameGeneratedHooks(desired).map((o) => [formatKey(keyOf(o)), o]));
     const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: this.#step });
-    if (JSON.stringify(next.operation) !== JSON.stringify(operation)) await this.#options.persist(next.operation);
+    const checkpoint = next.actions.some((a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune');
+    if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
     for (const action of next.actions) results.push(...(await this.#execute(next.operation, action)));
     const recorded = recordResults(next.operation, results);
-    if (results.length > 0) await this.#options.persist(recorded);
+    if (checkpoint && results.length > 0) await this.#options.persist(recorded);
     const wait = next.actions.find((a) => a.type === 'wait');
     const progressed = results.length > 0 && !wait;
     return { operation: recorded, done: isFinished(recorded), requeueAfterMs: wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs, actions: next.actions };
@@ -154,7 +165,10 @@ export class SyncExecutor {
       signal?.throwIfAborted();
       const outcome = await this.step(current, desired);
       current = outcome.operation;
-      if (outcome.done) return current;
+      if (outcome.done) {
+        await this.#options.persist(current);
+        return current;
+      }
       if (outcome.requeueAfterMs > 0) await sleep(Math.min(outcome.requeueAfterMs, 500), undefined, { signal });
     }
   }
@@ -172,6 +186,12 @@ export class SyncExecutor {
       case 'apply': {
         // A transient failure leaves the task unconfirmed: the next step applies it again.
         const outcomes = await this.#applier.applyAll(action.tasks.map((t) => t.object));
+        const applied = action.tasks.flatMap((t, i) => {
+          const live = outcomes[i]!.object;
+          return live ? [{ desired: t.object, live }] : [];
+        });
+        for (const { live } of applied) this.#live.wrote(live);
+        this.#comparer.remember(applied, this.#ignoreRules);
         return action.tasks.flatMap((t, i): ActionResult[] => {
           const o = outcomes[i]!;
           if (o.error && isTransient(o.cause)) return [];
@@ -181,7 +201,8 @@ export class SyncExecutor {
       case 'createHook':
         try {
           if (action.deleteBefore) await this.#deleteEarlierHooks(op, action.object);
-          await this.#applier.create(action.object);
+          const created = await this.#applier.create(action.object);
+          if (created) this.#live.wrote(created);
           return [{ type: 'createHook', taskId: action.taskId }];
         } catch (err) {
           return isTransient(err) ? [] : [{ type: 'createHook', taskId: action.taskId, error: fail(err) }];
@@ -190,6 +211,7 @@ export class SyncExecutor {
       case 'prune':
         try {
           await this.#applier.delete(action.ref);
+          this.#live.deleted(action.ref);
           return [{ type: action.type, taskId: action.taskId }];
         } catch (err) {
           return isTransient(err) ? [] : [{ type: action.type, taskId: action.taskId, error: fail(err) }];
@@ -203,7 +225,9 @@ export class SyncExecutor {
     const earlier = await this.#live.listHookObjects(this.#options.owner, hook, hookOf);
     for (const obj of earlier) {
       if (obj.metadata.annotations?.[ANNOTATION_OPERATION] === op.id) continue;
-      await this.#applier.delete({ apiVersion: obj.apiVersion, key: keyOf(obj) });
+      const address = { apiVersion: obj.apiVersion, key: keyOf(obj) };
+      await this.#applier.delete(address);
+      this.#live.deleted(address);
     }
   }
 

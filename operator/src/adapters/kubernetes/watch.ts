@@ -72,6 +72,11 @@ export class ResourceWatch {
     this.#loop = this.#run(version);
   }
 
+  /** The object as the watch last saw it (a read of the local cache, no request). */
+  get(namespace: string, name: string): WatchedObject | undefined {
+    return this.#known.get(`${namespace}/${name}`);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#abort?.abort();

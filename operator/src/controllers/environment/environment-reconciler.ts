@@ -293,7 +293,7 @@ class Reconcile {
       };
       this.status.operation = current;
       if (outcome.done) {
-        await this.#finish(current, desired);
+        await this.#finish(executor, current, desired);
         return;
       }
       if (outcome.requeueAfterMs > 0 || this.#deps.clock() >= deadline) {
@@ -303,7 +303,7 @@ class Reconcile {
     }
   }
 
-  async #finish(operation: Operation, desired: DesiredState): Promise<void> {
+  async #finish(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const now = new Date(this.#deps.clock()).toISOString();
     const done = finishOperation({ operation, desired: plannedObjects(operation, desired), inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
     this.status.inventory = done.inventory;
@@ -314,8 +314,11 @@ class Reconcile {
     this.#log.info('sync finished', { revision: operation.revision, phase: operation.phase, seconds, operation: operation.id, ...(operation.message ? { message: operation.message } : {}) });
     if (operation.phase === 'Succeeded') await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
     else await this.#event('Warning', 'SyncFailed', `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`);
-    // Compare again right away: the live state changed.
-    this.#requeueAfterMs = 0;
+    // The live state changed: compare again. A success at the latest revision is compared
+    // here, so status tells the truth without another reconcile; anything else (a failure
+    // to retry, another revision) reconciles again at once.
+    if (operation.phase === 'Succeeded' && desired === this.#desired) this.#summary = await this.#compare(executor, desired);
+    else this.#requeueAfterMs = 0;
   }
 
   /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */
@@ -354,7 +357,7 @@ class Reconcile {
     }, { now, generation });
     if (generation !== undefined) s.observedGeneration = generation;
     try {
-      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, this.#deps.redactor.redact(s));
+      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, this.#deps.redactor.redact(s), { firstStatus: !this.env.status });
       this.#deps.metrics?.observe(patched);
     } catch (err) {
       this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });

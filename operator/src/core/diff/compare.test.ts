@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../manifest.ts';
-import { ComparisonCache, compareResource, formatChanges, normalizeForDiff, pairResources } from './index.ts';
+import { ComparisonCache, compareResource, liveFingerprint, formatChanges, normalizeForDiff, pairResources } from './index.ts';
 
 const desired: KubeObject = {
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
@@ -100,18 +100,54 @@ describe('pairResources', () => {
 
 describe('ComparisonCache', () => {
   const result = { key: 'k', status: 'Synced' as const, changes: [] };
-  it('returns the result while neither the desired hash nor the live resourceVersion changed', () => {
+  it('returns the result while neither the desired hash nor the live fingerprint changed', () => {
     const cache = new ComparisonCache();
-    cache.set('k', 'h1', '42', result);
-    assert.equal(cache.get('k', 'h1', '42'), result);
-    assert.equal(cache.get('k', 'h2', '42'), undefined, 'desired changed');
-    assert.equal(cache.get('k', 'h1', '43'), undefined, 'live changed');
+    cache.set('k', 'h1', 'f1', result, 0);
+    assert.equal(cache.get('k', 'h1', 'f1'), result);
+    assert.equal(cache.get('k', 'h2', 'f1'), undefined, 'desired changed');
+    assert.equal(cache.get('k', 'h1', 'f2'), undefined, 'live changed');
     assert.deepEqual(cache.stats, { hits: 1, misses: 2, size: 1 });
   });
   it('retain forgets keys no longer compared', () => {
     const cache = new ComparisonCache();
-    cache.set('k', 'h1', '1', result);
+    cache.set('k', 'h1', 'f1', result, 0);
     cache.retain(new Set());
-    assert.equal(cache.get('k', 'h1', '1'), undefined);
+    assert.equal(cache.get('k', 'h1', 'f1'), undefined);
+  });
+  it('vouches for a desired object only for the same hash and since the given time', () => {
+    const cache = new ComparisonCache();
+    cache.set('k', 'h1', 'f1', result, 1000);
+    assert.equal(cache.verifiedSince('k', 'h1', 1000), true);
+    assert.equal(cache.verifiedSince('k', 'h1', 1001), false, 'too long ago');
+    assert.equal(cache.verifiedSince('k', 'h2', 0), false, 'another desired object');
+    assert.equal(cache.verifiedSince('other', 'h1', 0), false);
+  });
+});
+
+describe('liveFingerprint', () => {
+  const deployment = (over: { replicas?: number; status?: unknown; rv?: string; managedFields?: unknown[]; revision?: string } = {}): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: {
+      name: 'web', namespace: 'shop', resourceVersion: over.rv ?? '1',
+      annotations: { 'deployment.kubernetes.io/revision': over.revision ?? '1' },
+      managedFields: over.managedFields ?? [{ manager: 'keelson', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }],
+    },
+    spec: { replicas: over.replicas ?? 1 },
+    ...(over.status ? { status: over.status } : {}),
+  });
+  it('stays the same when only status, resourceVersion, server annotations or status writers change', () => {
+    const rolledOut = deployment({
+      rv: '9', revision: '2', status: { availableReplicas: 1 },
+      managedFields: [
+        { manager: 'keelson', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
+        { manager: 'kube-controller-manager', operation: 'Update', subresource: 'status', time: '2026-01-01T00:00:00Z', fieldsV1: { 'f:status': {} } },
+      ],
+    });
+    assert.equal(liveFingerprint(rolledOut), liveFingerprint(deployment()));
+  });
+  it('changes with the content and with the fields Keelson owns', () => {
+    assert.notEqual(liveFingerprint(deployment({ replicas: 3 })), liveFingerprint(deployment()));
+    const fewerOwned = deployment({ managedFields: [{ manager: 'keelson', operation: 'Apply', fieldsV1: { 'f:spec': {} } }] });
+    assert.notEqual(liveFingerprint(fewerOwned), liveFingerprint(deployment()));
   });
 });

@@ -2,7 +2,7 @@
 // result when there is one), with Secret data compared by hash and never printed.
 export { pairResources, type ResourcePair } from './pair.ts';
 export { compareResource, formatChanges, type CompareOptions, type ComparisonStatus, type FieldChange, type ResourceComparison } from './compare.ts';
-export { ComparisonCache } from './comparison-cache.ts';
+export { ComparisonCache, liveFingerprint } from './comparison-cache.ts';
 export { ignoredPointers, InvalidIgnoreRuleError, type IgnoreDifference } from './ignore-rules.ts';
 export { normalizeForDiff } from './normalize.ts';
 export { renderDiff } from './render-diff.ts';

@@ -1,0 +1,100 @@
+// The operator's watch caches against the real control plane: an executor reads live
+// objects from the managed-object watches, and KeelsonResources reads Environments from
+// the Keelson watches, yet a read right after the reader's own write never returns an
+// older object; what others change reaches the cache; and after a sync, comparing costs
+// no dry-run even though the Deployment's status kept changing while it rolled out.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { KeelsonResources } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
+import { ResourceMap } from '../../../operator/src/adapters/kubernetes/resource-map.ts';
+import { RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { silentLogger } from '../../../operator/src/core/logger.ts';
+import type { KubeObject } from '../../../operator/src/core/manifest.ts';
+import { inventoryEntry } from '../../../operator/src/core/sync/prune-set.ts';
+import { ManagedObjectWatches, watchKeelsonResources } from '../../../operator/src/main-watches.ts';
+import { createTestNamespace, deleteNamespace, eventually } from '../../harness/kube.ts';
+import { configMap, createEnvironment, deployment, executorFor, kc } from './sync-fixtures.ts';
+
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const roundOf = (obj: KubeObject | undefined) => (obj?.data as Record<string, string> | undefined)?.round;
+
+describe('watch caches', () => {
+  let ns = '';
+  let transport: RestTransport;
+  let managed: ManagedObjectWatches;
+  before(async () => {
+    ns = await createTestNamespace(kc, 'watch-cache');
+    transport = await RestTransport.fromKubeConfig(kc);
+    managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap: new ResourceMap(transport), namespaces: [ns], log: silentLogger, onObject: () => undefined });
+    await managed.track([inventoryEntry(configMap(ns, 'x')), inventoryEntry(deployment(ns, 'x', 'x'))]);
+  });
+  after(async () => {
+    await managed.stop();
+    transport.close();
+    await deleteNamespace(kc, ns);
+  });
+
+  it('an executor reads its own writes, then what others wrote, from the cache of managed objects', async () => {
+    await createEnvironment(ns, 'cached');
+    const executor = await executorFor(ns, 'cached', { cache: managed });
+    const address = { apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: ns, name: 'settings' } };
+    for (let i = 0; i < 15; i++) {
+      const desired = [configMap(ns, 'settings', { round: String(i) })];
+      const { operation } = await executor.start({ id: `cached-${i}`, revision: `r${i}`, desired, inventory: [], prune: false });
+      assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
+      // Right after the write: never the object before it, whether the watch caught up or not.
+      assert.equal(roundOf(await executor.live.get(address)), String(i), `round ${i}`);
+    }
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.patchNamespacedConfigMap({ name: 'settings', namespace: ns, body: { data: { round: 'by hand' } } }, mergePatch);
+    await eventually(async () => roundOf(await executor.live.get(address)) === 'by hand', { message: 'the hand edit in the cache' });
+    const before = executor.live.reads.requested;
+    assert.equal(roundOf(await executor.live.get(address)), 'by hand');
+    assert.equal(executor.live.reads.requested, before, 'a read of a watched object the cache holds sends no request');
+    assert.ok(executor.live.reads.cached > 0);
+    executor.close();
+  });
+
+  it('after a sync, the comparison is answered without a dry-run although the Deployment rolled out meanwhile', async () => {
+    await createEnvironment(ns, 'fingerprint');
+    const executor = await executorFor(ns, 'fingerprint', { cache: managed });
+    const desired: KubeObject[] = [deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }), configMap(ns, 'web-settings')];
+    const { operation } = await executor.start({ id: 'fingerprint-1', revision: 'r1', desired, inventory: [], prune: false });
+    assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const rolledOut = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    assert.equal(rolledOut.status?.availableReplicas, 2, 'the status changed after the apply');
+    const report = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
+    assert.deepEqual(report.resources.map((r) => r.status), ['Synced', 'Synced']);
+    assert.equal(report.dryRuns, 0, 'what the sync applied is known Synced until someone changes it');
+    await apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 4 } } }, mergePatch);
+    const drifted = await eventually(async () => {
+      const r = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
+      return r.resources.some((c) => c.status === 'OutOfSync') && r;
+    }, { message: 'the hand edit seen as drift' });
+    assert.equal(drifted.dryRuns, 1, 'only the changed Deployment is dry-run again');
+    executor.close();
+  });
+
+  it('KeelsonResources reads an Environment from the watch, never older than its own last write', async () => {
+    await createEnvironment(ns, 'resources');
+    const resources = new KeelsonResources(kc);
+    const watches = await watchKeelsonResources({ kubeConfig: kc, namespaces: [ns], log: silentLogger, onEnvironment: () => undefined, onGitRepository: () => undefined });
+    resources.useCache(watches);
+    try {
+      for (let i = 0; i < 15; i++) {
+        await resources.patchEnvironmentStatus(ns, 'resources', { lastHandledSyncAt: `round-${i}` }, { firstStatus: i === 0 });
+        assert.equal((await resources.getEnvironment(ns, 'resources')).status?.lastHandledSyncAt, `round-${i}`);
+      }
+      await resources.patchEnvironment(ns, 'resources', { metadata: { annotations: { 'test.keelson.dev/seen': 'yes' } } });
+      const env = await resources.getEnvironment(ns, 'resources');
+      assert.equal(env.metadata.annotations?.['test.keelson.dev/seen'], 'yes');
+      await assert.rejects(resources.getEnvironment(ns, 'absent'), /Environment .*\/absent not found/);
+    } finally {
+      resources.useCache(undefined);
+      resources.close();
+      await watches.stop();
+    }
+  });
+});
