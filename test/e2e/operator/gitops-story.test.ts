@@ -195,4 +195,21 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
       for (const value of values) assert.ok(!text.includes(value), `a secret value appears in the ${where}`);
     }
   });
+
+  it('deletes an Environment: Orphan (the default) keeps what it manages, Delete removes it', async () => {
+    const environments = { group: 'keelson.dev', version: 'v1alpha1', namespace: story.ns, plural: 'environments' };
+    const gone = (name: string) => async () => story.environment(name).then(() => false, () => true);
+    // prod, Orphan: no finalizer to wait for; the Environment goes, its Deployments stay.
+    assert.deepEqual((await story.environment('prod')).metadata.finalizers ?? [], [], 'an orphaning Environment carries no finalizer');
+    await story.custom.deleteNamespacedCustomObject({ ...environments, name: 'prod' });
+    await eventually(gone('prod'), { message: 'prod gone' });
+    assert.ok((await apps.readNamespacedDeployment({ name: 'api', namespace: story.targets.prod! })).metadata, 'prod\'s Deployments stay');
+    // dev, Delete: the operator puts its finalizer on, and deleting dev deletes what dev manages.
+    await story.custom.patchNamespacedCustomObject({ ...environments, name: 'dev', body: { spec: { deletionPolicy: 'Delete' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await story.until('dev', 'the finalizer on dev', (e) => (e.metadata.finalizers ?? []).includes('keelson.dev/finalizer'));
+    await story.custom.deleteNamespacedCustomObject({ ...environments, name: 'dev' });
+    await eventually(gone('dev'), { message: 'dev gone', timeoutMs: 60_000 });
+    await eventually(async () => (await apps.listNamespacedDeployment({ namespace: story.targets.dev! })).items.length === 0, { message: 'dev\'s Deployments deleted' });
+    assert.equal((await core.listNamespacedSecret({ namespace: story.targets.dev! })).items.some((s) => s.metadata?.name === 'api-db'), false, 'and its Secrets');
+  });
 });

@@ -75,8 +75,12 @@ export class EnvironmentReconciler {
       return { result: 'deleted' };
     }
     if (env.metadata.deletionTimestamp) return this.#finalize(env);
-    if (!env.metadata.finalizers?.includes(FINALIZER)) {
-      env = await this.#deps.resources.setEnvironmentFinalizers(namespace, name, [...(env.metadata.finalizers ?? []), FINALIZER]);
+    // The finalizer only where deletion has work to do (deletionPolicy Delete): an orphaning
+    // Environment goes away at once, and costs no write when it is created.
+    const finalizers = env.metadata.finalizers ?? [];
+    const wanted = env.spec.deletionPolicy === 'Delete';
+    if (wanted !== finalizers.includes(FINALIZER)) {
+      env = await this.#deps.resources.setEnvironmentFinalizers(namespace, name, wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
     }
     const run = new Reconcile(this.#deps, env);
     return run.execute();
@@ -85,6 +89,12 @@ export class EnvironmentReconciler {
   /** Deletion: Delete policy deletes what the inventory holds; Orphan (default) leaves it. */
   async #finalize(env: EnvironmentResource): Promise<ReconcileOutcome> {
     const { namespace, name } = env.metadata;
+    if (!env.metadata.finalizers?.includes(FINALIZER)) {
+      // Nothing of ours holds it; it goes when the others' finalizers do.
+      this.#deps.executors.forget(namespace, name);
+      this.#deps.metrics?.forget(namespace, name);
+      return { result: 'deleted' };
+    }
     if (env.spec.deletionPolicy === 'Delete') {
       const deleted = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
       this.#deps.log.info('deleted managed objects of a deleted Environment', { environment: `${namespace}/${name}`, objects: deleted });
