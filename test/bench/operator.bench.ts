@@ -61,8 +61,11 @@ try {
   await git.createRepo('fleet', { 'main.ts': fleetRepo(ENVIRONMENTS) });
   await core.createNamespacedSecret({ namespace: 'bench', body: { metadata: { name: 'git' }, stringData: { ...git.credentials } } });
   await core.createNamespacedSecret({ namespace: 'bench', body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': store.key.privateKey } } });
-  const create = (plural: string, kind: string, name: string, spec: unknown) => custom.createNamespacedCustomObject({
-    group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+  // Over one keep-alive pool: client-node opens a TLS connection per request, which would load
+  // the API server while the operator is measured against it.
+  const rest = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
+  const create = (plural: string, kind: string, name: string, spec: unknown) => rest.request({
+    method: 'POST', path: `/apis/keelson.dev/v1alpha1/namespaces/bench/${plural}`, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
   });
   for (const repo of ['deploy', 'pass-store', 'fleet']) await create('gitrepositories', 'GitRepository', repo, { url: git.url(repo), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
   await create('environments', 'Environment', 'dev', {
@@ -78,23 +81,61 @@ try {
     await until(async () => (await getEnv('dev')).status?.operation?.phase === 'Succeeded', 120_000, 'dev synced');
 
     // Commit-to-applied: commit a new tag, trigger the refresh, wait for the live Deployment.
+    // Watches time the stages from outside: the new artifact, and each hook Job from its
+    // creation to Complete (the control plane's simulated run of the migration, not Keelson's).
+    const artifactAt = new Map<string, number>();
+    const jobs = new Map<string, { created: number; complete?: number }>();
+    const stageWatches = [
+      new ResourceWatch(kc, {
+        resource: { group: 'keelson.dev', version: 'v1alpha1', plural: 'gitrepositories' }, namespace: 'bench',
+        onEvent: (_type, obj) => {
+          const revision = (obj as { status?: { artifact?: { revision?: string } } }).status?.artifact?.revision;
+          if (revision && !artifactAt.has(revision)) artifactAt.set(revision, performance.now());
+        },
+      }),
+      new ResourceWatch(kc, {
+        resource: { group: 'batch', version: 'v1', plural: 'jobs' }, namespace: 'bench-dev',
+        onEvent: (_type, obj) => {
+          const job = obj as { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } };
+          const seen = jobs.get(job.metadata.name) ?? { created: performance.now() };
+          if (!seen.complete && job.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) seen.complete = performance.now();
+          jobs.set(job.metadata.name, seen);
+        },
+      }),
+    ];
+    await Promise.all(stageWatches.map((w) => w.start()));
     const images = JSON.parse(files['images.json']!) as Record<string, Record<string, string>>;
     const latencies: number[] = [];
+    const fetches: number[] = [];
+    const hookRuns: number[] = [];
+    const keelsonShares: number[] = [];
     for (let i = 0; i < COMMITS; i++) {
       const tag = `ghcr.io/acme/shop-worker:bench-${i}`;
       images.dev!.worker = tag;
       const t0 = performance.now();
-      await deploy.commit({ 'images.json': JSON.stringify(images, null, 2) }, `worker ${i}`);
+      const commit = await deploy.commit({ 'images.json': JSON.stringify(images, null, 2) }, `worker ${i}`);
       await custom.patchNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'gitrepositories', name: 'deploy', body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': `bench-${i}` } } } }, mergePatch);
       await until(async () => (await apps.readNamespacedDeployment({ name: 'worker', namespace: 'bench-dev' })).spec?.template.spec?.containers[0]?.image === tag, 60_000, `worker at ${tag}`, 10);
-      latencies.push(performance.now() - t0);
+      const applied = performance.now();
+      latencies.push(applied - t0);
+      const fetched = [...artifactAt].find(([revision]) => revision.endsWith(commit))?.[1];
+      if (fetched !== undefined) fetches.push(fetched - t0);
+      // PreSync Jobs of this sync: created after the commit, done before the Deployment changed.
+      const hookMs = [...jobs.values()].filter((j) => j.created >= t0 && j.complete !== undefined && j.complete <= applied).reduce((sum, j) => sum + (j.complete! - j.created), 0);
+      hookRuns.push(hookMs);
+      keelsonShares.push(applied - t0 - hookMs);
       await until(async () => (await getEnv('dev')).status?.operation?.phase === 'Succeeded', 60_000, 'the sync finished', 50);
     }
-    latencies.sort((a, b) => a - b);
-    const p50 = percentile(latencies, 50);
+    await Promise.all(stageWatches.map((w) => w.stop()));
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    const p50 = percentile(sorted(latencies), 50);
+    const shareP50 = percentile(sorted(keelsonShares), 50);
     measurements.push(
       { name: 'commit-to-applied p50 (20 commits)', value: p50, unit: 'ms', target: '≤ 1000 ms', met: p50 <= 1000 },
-      { name: 'commit-to-applied p95', value: percentile(latencies, 95), unit: 'ms' },
+      { name: 'commit-to-applied p95', value: percentile(sorted(latencies), 95), unit: 'ms' },
+      { name: '  of which the new artifact (fetch), p50', value: percentile(sorted(fetches), 50), unit: 'ms' },
+      { name: '  of which PreSync Jobs running (created → Complete), p50', value: percentile(sorted(hookRuns), 50), unit: 'ms' },
+      { name: '  Keelson\'s share (total − PreSync Jobs running), p50', value: shareP50, unit: 'ms', target: '≤ 1000 ms', met: shareP50 <= 1000 },
     );
 
     // Self-heal: scale by hand, wait for the revert.
@@ -201,6 +242,7 @@ try {
     console.log(`idle requests by verb and resource: ${JSON.stringify(idle.byKind)}`);
   }
   await operator.stop();
+  rest.close();
   store.dispose();
 } finally {
   await git.stop();
