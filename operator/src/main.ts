@@ -14,11 +14,11 @@ import { EventRecorder } from './adapters/kubernetes/events.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
 import { KeelsonResources, type EnvironmentResource, type GitRepositoryResource, type KeelsonResourceCache } from './adapters/kubernetes/keelson-resources.ts';
 import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
-import { RestTransport } from './adapters/kubernetes/rest-transport.ts';
+import { onKubernetesRequest, RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
 import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
 import { createRegistry } from './adapters/metrics/registry.ts';
-import { ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
+import { KubernetesRequestMetrics, ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
 import { EntryCache } from './adapters/pass/entry-cache.ts';
 import { Synthesizer } from './adapters/synth/synthesizer.ts';
 import { EnvironmentController } from './controllers/environment/environment-controller.ts';
@@ -93,6 +93,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     },
   });
   const reconcileMetrics = new ReconcileMetrics(registry);
+  const stopCountingRequests = onKubernetesRequest(new KubernetesRequestMetrics(registry).observe);
   const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs, observe: reconcileMetrics.observe });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
 
@@ -162,6 +163,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       transport.close();
       resources.close();
       events.close();
+      stopCountingRequests();
       log.info('stopped');
     })()),
   };

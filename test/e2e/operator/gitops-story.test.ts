@@ -80,6 +80,22 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
     assert.equal((await apps.listNamespacedDeployment({ namespace: story.targets.prod! })).items.length, 0);
   });
 
+  it('writes nothing when a check finds nothing new', async () => {
+    const count = async (pattern: RegExp) => [...(await operator.metrics()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const environmentReconciles = () => count(/^keelson_reconcile_duration_seconds_count\{kind="Environment",[^}]*\} (\d+)$/gm);
+    const statusWrites = () => count(/^keelson_kubernetes_requests_total\{verb="PATCH",resource="environments\/status",[^}]*\} (\d+)$/gm);
+    await story.until('prod', 'prod OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
+    await story.until('dev', 'dev settled', synced());
+    const repo = async () => (await story.custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: story.ns, plural: 'gitrepositories', name: 'deploy' })) as { status?: { lastHandledRefreshAt?: string } };
+    const handled = (await repo()).status?.lastHandledRefreshAt;
+    const [reconciles, writes] = [await environmentReconciles(), await statusWrites()];
+    assert.ok(writes > 0, 'the operator counts its status writes');
+    await story.refresh(); // the GitRepository fetches again; every Environment using it is checked
+    await eventually(async () => (await repo()).status?.lastHandledRefreshAt !== handled, { message: 'the refresh handled' });
+    await eventually(async () => (await environmentReconciles()) >= reconciles + 2, { message: 'dev and prod checked again' });
+    assert.equal(await statusWrites(), writes, 'both were checked, nothing about them changed, and no status was written');
+  });
+
   it('brings a new image tag to dev: the PreSync migration before the Deployment changes, the PostSync smoke test after it is healthy', async () => {
     const ns = story.targets.dev!;
     const seen: { rv: number; what: string }[] = [];

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTransient, KubeApiError } from './rest-transport.ts';
+import { isTransient, KubeApiError, resourceOfPath } from './rest-transport.ts';
 
 describe('isTransient', () => {
   const connectionReset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
@@ -17,4 +17,18 @@ describe('isTransient', () => {
   for (const c of cases) {
     it(c.name, () => assert.equal(isTransient(c.err), c.want));
   }
+});
+
+describe('resourceOfPath', () => {
+  const cases: [string, string][] = [
+    ['/apis/apps/v1/namespaces/shop/deployments/web', 'deployments'],
+    ['/apis/keelson.dev/v1alpha1/namespaces/team/environments/dev/status', 'environments/status'],
+    ['/api/v1/namespaces/shop/events', 'events'],
+    ['/api/v1/namespaces/shop', 'namespaces'],
+    ['/api/v1/namespaces/shop/status', 'namespaces/status'],
+    ['/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com', 'customresourcedefinitions'],
+    ['/apis/apps/v1', ''],
+    ['/api/v1', ''],
+  ];
+  for (const [path, want] of cases) it(`${path} → ${want || '(discovery)'}`, () => assert.equal(resourceOfPath(path), want));
 });

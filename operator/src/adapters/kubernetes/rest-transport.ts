@@ -26,6 +26,36 @@ export function isTransient(err: unknown): boolean {
   return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
 }
 
+/** One finished request to the API server, for metrics. */
+export interface KubernetesRequestSample {
+  /** GET, PATCH, ...; `PATCH (dry run)` for a dry-run. */
+  readonly verb: string;
+  /** The resource (plural) and subresource: `deployments`, `environments/status`; '' for discovery. */
+  readonly resource: string;
+  /** The HTTP status, or 0 when no response came. */
+  readonly code: number;
+  readonly seconds: number;
+}
+
+const observers = new Set<(sample: KubernetesRequestSample) => void>();
+
+/** Calls `listener` after every request any RestTransport of this process sends; returns the unsubscribe. */
+export function onKubernetesRequest(listener: (sample: KubernetesRequestSample) => void): () => void {
+  observers.add(listener);
+  return () => observers.delete(listener);
+}
+
+/** `/apis/apps/v1/namespaces/x/deployments/web/status` → `deployments/status`. */
+export function resourceOfPath(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  let i = parts[0] === 'api' ? 2 : parts[0] === 'apis' ? 3 : parts.length;
+  const namespaceSubresource = parts.length === i + 3 && (parts[i + 2] === 'status' || parts[i + 2] === 'finalize');
+  if (parts[i] === 'namespaces' && parts.length > i + 2 && !namespaceSubresource) i += 2;
+  const resource = parts[i] ?? '';
+  const sub = parts[i + 2];
+  return sub ? `${resource}/${sub}` : resource;
+}
+
 export interface RestRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   readonly path: string;
@@ -84,17 +114,27 @@ export class RestTransport {
     }
     this.#requests++;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const started = performance.now();
+    let code = 0;
+    const observe = () => {
+      if (observers.size === 0) return;
+      const sample = { verb: req.query?.dryRun ? `${req.method} (dry run)` : req.method, resource: resourceOfPath(url.pathname), code, seconds: (performance.now() - started) / 1000 };
+      for (const o of observers) o(sample);
+    };
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          code = res.statusCode ?? 0;
+          resolve({ status: code, text: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', reject);
       });
       r.on('timeout', () => r.destroy(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`)));
       r.on('error', reject);
       r.end(payload);
-    });
+    }).finally(() => observe());
     const body = text ? (JSON.parse(text) as unknown) : undefined;
     if (status >= 400) {
       const s = (body ?? {}) as { reason?: string; message?: string };

@@ -1,6 +1,8 @@
-// Reconcile metrics shared by every controller: duration (and so count) by kind and result.
-// Constructing it twice on one registry reuses the registered histogram.
-import { Histogram, type Registry } from 'prom-client';
+// Reconcile metrics shared by every controller: duration (and so count) by kind and result;
+// and the requests the operator sends to the API server, by verb, resource and code.
+// Constructing either twice on one registry reuses the registered metric.
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { KubernetesRequestSample } from '../kubernetes/rest-transport.ts';
 import { METRIC_PREFIX } from './registry.ts';
 
 export interface ReconcileSample {
@@ -26,5 +28,22 @@ export class ReconcileMetrics {
 
   observe = (sample: ReconcileSample): void => {
     this.duration.observe({ kind: sample.kind, result: sample.result }, sample.seconds);
+  };
+}
+
+export class KubernetesRequestMetrics {
+  readonly requests: Counter<'verb' | 'resource' | 'code'>;
+
+  constructor(registry: Registry) {
+    this.requests = (registry.getSingleMetric(`${METRIC_PREFIX}kubernetes_requests_total`) as KubernetesRequestMetrics['requests'] | undefined) ?? new Counter({
+      name: `${METRIC_PREFIX}kubernetes_requests_total`,
+      help: 'Requests to the Kubernetes API server (watches left out), by verb ("PATCH (dry run)" for dry-runs), resource and HTTP code (0: no response).',
+      labelNames: ['verb', 'resource', 'code'],
+      registers: [registry],
+    });
+  }
+
+  observe = (sample: KubernetesRequestSample): void => {
+    this.requests.inc({ verb: sample.verb, resource: sample.resource, code: String(sample.code) });
   };
 }

@@ -16,7 +16,7 @@ import { ANNOTATION_PRUNE, ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTE
 import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
-import { hashObject } from '../../core/diff/index.ts';
+import { hashObject, stableStringify } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
 import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
 import { formatRevision, parseRevision } from '../../core/source/git-ref.ts';
@@ -366,8 +366,15 @@ class Reconcile {
       ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
     }, { now, generation });
     if (generation !== undefined) s.observedGeneration = generation;
+    const next = this.#deps.redactor.redact(s);
+    // Nothing changed (a periodic check, a managed object's status moving without changing
+    // the Environment's): no write, and no watch event for anyone.
+    if (this.env.status && stableStringify(next) === stableStringify(this.env.status)) {
+      this.#deps.metrics?.observe(this.env);
+      return;
+    }
     try {
-      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, this.#deps.redactor.redact(s), { firstStatus: !this.env.status });
+      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, next, { firstStatus: !this.env.status });
       this.#deps.metrics?.observe(patched);
     } catch (err) {
       this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
