@@ -109,6 +109,8 @@ export class GitRepositoryController {
     clearInterval(this.#gcTimer);
     await this.#watch.stop();
     await this.#queue.stop();
+    this.#status.close();
+    this.#events.close();
   }
 
   /** The last good artifact of a GitRepository this controller fetched, if any. */

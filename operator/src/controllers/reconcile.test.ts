@@ -56,6 +56,18 @@ describe('reconcileKey', () => {
     assert.deepEqual(t.results, ['success']);
   });
 
+  it('writes no status when the reconcile changed nothing, and still requeues at the interval', async () => {
+    const t = definition({ metadata: { generation: 2 }, spec: {} }, [async (ctx) => void (ctx.readyMessage = 'all good')]);
+    await reconcileKey(t.def, 'ns/a');
+    const settled = { metadata: { generation: 2 }, spec: {}, status: structuredClone(t.patched[0]!) };
+    const again = definition(settled, [async (ctx) => void (ctx.readyMessage = 'all good')]);
+    assert.deepEqual(await reconcileKey(again.def, 'ns/a'), { kind: 'after', delayMs: 60_000 });
+    assert.equal(again.patched.length, 0, 'the same status is not written again');
+    const changed = definition(settled, [async (ctx) => void (ctx.readyMessage = 'something new')]);
+    await reconcileKey(changed.def, 'ns/a');
+    assert.equal(changed.patched.length, 1);
+  });
+
   it('stops at the first failing step, keeps what earlier steps wrote, and emits one Warning', async () => {
     let third = false;
     const t = definition({ metadata: { generation: 1 }, spec: {} }, [

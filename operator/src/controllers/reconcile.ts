@@ -5,6 +5,7 @@ import type { Condition } from '../core/conditions.ts';
 import { withJitter } from '../core/duration.ts';
 import { decideOutcome, type ReconcileResult } from './reconcile-errors.ts';
 import type { Requeue } from './work-queue.ts';
+import { stableStringify } from '../core/diff/object-hash.ts';
 
 /** The object shape the skeleton needs. */
 export interface ReconciledObject {
@@ -90,7 +91,8 @@ export async function reconcileKey<T extends ReconciledObject, S extends { condi
   ctx.status.conditions = outcome.conditions;
   if (generation !== undefined) ctx.status.observedGeneration = generation;
   try {
-    await def.patchStatus(object, ctx.status);
+    // A check that changed nothing (a poll finding the same commit) writes nothing.
+    if (!object.status || stableStringify(ctx.status) !== stableStringify(object.status)) await def.patchStatus(object, ctx.status);
     const events = [...ctx.events];
     if (outcome.failure && (previousReady?.reason !== outcome.failure.reason || previousReady.message !== outcome.failure.message)) {
       events.push({ type: 'Warning', ...outcome.failure });
