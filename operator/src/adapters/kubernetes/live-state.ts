@@ -21,7 +21,10 @@ export function ownerSelector(owner: OwnerReference): string {
   return `${LABEL_ENVIRONMENT}=${owner.name},${LABEL_ENVIRONMENT_NAMESPACE}=${owner.namespace}`;
 }
 
-/** Objects the operator watches, by address; undefined when it has not seen the object. */
+/**
+ * Objects the operator watches, by address; undefined when it has not seen the object. The
+ * objects are the watch's own: read them, never change them.
+ */
 export interface WatchCache {
   cached(address: ObjectAddress): KubeObject | undefined;
 }

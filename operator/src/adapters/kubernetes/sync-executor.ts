@@ -84,7 +84,8 @@ export class SyncExecutor {
   constructor(transport: RestTransport, resources: ResourceMap, options: SyncExecutorOptions) {
     this.#transport = transport;
     this.#applier = new Applier(transport, resources, { concurrency: options.concurrency ?? 16 });
-    this.#live = new LiveState(transport, resources, options.cache);
+    // An executor acting as a ServiceAccount reads with requests: it sees only what that account may.
+    this.#live = new LiveState(transport, resources, options.serviceAccountName ? undefined : options.cache);
     this.#comparer = new DryRunComparer(this.#applier, { clock: () => this.#now() });
     this.#options = options;
     this.#step = { ...DEFAULT_STEP, ...options.step };
