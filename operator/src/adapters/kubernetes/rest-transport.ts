@@ -1,6 +1,8 @@
 // The sync engine's HTTP transport to the API server: raw JSON over one keep-alive agent,
 // so objects stay plain data (no typed model conversion) and many requests run at once.
-// Credentials and TLS come from a KubeConfig (client-node's applyToHTTPSOptions).
+// Credentials and TLS come from a KubeConfig (client-node's applyToHTTPSOptions); the
+// credentials are taken again every minute, so a rotated token (a projected service-account
+// token file, an exec plugin's short-lived token) is picked up without a restart.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -70,18 +72,27 @@ export interface RestTransportOptions {
   readonly timeoutMs?: number;
   /** Act as this user (Impersonate-User), e.g. `system:serviceaccount:<namespace>:<name>`. */
   readonly impersonate?: string;
+  /** How long credentials are used before they are taken from the kubeconfig again. @default 60 s */
+  readonly credentialsTtlMs?: number;
 }
 
 export class RestTransport {
   readonly #base: URL;
   readonly #options: RequestOptions;
   readonly #timeoutMs: number;
+  readonly #kc: KubeConfig;
+  readonly #transportOptions: RestTransportOptions;
+  #credentialsUntil: number;
+  #refreshing: Promise<void> | undefined;
   #requests = 0;
 
-  private constructor(base: URL, options: RequestOptions, timeoutMs: number) {
+  private constructor(base: URL, options: RequestOptions, kc: KubeConfig, transportOptions: RestTransportOptions) {
     this.#base = base;
     this.#options = options;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = transportOptions.timeoutMs ?? 30_000;
+    this.#kc = kc;
+    this.#transportOptions = transportOptions;
+    this.#credentialsUntil = Date.now() + (transportOptions.credentialsTtlMs ?? 60_000);
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: RestTransportOptions = {}): Promise<RestTransport> {
@@ -90,12 +101,22 @@ export class RestTransport {
     const base = new URL(cluster.server);
     const opts: RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
-    if (options.impersonate) opts.headers = { ...opts.headers, 'Impersonate-User': options.impersonate };
+    opts.headers = withImpersonation(opts.headers, options.impersonate);
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
     opts.agent = base.protocol === 'https:'
       ? new HttpsAgent({ ...agentOptions, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true })
       : new HttpAgent(agentOptions);
-    return new RestTransport(base, opts, options.timeoutMs ?? 30_000);
+    return new RestTransport(base, opts, kc, options);
+  }
+
+  /** Takes the credentials from the kubeconfig again once they are older than their time to live. */
+  async #freshCredentials(): Promise<void> {
+    if (Date.now() < this.#credentialsUntil) return;
+    this.#refreshing ??= credentialHeaders(this.#kc, this.#transportOptions.impersonate).then((headers) => {
+      this.#options.headers = headers;
+      this.#credentialsUntil = Date.now() + (this.#transportOptions.credentialsTtlMs ?? 60_000);
+    }).finally(() => (this.#refreshing = undefined));
+    await this.#refreshing;
   }
 
   /** How many requests this transport sent (for tests and benchmarks). */
@@ -104,6 +125,7 @@ export class RestTransport {
   }
 
   async request<T>(req: RestRequest): Promise<T> {
+    await this.#freshCredentials();
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -147,4 +169,15 @@ export class RestTransport {
   close(): void {
     (this.#options.agent as HttpAgent | undefined)?.destroy();
   }
+}
+
+/** The request headers the kubeconfig's user authenticates with (a bearer token, ...). */
+async function credentialHeaders(kc: KubeConfig, impersonate: string | undefined): Promise<Record<string, string>> {
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  return withImpersonation(opts.headers, impersonate);
+}
+
+function withImpersonation(headers: RequestOptions['headers'], impersonate: string | undefined): Record<string, string> {
+  return { ...(headers as Record<string, string> | undefined), ...(impersonate ? { 'Impersonate-User': impersonate } : {}) };
 }

@@ -1,0 +1,67 @@
+// The operator's transport against the real API server: credentials that rotate (a
+// projected token file, an exec plugin's short-lived token) are taken from the kubeconfig
+// again, so a long-running operator keeps working. Here an exec plugin (`cat` of a file)
+// hands out one ServiceAccount's token, then another's.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import { KubeApiError, RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
+import { kc } from './sync-fixtures.ts';
+
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+
+async function tokenOf(namespace: string, name: string): Promise<string> {
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  const tr = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { expirationSeconds: 3600 } } });
+  return tr.status?.token ?? assert.fail(`no token for ${name}`);
+}
+
+describe('RestTransport', () => {
+  let ns = '';
+  let dir = '';
+  before(async () => {
+    ns = await createTestNamespace(kc, 'transport');
+    dir = mkdtempSync(join(tmpdir(), 'keelson-credentials-'));
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await deleteNamespace(kc, ns);
+  });
+
+  it('takes rotated credentials from the kubeconfig without a restart', async () => {
+    const reader = await tokenOf(ns, 'reader');
+    const nobody = await tokenOf(ns, 'nobody');
+    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] } });
+    await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }] } });
+    const credential = join(dir, 'credential.json');
+    const handOut = (token: string) => writeFileSync(credential, JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',
+      status: { token, expirationTimestamp: new Date(Date.now() + 1000).toISOString() },
+    }));
+    handOut(reader);
+    const cluster = kc.getCurrentCluster()!;
+    const rotating = new k8s.KubeConfig();
+    rotating.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'rotating', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'cat', args: [credential], interactiveMode: 'Never' } }],
+      contexts: [{ name: 'rotating', cluster: cluster.name, user: 'rotating' }],
+      currentContext: 'rotating',
+    });
+    const transport = await RestTransport.fromKubeConfig(rotating, { credentialsTtlMs: 0 });
+    try {
+      const list = { method: 'GET', path: `/api/v1/namespaces/${ns}/configmaps` } as const;
+      assert.ok(await transport.request(list), 'the first token may list ConfigMaps');
+      handOut(nobody);
+      await sleep(1100); // the exec plugin's credential expired
+      await assert.rejects(transport.request(list), (err) => err instanceof KubeApiError && err.status === 403 && err.message.includes(`system:serviceaccount:${ns}:nobody`));
+    } finally {
+      transport.close();
+    }
+  });
+});
