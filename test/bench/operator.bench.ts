@@ -61,6 +61,7 @@ const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const git = await GitServer.start();
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+let operator: OperatorProcess | undefined;
 try {
   for (const ns of ['bench', 'bench-dev', 'bench-envs', 'keelson-bench']) await core.createNamespace({ body: { metadata: { name: ns } } });
   await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
@@ -86,7 +87,7 @@ try {
     secrets: { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'gpg' } } },
   });
 
-  const operator = new OperatorProcess({ kubeconfig, identity: 'keelson-bench', args: ['--concurrency=16', '--synth-workers=2'] });
+  operator = new OperatorProcess({ kubeconfig, identity: 'keelson-bench', args: ['--concurrency=16', '--synth-workers=2'] });
   await operator.start();
   await operator.waitLeading();
   const getEnv = async (name: string) => (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: 'bench', plural: 'environments', name })) as { status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string; revision?: string } } };
@@ -235,6 +236,8 @@ try {
   rest.close();
   store.dispose();
 } finally {
+  // Whatever failed, no operator is left running against a control plane that is gone.
+  await operator?.kill();
   await git.stop();
   await cp.stop();
 }
