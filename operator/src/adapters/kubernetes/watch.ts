@@ -39,6 +39,8 @@ export class ResourceWatch {
   #rest: RestTransport | undefined;
   #abort: AbortController | undefined;
   #stopped = false;
+  /** Ends a backoff wait at once when the watch stops. */
+  readonly #stopping = new AbortController();
   #loop: Promise<void> | undefined;
   /** How many times the watch listed from scratch, and connected (for tests). */
   relists = 0;
@@ -66,7 +68,7 @@ export class ResourceWatch {
       } catch (err) {
         if (Date.now() >= deadline || this.#stopped) throw err;
         this.#options.onError?.(err);
-        await sleep(Math.min(this.#options.maxBackoffMs ?? 30_000, (this.#options.minBackoffMs ?? 250) * 2 ** failures++));
+        await this.#backoff(Math.min(this.#options.maxBackoffMs ?? 30_000, (this.#options.minBackoffMs ?? 250) * 2 ** failures++));
       }
     }
     this.#loop = this.#run(version);
@@ -79,9 +81,15 @@ export class ResourceWatch {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#abort?.abort();
     await this.#loop;
     this.#rest?.close();
+  }
+
+  /** Waits `ms`, or less when the watch stops meanwhile. */
+  async #backoff(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined);
   }
 
   async #relist(): Promise<string> {
@@ -122,7 +130,8 @@ export class ResourceWatch {
       } catch (err) {
         if (this.#stopped) break;
         this.#options.onError?.(err);
-        await sleep(Math.min(max, min * 2 ** failures++));
+        await this.#backoff(Math.min(max, min * 2 ** failures++));
+        if (this.#stopped) break;
         try {
           version = await this.#relist();
         } catch (relistErr) {
