@@ -59,13 +59,14 @@ export class DryRunComparer {
     const resources: ResourceComparison[] = [];
     const errors: { key: string; message: string }[] = [];
     const pending: { key: string; hash: string; fingerprint: string; desired: KubeObject; live: KubeObject }[] = [];
+    const rules = rulesKey(request.ignoreRules);
     for (const pair of pairResources(desired, request.live)) {
       if (!pair.desired || !pair.live) {
         resources.push(compareResource({ desired: pair.desired, live: pair.live }));
         continue;
       }
       const hash = hashObject(pair.desired);
-      const fingerprint = fingerprintOf(pair.live, request.ignoreRules);
+      const fingerprint = liveFingerprint(pair.live) + rules;
       const cached = this.#cache.get(pair.key, hash, fingerprint);
       if (cached) resources.push(cached);
       else pending.push({ key: pair.key, hash, fingerprint, desired: pair.desired, live: pair.live });
@@ -92,9 +93,10 @@ export class DryRunComparer {
    */
   remember(applied: readonly { readonly desired: KubeObject; readonly live: KubeObject }[], ignoreRules?: readonly IgnoreDifference[]): void {
     const now = this.#clock();
+    const rules = rulesKey(ignoreRules);
     for (const { desired, live } of applied) {
       const key = formatKey(keyOf(desired));
-      this.#cache.set(key, hashObject(desired), fingerprintOf(live, ignoreRules), { key, status: 'Synced', changes: [] }, now);
+      this.#cache.set(key, hashObject(desired), liveFingerprint(live) + rules, { key, status: 'Synced', changes: [] }, now);
     }
   }
 
@@ -122,8 +124,7 @@ export class DryRunComparer {
   }
 }
 
-/** What a comparison depends on besides the desired object: the live fingerprint and the ignore rules. */
-function fingerprintOf(live: KubeObject, ignoreRules: readonly IgnoreDifference[] | undefined): string {
-  const fingerprint = liveFingerprint(live);
-  return ignoreRules?.length ? `${fingerprint}/${hashObject(ignoreRules)}` : fingerprint;
+/** The ignore rules' part of a comparison's key (with the live fingerprint): '' without rules. */
+function rulesKey(ignoreRules: readonly IgnoreDifference[] | undefined): string {
+  return ignoreRules?.length ? `/${hashObject(ignoreRules)}` : '';
 }

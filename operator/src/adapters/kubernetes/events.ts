@@ -3,7 +3,7 @@
 // within `dedupeMs` is sent once.
 import type * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { RestTransport } from './rest-transport.ts';
+import { LazyRestTransport } from './rest-transport.ts';
 
 export interface EventTarget {
   readonly apiVersion: string;
@@ -21,20 +21,18 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
-  readonly #kubeConfig: k8s.KubeConfig;
+  readonly #rest: LazyRestTransport;
   readonly #options: EventRecorderOptions;
   readonly #recent = new Map<string, number>();
-  #transport: Promise<RestTransport> | undefined;
 
   constructor(kc: k8s.KubeConfig, options: EventRecorderOptions) {
-    this.#kubeConfig = kc;
+    this.#rest = new LazyRestTransport(kc, { maxSockets: 4 });
     this.#options = options;
   }
 
   /** Closes the idle connections. */
   close(): void {
-    void this.#transport?.then((t) => t.close(), () => undefined);
-    this.#transport = undefined;
+    this.#rest.close();
   }
 
   async record(target: EventTarget, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
@@ -47,8 +45,7 @@ export class EventRecorder {
     if (this.#recent.size > 5000) this.#recent.delete(this.#recent.keys().next().value!);
     const component = this.#options.component ?? 'keelson';
     const at = new Date(now).toISOString();
-    this.#transport ??= RestTransport.fromKubeConfig(this.#kubeConfig, { maxSockets: 4 });
-    await (await this.#transport).request({
+    await this.#rest.request({
       method: 'POST',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
       body: {

@@ -7,7 +7,7 @@ import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/envi
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
 import { GROUP, VERSION } from '../../api/v1alpha1/index.ts';
 import { WrittenVersions } from './resource-version.ts';
-import { KubeApiError, RestTransport } from './rest-transport.ts';
+import { KubeApiError, LazyRestTransport } from './rest-transport.ts';
 
 export interface Resource<Spec, Status> {
   apiVersion: string;
@@ -37,13 +37,13 @@ export interface KeelsonResourceCache {
 }
 
 export class KeelsonResources {
-  readonly #kubeConfig: k8s.KubeConfig;
-  #transport: Promise<RestTransport> | undefined;
+  /** One keep-alive pool for every request (a new TLS connection per request costs both ends). */
+  readonly #rest: LazyRestTransport;
   #cache: KeelsonResourceCache | undefined;
   readonly #written = new WrittenVersions();
 
   constructor(kubeConfig: k8s.KubeConfig) {
-    this.#kubeConfig = kubeConfig;
+    this.#rest = new LazyRestTransport(kubeConfig, { maxSockets: 8 });
   }
 
   /** Answers gets from the watches from now on (read-your-writes; a miss is a request). */
@@ -110,8 +110,7 @@ export class KeelsonResources {
 
   /** Closes the idle connections. */
   close(): void {
-    void this.#transport?.then((t) => t.close(), () => undefined);
-    this.#transport = undefined;
+    this.#rest.close();
   }
 
   async #get(kind: Kind, namespace: string, name: string): Promise<unknown> {
@@ -121,33 +120,19 @@ export class KeelsonResources {
   }
 
   async #list(kind: Kind, namespace: string | undefined): Promise<unknown[]> {
-    const path = `/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL[kind]}`;
-    const items: unknown[] = [];
-    let token: string | undefined;
-    do {
-      const page = await (await this.#rest()).request<{ items: unknown[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: { limit: '500', continue: token } });
-      items.push(...page.items);
-      token = page.metadata?.continue || undefined;
-    } while (token);
-    return items;
+    return this.#rest.list(`/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL[kind]}`);
   }
 
   /** One request on the object (or its subresource); a 404 becomes NotFoundError naming it. */
   async #call(kind: Kind, namespace: string, name: string, req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string }): Promise<unknown> {
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL[kind]}/${encodeURIComponent(name)}${req.subresource ? `/${req.subresource}` : ''}`;
     try {
-      const result = await (await this.#rest()).request<{ metadata?: { resourceVersion?: string } }>({ method: req.method, path, body: req.body, contentType: req.contentType });
+      const result = await this.#rest.request<{ metadata?: { resourceVersion?: string } }>({ method: req.method, path, body: req.body, contentType: req.contentType });
       if (this.#cache) this.#written.wrote(`${kind}/${namespace}/${name}`, result?.metadata?.resourceVersion);
       return result;
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) throw new NotFoundError(`${kind} ${namespace}/${name} not found`);
       throw err;
     }
-  }
-
-  /** One keep-alive connection pool for every request (a new TLS connection per request costs both ends). */
-  #rest(): Promise<RestTransport> {
-    this.#transport ??= RestTransport.fromKubeConfig(this.#kubeConfig, { maxSockets: 8 });
-    return this.#transport;
   }
 }

@@ -11,12 +11,6 @@ import { KubeApiError, type RestTransport } from './rest-transport.ts';
 import { WrittenVersions } from './resource-version.ts';
 import { UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
 
-interface ObjectList {
-  apiVersion: string;
-  items: KubeObject[];
-  metadata?: { continue?: string };
-}
-
 export function ownerSelector(owner: OwnerReference): string {
   return `${LABEL_ENVIRONMENT}=${owner.name},${LABEL_ENVIRONMENT_NAMESPACE}=${owner.namespace}`;
 }
@@ -86,14 +80,8 @@ export class LiveState {
       if (err instanceof UnknownKindError) return [];
       throw err;
     }
-    const items: KubeObject[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.#transport.request<ObjectList>({ method: 'GET', path, query: { labelSelector: options.labelSelector, limit: '500', continue: token } });
-      for (const item of page.items) items.push({ ...item, apiVersion, kind });
-      token = page.metadata?.continue || undefined;
-    } while (token);
-    return items;
+    // Items of a list carry no apiVersion and kind.
+    return (await this.#transport.list<KubeObject>(path, { labelSelector: options.labelSelector })).map((item) => ({ ...item, apiVersion, kind }));
   }
 
   /** Hook objects earlier operations created for the hook named `hookOf`, in one namespace. */

@@ -165,9 +165,54 @@ export class RestTransport {
     return body as T;
   }
 
+  /** Every item of a collection, 500 at a time. */
+  async list<T>(path: string, query: Readonly<Record<string, string | undefined>> = {}): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.request<{ items: T[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: { ...query, limit: '500', continue: token } });
+      items.push(...page.items);
+      token = page.metadata?.continue || undefined;
+    } while (token);
+    return items;
+  }
+
   /** Closes idle connections. */
   close(): void {
     (this.#options.agent as HttpAgent | undefined)?.destroy();
+  }
+}
+
+/**
+ * A RestTransport made on first use, for owners built without await (KeelsonResources, the
+ * event recorder, the status writer): one keep-alive pool, and close() when done.
+ */
+export class LazyRestTransport {
+  readonly #kc: KubeConfig;
+  readonly #options: RestTransportOptions;
+  #transport: Promise<RestTransport> | undefined;
+
+  constructor(kc: KubeConfig, options: RestTransportOptions = {}) {
+    this.#kc = kc;
+    this.#options = options;
+  }
+
+  async request<T>(req: RestRequest): Promise<T> {
+    return (await this.#get()).request<T>(req);
+  }
+
+  async list<T>(path: string, query?: Readonly<Record<string, string | undefined>>): Promise<T[]> {
+    return (await this.#get()).list<T>(path, query);
+  }
+
+  close(): void {
+    void this.#transport?.then((t) => t.close(), () => undefined);
+    this.#transport = undefined;
+  }
+
+  #get(): Promise<RestTransport> {
+    this.#transport ??= RestTransport.fromKubeConfig(this.#kc, this.#options);
+    return this.#transport;
   }
 }
 

@@ -4,23 +4,21 @@
 // connection pool carries every write.
 import type * as k8s from '@kubernetes/client-node';
 import { collectionPath, isNotFound, type ResourcePath } from './client.ts';
-import { RestTransport } from './rest-transport.ts';
+import { LazyRestTransport } from './rest-transport.ts';
 
 export class StatusWriter {
-  readonly #kubeConfig: k8s.KubeConfig;
+  readonly #rest: LazyRestTransport;
   readonly #resource: ResourcePath;
-  #transport: Promise<RestTransport> | undefined;
 
   constructor(kc: k8s.KubeConfig, resource: ResourcePath) {
-    this.#kubeConfig = kc;
+    this.#rest = new LazyRestTransport(kc, { maxSockets: 4 });
     this.#resource = resource;
   }
 
   /** Patches `status` of one object; returns false when the object no longer exists. */
   async patch(namespace: string, name: string, status: object): Promise<boolean> {
-    this.#transport ??= RestTransport.fromKubeConfig(this.#kubeConfig, { maxSockets: 4 });
     try {
-      await (await this.#transport).request({
+      await this.#rest.request({
         method: 'PATCH', path: `${collectionPath(this.#resource, namespace)}/${encodeURIComponent(name)}/status`,
         body: { status }, contentType: 'application/merge-patch+json',
       });
@@ -33,7 +31,6 @@ export class StatusWriter {
 
   /** Closes the idle connections. */
   close(): void {
-    void this.#transport?.then((t) => t.close(), () => undefined);
-    this.#transport = undefined;
+    this.#rest.close();
   }
 }

@@ -7,6 +7,10 @@ import { LABEL_APP } from '../../core/keys.ts';
 import { groupOf, type KubeObject } from '../../core/manifest.ts';
 import type { SourceTree } from '../../core/source.ts';
 import type { SynthesisResult, SynthesizedApp } from '../../core/synthesis.ts';
+import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
+import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
+import { SECRETS_RESOLVED, SYNCED } from './environment-conditions.ts';
+import { StepError, stalled, waiting } from './step-error.ts';
 
 export interface DesiredState {
   readonly revision: string;
@@ -58,4 +62,19 @@ function scopesFromCrds(objects: readonly KubeObject[]): Map<string, boolean> {
     if (spec?.group && spec.names?.kind) scopes.set(`${spec.group}/${spec.names.kind}`, spec.scope !== 'Cluster');
   }
   return scopes;
+}
+
+/** A failure to build the desired state, as the step error the reconciler reports (secrets, synthesis, annotations). */
+export function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {
+  if (err instanceof StepError) return err;
+  if (err instanceof SecretsResolutionError || err instanceof PassSecretError) {
+    const c = secretsResolvedCondition(err);
+    const message = redact(c.message);
+    return err.isTransient ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000) : stalled(SECRETS_RESOLVED, c.reason, message);
+  }
+  const name = (err as Error).name;
+  const message = redact(err instanceof Error ? err.message : String(err));
+  if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
+  if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
+  return new StepError('transient', 'Synthesized', 'SynthesisError', message);
 }

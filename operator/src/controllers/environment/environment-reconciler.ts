@@ -20,10 +20,8 @@ import { hashObject, stableStringify } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
 import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
 import { formatRevision, parseRevision } from '../../core/source/git-ref.ts';
-import { buildDesiredState, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
-import { environmentConditions, SECRETS_RESOLVED, SOURCE_READY, SYNCED } from './environment-conditions.ts';
-import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
-import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
+import { buildDesiredState, classifyDesiredStateError, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
+import { environmentConditions, SOURCE_READY } from './environment-conditions.ts';
 import { finishOperation } from './operation-outcome.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
@@ -69,10 +67,7 @@ export class EnvironmentReconciler {
       env = await this.#deps.resources.getEnvironment(namespace, name);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
-      this.#deps.executors.forget(namespace, name);
-      this.#deps.metrics?.forget(namespace, name);
-      this.#deps.diffs?.delete(namespace, name);
-      return { result: 'deleted' };
+      return this.#forget(namespace, name);
     }
     if (env.metadata.deletionTimestamp) return this.#finalize(env);
     // The finalizer only where deletion has work to do (deletionPolicy Delete): an orphaning
@@ -91,17 +86,21 @@ export class EnvironmentReconciler {
     const { namespace, name } = env.metadata;
     if (!env.metadata.finalizers?.includes(FINALIZER)) {
       // Nothing of ours holds it; it goes when the others' finalizers do.
-      this.#deps.executors.forget(namespace, name);
-      this.#deps.metrics?.forget(namespace, name);
-      return { result: 'deleted' };
+      return this.#forget(namespace, name);
     }
     if (env.spec.deletionPolicy === 'Delete') {
       const deleted = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
       this.#deps.log.info('deleted managed objects of a deleted Environment', { environment: `${namespace}/${name}`, objects: deleted });
     }
     await this.#deps.resources.setEnvironmentFinalizers(namespace, name, (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+    return this.#forget(namespace, name);
+  }
+
+  /** A deleted Environment: its executor, metrics and last diff go. */
+  #forget(namespace: string, name: string): ReconcileOutcome {
     this.#deps.executors.forget(namespace, name);
     this.#deps.metrics?.forget(namespace, name);
+    this.#deps.diffs?.delete(namespace, name);
     return { result: 'deleted' };
   }
 }
@@ -387,18 +386,4 @@ function plannedObjects(operation: Operation, desired: DesiredState): readonly K
   if (!operation.selfHeal) return desired.objects;
   const keys = new Set((operation.tasks ?? []).map((t) => t.key));
   return desired.objects.filter((o) => keys.has(formatKey(keyOf(o))));
-}
-
-function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {
-  if (err instanceof StepError) return err;
-  if (err instanceof SecretsResolutionError || err instanceof PassSecretError) {
-    const c = secretsResolvedCondition(err);
-    const message = redact(c.message);
-    return err.isTransient ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000) : stalled(SECRETS_RESOLVED, c.reason, message);
-  }
-  const name = (err as Error).name;
-  const message = redact(err instanceof Error ? err.message : String(err));
-  if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
-  if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
-  return new StepError('transient', 'Synthesized', 'SynthesisError', message);
 }
