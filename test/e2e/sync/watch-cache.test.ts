@@ -2,13 +2,14 @@
 // objects from the managed-object watches, and KeelsonResources reads Environments from
 // the Keelson watches, yet a read right after the reader's own write never returns an
 // older object; what others change reaches the cache; and after a sync, comparing costs
-// no dry-run even though the Deployment's status kept changing while it rolled out.
+// no dry-run even though the Deployment's status kept changing while it rolled out; an
+// object the cache has not seen is probed with one dry-run, not a GET and a dry-run.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { KeelsonResources } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
 import { ResourceMap } from '../../../operator/src/adapters/kubernetes/resource-map.ts';
-import { RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { onKubernetesRequest, RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { silentLogger } from '../../../operator/src/core/logger.ts';
 import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import { inventoryEntry } from '../../../operator/src/core/sync/prune-set.ts';
@@ -75,6 +76,57 @@ describe('watch caches', () => {
     }, { message: 'the hand edit seen as drift' });
     assert.equal(drifted.dryRuns, 1, 'only the changed Deployment is dry-run again');
     executor.close();
+  });
+
+  it('an object the cache has not seen costs one dry-run, which also validates it; one that exists unmanaged is read and compared', async () => {
+    await createEnvironment(ns, 'probe');
+    const executor = await executorFor(ns, 'probe', { cache: managed });
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unmanaged' }, data: { key: 'by hand' } } });
+    const requests: string[] = [];
+    // Requests for objects (discovery left out).
+    const unsubscribe = onKubernetesRequest((r) => r.resource && requests.push(`${r.verb} ${r.resource}`));
+    try {
+      const desired: KubeObject[] = [
+        configMap(ns, 'new'),
+        configMap(ns, 'unmanaged'),
+        configMap(`${ns}-absent`, 'elsewhere'),
+        // Rejected by the API server (not a DNS name): neither found nor an error yet; the sync's validation says why.
+        configMap(ns, 'Not_Valid'),
+      ];
+      const { live, report } = await executor.compareWithCluster(desired);
+      const byKey = new Map(report.resources.map((r) => [r.key, r]));
+      assert.equal(byKey.get(`/ConfigMap/${ns}/new`)?.reason, 'Missing');
+      assert.equal(byKey.get(`/ConfigMap/${ns}-absent/elsewhere`)?.reason, 'Missing');
+      assert.equal(byKey.get(`/ConfigMap/${ns}/Not_Valid`)?.reason, 'Missing');
+      const unmanaged = byKey.get(`/ConfigMap/${ns}/unmanaged`);
+      assert.equal(unmanaged?.reason, 'Drift');
+      assert.ok(unmanaged.changes.some((c) => c.path === '/data/key' && c.live === 'by hand'), JSON.stringify(unmanaged.changes));
+      assert.deepEqual([...live.keys()], [`/ConfigMap/${ns}/unmanaged`]);
+      assert.deepEqual(report.errors, []);
+      assert.equal(report.dryRuns, 4);
+      assert.deepEqual(requests.sort(), ['GET configmaps', 'GET configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps'],
+        'one dry-run per object; a read for the one that exists, and for the rejected one');
+
+      // The sync of the valid ones validates nothing again: the probes vouch for them.
+      requests.length = 0;
+      const valid = desired.slice(0, 2);
+      const { operation } = await executor.start({ id: 'probe-1', revision: 'r1', desired: valid, inventory: [], prune: false });
+      assert.equal((await executor.run(operation, valid)).phase, 'Succeeded');
+      assert.equal(requests.filter((r) => r.includes('dry run')).length, 0, requests.join(', '));
+      assert.equal(requests.filter((r) => r === 'PATCH configmaps').length, 2);
+
+      // The rejected object: the sync's validation names it, and nothing is applied.
+      const failing = [configMap(ns, 'also-new'), desired[3]!];
+      const { operation: started } = await executor.start({ id: 'probe-2', revision: 'r2', desired: failing, inventory: [], prune: false });
+      const failed = await executor.run(started, failing);
+      assert.equal(failed.phase, 'Failed');
+      assert.match(failed.failure ?? '', /dry-run failed, nothing was applied: ConfigMap .*Not_Valid/);
+      await assert.rejects(core.readNamespacedConfigMap({ name: 'also-new', namespace: ns }));
+    } finally {
+      unsubscribe();
+      executor.close();
+    }
   });
 
   it('KeelsonResources reads an Environment from the watch, never older than its own last write', async () => {

@@ -8,7 +8,7 @@ import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
 import { ComparisonCache, compareResource, hashObject, liveFingerprint, pairResources, type IgnoreDifference, type ResourceComparison } from '../../core/diff/index.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
-import type { Applier } from './applier.ts';
+import type { Applier, ApplyOutcome } from './applier.ts';
 import { isTransient, KubeApiError } from './rest-transport.ts';
 import { UnknownKindError } from './resource-map.ts';
 
@@ -19,6 +19,12 @@ export interface CompareRequest {
   readonly live: readonly KubeObject[];
   readonly owner: OwnerReference;
   readonly ignoreRules?: readonly IgnoreDifference[];
+  /**
+   * Desired objects (by formatKey) not in `live` only because the caller has not seen them:
+   * a dry-run finds out whether they exist (see probe()), and `read` fetches one that does.
+   * Without it, a desired object missing from `live` is Missing.
+   */
+  readonly unseen?: { readonly keys: ReadonlySet<string>; readonly read: (desired: KubeObject) => Promise<KubeObject | undefined> };
 }
 
 export interface CompareReport {
@@ -27,6 +33,8 @@ export interface CompareReport {
   readonly errors: readonly { readonly key: string; readonly message: string }[];
   /** Dry-run requests sent (0 when everything came from the cache). */
   readonly dryRuns: number;
+  /** Live objects of unseen keys that turned out to exist. */
+  readonly found: readonly KubeObject[];
 }
 
 export interface TolerateMissing {
@@ -35,6 +43,9 @@ export interface TolerateMissing {
   /** `group/Kind` of CRDs the sync itself creates. */
   readonly kinds: readonly string[];
 }
+
+/** The live fingerprint of an object that does not exist. */
+const ABSENT = '-';
 
 /** How long a successful dry-run or apply of an object vouches for it in validate(). */
 export const VERIFIED_FOR_MS = 60_000;
@@ -60,7 +71,12 @@ export class DryRunComparer {
     const errors: { key: string; message: string }[] = [];
     const pending: { key: string; hash: string; fingerprint: string; desired: KubeObject; live: KubeObject }[] = [];
     const rules = rulesKey(request.ignoreRules);
+    const probes: { key: string; hash: string; desired: KubeObject }[] = [];
     for (const pair of pairResources(desired, request.live)) {
+      if (pair.desired && !pair.live && request.unseen?.keys.has(pair.key)) {
+        probes.push({ key: pair.key, hash: hashObject(pair.desired), desired: pair.desired });
+        continue;
+      }
       if (!pair.desired || !pair.live) {
         resources.push(compareResource({ desired: pair.desired, live: pair.live }));
         continue;
@@ -71,7 +87,16 @@ export class DryRunComparer {
       if (cached) resources.push(cached);
       else pending.push({ key: pair.key, hash, fingerprint, desired: pair.desired, live: pair.live });
     }
-    const outcomes = await this.#applier.applyAll(pending.map((p) => p.desired), { dryRun: true });
+    // One round of dry-runs: the comparisons the cache could not answer, and the probes.
+    const all = await this.#applier.applyAll([...pending.map((p) => p.desired), ...probes.map((p) => p.desired)], { dryRun: true });
+    const outcomes = all.slice(0, pending.length);
+    const found: KubeObject[] = [];
+    await Promise.all(probes.map(async (p, i) => {
+      const probed = await this.#probed(p, all[pending.length + i]!, request.unseen!.read, rules, request.ignoreRules);
+      if (probed.result) resources.push(probed.result);
+      if (probed.error) errors.push({ key: p.key, message: probed.error });
+      if (probed.live) found.push(probed.live);
+    }));
     pending.forEach((p, i) => {
       const outcome = outcomes[i]!;
       if (outcome.error) { errors.push({ key: p.key, message: outcome.error }); return; }
@@ -84,7 +109,32 @@ export class DryRunComparer {
       }
     });
     this.#cache.retain(new Set(desired.map((o) => formatKey(keyOf(o)))));
-    return { resources: resources.sort((a, b) => (a.key < b.key ? -1 : 1)), errors, dryRuns: pending.length };
+    return { resources: resources.sort((a, b) => (a.key < b.key ? -1 : 1)), errors, dryRuns: pending.length + probes.length, found };
+  }
+
+  /**
+   * What a dry-run of an object the caller has not seen says. The API server answers a
+   * dry-run apply of an object that does not exist with the object it would create, without
+   * a resourceVersion; of one that exists, with the result at the existing resourceVersion.
+   * So a new object costs one request, which also validates it for the sync that follows,
+   * and not a GET that finds nothing and then a dry-run. An object that exists (one Keelson
+   * does not manage yet) is read and compared with the dry-run's result; a failed dry-run
+   * falls back to a read, so the outcome is what a read and a comparison would have given.
+   */
+  async #probed(probe: { key: string; hash: string; desired: KubeObject }, outcome: ApplyOutcome, read: (desired: KubeObject) => Promise<KubeObject | undefined>, rules: string, ignoreRules: readonly IgnoreDifference[] | undefined): Promise<{ result?: ResourceComparison; live?: KubeObject; error?: string }> {
+    const missing: ResourceComparison = { key: probe.key, status: 'OutOfSync', reason: 'Missing', changes: [] };
+    if (outcome.object && !outcome.object.metadata.resourceVersion) {
+      this.#cache.set(probe.key, probe.hash, ABSENT, missing, this.#clock());
+      return { result: missing };
+    }
+    // Its namespace or its kind does not exist (yet): neither does the object.
+    if (outcome.cause instanceof UnknownKindError || (outcome.cause instanceof KubeApiError && outcome.cause.status === 404)) return { result: missing };
+    const live = await read(probe.desired);
+    if (!live) return { result: missing };
+    if (outcome.error) return { live, error: outcome.error };
+    const result = compareResource({ desired: probe.desired, live, predicted: outcome.object, ignoreRules });
+    this.#cache.set(probe.key, probe.hash, liveFingerprint(live) + rules, result, this.#clock());
+    return { result, live };
   }
 
   /**

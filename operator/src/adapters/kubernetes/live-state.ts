@@ -63,6 +63,27 @@ export class LiveState {
     }
   }
 
+  /**
+   * What the watch cache answers without a request: `fresh` objects by formatKey; `stale`
+   * addresses the cache holds older than this reader's own write of them, or all of them
+   * without a cache (they need a read); `unseen` addresses the cache does not hold (the
+   * object may not exist, or exist without Keelson's labels).
+   */
+  peek(addresses: readonly ObjectAddress[]): { fresh: Map<string, KubeObject>; stale: ObjectAddress[]; unseen: ObjectAddress[] } {
+    const fresh = new Map<string, KubeObject>();
+    const stale: ObjectAddress[] = [];
+    const unseen: ObjectAddress[] = [];
+    for (const address of addresses) {
+      if (!this.#cache) { stale.push(address); continue; }
+      const cached = this.#cache.cached(address);
+      if (!cached) unseen.push(address);
+      else if (this.#written.fresh(formatKey(keyOf(cached)), cached.metadata.resourceVersion)) fresh.set(formatKey(keyOf(cached)), cached);
+      else stale.push(address);
+    }
+    this.reads.cached += fresh.size;
+    return { fresh, stale, unseen };
+  }
+
   /** Live objects by formatKey; absent ones are left out. */
   async getMany(addresses: readonly ObjectAddress[], concurrency = 16): Promise<Map<string, KubeObject>> {
     const found = await mapConcurrently(addresses, concurrency, (a) => this.get(a));

@@ -8,14 +8,14 @@
 //
 // For the Environment reconciler:
 //   const ex = await SyncExecutor.fromKubeConfig(kc, { owner, persist: (op) => patchStatus({ operation: op }) });
-//   const report = await ex.compare(desired, liveFromWatchCache, spec.sync?.ignoreDifferences);
+//   const { live, report } = await ex.compareWithCluster(desired, spec.sync?.ignoreDifferences);
 //   const { operation } = await ex.start({ id, revision, desired, inventory: status.inventory ?? [], prune });
 //   const out = await ex.step(status.operation, desiredOf(status.operation.revision)); // once per reconcile
 //   if (!out.done) requeue(out.requeueAfterMs);  // else: nextInventory(...), history, conditions
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/manifest.ts';
-import { formatKey, keyOf } from '../../core/manifest.ts';
+import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
 import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
@@ -109,6 +109,25 @@ export class SyncExecutor {
   compare(desired: readonly KubeObject[], live: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<CompareReport> {
     this.#ignoreRules = ignoreRules;
     return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
+  }
+
+  /**
+   * The live state of the desired objects (hooks left out) and their comparison, with as few
+   * requests as the operator's watch cache allows: what it holds is read from it, what it
+   * holds older than this executor's own write is read with a GET, and what it has not seen
+   * is probed with the dry-run the comparison needs anyway (DryRunComparer.compare).
+   */
+  async compareWithCluster(desired: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<{ live: Map<string, KubeObject>; report: CompareReport }> {
+    this.#ignoreRules = ignoreRules;
+    const objects = desired.filter((o) => !isHook(o));
+    const { fresh, stale, unseen } = this.#live.peek(objects.map((o) => ({ apiVersion: o.apiVersion, key: keyOf(o) })));
+    const live = new Map([...fresh, ...(await this.#live.getMany(stale))]);
+    const report = await this.#comparer.compare({
+      desired: objects, live: [...live.values()], owner: this.#options.owner, ignoreRules,
+      unseen: { keys: new Set(unseen.map((a) => formatKey({ group: groupOf(a.apiVersion), ...a.key }))), read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }) },
+    });
+    for (const obj of report.found) live.set(formatKey(keyOf(obj)), obj);
+    return { live, report };
   }
 
   /**

@@ -181,8 +181,7 @@ class Reconcile {
 
   async #compare(executor: SyncExecutor, desired: DesiredState): Promise<ResourceSummary> {
     const resources = desired.objects.filter((o) => !isHook(o));
-    const live = await executor.live.getMany(resources.map((o) => ({ apiVersion: o.apiVersion, key: { kind: o.kind, namespace: o.metadata.namespace ?? '', name: o.metadata.name } })));
-    const report = await executor.compare(resources, [...live.values()], this.env.spec.sync?.ignoreDifferences);
+    const { live, report } = await executor.compareWithCluster(resources, this.env.spec.sync?.ignoreDifferences);
     const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
     const leftovers = (this.status.inventory ?? []).filter((e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)));
     const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => o.metadata.annotations?.[ANNOTATION_PRUNE] !== 'false');
