@@ -11,8 +11,10 @@
 //   make bench BENCH=operator
 //   KEELSON_BENCH_PARTS=fleet,idle KEELSON_BENCH_ENVIRONMENTS=200 make bench BENCH=operator
 //   (parts: latency (commit-to-applied and self-heal), floor, fleet, idle; all by default)
-//   KEELSON_OPERATOR_NODE_OPTIONS=--cpu-prof\ --cpu-prof-dir=/tmp/prof profiles the operator.
-import { readFileSync } from 'node:fs';
+//   KEELSON_OPERATOR_NODE_OPTIONS=--cpu-prof\ --cpu-prof-dir=/tmp/prof profiles the operator;
+//   KEELSON_BENCH_APISERVER_PROFILE=/tmp/apiserver.pprof profiles the API server for 30 s of
+//   the fleet (read it with `go tool pprof -top`).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +53,8 @@ if (PARTS.has('floor')) {
 
 // Only the operator's requests are audited: the control plane's own traffic costs no auditing.
 const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
-const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER] });
+const APISERVER_PROFILE = process.env.KEELSON_BENCH_APISERVER_PROFILE;
+const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER], profiling: APISERVER_PROFILE !== undefined });
 const kc = loadKubeConfig(cp.kubeconfig);
 await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -175,11 +178,15 @@ try {
     // Watched, not listed: a list of a thousand Environments every few seconds would load the
     // API server the operator is measured against.
     const done = new Set<string>();
+    // When each Environment's sync operation first showed in its status: the timeline of the
+    // operator's own work, apart from the control plane rolling the Deployments out.
+    const operationSeen = new Map<string, number>();
     const watch = new ResourceWatch(kc, {
       resource: { group: 'keelson.dev', version: 'v1alpha1', plural: 'environments' }, namespace: 'bench',
       onEvent: (type, obj) => {
         const e = obj as { metadata: { name: string }; status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } };
         if (!e.metadata.name.startsWith('e')) return;
+        if (e.status?.operation && !operationSeen.has(e.metadata.name)) operationSeen.set(e.metadata.name, performance.now());
         if (type !== 'DELETED' && e.status?.sync?.status === 'Synced' && e.status.health?.status === 'Healthy' && e.status.operation?.phase === 'Succeeded') done.add(e.metadata.name);
         else done.delete(e.metadata.name);
       },
@@ -188,6 +195,7 @@ try {
     const memory = sampleMemory(operator.pid!);
     const cpuBefore = cpuByProcess([operator.pid!, ...cp.pids()]);
     const t0 = performance.now();
+    const profiled = APISERVER_PROFILE ? profileApiServer(APISERVER_PROFILE, 30) : Promise.resolve();
     await inParallel(ENVIRONMENTS, 16, (i) => create('environments', 'Environment', `e${i}`, {
       sourceRef: { name: 'fleet' }, environment: `e${i}`, targetNamespace: 'bench-envs', sync: { automated: { prune: true } },
     }));
@@ -196,6 +204,7 @@ try {
       .catch((err: unknown) => console.log(`${String(err)} (${done.size} ready)`));
     const fleetS = (performance.now() - t0) / 1000;
     const ready = done.size;
+    await profiled;
     await watch.stop();
     const peakMiB = memory.stop();
     const cpuAfter = cpuByProcess([operator.pid!, ...cp.pids()]);
@@ -207,6 +216,8 @@ try {
       { name: '  ratio to Flux\'s published 4m13s (16 cores; not run here)', value: fleetS / FLUX_PUBLISHED_S, unit: '×' },
       { name: 'operator peak memory (process + synthesis workers)', value: peakMiB, unit: 'MiB' },
     );
+    const started = [...operationSeen.values()].map((at) => (at - t0) / 1000).sort((a, b) => a - b);
+    console.log(`fleet timeline: sync operations started by ${started.at(-1)?.toFixed(1)} s (p50 ${percentile(started, 50).toFixed(1)} s), all Synced and Healthy at ${fleetS.toFixed(1)} s`);
     const fleetRequests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, fleetFrom, Date.now());
     measurements.push({ name: '  operator API requests per Environment (watches left out)', value: fleetRequests.total / ENVIRONMENTS, unit: '' });
     console.log(`fleet requests by verb and resource: ${JSON.stringify(fleetRequests.byKind)}`);
@@ -306,6 +317,14 @@ const builders: Record<string, (env: any) => void> = {};
 for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i); };
 export default defineEnvironments(builders);
 `;
+}
+
+/** A CPU profile of the API server over `seconds`, written to `file`. */
+async function profileApiServer(file: string, seconds: number): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', cp.kubeconfig, 'get', '--raw', `/debug/pprof/profile?seconds=${seconds}`], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  writeFileSync(file, stdout);
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 200): Promise<void> {

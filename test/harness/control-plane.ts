@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
    * the control plane's own traffic costs no auditing.
    */
   readonly audit?: boolean | readonly string[];
+  /** Serve the API server's /debug/pprof (off by default, as in production set-ups). */
+  readonly profiling?: boolean;
 }
 
 export class ControlPlane {
@@ -85,7 +87,7 @@ export class ControlPlane {
           `--service-account-signing-key-file=${pki.serviceAccountKey}`,
           '--api-audiences=https://kubernetes.default.svc.cluster.local',
           '--service-cluster-ip-range=10.0.0.0/16',
-          '--authorization-mode=RBAC', '--allow-privileged=true', '--profiling=false',
+          '--authorization-mode=RBAC', '--allow-privileged=true', `--profiling=${options.profiling ?? false}`,
           `--cert-dir=${join(dir, 'apiserver-certs')}`, '--v=1',
           ...(options.audit ? auditFlags(dir, options.audit === true ? undefined : options.audit) : []),
         ],
