@@ -28,7 +28,11 @@ export interface ResourceWatchOptions {
   readonly onError?: (err: unknown) => void;
   /** How long start() retries the first list. @default 30 s */
   readonly startTimeoutMs?: number;
-  /** How long the server keeps one watch open before it is renewed. @default 300 */
+  /**
+   * How long the server keeps one watch open before it is renewed, at least: each connection
+   * asks for between this and twice this, so watches started together do not all reconnect
+   * in the same second. @default 300
+   */
   readonly watchTimeoutSeconds?: number;
 }
 
@@ -148,7 +152,7 @@ export class ResourceWatch {
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
       const path = collectionPath(this.#options.resource, this.#options.namespace);
-      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: this.#options.watchTimeoutSeconds ?? 300, ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
+      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())), ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
       watch.watch(path, params, (phase, obj: WatchedObject) => {
         if (phase === 'ERROR') {
           gone = true;
