@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Node 24 from the `node` devDependency comes first on the PATH.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-APT_PACKAGES := openssl git ca-certificates pass gnupg time
+APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus
 E2E_CONCURRENCY ?= 2
 
 .PHONY: up down test bench deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e clean

@@ -1,12 +1,15 @@
 // The Helm chart against the real control plane: lint, the rendered objects accepted by a
 // server-side dry-run for both RBAC scopes, a values typo refused, install, and an uninstall
-// that leaves nothing of Keelson behind but the CRDs.
+// that leaves nothing of Keelson behind but the CRDs; the alerts and the dashboard rendered
+// from the files the observability tests check.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ensureBinaries } from '../../harness/binaries.ts';
 import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
 
@@ -79,6 +82,19 @@ describe('charts/keelson', () => {
     assert.match(String((err as { stderr?: string })?.stderr ?? err), /additional properties 'replicaz' not allowed/);
     const err2 = await helmRun(['template', 'typo', CHART, '--set', 'rbac.scope=namespaced']).then(() => undefined, (e: unknown) => e);
     assert.match(String((err2 as { stderr?: string })?.stderr ?? err2), /rbac\/namespaces'?: minItems/);
+  });
+
+  it('renders the alerts from the rule file promtool tests, and a dashboard ConfigMap the API server accepts', async () => {
+    const manifests = await helmRun(['template', `obs-${process.pid}`, CHART, '--namespace', ns, '--set', 'prometheusRule.enabled=true', '--set', 'grafanaDashboard.enabled=true', '--set', 'prometheusRule.labels.release=prom']);
+    const docs = parseAllDocuments(manifests).map((d) => d.toJSON() as { kind?: string; metadata?: { labels?: Record<string, string> }; spec?: { groups?: unknown }; data?: Record<string, string> }).filter((d) => d?.kind);
+    const rule = docs.find((d) => d.kind === 'PrometheusRule');
+    assert.equal(rule?.metadata?.labels?.release, 'prom');
+    const file = parse(readFileSync(join(CHART, 'rules', 'keelson-alerts.yaml'), 'utf8')) as { groups: unknown };
+    assert.deepEqual(rule?.spec?.groups, file.groups, 'the PrometheusRule carries the rule file unchanged (its {{ $labels }} templates are Prometheus\'s)');
+    const dashboard = docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.labels?.grafana_dashboard === '1');
+    assert.deepEqual(JSON.parse(dashboard?.data?.['keelson.json'] ?? '{}'), JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')));
+    const out = await kubectlApplyDryRun(stringify(dashboard));
+    assert.match(out, /configmap\/obs-\d+-keelson-dashboard serverside-applied/);
   });
 
   it('installs, runs the operator pod, and uninstalls leaving only the CRDs', async () => {
