@@ -17,8 +17,7 @@
 //   KEELSON_OPERATOR_NODE_OPTIONS=--cpu-prof\ --cpu-prof-dir=/tmp/prof profiles the operator;
 //   KEELSON_BENCH_APISERVER_PROFILE=/tmp/apiserver.pprof profiles the API server for 30 s of
 //   the fleet (read it with `go tool pprof -top`).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +28,7 @@ import { GitServer } from '../harness/git-server.ts';
 import { installCrds, loadKubeConfig } from '../harness/kube.ts';
 import { OperatorProcess } from '../harness/operator-process.ts';
 import { serviceAccountKubeconfig } from '../harness/service-account.ts';
+import { auditRequests, cpuByProcess, cpuSince, sampleMemory } from './process-stats.ts';
 import { percentile, report, type Measurement } from './report.ts';
 import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
 import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
@@ -380,65 +380,4 @@ async function inParallel(n: number, limit: number, fn: (i: number) => Promise<u
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < n) await fn(next++);
   }));
-}
-
-/** Samples the resident memory of a process and its descendants every 250 ms; stop() gives the peak in MiB. */
-function sampleMemory(pid: number): { stop(): number } {
-  let peak = 0;
-  const rss = (p: number): number => {
-    try {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-      return kb + children.reduce((sum, c) => sum + rss(c), 0);
-    } catch {
-      return 0;
-    }
-  };
-  const timer = setInterval(() => (peak = Math.max(peak, rss(pid))), 250);
-  return { stop: () => (clearInterval(timer), Math.max(peak, rss(pid)) / 1024) };
-}
-
-/** CPU seconds (user + system) used so far by each process and its descendants, by name and pid. */
-function cpuByProcess(pids: readonly number[]): Record<string, number> {
-  const ticks = (pid: number): number => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields 14 to 17 of proc(5): utime, stime, cutime, cstime (reaped children), in 1/100 s.
-      const own = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-      return own + children.reduce((sum, c) => sum + ticks(c), 0);
-    } catch {
-      return 0;
-    }
-  };
-  const out: Record<string, number> = {};
-  for (const pid of pids) {
-    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    out[`${name} ${pid}`] = ticks(pid) / 100;
-  }
-  return out;
-}
-
-function cpuSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.round((v - (before[k] ?? 0)) * 10) / 10]));
-}
-
-function auditRequests(file: string, user: string, from: number, to: number): { other: number; watch: number; total: number; byKind: Record<string, number> } {
-  let other = 0;
-  let watch = 0;
-  const byKind: Record<string, number> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as { user?: { username?: string }; verb?: string; stage?: string; requestURI?: string; requestReceivedTimestamp?: string; objectRef?: { resource?: string; subresource?: string } };
-    if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
-    const at = Date.parse(e.requestReceivedTimestamp ?? '');
-    if (at < from || at > to) continue;
-    if (e.verb === 'watch') watch++;
-    else other++;
-    const sub = e.objectRef?.subresource ? `/${e.objectRef.subresource}` : '';
-    const kind = `${e.verb}${e.requestURI?.includes('dryRun=') ? ' (dry run)' : ''} ${e.objectRef?.resource ?? ''}${sub}`;
-    byKind[kind] = (byKind[kind] ?? 0) + 1;
-  }
-  const minutes = (to - from) / 60_000;
-  return { other: other / minutes, watch: watch / minutes, total: other + watch, byKind };
 }
