@@ -73,8 +73,8 @@ export interface ManagedObjectWatchOptions {
 export class ManagedObjectWatches implements WatchCache {
   readonly #options: ManagedObjectWatchOptions;
   readonly #watches = new Map<string, Promise<ResourceWatch[] | undefined>>();
-  /** apiVersion/kind → its watches, once listed. */
-  readonly #listed = new Map<string, ResourceWatch[]>();
+  /** apiVersion/kind → its watches, once listed, and the namespaces they cover (undefined: all). */
+  readonly #listed = new Map<string, { readonly watches: ResourceWatch[]; readonly namespaces: ReadonlySet<string> | undefined }>();
 
   constructor(options: ManagedObjectWatchOptions) {
     this.#options = options;
@@ -112,12 +112,17 @@ export class ManagedObjectWatches implements WatchCache {
       onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
     }));
     await Promise.all(watches.map((w) => w.start()));
-    this.#listed.set(`${apiVersion}/${kind}`, watches);
+    this.#listed.set(`${apiVersion}/${kind}`, { watches, namespaces: namespaces[0] === undefined ? undefined : new Set(namespaces as string[]) });
     return watches;
   }
 
+  covers(address: ObjectAddress): boolean {
+    const listed = this.#listed.get(`${address.apiVersion}/${address.key.kind}`);
+    return listed !== undefined && (listed.namespaces === undefined || listed.namespaces.has(address.key.namespace));
+  }
+
   cached(address: ObjectAddress): KubeObject | undefined {
-    const watches = this.#listed.get(`${address.apiVersion}/${address.key.kind}`);
+    const watches = this.#listed.get(`${address.apiVersion}/${address.key.kind}`)?.watches;
     if (!watches) return undefined;
     for (const w of watches) {
       const obj = w.get(address.key.namespace, address.key.name) as KubeObject | undefined;

@@ -78,9 +78,12 @@ describe('watch caches', () => {
     executor.close();
   });
 
-  it('an object the cache has not seen costs one dry-run, which also validates it; one that exists unmanaged is read and compared', async () => {
+  it('an object a watch covers but has not seen costs one dry-run, which also validates it; one that exists unmanaged is read and compared', async () => {
     await createEnvironment(ns, 'probe');
-    const executor = await executorFor(ns, 'probe', { cache: managed });
+    // ConfigMaps watched in every namespace; Secrets not watched at all.
+    const everywhere = new ManagedObjectWatches({ kubeConfig: kc, resourceMap: new ResourceMap(transport), namespaces: [], log: silentLogger, onObject: () => undefined });
+    await everywhere.track([inventoryEntry(configMap(ns, 'x'))]);
+    const executor = await executorFor(ns, 'probe', { cache: everywhere });
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unmanaged' }, data: { key: 'by hand' } } });
     const requests: string[] = [];
@@ -93,6 +96,8 @@ describe('watch caches', () => {
         configMap(`${ns}-absent`, 'elsewhere'),
         // Rejected by the API server (not a DNS name): neither found nor an error yet; the sync's validation says why.
         configMap(ns, 'Not_Valid'),
+        // No watch covers Secrets: read, as before (the comparison cache may then spare the dry-run).
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'uncovered', namespace: ns }, stringData: { a: 'b' } },
       ];
       const { live, report } = await executor.compareWithCluster(desired);
       const byKey = new Map(report.resources.map((r) => [r.key, r]));
@@ -104,9 +109,10 @@ describe('watch caches', () => {
       assert.ok(unmanaged.changes.some((c) => c.path === '/data/key' && c.live === 'by hand'), JSON.stringify(unmanaged.changes));
       assert.deepEqual([...live.keys()], [`/ConfigMap/${ns}/unmanaged`]);
       assert.deepEqual(report.errors, []);
+      assert.equal(byKey.get(`/Secret/${ns}/uncovered`)?.reason, 'Missing');
       assert.equal(report.dryRuns, 4);
-      assert.deepEqual(requests.sort(), ['GET configmaps', 'GET configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps'],
-        'one dry-run per object; a read for the one that exists, and for the rejected one');
+      assert.deepEqual(requests.sort(), ['GET configmaps', 'GET configmaps', 'GET secrets', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps'],
+        'one dry-run per ConfigMap; a read for the one that exists, for the rejected one, and for the Secret no watch covers');
 
       // The sync of the valid ones validates nothing again: the probes vouch for them.
       requests.length = 0;
@@ -126,6 +132,7 @@ describe('watch caches', () => {
     } finally {
       unsubscribe();
       executor.close();
+      await everywhere.stop();
     }
   });
 

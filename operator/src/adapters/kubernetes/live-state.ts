@@ -21,6 +21,11 @@ export function ownerSelector(owner: OwnerReference): string {
  */
 export interface WatchCache {
   cached(address: ObjectAddress): KubeObject | undefined;
+  /**
+   * Whether a watch covers the address (its kind is listed, its namespace watched): then
+   * cached() would hold the object if it existed with Keelson's labels.
+   */
+  covers(address: ObjectAddress): boolean;
 }
 
 export class LiveState {
@@ -64,10 +69,10 @@ export class LiveState {
   }
 
   /**
-   * What the watch cache answers without a request: `fresh` objects by formatKey; `stale`
-   * addresses the cache holds older than this reader's own write of them, or all of them
-   * without a cache (they need a read); `unseen` addresses the cache does not hold (the
-   * object may not exist, or exist without Keelson's labels).
+   * What the watch cache answers without a request: `fresh` objects by formatKey; `unseen`
+   * addresses a watch covers but the cache does not hold (the object does not exist, or
+   * exists without Keelson's labels); `stale` the others, which need a read: held older than
+   * this reader's own write, not covered by any watch, or all of them without a cache.
    */
   peek(addresses: readonly ObjectAddress[]): { fresh: Map<string, KubeObject>; stale: ObjectAddress[]; unseen: ObjectAddress[] } {
     const fresh = new Map<string, KubeObject>();
@@ -76,7 +81,7 @@ export class LiveState {
     for (const address of addresses) {
       if (!this.#cache) { stale.push(address); continue; }
       const cached = this.#cache.cached(address);
-      if (!cached) unseen.push(address);
+      if (!cached) (this.#cache.covers(address) ? unseen : stale).push(address);
       else if (this.#written.fresh(formatKey(keyOf(cached)), cached.metadata.resourceVersion)) fresh.set(formatKey(keyOf(cached)), cached);
       else stale.push(address);
     }

@@ -113,9 +113,10 @@ export class SyncExecutor {
 
   /**
    * The live state of the desired objects (hooks left out) and their comparison, with as few
-   * requests as the operator's watch cache allows: what it holds is read from it, what it
-   * holds older than this executor's own write is read with a GET, and what it has not seen
-   * is probed with the dry-run the comparison needs anyway (DryRunComparer.compare).
+   * requests as the operator's watch cache allows: what it holds is read from it; what a
+   * watch covers but the cache does not hold is probed with the dry-run the comparison needs
+   * anyway (DryRunComparer.compare); the rest (held older than this executor's own write, or
+   * outside every watch) is read with a GET.
    */
   async compareWithCluster(desired: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<{ live: Map<string, KubeObject>; report: CompareReport }> {
     this.#ignoreRules = ignoreRules;
