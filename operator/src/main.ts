@@ -105,13 +105,15 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       kubeConfig: kc, namespaces: config.namespaces, log,
       onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
         environments.onEnvironment(env, deleted);
-        // Watch the kinds an Environment manages and the kinds of its hooks, so a hand edit
-        // and a hook finishing wake its reconcile at once.
-        const hookKinds = (env.status?.operation?.tasks ?? []).filter((t) => t.hookName && t.apiVersion).map((t) => {
+        // Watch the kinds an Environment manages, and those its sync in progress applies and
+        // its hooks, as soon as the operation shows in status: a hand edit and a hook finishing
+        // wake its reconcile at once, and the comparisons of the Environments created next find
+        // these kinds watched (a probe by dry-run instead of a GET: ADR 0010).
+        const operationKinds = (env.status?.operation?.tasks ?? []).filter((t) => t.apiVersion).map((t) => {
           const key = parseKey(t.key);
-          return inventoryEntry({ apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: t.hookName!, namespace: key.namespace } });
+          return inventoryEntry({ apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: t.hookName ?? key.name, namespace: key.namespace } });
         });
-        void managed.track([...(env.status?.inventory ?? []), ...hookKinds]);
+        void managed.track([...(env.status?.inventory ?? []), ...operationKinds]);
       },
       onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
     });
