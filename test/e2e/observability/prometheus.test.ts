@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { hookedDeployRepo } from '../../harness/hooked-deploy-repo.ts';
 import { OperatorProcess } from '../../harness/operator-process.ts';
 import { Prometheus } from '../../harness/prometheus.ts';
 import { Story } from '../../harness/story.ts';
@@ -16,26 +17,6 @@ import { Story } from '../../harness/story.ts';
 const CHART = join(REPO_ROOT, 'charts', 'keelson');
 const RULES = join(CHART, 'rules', 'keelson-alerts.yaml');
 const kc = loadKubeConfig();
-
-const files = {
-  'main.ts': `import { ApiObject } from 'cdk8s';
-import { App, Hook, defineEnvironments } from '@keelson/cdk8s-app';
-
-class Small extends App {
-  constructor(scope: any, name: string) {
-    super(scope, name);
-    const job = new ApiObject(this, 'migrate', {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' },
-      spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'registry.example/migrate:1' }] } } },
-    });
-    Hook.mark(job, { phase: 'PreSync' });
-    new ApiObject(this, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { level: 'debug' } });
-  }
-}
-
-export default defineEnvironments({ dev: (env) => { new Small(env, 'small'); }, prod: (env) => { new Small(env, 'small'); } });
-`,
-};
 
 interface Panel {
   readonly title: string;
@@ -55,7 +36,7 @@ describe('dashboard and alerts on a real Prometheus', () => {
   const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')) as { panels: Panel[] };
 
   before(async () => {
-    await story.setUp({ prefix: 'prom', files, environments: { dev: { sync: { automated: { prune: true } } }, prod: {} } });
+    await story.setUp({ prefix: 'prom', files: hookedDeployRepo('v1', 0, ['dev', 'prod']), environments: { dev: { sync: { automated: { prune: true } } }, prod: {} } });
     operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
     await operator.start();
     await story.until('dev', 'dev synced and healthy', (e) => e.status?.operation?.phase === 'Succeeded' && e.status.health?.status === 'Healthy', { timeoutMs: 60_000 });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, loadKubeConfig } from '../../harness/kube.ts';
+import { hookedDeployRepo } from '../../harness/hooked-deploy-repo.ts';
 import { OperatorProcess } from '../../harness/operator-process.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 
@@ -13,30 +14,6 @@ const kc = loadKubeConfig();
 const batch = kc.makeApiClient(k8s.BatchV1Api);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const coordination = kc.makeApiClient(k8s.CoordinationV1Api);
-
-/** A deploy repo whose dev environment has a PreSync Job that takes `seconds` and a ConfigMap. */
-function deployRepo(version: string, seconds: number): Record<string, string> {
-  return {
-    'main.ts': `import { ApiObject } from 'cdk8s';
-import { App, Hook, defineEnvironments } from '@keelson/cdk8s-app';
-
-class Slow extends App {
-  constructor(scope: any, name: string) {
-    super(scope, name);
-    const job = new ApiObject(this, 'migrate', {
-      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate' },
-      spec: { backoffLimit: 0, template: { metadata: { annotations: { 'test.keelson.dev/complete-after': '${seconds}s' } },
-        spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'registry.example/migrate:${version}' }] } } },
-    });
-    Hook.mark(job, { phase: 'PreSync' });
-    new ApiObject(this, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { version: '${version}' } });
-  }
-}
-
-export default defineEnvironments({ dev: (env) => { new Slow(env, 'slow'); } });
-`,
-  };
-}
 
 describe('operator crashes and leadership', () => {
   const story = new Story(kc);
@@ -49,7 +26,7 @@ describe('operator crashes and leadership', () => {
   const hookJobs = async () => (await batch.listNamespacedJob({ namespace: story.targets.dev!, labelSelector: 'keelson.dev/hook-of' })).items;
 
   before(async () => {
-    await story.setUp({ prefix: 'crash', files: deployRepo('v1', 1), environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } } });
+    await story.setUp({ prefix: 'crash', files: hookedDeployRepo('v1', 1), environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } } });
   });
   after(async () => {
     for (const op of started) await op.kill();
@@ -60,7 +37,7 @@ describe('operator crashes and leadership', () => {
     const first = operator();
     await first.start();
     await story.until('dev', 'the first sync done', (e) => e.status?.operation?.phase === 'Succeeded');
-    const commit = await story.repo.commit(deployRepo('v2', 8), 'v2 with a slow migration');
+    const commit = await story.repo.commit(hookedDeployRepo('v2', 8), 'v2 with a slow migration');
     await story.refresh();
     const running = await story.until('dev', 'the v2 sync waiting on its PreSync hook', (e) =>
       e.status?.operation?.phase === 'Running' && commitOf(e.status.operation.revision) === commit &&
@@ -103,7 +80,7 @@ describe('operator crashes and leadership', () => {
     const takeover = (Date.now() - killedAt) / 1000;
     assert.ok(takeover < 30, `took over after ${takeover} s`);
     assert.equal((await coordination.readNamespacedLease({ name: lease, namespace: story.ns })).spec?.holderIdentity, 'replica-b');
-    const commit = await story.repo.commit(deployRepo('v3', 1), 'v3');
+    const commit = await story.repo.commit(hookedDeployRepo('v3', 1), 'v3');
     await story.refresh();
     await story.until('dev', 'v3 synced by the new leader', (e) => e.status?.operation?.phase === 'Succeeded' && commitOf(e.status.operation.revision) === commit, { timeoutMs: 60_000 });
     assert.match(b.logs(), /became the leader/);
