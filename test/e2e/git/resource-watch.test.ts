@@ -50,6 +50,17 @@ describe('ResourceWatch', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(seen.length, count, 'nothing after stop()');
   });
+  it('keeps a quiet watch open: no event for 40 s is not a dead connection', async () => {
+    const watch = new ResourceWatch(kc, { resource, namespace: ns, labelSelector: 'test.keelson.dev/none', onEvent: () => undefined });
+    await watch.start();
+    try {
+      await new Promise((r) => setTimeout(r, 40_000));
+      assert.equal(watch.connects, 1, 'one connection for 40 quiet seconds (client-node alone renews after 30 s)');
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('stops at once while it waits to reconnect to an API server that went away', async () => {
     // A loopback proxy in front of the API server, closed to make the server unreachable.
     const target = new URL(kc.getCurrentCluster()!.server);

@@ -34,6 +34,13 @@ export interface ResourceWatchOptions {
    * in the same second. @default 300
    */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * A connection that brings nothing for this long is taken for dead and renewed. The API
+   * server sends a bookmark about every minute (allowWatchBookmarks), so a quiet watch is not
+   * a dead one; client-node's own default, 30 s, renewed every quiet watch twice a minute.
+   * @default 150 s
+   */
+  readonly inactivityTimeoutMs?: number;
 }
 
 export class ResourceWatch {
@@ -151,6 +158,8 @@ export class ResourceWatch {
     return new Promise((resolve, reject) => {
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
+      // client-node keeps this field private; the watch-cache end-to-end test fails if it stops working.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.#options.inactivityTimeoutMs ?? 150_000;
       const path = collectionPath(this.#options.resource, this.#options.namespace);
       const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())), ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
       watch.watch(path, params, (phase, obj: WatchedObject) => {
