@@ -73,6 +73,9 @@ export interface ManagedObjectWatchOptions {
 export class ManagedObjectWatches implements WatchCache {
   readonly #options: ManagedObjectWatchOptions;
   readonly #watches = new Map<string, Promise<ResourceWatch[] | undefined>>();
+  /** Every watch made, listed or still listing: stop() ends them all without waiting for a list. */
+  readonly #all = new Set<ResourceWatch>();
+  #stopped = false;
   /** apiVersion/kind → its watches, once listed, and the namespaces they cover (undefined: all). */
   readonly #listed = new Map<string, { readonly watches: ResourceWatch[]; readonly namespaces: ReadonlySet<string> | undefined }>();
 
@@ -82,6 +85,7 @@ export class ManagedObjectWatches implements WatchCache {
 
   /** Makes sure every kind in `inventory` is watched. */
   async track(inventory: readonly string[]): Promise<void> {
+    if (this.#stopped) return;
     for (const entry of inventory) {
       let item;
       try {
@@ -111,7 +115,17 @@ export class ManagedObjectWatches implements WatchCache {
       onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
       onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
     }));
-    await Promise.all(watches.map((w) => w.start()));
+    for (const w of watches) this.#all.add(w);
+    try {
+      await Promise.all(watches.map((w) => w.start()));
+    } catch (err) {
+      // Stopped meanwhile, or the list kept failing: the next track() tries the kind again.
+      for (const w of watches) this.#all.delete(w);
+      await Promise.all(watches.map((w) => w.stop()));
+      this.#watches.delete(`${apiVersion}/${kind}`);
+      if (!this.#stopped) this.#options.log.warn(`could not list ${kind}; watching it is retried later`, { error: String(err) });
+      return undefined;
+    }
     this.#listed.set(`${apiVersion}/${kind}`, { watches, namespaces: namespaces[0] === undefined ? undefined : new Set(namespaces as string[]) });
     return watches;
   }
@@ -133,8 +147,9 @@ export class ManagedObjectWatches implements WatchCache {
   }
 
   async stop(): Promise<void> {
-    const all = await Promise.all(this.#watches.values());
-    await Promise.all(all.flatMap((ws) => ws ?? []).map((w) => w.stop()));
+    this.#stopped = true;
+    await Promise.all([...this.#all].map((w) => w.stop()));
+    this.#all.clear();
     this.#watches.clear();
     this.#listed.clear();
   }

@@ -158,15 +158,34 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       resources.useCache(undefined);
       await keelsonWatches?.stop();
       await managed.stop();
-      await Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]);
-      await elector?.stop();
-      await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
+      log.debug('stopping: watches stopped');
+      // The Lease is held until the reconciles end, so no other replica acts meanwhile. With
+      // the API server gone they cannot end: after shutdownTimeoutMs they are abandoned (a
+      // sync resumes from status.operation at the next start) and closing the transports
+      // fails their requests at once.
+      const drained = await within(Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]), config.shutdownTimeoutMs);
+      if (!drained) log.warn('reconciles still waiting for the API server; abandoning them', { waitedMs: config.shutdownTimeoutMs });
       executors.close();
       transport.close();
       resources.close();
       events.close();
+      // Releasing the Lease lets a standby take over at once; without an API server the
+      // standby takes over when the Lease expires.
+      if (!(await within(elector?.stop(), 3000))) log.warn('could not release the Lease in time');
+      await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
       stopCountingRequests();
       log.info('stopped');
     })()),
   };
+}
+
+/** Whether `work` settled within `ms` (it goes on in the background otherwise). */
+async function within(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([(work ?? Promise.resolve()).then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

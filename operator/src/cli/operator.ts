@@ -18,13 +18,18 @@ export const operatorCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const { runOperator } = await import('../main.ts');
-    let exitCode = 0;
+    let exitCode: number | undefined;
     const operator = await runOperator(config, { onLostLeadership: () => void shutdown(1) });
     let done: (code: number) => void = () => undefined;
     const finished = new Promise<number>((resolve) => (done = resolve));
+    // The first reason to stop decides the exit code: a Lease lost while stopping after a
+    // SIGTERM (the API server gone) is part of that stop, not a failure of its own.
     async function shutdown(code: number): Promise<void> {
-      exitCode = code;
+      exitCode ??= code;
       await operator.stop();
+      // What a stop abandoned (requests to an API server that does not answer) must not hold
+      // the process; the delay lets the last log lines reach a piped stdout.
+      setTimeout(() => process.exit(exitCode), 2000).unref();
       done(exitCode);
     }
     process.once('SIGTERM', () => void shutdown(0));

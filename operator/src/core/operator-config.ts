@@ -26,6 +26,12 @@ export interface OperatorConfig {
   readonly namespaces: readonly string[];
   /** Periodic requeue of every object, so a missed event cannot strand one. */
   readonly resyncIntervalMs: number;
+  /**
+   * How long a stop waits for the reconciles in progress before it abandons them (a sync
+   * resumes from status.operation at the next start): bounded, so an unreachable API server
+   * cannot hold the pod past its grace period.
+   */
+  readonly shutdownTimeoutMs: number;
   /** A kubeconfig file; absent means in-cluster configuration. */
   readonly kubeconfig?: string;
 }
@@ -52,6 +58,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   identity: { key: 'identity', kind: 'string' },
   namespaces: { key: 'namespaces', kind: 'list', default: '' },
   'resync-interval': { key: 'resyncIntervalMs', kind: 'duration', default: '5m' },
+  'shutdown-timeout': { key: 'shutdownTimeoutMs', kind: 'duration', default: '20s' },
   kubeconfig: { key: 'kubeconfig', kind: 'string' },
 };
 

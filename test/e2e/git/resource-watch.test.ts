@@ -4,9 +4,9 @@
 // server went away stops at once, not after its backoff.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { ResourceWatch, type WatchedObject, type WatchEventType } from '../../../operator/src/adapters/kubernetes/watch.ts';
+import { ApiProxy } from '../../harness/api-proxy.ts';
 import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
 
 const kc = loadKubeConfig();
@@ -62,32 +62,11 @@ describe('ResourceWatch', () => {
   });
 
   it('stops at once while it waits to reconnect to an API server that went away', async () => {
-    // A loopback proxy in front of the API server, closed to make the server unreachable.
-    const target = new URL(kc.getCurrentCluster()!.server);
-    const sockets = new Set<Socket>();
-    const proxy: Server = createServer((client) => {
-      const upstream = connect(Number(target.port), target.hostname);
-      for (const s of [client, upstream]) {
-        sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const port = (proxy.address() as { port: number }).port;
-    const cluster = kc.getCurrentCluster()!;
-    const viaProxy = new k8s.KubeConfig();
-    viaProxy.loadFromOptions({
-      clusters: [{ ...cluster, server: `https://127.0.0.1:${port}` }],
-      users: [kc.getCurrentUser()!], contexts: [{ name: 'proxy', cluster: cluster.name, user: kc.getCurrentUser()!.name }], currentContext: 'proxy',
-    });
+    const proxy = await ApiProxy.start(kc);
     const errors: unknown[] = [];
-    const watch = new ResourceWatch(viaProxy, { resource, namespace: ns, minBackoffMs: 20_000, onEvent: () => undefined, onError: (err) => errors.push(err) });
+    const watch = new ResourceWatch(proxy.kubeConfig, { resource, namespace: ns, minBackoffMs: 20_000, onEvent: () => undefined, onError: (err) => errors.push(err) });
     await watch.start();
-    const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
-    for (const s of sockets) s.destroy();
-    await closed;
+    await proxy.set('refuse');
     await eventually(async () => errors.length > 0, { message: 'the watch noticed the server gone' });
     const started = Date.now();
     await watch.stop();

@@ -69,6 +69,11 @@ export class ResourceWatch {
    */
   async start(): Promise<void> {
     this.#rest = await RestTransport.fromKubeConfig(this.#kc, { maxSockets: 2 });
+    if (this.#stopped) {
+      // stop() came first: it does not wait for a start, so nothing may start now.
+      this.#rest.close();
+      throw new Error('the watch was stopped before it started');
+    }
     const deadline = Date.now() + (this.#options.startTimeoutMs ?? 30_000);
     let failures = 0;
     let version: string;
@@ -90,12 +95,17 @@ export class ResourceWatch {
     return this.#known.get(`${namespace}/${name}`);
   }
 
+  /**
+   * Ends the watch at once, even while it waits for an API server that does not answer (a
+   * connection or a relist in progress is left to fail in the background), and while
+   * start() is still listing (start() then throws).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#stopping.abort();
     this.#abort?.abort();
-    await this.#loop;
     this.#rest?.close();
+    await this.#loop;
   }
 
   /** Waits `ms`, or less when the watch stops meanwhile. */
@@ -155,7 +165,13 @@ export class ResourceWatch {
   /** One watch connection; resolves 'closed' when the server ends it, 'gone' on 410 / ERROR. */
   #watchOnce(version: string, advance: (rv: string) => void): Promise<'closed' | 'gone'> {
     this.connects++;
-    return new Promise((resolve, reject) => {
+    // client-node hands out the connection's AbortController only once the server answers;
+    // a stop while it connects ends this wait, and the connection is aborted when it comes.
+    let onStop = () => undefined as void;
+    const stopped = this.#stopping.signal;
+    return new Promise<'closed' | 'gone'>((resolve, reject) => {
+      onStop = () => resolve('closed');
+      stopped.addEventListener('abort', onStop, { once: true });
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
       // client-node keeps this field private; the watch-cache end-to-end test fails if it stops working.
@@ -177,14 +193,14 @@ export class ResourceWatch {
         this.#options.onEvent(phase as WatchEventType, obj);
       }, (err: unknown) => {
         if (gone) resolve('gone');
-        // client-node ends a watch that was silent for 30 s with a TimeoutError: renew it.
+        // client-node ends a watch silent for inactivityTimeoutMs with a TimeoutError: renew it.
         else if (err && !this.#stopped && !isAbort(err) && !isIdleTimeout(err)) reject(err);
         else resolve('closed');
       }).then((abort) => {
         this.#abort = abort;
         if (this.#stopped) abort.abort();
       }, reject);
-    });
+    }).finally(() => stopped.removeEventListener('abort', onStop));
   }
 }
 
