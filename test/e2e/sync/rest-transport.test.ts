@@ -1,7 +1,7 @@
 // The operator's transport against the real API server: credentials that rotate (a
 // projected token file, an exec plugin's short-lived token) are taken from the kubeconfig
 // again, so a long-running operator keeps working. Here an exec plugin (`cat` of a file)
-// hands out one ServiceAccount's token, then another's.
+// hands out one ServiceAccount's token, then another's. A closed transport stays closed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { KubeApiError, RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { KubeApiError, LazyRestTransport, RestTransport, TransportClosedError } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
 import { kc } from './sync-fixtures.ts';
 
@@ -63,5 +63,23 @@ describe('RestTransport', () => {
     } finally {
       transport.close();
     }
+  });
+
+  it('fails every request once closed, those in flight and those after, so abandoned work cannot write', async () => {
+    const transport = await RestTransport.fromKubeConfig(kc);
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    await transport.request({ method: 'GET', path });
+    const inFlight = transport.request({ method: 'POST', path, body: { metadata: { name: 'in-flight' } } }).then(() => 'written', (err: unknown) => err);
+    transport.close();
+    const outcome = await inFlight;
+    await assert.rejects(transport.request({ method: 'POST', path, body: { metadata: { name: 'after-close' } } }), TransportClosedError);
+    const lazy = new LazyRestTransport(kc);
+    await lazy.request({ method: 'GET', path });
+    lazy.close();
+    await assert.rejects(lazy.request({ method: 'POST', path, body: { metadata: { name: 'lazy-after-close' } } }), TransportClosedError);
+    const names = (await core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name);
+    assert.ok(!names.includes('after-close') && !names.includes('lazy-after-close'), names.join(', '));
+    // The request in flight either made it before the close or failed; it never hangs.
+    assert.ok(outcome === 'written' || outcome instanceof Error, String(outcome));
   });
 });

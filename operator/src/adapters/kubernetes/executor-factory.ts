@@ -10,7 +10,7 @@ import { Applier } from './applier.ts';
 import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
 import type { WatchCache } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
-import { RestTransport } from './rest-transport.ts';
+import { RestTransport, TransportClosedError } from './rest-transport.ts';
 import { SyncExecutor } from './sync-executor.ts';
 
 export interface ExecutorFactoryOptions {
@@ -36,6 +36,7 @@ export class KubernetesExecutorFactory {
   readonly #options: ExecutorFactoryOptions;
   /** Transport per identity: '' is the operator's own. */
   readonly #transports = new Map<string, Promise<RestTransport>>();
+  #closed = false;
   readonly #executors = new Map<string, { identity: string; executor: SyncExecutor }>();
   #resourceMap: Promise<ResourceMap> | undefined;
 
@@ -84,7 +85,9 @@ export class KubernetesExecutorFactory {
     this.#executors.delete(`${namespace}/${name}`);
   }
 
+  /** For good: executors made before fail their requests, none are made after. */
   close(): void {
+    this.#closed = true;
     for (const t of this.#transports.values()) void t.then((tr) => tr.close(), () => undefined);
     this.#transports.clear();
     this.#executors.clear();
@@ -97,6 +100,7 @@ export class KubernetesExecutorFactory {
   }
 
   #transport(identity: string): Promise<RestTransport> {
+    if (this.#closed) return Promise.reject(new TransportClosedError('request', 'to the API server'));
     let t = this.#transports.get(identity);
     if (!t) {
       const kc = identity ? impersonating(this.#options.kubeConfig, identity) : this.#options.kubeConfig;

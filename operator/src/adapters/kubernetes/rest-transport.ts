@@ -85,6 +85,7 @@ export class RestTransport {
   #credentialsUntil: number;
   #refreshing: Promise<void> | undefined;
   #requests = 0;
+  #closed = false;
 
   private constructor(base: URL, options: RequestOptions, kc: KubeConfig, transportOptions: RestTransportOptions) {
     this.#base = base;
@@ -125,6 +126,7 @@ export class RestTransport {
   }
 
   async request<T>(req: RestRequest): Promise<T> {
+    if (this.#closed) throw new TransportClosedError(req.method, req.path);
     await this.#freshCredentials();
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -177,9 +179,20 @@ export class RestTransport {
     return items;
   }
 
-  /** Closes idle connections. */
+  /**
+   * Closes the connections, in use or idle, for good: requests in flight fail, and so does
+   * every later one, so work a stopping operator abandoned cannot write after it let go.
+   */
   close(): void {
+    this.#closed = true;
     (this.#options.agent as HttpAgent | undefined)?.destroy();
+  }
+}
+
+export class TransportClosedError extends Error {
+  constructor(method: string, path: string) {
+    super(`${method} ${path}: the connection to the API server was closed (the operator is stopping)`);
+    this.name = 'TransportClosedError';
   }
 }
 
@@ -191,6 +204,7 @@ export class LazyRestTransport {
   readonly #kc: KubeConfig;
   readonly #options: RestTransportOptions;
   #transport: Promise<RestTransport> | undefined;
+  #closed = false;
 
   constructor(kc: KubeConfig, options: RestTransportOptions = {}) {
     this.#kc = kc;
@@ -205,12 +219,14 @@ export class LazyRestTransport {
     return (await this.#get()).list<T>(path, query);
   }
 
+  /** For good, as RestTransport.close(). */
   close(): void {
+    this.#closed = true;
     void this.#transport?.then((t) => t.close(), () => undefined);
-    this.#transport = undefined;
   }
 
   #get(): Promise<RestTransport> {
+    if (this.#closed) return Promise.reject(new TransportClosedError('request', 'to the API server'));
     this.#transport ??= RestTransport.fromKubeConfig(this.#kc, this.#options);
     return this.#transport;
   }
