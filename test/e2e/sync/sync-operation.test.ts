@@ -128,10 +128,10 @@ describe('sync operation', () => {
     const desired = [configMap(ns, 'valid-but-never-applied'), broken];
     const { operation } = await executor.start({ id: 'invalid-1', revision: 'main@sha1:1', desired, inventory: [], prune: false });
     const done = await executor.run(operation, desired);
-    executor.close();
     assert.equal(done.phase, 'Failed');
     assert.match(done.message!, /dry-run failed, nothing was applied: Deployment .*\/broken: .*replicas/);
     assert.equal(await executor.live.get({ apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: ns, name: 'valid-but-never-applied' } }), undefined);
+    executor.close();
   });
 
   it('hook delete policies: BeforeHookCreation replaces the last run, HookSucceeded removes a finished hook', async () => {
