@@ -26,6 +26,8 @@ export interface RuleState {
   readonly health: string;
   readonly state?: string;
   readonly lastError?: string;
+  /** An alerting rule's pending and firing alerts. */
+  readonly alerts?: readonly { readonly labels: Record<string, string>; readonly state: string }[];
 }
 
 export class Prometheus {

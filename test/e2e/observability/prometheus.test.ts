@@ -1,8 +1,8 @@
 // The chart's dashboard and alerts against a real Prometheus scraping a real operator: the
 // operator syncs a small environment (with a PreSync hook) and a manual one waits; every
 // panel's query and every alert rule is valid PromQL over the series the operator exports,
-// and the ones that should show something do; stopping the operator makes
-// KeelsonOperatorDown pending. The rules' own logic is unit-tested by promtool
+// and the ones that should show something do; a first failed sync fires KeelsonSyncFailed;
+// stopping the operator makes KeelsonOperatorDown pending. The rules' own logic is unit-tested by promtool
 // (alerts.test.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ describe('dashboard and alerts on a real Prometheus', () => {
   const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')) as { panels: Panel[] };
 
   before(async () => {
-    await story.setUp({ prefix: 'prom', files: hookedDeployRepo('v1', 0, ['dev', 'prod']), environments: { dev: { sync: { automated: { prune: true } } }, prod: {} } });
+    await story.setUp({ prefix: 'prom', files: hookedDeployRepo('v1', 0, ['dev', 'prod']), environments: { dev: { sync: { automated: { prune: true } }, retry: { limit: 0 } }, prod: {} } });
     operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
     await operator.start();
     await story.until('dev', 'dev synced and healthy', (e) => e.status?.operation?.phase === 'Succeeded' && e.status.health?.status === 'Healthy', { timeoutMs: 60_000 });
@@ -97,6 +97,32 @@ describe('dashboard and alerts on a real Prometheus', () => {
     for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? ''}`);
     // prod is OutOfSync and manual: pending for a day, not firing; nothing else even pending.
     assert.deepEqual(rules.filter((r) => r.state !== 'inactive').map((r) => `${r.name} ${r.state}`), ['KeelsonManualSyncPending pending']);
+  });
+
+  it('fires KeelsonSyncFailed on the first failed sync of an Environment', async () => {
+    // A revision the API server refuses (not a DNS name): dev's automated sync fails its
+    // validation, once (no retries), so the Failed series appears at 1 and stays there.
+    await story.repo.commit({
+      'main.ts': `import { ApiObject } from 'cdk8s';
+import { App, defineEnvironments } from '@keelson/cdk8s-app';
+
+class Broken extends App {
+  constructor(scope: any, name: string) {
+    super(scope, name);
+    new ApiObject(this, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' }, data: { level: 'debug' } });
+  }
+}
+
+export default defineEnvironments({ dev: (env) => { new Broken(env, 'broken'); }, prod: (env) => { new Broken(env, 'broken'); } });
+`,
+    }, 'a ConfigMap the API server refuses');
+    await story.refresh();
+    await story.until('dev', 'the sync of the broken revision failed', (e) => e.status?.operation?.phase === 'Failed', { timeoutMs: 60_000 });
+    const fired = await eventually(async () => {
+      const rule = (await prom.rules()).find((r) => r.name === 'KeelsonSyncFailed');
+      return rule?.state === 'firing' && rule;
+    }, { message: 'KeelsonSyncFailed firing', timeoutMs: 30_000 });
+    assert.deepEqual(fired.alerts?.map((a) => `${a.labels.namespace}/${a.labels.name}`), [`${story.ns}/dev`]);
   });
 
   it('makes KeelsonOperatorDown pending once the operator is gone', async () => {
