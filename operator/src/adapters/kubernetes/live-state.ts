@@ -3,13 +3,13 @@
 // cache, a read by address is answered from it when the cache holds the object at least as
 // new as this reader's own last write of it (read-your-writes); anything else is a GET.
 import type { KubeObject } from '../../core/manifest.ts';
-import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
+import { formatKey, keyOf } from '../../core/manifest.ts';
 import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { OwnerReference } from '../../core/sync/ownership.ts';
 import { mapConcurrently } from './applier.ts';
 import { KubeApiError, type RestTransport } from './rest-transport.ts';
 import { WrittenVersions } from './resource-version.ts';
-import { UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
+import { formatAddress, UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
 
 export function ownerSelector(owner: OwnerReference): string {
   return `${LABEL_ENVIRONMENT}=${owner.name},${LABEL_ENVIRONMENT_NAMESPACE}=${owner.namespace}`;
@@ -49,7 +49,7 @@ export class LiveState {
 
   /** Records a delete: reads of the object go to the API server until the cache has it again. */
   deleted(address: ObjectAddress): void {
-    if (this.#cache) this.#written.wrote(formatKey({ group: groupOf(address.apiVersion), ...address.key }), '');
+    if (this.#cache) this.#written.wrote(formatAddress(address), '');
   }
 
   /** The live object, or undefined when it (or its kind) does not exist. */
@@ -81,8 +81,9 @@ export class LiveState {
     for (const address of addresses) {
       if (!this.#cache) { stale.push(address); continue; }
       const cached = this.#cache.cached(address);
+      const key = formatAddress(address);
       if (!cached) (this.#cache.covers(address) ? unseen : stale).push(address);
-      else if (this.#written.fresh(formatKey(keyOf(cached)), cached.metadata.resourceVersion)) fresh.set(formatKey(keyOf(cached)), cached);
+      else if (this.#written.fresh(key, cached.metadata.resourceVersion)) fresh.set(key, cached);
       else stale.push(address);
     }
     this.reads.cached += fresh.size;

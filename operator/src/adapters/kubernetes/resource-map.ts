@@ -1,7 +1,7 @@
 // Discovery: which resource (plural) serves a kind, and whether it is namespaced, per
 // group/version, fetched once and again when a kind is not found (a CRD just created).
 import type { ObjectKey } from '../../core/manifest.ts';
-import { groupOf, versionOf } from '../../core/manifest.ts';
+import { formatKey, groupOf, versionOf } from '../../core/manifest.ts';
 import type { RestTransport } from './rest-transport.ts';
 
 export interface ResourceInfo {
@@ -31,6 +31,11 @@ interface ApiResourceList {
 export interface ObjectAddress {
   readonly apiVersion: string;
   readonly key: Pick<ObjectKey, 'kind' | 'namespace' | 'name'>;
+}
+
+/** The formatKey of the object an address names. */
+export function formatAddress(address: ObjectAddress): string {
+  return formatKey({ group: groupOf(address.apiVersion), ...address.key });
 }
 
 export class ResourceMap {

@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/manifest.ts';
-import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
+import { formatKey, keyOf } from '../../core/manifest.ts';
 import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
@@ -27,7 +27,7 @@ import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/p
 import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
 import { LiveState, type WatchCache } from './live-state.ts';
-import { ResourceMap } from './resource-map.ts';
+import { formatAddress, ResourceMap } from './resource-map.ts';
 import { isTransient, RestTransport } from './rest-transport.ts';
 
 export interface SyncExecutorOptions {
@@ -125,7 +125,7 @@ export class SyncExecutor {
     const live = new Map([...fresh, ...(await this.#live.getMany(stale))]);
     const report = await this.#comparer.compare({
       desired: objects, live: [...live.values()], owner: this.#options.owner, ignoreRules,
-      unseen: { keys: new Set(unseen.map((a) => formatKey({ group: groupOf(a.apiVersion), ...a.key }))), read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }) },
+      unseen: { keys: new Set(unseen.map(formatAddress)), read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }) },
     });
     for (const obj of report.found) live.set(formatKey(keyOf(obj)), obj);
     return { live, report };

@@ -52,6 +52,8 @@ export class ResourceWatch {
   #stopped = false;
   /** Ends a backoff wait at once when the watch stops. */
   readonly #stopping = new AbortController();
+  /** Settles 'closed' once stop() is called: what a connection in progress races against. */
+  readonly #whenStopped = new Promise<'closed'>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve('closed'), { once: true }));
   #loop: Promise<void> | undefined;
   /** How many times the watch listed from scratch, and connected (for tests). */
   relists = 0;
@@ -167,14 +169,10 @@ export class ResourceWatch {
     this.connects++;
     // client-node hands out the connection's AbortController only once the server answers;
     // a stop while it connects ends this wait, and the connection is aborted when it comes.
-    let onStop = () => undefined as void;
-    const stopped = this.#stopping.signal;
-    return new Promise<'closed' | 'gone'>((resolve, reject) => {
-      onStop = () => resolve('closed');
-      stopped.addEventListener('abort', onStop, { once: true });
+    const connection = new Promise<'closed' | 'gone'>((resolve, reject) => {
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
-      // client-node keeps this field private; the watch-cache end-to-end test fails if it stops working.
+      // client-node keeps this field private; resource-watch.test.ts (a quiet watch) fails if it stops working.
       (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.#options.inactivityTimeoutMs ?? 150_000;
       const path = collectionPath(this.#options.resource, this.#options.namespace);
       const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())), ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
@@ -200,7 +198,8 @@ export class ResourceWatch {
         this.#abort = abort;
         if (this.#stopped) abort.abort();
       }, reject);
-    }).finally(() => stopped.removeEventListener('abort', onStop));
+    });
+    return Promise.race([connection, this.#whenStopped]);
   }
 }
 
