@@ -130,6 +130,26 @@ export class ManagedObjectWatches implements WatchCache {
     return watches;
   }
 
+  /**
+   * A CRD was deleted: its kinds' watches stop (they could only fail now), so no read trusts
+   * what they held; the next track() watches the kinds again once they are served.
+   */
+  async forgetKind(group: string, kind: string): Promise<void> {
+    const ids = [...this.#watches.keys()].filter((id) => {
+      const slash = id.lastIndexOf('/');
+      return id.slice(slash + 1) === kind && groupOf(id.slice(0, slash)) === group;
+    });
+    for (const id of ids) {
+      const watches = await this.#watches.get(id);
+      this.#watches.delete(id);
+      this.#listed.delete(id);
+      for (const w of watches ?? []) {
+        this.#all.delete(w);
+        await w.stop();
+      }
+    }
+  }
+
   covers(address: ObjectAddress): boolean {
     const listed = this.#listed.get(`${address.apiVersion}/${address.key.kind}`);
     return listed !== undefined && (listed.namespaces === undefined || listed.namespaces.has(address.key.namespace));
@@ -153,4 +173,36 @@ export class ManagedObjectWatches implements WatchCache {
     this.#watches.clear();
     this.#listed.clear();
   }
+}
+
+interface CustomResourceDefinition extends WatchedObject {
+  readonly spec?: { readonly group?: string; readonly names?: { readonly kind?: string } };
+}
+
+export interface CrdWatchOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  readonly log: Logger;
+  /** A CRD of `group` was created, changed or deleted: what discovery knew of the group is stale. */
+  readonly onChange: (group: string, kind: string, deleted: boolean) => void;
+}
+
+/**
+ * Watches CustomResourceDefinitions, so discovery follows the cluster: a group/version that
+ * appears, changes its versions or disappears is noticed at once, not only at the next
+ * request that fails at its path. The first list reports nothing (discovery starts empty).
+ */
+export async function watchCustomResourceDefinitions(options: CrdWatchOptions): Promise<{ stop(): Promise<void> }> {
+  let listed = false;
+  const watch = new ResourceWatch(options.kubeConfig, {
+    resource: { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions' },
+    onEvent: (type, obj: CustomResourceDefinition) => {
+      const group = obj.spec?.group;
+      if (!group || (type === 'ADDED' && !listed)) return;
+      options.onChange(group, obj.spec?.names?.kind ?? '', type === 'DELETED');
+    },
+    onError: (err) => options.log.warn('CustomResourceDefinition watch error; reconnecting', { error: String(err) }),
+  });
+  await watch.start();
+  listed = true;
+  return { stop: () => watch.stop() };
 }

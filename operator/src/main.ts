@@ -35,7 +35,7 @@ import { SecretRedactor } from './core/redact.ts';
 import type { SynthesisResult } from './core/synthesis.ts';
 import { ResultCache } from './controllers/environment/result-cache.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
-import { ManagedObjectWatches, watchKeelsonResources } from './main-watches.ts';
+import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 
 export interface RunningOperator {
   readonly metricsPort: number;
@@ -96,9 +96,19 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const stopCountingRequests = onKubernetesRequest(new KubernetesRequestMetrics(registry).observe);
   const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs, observe: reconcileMetrics.observe });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
+  let crdWatch: { stop(): Promise<void> } | undefined;
 
   const startControllers = async () => {
     await synthesizer.start();
+    // Discovery follows CRDs that come and go; the watches of a deleted CRD's kind stop.
+    crdWatch = await watchCustomResourceDefinitions({
+      kubeConfig: kc, log,
+      onChange: (group, kind, deleted) => {
+        resourceMap.forgetGroup(group);
+        if (deleted) void managed.forgetKind(group, kind);
+        log.debug('a CustomResourceDefinition changed; discovery of its group starts again', { group, kind, deleted });
+      },
+    });
     await Promise.all(gitControllers.map((c) => c.start()));
     environments.start();
     keelsonWatches = await watchKeelsonResources({
@@ -157,6 +167,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       log.info('stopping: finishing the reconciles in progress');
       resources.useCache(undefined);
       await keelsonWatches?.stop();
+      await crdWatch?.stop();
       await managed.stop();
       log.debug('stopping: watches stopped');
       // The Lease is held until the reconciles end, so no other replica acts meanwhile. With

@@ -42,6 +42,10 @@ export function describeEnvironment(env: EnvironmentResource, now: number): stri
       r.hook ? `${r.kind} (${r.hook} hook)` : r.kind, r.namespace ?? '', r.name, String(r.wave ?? 0), r.sync ?? '', r.health ?? '', r.message ?? '',
     ])), 2));
   }
+  if (s.retained?.length) {
+    lines.push('Left in place (not deleted by the last prune or deletion):');
+    lines.push(indent(table(['KIND', 'NAMESPACE', 'NAME', 'REASON', 'MESSAGE'], s.retained.map((r) => [r.kind, r.namespace ?? '', r.name, r.reason, r.message])), 2));
+  }
   const op = s.operation;
   if (op) {
     lines.push(`Last operation: ${op.phase} — sync of ${op.revision}, started ${age(op.startedAt, now)} ago${op.finishedAt ? `, finished ${age(op.finishedAt, now)} ago` : ''}${op.initiatedBy?.username ? ` by ${op.initiatedBy.username}` : op.initiatedBy?.automated ? ' (automated)' : ''}`);

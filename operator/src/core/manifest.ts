@@ -38,7 +38,7 @@ export function versionOf(apiVersion: string): string {
   return slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
 }
 
-export function keyOf(obj: KubeObject): ObjectKey {
+export function keyOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'> & { readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'> }): ObjectKey {
   return {
     group: groupOf(obj.apiVersion),
     kind: obj.kind,

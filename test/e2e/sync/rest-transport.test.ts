@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { KubeApiError, LazyRestTransport, RestTransport, TransportClosedError } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { KubeApiError } from '../../../operator/src/adapters/kubernetes/api-error.ts';
+import { LazyRestTransport, RestTransport, TransportClosedError } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
 import { kc } from './sync-fixtures.ts';
 

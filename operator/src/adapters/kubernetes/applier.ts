@@ -1,11 +1,15 @@
 // Server-side apply with field manager `keelson` (force: Keelson owns what it declares),
-// optionally as a dry-run; creation and deletion of hook objects; deletion for pruning.
-// Many objects go out at once over the transport's keep-alive connections.
+// optionally as a dry-run; creation of hook objects; deletion that checks, at the moment it
+// deletes, that the object may be deleted (prune, hook clean-up, the finalizer). Many
+// objects go out at once over the transport's keep-alive connections. Every request goes
+// through the ResourceMap, which notices a group/version the API server stopped serving.
 import type { KubeObject } from '../../core/manifest.ts';
 import { describeKey, formatKey, keyOf } from '../../core/manifest.ts';
 import { FIELD_MANAGER } from '../../core/keys.ts';
-import { KubeApiError, type RestTransport } from './rest-transport.ts';
-import type { ObjectAddress, ResourceMap } from './resource-map.ts';
+import type { Retention } from '../../core/sync/ownership.ts';
+import { KubeApiError } from './api-error.ts';
+import type { RestTransport } from './rest-transport.ts';
+import { UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
 
 export interface ApplierOptions {
   /** How many requests are in flight at once. */
@@ -55,12 +59,11 @@ export class Applier {
 
   /** Server-side apply of one object; returns what the server stored (or would store, on dry-run). */
   async apply(obj: KubeObject, options: { readonly dryRun?: boolean } = {}): Promise<KubeObject> {
-    const path = await this.#resources.pathOf({ apiVersion: obj.apiVersion, key: keyOf(obj) });
     const { status: _status, ...body } = obj;
-    return this.#transport.request<KubeObject>({
+    return this.#resources.request({ apiVersion: obj.apiVersion, key: keyOf(obj) }, (path) => this.#transport.request<KubeObject>({
       method: 'PATCH', path, body, contentType: 'application/apply-patch+yaml',
       query: { fieldManager: this.#fieldManager, force: 'true', dryRun: options.dryRun ? 'All' : undefined },
-    });
+    }));
   }
 
   /** Applies every object (a failure does not stop the others); outcomes in input order. */
@@ -80,22 +83,58 @@ export class Applier {
    * operation created it) counts as created, and then nothing is returned.
    */
   async create(obj: KubeObject): Promise<KubeObject | undefined> {
-    const path = await this.#resources.pathOf({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } });
     try {
-      return await this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query: { fieldManager: this.#fieldManager } });
+      return await this.#resources.request({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } },
+        (path) => this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query: { fieldManager: this.#fieldManager } }));
     } catch (err) {
       if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw new Error(message(obj, err), { cause: err });
       return undefined;
     }
   }
 
-  /** Deletes an object in the background (dependents follow); one already gone counts as deleted. */
-  async delete(address: ObjectAddress): Promise<void> {
-    const path = await this.#resources.pathOf(address);
-    try {
-      await this.#transport.request({ method: 'DELETE', path, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 404)) throw new Error(message(address, err), { cause: err });
+  /**
+   * Deletes the object in the background (dependents follow) only if `retention` finds no
+   * reason to keep it as it is at that moment: the object is read, asked about, and deleted
+   * with the uid and resourceVersion it was read at as preconditions, so an object recreated
+   * or changed in between fails the delete (409) and is read and asked about again. One that
+   * is gone, or whose kind is no longer served, counts as gone.
+   */
+  async deleteIf(address: ObjectAddress, retention: (live: KubeObject) => Retention | undefined): Promise<DeleteOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const live = await this.#read(address);
+      if (!live) return { result: 'gone' };
+      const kept = retention(live);
+      if (kept) return { result: 'retained', retention: kept };
+      const preconditions = { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion };
+      try {
+        await this.#resources.request(address, (path) => this.#transport.request({
+          method: 'DELETE', path, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions },
+        }));
+        return { result: 'deleted' };
+      } catch (err) {
+        if (isGone(err)) return { result: 'gone' };
+        const changed = err instanceof KubeApiError && err.status === 409;
+        if (!changed || attempt >= 5) throw new Error(message(address, err), { cause: err });
+      }
     }
   }
+
+  async #read(address: ObjectAddress): Promise<KubeObject | undefined> {
+    try {
+      return await this.#resources.request(address, (path) => this.#transport.request<KubeObject>({ method: 'GET', path }));
+    } catch (err) {
+      if (isGone(err)) return undefined;
+      throw new Error(message(address, err), { cause: err });
+    }
+  }
+}
+
+export type DeleteOutcome =
+  | { readonly result: 'deleted' | 'gone' }
+  /** Left in place, and why. */
+  | { readonly result: 'retained'; readonly retention: Retention };
+
+/** The object does not exist: a 404, or its kind is not served (any more). */
+function isGone(err: unknown): boolean {
+  return (err instanceof KubeApiError && err.status === 404) || err instanceof UnknownKindError;
 }

@@ -9,7 +9,7 @@ import { ComparisonCache, compareResource, hashObject, liveFingerprint, pairReso
 import { isHook } from '../../core/sync/annotations.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
 import type { Applier, ApplyOutcome } from './applier.ts';
-import { isTransient, KubeApiError } from './rest-transport.ts';
+import { isTransient, KubeApiError } from './api-error.ts';
 import { UnknownKindError } from './resource-map.ts';
 
 export interface CompareRequest {

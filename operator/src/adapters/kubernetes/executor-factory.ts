@@ -5,6 +5,7 @@
 // ServiceAccount may.
 import * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
+import { retentionOf, type Retention } from '../../core/sync/ownership.ts';
 import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
 import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
@@ -69,16 +70,19 @@ export class KubernetesExecutorFactory {
     return this.#transport(identityOf(env));
   }
 
-  async deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<number> {
+  async deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<{ deleted: number; retained: Retention[] }> {
     const transport = await this.#transport(identityOf(env));
     const applier = new Applier(transport, await this.#resources());
+    const owner = { namespace: env.metadata.namespace, name: env.metadata.name };
     let deleted = 0;
+    const retained: Retention[] = [];
     for (const entry of [...inventory].reverse()) {
       const item = parseInventoryEntry(entry);
-      await applier.delete({ apiVersion: item.apiVersion, key: item.key });
-      deleted++;
+      const outcome = await applier.deleteIf({ apiVersion: item.apiVersion, key: item.key }, (live) => retentionOf(live, owner));
+      if (outcome.result === 'deleted') deleted++;
+      if (outcome.result === 'retained') retained.push(outcome.retention);
     }
-    return deleted;
+    return { deleted, retained };
   }
 
   forget(namespace: string, name: string): void {

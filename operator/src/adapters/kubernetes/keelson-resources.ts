@@ -7,7 +7,8 @@ import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/envi
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
 import { GROUP, VERSION } from '../../api/v1alpha1/index.ts';
 import { WrittenVersions } from './resource-version.ts';
-import { KubeApiError, LazyRestTransport } from './rest-transport.ts';
+import { KubeApiError } from './api-error.ts';
+import { LazyRestTransport } from './rest-transport.ts';
 
 export interface Resource<Spec, Status> {
   apiVersion: string;

@@ -4,7 +4,8 @@
 // concurrency (resourceVersion) makes two candidates never both win.
 import type * as k8s from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeApiError, RestTransport } from './rest-transport.ts';
+import { KubeApiError } from './api-error.ts';
+import { RestTransport } from './rest-transport.ts';
 
 /** A Lease as plain JSON: MicroTime fields must carry six fractional digits. */
 interface Lease {

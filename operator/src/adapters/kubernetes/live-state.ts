@@ -7,7 +7,8 @@ import { formatKey, keyOf } from '../../core/manifest.ts';
 import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { OwnerReference } from '../../core/sync/ownership.ts';
 import { mapConcurrently } from './applier.ts';
-import { KubeApiError, type RestTransport } from './rest-transport.ts';
+import { KubeApiError } from './api-error.ts';
+import type { RestTransport } from './rest-transport.ts';
 import { WrittenVersions } from './resource-version.ts';
 import { formatAddress, UnknownKindError, type ObjectAddress, type ResourceMap } from './resource-map.ts';
 
@@ -61,7 +62,7 @@ export class LiveState {
     }
     this.reads.requested++;
     try {
-      return await this.#transport.request<KubeObject>({ method: 'GET', path: await this.#resources.pathOf(address) });
+      return await this.#resources.request(address, (path) => this.#transport.request<KubeObject>({ method: 'GET', path }));
     } catch (err) {
       if ((err instanceof KubeApiError && err.status === 404) || err instanceof UnknownKindError) return undefined;
       throw err;
@@ -100,15 +101,16 @@ export class LiveState {
 
   /** Every object of one kind (in one namespace, or all) matching a label selector. */
   async list(apiVersion: string, kind: string, options: { readonly namespace?: string; readonly labelSelector?: string } = {}): Promise<KubeObject[]> {
-    let path: string;
+    let items: KubeObject[];
     try {
-      path = await this.#resources.pathOf({ apiVersion, key: { kind, namespace: options.namespace ?? '', name: '' } });
+      items = await this.#resources.request({ apiVersion, key: { kind, namespace: options.namespace ?? '', name: '' } },
+        (path) => this.#transport.list<KubeObject>(path, { labelSelector: options.labelSelector }));
     } catch (err) {
       if (err instanceof UnknownKindError) return [];
       throw err;
     }
     // Items of a list carry no apiVersion and kind.
-    return (await this.#transport.list<KubeObject>(path, { labelSelector: options.labelSelector })).map((item) => ({ ...item, apiVersion, kind }));
+    return items.map((item) => ({ ...item, apiVersion, kind }));
   }
 
   /** Hook objects earlier operations created for the hook named `hookOf`, in one namespace. */

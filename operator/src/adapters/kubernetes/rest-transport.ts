@@ -6,27 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-
-/** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
-export class KubeApiError extends Error {
-  readonly status: number;
-  readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
-    super(message);
-    this.name = 'KubeApiError';
-    this.status = status;
-    this.reason = reason;
-  }
-}
-
-/** Worth trying again: throttling, a server error, a timeout, a dropped connection. */
-export function isTransient(err: unknown): boolean {
-  const cause = err instanceof Error && !(err instanceof KubeApiError) && err.cause !== undefined ? err.cause : err;
-  if (cause instanceof KubeApiError) return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && cause.message.includes('the object has been modified'));
-  if (!(cause instanceof Error)) return false;
-  const code = (cause as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
-}
+import { apiErrorOf, parseSuccess } from './api-error.ts';
 
 /** One finished request to the API server, for metrics. */
 export interface KubernetesRequestSample {
@@ -145,13 +125,13 @@ export class RestTransport {
       const sample = { verb: req.query?.dryRun ? `${req.method} (dry run)` : req.method, resource: resourceOfPath(url.pathname), code, seconds: (performance.now() - started) / 1000 };
       for (const o of observers) o(sample);
     };
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const answer = await new Promise<{ status: number; contentType: string; text: string }>((resolve, reject) => {
       const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           code = res.statusCode ?? 0;
-          resolve({ status: code, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status: code, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
         });
         res.on('error', reject);
       });
@@ -159,12 +139,9 @@ export class RestTransport {
       r.on('error', reject);
       r.end(payload);
     }).finally(() => observe());
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    if (status >= 400) {
-      const s = (body ?? {}) as { reason?: string; message?: string };
-      throw new KubeApiError(status, s.reason ?? `HTTP${status}`, s.message ?? `${req.method} ${url.pathname}: HTTP ${status}`);
-    }
-    return body as T;
+    // Whatever the content type: a Status, the mux's text/plain 404, a proxy's HTML page.
+    if (answer.status < 200 || answer.status >= 300) throw apiErrorOf(answer, req.method, url.pathname);
+    return parseSuccess<T>(answer, req.method, url.pathname);
   }
 
   /** Every item of a collection, 500 at a time. */

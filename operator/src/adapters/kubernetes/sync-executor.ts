@@ -20,7 +20,7 @@ import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
 import { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from '../../core/sync/operation.ts';
-import { hookOfLabel, nameGeneratedHooks, type OwnerReference } from '../../core/sync/ownership.ts';
+import { hookOfLabel, nameGeneratedHooks, retentionOf, type OwnerReference } from '../../core/sync/ownership.ts';
 import { planSync } from '../../core/sync/plan-sync.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
@@ -28,7 +28,8 @@ import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
 import { LiveState, type WatchCache } from './live-state.ts';
 import { formatAddress, ResourceMap } from './resource-map.ts';
-import { isTransient, RestTransport } from './rest-transport.ts';
+import { isTransient } from './api-error.ts';
+import { RestTransport } from './rest-transport.ts';
 
 export interface SyncExecutorOptions {
   /** The Environment that owns what is applied. */
@@ -67,6 +68,8 @@ export interface StepOutcome {
   /** When to step again at the latest (a watch event on a managed object may come sooner). */
   readonly requeueAfterMs: number;
   readonly actions: readonly SyncAction[];
+  /** The first step this executor took of an operation that had already begun (another process started it). */
+  readonly resumed: boolean;
 }
 
 const DEFAULT_STEP: StepOptions = { operationTimeoutMs: 10 * 60_000, hookTimeoutMs: 5 * 60_000, pollMs: 2000 };
@@ -80,6 +83,8 @@ export class SyncExecutor {
   readonly #step: StepOptions;
   /** The ignore rules of the last comparison: what is applied is remembered under them. */
   #ignoreRules: readonly IgnoreDifference[] | undefined;
+  /** The operation this executor stepped last, to tell a resumed one. */
+  #lastStepped: string | undefined;
 
   constructor(transport: RestTransport, resources: ResourceMap, options: SyncExecutorOptions) {
     this.#transport = transport;
@@ -157,17 +162,27 @@ export class SyncExecutor {
     const prune = options.prune
       ? planPrune({ inventory: options.inventory, desired: options.desired, live, owner: this.#options.owner, allowEmpty: options.allowEmpty })
       : { prune: [], kept: [] };
-    const plan = planSync({ desired: options.desired, prune: prune.prune });
+    // What the plan would leave in place gets a Prune task too: the prune asks again at the
+    // moment it deletes, and the task records why the object stayed.
+    const plan = planSync({ desired: options.desired, prune: [...prune.prune, ...prune.kept.map((k) => k.object)] });
     const operation = startOperation({ id: options.id, revision: options.revision, plan, now: this.#now(), initiatedBy: options.initiatedBy });
     return { operation, prune };
   }
 
-  /** One step of the operation with the desired objects of its revision. */
-  async step(operation: Operation, desired: readonly KubeObject[]): Promise<StepOutcome> {
-    if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [] };
+  /**
+   * One step of the operation with the desired objects of its revision; `limits` are the
+   * Environment's (spec.timeout), over the executor's defaults.
+   */
+  async step(operation: Operation, desired: readonly KubeObject[], limits: Partial<StepOptions> = {}): Promise<StepOutcome> {
+    if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [], resumed: false };
+    const resumed = this.#lastStepped !== operation.id && (operation.tasks ?? []).some((t) => t.status !== 'Pending');
+    this.#lastStepped = operation.id;
     const live = await this.#live.getMany(observationTargets(operation));
     const byKey = new Map(nameGeneratedHooks(desired).map((o) => [formatKey(keyOf(o)), o]));
-    const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: this.#step });
+    const options = { ...this.#step, ...limits };
+    // A hook's own limit never outlasts the operation's.
+    const step = { ...options, hookTimeoutMs: Math.min(options.hookTimeoutMs, options.operationTimeoutMs) };
+    const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: step });
     const checkpoint = next.actions.some((a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune');
     if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
@@ -176,7 +191,7 @@ export class SyncExecutor {
     if (checkpoint && results.length > 0) await this.#options.persist(recorded);
     const wait = next.actions.find((a) => a.type === 'wait');
     const progressed = results.length > 0 && !wait;
-    return { operation: recorded, done: isFinished(recorded), requeueAfterMs: wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs, actions: next.actions };
+    return { operation: recorded, done: isFinished(recorded), requeueAfterMs: wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs, actions: next.actions, resumed };
   }
 
   /** Steps until the operation finishes (for tests and one-shot callers). */
@@ -231,7 +246,11 @@ export class SyncExecutor {
       case 'deleteHook':
       case 'prune':
         try {
-          await this.#applier.delete(action.ref);
+          // Deleted only if, at that moment, the object is this Environment's (and, for a
+          // prune, not marked keelson.dev/prune: "false"); otherwise it is left in place.
+          const owner = this.#options.owner;
+          const outcome = await this.#applier.deleteIf(action.ref, (live) => retentionOf(live, owner, { hook: action.type === 'deleteHook' }));
+          if (outcome.result === 'retained') return [{ type: action.type, taskId: action.taskId, retained: outcome.retention }];
           this.#live.deleted(action.ref);
           return [{ type: action.type, taskId: action.taskId }];
         } catch (err) {
@@ -247,8 +266,8 @@ export class SyncExecutor {
     for (const obj of earlier) {
       if (obj.metadata.annotations?.[ANNOTATION_OPERATION] === op.id) continue;
       const address = { apiVersion: obj.apiVersion, key: keyOf(obj) };
-      await this.#applier.delete(address);
-      this.#live.deleted(address);
+      const outcome = await this.#applier.deleteIf(address, (live) => retentionOf(live, this.#options.owner, { hook: true }));
+      if (outcome.result !== 'retained') this.#live.deleted(address);
     }
   }
 

@@ -98,13 +98,18 @@ export const EnvironmentSpec = Type.Object(
   { description: 'The desired state: which environment of which repository, and how to sync it.' },
 );
 
+/** The fields that name one object in status lists. */
+const objectIdentity = {
+  group: Type.String({ description: 'API group; empty for the core group.' }),
+  version: Type.String(),
+  kind: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  name: Type.String(),
+};
+
 export const ResourceStatus = Type.Object(
   {
-    group: Type.String({ description: 'API group; empty for the core group.' }),
-    version: Type.String(),
-    kind: Type.String(),
-    namespace: Type.Optional(Type.String()),
-    name: Type.String(),
+    ...objectIdentity,
     app: Type.Optional(Type.String({ description: 'The app of the deploy repository this object belongs to.' })),
     sync: Type.Optional(SyncStatus),
     health: Type.Optional(HealthStatus),
@@ -113,6 +118,17 @@ export const ResourceStatus = Type.Object(
     hook: Type.Optional(Type.String({ description: 'The hook phase, for hook objects.' })),
   },
   { description: 'One managed object.' },
+);
+
+export const RETAIN_REASONS = ['NotOwned', 'PruneDisabled'] as const;
+
+export const RetainedObject = Type.Object(
+  {
+    ...objectIdentity,
+    reason: StringEnum(RETAIN_REASONS),
+    message: Type.String({ maxLength: 4096 }),
+  },
+  { description: 'An object Keelson would have deleted and left in place.' },
 );
 
 export const OperationTask = Type.Object(
@@ -126,6 +142,7 @@ export const OperationTask = Type.Object(
     apiVersion: Type.Optional(Type.String({ description: 'apiVersion of the object, to address it when resuming.' })),
     startedAt: Type.Optional(Timestamp('When the task started; hook timeouts count from here.')),
     applied: Type.Optional(Type.Boolean({ description: 'True once the apply, hook creation or deletion was accepted by the API server.' })),
+    retained: Type.Optional(StringEnum(RETAIN_REASONS, { description: 'Why a Prune task left its object in place (then Skipped): NotOwned (the live object is not this Environment\'s) or PruneDisabled (keelson.dev/prune: "false").' })),
   },
   { description: 'One step of a sync operation.' },
 );
@@ -180,6 +197,7 @@ export const EnvironmentStatus = Type.Object(
     inventory: Type.Optional(Type.Array(Type.String(), { description: 'Keys (group/version/kind/namespace/name) of every object Keelson applied; only these are ever pruned.' })),
     operation: Type.Optional(Operation),
     history: Type.Optional(Type.Array(HistoryEntry, { description: 'The last syncs, newest first.' })),
+    retained: Type.Optional(Type.Array(RetainedObject, { description: 'Objects the last pruning sync (or a deletion) left in place instead of deleting them, and why; they are no longer in the inventory.', maxItems: 100 })),
     lastHandledSyncAt: Type.Optional(Type.String({ description: 'The last keelson.dev/sync-requested-at token handled.' })),
     lastHandledRefreshAt: Type.Optional(Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' })),
   },
@@ -193,6 +211,7 @@ export type RetryPolicy = Static<typeof RetryPolicy>;
 export type PassSecrets = Static<typeof PassSecrets>;
 export type IgnoreDifference = Static<typeof IgnoreDifference>;
 export type ResourceStatus = Static<typeof ResourceStatus>;
+export type RetainedObject = Static<typeof RetainedObject>;
 export type Operation = Static<typeof Operation>;
 export type OperationTask = Static<typeof OperationTask>;
 export type HistoryEntry = Static<typeof HistoryEntry>;

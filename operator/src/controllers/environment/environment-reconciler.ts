@@ -6,22 +6,25 @@
 // status.operation, so a restarted operator continues it here.
 import type { EnvironmentResource, GitRepositoryResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
-import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
+import type { StartSyncOptions, SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
 import type { EnvironmentStatus, Operation } from '../../api/v1alpha1/environment.ts';
 import { decideSync, type SyncDecision } from '../../core/environment/sync-decision.ts';
 import { resolveRetry } from '../../core/environment/retry.ts';
 import { summarizeResources, type ResourceSummary } from '../../core/environment/resource-summary.ts';
 import { isNewRequest, parseSyncRequest, type SyncRequest } from '../../core/environment/sync-request.ts';
-import { ANNOTATION_PRUNE, ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY, FINALIZER } from '../../core/keys.ts';
+import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY, FINALIZER } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
-import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
+import { retentionOf } from '../../core/sync/ownership.ts';
+import { parseInventoryEntry, PruneRefusedError } from '../../core/sync/prune-set.ts';
 import { hashObject, stableStringify } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
 import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
 import { formatRevision, parseRevision } from '../../core/source/git-ref.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { expireOperation } from '../../core/sync/operation.ts';
 import { buildDesiredState, classifyDesiredStateError, type DesiredState, type DesiredStateDeps } from './desired-state.ts';
-import { environmentConditions, SOURCE_READY } from './environment-conditions.ts';
+import { environmentConditions, SOURCE_READY, SYNCED } from './environment-conditions.ts';
 import { finishOperation } from './operation-outcome.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
@@ -53,6 +56,7 @@ export interface ReconcileOutcome {
 }
 
 const DEFAULT_CHECK_MS = 5 * 60_000;
+const DEFAULT_OPERATION_TIMEOUT = '10m';
 
 export class EnvironmentReconciler {
   readonly #deps: EnvironmentReconcilerDeps;
@@ -89,8 +93,15 @@ export class EnvironmentReconciler {
       return this.#forget(namespace, name);
     }
     if (env.spec.deletionPolicy === 'Delete') {
-      const deleted = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
-      this.#deps.log.info('deleted managed objects of a deleted Environment', { environment: `${namespace}/${name}`, objects: deleted });
+      // Each object only if, when it is deleted, it is still this Environment's own.
+      const { deleted, retained } = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
+      this.#deps.log.info('deleted managed objects of a deleted Environment', { environment: `${namespace}/${name}`, objects: deleted, leftInPlace: retained.length });
+      if (retained.length > 0) {
+        const why = retained.map((r) => r.message).join('; ');
+        this.#deps.log.warn('left objects of a deleted Environment in place', { environment: `${namespace}/${name}`, objects: why });
+        await this.#deps.events.record(env, 'Warning', 'DeletionSkipped', `left ${retained.length} managed objects in place: ${why}`)
+          .catch((err: unknown) => this.#deps.log.warn('could not record an event', { reason: 'DeletionSkipped', error: String(err) }));
+      }
     }
     await this.#deps.resources.setEnvironmentFinalizers(namespace, name, (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
     return this.#forget(namespace, name);
@@ -115,6 +126,8 @@ class Reconcile {
   #desired: DesiredState | undefined;
   #holdReason: string | undefined;
   #requeueAfterMs: number | undefined;
+  /** What the reconcile is doing, for the message of an operation that cannot progress. */
+  #stage = 'starting';
 
   constructor(deps: EnvironmentReconcilerDeps, env: EnvironmentResource) {
     this.#deps = deps;
@@ -128,24 +141,63 @@ class Reconcile {
     let failure: string | undefined;
     try {
       if (this.env.spec.suspend) return { result: 'success' };
+      this.#stage = 'reading the source';
       const repo = await this.#source();
       const executor = await this.#deps.executors.executorFor(this.env);
+      this.#stage = 'synthesizing the latest revision';
       this.#desired = await this.#desiredAt(repo, this.#latestRevision(repo));
+      this.#stage = 'comparing with the cluster';
       this.#summary = await this.#compare(executor, this.#desired);
+      this.#stage = 'deciding whether to sync';
       await this.#sync(executor, repo);
       return { result: 'success', requeueAfterMs: this.#requeueAfterMs ?? DEFAULT_CHECK_MS };
     } catch (err) {
+      const message = this.#deps.redactor.redactText(err instanceof Error ? err.message : String(err));
+      await this.#expireOperation(`${this.#stage} failed: ${message}`);
       if (err instanceof StepError) {
         error = err;
         this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
         return { result: err.kind, ...(err.kind === 'waiting' ? { requeueAfterMs: err.delayMs } : err.kind === 'stalled' ? { requeueAfterMs: DEFAULT_CHECK_MS } : {}) };
       }
-      failure = this.#deps.redactor.redactText(err instanceof Error ? err.message : String(err));
-      this.#log.error('reconcile failed', { error: failure });
+      failure = message;
+      this.#log.error('reconcile failed', { error: failure, stage: this.#stage });
       return { result: 'transient' };
     } finally {
       await this.#patchStatus(error, failure);
     }
+  }
+
+  /** spec.timeout: the time limit of one operation, hooks included. */
+  #operationTimeoutMs(): number {
+    try {
+      return parseDuration(this.env.spec.timeout ?? DEFAULT_OPERATION_TIMEOUT);
+    } catch (err) {
+      throw stalled(SYNCED, 'InvalidTimeout', `spec.timeout: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * A reconcile that threw could not step the operation in progress: past spec.timeout it
+   * fails here, naming the step and the reason, so every operation ends and the next
+   * revision can be synced.
+   */
+  async #expireOperation(cause: string): Promise<void> {
+    const op = this.status.operation;
+    if (!op) return;
+    let timeoutMs: number;
+    try {
+      timeoutMs = this.#operationTimeoutMs();
+    } catch {
+      timeoutMs = parseDuration(DEFAULT_OPERATION_TIMEOUT);
+    }
+    const expired = expireOperation(op, { now: this.#deps.clock(), timeoutMs, cause });
+    if (!expired) return;
+    this.status.operation = expired;
+    const done = finishOperation({ operation: expired, desired: [], inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now: expired.finishedAt! });
+    this.status.inventory = done.inventory;
+    this.#deps.metrics?.syncFinished(this.env, 'Failed', (Date.parse(expired.finishedAt!) - Date.parse(expired.startedAt)) / 1000);
+    this.#log.warn('sync failed: it could not progress within spec.timeout', { revision: expired.revision, operation: expired.id, message: expired.message });
+    await this.#event('Warning', 'SyncFailed', `sync of ${expired.revision} failed: ${expired.message}`);
   }
 
   async #source(): Promise<GitRepositoryResource> {
@@ -184,13 +236,16 @@ class Reconcile {
     const { live, report } = await executor.compareWithCluster(resources, this.env.spec.sync?.ignoreDifferences);
     const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
     const leftovers = (this.status.inventory ?? []).filter((e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)));
-    const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => o.metadata.annotations?.[ANNOTATION_PRUNE] !== 'false');
+    // What a prune would leave in place (no longer this Environment's, or prune disabled) is not awaiting one.
+    const owner = { namespace: this.env.metadata.namespace, name: this.env.metadata.name };
+    const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => !retentionOf(o, owner));
     this.#deps.diffs?.set(this.env.metadata.namespace, this.env.metadata.name, desired.revision, [
       ...report.resources,
       ...extra.map((o) => ({ key: formatKey(keyOf(o)), status: 'OutOfSync' as const, reason: 'Extra' as const, changes: [] })),
     ]);
     return summarizeResources({
       extra,
+      extraFate: this.#extraFate(resources.length === 0 && extra.length > 0),
       apps: desired.apps,
       comparisons: new Map(report.resources.map((r) => [r.key, r])),
       live,
@@ -242,9 +297,11 @@ class Reconcile {
     let operation: Operation;
     let desired: DesiredState;
     if (decision.kind === 'sync') {
+      this.#stage = 'starting the sync';
       ({ operation, desired } = await this.#start(executor, repo, decision, request, requestText));
     } else {
       operation = op!;
+      this.#stage = `synthesizing revision ${operation.revision}`;
       desired = operation.revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, operation.revision);
     }
     await this.#step(executor, operation, desired);
@@ -261,7 +318,7 @@ class Reconcile {
     const initiatedBy = decision.automated ? { automated: true } : { ...(by ? { username: by } : {}), automated: false };
     const automatedPrune = this.env.spec.sync?.automated?.prune ?? false;
     if (request) this.status.lastHandledSyncAt = requestText;
-    const { operation } = await executor.start({
+    const { operation } = await this.#plan(executor, {
       id: this.#deps.newOperationId(),
       revision,
       desired: objects,
@@ -286,12 +343,26 @@ class Reconcile {
     return { operation: started, desired };
   }
 
+  /** Plans the sync; an empty desired state that would prune everything stalls it, with an event. */
+  async #plan(executor: SyncExecutor, options: StartSyncOptions): ReturnType<SyncExecutor['start']> {
+    try {
+      return await executor.start(options);
+    } catch (err) {
+      if (!(err instanceof PruneRefusedError)) throw err;
+      await this.#event('Warning', 'PruneRefused', err.message);
+      throw stalled(SYNCED, 'PruneRefused', err.message);
+    }
+  }
+
   async #step(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const deadline = this.#deps.clock() + (this.#deps.stepBudgetMs ?? 3000);
     let current = operation;
     const stepObjects = plannedObjects(current, desired);
+    const timeouts = { operationTimeoutMs: this.#operationTimeoutMs() };
     for (;;) {
-      const outcome = await executor.step(current, stepObjects);
+      this.#stage = `stepping the sync (${current.message ?? 'starting'})`;
+      const outcome = await executor.step(current, stepObjects, timeouts);
+      if (outcome.resumed) this.#log.info('resuming a sync an earlier operator process started', { operation: current.id, revision: current.revision, at: current.message ?? '' });
       current = {
         ...outcome.operation,
         ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}),
@@ -316,6 +387,11 @@ class Reconcile {
     const done = finishOperation({ operation, desired: plannedObjects(operation, desired), inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
     this.status.inventory = done.inventory;
     this.status.history = done.history;
+    if (done.retained && (done.retained.length > 0 || this.status.retained?.length)) {
+      // Replaced by each pruning sync ([] once nothing is left in place: a status patch adds fields, it never removes one).
+      this.status.retained = done.retained;
+      if (done.retained.length > 0) await this.#event('Warning', 'PruneSkipped', `left ${done.retained.length} of the objects to prune in place: ${done.retained.map((r) => r.message).join('; ')}`);
+    }
     const seconds = (Date.parse(operation.finishedAt ?? now) - Date.parse(operation.startedAt)) / 1000;
     this.#deps.metrics?.syncFinished(this.env, operation.phase === 'Succeeded' ? 'Succeeded' : 'Failed', seconds);
     for (const h of done.hooks) this.#deps.metrics?.hookFinished(this.env, h.phase, h.result);
@@ -327,6 +403,14 @@ class Reconcile {
     // to retry, another revision) reconciles again at once.
     if (operation.phase === 'Succeeded' && desired === this.#desired) this.#summary = await this.#compare(executor, desired);
     else this.#requeueAfterMs = 0;
+  }
+
+  /** What becomes of objects no longer in the desired state, as their resource message says. */
+  #extraFate(emptyDesired: boolean): string {
+    const sync = this.env.spec.sync;
+    if (emptyDesired && !sync?.allowEmpty) return 'the desired state is empty, and Keelson refuses to prune everything (set spec.sync.allowEmpty to allow it)';
+    if (sync?.automated && !sync.automated.prune) return 'automated prune is off (spec.sync.automated.prune); a manual sync prunes it';
+    return 'the next sync prunes it';
   }
 
   /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */

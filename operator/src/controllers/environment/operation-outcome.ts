@@ -1,8 +1,8 @@
 // What a finished sync operation leaves behind: the next inventory, a history entry, and
 // the events and metrics that report it. Pure.
-import type { HistoryEntry, Operation } from '../../api/v1alpha1/environment.ts';
+import type { HistoryEntry, Operation, RetainedObject } from '../../api/v1alpha1/environment.ts';
 import { recordHistory } from '../../core/environment/history.ts';
-import { formatKey, keyOf, parseKey, type KubeObject } from '../../core/manifest.ts';
+import { formatKey, parseKey, versionOf, type KubeObject } from '../../core/manifest.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { nextInventory } from '../../core/sync/prune-set.ts';
 
@@ -10,6 +10,8 @@ export interface FinishedOperation {
   readonly inventory: string[];
   readonly history: HistoryEntry[];
   readonly hooks: readonly { readonly phase: string; readonly result: 'Succeeded' | 'Failed' }[];
+  /** What its prune left in place, and why; undefined when the operation did not prune. */
+  readonly retained?: RetainedObject[];
 }
 
 export function finishOperation(options: {
@@ -23,9 +25,23 @@ export function finishOperation(options: {
   const op = options.operation;
   const tasks = op.tasks ?? [];
   const pruned = new Set(tasks.filter((t) => t.phase === 'Prune' && t.status === 'Succeeded').map((t) => formatKey(parseKey(t.key))));
-  const appliedKeys = new Set(tasks.filter((t) => !t.hookName && t.phase !== 'Prune' && (t.applied || t.status === 'Succeeded')).map((t) => formatKey(parseKey(t.key))));
-  const applied = options.desired.filter((o) => !isHook(o) && (op.phase === 'Succeeded' || appliedKeys.has(formatKey(keyOf(o)))));
-  const inventory = nextInventory(options.inventory, applied, pruned, new Set());
+  // A success deployed every desired object; a failure, what its tasks applied (known from
+  // the tasks alone, so an operation that ended without its desired state still records them).
+  const applied = op.phase === 'Succeeded'
+    ? options.desired.filter((o) => !isHook(o))
+    : tasks.filter((t) => !t.hookName && t.phase !== 'Prune' && t.apiVersion && (t.applied || t.status === 'Succeeded')).map((t) => {
+      const key = parseKey(t.key);
+      return { apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) } };
+    });
+  const released = tasks.filter((t) => t.phase === 'Prune' && t.retained);
+  const inventory = nextInventory(options.inventory, applied, pruned, new Set(released.map((t) => formatKey(parseKey(t.key)))));
+  const retained = released.map((t): RetainedObject => {
+    const key = parseKey(t.key);
+    return {
+      group: key.group, version: versionOf(t.apiVersion ?? ''), kind: key.kind, ...(key.namespace ? { namespace: key.namespace } : {}),
+      name: key.name, reason: t.retained!, message: t.message ?? t.retained!,
+    };
+  });
   // A self-heal re-applies what a recorded sync deployed: it is not a deployment of its own.
   const history = op.phase === 'Succeeded' && !op.selfHeal
     ? recordHistory(options.history, { revision: op.revision, deployedAt: options.now, ...(op.initiatedBy ? { initiatedBy: op.initiatedBy } : {}), operationId: op.id }, options.historyLimit)
@@ -33,5 +49,6 @@ export function finishOperation(options: {
   const hooks = tasks
     .filter((t) => t.hookName && (t.status === 'Succeeded' || t.status === 'Failed'))
     .map((t) => ({ phase: t.phase, result: t.status as 'Succeeded' | 'Failed' }));
-  return { inventory, history, hooks };
+  const pruning = tasks.some((t) => t.phase === 'Prune');
+  return { inventory, history, hooks, ...(pruning ? { retained: retained.slice(0, 100) } : {}) };
 }

@@ -31,6 +31,7 @@ describe('compareResource', () => {
     { name: 'a field ignored by annotation is not drift', desired: { ...withSpec(desired, { replicas: 5 }), metadata: { ...desired.metadata, annotations: ignoring } }, live: { ...live, metadata: { ...live.metadata, annotations: ignoring } }, want: 'Synced' },
     { name: 'an object missing from the cluster is OutOfSync (Missing)', desired, want: 'OutOfSync' },
     { name: 'a live object no longer desired is OutOfSync (Extra)', live, want: 'OutOfSync' },
+    { name: 'a live object being deleted is OutOfSync even when it matches', desired, live: { ...live, metadata: { ...live.metadata, deletionTimestamp: '2026-01-01T00:01:00Z' } }, predicted: live, want: 'OutOfSync', paths: [] },
     { name: 'with a dry-run result, equal to live is Synced', desired, live, predicted: { ...live, metadata: { ...live.metadata, managedFields: [{ manager: 'keelson', time: 'later' }] } }, want: 'Synced' },
     { name: 'with a dry-run result, a field set by another manager and reset by desired is drift', desired, live, predicted: withSpec(live, { paused: true }), want: 'OutOfSync', paths: ['/spec/paused'] },
   ];

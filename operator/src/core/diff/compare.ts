@@ -24,7 +24,8 @@ export interface ResourceComparison {
   readonly key: string;
   readonly status: ComparisonStatus;
   /** Missing: not in the cluster; Extra: in the cluster but no longer desired; Drift: fields differ. */
-  readonly reason?: 'Missing' | 'Extra' | 'Drift';
+  /** Deleting: the live object is being deleted (deletionTimestamp set); a sync makes it again once it is gone. */
+  readonly reason?: 'Missing' | 'Extra' | 'Drift' | 'Deleting';
   readonly changes: readonly FieldChange[];
 }
 
@@ -88,6 +89,8 @@ export function compareResource(options: CompareOptions): ResourceComparison {
   const key = formatKey(keyOf(obj));
   if (!desired) return { key, status: 'OutOfSync', reason: 'Extra', changes: [] };
   if (!live) return { key, status: 'OutOfSync', reason: 'Missing', changes: [] };
+  // An object on its way out matches nothing: a CRD terminating still looks like the desired one.
+  if (live.metadata.deletionTimestamp) return { key, status: 'OutOfSync', reason: 'Deleting', changes: [] };
   const ignore = ignoredPointers(desired, options.ignoreRules);
   const want = normalizeForDiff(predicted ?? desired, ignore);
   const have = normalizeForDiff(live, ignore);
@@ -106,6 +109,7 @@ export function compareResource(options: CompareOptions): ResourceComparison {
 export function formatChanges(comparison: ResourceComparison): string {
   if (comparison.reason === 'Missing') return 'not in the cluster';
   if (comparison.reason === 'Extra') return 'in the cluster but no longer desired';
+  if (comparison.reason === 'Deleting') return 'being deleted';
   return comparison.changes
     .map((c) => c.redacted ? `${c.path}: (secret, differs)` : `${c.path}: ${JSON.stringify(c.live) ?? '(absent)'} → ${JSON.stringify(c.desired) ?? '(absent)'}`)
     .join('; ');

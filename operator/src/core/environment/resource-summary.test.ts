@@ -64,16 +64,18 @@ describe('resource summary', () => {
     });
     assert.equal(s.sync, 'OutOfSync');
     assert.deepEqual(s.resources.at(-1), { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'shop', name: 'web', app: 'web', sync: 'OutOfSync', message: 'no longer in the desired state: the next sync prunes it' });
+    assert.deepEqual(s.apps.map((a) => `${a.name}:${a.sync}`), ['api:Synced', 'web:OutOfSync'], 'the app removed from the repo keeps a row while its objects await pruning');
   });
 
-  it('reports a failed dry-run as Unknown with its message', () => {
+  it('reports a failed dry-run (an immutable field changed) as OutOfSync with its message', () => {
     const s = summarizeResources({
       apps: [{ name: 'api', objects: [desired('api')] }],
       comparisons: new Map(),
       live: new Map(),
-      errors: new Map([['apps/Deployment/shop/api', 'spec.replicas: Invalid value']]),
+      errors: new Map([['apps/Deployment/shop/api', 'spec.selector: Invalid value: field is immutable']]),
     });
-    assert.equal(s.sync, 'Unknown');
-    assert.equal(s.resources[0]!.message, 'spec.replicas: Invalid value');
+    assert.equal(s.sync, 'OutOfSync');
+    assert.equal(s.apps[0]!.sync, 'OutOfSync');
+    assert.equal(s.resources[0]!.message, 'spec.selector: Invalid value: field is immutable');
   });
 });

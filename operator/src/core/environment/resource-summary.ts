@@ -20,6 +20,8 @@ export interface ResourceSummaryInput {
   readonly errors?: ReadonlyMap<string, string>;
   /** Live objects Keelson applied earlier that the desired state no longer has (they await pruning). */
   readonly extra?: readonly KubeObject[];
+  /** What becomes of the extra objects, for their message. @default 'the next sync prunes it' */
+  readonly extraFate?: string;
 }
 
 export interface AppSummary {
@@ -62,7 +64,9 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
       counted++;
       const comparison = input.comparisons.get(key);
       const error = input.errors?.get(key);
-      const sync: SyncStatus = error ? 'Unknown' : comparison?.status ?? 'Unknown';
+      // A dry-run the API server refused (an immutable field changed, an invalid value): the
+      // live object is not what the desired state says, and a sync would fail on it.
+      const sync: SyncStatus = error ? 'OutOfSync' : comparison?.status ?? 'Unknown';
       const health = assessHealth(input.live.get(key));
       const message = error ?? (sync === 'OutOfSync' ? describeDrift(comparison) : health.message);
       resources.push({ ...base, sync, health: health.status, ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}) });
@@ -76,14 +80,22 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
     apps.push({ name: app.name, sync: appSync, health: appHealth, resources: counted });
     envSync = worseSync(envSync, appSync);
   }
+  // Objects awaiting prune make their app OutOfSync too (an app removed from the repo keeps
+  // a row until they are gone), so the apps table and the Environment tell the same story.
   for (const obj of input.extra ?? []) {
+    const appName = obj.metadata.labels?.[LABEL_APP];
     resources.push({
       group: groupOf(obj.apiVersion), version: versionOf(obj.apiVersion), kind: obj.kind,
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-      name: obj.metadata.name, ...(obj.metadata.labels?.[LABEL_APP] ? { app: obj.metadata.labels[LABEL_APP] } : {}),
-      sync: 'OutOfSync', message: 'no longer in the desired state: the next sync prunes it',
+      name: obj.metadata.name, ...(appName ? { app: appName } : {}),
+      sync: 'OutOfSync', message: `no longer in the desired state: ${input.extraFate ?? 'the next sync prunes it'}`,
     });
     envSync = worseSync(envSync, 'OutOfSync');
+    if (!appName) continue;
+    const index = apps.findIndex((a) => a.name === appName);
+    const app = apps[index];
+    if (app) apps[index] = { ...app, sync: worseSync(app.sync, 'OutOfSync') };
+    else apps.push({ name: appName, sync: 'OutOfSync', health: 'Healthy', resources: 0 });
   }
   return { resources, apps, sync: envSync, health: worst.status === 'Healthy' ? { status: 'Healthy' } : { ...worst } };
 }
@@ -96,6 +108,7 @@ function worseSync(a: SyncStatus, b: SyncStatus): SyncStatus {
 function describeDrift(c: ResourceComparison | undefined): string | undefined {
   if (!c) return undefined;
   if (c.reason === 'Missing') return 'not in the cluster yet';
+  if (c.reason === 'Deleting') return 'being deleted: a sync applies it again once it is gone';
   const paths = c.changes.map((ch) => ch.path).slice(0, 5);
   return paths.length ? `differs at ${paths.join(', ')}${c.changes.length > 5 ? `, and ${c.changes.length - 5} more` : ''}` : 'differs from the desired state';
 }

@@ -7,6 +7,7 @@ import { formatKey, keyOf } from '../manifest.ts';
 import { nextStep, type StepInput } from './next-step.ts';
 import { recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from './operation.ts';
 import { planSync } from './plan-sync.ts';
+import { withOwnership } from './ownership.ts';
 
 const owner = { name: 'prod', namespace: 'keelson' };
 const options = { operationTimeoutMs: 600_000, hookTimeoutMs: 60_000, pollMs: 2000 };
@@ -270,5 +271,53 @@ describe('operation messages', () => {
     assert.equal(run.op.phase, 'Failed');
     assert.ok(run.op.message!.length <= 32768, `message of ${run.op.message!.length} characters`);
     assert.ok(run.op.failure!.length <= 32768);
+  });
+
+  it('counts every resource it applied, a Namespace raised to PreSync too', () => {
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    const run = new Run([ns, deployment('web'), hookJob('migrate', 'PreSync')]);
+    for (let i = 0; i < 12 && run.op.phase === 'Running'; i++) {
+      run.step();
+      run.show(ns);
+      run.show(available(deployment('web')));
+      const hook = run.op.tasks!.find((t) => t.hookName);
+      if (hook?.applied) run.show(jobWith(hook.hookName!, 'Complete'));
+    }
+    assert.equal(run.op.tasks!.find((t) => t.key === '/Namespace//shop')!.phase, 'PreSync');
+    assert.equal(run.op.phase, 'Succeeded');
+    assert.match(run.op.message!, /^synced 2 resources at /);
+  });
+
+  it('a prune that left its object in place skips the task, says why, and does not count it as pruned', () => {
+    const gone = withOwnership(deployment('old'), owner);
+    const run = new Run([deployment('web')], [gone]);
+    for (let i = 0; i < 10 && run.op.phase === 'Running'; i++) {
+      const { operation, actions } = nextStep(run.op, run.input());
+      const results: ActionResult[] = [];
+      for (const a of actions) {
+        if (a.type === 'apply') for (const t of a.tasks) results.push({ type: 'apply', taskId: t.taskId });
+        else if (a.type === 'validate') results.push({ type: 'validate' });
+        else if (a.type === 'prune') results.push({ type: 'prune', taskId: a.taskId, retained: { reason: 'NotOwned', message: 'Deployment shop/old is not owned by this Environment' } });
+      }
+      run.op = recordResults(operation, results);
+      run.show(available(deployment('web')));
+    }
+    const prune = run.op.tasks!.find((t) => t.phase === 'Prune')!;
+    assert.equal(prune.status, 'Skipped');
+    assert.equal(prune.retained, 'NotOwned');
+    assert.match(prune.message!, /^left in place: Deployment shop\/old is not owned/);
+    assert.match(run.op.message!, /^synced 1 resources, left 1 in place at /);
+  });
+
+  it('waits for an object it applied while it was being deleted to be gone, then applies it again', () => {
+    const run = new Run([deployment('web')]);
+    run.step(); // validate
+    run.step(); // apply
+    run.show({ ...available(deployment('web')), metadata: { ...deployment('web').metadata, deletionTimestamp: '2026-01-01T00:00:01Z' } });
+    assert.deepEqual(kinds(run.step()), ['wait']);
+    assert.match(run.op.message!, /is being deleted; re-applying it once it is gone/);
+    run.live.clear();
+    run.step(); // gone: Missing, so applied again at the next step
+    assert.deepEqual(kinds(run.step()), ['apply web', 'wait']);
   });
 });

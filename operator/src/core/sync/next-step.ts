@@ -88,7 +88,15 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
     return;
   }
   const ref = refOf(task);
-  const health = assessHealth(input.live.get(formatKey(ref.key)));
+  const observed = input.live.get(formatKey(ref.key));
+  if (!task.hookName && observed?.metadata.deletionTimestamp) {
+    // Applied to an object on its way out (a CRD someone deleted): the apply does not stop
+    // the deletion, so wait until it is gone and apply it again.
+    task.message = 'being deleted: applying it again once it is gone';
+    out.waiting.push(`${label(task)} is being deleted; re-applying it once it is gone`);
+    return;
+  }
+  const health = assessHealth(observed);
   const policies = task.hookName ? deletePoliciesOf(desired) : [];
   const finish = (status: 'Succeeded' | 'Failed', message: string | undefined, policy: DeletePolicy) => {
     task.status = status;
@@ -213,10 +221,13 @@ function step(operation: Operation, input: StepInput): StepResult {
     }
     finished.push(...outcome.actions);
   }
-  const synced = tasks.filter((t) => t.phase === 'Sync' && !t.hookName).length;
-  const pruned = tasks.filter((t) => t.phase === 'Prune').length;
+  // Every resource applied, in whichever phase it ran (a Namespace raised to PreSync too).
+  const synced = tasks.filter((t) => t.phase !== 'Prune' && t.phase !== 'SyncFail' && !t.hookName).length;
+  const pruned = tasks.filter((t) => t.phase === 'Prune' && t.status === 'Succeeded').length;
+  const left = tasks.filter((t) => t.phase === 'Prune' && t.retained).length;
+  const pruning = `${pruned ? `, pruned ${pruned}` : ''}${left ? `, left ${left} in place` : ''}`;
   return {
-    operation: { ...op, phase: 'Succeeded', finishedAt: new Date(input.now).toISOString(), message: `synced ${synced} resources${pruned ? `, pruned ${pruned}` : ''} at ${op.revision}` },
+    operation: { ...op, phase: 'Succeeded', finishedAt: new Date(input.now).toISOString(), message: `synced ${synced} resources${pruning} at ${op.revision}` },
     actions: finished,
   };
 }

@@ -3,7 +3,7 @@
 import type { Operation, OperationTask } from '../../api/v1alpha1/environment.ts';
 import type { KubeObject, ObjectKey } from '../manifest.ts';
 import { formatKey, parseKey } from '../manifest.ts';
-import { hookObjectName } from './ownership.ts';
+import { hookObjectName, type Retention } from './ownership.ts';
 import type { SyncPlan } from './plan-sync.ts';
 import { taskId } from './sync-task.ts';
 
@@ -62,6 +62,8 @@ export interface ActionResult {
   readonly taskId?: string;
   /** Absent when the action succeeded. Never carries secret values. */
   readonly error?: string;
+  /** A prune or hook deletion that left its object in place, and why. */
+  readonly retained?: Retention;
 }
 
 const TASK_MESSAGE_LIMIT = 4096;
@@ -111,7 +113,14 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
     const task = r.taskId ? tasks.get(r.taskId) : undefined;
     if (!task || r.type === 'wait') continue;
     if (r.type === 'deleteHook') {
-      if (r.error) task.message = `${task.message ? `${task.message}; ` : ''}hook not deleted: ${r.error}`;
+      const why = r.error ?? r.retained?.message;
+      if (why) task.message = `${task.message ? `${task.message}; ` : ''}hook not deleted: ${why}`;
+      continue;
+    }
+    if (r.retained) {
+      task.status = 'Skipped';
+      task.retained = r.retained.reason;
+      task.message = `left in place: ${r.retained.message}`;
       continue;
     }
     if (r.error) {
@@ -123,4 +132,21 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
     }
   }
   return clampMessages(next);
+}
+
+/**
+ * An operation past its time limit that could not take its next step (the step threw: the
+ * API server refused a read, the source is gone): Failed, naming the step and why, with what
+ * had not run Skipped. The step function times out operations that can still step (and
+ * runs their SyncFail hooks); this ends the ones that cannot. Undefined while there is time left.
+ */
+export function expireOperation(op: Operation, options: { readonly now: number; readonly timeoutMs: number; readonly cause: string }): Operation | undefined {
+  if (isFinished(op) || options.now - Date.parse(op.startedAt) <= options.timeoutMs) return undefined;
+  const failure = `the operation did not finish within ${Math.round(options.timeoutMs / 1000)} s: ${options.cause}`;
+  return clampMessages({
+    ...op, phase: 'Failed', finishedAt: new Date(options.now).toISOString(), failure, message: failure,
+    tasks: (op.tasks ?? []).map((t) => (t.status === 'Pending' || t.status === 'Running'
+      ? { ...t, status: 'Skipped', message: t.status === 'Pending' ? 'not run: the operation failed' : 'not waited for: the operation failed' }
+      : t)),
+  });
 }

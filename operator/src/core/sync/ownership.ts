@@ -2,9 +2,11 @@
 // and the per-operation identity of hook objects: a restarted operator computes the same
 // hook name for the same operation, finds the hook it created and does not run it twice.
 import { createHash } from 'node:crypto';
+import type { RETAIN_REASONS } from '../../api/v1alpha1/environment.ts';
 import type { KubeObject } from '../manifest.ts';
+import { describeKey, keyOf } from '../manifest.ts';
 import { isHook } from './annotations.ts';
-import { ANNOTATION_OPERATION, ANNOTATION_OWNER, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../keys.ts';
+import { ANNOTATION_OPERATION, ANNOTATION_OWNER, ANNOTATION_PRUNE, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../keys.ts';
 
 /** The Environment that owns what a sync applies. */
 export interface OwnerReference {
@@ -30,6 +32,34 @@ export function withOwnership(obj: KubeObject, owner: OwnerReference): KubeObjec
 
 export function isOwnedBy(obj: KubeObject, owner: OwnerReference): boolean {
   return obj.metadata.annotations?.[ANNOTATION_OWNER] === ownerAnnotation(owner);
+}
+
+/** Why a deletion left an object in place: not this Environment's at that moment, or marked not to be pruned. */
+export type RetainReason = (typeof RETAIN_REASONS)[number];
+
+export interface Retention {
+  readonly reason: RetainReason;
+  /** Names the object and says why, for the task, the event and status. */
+  readonly message: string;
+}
+
+/**
+ * Why `owner` must not delete the live object now, or undefined when it may: the object
+ * must carry the owner's annotation (someone may have recreated it, or another Environment
+ * taken it over) and, unless it is a hook object, must not be marked
+ * `keelson.dev/prune: "false"`. Prune, the finalizer and hook clean-up all ask this of the
+ * object as it is at the moment they delete it.
+ */
+export function retentionOf(live: KubeObject, owner: OwnerReference, options: { readonly hook?: boolean } = {}): Retention | undefined {
+  const what = describeKey(keyOf(live));
+  const annotations = live.metadata.annotations ?? {};
+  const holder = annotations[ANNOTATION_OWNER];
+  if (holder !== ownerAnnotation(owner)) {
+    const why = holder === undefined ? `it has no ${ANNOTATION_OWNER} annotation` : `its ${ANNOTATION_OWNER} is "${holder}"`;
+    return { reason: 'NotOwned', message: `${what} is not owned by this Environment (${why})` };
+  }
+  if (!options.hook && annotations[ANNOTATION_PRUNE] === 'false') return { reason: 'PruneDisabled', message: `${what} is marked ${ANNOTATION_PRUNE}: "false"` };
+  return undefined;
 }
 
 function shortHash(text: string, length: number): string {

@@ -1,11 +1,12 @@
 // What a sync may delete: only objects the inventory says Keelson applied, that the desired
 // state no longer has, that still carry this Environment's owner annotation, and that are
 // not marked `keelson.dev/prune: "false"`. An empty desired state never prunes everything
-// unless the Environment allows it.
+// unless the Environment allows it. The plan reads the objects once; the prune itself asks
+// the same of each object again at the moment it deletes it (retentionOf, and the delete's
+// preconditions), so an object recreated by someone else meanwhile is left in place.
 import type { KubeObject, ObjectKey } from '../manifest.ts';
-import { describeKey, formatKey, groupOf, keyOf } from '../manifest.ts';
-import { ANNOTATION_PRUNE } from '../keys.ts';
-import { isOwnedBy, type OwnerReference } from './ownership.ts';
+import { formatKey, groupOf, keyOf } from '../manifest.ts';
+import { retentionOf, type OwnerReference, type RetainReason } from './ownership.ts';
 
 /** `group/version/kind/namespace/name`, the form of status.inventory entries. */
 export function inventoryEntry(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
@@ -48,22 +49,22 @@ export interface PruneSetOptions {
 export interface PruneSet {
   readonly prune: readonly KubeObject[];
   /** Objects left in place, with the reason. */
-  readonly kept: readonly { readonly key: string; readonly reason: string }[];
+  readonly kept: readonly { readonly key: string; readonly reason: string; readonly retain: RetainReason; readonly object: KubeObject }[];
 }
 
 /** The live objects to prune; throws PruneRefusedError for an empty desired state. */
 export function planPrune(options: PruneSetOptions): PruneSet {
   const wanted = new Set(options.desired.map((o) => formatKey(keyOf(o))));
   const prune: KubeObject[] = [];
-  const kept: { key: string; reason: string }[] = [];
+  const kept: { key: string; reason: string; retain: RetainReason; object: KubeObject }[] = [];
   for (const entry of options.inventory) {
     const { key } = parseInventoryEntry(entry);
     const id = formatKey(key);
     if (wanted.has(id)) continue;
     const live = options.live.get(id);
     if (!live) continue;
-    if (!isOwnedBy(live, options.owner)) kept.push({ key: id, reason: `${describeKey(key)} is no longer owned by this Environment` });
-    else if (live.metadata.annotations?.[ANNOTATION_PRUNE] === 'false') kept.push({ key: id, reason: `${describeKey(key)} is marked ${ANNOTATION_PRUNE}: "false"` });
+    const retention = retentionOf(live, options.owner);
+    if (retention) kept.push({ key: id, reason: retention.message, retain: retention.reason, object: live });
     else prune.push(live);
   }
   if (options.desired.length === 0 && prune.length > 0 && !options.allowEmpty) throw new PruneRefusedError(prune.length);
@@ -73,12 +74,14 @@ export function planPrune(options: PruneSetOptions): PruneSet {
 /**
  * The inventory after an operation: every desired non-hook object, plus earlier entries that
  * were not pruned (pruning off, or a prune that failed), so a later sync can still prune them.
+ * Entries in `released` (a prune left them in place: not owned, or prune disabled) leave the
+ * inventory: Keelson no longer manages them.
  */
-export function nextInventory(previous: readonly string[], applied: readonly KubeObject[], pruned: ReadonlySet<string>, kept: ReadonlySet<string>): string[] {
+export function nextInventory(previous: readonly string[], applied: readonly Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>[], pruned: ReadonlySet<string>, released: ReadonlySet<string>): string[] {
   const entries = new Map<string, string>();
   for (const entry of previous) {
     const id = formatKey(parseInventoryEntry(entry).key);
-    if (!pruned.has(id) && !kept.has(id)) entries.set(id, entry);
+    if (!pruned.has(id) && !released.has(id)) entries.set(id, entry);
   }
   for (const obj of applied) entries.set(formatKey(keyOf(obj)), inventoryEntry(obj));
   return [...entries.values()].sort();

@@ -1,0 +1,108 @@
+// What an answer of the API server means when it is not a success. Every non-2xx answer
+// becomes a KubeApiError with the status code and the server's own message, whatever its
+// content type: a Kubernetes Status (JSON), the mux's text/plain "404 page not found" for a
+// path nobody serves (a group/version whose CRD was deleted), an HTML page from a proxy in
+// front of it, or nothing at all. After client-go's NewGenericServerResponse.
+
+/** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
+export class KubeApiError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  /**
+   * Whether the body was a Kubernetes Status. A 404 without one comes from the API server's
+   * mux, not from a resource handler: the path itself is not served.
+   */
+  readonly fromStatus: boolean;
+  constructor(status: number, reason: string, message: string, fromStatus = true) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.status = status;
+    this.reason = reason;
+    this.fromStatus = fromStatus;
+  }
+}
+
+/** A 404 for a path the API server does not serve at all (no resource handler answered). */
+export function isUnservedPath(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 404 && !err.fromStatus;
+}
+
+/** The Status reason Kubernetes gives each code, for answers that carry no Status. */
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
+  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
+  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+};
+
+const MESSAGE_LIMIT = 512;
+
+export interface ApiAnswer {
+  readonly status: number;
+  /** The Content-Type header, '' when absent. */
+  readonly contentType: string;
+  readonly text: string;
+}
+
+/** The error a non-2xx answer to `method path` stands for. */
+export function apiErrorOf(answer: ApiAnswer, method: string, path: string): KubeApiError {
+  const fallbackReason = REASONS[answer.status] ?? (answer.status >= 500 ? 'InternalError' : `HTTP${answer.status}`);
+  const where = `${method} ${path}: HTTP ${answer.status}`;
+  const status = isJson(answer.contentType) || looksLikeJson(answer.text) ? parseStatus(answer.text) : undefined;
+  if (status) return new KubeApiError(answer.status, status.reason || fallbackReason, status.message || `${where} (${status.reason || fallbackReason})`);
+  const said = serverText(answer);
+  return new KubeApiError(answer.status, fallbackReason, said ? `${where}: ${said}` : `${where} (${fallbackReason})`, false);
+}
+
+/** The body of a 2xx answer, parsed; an answer that is not JSON is an error naming the request. */
+export function parseSuccess<T>(answer: ApiAnswer, method: string, path: string): T {
+  if (!answer.text) return undefined as T;
+  try {
+    return JSON.parse(answer.text) as T;
+  } catch {
+    throw new Error(`${method} ${path}: HTTP ${answer.status} with a body that is not JSON (${answer.contentType || 'no content type'}): ${clip(answer.text.trim())}`);
+  }
+}
+
+function isJson(contentType: string): boolean {
+  return /^application\/([\w.+-]*\+)?json\b/i.test(contentType.trim());
+}
+
+function looksLikeJson(text: string): boolean {
+  return text.trimStart().startsWith('{');
+}
+
+function parseStatus(text: string): { reason: string; message: string } | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const s = body as { kind?: unknown; reason?: unknown; message?: unknown };
+  if (s.kind !== 'Status' && s.message === undefined && s.reason === undefined) return undefined;
+  return { reason: typeof s.reason === 'string' ? s.reason : '', message: typeof s.message === 'string' ? s.message : '' };
+}
+
+/** What the server said, as one short line: HTML without its tags, text as it is. */
+function serverText(answer: ApiAnswer): string {
+  let text = answer.text;
+  if (/html/i.test(answer.contentType) || /^\s*<(!doctype|html)/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1];
+    text = title ?? text.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
+  }
+  return clip(text.replace(/\s+/g, ' ').trim());
+}
+
+function clip(text: string): string {
+  return text.length <= MESSAGE_LIMIT ? text : `${text.slice(0, MESSAGE_LIMIT)}…`;
+}
+
+/** Worth trying again: throttling, a server error, a timeout, a dropped connection. */
+export function isTransient(err: unknown): boolean {
+  const cause = err instanceof Error && !(err instanceof KubeApiError) && err.cause !== undefined ? err.cause : err;
+  if (cause instanceof KubeApiError) return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && cause.message.includes('the object has been modified'));
+  if (!(cause instanceof Error)) return false;
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
+}
