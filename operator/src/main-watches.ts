@@ -132,7 +132,9 @@ export class ManagedObjectWatches implements WatchCache {
 
   /**
    * A CRD was deleted: its kinds' watches stop (they could only fail now), so no read trusts
-   * what they held; the next track() watches the kinds again once they are served.
+   * what they held; the next track() watches the kinds again once they are served. The
+   * objects they held went with the CRD, and their deletion may never have reached the
+   * failing watch: their Environments are woken.
    */
   async forgetKind(group: string, kind: string): Promise<void> {
     const ids = [...this.#watches.keys()].filter((id) => {
@@ -146,6 +148,7 @@ export class ManagedObjectWatches implements WatchCache {
       for (const w of watches ?? []) {
         this.#all.delete(w);
         await w.stop();
+        for (const obj of w.objects()) this.#options.onObject(obj as KubeObject);
       }
     }
   }

@@ -92,6 +92,11 @@ export class ResourceWatch {
     this.#loop = this.#run(version);
   }
 
+  /** Every object the watch holds now (a read of the local cache, no request). */
+  objects(): WatchedObject[] {
+    return [...this.#known.values()];
+  }
+
   /** The object as the watch last saw it (a read of the local cache, no request). */
   get(namespace: string, name: string): WatchedObject | undefined {
     return this.#known.get(`${namespace}/${name}`);

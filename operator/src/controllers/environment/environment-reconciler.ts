@@ -401,8 +401,11 @@ class Reconcile {
     // The live state changed: compare again. A success at the latest revision is compared
     // here, so status tells the truth without another reconcile; anything else (a failure
     // to retry, another revision) reconciles again at once.
-    if (operation.phase === 'Succeeded' && desired === this.#desired) this.#summary = await this.#compare(executor, desired);
-    else this.#requeueAfterMs = 0;
+    if (operation.phase === 'Succeeded' && desired === this.#desired) {
+      this.#summary = await this.#compare(executor, desired);
+      // The cluster moved on during the sync (an object went with its CRD): look again soon.
+      if (this.#summary.sync !== 'Synced') this.#requeueAfterMs = 1000;
+    } else this.#requeueAfterMs = 0;
   }
 
   /** What becomes of objects no longer in the desired state, as their resource message says. */
