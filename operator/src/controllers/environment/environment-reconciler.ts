@@ -99,8 +99,7 @@ export class EnvironmentReconciler {
       if (retained.length > 0) {
         const why = retained.map((r) => r.message).join('; ');
         this.#deps.log.warn('left objects of a deleted Environment in place', { environment: `${namespace}/${name}`, objects: why });
-        await this.#deps.events.record(env, 'Warning', 'DeletionSkipped', `left ${retained.length} managed objects in place: ${why}`)
-          .catch((err: unknown) => this.#deps.log.warn('could not record an event', { reason: 'DeletionSkipped', error: String(err) }));
+        await recordEvent(this.#deps, this.#deps.log, env, { type: 'Warning', reason: 'DeletionSkipped', message: `left ${retained.length} managed objects in place: ${why}` });
       }
     }
     await this.#deps.resources.setEnvironmentFinalizers(namespace, name, (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
@@ -427,8 +426,8 @@ class Reconcile {
     return hashObject(this.#desired!.objects.map((o) => redactObject(o)));
   }
 
-  async #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await this.#deps.events.record(this.env, type, reason, this.#deps.redactor.redactText(message)).catch((err: unknown) => this.#log.warn('could not record an event', { reason, error: String(err) }));
+  #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    return recordEvent(this.#deps, this.#log, this.env, { type, reason, message });
   }
 
   async #patchStatus(error: StepError | undefined, failure: string | undefined): Promise<void> {
@@ -465,6 +464,12 @@ class Reconcile {
       this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
     }
   }
+}
+
+/** An event on the Environment, redacted; one that cannot be recorded is logged, never thrown. */
+async function recordEvent(deps: EnvironmentReconcilerDeps, log: Logger, env: EnvironmentResource, event: { readonly type: 'Normal' | 'Warning'; readonly reason: string; readonly message: string }): Promise<void> {
+  await deps.events.record(env, event.type, event.reason, deps.redactor.redactText(event.message))
+    .catch((err: unknown) => log.warn('could not record an event', { reason: event.reason, error: String(err) }));
 }
 
 /** The objects an operation was planned with: all desired ones, or for a self-heal the ones its tasks name. */
