@@ -44,7 +44,8 @@ export function describeEnvironment(env: EnvironmentResource, now: number): stri
   }
   if (s.retained?.length) {
     lines.push('Left in place (not deleted by the last prune or deletion):');
-    lines.push(indent(table(['KIND', 'NAMESPACE', 'NAME', 'REASON', 'MESSAGE'], s.retained.map((r) => [r.kind, r.namespace ?? '', r.name, r.reason, r.message])), 2));
+    const rows = s.retained.map((r) => [r.kind, r.namespace ?? '', r.name, r.reason, r.message]);
+    lines.push(indent(table(['KIND', 'NAMESPACE', 'NAME', 'REASON', 'MESSAGE'], rows), 2));
   }
   const op = s.operation;
   if (op) {

@@ -38,7 +38,10 @@ export function versionOf(apiVersion: string): string {
   return slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
 }
 
-export function keyOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'> & { readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'> }): ObjectKey {
+/** What names an object: enough of it for a key (a KubeObject, or one rebuilt from a task). */
+export type ObjectIdentity = Pick<KubeObject, 'apiVersion' | 'kind'> & { readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'> };
+
+export function keyOf(obj: ObjectIdentity): ObjectKey {
   return {
     group: groupOf(obj.apiVersion),
     kind: obj.kind,

@@ -60,10 +60,9 @@ export class Applier {
   /** Server-side apply of one object; returns what the server stored (or would store, on dry-run). */
   async apply(obj: KubeObject, options: { readonly dryRun?: boolean } = {}): Promise<KubeObject> {
     const { status: _status, ...body } = obj;
-    return this.#resources.request({ apiVersion: obj.apiVersion, key: keyOf(obj) }, (path) => this.#transport.request<KubeObject>({
-      method: 'PATCH', path, body, contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: this.#fieldManager, force: 'true', dryRun: options.dryRun ? 'All' : undefined },
-    }));
+    const query = { fieldManager: this.#fieldManager, force: 'true', dryRun: options.dryRun ? 'All' : undefined };
+    return this.#resources.request({ apiVersion: obj.apiVersion, key: keyOf(obj) }, (path) =>
+      this.#transport.request<KubeObject>({ method: 'PATCH', path, body, contentType: 'application/apply-patch+yaml', query }));
   }
 
   /** Applies every object (a failure does not stop the others); outcomes in input order. */
@@ -84,8 +83,9 @@ export class Applier {
    */
   async create(obj: KubeObject): Promise<KubeObject | undefined> {
     try {
+      const query = { fieldManager: this.#fieldManager };
       return await this.#resources.request({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } },
-        (path) => this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query: { fieldManager: this.#fieldManager } }));
+        (path) => this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query }));
     } catch (err) {
       if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw new Error(message(obj, err), { cause: err });
       return undefined;
@@ -99,17 +99,16 @@ export class Applier {
    * or changed in between fails the delete (409) and is read and asked about again. One that
    * is gone, or whose kind is no longer served, counts as gone.
    */
-  async deleteIf(address: ObjectAddress, retention: (live: KubeObject) => Retention | undefined): Promise<DeleteOutcome> {
+  async deleteIf(address: ObjectAddress, retention: RetentionRule): Promise<DeleteOutcome> {
     for (let attempt = 1; ; attempt++) {
       const live = await this.#read(address);
       if (!live) return { result: 'gone' };
       const kept = retention(live);
       if (kept) return { result: 'retained', retention: kept };
       const preconditions = { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion };
+      const body = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions };
       try {
-        await this.#resources.request(address, (path) => this.#transport.request({
-          method: 'DELETE', path, body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions },
-        }));
+        await this.#resources.request(address, (path) => this.#transport.request({ method: 'DELETE', path, body }));
         return { result: 'deleted' };
       } catch (err) {
         if (isGone(err)) return { result: 'gone' };
@@ -121,13 +120,17 @@ export class Applier {
 
   async #read(address: ObjectAddress): Promise<KubeObject | undefined> {
     try {
-      return await this.#resources.request(address, (path) => this.#transport.request<KubeObject>({ method: 'GET', path }));
+      const get = (path: string) => this.#transport.request<KubeObject>({ method: 'GET', path });
+      return await this.#resources.request(address, get);
     } catch (err) {
       if (isGone(err)) return undefined;
       throw new Error(message(address, err), { cause: err });
     }
   }
 }
+
+/** Why the live object must stay, or undefined when it may be deleted (core/sync/ownership.ts retentionOf). */
+export type RetentionRule = (live: KubeObject) => Retention | undefined;
 
 export type DeleteOutcome =
   | { readonly result: 'deleted' | 'gone' }

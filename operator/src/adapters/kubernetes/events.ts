@@ -57,7 +57,8 @@ export class EventRecorder {
       const count = earlier.count + 1;
       try {
         await this.#rest.request({
-          method: 'PATCH', path: `/api/v1/namespaces/${encodeURIComponent(earlier.namespace)}/events/${encodeURIComponent(earlier.name)}`,
+          method: 'PATCH',
+          path: `/api/v1/namespaces/${encodeURIComponent(earlier.namespace)}/events/${encodeURIComponent(earlier.name)}`,
           contentType: 'application/merge-patch+json', body: { count, lastTimestamp: at },
         });
         earlier.count = count;

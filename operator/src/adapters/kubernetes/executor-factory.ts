@@ -70,7 +70,10 @@ export class KubernetesExecutorFactory {
     return this.#transport(identityOf(env));
   }
 
-  async deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<{ deleted: number; retained: Retention[] }> {
+  async deleteInventory(
+    env: EnvironmentResource,
+    inventory: readonly string[],
+  ): Promise<{ deleted: number; retained: Retention[] }> {
     const transport = await this.#transport(identityOf(env));
     const applier = new Applier(transport, await this.#resources());
     const owner = { namespace: env.metadata.namespace, name: env.metadata.name };
@@ -78,7 +81,7 @@ export class KubernetesExecutorFactory {
     const retained: Retention[] = [];
     for (const entry of [...inventory].reverse()) {
       const item = parseInventoryEntry(entry);
-      const outcome = await applier.deleteIf({ apiVersion: item.apiVersion, key: item.key }, (live) => retentionOf(live, owner));
+      const outcome = await applier.deleteIf(item, (live) => retentionOf(live, owner));
       if (outcome.result === 'deleted') deleted++;
       if (outcome.result === 'retained') retained.push(outcome.retention);
     }

@@ -92,7 +92,9 @@ export class ResourceMap {
 
   /** Forgets every version of `group` it knows (a CRD of the group was created, changed or deleted). */
   forgetGroup(group: string): void {
-    for (const apiVersion of this.#byGroupVersion.keys()) if (groupOf(apiVersion) === group) this.#byGroupVersion.delete(apiVersion);
+    for (const apiVersion of this.#byGroupVersion.keys()) {
+      if (groupOf(apiVersion) === group) this.#byGroupVersion.delete(apiVersion);
+    }
   }
 
   /**

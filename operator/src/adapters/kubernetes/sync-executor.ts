@@ -191,7 +191,8 @@ export class SyncExecutor {
     if (checkpoint && results.length > 0) await this.#options.persist(recorded);
     const wait = next.actions.find((a) => a.type === 'wait');
     const progressed = results.length > 0 && !wait;
-    return { operation: recorded, done: isFinished(recorded), requeueAfterMs: wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs, actions: next.actions, resumed };
+    const requeueAfterMs = wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs;
+    return { operation: recorded, done: isFinished(recorded), requeueAfterMs, actions: next.actions, resumed };
   }
 
   /** Steps until the operation finishes (for tests and one-shot callers). */
@@ -249,8 +250,11 @@ export class SyncExecutor {
           // Deleted only if, at that moment, the object is this Environment's (and, for a
           // prune, not marked keelson.dev/prune: "false"); otherwise it is left in place.
           const owner = this.#options.owner;
-          const outcome = await this.#applier.deleteIf(action.ref, (live) => retentionOf(live, owner, { hook: action.type === 'deleteHook' }));
-          if (outcome.result === 'retained') return [{ type: action.type, taskId: action.taskId, retained: outcome.retention }];
+          const hook = action.type === 'deleteHook';
+          const outcome = await this.#applier.deleteIf(action.ref, (live) => retentionOf(live, owner, { hook }));
+          if (outcome.result === 'retained') {
+            return [{ type: action.type, taskId: action.taskId, retained: outcome.retention }];
+          }
           this.#live.deleted(action.ref);
           return [{ type: action.type, taskId: action.taskId }];
         } catch (err) {
@@ -266,7 +270,8 @@ export class SyncExecutor {
     for (const obj of earlier) {
       if (obj.metadata.annotations?.[ANNOTATION_OPERATION] === op.id) continue;
       const address = { apiVersion: obj.apiVersion, key: keyOf(obj) };
-      const outcome = await this.#applier.deleteIf(address, (live) => retentionOf(live, this.#options.owner, { hook: true }));
+      const owner = this.#options.owner;
+      const outcome = await this.#applier.deleteIf(address, (live) => retentionOf(live, owner, { hook: true }));
       if (outcome.result !== 'retained') this.#live.deleted(address);
     }
   }

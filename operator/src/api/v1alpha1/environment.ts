@@ -142,7 +142,10 @@ export const OperationTask = Type.Object(
     apiVersion: Type.Optional(Type.String({ description: 'apiVersion of the object, to address it when resuming.' })),
     startedAt: Type.Optional(Timestamp('When the task started; hook timeouts count from here.')),
     applied: Type.Optional(Type.Boolean({ description: 'True once the apply, hook creation or deletion was accepted by the API server.' })),
-    retained: Type.Optional(StringEnum(RETAIN_REASONS, { description: 'Why a Prune task left its object in place (then Skipped): NotOwned (the live object is not this Environment\'s) or PruneDisabled (keelson.dev/prune: "false").' })),
+    retained: Type.Optional(StringEnum(RETAIN_REASONS, {
+      description: 'Why a Prune task left its object in place (then Skipped): NotOwned (the live object is not this Environment\'s) '
+        + 'or PruneDisabled (keelson.dev/prune: "false").',
+    })),
   },
   { description: 'One step of a sync operation.' },
 );
@@ -197,7 +200,10 @@ export const EnvironmentStatus = Type.Object(
     inventory: Type.Optional(Type.Array(Type.String(), { description: 'Keys (group/version/kind/namespace/name) of every object Keelson applied; only these are ever pruned.' })),
     operation: Type.Optional(Operation),
     history: Type.Optional(Type.Array(HistoryEntry, { description: 'The last syncs, newest first.' })),
-    retained: Type.Optional(Type.Array(RetainedObject, { description: 'Objects the last pruning sync (or a deletion) left in place instead of deleting them, and why; they are no longer in the inventory.', maxItems: 100 })),
+    retained: Type.Optional(Type.Array(RetainedObject, {
+      description: 'Objects the last pruning sync (or a deletion) left in place instead of deleting them, and why; they are no longer in the inventory.',
+      maxItems: 100,
+    })),
     lastHandledSyncAt: Type.Optional(Type.String({ description: 'The last keelson.dev/sync-requested-at token handled.' })),
     lastHandledRefreshAt: Type.Optional(Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' })),
   },

@@ -31,15 +31,16 @@ export function finishOperation(options: {
     ? options.desired.filter((o) => !isHook(o))
     : tasks.filter((t) => !t.hookName && t.phase !== 'Prune' && t.apiVersion && (t.applied || t.status === 'Succeeded')).map((t) => {
       const key = parseKey(t.key);
-      return { apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: key.name, ...(key.namespace ? { namespace: key.namespace } : {}) } };
+      return { apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: key.name, namespace: key.namespace } };
     });
   const released = tasks.filter((t) => t.phase === 'Prune' && t.retained);
-  const inventory = nextInventory(options.inventory, applied, pruned, new Set(released.map((t) => formatKey(parseKey(t.key)))));
+  const releasedKeys = new Set(released.map((t) => formatKey(parseKey(t.key))));
+  const inventory = nextInventory(options.inventory, applied, pruned, releasedKeys);
   const retained = released.map((t): RetainedObject => {
     const key = parseKey(t.key);
     return {
-      group: key.group, version: versionOf(t.apiVersion ?? ''), kind: key.kind, ...(key.namespace ? { namespace: key.namespace } : {}),
-      name: key.name, reason: t.retained!, message: t.message ?? t.retained!,
+      group: key.group, version: versionOf(t.apiVersion ?? ''), kind: key.kind,
+      ...(key.namespace ? { namespace: key.namespace } : {}), name: key.name, reason: t.retained!, message: t.message ?? t.retained!,
     };
   });
   // A self-heal re-applies what a recorded sync deployed: it is not a deployment of its own.

@@ -19,7 +19,10 @@ export interface ExecutorFactory {
    * Environment's own and not marked keelson.dev/prune: "false" when it is deleted; says how
    * many it deleted and which it left in place, and why.
    */
-  deleteInventory(env: EnvironmentResource, inventory: readonly string[]): Promise<{ readonly deleted: number; readonly retained: readonly Retention[] }>;
+  deleteInventory(
+    env: EnvironmentResource,
+    inventory: readonly string[],
+  ): Promise<{ readonly deleted: number; readonly retained: readonly Retention[] }>;
   forget(namespace: string, name: string): void;
 }
 

@@ -8,7 +8,9 @@ import { describeKey, parseKey } from '../manifest.ts';
 import { assessHealth } from '../health/index.ts';
 import type { DeletePolicy } from './annotations.ts';
 import { parseSyncAnnotations } from './annotations.ts';
-import { clampMessages, idOf, isFinished, refOf, type Operation, type OperationTask, type SyncAction } from './operation.ts';
+import {
+  clampMessages, idOf, isFinished, NOT_RUN, NOT_WAITED_FOR, refOf, type Operation, type OperationTask, type SyncAction,
+} from './operation.ts';
 import { hookObject, withOwnership, type OwnerReference } from './ownership.ts';
 import { formatKey } from '../manifest.ts';
 
@@ -176,7 +178,7 @@ function finishFailed(op: Operation, input: StepInput, message: string): Operati
 function stepFailing(op: Operation, tasks: OperationTask[], input: StepInput): StepResult {
   for (const t of tasks) {
     if (t.phase !== 'SyncFail' && (t.status === 'Pending' || t.status === 'Running')) {
-      t.message = t.status === 'Pending' ? 'not run: the operation failed' : 'not waited for: the operation failed';
+      t.message = t.status === 'Pending' ? NOT_RUN : NOT_WAITED_FOR;
       t.status = 'Skipped';
     }
   }
@@ -227,7 +229,10 @@ function step(operation: Operation, input: StepInput): StepResult {
   const left = tasks.filter((t) => t.phase === 'Prune' && t.retained).length;
   const pruning = `${pruned ? `, pruned ${pruned}` : ''}${left ? `, left ${left} in place` : ''}`;
   return {
-    operation: { ...op, phase: 'Succeeded', finishedAt: new Date(input.now).toISOString(), message: `synced ${synced} resources${pruning} at ${op.revision}` },
+    operation: {
+      ...op, phase: 'Succeeded', finishedAt: new Date(input.now).toISOString(),
+      message: `synced ${synced} resources${pruning} at ${op.revision}`,
+    },
     actions: finished,
   };
 }

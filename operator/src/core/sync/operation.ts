@@ -134,19 +134,31 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
   return clampMessages(next);
 }
 
+export interface ExpireOptions {
+  /** Milliseconds since the epoch. */
+  readonly now: number;
+  readonly timeoutMs: number;
+  /** What could not be done, and why: `comparing with the cluster failed: …`. */
+  readonly cause: string;
+}
+
+/** The messages of tasks a failed operation did not run, or stopped waiting for. */
+export const NOT_RUN = 'not run: the operation failed';
+export const NOT_WAITED_FOR = 'not waited for: the operation failed';
+
 /**
  * An operation past its time limit that could not take its next step (the step threw: the
  * API server refused a read, the source is gone): Failed, naming the step and why, with what
  * had not run Skipped. The step function times out operations that can still step (and
  * runs their SyncFail hooks); this ends the ones that cannot. Undefined while there is time left.
  */
-export function expireOperation(op: Operation, options: { readonly now: number; readonly timeoutMs: number; readonly cause: string }): Operation | undefined {
+export function expireOperation(op: Operation, options: ExpireOptions): Operation | undefined {
   if (isFinished(op) || options.now - Date.parse(op.startedAt) <= options.timeoutMs) return undefined;
   const failure = `the operation did not finish within ${Math.round(options.timeoutMs / 1000)} s: ${options.cause}`;
   return clampMessages({
     ...op, phase: 'Failed', finishedAt: new Date(options.now).toISOString(), failure, message: failure,
     tasks: (op.tasks ?? []).map((t) => (t.status === 'Pending' || t.status === 'Running'
-      ? { ...t, status: 'Skipped', message: t.status === 'Pending' ? 'not run: the operation failed' : 'not waited for: the operation failed' }
+      ? { ...t, status: 'Skipped', message: t.status === 'Pending' ? NOT_RUN : NOT_WAITED_FOR }
       : t)),
   });
 }

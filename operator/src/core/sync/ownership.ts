@@ -6,7 +6,9 @@ import type { RETAIN_REASONS } from '../../api/v1alpha1/environment.ts';
 import type { KubeObject } from '../manifest.ts';
 import { describeKey, keyOf } from '../manifest.ts';
 import { isHook } from './annotations.ts';
-import { ANNOTATION_OPERATION, ANNOTATION_OWNER, ANNOTATION_PRUNE, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF } from '../keys.ts';
+import {
+  ANNOTATION_OPERATION, ANNOTATION_OWNER, ANNOTATION_PRUNE, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF,
+} from '../keys.ts';
 
 /** The Environment that owns what a sync applies. */
 export interface OwnerReference {
@@ -50,7 +52,11 @@ export interface Retention {
  * `keelson.dev/prune: "false"`. Prune, the finalizer and hook clean-up all ask this of the
  * object as it is at the moment they delete it.
  */
-export function retentionOf(live: KubeObject, owner: OwnerReference, options: { readonly hook?: boolean } = {}): Retention | undefined {
+export function retentionOf(
+  live: KubeObject,
+  owner: OwnerReference,
+  options: { readonly hook?: boolean } = {},
+): Retention | undefined {
   const what = describeKey(keyOf(live));
   const annotations = live.metadata.annotations ?? {};
   const holder = annotations[ANNOTATION_OWNER];
@@ -58,7 +64,9 @@ export function retentionOf(live: KubeObject, owner: OwnerReference, options: { 
     const why = holder === undefined ? `it has no ${ANNOTATION_OWNER} annotation` : `its ${ANNOTATION_OWNER} is "${holder}"`;
     return { reason: 'NotOwned', message: `${what} is not owned by this Environment (${why})` };
   }
-  if (!options.hook && annotations[ANNOTATION_PRUNE] === 'false') return { reason: 'PruneDisabled', message: `${what} is marked ${ANNOTATION_PRUNE}: "false"` };
+  if (!options.hook && annotations[ANNOTATION_PRUNE] === 'false') {
+    return { reason: 'PruneDisabled', message: `${what} is marked ${ANNOTATION_PRUNE}: "false"` };
+  }
   return undefined;
 }
 

@@ -4,7 +4,7 @@
 // unless the Environment allows it. The plan reads the objects once; the prune itself asks
 // the same of each object again at the moment it deletes it (retentionOf, and the delete's
 // preconditions), so an object recreated by someone else meanwhile is left in place.
-import type { KubeObject, ObjectKey } from '../manifest.ts';
+import type { KubeObject, ObjectIdentity, ObjectKey } from '../manifest.ts';
 import { formatKey, groupOf, keyOf } from '../manifest.ts';
 import { retentionOf, type OwnerReference, type RetainReason } from './ownership.ts';
 
@@ -46,17 +46,25 @@ export interface PruneSetOptions {
   readonly allowEmpty?: boolean;
 }
 
+/** An object the plan leaves in place: its key, the message, the reason, the live object. */
+export interface KeptObject {
+  readonly key: string;
+  readonly reason: string;
+  readonly retain: RetainReason;
+  readonly object: KubeObject;
+}
+
 export interface PruneSet {
   readonly prune: readonly KubeObject[];
   /** Objects left in place, with the reason. */
-  readonly kept: readonly { readonly key: string; readonly reason: string; readonly retain: RetainReason; readonly object: KubeObject }[];
+  readonly kept: readonly KeptObject[];
 }
 
 /** The live objects to prune; throws PruneRefusedError for an empty desired state. */
 export function planPrune(options: PruneSetOptions): PruneSet {
   const wanted = new Set(options.desired.map((o) => formatKey(keyOf(o))));
   const prune: KubeObject[] = [];
-  const kept: { key: string; reason: string; retain: RetainReason; object: KubeObject }[] = [];
+  const kept: KeptObject[] = [];
   for (const entry of options.inventory) {
     const { key } = parseInventoryEntry(entry);
     const id = formatKey(key);
@@ -77,7 +85,12 @@ export function planPrune(options: PruneSetOptions): PruneSet {
  * Entries in `released` (a prune left them in place: not owned, or prune disabled) leave the
  * inventory: Keelson no longer manages them.
  */
-export function nextInventory(previous: readonly string[], applied: readonly Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>[], pruned: ReadonlySet<string>, released: ReadonlySet<string>): string[] {
+export function nextInventory(
+  previous: readonly string[],
+  applied: readonly ObjectIdentity[],
+  pruned: ReadonlySet<string>,
+  released: ReadonlySet<string>,
+): string[] {
   const entries = new Map<string, string>();
   for (const entry of previous) {
     const id = formatKey(parseInventoryEntry(entry).key);
