@@ -26,6 +26,14 @@ describe('apiErrorOf', () => {
     });
   }
 
+  it('keeps the causes of a Status, so an apply conflict is told from a newer resourceVersion', () => {
+    const text = JSON.stringify({ kind: 'Status', code: 409, reason: 'Conflict', message: 'Apply failed with 1 conflict', details: { causes: [{ reason: 'FieldManagerConflict', field: '.spec.replicas' }] } });
+    const err = apiErrorOf({ status: 409, contentType: 'application/json', text }, 'PATCH', path);
+    assert.deepEqual(err.causes, ['FieldManagerConflict']);
+    assert.equal(isTransient(err), false);
+    assert.equal(isTransient(apiErrorOf({ status: 409, contentType: 'application/json', text: status(409, 'Conflict', 'the object has been modified') }, 'PUT', path)), true);
+  });
+
   it('clips a long body to one short line', () => {
     const err = apiErrorOf({ status: 500, contentType: 'text/plain', text: 'x'.repeat(5000) }, 'GET', '/api/v1');
     assert.ok(err.message.length < 600, `${err.message.length} characters`);
@@ -52,7 +60,8 @@ describe('isTransient', () => {
     { name: 'a wrapped transient cause is tried again', err: new Error('Job shop/x: etcd', { cause: new KubeApiError(500, 'InternalError', 'etcd') }), want: true },
     { name: 'an invalid object fails', err: new KubeApiError(422, 'Invalid', 'spec.replicas: Invalid value: -1'), want: false },
     { name: 'a forbidden request fails', err: new KubeApiError(403, 'Forbidden', 'cannot patch deployments'), want: false },
-    { name: 'an apply conflict with another field manager fails', err: new KubeApiError(409, 'Conflict', 'Apply failed with 1 conflict'), want: false },
+    { name: 'another writer\'s newer resourceVersion (Conflict) is tried again', err: new KubeApiError(409, 'Conflict', 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified'), want: true },
+    { name: 'an apply conflict with another field manager fails', err: new KubeApiError(409, 'Conflict', 'Apply failed with 1 conflict', { causes: ['FieldManagerConflict'] }), want: false },
   ];
   for (const c of cases) {
     it(c.name, () => assert.equal(isTransient(c.err), c.want));

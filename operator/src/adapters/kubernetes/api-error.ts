@@ -4,6 +4,13 @@
 // path nobody serves (a group/version whose CRD was deleted), an HTML page from a proxy in
 // front of it, or nothing at all. After client-go's NewGenericServerResponse.
 
+export interface KubeApiErrorOptions {
+  /** @default true */
+  readonly fromStatus?: boolean;
+  /** @default [] */
+  readonly causes?: readonly string[];
+}
+
 /** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
 export class KubeApiError extends Error {
   readonly status: number;
@@ -13,12 +20,15 @@ export class KubeApiError extends Error {
    * mux, not from a resource handler: the path itself is not served.
    */
   readonly fromStatus: boolean;
-  constructor(status: number, reason: string, message: string, fromStatus = true) {
+  /** The Status's `details.causes[].reason` (FieldManagerConflict, FieldValueInvalid, ...). */
+  readonly causes: readonly string[];
+  constructor(status: number, reason: string, message: string, options: KubeApiErrorOptions = {}) {
     super(message);
     this.name = 'KubeApiError';
     this.status = status;
     this.reason = reason;
-    this.fromStatus = fromStatus;
+    this.fromStatus = options.fromStatus ?? true;
+    this.causes = options.causes ?? [];
   }
 }
 
@@ -48,9 +58,13 @@ export function apiErrorOf(answer: ApiAnswer, method: string, path: string): Kub
   const fallbackReason = REASONS[answer.status] ?? (answer.status >= 500 ? 'InternalError' : `HTTP${answer.status}`);
   const where = `${method} ${path}: HTTP ${answer.status}`;
   const status = isJson(answer.contentType) || looksLikeJson(answer.text) ? parseStatus(answer.text) : undefined;
-  if (status) return new KubeApiError(answer.status, status.reason || fallbackReason, status.message || `${where} (${status.reason || fallbackReason})`);
+  if (status) {
+    const reason = status.reason || fallbackReason;
+    return new KubeApiError(answer.status, reason, status.message || `${where} (${reason})`, { causes: status.causes });
+  }
   const said = serverText(answer);
-  return new KubeApiError(answer.status, fallbackReason, said ? `${where}: ${said}` : `${where} (${fallbackReason})`, false);
+  const message = said ? `${where}: ${said}` : `${where} (${fallbackReason})`;
+  return new KubeApiError(answer.status, fallbackReason, message, { fromStatus: false });
 }
 
 /** The body of a 2xx answer, parsed; an answer that is not JSON is an error naming the request. */
@@ -59,7 +73,8 @@ export function parseSuccess<T>(answer: ApiAnswer, method: string, path: string)
   try {
     return JSON.parse(answer.text) as T;
   } catch {
-    throw new Error(`${method} ${path}: HTTP ${answer.status} with a body that is not JSON (${answer.contentType || 'no content type'}): ${clip(answer.text.trim())}`);
+    const type = answer.contentType || 'no content type';
+    throw new Error(`${method} ${path}: HTTP ${answer.status} with a body that is not JSON (${type}): ${clip(answer.text.trim())}`);
   }
 }
 
@@ -71,7 +86,7 @@ function looksLikeJson(text: string): boolean {
   return text.trimStart().startsWith('{');
 }
 
-function parseStatus(text: string): { reason: string; message: string } | undefined {
+function parseStatus(text: string): { reason: string; message: string; causes: string[] } | undefined {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -79,9 +94,12 @@ function parseStatus(text: string): { reason: string; message: string } | undefi
     return undefined;
   }
   if (typeof body !== 'object' || body === null) return undefined;
-  const s = body as { kind?: unknown; reason?: unknown; message?: unknown };
+  const s = body as { kind?: unknown; reason?: unknown; message?: unknown; details?: { causes?: { reason?: unknown }[] } };
   if (s.kind !== 'Status' && s.message === undefined && s.reason === undefined) return undefined;
-  return { reason: typeof s.reason === 'string' ? s.reason : '', message: typeof s.message === 'string' ? s.message : '' };
+  const asText = (value: unknown) => (typeof value === 'string' ? value : '');
+  const listed = s.details?.causes;
+  const causes = Array.isArray(listed) ? listed.map((c) => asText(c?.reason)).filter(Boolean) : [];
+  return { reason: asText(s.reason), message: asText(s.message), causes };
 }
 
 /** What the server said, as one short line: HTML without its tags, text as it is. */
@@ -101,7 +119,11 @@ function clip(text: string): string {
 /** Worth trying again: throttling, a server error, a timeout, a dropped connection. */
 export function isTransient(err: unknown): boolean {
   const cause = err instanceof Error && !(err instanceof KubeApiError) && err.cause !== undefined ? err.cause : err;
-  if (cause instanceof KubeApiError) return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && cause.message.includes('the object has been modified'));
+  // A Conflict is another writer's newer resourceVersion (try again), unless it is server-side
+  // apply's conflict with another field manager, which trying again does not change.
+  if (cause instanceof KubeApiError) {
+    return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && !cause.causes.includes('FieldManagerConflict'));
+  }
   if (!(cause instanceof Error)) return false;
   const code = (cause as NodeJS.ErrnoException).code;
   return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
