@@ -1,5 +1,5 @@
-// Where the control-plane binaries are, building them first (once, cached by version)
-// with build-binaries.sh.
+// Where the control-plane binaries (and helm, kustomize and the OCI registry) are, building
+// them first (once, cached by version) with build-binaries.sh.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +9,16 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const script = join(dirname(fileURLToPath(import.meta.url)), 'build-binaries.sh');
 
-export const BINARY_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'helm'] as const;
+export const BINARY_NAMES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'helm',
+  'kustomize',
+  'registry',
+] as const;
 export type BinaryName = (typeof BINARY_NAMES)[number];
 export type Binaries = Record<BinaryName, string>;
 

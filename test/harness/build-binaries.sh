@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok) and helm from Go modules, and caches them by version outside the
-# repository. Nothing is downloaded but Go modules. Safe to run concurrently (flock).
+# kube-scheduler, kwok), helm, kustomize and the CNCF distribution registry from Go modules,
+# and caches them by version outside the repository. Nothing is downloaded but Go modules.
+# Safe to run concurrently (flock).
 #
 #   test/harness/build-binaries.sh            build whatever is missing
 #   test/harness/build-binaries.sh --print    print the bin directory
@@ -11,6 +12,8 @@ K8S_VERSION="${K8S_VERSION:-v1.33.13}"
 ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
 KWOK_VERSION="${KWOK_VERSION:-v0.7.0}"
 HELM_VERSION="${HELM_VERSION:-v3.21.4}"
+KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.2}"    # v5.8.3 needs Go 1.27
+REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 
 CACHE="${KEELSON_CACHE:-$HOME/.cache/keelson}"
 BIN="$CACHE/bin"
@@ -90,12 +93,32 @@ build_helm() {
   mv "$out.tmp" "$out"
 }
 
+build_kustomize() {
+  local out="$BIN/kustomize-$KUSTOMIZE_VERSION"; [[ -x "$out" ]] && return
+  log "kustomize $KUSTOMIZE_VERSION"
+  GOBIN="$CACHE/build/kustomize-bin" go install -trimpath -ldflags "-s -w" \
+    "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
+  mv "$CACHE/build/kustomize-bin/kustomize" "$out"
+}
+
+build_registry() {
+  local out="$BIN/registry-$REGISTRY_VERSION"; [[ -x "$out" ]] && return
+  log "registry (CNCF distribution) $REGISTRY_VERSION"
+  local ld="-s -w -X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION"
+  GOBIN="$CACHE/build/registry-bin" go install -trimpath -ldflags "$ld" \
+    "github.com/distribution/distribution/v3/cmd/registry@$REGISTRY_VERSION"
+  mv "$CACHE/build/registry-bin/registry" "$out"
+}
+
 build_etcd
 build_kwok
 build_helm
+build_kustomize
+build_registry
 build_kubernetes
 for n in etcd:$ETCD_VERSION kube-apiserver:$K8S_VERSION kube-controller-manager:$K8S_VERSION \
-         kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION; do
+         kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION \
+         kustomize:$KUSTOMIZE_VERSION registry:$REGISTRY_VERSION; do
   ln -sf "${n%%:*}-${n#*:}" "$BIN/${n%%:*}"
 done
 log "binaries ready in $BIN"
