@@ -7,6 +7,7 @@ export {
 } from './definition.ts';
 export { Hook, type HookDeletePolicy, type HookOptions, type HookPhase } from './hook.ts';
 export { Images, ImageReferenceError, parseImagesFile, type ImagesFileContent } from './images.ts';
+export { Kustomization, type KustomizationProps } from './kustomization.ts';
 export { PassSecret, type PassReference, type PassSecretProps } from './pass-secret.ts';
 export { SyncWave } from './sync-wave.ts';
 export { buildEnvironment, listEnvironments, synthesizeEnvironment, type AppManifests, type SynthesizeOptions } from './synthesize.ts';

@@ -20,6 +20,8 @@ import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
 import { createRegistry } from './adapters/metrics/registry.ts';
 import { KubernetesRequestMetrics, ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
 import { EntryCache } from './adapters/pass/entry-cache.ts';
+import { Renderer } from './adapters/render/renderer.ts';
+import { ChartAccessLoader } from './controllers/environment/chart-access.ts';
 import { Synthesizer } from './adapters/synth/synthesizer.ts';
 import { EnvironmentController } from './controllers/environment/environment-controller.ts';
 import { EnvironmentReconciler } from './controllers/environment/environment-reconciler.ts';
@@ -68,14 +70,22 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const gitControllers = (config.namespaces.length ? config.namespaces : [undefined]).map((ns, i) =>
     new GitRepositoryController(kc, { cacheDir: `${config.cacheDir}/git`, source, ...(i === 0 ? { registry } : {}), ...(ns ? { namespace: ns } : {}), concurrency: Math.max(2, Math.ceil(config.concurrency / 2)) }));
   const artifacts: ArtifactSource = gitControllers[0]!;
-  const synthesizer = new Synthesizer({ cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB, timeoutMs: config.synthTimeoutMs });
-  // A revision's synthesis never changes: keep results of recent (revision, path, environment).
+  const renderer = new Renderer({
+    cacheDir: `${config.cacheDir}/render`, helm: config.helm, kustomize: config.kustomize,
+    limits: { timeoutMs: config.renderTimeoutMs, memoryMiB: config.renderMemoryMiB },
+  });
+  const synthesizer = new Synthesizer({
+    cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB,
+    timeoutMs: config.synthTimeoutMs, renderer,
+  });
+  // A revision's synthesis never changes: keep results of recent (repository, revision, path, environment).
   const synthCache = new ResultCache<SynthesisResult>(4096);
   const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
   const resourceMap = new ResourceMap(transport);
   // The watches of managed objects wake an Environment on a change and are the cache its executor reads.
   const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
   const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed });
+  const chartAccess = new ChartAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
@@ -86,8 +96,10 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
       // One warm worker per repository and path, reused across its commits.
-      synthesize: (tree, path, environment, repo) => synthCache.get(`${tree.revision}|${path}|${environment}`, !tree.revision.startsWith('dir:'),
-        async () => (await metrics.timeSynthesis(() => synthesizer.synthesize({ tree, path, isolationKey: `${repo}:${path}` }, environment))).result),
+      synthesize: (tree, { path, environment, repository, chartAccess }) => synthCache.get(`${repository}|${tree.revision}|${path}|${environment}`,
+        !tree.revision.startsWith('dir:'), async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(
+          { tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}) }, environment))).result),
+      chartAccess: (env) => chartAccess.load(env),
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
     },

@@ -5,6 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureBinaries } from './binaries.ts';
 import { freePort } from './ports.ts';
 import { runtimeTree } from './runtime-tree.ts';
 
@@ -35,11 +36,13 @@ export class OperatorProcess {
   /** Starts the process and waits until /healthz answers. */
   async start(): Promise<void> {
     const tree = await runtimeTree();
+    const bin = await ensureBinaries();
     [this.metricsPort, this.apiPort] = await Promise.all([freePort(), freePort()]);
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [tree.bin, 'operator',
       `--kubeconfig=${this.#options.kubeconfig}`, `--listen=127.0.0.1:${this.apiPort}`, `--metrics-listen=127.0.0.1:${this.metricsPort}`,
-      `--cache-dir=${this.cacheDir}`, `--identity=${this.#options.identity ?? 'keelson-test'}`, '--log-level=debug', ...(this.#options.args ?? [])], {
+      `--cache-dir=${this.cacheDir}`, `--identity=${this.#options.identity ?? 'keelson-test'}`, '--log-level=debug',
+      `--helm=${bin.helm}`, `--kustomize=${bin.kustomize}`, ...(this.#options.args ?? [])], {
       stdio: ['ignore', fd, fd],
       // KEELSON_OPERATOR_NODE_OPTIONS reaches the operator only (say, --cpu-prof to profile it).
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: ['--disable-warning=ExperimentalWarning', process.env.KEELSON_OPERATOR_NODE_OPTIONS].filter(Boolean).join(' ') },

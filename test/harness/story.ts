@@ -15,6 +15,8 @@ export interface StoryOptions {
   /** Environment name → extra spec (sync policy, ...); targetNamespace is set per environment. */
   readonly environments: Record<string, Record<string, unknown>>;
   readonly passStore?: boolean;
+  /** Secrets (name → string data) created in the story's namespace before the Environments. */
+  readonly secrets?: Record<string, Record<string, string>>;
 }
 
 export class Story {
@@ -51,6 +53,9 @@ export class Story {
       await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': this.store.key.privateKey } } });
       await this.create('GitRepository', 'pass-store', { url: this.git.url('pass-store'), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
       secrets = { secrets: { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'gpg' } } } };
+    }
+    for (const [name, stringData] of Object.entries(options.secrets ?? {})) {
+      await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name }, stringData } });
     }
     for (const [env, spec] of Object.entries(options.environments)) {
       await this.create('Environment', env, { sourceRef: { name: 'deploy' }, environment: env, targetNamespace: this.targets[env], ...secrets, ...spec });

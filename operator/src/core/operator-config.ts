@@ -15,6 +15,12 @@ export interface OperatorConfig {
   readonly synthWorkers: number;
   readonly synthMemoryMiB: number;
   readonly synthTimeoutMs: number;
+  /** The helm and kustomize programs that render what a deploy repository asks for. */
+  readonly helm: string;
+  readonly kustomize: string;
+  /** Limits of one render. */
+  readonly renderTimeoutMs: number;
+  readonly renderMemoryMiB: number;
   /** Git object cache and synthesis scratch space. */
   readonly cacheDir: string;
   readonly leaderElect: boolean;
@@ -51,6 +57,10 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'synth-workers': { key: 'synthWorkers', kind: 'int', default: '2', min: 1 },
   'synth-memory-mib': { key: 'synthMemoryMiB', kind: 'int', default: '512', min: 64 },
   'synth-timeout': { key: 'synthTimeoutMs', kind: 'duration', default: '60s' },
+  helm: { key: 'helm', kind: 'string', default: 'helm' },
+  kustomize: { key: 'kustomize', kind: 'string', default: 'kustomize' },
+  'render-timeout': { key: 'renderTimeoutMs', kind: 'duration', default: '60s' },
+  'render-memory-mib': { key: 'renderMemoryMiB', kind: 'int', default: '512', min: 64 },
   'cache-dir': { key: 'cacheDir', kind: 'string' },
   'leader-elect': { key: 'leaderElect', kind: 'bool', default: 'false' },
   'lease-name': { key: 'leaseName', kind: 'string', default: 'keelson-operator' },

@@ -6,7 +6,7 @@ import type { SynthesisResult, SynthesizedApp } from './synthesis.ts';
 
 /** Why a synthesis failed; PascalCase, usable as a condition reason. */
 export type SynthesisFailureReason =
-  | 'BuildFailed' | 'EvaluationFailed' | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
+  | 'BuildFailed' | 'EvaluationFailed' | 'RenderFailed' | 'ChartUnavailable' | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
   | 'TimedOut' | 'MemoryExceeded' | 'OutputTooLarge' | 'WorkerCrashed';
 
 /** A synthesis that failed: nothing from it may be applied. The message is for people. */
@@ -110,7 +110,35 @@ function problemOf(raw: unknown): string | undefined {
     return `${what} without ${missing.join(', ')}: not a Kubernetes object`;
   }
   if (meta!.namespace !== undefined && !isNonEmptyString(meta!.namespace)) return 'metadata.namespace is not a string';
+  if (meta!.namespace !== undefined && !DNS_LABEL.test(meta!.namespace as string)) {
+    return `${obj.kind} ${meta!.name}: metadata.namespace "${meta!.namespace}" is not a DNS label (lowercase letters, digits, '-'; at most 63)`;
+  }
+  const nameProblem = problemOfName(obj.apiVersion as string, obj.kind as string, meta!.name as string);
+  if (nameProblem) return `${obj.kind} ${shorten(meta!.name as string)}: ${nameProblem}`;
   return undefined;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kinds whose names the API server checks as DNS labels (at most 63 characters, no dots). */
+const LABEL_NAMED_KINDS = new Set(['v1/Namespace', 'v1/Service']);
+
+/** Why the API server would refuse the object's name, or undefined: checked where the object is made, not at apply. */
+function problemOfName(apiVersion: string, kind: string, name: string): string | undefined {
+  if (apiVersion.startsWith('rbac.authorization.k8s.io/')) {
+    // RBAC names are path segments: anything but '/', '%', '.' and '..'.
+    return /[/%]/.test(name) || name === '.' || name === '..' ? `the name "${name}" is not a valid path segment` : undefined;
+  }
+  if (LABEL_NAMED_KINDS.has(`${apiVersion}/${kind}`)) {
+    if (name.length > 63 || !DNS_LABEL.test(name)) return `the name is not a DNS label (lowercase letters, digits, '-'; at most 63 characters; it has ${name.length})`;
+    return undefined;
+  }
+  if (name.length > 253) return `the name has ${name.length} characters, over the 253 Kubernetes allows`;
+  if (!DNS_SUBDOMAIN.test(name)) return `the name "${name}" is not a DNS subdomain (lowercase letters, digits, '-' and '.')`;
+  return undefined;
+}
+
+function shorten(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 37)}...` : name;
 }
 
 function isNonEmptyString(value: unknown): value is string {

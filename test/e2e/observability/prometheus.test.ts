@@ -100,7 +100,7 @@ describe('dashboard and alerts on a real Prometheus', () => {
   });
 
   it('fires KeelsonSyncFailed on the first failed sync of an Environment', async () => {
-    // A revision the API server refuses (not a DNS name): dev's automated sync fails its
+    // A revision the API server refuses (a data key with a space): dev's automated sync fails its
     // validation, once (no retries), so the Failed series appears at 1 and stays there.
     await story.repo.commit({
       'main.ts': `import { ApiObject } from 'cdk8s';
@@ -109,7 +109,7 @@ import { App, defineEnvironments } from '@keelson/cdk8s-app';
 class Broken extends App {
   constructor(scope: any, name: string) {
     super(scope, name);
-    new ApiObject(this, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Valid' }, data: { level: 'debug' } });
+    new ApiObject(this, 'settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'log level': 'debug' } });
   }
 }
 

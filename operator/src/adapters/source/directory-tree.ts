@@ -37,5 +37,5 @@ export class DirectoryTree implements SourceTree {
 
 function isMissing(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
 }

@@ -10,6 +10,7 @@ import type { Loader, Message, Plugin } from 'esbuild';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
 import { BUNDLE_FILE, PROVIDED_MODULES } from './protocol.ts';
+import { REPOSITORY_ROOT } from '../../core/render/repository-path.ts';
 
 export interface DeployBundle {
   /** The bundle, a CommonJS function body of (__keelsonRequire, module, exports, require). */
@@ -85,13 +86,14 @@ function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['ex
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point') return { path: args.path, namespace: 'tree' };
         if ((PROVIDED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'provided' };
+        if (args.path === 'node:path' || args.path === 'path/posix') return { path: 'path', namespace: 'provided' };
         if (args.path.startsWith('.') || args.path.startsWith('/')) return resolveInTree(args.path, args.importer, root, read);
         return { errors: [{ text: refusal(args.path) }] };
       });
       b.onLoad({ filter: /.*/, namespace: 'tree' }, async (args) => {
         const bytes = await read(args.path);
         const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
-        return { contents: bytes ?? new Uint8Array(), loader: LOADERS[ext] ?? 'ts' };
+        return { contents: withModulePaths(args.path, bytes ?? new Uint8Array()), loader: LOADERS[ext] ?? 'ts' };
       });
       b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({ contents: shim(args.path, exportsOf[args.path] ?? []), loader: 'js' }));
     },
@@ -111,6 +113,20 @@ async function resolveInTree(spec: string, importer: string, root: string, read:
   return { errors: [{ text: `cannot find "${spec}" (looked for ${base} and ${stem}.ts in the repository)` }] };
 }
 
+/**
+ * A file that uses `__dirname` or `__filename` gets its own, under the root where the worker
+ * shows the repository (`path.join(__dirname, 'crds.yaml')` then names a file of the tree).
+ * Declared on the first line, so every other line keeps its number.
+ */
+function withModulePaths(path: string, bytes: Uint8Array): Uint8Array | string {
+  const text = new TextDecoder().decode(bytes);
+  if (!/\b__(dirname|filename)\b/.test(text)) return bytes;
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const paths = `var __dirname = ${JSON.stringify(`${REPOSITORY_ROOT}${dir ? `/${dir}` : ''}`)}, ` +
+    `__filename = ${JSON.stringify(`${REPOSITORY_ROOT}/${path}`)}; `;
+  return paths + text;
+}
+
 /** `dir` joined with a relative `spec`, '..' resolved; undefined when it climbs above the tree's root. */
 function joinTreePath(dir: string, spec: string): string | undefined {
   const parts: string[] = [];
@@ -125,7 +141,8 @@ function joinTreePath(dir: string, spec: string): string | undefined {
 function refusal(spec: string): string {
   const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
   if (spec.startsWith('node:') || BUILTINS.has(pkg)) {
-    return `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; read data such as images.json through the kit`;
+    return `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; ` +
+      'read files of the repository with cdk8s\'s Include or cdk8s-plus\'s ConfigMap.addFile, images through the kit';
   }
   const allowed = PROVIDED_MODULES.join(', ');
   if ((PROVIDED_MODULES as readonly string[]).includes(pkg)) return `"${spec}": import the package root ("${pkg}"), not a file inside it`;

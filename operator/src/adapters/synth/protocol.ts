@@ -1,12 +1,13 @@
 // The messages between the operator and a synthesis worker process (over the IPC channel).
 import type { RawSynthesizedApp, SynthesisFailureReason } from '../../core/synthesis-check.ts';
 import type { CodeCacheState } from './code-cache.ts';
+import type { TreeEntry } from '../../core/source.ts';
 
 /** The file name the deploy repository's bundle runs under; stack frames in it are mapped back to sources. */
 export const BUNDLE_FILE = 'keelson-deploy-repo.js';
 
 /** The packages a deploy repository may import; the worker provides them. */
-export const PROVIDED_MODULES = ['cdk8s', 'cdk8s-plus-27', 'constructs', '@keelson/cdk8s-app'] as const;
+export const PROVIDED_MODULES = ['cdk8s', 'cdk8s-plus-27', 'constructs', '@keelson/cdk8s-app', 'path'] as const;
 
 export interface WorkerLimits {
   /** Bytes the deploy repository may print before the synthesis fails. */
@@ -28,6 +29,8 @@ export interface WorkerRequest {
   /** The parsed images file, or undefined when the deploy repository has none. */
   readonly images?: unknown;
   readonly limits: WorkerLimits;
+  /** The repository's files and renders this synthesis asked for in an earlier run. */
+  readonly host?: HostSupply;
 }
 
 export interface EnvironmentListing {
@@ -51,11 +54,52 @@ export type WorkerMessage =
   | { readonly type: 'code-cache'; readonly id: string; readonly data: string; readonly logs: string; readonly retire?: string }
   | {
     readonly type: 'result'; readonly id: string; readonly logs: string; readonly retire?: string;
+    readonly needs?: HostNeeds;
     readonly apps?: readonly WorkerApp[]; readonly environments?: readonly EnvironmentListing[];
   }
   | {
     readonly type: 'failure'; readonly id: string; readonly logs: string; readonly retire?: string;
+    readonly needs?: HostNeeds;
     readonly reason: SynthesisFailureReason; readonly message: string; readonly stack?: string;
     /** Where the construct the error is about was created, when the stack does not say. */
     readonly site?: BundlePosition;
   };
+
+/** A path of the repository as the worker's host `fs` sees it. */
+export type HostPath =
+  | { readonly type: 'file'; readonly text: string }
+  | { readonly type: 'dir'; readonly entries: readonly TreeEntry[] }
+  | { readonly type: 'missing' };
+
+/** In a render request's args, a file the construct wrote (helm's values) is `@file:<n>`, its text in `files`. */
+export const RENDER_FILE_PREFIX = '@file:';
+
+/** What a run asked the operator to render: `helm template <args>` or `kustomize build <tree path> <args>`. */
+export interface RenderNeed {
+  /** Identifies the request within the deploy repository (tool, args, files, cwd). */
+  readonly key: string;
+  readonly tool: 'helm' | 'kustomize';
+  readonly args: readonly string[];
+  readonly files: Readonly<Record<string, string>>;
+  /** The deploy repository's folder in the tree, which relative paths are relative to. */
+  readonly cwd: string;
+}
+
+/** A render's output, or why it failed; `unavailable` when a chart repository or registry could not be reached (worth retrying). */
+export type RenderOutcome = { readonly stdout: string } | { readonly error: string; readonly unavailable?: boolean };
+
+/** What the operator hands the worker's host modules for one request. */
+export interface HostSupply {
+  /** The deploy repository's folder in the tree. */
+  readonly cwd: string;
+  /** Repository paths (tree paths) asked for before, resolved. */
+  readonly paths: Readonly<Record<string, HostPath>>;
+  /** Renders asked for before, by key. */
+  readonly renders: Readonly<Record<string, RenderOutcome>>;
+}
+
+/** What a run asked for and was not given: the operator supplies it and runs again. */
+export interface HostNeeds {
+  readonly paths: readonly string[];
+  readonly renders: readonly RenderNeed[];
+}

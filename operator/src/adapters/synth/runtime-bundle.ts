@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import { PROVIDED_MODULES } from './protocol.ts';
 import { loadEsbuild } from './deploy-bundle.ts';
 
@@ -31,12 +32,32 @@ export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
     keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
+    plugins: [hostModules()],
   });
   await mkdir(cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, result.outputFiles[0]!.contents);
   await rename(tmp, file);
   return file;
+}
+
+/** The modules of worker-host.ts that stand in for each Node module the libraries import. */
+const HOST_MODULES: Readonly<Record<string, string>> = { fs: 'hostFs', os: 'hostOs', child_process: 'hostChildProcess' };
+const LIBRARY = /[\\/]node_modules[\\/](cdk8s|cdk8s-plus-27)[\\/]|[\\/]cdk8s-app[\\/]kit[\\/]/;
+
+/** cdk8s, cdk8s-plus-27 and the kit get worker-host.ts's fs, os and child_process instead of Node's. */
+function hostModules(): Plugin {
+  const host = JSON.stringify(join(here, 'worker-host.ts'));
+  return {
+    name: 'keelson-worker-host',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?(fs|os|child_process)$/ }, (args) => (LIBRARY.test(args.importer)
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'keelson-host' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'keelson-host' }, (args) => ({
+        contents: `module.exports = require(${host}).${HOST_MODULES[args.path]};`, loader: 'js', resolveDir: here,
+      }));
+    },
+  };
 }
 
 /**
@@ -52,7 +73,7 @@ async function inputHash(): Promise<string> {
     }
   }
   for (const name of [...PROVIDED_MODULES, 'esbuild']) {
-    if (name === '@keelson/cdk8s-app') continue;
+    if (name === '@keelson/cdk8s-app' || name === 'path') continue;
     const pkg = JSON.parse(await readFile(require.resolve(`${name}/package.json`), 'utf8')) as { version: string };
     hash.update(`${name}@${pkg.version}`);
   }

@@ -7,8 +7,11 @@ import { checkSynthesis, DEFAULT_SYNTHESIS_LIMITS, SynthesisError, type Synthesi
 import { bundleDeployRepo, type DeployBundle } from './deploy-bundle.ts';
 import { SourcePositions } from './source-positions.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
-import type { EnvironmentListing, WorkerRequest } from './protocol.ts';
+import type { EnvironmentListing, HostSupply, WorkerRequest } from './protocol.ts';
 import type { WorkerReply } from './worker-process.ts';
+import { supplyNeeds, withoutFailures } from './host-supply.ts';
+import type { Renderer } from '../render/renderer.ts';
+import type { ChartAccess } from '../render/chart-store.ts';
 
 export interface SynthesizerOptions extends WorkerPoolOptions {
   /** Time one synthesis may take in its worker, in ms. @default 10000 */
@@ -19,6 +22,8 @@ export interface SynthesizerOptions extends WorkerPoolOptions {
   readonly limits?: SynthesisLimits;
   /** Bundles kept, by revision and path (trees whose revision starts with `dir:` are never cached). @default 32 */
   readonly bundleCacheSize?: number;
+  /** Carries out the Helm and Kustomize renders a deploy repository asks for. @default none: such a repository fails */
+  readonly renderer?: Renderer;
 }
 
 export interface SynthesisSource {
@@ -31,6 +36,8 @@ export interface SynthesisSource {
    * @default the tree's revision and the path (no sharing across commits)
    */
   readonly isolationKey?: string;
+  /** How to reach a chart repository or registry the repository names (credentials from the Environment). @default anonymous */
+  readonly chartAccess?: (url: string) => ChartAccess;
 }
 
 export interface Synthesis {
@@ -39,10 +46,15 @@ export interface Synthesis {
   readonly logs: string;
 }
 
+/** Runs of one synthesis at most: each supplies what the one before asked for (files read after a listing, say). */
+const MAX_PASSES = 5;
+
 export class Synthesizer {
   private readonly options: SynthesizerOptions;
   private readonly pool: WorkerPool;
   private readonly bundles = new Map<string, DeployBundle>();
+  /** What the last synthesis of a revision, path and environment asked for: a warm run needs one pass. */
+  private readonly supplies = new Map<string, HostSupply>();
 
   constructor(options: SynthesizerOptions) {
     this.options = options;
@@ -78,10 +90,21 @@ export class Synthesizer {
     const bundle = await this.bundle(source.tree, path);
     const images = await readImages(source.tree, path);
     const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
-    const reply = await this.pool.run({
-      ...what, code: bundle.code, entry: bundle.entry, images,
-      limits: { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 },
-    }, key, this.options.timeoutMs ?? 10_000);
+    const limits = { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 };
+    const supplyKey = `${key}\0${source.tree.revision}\0${path}\0${what.environment ?? ''}`;
+    const cacheable = !source.tree.revision.startsWith('dir:');
+    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined) ?? { cwd: path, paths: {}, renders: {} };
+    let reply: WorkerReply;
+    for (let pass = 1; ; pass++) {
+      reply = await this.pool.run({ ...what, code: bundle.code, entry: bundle.entry, images, limits, host }, key, this.options.timeoutMs ?? 10_000);
+      const needs = reply.type === 'code-cache' ? undefined : reply.needs;
+      // Listing names environments and apps only: what a construct reads or renders does not change them.
+      if (!needs || what.op === 'list') break;
+      if (pass === MAX_PASSES) {
+        throw new SynthesisError('EvaluationFailed', `the deploy repository still asked for more files or renders after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`);
+      }
+      host = await supplyNeeds(host, needs, { tree: source.tree, renderer: this.options.renderer, chartAccess: source.chartAccess });
+    }
     if (reply.type === 'failure') {
       const positions = new SourcePositions(bundle.map);
       const mapped = reply.stack ? positions.mapStack(reply.stack) : { frames: [] as string[] };
@@ -89,6 +112,10 @@ export class Synthesizer {
       const at = location ? `${location}: ` : '';
       const frames = mapped.frames.length > 0 ? `\n    ${mapped.frames.slice(0, 8).join('\n    ')}` : '';
       throw new SynthesisError(reply.reason, `${at}${reply.message}${frames}`, location);
+    }
+    if (cacheable) {
+      this.supplies.set(supplyKey, withoutFailures(host));
+      if (this.supplies.size > (this.options.bundleCacheSize ?? 32)) this.supplies.delete(this.supplies.keys().next().value!);
     }
     return { bundle, reply };
   }

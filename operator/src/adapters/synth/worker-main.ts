@@ -6,14 +6,16 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as constructs from 'constructs';
 import * as kit from '@keelson/cdk8s-app';
+import { posix } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { lockDown } from './worker-sandbox.ts';
+import { beginHostRequest, hostHasEverything, hostNeeds } from './worker-host.ts';
 import { takeCodeCacheHandle } from './code-cache.ts';
 import { warmUp } from './worker-warm-up.ts';
 import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 
-const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit };
+const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit, path: posix };
 const SITE = Symbol('keelson.creation-site');
 type Reply = Exclude<WorkerMessage, { type: 'ready' } | { type: 'code-cache' }>;
 /** Error types whose name helps the message; the kit's own errors say everything in theirs. */
@@ -55,6 +57,7 @@ let baseline = io.residue();
 async function serve(request: WorkerRequest): Promise<void> {
   io.startCapture(request.limits.maxLogBytes);
   asyncFailure = undefined;
+  beginHostRequest(request.host ?? { cwd: '', paths: {}, renders: {} });
   let reply: Reply;
   try {
     const body = run(request);
@@ -77,6 +80,7 @@ async function serve(request: WorkerRequest): Promise<void> {
     reply = { type: 'failure', id: request.id, logs: '', reason: 'OutputTooLarge',
       message: `the synthesized result is ${size} bytes of JSON, over the limit of ${request.limits.maxResultBytes}` };
   }
+  if (!hostHasEverything()) reply = { ...reply, needs: hostNeeds() };
   const residue = io.residue();
   if (residue !== baseline) reply = { ...reply, retire: `deploy-repo code left something behind (${residue})` };
   baseline = residue;
@@ -96,7 +100,8 @@ function run(request: WorkerRequest): { apps?: WorkerApp[]; environments?: Envir
     const error = toError(err);
     const path = /path '([^']+)'|\[([^\]]+)\]/.exec(error.message);
     const construct = path ? env.node.findAll().find((c) => c.node.path === (path[1] ?? path[2])) : undefined;
-    throw Object.assign(error, { keelsonSite: construct ? siteOf(construct) : null });
+    const known = (error as { keelsonSite?: BundlePosition | null }).keelsonSite;
+    throw Object.assign(error, { keelsonSite: known ?? (construct ? siteOf(construct) : null) });
   }
 }
 
@@ -110,7 +115,8 @@ function evaluate(code: string): unknown {
   try {
     fn(requireProvided, mod, mod.exports, requireProvided);
   } catch (err) {
-    throw Object.assign(toError(err), { keelsonReason: 'EvaluationFailed' });
+    const error = toError(err) as Error & { keelsonReason?: SynthesisFailureReason };
+    throw Object.assign(error, { keelsonReason: error.keelsonReason ?? 'EvaluationFailed' });
   }
   return mod.exports;
 }
@@ -131,7 +137,28 @@ function render(app: cdk8s.Chart): WorkerApp {
     const x = o as { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } };
     return sitesByKey.get(`${x.apiVersion}|${x.kind}|${x.metadata?.namespace ?? ''}|${x.metadata?.name}`)?.shift() ?? null;
   });
+  for (const [i, o] of objects.entries()) {
+    const found = unwritable(o, '');
+    if (!found) continue;
+    const x = o as { kind?: string; metadata?: { name?: string } };
+    const name = String(x.metadata?.name).slice(0, 60);
+    throw Object.assign(new Error(`${x.kind} ${name}: ${found.path} is ${found.what}, which YAML cannot hold ` +
+      '(it would be dropped without a word)'), { keelsonReason: 'InvalidOutput', keelsonSite: sites[i] });
+  }
   return { name: app.node.id, objects, sites };
+}
+
+/** The first value JSON (and so YAML) would drop or refuse: a function, a symbol, a bigint. */
+function unwritable(value: unknown, path: string): { path: string; what: string } | undefined {
+  if (typeof value === 'function') return { path: path || '(the object)', what: 'a function' };
+  if (typeof value === 'symbol') return { path: path || '(the object)', what: 'a symbol' };
+  if (typeof value === 'bigint') return { path: path || '(the object)', what: 'a bigint' };
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = unwritable(child, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function siteOf(c: constructs.IConstruct): BundlePosition | null {

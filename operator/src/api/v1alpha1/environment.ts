@@ -80,6 +80,18 @@ const relativePath = [
   { rule: "!self.split('/').exists(p, p == '..')", message: 'must not leave the repository (no .. segments)' },
 ] as const;
 
+export const ChartRepository = Type.Object(
+  {
+    url: Type.String({
+      description: 'A Helm chart repository (https://...) or OCI registry path (oci://host/path): applies to every chart whose URL starts with it.',
+      minLength: 1, maxLength: 2048, pattern: '^(https?|oci)://',
+    }),
+    secretRef: Type.Optional(LocalObjectReference('A Secret with `username` and `password` for it.')),
+    plainHTTP: Type.Optional(Type.Boolean({ description: 'Speak plain HTTP to this OCI registry (one inside the cluster network).', default: false })),
+  },
+  { description: 'How to reach a chart repository or registry the deploy repository names.' },
+);
+
 export const EnvironmentSpec = Type.Object(
   {
     sourceRef: LocalObjectReference('The GitRepository with the deploy repository.'),
@@ -89,6 +101,10 @@ export const EnvironmentSpec = Type.Object(
     sync: Type.Optional(SyncPolicy),
     retry: Type.Optional(RetryPolicy),
     secrets: Type.Optional(Type.Object({ pass: Type.Optional(PassSecrets) }, { description: 'Where secret values come from.' })),
+    chartRepositories: Type.Optional(Type.Array(ChartRepository, {
+      description: 'Credentials and transport for the Helm chart repositories and OCI registries the deploy repository names; its code never sees them.',
+      maxItems: 64,
+    })),
     serviceAccountName: Type.Optional(ObjectName('Apply as this ServiceAccount of the Environment\'s namespace (impersonation); the environment can touch only what it may.')),
     suspend: Type.Optional(Type.Boolean({ description: 'Stop reconciling. Nothing is applied or pruned while suspended.', default: false })),
     timeout: Type.Optional(Duration('Time limit for one sync operation, hooks included.', '10m')),
@@ -215,6 +231,7 @@ export type EnvironmentStatus = Static<typeof EnvironmentStatus>;
 export type SyncPolicy = Static<typeof SyncPolicy>;
 export type RetryPolicy = Static<typeof RetryPolicy>;
 export type PassSecrets = Static<typeof PassSecrets>;
+export type ChartRepository = Static<typeof ChartRepository>;
 export type IgnoreDifference = Static<typeof IgnoreDifference>;
 export type ResourceStatus = Static<typeof ResourceStatus>;
 export type RetainedObject = Static<typeof RetainedObject>;

@@ -11,6 +11,8 @@ import { PassSecretError, SecretsResolutionError } from '../../core/secrets/erro
 import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import { SECRETS_RESOLVED, SYNCED } from './environment-conditions.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
+import type { ChartAccessResolver } from './chart-access.ts';
+import { SynthesisError } from '../../core/synthesis-check.ts';
 
 export interface DesiredState {
   readonly revision: string;
@@ -20,9 +22,19 @@ export interface DesiredState {
   readonly secretReferences: number;
 }
 
+/** What to synthesize: `repository` (namespace/name of the GitRepository) keeps one warm worker per repository. */
+export interface SynthesisRequest {
+  readonly path: string;
+  readonly environment: string;
+  readonly repository: string;
+  /** How to reach the chart repositories it names (spec.chartRepositories). @default anonymous */
+  readonly chartAccess?: ChartAccessResolver;
+}
+
 export interface DesiredStateDeps {
-  /** `repository` (namespace/name of the GitRepository) keeps one warm worker per repository. */
-  synthesize(tree: SourceTree, path: string, environment: string, repository: string): Promise<SynthesisResult>;
+  synthesize(tree: SourceTree, request: SynthesisRequest): Promise<SynthesisResult>;
+  /** Reads spec.chartRepositories and their Secrets; undefined when there are none. */
+  chartAccess(env: EnvironmentResource): Promise<ChartAccessResolver | undefined>;
   /** Fills PassSecret placeholders; returns the objects unchanged when there are none. */
   resolveSecrets(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }>;
   /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
@@ -30,7 +42,11 @@ export interface DesiredStateDeps {
 }
 
 export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
-  const synthesized = await deps.synthesize(tree, env.spec.path ?? '.', env.spec.environment, `${env.metadata.namespace}/${env.spec.sourceRef.name}`);
+  const chartAccess = await deps.chartAccess(env);
+  const synthesized = await deps.synthesize(tree, {
+    path: env.spec.path ?? '.', environment: env.spec.environment, repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
+    ...(chartAccess ? { chartAccess } : {}),
+  });
   const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
   const placed: { app: string; obj: KubeObject }[] = [];
   for (const app of synthesized.apps) {
@@ -74,6 +90,8 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
   }
   const name = (err as Error).name;
   const message = redact(err instanceof Error ? err.message : String(err));
+  // A chart repository or registry that is down: the last synced state stays, and the render is tried again.
+  if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') return waiting('Synthesized', 'ChartUnavailable', message, 30_000);
   if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
   if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
   return new StepError('transient', 'Synthesized', 'SynthesisError', message);

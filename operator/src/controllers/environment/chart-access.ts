@@ -1,0 +1,58 @@
+// How the operator reaches the chart repositories and registries a deploy repository names:
+// the Environment's spec.chartRepositories, the longest matching URL prefix winning, with
+// the username and password of the Secret an entry names. The values go to the chart store
+// and to the redactor, never to the deploy repository's code, a log or a condition.
+import * as k8s from '@kubernetes/client-node';
+import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { ChartAccess } from '../../adapters/render/chart-store.ts';
+import type { SecretRedactor } from '../../core/redact.ts';
+import { stalled, waiting } from './step-error.ts';
+
+const SYNTHESIZED = 'Synthesized';
+
+export type ChartAccessResolver = (url: string) => ChartAccess;
+
+export class ChartAccessLoader {
+  readonly #core: k8s.CoreV1Api;
+  readonly #redactor: SecretRedactor;
+
+  constructor(kubeConfig: k8s.KubeConfig, redactor: SecretRedactor) {
+    this.#core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+    this.#redactor = redactor;
+  }
+
+  /** The resolver of one Environment, its Secrets read now; undefined when it names no chart repositories. */
+  async load(env: EnvironmentResource): Promise<ChartAccessResolver | undefined> {
+    const entries = env.spec.chartRepositories ?? [];
+    if (entries.length === 0) return undefined;
+    const resolved = await Promise.all(entries.map(async (entry, i) => {
+      const access: { credentials?: { username: string; password: string }; plainHttp?: boolean } = {};
+      if (entry.plainHTTP) access.plainHttp = true;
+      if (entry.secretRef) access.credentials = await this.#credentials(env.metadata.namespace, entry.secretRef.name, i);
+      return { prefix: entry.url.replace(/\/+$/, ''), access };
+    }));
+    resolved.sort((a, b) => b.prefix.length - a.prefix.length);
+    return (url) => resolved.find((r) => url === r.prefix || url.startsWith(`${r.prefix}/`))?.access ?? {};
+  }
+
+  async #credentials(namespace: string, name: string, index: number): Promise<{ username: string; password: string }> {
+    const field = `spec.chartRepositories[${index}].secretRef`;
+    let secret: k8s.V1Secret;
+    try {
+      secret = await this.#core.readNamespacedSecret({ namespace, name });
+    } catch (err) {
+      if (err instanceof k8s.ApiException && err.code === 404) {
+        throw waiting(SYNTHESIZED, 'ChartCredentialsNotFound', `Secret "${name}" named by ${field} does not exist`, 15_000);
+      }
+      throw err;
+    }
+    const decode = (key: string) => (secret.data?.[key] === undefined ? undefined : Buffer.from(secret.data[key]!, 'base64').toString('utf8'));
+    const username = decode('username');
+    const password = decode('password');
+    if (!username || !password) {
+      throw stalled(SYNTHESIZED, 'ChartCredentialsInvalid', `Secret "${name}" named by ${field} needs the keys username and password`);
+    }
+    this.#redactor.remember(password);
+    return { username, password };
+  }
+}
