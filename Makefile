@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test bench deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e kit clean
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps
@@ -49,6 +49,8 @@ lint: npm-deps
 
 typecheck: npm-deps
 	tsc --noEmit -p tsconfig.json
+	@# the types `cdk8s import` generated declare enums: checked with their own tsconfig
+	tsc --noEmit -p cdk8s-app/example/imports/tsconfig.json
 
 ## generate: regenerate crds/ from the schemas in operator/src/api
 generate: npm-deps
@@ -60,9 +62,13 @@ check-generated: npm-deps
 unit: npm-deps
 	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts"
 
-e2e: deps
+e2e: deps kit
 	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
 	  --test-concurrency=$(E2E_CONCURRENCY) "test/e2e/**/*.test.ts"
+
+## kit: the deploy-repo kit as an npm package, .keelson/kit/keelson-cdk8s-app-<version>.tgz
+kit: npm-deps
+	node cdk8s-app/scripts/pack-kit.ts
 
 ## bench: every benchmark against the local control plane, with ratios to its reference
 bench: deps
