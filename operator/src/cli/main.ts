@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'secrets', load: async () => (await import('./secrets.ts')).secretsCommand },
   { name: 'synth', load: async () => (await import('./synth.ts')).synthCommand },
   { name: 'envs', load: async () => (await import('./envs.ts')).envsCommand },
+  { name: 'import', load: async () => (await import('./import.ts')).importCommand },
   { name: 'init', load: async () => (await import('./init.ts')).initCommand },
   { name: 'operator', load: async () => (await import('./operator.ts')).operatorCommand },
 ];
