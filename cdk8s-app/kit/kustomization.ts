@@ -29,8 +29,10 @@ export class Kustomization extends Include {
   constructor(scope: Construct, id: string, props: KustomizationProps) {
     const program = props.kustomizeExecutable ?? 'kustomize';
     const build = spawnSync(program, ['build', props.path], { maxBuffer: MAX_OUTPUT });
-    if (build.error) throw new Error(`cannot run "${program}" to build the kustomization "${props.path}": ${build.error.message}`);
-    if (build.status !== 0) throw new Error(`kustomize build "${props.path}" failed: ${build.stderr.toString().trim()}`);
+    if (build.error)
+      throw new Error(`cannot run "${program}" to build the kustomization "${props.path}": ${build.error.message}`);
+    if (build.status !== 0)
+      throw new Error(`kustomize build "${props.path}" failed: ${build.stderr.toString().trim()}`);
     const file = join(mkdtempSync(join(tmpdir(), 'keelson-kustomize-')), 'build.yaml');
     writeFileSync(file, build.stdout);
     super(scope, id, { url: file });

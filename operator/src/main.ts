@@ -96,9 +96,11 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
       // One warm worker per repository and path, reused across its commits.
-      synthesize: (tree, { path, environment, repository, chartAccess }) => synthCache.get(`${repository}|${tree.revision}|${path}|${environment}`,
-        !tree.revision.startsWith('dir:'), async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(
-          { tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}) }, environment))).result),
+      synthesize: (tree, { path, environment, repository, chartAccess }) => {
+        const source = { tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}) };
+        return synthCache.get(`${repository}|${tree.revision}|${path}|${environment}`, !tree.revision.startsWith('dir:'),
+          async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result);
+      },
       chartAccess: (env) => chartAccess.load(env),
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),

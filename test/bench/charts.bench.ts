@@ -33,25 +33,36 @@ for (const [name] of CHARTS) await repo.addChart(join(REPO_ROOT, 'test', 'fixtur
 const scratch = mkdtempSync(join(tmpdir(), 'keelson-bench-charts-'));
 const dir = join(scratch, 'deploy');
 mkdirSync(dir);
-writeFileSync(join(dir, 'main.ts'), [
-  `import { App, defineEnvironments } from '@keelson/cdk8s-app';`,
-  `import { Helm } from 'cdk8s';`,
-  `export default defineEnvironments({ dev: (env) => {`,
-  ...CHARTS.map(([name, version, values]) =>
-    `  new Helm(new App(env, '${name}'), 'chart', { chart: '${name}', repo: '${repo.url}', version: '${version}', releaseName: '${name}', values: ${values} });`),
-  `} });`,
-].join('\n'));
+writeFileSync(
+  join(dir, 'main.ts'),
+  [
+    `import { App, defineEnvironments } from '@keelson/cdk8s-app';`,
+    `import { Helm } from 'cdk8s';`,
+    `export default defineEnvironments({ dev: (env) => {`,
+    ...CHARTS.map(
+      ([name, version, values]) =>
+        `  new Helm(new App(env, '${name}'), 'chart', { chart: '${name}', repo: '${repo.url}', version: '${version}', releaseName: '${name}', values: ${values} });`,
+    ),
+    `} });`,
+  ].join('\n'),
+);
 const files = new DirectoryTree(dir);
 let revisions = 0;
 /** The deploy repository at a new made-up commit: cached like a Git revision, never seen before. */
 const newRevision = (): SourceTree => {
   revisions++;
-  return { revision: `main@sha1:${revisions.toString(16).padStart(40, '0')}`, readFile: (p) => files.readFile(p), readDir: (p) => files.readDir(p) };
+  return {
+    revision: `main@sha1:${revisions.toString(16).padStart(40, '0')}`,
+    readFile: (p) => files.readFile(p),
+    readDir: (p) => files.readDir(p),
+  };
 };
 
 const helmTemplate = async () => {
   for (const [name, version] of CHARTS) {
-    await run(bin.helm, ['template', name, name, '--repo', repo.url, '--version', version], { env: { HOME: scratch, PATH: process.env.PATH ?? '' } });
+    await run(bin.helm, ['template', name, name, '--repo', repo.url, '--version', version], {
+      env: { HOME: scratch, PATH: process.env.PATH ?? '' },
+    });
   }
 };
 const reference = await time(helmTemplate, RUNS, 1);
@@ -60,8 +71,11 @@ const reference = await time(helmTemplate, RUNS, 1);
 const cold: number[] = [];
 for (let i = 0; i <= RUNS; i++) {
   const cacheDir = join(scratch, `cold-${i}`);
-  const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'), size: 1,
-    renderer: new Renderer({ cacheDir, helm: bin.helm, kustomize: bin.kustomize }) });
+  const synthesizer = new Synthesizer({
+    cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'),
+    size: 1,
+    renderer: new Renderer({ cacheDir, helm: bin.helm, kustomize: bin.kustomize }),
+  });
   await synthesizer.start();
   const tree = newRevision();
   const t0 = performance.now();
@@ -73,8 +87,11 @@ for (let i = 0; i <= RUNS; i++) {
 }
 cold.sort((a, b) => a - b);
 
-const warmSynthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'), size: 1,
-  renderer: new Renderer({ cacheDir: join(scratch, 'warm'), helm: bin.helm, kustomize: bin.kustomize }) });
+const warmSynthesizer = new Synthesizer({
+  cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'),
+  size: 1,
+  renderer: new Renderer({ cacheDir: join(scratch, 'warm'), helm: bin.helm, kustomize: bin.kustomize }),
+});
 await warmSynthesizer.start();
 const same = newRevision();
 const warm = await time(() => warmSynthesizer.synthesize({ tree: same, isolationKey: 'bench' }, 'dev'), WARM_RUNS, 3);
@@ -90,6 +107,18 @@ report('charts', [
   { name: 'keelson cold: fetch + render + synthesis, p50', value: coldP50, unit: 'ms' },
   { name: 'keelson warm: nothing changed, p50', value: warmP50, unit: 'ms', target: '≤ 50 ms', met: warmP50 <= 50 },
   { name: 'keelson warm: p90', value: percentile(warm, 90), unit: 'ms' },
-  { name: 'warm speed-up over helm template', value: ref / warmP50, unit: '×', target: '≥ 20×', met: ref / warmP50 >= 20 },
-  { name: 'cold time over helm template', value: coldP50 / ref, unit: '×', target: '≤ 1.5×', met: coldP50 / ref <= 1.5 },
+  {
+    name: 'warm speed-up over helm template',
+    value: ref / warmP50,
+    unit: '×',
+    target: '≥ 20×',
+    met: ref / warmP50 >= 20,
+  },
+  {
+    name: 'cold time over helm template',
+    value: coldP50 / ref,
+    unit: '×',
+    target: '≤ 1.5×',
+    met: coldP50 / ref <= 1.5,
+  },
 ]);

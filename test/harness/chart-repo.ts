@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureBinaries } from './binaries.ts';
+import { closeServer, listenOnLoopback } from './ports.ts';
 
 const run = promisify(execFile);
 
@@ -97,20 +98,14 @@ export class ChartRepo {
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   /** Listens again, on the same port as before when there was one. */
   async resume(): Promise<void> {
     if (this.#server) return;
     const server = createServer((req, res) => this.#handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#port, '127.0.0.1', () => resolve());
-    });
-    this.#port = (server.address() as { port: number }).port;
+    this.#port = await listenOnLoopback(server, this.#port);
     this.#server = server;
   }
 

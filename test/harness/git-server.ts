@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GitTestRepo } from './git-test-repo.ts';
 import { createPki } from './pki.ts';
+import { closeServer, listenOnLoopback } from './ports.ts';
 
 const run = promisify(execFile);
 
@@ -105,9 +106,7 @@ export class GitServer {
   async pause(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server);
   }
 
   /** Listens again, on the same port as before when there was one. */
@@ -115,11 +114,7 @@ export class GitServer {
     if (this.#server) return;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.#handle(req, res);
     const server = this.#tls ? createHttpsServer(this.#tls, handler) : createServer(handler);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#port, '127.0.0.1', () => resolve());
-    });
-    this.#port = (server.address() as { port: number }).port;
+    this.#port = await listenOnLoopback(server, this.#port);
     this.#server = server;
   }
 

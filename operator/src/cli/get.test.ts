@@ -6,15 +6,36 @@ import { describeEnvironment } from './get.ts';
 describe('describeEnvironment', () => {
   it('lists the objects the last prune left in place, and why', () => {
     const env = {
-      apiVersion: 'keelson.dev/v1alpha1', kind: 'Environment', metadata: { name: 'dev', namespace: 'team' },
+      apiVersion: 'keelson.dev/v1alpha1',
+      kind: 'Environment',
+      metadata: { name: 'dev', namespace: 'team' },
       spec: { sourceRef: { name: 'deploy' }, environment: 'dev' },
-      status: { retained: [{ group: '', version: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'b', reason: 'NotOwned', message: 'left in place: ConfigMap shop/b is not owned by this Environment' }] },
+      status: {
+        retained: [
+          {
+            group: '',
+            version: 'v1',
+            kind: 'ConfigMap',
+            namespace: 'shop',
+            name: 'b',
+            reason: 'NotOwned',
+            message: 'left in place: ConfigMap shop/b is not owned by this Environment',
+          },
+        ],
+      },
     } as unknown as EnvironmentResource;
     const text = describeEnvironment(env, Date.now());
-    assert.match(text, /Left in place \(not deleted by the last prune or deletion\):\n\s+KIND\s+NAMESPACE\s+NAME\s+REASON\s+MESSAGE\n\s+ConfigMap\s+shop\s+b\s+NotOwned\s+left in place: ConfigMap shop\/b is not owned/);
+    assert.match(
+      text,
+      /Left in place \(not deleted by the last prune or deletion\):\n\s+KIND\s+NAMESPACE\s+NAME\s+REASON\s+MESSAGE\n\s+ConfigMap\s+shop\s+b\s+NotOwned\s+left in place: ConfigMap shop\/b is not owned/,
+    );
   });
   it('says nothing of retained objects when there are none', () => {
-    const env = { metadata: { name: 'dev', namespace: 'team' }, spec: { sourceRef: { name: 'deploy' }, environment: 'dev' }, status: {} } as unknown as EnvironmentResource;
+    const env = {
+      metadata: { name: 'dev', namespace: 'team' },
+      spec: { sourceRef: { name: 'deploy' }, environment: 'dev' },
+      status: {},
+    } as unknown as EnvironmentResource;
     assert.doesNotMatch(describeEnvironment(env, Date.now()), /Left in place/);
   });
 });

@@ -10,7 +10,11 @@ import type { CommandIO } from './command.ts';
 /** Starts a one-worker synthesizer for the deploy repository in `dir`, runs `fn`, and stops it. */
 export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s: Synthesizer, source: SynthesisSource) => Promise<T>): Promise<T> {
   const cacheDir = join(io.env.KEELSON_CACHE ?? join(homedir(), '.cache', 'keelson'), 'synth');
-  const renderer = new Renderer({ cacheDir: join(cacheDir, '..', 'render'), helm: io.env.KEELSON_HELM ?? 'helm', kustomize: io.env.KEELSON_KUSTOMIZE ?? 'kustomize' });
+  const renderer = new Renderer({
+    cacheDir: join(cacheDir, '..', 'render'),
+    helm: io.env.KEELSON_HELM ?? 'helm',
+    kustomize: io.env.KEELSON_KUSTOMIZE ?? 'kustomize',
+  });
   const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer });
   try {
     await synthesizer.start();

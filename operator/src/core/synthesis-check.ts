@@ -6,7 +6,8 @@ import type { SynthesisResult, SynthesizedApp } from './synthesis.ts';
 
 /** Why a synthesis failed; PascalCase, usable as a condition reason. */
 export type SynthesisFailureReason =
-  | 'BuildFailed' | 'EvaluationFailed' | 'RenderFailed' | 'ChartUnavailable' | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
+  | 'BuildFailed' | 'EvaluationFailed' | 'RenderFailed' | 'ChartUnavailable'
+  | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
   | 'TimedOut' | 'MemoryExceeded' | 'OutputTooLarge' | 'WorkerCrashed';
 
 /** A synthesis that failed: nothing from it may be applied. The message is for people. */
@@ -111,7 +112,8 @@ function problemOf(raw: unknown): string | undefined {
   }
   if (meta!.namespace !== undefined && !isNonEmptyString(meta!.namespace)) return 'metadata.namespace is not a string';
   if (meta!.namespace !== undefined && !DNS_LABEL.test(meta!.namespace as string)) {
-    return `${obj.kind} ${meta!.name}: metadata.namespace "${meta!.namespace}" is not a DNS label (lowercase letters, digits, '-'; at most 63)`;
+    return `${obj.kind} ${meta!.name}: metadata.namespace "${meta!.namespace}" is not a DNS label ` +
+      "(lowercase letters, digits, '-'; at most 63)";
   }
   const nameProblem = problemOfName(obj.apiVersion as string, obj.kind as string, meta!.name as string);
   if (nameProblem) return `${obj.kind} ${shorten(meta!.name as string)}: ${nameProblem}`;
@@ -126,14 +128,19 @@ const LABEL_NAMED_KINDS = new Set(['v1/Namespace', 'v1/Service']);
 function problemOfName(apiVersion: string, kind: string, name: string): string | undefined {
   if (apiVersion.startsWith('rbac.authorization.k8s.io/')) {
     // RBAC names are path segments: anything but '/', '%', '.' and '..'.
-    return /[/%]/.test(name) || name === '.' || name === '..' ? `the name "${name}" is not a valid path segment` : undefined;
+    const segment = !/[/%]/.test(name) && name !== '.' && name !== '..';
+    return segment ? undefined : `the name "${name}" is not a valid path segment`;
   }
   if (LABEL_NAMED_KINDS.has(`${apiVersion}/${kind}`)) {
-    if (name.length > 63 || !DNS_LABEL.test(name)) return `the name is not a DNS label (lowercase letters, digits, '-'; at most 63 characters; it has ${name.length})`;
+    if (name.length > 63 || !DNS_LABEL.test(name)) {
+      return `the name is not a DNS label (lowercase letters, digits, '-'; at most 63 characters; it has ${name.length})`;
+    }
     return undefined;
   }
   if (name.length > 253) return `the name has ${name.length} characters, over the 253 Kubernetes allows`;
-  if (!DNS_SUBDOMAIN.test(name)) return `the name "${name}" is not a DNS subdomain (lowercase letters, digits, '-' and '.')`;
+  if (!DNS_SUBDOMAIN.test(name)) {
+    return `the name "${name}" is not a DNS subdomain (lowercase letters, digits, '-' and '.')`;
+  }
   return undefined;
 }
 

@@ -52,13 +52,25 @@ describe('an environment of a Helm chart repository, Kustomize and plain YAML', 
     await charts.addChart(join(REPO_ROOT, 'test', 'fixtures', 'charts', 'podinfo-lite'));
     newer = mkdtempSync(join(tmpdir(), 'keelson-chart-'));
     cpSync(join(REPO_ROOT, 'test', 'fixtures', 'charts', 'podinfo-lite'), newer, { recursive: true });
-    writeFileSync(join(newer, 'Chart.yaml'), readFileSync(join(newer, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, 'version: 1.3.0'));
+    writeFileSync(
+      join(newer, 'Chart.yaml'),
+      readFileSync(join(newer, 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, 'version: 1.3.0'),
+    );
     await story.setUp({
-      prefix: 'charts', files: deployRepo(charts.url, '1.2.0', 2),
+      prefix: 'charts',
+      files: deployRepo(charts.url, '1.2.0', 2),
       secrets: { charts: { username: 'deploy', password: PASSWORD } },
-      environments: { dev: { sync: { automated: { prune: true } }, chartRepositories: [{ url: charts.url, secretRef: { name: 'charts' } }] } },
+      environments: {
+        dev: {
+          sync: { automated: { prune: true } },
+          chartRepositories: [{ url: charts.url, secretRef: { name: 'charts' } }],
+        },
+      },
     });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
   });
   after(async () => {
@@ -68,8 +80,13 @@ describe('an environment of a Helm chart repository, Kustomize and plain YAML', 
     rmSync(newer, { recursive: true, force: true });
   });
 
-  it('syncs the chart with the Secret\'s credentials, the overlay and the YAML file', async () => {
-    await story.until('dev', 'synced', (e) => e.status?.operation?.phase === 'Succeeded' && e.status.sync?.status === 'Synced', { timeoutMs: 60_000 });
+  it("syncs the chart with the Secret's credentials, the overlay and the YAML file", async () => {
+    await story.until(
+      'dev',
+      'synced',
+      (e) => e.status?.operation?.phase === 'Succeeded' && e.status.sync?.status === 'Synced',
+      { timeoutMs: 60_000 },
+    );
     const ns = story.targets.dev!;
     const web = await apps.readNamespacedDeployment({ namespace: ns, name: 'web-podinfo-lite' });
     assert.equal(web.spec?.replicas, 2);
@@ -82,22 +99,40 @@ describe('an environment of a Helm chart repository, Kustomize and plain YAML', 
     await charts.stop();
     const commit = await story.repo.commit(deployRepo(charts.url, '1.3.0', 3), 'podinfo-lite 1.3.0');
     await story.refresh();
-    const env = await story.until('dev', 'synthesis waits for the chart repository', (e) =>
-      e.status?.conditions?.some((c) => c.type === 'Synthesized' && c.status === 'False' && c.reason === 'ChartUnavailable') === true,
-    { timeoutMs: 60_000 });
+    const env = await story.until(
+      'dev',
+      'synthesis waits for the chart repository',
+      (e) =>
+        e.status?.conditions?.some(
+          (c) => c.type === 'Synthesized' && c.status === 'False' && c.reason === 'ChartUnavailable',
+        ) === true,
+      { timeoutMs: 60_000 },
+    );
     const synthesized = env.status!.conditions!.find((c) => c.type === 'Synthesized')!;
     assert.match(synthesized.message, new RegExp(`the chart repository ${charts.url} cannot be reached`));
-    assert.equal((await apps.readNamespacedDeployment({ namespace: story.targets.dev!, name: 'web-podinfo-lite' })).spec?.replicas, 2);
+    assert.equal(
+      (await apps.readNamespacedDeployment({ namespace: story.targets.dev!, name: 'web-podinfo-lite' })).spec?.replicas,
+      2,
+    );
     await charts.resume();
-    await story.until('dev', 'the new version synced', (e) => commitOf(e.status?.operation?.revision) === commit &&
-      e.status?.operation?.phase === 'Succeeded', { timeoutMs: 90_000 });
-    assert.equal((await apps.readNamespacedDeployment({ namespace: story.targets.dev!, name: 'web-podinfo-lite' })).spec?.replicas, 3);
+    await story.until(
+      'dev',
+      'the new version synced',
+      (e) => commitOf(e.status?.operation?.revision) === commit && e.status?.operation?.phase === 'Succeeded',
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(
+      (await apps.readNamespacedDeployment({ namespace: story.targets.dev!, name: 'web-podinfo-lite' })).spec?.replicas,
+      3,
+    );
   });
 
   it('the chart repository password appears in no status, event or log', async () => {
     const env = await story.environment('dev');
     assert.ok(!JSON.stringify(env).includes(PASSWORD), 'the Environment holds the password');
-    const events = await eventually(async () => (await core.listNamespacedEvent({ namespace: story.ns })).items, { timeoutMs: 5000 });
+    const events = await eventually(async () => (await core.listNamespacedEvent({ namespace: story.ns })).items, {
+      timeoutMs: 5000,
+    });
     assert.ok(!JSON.stringify(events).includes(PASSWORD), 'an event holds the password');
     assert.ok(!operator.logs().includes(PASSWORD), 'the operator log holds the password');
     assert.ok(operator.logs().length > 0);

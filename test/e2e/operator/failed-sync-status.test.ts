@@ -41,10 +41,16 @@ describe('a failed sync, retried, told by every part of status', () => {
 
   before(async () => {
     await story.setUp({
-      prefix: 'failed', files: webRepo({ app: 'web' }),
-      environments: { dev: { sync: { automated: { prune: true } }, retry: { limit: 2, backoff: { duration: '1s', factor: 1 } } } },
+      prefix: 'failed',
+      files: webRepo({ app: 'web' }),
+      environments: {
+        dev: { sync: { automated: { prune: true } }, retry: { limit: 2, backoff: { duration: '1s', factor: 1 } } },
+      },
     });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
     await story.until('dev', 'the first sync done', (e) => e.status?.operation?.phase === 'Succeeded');
   });
@@ -53,26 +59,44 @@ describe('a failed sync, retried, told by every part of status', () => {
     await story.tearDown();
   });
 
-  it('an immutable field changed: OutOfSync with the server\'s words, the sync failed three times, three counted SyncFailed events', async () => {
+  it("an immutable field changed: OutOfSync with the server's words, the sync failed three times, three counted SyncFailed events", async () => {
     const commit = await story.repo.commit(webRepo({ app: 'web', tier: 'front' }), 'a new selector');
     await story.refresh();
-    const env = await story.until('dev', 'the last retry failed', (e) => commitOf(e.status?.operation?.revision) === commit &&
-      e.status?.operation?.phase === 'Failed' && e.status.operation.retryCount === 2, { timeoutMs: 60_000 });
+    const env = await story.until(
+      'dev',
+      'the last retry failed',
+      (e) =>
+        commitOf(e.status?.operation?.revision) === commit &&
+        e.status?.operation?.phase === 'Failed' &&
+        e.status.operation.retryCount === 2,
+      { timeoutMs: 60_000 },
+    );
     const s = env.status!;
     assert.match(s.operation!.message!, /field is immutable/);
     assert.equal(s.sync!.status, 'OutOfSync');
     const web = s.resources!.find((r) => r.kind === 'Deployment' && r.name === 'web')!;
     assert.equal(web.sync, 'OutOfSync');
     assert.match(web.message!, /field is immutable/);
-    assert.deepEqual(s.apps!.map((a) => `${a.name}:${a.sync}`), ['web:OutOfSync']);
+    assert.deepEqual(
+      s.apps!.map((a) => `${a.name}:${a.sync}`),
+      ['web:OutOfSync'],
+    );
     const conditions = new Map(s.conditions!.map((c) => [c.type, c]));
     assert.equal(conditions.get('Synced')!.reason, 'SyncFailed');
     assert.equal(conditions.get('Ready')!.status, 'False');
     assert.equal(conditions.get('Ready')!.reason, 'SyncFailed');
-    const failed = await eventually(async () => {
-      const items = (await core.listNamespacedEvent({ namespace: story.ns, fieldSelector: 'involvedObject.name=dev,reason=SyncFailed' })).items;
-      return items.length === 1 && items[0]!.count === 3 ? items : undefined;
-    }, { timeoutMs: 10_000, message: 'one SyncFailed event counting three failures' });
+    const failed = await eventually(
+      async () => {
+        const items = (
+          await core.listNamespacedEvent({
+            namespace: story.ns,
+            fieldSelector: 'involvedObject.name=dev,reason=SyncFailed',
+          })
+        ).items;
+        return items.length === 1 && items[0]!.count === 3 ? items : undefined;
+      },
+      { timeoutMs: 10_000, message: 'one SyncFailed event counting three failures' },
+    );
     assert.match(failed[0]!.message!, /field is immutable/);
   });
 });

@@ -48,7 +48,11 @@ describe('operations that always end, and end once', () => {
   const story = new Story(kc);
   const started: OperatorProcess[] = [];
   const operator = async (cacheDir?: string) => {
-    const op = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`], ...(cacheDir ? { cacheDir } : {}) });
+    const op = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+      ...(cacheDir ? { cacheDir } : {}),
+    });
     started.push(op);
     await op.start();
     return op;
@@ -56,19 +60,34 @@ describe('operations that always end, and end once', () => {
   const role = (verbs: string[]): k8s.V1Role => ({
     metadata: { name: 'deployer' },
     rules: [
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+      },
       { apiGroups: ['batch'], resources: ['jobs'], verbs },
     ],
   });
   const allJobVerbs = ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'];
 
   before(async () => {
-    await story.setUp({ prefix: 'ends', files: slowWaveRepo('v1', 1), environments: { dev: { sync: { automated: { prune: true } }, serviceAccountName: 'deployer', timeout: '20s' } } });
+    await story.setUp({
+      prefix: 'ends',
+      files: slowWaveRepo('v1', 1),
+      environments: { dev: { sync: { automated: { prune: true } }, serviceAccountName: 'deployer', timeout: '20s' } },
+    });
     const ns = story.ns;
     await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'deployer' } } });
     // The ServiceAccount acts in the target namespace; its Role there grants what the repo needs.
     await rbac.createNamespacedRole({ namespace: story.targets.dev!, body: role(allJobVerbs) });
-    await rbac.createNamespacedRoleBinding({ namespace: story.targets.dev!, body: { metadata: { name: 'deployer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }] } });
+    await rbac.createNamespacedRoleBinding({
+      namespace: story.targets.dev!,
+      body: {
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
+      },
+    });
   });
   after(async () => {
     for (const op of started) await op.kill();
@@ -80,11 +99,27 @@ describe('operations that always end, and end once', () => {
     await story.until('dev', 'v1 synced', (e) => e.status?.operation?.phase === 'Succeeded');
     const slow = await story.repo.commit(slowWaveRepo('v2', 120), 'v2 with a slow wave');
     await story.refresh();
-    await story.until('dev', 'v2 waiting on its slow Job', (e) => e.status?.operation?.phase === 'Running' && commitOf(e.status.operation.revision) === slow &&
-      /Sync wave 1/.test(e.status.operation.message ?? ''), { timeoutMs: 60_000, intervalMs: 200 });
+    await story.until(
+      'dev',
+      'v2 waiting on its slow Job',
+      (e) =>
+        e.status?.operation?.phase === 'Running' &&
+        commitOf(e.status.operation.revision) === slow &&
+        /Sync wave 1/.test(e.status.operation.message ?? ''),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     // The ServiceAccount may no longer read Jobs: every step (and comparison) of the sync now throws.
-    await rbac.replaceNamespacedRole({ name: 'deployer', namespace: story.targets.dev!, body: role(['create', 'patch', 'update', 'delete']) });
-    const failed = await story.until('dev', 'v2 failed at its timeout', (e) => e.status?.operation?.phase === 'Failed' && commitOf(e.status.operation.revision) === slow, { timeoutMs: 60_000 });
+    await rbac.replaceNamespacedRole({
+      name: 'deployer',
+      namespace: story.targets.dev!,
+      body: role(['create', 'patch', 'update', 'delete']),
+    });
+    const failed = await story.until(
+      'dev',
+      'v2 failed at its timeout',
+      (e) => e.status?.operation?.phase === 'Failed' && commitOf(e.status.operation.revision) === slow,
+      { timeoutMs: 60_000 },
+    );
     const message = failed.status!.operation!.message!;
     assert.match(message, /^the operation did not finish within 20 s: /);
     assert.match(message, /failed: .*forbidden/i, message);
@@ -92,42 +127,95 @@ describe('operations that always end, and end once', () => {
     const finished = Date.parse(failed.status!.operation!.finishedAt!);
     assert.ok(finished - started < 45_000, `ended ${(finished - started) / 1000} s after it started`);
     assert.equal(failed.status!.operation!.tasks!.find((t) => t.key.endsWith('/last'))!.status, 'Skipped');
-    const events = await core.listNamespacedEvent({ namespace: story.ns, fieldSelector: 'involvedObject.name=dev,reason=SyncFailed' });
-    assert.ok(events.items.some((e) => /did not finish within 20 s/.test(e.message ?? '')), 'a SyncFailed event says why');
+    const events = await core.listNamespacedEvent({
+      namespace: story.ns,
+      fieldSelector: 'involvedObject.name=dev,reason=SyncFailed',
+    });
+    assert.ok(
+      events.items.some((e) => /did not finish within 20 s/.test(e.message ?? '')),
+      'a SyncFailed event says why',
+    );
 
     await rbac.replaceNamespacedRole({ name: 'deployer', namespace: story.targets.dev!, body: role(allJobVerbs) });
     const next = await story.repo.commit(slowWaveRepo('v3', 1), 'v3');
     await story.refresh();
-    await story.until('dev', 'v3 synced', (e) => e.status?.operation?.phase === 'Succeeded' && commitOf(e.status.operation.revision) === next, { timeoutMs: 90_000 });
-    assert.equal((await core.readNamespacedConfigMap({ name: 'last', namespace: story.targets.dev! })).data?.version, 'v3');
+    await story.until(
+      'dev',
+      'v3 synced',
+      (e) => e.status?.operation?.phase === 'Succeeded' && commitOf(e.status.operation.revision) === next,
+      { timeoutMs: 90_000 },
+    );
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name: 'last', namespace: story.targets.dev! })).data?.version,
+      'v3',
+    );
     await op.kill();
   });
 
   it('resumes a sync killed inside a slow Sync wave: every object applied, nothing run twice', async () => {
     const ns = story.targets.dev!;
     const first = await operator();
-    await story.until('dev', 'settled', (e) => e.status?.operation?.phase === 'Succeeded' || e.status?.operation?.phase === 'Failed');
+    await story.until(
+      'dev',
+      'settled',
+      (e) => e.status?.operation?.phase === 'Succeeded' || e.status?.operation?.phase === 'Failed',
+    );
     const commit = await story.repo.commit(slowWaveRepo('v4', 10), 'v4 with a slow wave');
     await story.refresh();
-    const running = await story.until('dev', 'v4 waiting on its slow Job', (e) => e.status?.operation?.phase === 'Running' && commitOf(e.status.operation.revision) === commit &&
-      /Sync wave 1/.test(e.status.operation.message ?? ''), { timeoutMs: 60_000, intervalMs: 100 });
+    const running = await story.until(
+      'dev',
+      'v4 waiting on its slow Job',
+      (e) =>
+        e.status?.operation?.phase === 'Running' &&
+        commitOf(e.status.operation.revision) === commit &&
+        /Sync wave 1/.test(e.status.operation.message ?? ''),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     const opId = running.status!.operation!.id;
-    const hookJobs = async () => (await batch.listNamespacedJob({ namespace: ns, labelSelector: 'keelson.dev/hook-of=prepare' })).items.filter((j) => j.metadata?.annotations?.['keelson.dev/operation'] === opId);
+    const hookJobs = async () =>
+      (await batch.listNamespacedJob({ namespace: ns, labelSelector: 'keelson.dev/hook-of=prepare' })).items.filter(
+        (j) => j.metadata?.annotations?.['keelson.dev/operation'] === opId,
+      );
     const hookBefore = await hookJobs();
     const slowBefore = await batch.readNamespacedJob({ name: 'slow-v4', namespace: ns });
     const firstBefore = await core.readNamespacedConfigMap({ name: 'first', namespace: ns });
     await first.kill();
     assert.equal(hookBefore.length, 1, 'the PreSync hook ran before the kill');
-    assert.equal((await core.readNamespacedConfigMap({ name: 'last', namespace: ns })).data?.version, 'v3', 'wave 2 not applied before the kill');
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name: 'last', namespace: ns })).data?.version,
+      'v3',
+      'wave 2 not applied before the kill',
+    );
 
     const second = await operator(first.cacheDir);
-    const done = await story.until('dev', 'v4 finished after the restart', (e) => e.status?.operation?.id === opId && e.status.operation.phase !== 'Running', { timeoutMs: 90_000 });
+    const done = await story.until(
+      'dev',
+      'v4 finished after the restart',
+      (e) => e.status?.operation?.id === opId && e.status.operation.phase !== 'Running',
+      { timeoutMs: 90_000 },
+    );
     assert.equal(done.status!.operation!.phase, 'Succeeded', done.status!.operation!.message);
     const hookAfter = await hookJobs();
-    assert.deepEqual(hookAfter.map((j) => j.metadata!.uid), hookBefore.map((j) => j.metadata!.uid), 'the hook ran once');
-    assert.equal((await batch.readNamespacedJob({ name: 'slow-v4', namespace: ns })).metadata!.uid, slowBefore.metadata!.uid, 'the slow Job was not made again');
-    assert.equal((await core.readNamespacedConfigMap({ name: 'first', namespace: ns })).metadata!.resourceVersion, firstBefore.metadata!.resourceVersion, 'wave 0 was not changed again');
-    assert.equal((await core.readNamespacedConfigMap({ name: 'last', namespace: ns })).data?.version, 'v4', 'wave 2 applied after the restart');
+    assert.deepEqual(
+      hookAfter.map((j) => j.metadata!.uid),
+      hookBefore.map((j) => j.metadata!.uid),
+      'the hook ran once',
+    );
+    assert.equal(
+      (await batch.readNamespacedJob({ name: 'slow-v4', namespace: ns })).metadata!.uid,
+      slowBefore.metadata!.uid,
+      'the slow Job was not made again',
+    );
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name: 'first', namespace: ns })).metadata!.resourceVersion,
+      firstBefore.metadata!.resourceVersion,
+      'wave 0 was not changed again',
+    );
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name: 'last', namespace: ns })).data?.version,
+      'v4',
+      'wave 2 applied after the restart',
+    );
     assert.match(second.logs(), /resuming a sync/);
     await second.stop();
   });

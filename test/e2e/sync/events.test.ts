@@ -22,14 +22,20 @@ describe('EventRecorder', () => {
   it('counts repeated failures in one Event, and keeps other messages apart', async () => {
     let now = Date.parse('2026-12-01T10:00:00Z');
     const recorder = new EventRecorder(kc, { redact: (t) => t.replaceAll('hunter2', '*****'), clock: () => now });
-    const target = { apiVersion: 'keelson.dev/v1alpha1', kind: 'Environment', metadata: { name: 'dev', namespace: ns } };
+    const target = {
+      apiVersion: 'keelson.dev/v1alpha1',
+      kind: 'Environment',
+      metadata: { name: 'dev', namespace: ns },
+    };
     for (let i = 0; i < 3; i++) {
       await recorder.record(target, 'Warning', 'SyncFailed', 'sync of main failed: password hunter2 rejected');
       now += 5000;
     }
     await recorder.record(target, 'Warning', 'SyncFailed', 'sync of main failed: another reason');
     recorder.close();
-    const events = (await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=dev,reason=SyncFailed' })).items;
+    const events = (
+      await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=dev,reason=SyncFailed' })
+    ).items;
     const byMessage = new Map(events.map((e) => [e.message, e]));
     assert.equal(events.length, 2);
     const repeated = byMessage.get('sync of main failed: password ***** rejected');
@@ -42,7 +48,11 @@ describe('EventRecorder', () => {
 
   it('makes a new Event when the one it would count has expired', async () => {
     const recorder = new EventRecorder(kc, { redact: (t) => t });
-    const target = { apiVersion: 'keelson.dev/v1alpha1', kind: 'Environment', metadata: { name: 'prod', namespace: ns } };
+    const target = {
+      apiVersion: 'keelson.dev/v1alpha1',
+      kind: 'Environment',
+      metadata: { name: 'prod', namespace: ns },
+    };
     await recorder.record(target, 'Warning', 'SyncFailed', 'boom');
     const first = (await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=prod' })).items;
     await core.deleteNamespacedEvent({ name: first[0]!.metadata!.name!, namespace: ns });

@@ -4,16 +4,89 @@ import { apiErrorOf, isTransient, isUnservedPath, KubeApiError, parseSuccess } f
 
 describe('apiErrorOf', () => {
   const path = '/apis/example.com/v1/namespaces/shop/widgets/w';
-  const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
-  const cases: { name: string; status: number; contentType: string; text: string; reason: string; message: RegExp; unserved: boolean }[] = [
-    { name: 'a JSON Status keeps its reason and message', status: 404, contentType: 'application/json', text: status(404, 'NotFound', 'widgets.example.com "w" not found'), reason: 'NotFound', message: /^widgets\.example\.com "w" not found$/, unserved: false },
-    { name: 'a Status without a content type is still read', status: 422, contentType: '', text: status(422, 'Invalid', 'spec.selector: field is immutable'), reason: 'Invalid', message: /field is immutable/, unserved: false },
-    { name: 'the mux\'s text/plain 404 is an unserved path', status: 404, contentType: 'text/plain; charset=utf-8', text: '404 page not found\n', reason: 'NotFound', message: /^PATCH \/apis\/example\.com\/v1\/namespaces\/shop\/widgets\/w: HTTP 404: 404 page not found$/, unserved: true },
-    { name: 'an HTML page from a proxy gives its title', status: 502, contentType: 'text/html', text: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>', reason: 'InternalError', message: /HTTP 502: 502 Bad Gateway$/, unserved: false },
-    { name: 'an HTML page without a title gives its text', status: 403, contentType: 'text/html', text: '<body><p>Access   denied</p><script>x()</script></body>', reason: 'Forbidden', message: /HTTP 403: Access denied$/, unserved: false },
-    { name: 'an empty body names the code', status: 503, contentType: '', text: '', reason: 'ServiceUnavailable', message: /HTTP 503 \(ServiceUnavailable\)$/, unserved: false },
-    { name: 'JSON that is not a Status is shown as text', status: 500, contentType: 'application/json', text: '[1,2', reason: 'InternalError', message: /HTTP 500: \[1,2$/, unserved: false },
-    { name: 'an unknown code gets a reason from its number', status: 418, contentType: 'text/plain', text: 'teapot', reason: 'HTTP418', message: /teapot/, unserved: false },
+  const status = (code: number, reason: string, message: string) =>
+    JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
+  const cases: {
+    name: string;
+    status: number;
+    contentType: string;
+    text: string;
+    reason: string;
+    message: RegExp;
+    unserved: boolean;
+  }[] = [
+    {
+      name: 'a JSON Status keeps its reason and message',
+      status: 404,
+      contentType: 'application/json',
+      text: status(404, 'NotFound', 'widgets.example.com "w" not found'),
+      reason: 'NotFound',
+      message: /^widgets\.example\.com "w" not found$/,
+      unserved: false,
+    },
+    {
+      name: 'a Status without a content type is still read',
+      status: 422,
+      contentType: '',
+      text: status(422, 'Invalid', 'spec.selector: field is immutable'),
+      reason: 'Invalid',
+      message: /field is immutable/,
+      unserved: false,
+    },
+    {
+      name: "the mux's text/plain 404 is an unserved path",
+      status: 404,
+      contentType: 'text/plain; charset=utf-8',
+      text: '404 page not found\n',
+      reason: 'NotFound',
+      message: /^PATCH \/apis\/example\.com\/v1\/namespaces\/shop\/widgets\/w: HTTP 404: 404 page not found$/,
+      unserved: true,
+    },
+    {
+      name: 'an HTML page from a proxy gives its title',
+      status: 502,
+      contentType: 'text/html',
+      text: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+      reason: 'InternalError',
+      message: /HTTP 502: 502 Bad Gateway$/,
+      unserved: false,
+    },
+    {
+      name: 'an HTML page without a title gives its text',
+      status: 403,
+      contentType: 'text/html',
+      text: '<body><p>Access   denied</p><script>x()</script></body>',
+      reason: 'Forbidden',
+      message: /HTTP 403: Access denied$/,
+      unserved: false,
+    },
+    {
+      name: 'an empty body names the code',
+      status: 503,
+      contentType: '',
+      text: '',
+      reason: 'ServiceUnavailable',
+      message: /HTTP 503 \(ServiceUnavailable\)$/,
+      unserved: false,
+    },
+    {
+      name: 'JSON that is not a Status is shown as text',
+      status: 500,
+      contentType: 'application/json',
+      text: '[1,2',
+      reason: 'InternalError',
+      message: /HTTP 500: \[1,2$/,
+      unserved: false,
+    },
+    {
+      name: 'an unknown code gets a reason from its number',
+      status: 418,
+      contentType: 'text/plain',
+      text: 'teapot',
+      reason: 'HTTP418',
+      message: /teapot/,
+      unserved: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -27,11 +100,30 @@ describe('apiErrorOf', () => {
   }
 
   it('keeps the causes of a Status, so an apply conflict is told from a newer resourceVersion', () => {
-    const text = JSON.stringify({ kind: 'Status', code: 409, reason: 'Conflict', message: 'Apply failed with 1 conflict', details: { causes: [{ reason: 'FieldManagerConflict', field: '.spec.replicas' }] } });
+    const text = JSON.stringify({
+      kind: 'Status',
+      code: 409,
+      reason: 'Conflict',
+      message: 'Apply failed with 1 conflict',
+      details: { causes: [{ reason: 'FieldManagerConflict', field: '.spec.replicas' }] },
+    });
     const err = apiErrorOf({ status: 409, contentType: 'application/json', text }, 'PATCH', path);
     assert.deepEqual(err.causes, ['FieldManagerConflict']);
     assert.equal(isTransient(err), false);
-    assert.equal(isTransient(apiErrorOf({ status: 409, contentType: 'application/json', text: status(409, 'Conflict', 'the object has been modified') }, 'PUT', path)), true);
+    assert.equal(
+      isTransient(
+        apiErrorOf(
+          {
+            status: 409,
+            contentType: 'application/json',
+            text: status(409, 'Conflict', 'the object has been modified'),
+          },
+          'PUT',
+          path,
+        ),
+      ),
+      true,
+    );
   });
 
   it('clips a long body to one short line', () => {
@@ -42,11 +134,16 @@ describe('apiErrorOf', () => {
 
 describe('parseSuccess', () => {
   it('parses JSON and gives undefined for an empty body', () => {
-    assert.deepEqual(parseSuccess({ status: 200, contentType: 'application/json', text: '{"a":1}' }, 'GET', '/x'), { a: 1 });
+    assert.deepEqual(parseSuccess({ status: 200, contentType: 'application/json', text: '{"a":1}' }, 'GET', '/x'), {
+      a: 1,
+    });
     assert.equal(parseSuccess({ status: 200, contentType: '', text: '' }, 'DELETE', '/x'), undefined);
   });
   it('names the request when a 2xx body is not JSON', () => {
-    assert.throws(() => parseSuccess({ status: 200, contentType: 'text/html', text: '<html>login</html>' }, 'GET', '/apis/apps/v1'), /GET \/apis\/apps\/v1: HTTP 200 with a body that is not JSON \(text\/html\)/);
+    assert.throws(
+      () => parseSuccess({ status: 200, contentType: 'text/html', text: '<html>login</html>' }, 'GET', '/apis/apps/v1'),
+      /GET \/apis\/apps\/v1: HTTP 200 with a body that is not JSON \(text\/html\)/,
+    );
   });
 });
 
@@ -54,17 +151,44 @@ describe('isTransient', () => {
   const connectionReset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
   const cases: { name: string; err: unknown; want: boolean }[] = [
     { name: 'throttling (429) is tried again', err: new KubeApiError(429, 'TooManyRequests', 'slow down'), want: true },
-    { name: 'a server error is tried again', err: new KubeApiError(503, 'ServiceUnavailable', 'etcd leader changed'), want: true },
+    {
+      name: 'a server error is tried again',
+      err: new KubeApiError(503, 'ServiceUnavailable', 'etcd leader changed'),
+      want: true,
+    },
     { name: 'a dropped connection is tried again', err: connectionReset, want: true },
     { name: 'a timeout is tried again', err: new Error('PATCH /api/v1/x timed out after 30000 ms'), want: true },
-    { name: 'a wrapped transient cause is tried again', err: new Error('Job shop/x: etcd', { cause: new KubeApiError(500, 'InternalError', 'etcd') }), want: true },
-    { name: 'an invalid object fails', err: new KubeApiError(422, 'Invalid', 'spec.replicas: Invalid value: -1'), want: false },
-    { name: 'a forbidden request fails', err: new KubeApiError(403, 'Forbidden', 'cannot patch deployments'), want: false },
-    { name: 'another writer\'s newer resourceVersion (Conflict) is tried again', err: new KubeApiError(409, 'Conflict', 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified'), want: true },
-    { name: 'an apply conflict with another field manager fails', err: new KubeApiError(409, 'Conflict', 'Apply failed with 1 conflict', { causes: ['FieldManagerConflict'] }), want: false },
+    {
+      name: 'a wrapped transient cause is tried again',
+      err: new Error('Job shop/x: etcd', { cause: new KubeApiError(500, 'InternalError', 'etcd') }),
+      want: true,
+    },
+    {
+      name: 'an invalid object fails',
+      err: new KubeApiError(422, 'Invalid', 'spec.replicas: Invalid value: -1'),
+      want: false,
+    },
+    {
+      name: 'a forbidden request fails',
+      err: new KubeApiError(403, 'Forbidden', 'cannot patch deployments'),
+      want: false,
+    },
+    {
+      name: "another writer's newer resourceVersion (Conflict) is tried again",
+      err: new KubeApiError(
+        409,
+        'Conflict',
+        'Operation cannot be fulfilled on deployments.apps "web": the object has been modified',
+      ),
+      want: true,
+    },
+    {
+      name: 'an apply conflict with another field manager fails',
+      err: new KubeApiError(409, 'Conflict', 'Apply failed with 1 conflict', { causes: ['FieldManagerConflict'] }),
+      want: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => assert.equal(isTransient(c.err), c.want));
   }
 });
-

@@ -39,9 +39,21 @@ export function isUnservedPath(err: unknown): boolean {
 
 /** The Status reason Kubernetes gives each code, for answers that carry no Status. */
 const REASONS: Readonly<Record<number, string>> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
-  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
 };
 
 const MESSAGE_LIMIT = 512;
@@ -74,7 +86,9 @@ export function parseSuccess<T>(answer: ApiAnswer, method: string, path: string)
     return JSON.parse(answer.text) as T;
   } catch {
     const type = answer.contentType || 'no content type';
-    throw new Error(`${method} ${path}: HTTP ${answer.status} with a body that is not JSON (${type}): ${clip(answer.text.trim())}`);
+    throw new Error(
+      `${method} ${path}: HTTP ${answer.status} with a body that is not JSON (${type}): ${clip(answer.text.trim())}`,
+    );
   }
 }
 
@@ -94,7 +108,12 @@ function parseStatus(text: string): { reason: string; message: string; causes: s
     return undefined;
   }
   if (typeof body !== 'object' || body === null) return undefined;
-  const s = body as { kind?: unknown; reason?: unknown; message?: unknown; details?: { causes?: { reason?: unknown }[] } };
+  const s = body as {
+    kind?: unknown;
+    reason?: unknown;
+    message?: unknown;
+    details?: { causes?: { reason?: unknown }[] };
+  };
   if (s.kind !== 'Status' && s.message === undefined && s.reason === undefined) return undefined;
   const asText = (value: unknown) => (typeof value === 'string' ? value : '');
   const listed = s.details?.causes;
@@ -122,9 +141,19 @@ export function isTransient(err: unknown): boolean {
   // A Conflict is another writer's newer resourceVersion (try again), unless it is server-side
   // apply's conflict with another field manager, which trying again does not change.
   if (cause instanceof KubeApiError) {
-    return cause.status === 429 || cause.status >= 500 || (cause.reason === 'Conflict' && !cause.causes.includes('FieldManagerConflict'));
+    return (
+      cause.status === 429 ||
+      cause.status >= 500 ||
+      (cause.reason === 'Conflict' && !cause.causes.includes('FieldManagerConflict'))
+    );
   }
   if (!(cause instanceof Error)) return false;
   const code = (cause as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || /timed out/.test(cause.message);
+  return (
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'EPIPE' ||
+    code === 'ETIMEDOUT' ||
+    /timed out/.test(cause.message)
+  );
 }

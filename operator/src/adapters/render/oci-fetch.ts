@@ -3,6 +3,7 @@
 // registries do it: Basic, or a Bearer token from the realm the 401 names (with the
 // Environment's credentials, when it has some).
 import { createHash } from 'node:crypto';
+import { authorizationHeaders } from '../git/credentials.ts';
 import type { ChartAccess, ChartCredentials } from './chart-store.ts';
 
 export interface RegistryFetch {
@@ -13,10 +14,17 @@ export interface RegistryFetch {
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json';
 const CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
-interface Manifest { layers?: { mediaType?: string; digest?: string }[] }
+interface Manifest {
+  layers?: { mediaType?: string; digest?: string }[];
+}
 
 /** The chart archive `oci://host/path/name` at `version`. Throws with a message naming the chart. */
-export async function fetchRegistry(reference: string, version: string, access: ChartAccess, limits: RegistryFetch): Promise<Uint8Array> {
+export async function fetchRegistry(
+  reference: string,
+  version: string,
+  access: ChartAccess,
+  limits: RegistryFetch,
+): Promise<Uint8Array> {
   const rest = reference.slice('oci://'.length);
   const slash = rest.indexOf('/');
   if (slash <= 0) throw new Error(`"${reference}" names no repository: expected oci://host/path/chart`);
@@ -24,8 +32,11 @@ export async function fetchRegistry(reference: string, version: string, access: 
   const repository = rest.slice(slash + 1);
   const base = `${access.plainHttp ? 'http' : 'https'}://${host}/v2/${repository}`;
   const client = new RegistryClient(reference, access, limits);
-  const manifestBytes = await client.get(`${base}/manifests/${encodeURIComponent(version)}`, MANIFEST_TYPES,
-    `${reference} has no version ${version}`);
+  const manifestBytes = await client.get(
+    `${base}/manifests/${encodeURIComponent(version)}`,
+    MANIFEST_TYPES,
+    `${reference} has no version ${version}`,
+  );
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   const layer = manifest.layers?.find((l) => l.mediaType === CHART_LAYER);
   if (!layer?.digest) throw new Error(`${reference}:${version} is not a Helm chart (no layer of type ${CHART_LAYER})`);
@@ -42,7 +53,7 @@ export class RegistryUnavailableError extends Error {
 
 /** The Basic Authorization header of a username and password. */
 export function basicAuthorization(c: ChartCredentials): string {
-  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+  return authorizationHeaders(c).authorization!;
 }
 
 class RegistryClient {
@@ -64,9 +75,11 @@ class RegistryClient {
       response = await this.#send(url, accept);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new Error(this.#access.credentials
-        ? `the registry of ${this.#reference} refused the credentials (${response.status})`
-        : `the registry of ${this.#reference} needs credentials (${response.status}): add it to the Environment's spec.chartRepositories`);
+      throw new Error(
+        this.#access.credentials
+          ? `the registry of ${this.#reference} refused the credentials (${response.status})`
+          : `the registry of ${this.#reference} needs credentials (${response.status}): add it to the Environment's spec.chartRepositories`,
+      );
     }
     if (response.status === 404) throw new Error(notFound);
     if (!response.ok) {
@@ -74,7 +87,8 @@ class RegistryClient {
       throw response.status >= 500 ? new RegistryUnavailableError(message) : new Error(message);
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > this.#limits.maxBytes) throw new Error(`${url} is larger than the limit of ${this.#limits.maxBytes} bytes`);
+    if (bytes.length > this.#limits.maxBytes)
+      throw new Error(`${url} is larger than the limit of ${this.#limits.maxBytes} bytes`);
     return bytes;
   }
 
@@ -95,14 +109,20 @@ class RegistryClient {
     const credentials = this.#access.credentials;
     const basic = credentials ? basicAuthorization(credentials) : undefined;
     if (!/^bearer\s/i.test(challenge)) return basic;
-    const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
+    const params = Object.fromEntries(
+      [...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
+    );
     if (!params.realm) return basic;
     const url = new URL(params.realm);
     for (const name of ['service', 'scope']) if (params[name]) url.searchParams.set(name, params[name]);
-    const response = await fetch(url, { headers: basic ? { authorization: basic } : {}, signal: AbortSignal.timeout(this.#limits.timeoutMs) })
-      .catch((err: Error) => { throw new RegistryUnavailableError(`the token service of ${this.#reference} cannot be reached: ${err.message}`); });
+    const response = await fetch(url, {
+      headers: basic ? { authorization: basic } : {},
+      signal: AbortSignal.timeout(this.#limits.timeoutMs),
+    }).catch((err: Error) => {
+      throw new RegistryUnavailableError(`the token service of ${this.#reference} cannot be reached: ${err.message}`);
+    });
     if (!response.ok) return basic;
-    const body = await response.json() as { token?: string; access_token?: string };
+    const body = (await response.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     return token ? `Bearer ${token}` : basic;
   }

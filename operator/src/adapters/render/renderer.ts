@@ -10,7 +10,7 @@ import type { SourceTree } from '../../core/source.ts';
 import { HelmArgumentError, parseHelmTemplate, type HelmTemplateRequest } from '../../core/render/helm-template.ts';
 import { OutsideRepositoryError, resolveRepositoryPath } from '../../core/render/repository-path.ts';
 import { ChartFetchError, ChartStore, type ChartAccess } from './chart-store.ts';
-import { prepareLocalChart } from './local-chart.ts';
+import { readLocalChart, writeLocalChart } from './local-chart.ts';
 import { locateTool, runTool, type ToolLimits } from './tool-process.ts';
 import { exportTree } from './tree-cache.ts';
 import type { RenderNeed, RenderOutcome } from '../synth/protocol.ts';
@@ -52,8 +52,10 @@ export class Renderer {
       const stdout = need.tool === 'helm' ? await this.#helm(need, context) : await this.#kustomize(need, context);
       return { stdout };
     } catch (err) {
-      if (err instanceof ChartFetchError) return { error: err.message, ...(err.unavailable ? { unavailable: true } : {}) };
-      if (err instanceof HelmArgumentError || err instanceof OutsideRepositoryError || err instanceof RenderToolError) return { error: err.message };
+      if (err instanceof ChartFetchError)
+        return { error: err.message, ...(err.unavailable ? { unavailable: true } : {}) };
+      if (err instanceof HelmArgumentError || err instanceof OutsideRepositoryError || err instanceof RenderToolError)
+        return { error: err.message };
       throw err;
     }
   }
@@ -62,31 +64,49 @@ export class Renderer {
     const request = parseHelmTemplate(need.args, need.cwd);
     const chart = request.chart;
     const values = await Promise.all(request.valueFiles.map((f) => this.#valuesFile(f, need, context.tree)));
+    // What identifies the chart is known before anything is written: a cached render writes nothing.
+    const local = chart.type === 'local' ? await readLocalChart(context.tree, chart.path) : undefined;
+    const fetched =
+      chart.type === 'local'
+        ? undefined
+        : await this.#store.fetch(chart, context.accessFor(chart.type === 'oci' ? chart.reference : chart.repository));
+    const key = hash([
+      'helm',
+      local?.digest ?? fetched!.digest,
+      request.releaseName,
+      request.namespace ?? '',
+      values,
+      request.flags,
+    ]);
+    const cached = this.#outputs.get(key);
+    if (cached !== undefined) return cached;
     await mkdir(join(this.#options.cacheDir, 'work'), { recursive: true });
     const work = await mkdtemp(join(this.#options.cacheDir, 'work', 'helm-'));
     try {
-      let chartPath: string;
-      let identity: string;
-      if (chart.type === 'local') {
-        const local = await prepareLocalChart(context.tree, chart.path, join(work, 'chart'), { store: this.#store, context });
-        chartPath = local.dir;
-        identity = local.digest;
-      } else {
-        const fetched = await this.#store.fetch(chart, context.accessFor(chart.type === 'oci' ? chart.reference : chart.repository));
-        chartPath = fetched.file;
-        identity = fetched.digest;
-      }
-      const key = hash(['helm', identity, request.releaseName, request.namespace ?? '', values, request.flags]);
-      const cached = this.#outputs.get(key);
-      if (cached !== undefined) return cached;
-      const args = ['template', request.releaseName, chartPath, ...(request.namespace ? ['--namespace', request.namespace] : [])];
+      const chartPath = fetched?.file ?? join(work, 'chart');
+      if (local) await writeLocalChart(local, chartPath, this.#store, context.accessFor);
+      const args = [
+        'template',
+        request.releaseName,
+        chartPath,
+        ...(request.namespace ? ['--namespace', request.namespace] : []),
+      ];
       for (const [i, text] of values.entries()) {
         const file = join(work, `values-${i}.yaml`);
         await writeFile(file, text);
         args.push('--values', file);
       }
-      const result = await runTool(locateTool(this.#options.helm ?? 'helm'), [...args, ...request.flags], work, this.#limits);
-      if (!result.ok) throw new RenderToolError(`helm template of ${describeChart(request)} failed: ${result.stderr.replaceAll(`${work}/`, '')}`);
+      const result = await runTool(
+        locateTool(this.#options.helm ?? 'helm'),
+        [...args, ...request.flags],
+        work,
+        this.#limits,
+      );
+      if (!result.ok) {
+        throw new RenderToolError(
+          `helm template of ${describeChart(request)} failed: ${result.stderr.replaceAll(`${work}/`, '')}`,
+        );
+      }
       this.#remember(key, result.stdout);
       return result.stdout;
     } finally {
@@ -107,17 +127,27 @@ export class Renderer {
   async #kustomize(need: RenderNeed, context: RenderContext): Promise<string> {
     const [path, ...extra] = need.args;
     if (path === undefined) throw new RenderToolError('kustomize build needs a folder');
-    if (extra.length > 0) throw new RenderToolError(`kustomize build "${path}": extra arguments are not supported (${extra.join(' ')})`);
+    if (extra.length > 0)
+      throw new RenderToolError(`kustomize build "${path}": extra arguments are not supported (${extra.join(' ')})`);
     const tree = context.tree;
     const cacheable = !tree.revision.startsWith('dir:');
     const key = hash(['kustomize', tree.revision, path]);
     const cached = cacheable ? this.#outputs.get(key) : undefined;
     if (cached !== undefined) return cached;
-    if ((await tree.readDir(path)) === undefined) throw new RenderToolError(`kustomize build "${path}": no such folder in the repository`);
+    if ((await tree.readDir(path)) === undefined)
+      throw new RenderToolError(`kustomize build "${path}": no such folder in the repository`);
     const exported = await exportTree(tree, join(this.#options.cacheDir, 'trees'));
     try {
-      const result = await runTool(locateTool(this.#options.kustomize ?? 'kustomize'), ['build', join(exported.dir, path)], exported.dir, this.#limits);
-      if (!result.ok) throw new RenderToolError(`kustomize build "${path}" failed: ${result.stderr.replaceAll(`${exported.dir}/`, '')}`);
+      const result = await runTool(
+        locateTool(this.#options.kustomize ?? 'kustomize'),
+        ['build', join(exported.dir, path)],
+        exported.dir,
+        this.#limits,
+      );
+      if (!result.ok)
+        throw new RenderToolError(
+          `kustomize build "${path}" failed: ${result.stderr.replaceAll(`${exported.dir}/`, '')}`,
+        );
       if (cacheable) this.#remember(key, result.stdout);
       return result.stdout;
     } finally {

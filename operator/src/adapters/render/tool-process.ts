@@ -3,8 +3,9 @@
 // proxy settings, HOME in a scratch folder), a time limit and a resident-memory limit, each
 // enforced by SIGKILL, and a cap on what it may print.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { residentBytes } from '../resident-memory.ts';
 
 export interface ToolLimits {
   /** Time the tool may run, in ms. */
@@ -22,8 +23,6 @@ export interface ToolResult {
   readonly stderr: string;
 }
 
-const PAGE_SIZE = 4096;
-
 /** The absolute path of `program` (a path, or a name looked up on this process's PATH); throws when there is none. */
 export function locateTool(program: string): string {
   if (isAbsolute(program)) return program;
@@ -40,17 +39,26 @@ export function locateTool(program: string): string {
 }
 
 /** Runs `program args` in `cwd` (also its HOME) and collects its output. Never rejects. */
-export function runTool(program: string, args: readonly string[], cwd: string, limits: ToolLimits): Promise<ToolResult> {
+export function runTool(
+  program: string,
+  args: readonly string[],
+  cwd: string,
+  limits: ToolLimits,
+): Promise<ToolResult> {
   return new Promise((resolve) => {
     const child = spawn(program, args, {
-      cwd, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { HOME: cwd, TMPDIR: cwd, GOMEMLIMIT: `${Math.max(16, Math.floor(limits.memoryMiB * 0.8))}MiB` },
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
     let killedFor: string | undefined;
-    const kill = (why: string) => { killedFor ??= why; child.kill('SIGKILL'); };
+    const kill = (why: string) => {
+      killedFor ??= why;
+      child.kill('SIGKILL');
+    };
     const collect = (into: Buffer[]) => (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > limits.maxOutputBytes) kill(`it wrote more than ${limits.maxOutputBytes} bytes`);
@@ -61,7 +69,8 @@ export function runTool(program: string, args: readonly string[], cwd: string, l
     const timer = setTimeout(() => kill(`it did not finish within ${limits.timeoutMs} ms`), limits.timeoutMs);
     const poll = setInterval(() => {
       const rss = residentBytes(child.pid);
-      if (rss > limits.memoryMiB * 1048576) kill(`it used ${Math.round(rss / 1048576)} MiB, over the limit of ${limits.memoryMiB} MiB`);
+      if (rss > limits.memoryMiB * 1048576)
+        kill(`it used ${Math.round(rss / 1048576)} MiB, over the limit of ${limits.memoryMiB} MiB`);
     }, 50);
     const finish = (ok: boolean, stderr: string) => {
       clearTimeout(timer);
@@ -75,13 +84,4 @@ export function runTool(program: string, args: readonly string[], cwd: string, l
       else finish(code === 0, stderr || (code === 0 ? '' : `${program} exited with code ${code}`));
     });
   });
-}
-
-function residentBytes(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE;
-  } catch {
-    return 0;
-  }
 }

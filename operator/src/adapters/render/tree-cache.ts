@@ -23,7 +23,12 @@ export async function exportTree(tree: SourceTree, root: string): Promise<Export
     return { dir, release: () => rm(dir, { recursive: true, force: true }) };
   }
   const dir = join(root, createHash('sha256').update(tree.revision).digest('hex').slice(0, 32));
-  if (!(await stat(dir).then(() => true, () => false))) {
+  if (
+    !(await stat(dir).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     const tmp = await mkdtemp(join(root, 'tmp-'));
     await writeFiles(await readTreeFolder(tree, ''), tmp);
     await rename(tmp, dir).catch(() => rm(tmp, { recursive: true, force: true }));

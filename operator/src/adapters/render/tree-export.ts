@@ -12,7 +12,11 @@ export interface TreeDigestOptions {
 }
 
 /** Every file under `path` (relative paths, sorted), read from the tree; throws when there is no such folder or it is too big. */
-export async function readTreeFolder(tree: SourceTree, path: string, options: TreeDigestOptions = {}): Promise<Map<string, Uint8Array>> {
+export async function readTreeFolder(
+  tree: SourceTree,
+  path: string,
+  options: TreeDigestOptions = {},
+): Promise<Map<string, Uint8Array>> {
   const max = options.maxBytes ?? 256 * 1024 * 1024;
   const files = new Map<string, Uint8Array>();
   let total = 0;
@@ -23,7 +27,10 @@ export async function readTreeFolder(tree: SourceTree, path: string, options: Tr
       if (entry.name === '.git') continue;
       const child = dir ? `${dir}/${entry.name}` : entry.name;
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.type === 'dir') { await walk(child, childRel); continue; }
+      if (entry.type === 'dir') {
+        await walk(child, childRel);
+        continue;
+      }
       const bytes = (await tree.readFile(child)) ?? new Uint8Array();
       total += bytes.length;
       if (total > max) throw new Error(`the folder "${path || '.'}" holds more than ${max} bytes`);

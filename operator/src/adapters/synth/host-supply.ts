@@ -20,12 +20,18 @@ const NO_RENDERER = 'Helm charts and kustomizations cannot be rendered here (no 
 
 export async function supplyNeeds(host: HostSupply, needs: HostNeeds, options: SupplyOptions): Promise<HostSupply> {
   const paths: Record<string, HostPath> = { ...host.paths };
-  await Promise.all(needs.paths.map(async (path) => { paths[path] = await readPath(options.tree, path); }));
+  await Promise.all(
+    needs.paths.map(async (path) => {
+      paths[path] = await readPath(options.tree, path);
+    }),
+  );
   const renders: Record<string, RenderOutcome> = { ...host.renders };
   const context = { tree: options.tree, accessFor: (url: string) => options.chartAccess?.(url) ?? {} };
-  await Promise.all(needs.renders.map(async (need) => {
-    renders[need.key] = options.renderer ? await options.renderer.render(need, context) : { error: NO_RENDERER };
-  }));
+  await Promise.all(
+    needs.renders.map(async (need) => {
+      renders[need.key] = options.renderer ? await options.renderer.render(need, context) : { error: NO_RENDERER };
+    }),
+  );
   return { cwd: host.cwd, paths, renders };
 }
 
@@ -38,7 +44,10 @@ async function readPath(tree: SourceTree, path: string): Promise<HostPath> {
   const bytes = await tree.readFile(path);
   if (bytes !== undefined) {
     if (bytes.length > MAX_FILE_BYTES) {
-      throw new SynthesisError('EvaluationFailed', `"${path}" is ${bytes.length} bytes, over the limit of ${MAX_FILE_BYTES} for a file synthesis reads`);
+      throw new SynthesisError(
+        'EvaluationFailed',
+        `"${path}" is ${bytes.length} bytes, over the limit of ${MAX_FILE_BYTES} for a file synthesis reads`,
+      );
     }
     return { type: 'file', text: new TextDecoder().decode(bytes) };
   }

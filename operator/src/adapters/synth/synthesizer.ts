@@ -36,7 +36,10 @@ export interface SynthesisSource {
    * @default the tree's revision and the path (no sharing across commits)
    */
   readonly isolationKey?: string;
-  /** How to reach a chart repository or registry the repository names (credentials from the Environment). @default anonymous */
+  /**
+   * How to reach a chart repository or registry the repository names (credentials from the Environment).
+   * @default anonymous
+   */
   readonly chartAccess?: (url: string) => ChartAccess;
 }
 
@@ -90,20 +93,27 @@ export class Synthesizer {
     const bundle = await this.bundle(source.tree, path);
     const images = await readImages(source.tree, path);
     const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
-    const limits = { maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024, maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2 };
+    const limits = {
+      maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024,
+      maxResultBytes: (this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS).maxTotalBytes * 2,
+    };
     const supplyKey = `${key}\0${source.tree.revision}\0${path}\0${what.environment ?? ''}`;
     const cacheable = !source.tree.revision.startsWith('dir:');
-    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined) ?? { cwd: path, paths: {}, renders: {} };
+    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined)
+      ?? { cwd: path, paths: {}, renders: {} };
     let reply: WorkerReply;
     for (let pass = 1; ; pass++) {
-      reply = await this.pool.run({ ...what, code: bundle.code, entry: bundle.entry, images, limits, host }, key, this.options.timeoutMs ?? 10_000);
+      const request = { ...what, code: bundle.code, entry: bundle.entry, images, limits, host };
+      reply = await this.pool.run(request, key, this.options.timeoutMs ?? 10_000);
       const needs = reply.type === 'code-cache' ? undefined : reply.needs;
       // Listing names environments and apps only: what a construct reads or renders does not change them.
       if (!needs || what.op === 'list') break;
       if (pass === MAX_PASSES) {
-        throw new SynthesisError('EvaluationFailed', `the deploy repository still asked for more files or renders after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`);
+        throw new SynthesisError('EvaluationFailed', 'the deploy repository still asked for more files or renders ' +
+          `after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`);
       }
-      host = await supplyNeeds(host, needs, { tree: source.tree, renderer: this.options.renderer, chartAccess: source.chartAccess });
+      const supply = { tree: source.tree, renderer: this.options.renderer, chartAccess: source.chartAccess };
+      host = await supplyNeeds(host, needs, supply);
     }
     if (reply.type === 'failure') {
       const positions = new SourcePositions(bundle.map);
@@ -115,7 +125,8 @@ export class Synthesizer {
     }
     if (cacheable) {
       this.supplies.set(supplyKey, withoutFailures(host));
-      if (this.supplies.size > (this.options.bundleCacheSize ?? 32)) this.supplies.delete(this.supplies.keys().next().value!);
+      const max = this.options.bundleCacheSize ?? 32;
+      if (this.supplies.size > max) this.supplies.delete(this.supplies.keys().next().value!);
     }
     return { bundle, reply };
   }

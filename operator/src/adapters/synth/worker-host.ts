@@ -57,7 +57,9 @@ function lookup(path: string): HostPath | undefined {
 }
 
 function notFound(path: string): Error {
-  return Object.assign(new Error(`ENOENT: no such file or folder in the repository: "${treePathOf(path)}"`), { code: 'ENOENT' });
+  return Object.assign(new Error(`ENOENT: no such file or folder in the repository: "${treePathOf(path)}"`), {
+    code: 'ENOENT',
+  });
 }
 
 function isTemp(path: string): boolean {
@@ -73,7 +75,8 @@ function readText(path: string): string {
   const entry = lookup(path);
   if (entry === undefined) return '';
   if (entry.type === 'file') return entry.text;
-  if (entry.type === 'dir') throw Object.assign(new Error(`EISDIR: "${treePathOf(path)}" is a folder`), { code: 'EISDIR' });
+  if (entry.type === 'dir')
+    throw Object.assign(new Error(`EISDIR: "${treePathOf(path)}" is a folder`), { code: 'EISDIR' });
   throw notFound(path);
 }
 
@@ -97,7 +100,8 @@ export const hostFs = {
     const entry = lookup(path);
     if (entry === undefined) return [];
     if (entry.type === 'dir') return entry.entries.map((e) => e.name);
-    if (entry.type === 'file') throw Object.assign(new Error(`ENOTDIR: "${treePathOf(path)}" is a file`), { code: 'ENOTDIR' });
+    if (entry.type === 'file')
+      throw Object.assign(new Error(`ENOTDIR: "${treePathOf(path)}" is a file`), { code: 'ENOTDIR' });
     throw notFound(path);
   },
   statSync: stat,
@@ -143,15 +147,16 @@ function render(tool: 'helm' | 'kustomize', args: readonly string[]): SpawnResul
     files[placeholder] = readText(a);
     return placeholder;
   });
-  const need: RenderNeed = { key: '', tool, args: plain, files, cwd: state.cwd };
   const key = JSON.stringify([tool, plain, files, state.cwd]);
   const outcome = state.renders[key];
   if (outcome === undefined) {
-    state.neededRenders.set(key, { ...need, key });
+    state.neededRenders.set(key, { key, tool, args: plain, files, cwd: state.cwd });
     return { status: 0, stdout: Buffer.from(''), stderr: Buffer.from('') };
   }
   if ('error' in outcome) {
-    throw Object.assign(new Error(outcome.error), { keelsonReason: outcome.unavailable ? 'ChartUnavailable' : 'RenderFailed' });
+    throw Object.assign(new Error(outcome.error), {
+      keelsonReason: outcome.unavailable ? 'ChartUnavailable' : 'RenderFailed',
+    });
   }
   return { status: 0, stdout: Buffer.from(outcome.stdout), stderr: Buffer.from('') };
 }
@@ -159,14 +164,19 @@ function render(tool: 'helm' | 'kustomize', args: readonly string[]): SpawnResul
 /** cdk8s's Yaml.load runs `node _loadurl.mjs <url-or-file>`: read the file (or every YAML file of a folder). */
 function loadUrl(target: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    throw new Error(`Include of "${target}": synthesis has no network; commit the file to the repository and include it by path`);
+    throw new Error(
+      `Include of "${target}": synthesis has no network; commit the file to the repository and include it by path`,
+    );
   }
   if (isTemp(target)) return readText(target);
   const entry = lookup(target);
   if (entry === undefined) return '';
   if (entry.type === 'missing') throw new Error(`Include of "${target}": no such file or folder in the repository`);
   if (entry.type === 'file') return checkedYaml(target, entry.text);
-  const names = entry.entries.filter((e) => e.type === 'file' && YAML_FILE.test(e.name)).map((e) => e.name).sort();
+  const names = entry.entries
+    .filter((e) => e.type === 'file' && YAML_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort();
   const base = treePathOf(target);
   return names.map((n) => checkedYaml(`${base}/${n}`, readText(posix.join(REPOSITORY_ROOT, base, n)))).join('\n---\n');
 }
@@ -177,16 +187,20 @@ function checkedYaml(path: string, text: string): string {
     if (error) throw new Error(`Include of "${path}": not valid YAML: ${error.message.split('\n')[0]}`);
     const value: unknown = doc.toJS();
     if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
-      throw new Error(`Include of "${path}": document ${i + 1} is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, ` +
-        'not a Kubernetes object');
+      throw new Error(
+        `Include of "${path}": document ${i + 1} is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, ` +
+          'not a Kubernetes object',
+      );
     }
   }
   return text;
 }
 
 function refuseProgram(program: string): never {
-  throw new Error(`"${program}" cannot run during synthesis: only \`helm template\` (through cdk8s's Helm) and ` +
-    '`kustomize build` (through the kit\'s Kustomization) are carried out, by the operator');
+  throw new Error(
+    `"${program}" cannot run during synthesis: only \`helm template\` (through cdk8s's Helm) and ` +
+      "`kustomize build` (through the kit's Kustomization) are carried out, by the operator",
+  );
 }
 
 export const hostChildProcess = {

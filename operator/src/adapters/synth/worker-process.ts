@@ -3,7 +3,7 @@
 // intrinsics, a heap limit, an empty environment and the scratch directory as cwd. The parent
 // enforces the rest: a time limit, a resident-memory limit and an output cap, each by SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { residentBytes } from '../resident-memory.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
 import type { WorkerMessage, WorkerRequest } from './protocol.ts';
 
@@ -24,8 +24,6 @@ export interface WorkerProcessOptions {
   /** Bytes the process may write to stdout/stderr (outside the captured console) before it is killed. */
   readonly maxStdioBytes: number;
 }
-
-const PAGE_SIZE = 4096;
 
 export class WorkerProcess {
   private readonly options: WorkerProcessOptions;
@@ -118,14 +116,7 @@ export class WorkerProcess {
   }
 
   private checkMemory(): void {
-    const pid = this.child?.pid;
-    if (pid === undefined) return;
-    let rss: number;
-    try {
-      rss = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE;
-    } catch {
-      return; // not Linux, or already gone
-    }
+    const rss = residentBytes(this.child?.pid);
     if (rss > this.options.rssLimitMb * 1024 * 1024) {
       this.kill(new SynthesisError('MemoryExceeded', `synthesis used ${Math.round(rss / 1048576)} MiB, over the limit of ${this.options.rssLimitMb} MiB; the worker was killed`));
     }

@@ -25,12 +25,15 @@ export class ChartAccessLoader {
   async load(env: EnvironmentResource): Promise<ChartAccessResolver | undefined> {
     const entries = env.spec.chartRepositories ?? [];
     if (entries.length === 0) return undefined;
-    const resolved = await Promise.all(entries.map(async (entry, i) => {
-      const access: { credentials?: { username: string; password: string }; plainHttp?: boolean } = {};
-      if (entry.plainHTTP) access.plainHttp = true;
-      if (entry.secretRef) access.credentials = await this.#credentials(env.metadata.namespace, entry.secretRef.name, i);
-      return { prefix: entry.url.replace(/\/+$/, ''), access };
-    }));
+    const resolved = await Promise.all(
+      entries.map(async (entry, i) => {
+        const access: { credentials?: { username: string; password: string }; plainHttp?: boolean } = {};
+        if (entry.plainHTTP) access.plainHttp = true;
+        if (entry.secretRef)
+          access.credentials = await this.#credentials(env.metadata.namespace, entry.secretRef.name, i);
+        return { prefix: entry.url.replace(/\/+$/, ''), access };
+      }),
+    );
     resolved.sort((a, b) => b.prefix.length - a.prefix.length);
     return (url) => resolved.find((r) => url === r.prefix || url.startsWith(`${r.prefix}/`))?.access ?? {};
   }
@@ -42,15 +45,25 @@ export class ChartAccessLoader {
       secret = await this.#core.readNamespacedSecret({ namespace, name });
     } catch (err) {
       if (err instanceof k8s.ApiException && err.code === 404) {
-        throw waiting(SYNTHESIZED, 'ChartCredentialsNotFound', `Secret "${name}" named by ${field} does not exist`, 15_000);
+        throw waiting(
+          SYNTHESIZED,
+          'ChartCredentialsNotFound',
+          `Secret "${name}" named by ${field} does not exist`,
+          15_000,
+        );
       }
       throw err;
     }
-    const decode = (key: string) => (secret.data?.[key] === undefined ? undefined : Buffer.from(secret.data[key]!, 'base64').toString('utf8'));
+    const decode = (key: string) =>
+      secret.data?.[key] === undefined ? undefined : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
     const username = decode('username');
     const password = decode('password');
     if (!username || !password) {
-      throw stalled(SYNTHESIZED, 'ChartCredentialsInvalid', `Secret "${name}" named by ${field} needs the keys username and password`);
+      throw stalled(
+        SYNTHESIZED,
+        'ChartCredentialsInvalid',
+        `Secret "${name}" named by ${field} needs the keys username and password`,
+      );
     }
     this.#redactor.remember(password);
     return { username, password };

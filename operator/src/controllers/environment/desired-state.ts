@@ -44,7 +44,8 @@ export interface DesiredStateDeps {
 export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
   const chartAccess = await deps.chartAccess(env);
   const synthesized = await deps.synthesize(tree, {
-    path: env.spec.path ?? '.', environment: env.spec.environment, repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
+    path: env.spec.path ?? '.', environment: env.spec.environment,
+    repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
     ...(chartAccess ? { chartAccess } : {}),
   });
   const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
@@ -91,7 +92,9 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
   const name = (err as Error).name;
   const message = redact(err instanceof Error ? err.message : String(err));
   // A chart repository or registry that is down: the last synced state stays, and the render is tried again.
-  if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') return waiting('Synthesized', 'ChartUnavailable', message, 30_000);
+  if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') {
+    return waiting('Synthesized', 'ChartUnavailable', message, 30_000);
+  }
   if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
   if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
   return new StepError('transient', 'Synthesized', 'SynthesisError', message);

@@ -8,7 +8,8 @@ import { FINALIZER } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DesiredStateDeps } from './desired-state.ts';
 import type { DiffStore } from './diff-store.ts';
-import { ReconcileRun, recordEvent } from './reconcile-run.ts';
+import { recordEvent } from './environment-event.ts';
+import { ReconcileRun } from './reconcile-run.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
 
 export interface EnvironmentReconcilerDeps {

@@ -11,7 +11,11 @@ import { decideSync, type SyncDecision } from '../../core/environment/sync-decis
 import { resolveRetry } from '../../core/environment/retry.ts';
 import { summarizeResources, type ResourceSummary } from '../../core/environment/resource-summary.ts';
 import { isNewRequest, parseSyncRequest, type SyncRequest } from '../../core/environment/sync-request.ts';
-import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../../core/keys.ts';
+import {
+  ANNOTATION_AUTO_SYNC_PAUSED,
+  ANNOTATION_SYNC_REQUESTED_AT,
+  ANNOTATION_SYNC_REQUESTED_BY,
+} from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { retentionOf } from '../../core/sync/ownership.ts';
@@ -27,6 +31,7 @@ import { environmentConditions, SOURCE_READY, SYNCED } from './environment-condi
 import { finishOperation } from './operation-outcome.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
 import type { EnvironmentReconcilerDeps, ReconcileOutcome } from './environment-reconciler.ts';
+import { recordEvent } from './environment-event.ts';
 
 const DEFAULT_CHECK_MS = 5 * 60_000;
 const DEFAULT_OPERATION_TIMEOUT = '10m';
@@ -72,7 +77,14 @@ export class ReconcileRun {
       if (err instanceof StepError) {
         error = err;
         this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
-        return { result: err.kind, ...(err.kind === 'waiting' ? { requeueAfterMs: err.delayMs } : err.kind === 'stalled' ? { requeueAfterMs: DEFAULT_CHECK_MS } : {}) };
+        return {
+          result: err.kind,
+          ...(err.kind === 'waiting'
+            ? { requeueAfterMs: err.delayMs }
+            : err.kind === 'stalled'
+              ? { requeueAfterMs: DEFAULT_CHECK_MS }
+              : {}),
+        };
       }
       failure = message;
       this.#log.error('reconcile failed', { error: failure, stage: this.#stage });
@@ -100,11 +112,19 @@ export class ReconcileRun {
     this.status.operation = expired;
     const finishedAt = expired.finishedAt!;
     const done = finishOperation({
-      operation: expired, desired: [], inventory: this.status.inventory ?? [], history: this.status.history ?? [],
-      historyLimit: this.env.spec.historyLimit ?? 10, now: finishedAt,
+      operation: expired,
+      desired: [],
+      inventory: this.status.inventory ?? [],
+      history: this.status.history ?? [],
+      historyLimit: this.env.spec.historyLimit ?? 10,
+      now: finishedAt,
     });
     this.status.inventory = done.inventory;
-    this.#deps.metrics?.syncFinished(this.env, 'Failed', (Date.parse(finishedAt) - Date.parse(expired.startedAt)) / 1000);
+    this.#deps.metrics?.syncFinished(
+      this.env,
+      'Failed',
+      (Date.parse(finishedAt) - Date.parse(expired.startedAt)) / 1000,
+    );
     const fields = { revision: expired.revision, operation: expired.id, message: expired.message };
     this.#log.warn('sync failed: it could not progress within spec.timeout', fields);
     await this.#event('Warning', 'SyncFailed', `sync of ${expired.revision} failed: ${expired.message}`);
@@ -116,12 +136,18 @@ export class ReconcileRun {
     try {
       repo = await this.#deps.resources.getGitRepository(this.env.metadata.namespace, ref);
     } catch (err) {
-      if (err instanceof NotFoundError) throw waiting(SOURCE_READY, 'SourceNotFound', `GitRepository ${ref} does not exist`, 30_000);
+      if (err instanceof NotFoundError)
+        throw waiting(SOURCE_READY, 'SourceNotFound', `GitRepository ${ref} does not exist`, 30_000);
       throw err;
     }
     if (!repo.status?.artifact) {
       const why = repo.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.message;
-      throw waiting(SOURCE_READY, 'ArtifactNotReady', `GitRepository ${ref} has no artifact yet${why ? `: ${why}` : ''}`, 5000);
+      throw waiting(
+        SOURCE_READY,
+        'ArtifactNotReady',
+        `GitRepository ${ref} has no artifact yet${why ? `: ${why}` : ''}`,
+        5000,
+      );
     }
     return repo;
   }
@@ -145,13 +171,20 @@ export class ReconcileRun {
     const resources = desired.objects.filter((o) => !isHook(o));
     const { live, report } = await executor.compareWithCluster(resources, this.env.spec.sync?.ignoreDifferences);
     const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
-    const leftovers = (this.status.inventory ?? []).filter((e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)));
+    const leftovers = (this.status.inventory ?? []).filter(
+      (e) => !desiredKeys.has(formatKey(parseInventoryEntry(e).key)),
+    );
     // What a prune would leave in place (no longer this Environment's, or prune disabled) is not awaiting one.
     const owner = { namespace: this.env.metadata.namespace, name: this.env.metadata.name };
     const extra = [...(await executor.readInventory(leftovers)).values()].filter((o) => !retentionOf(o, owner));
     this.#deps.diffs?.set(this.env.metadata.namespace, this.env.metadata.name, desired.revision, [
       ...report.resources,
-      ...extra.map((o) => ({ key: formatKey(keyOf(o)), status: 'OutOfSync' as const, reason: 'Extra' as const, changes: [] })),
+      ...extra.map((o) => ({
+        key: formatKey(keyOf(o)),
+        status: 'OutOfSync' as const,
+        reason: 'Extra' as const,
+        changes: [],
+      })),
     ]);
     return summarizeResources({
       extra,
@@ -186,7 +219,18 @@ export class ReconcileRun {
       syncStatus: this.#summary!.sync,
       generation: this.env.metadata.generation ?? 0,
       desiredHash: this.#desiredHash(),
-      ...(op ? { lastOperation: { revision: op.revision, phase: op.phase, ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}), retryCount: op.retryCount ?? 0, ...(op.generation !== undefined ? { generation: op.generation } : {}), ...(op.desiredHash ? { desiredHash: op.desiredHash } : {}) } } : {}),
+      ...(op
+        ? {
+            lastOperation: {
+              revision: op.revision,
+              phase: op.phase,
+              ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}),
+              retryCount: op.retryCount ?? 0,
+              ...(op.generation !== undefined ? { generation: op.generation } : {}),
+              ...(op.desiredHash ? { desiredHash: op.desiredHash } : {}),
+            },
+          }
+        : {}),
       ...(request ? { request } : {}),
       retry: resolveRetry(this.env.spec.retry),
     });
@@ -199,7 +243,11 @@ export class ReconcileRun {
       this.#requeueAfterMs = decision.delayMs;
       return;
     }
-    if (decision.kind === 'sync' && decision.reason.startsWith('self-heal') && this.#drifted(this.#desired!).length === 0) {
+    if (
+      decision.kind === 'sync' &&
+      decision.reason.startsWith('self-heal') &&
+      this.#drifted(this.#desired!).length === 0
+    ) {
       // Only objects awaiting prune differ, and this sync would not prune them.
       this.#holdReason = 'objects no longer in the desired state await pruning, and automated prune is off';
       return;
@@ -212,20 +260,33 @@ export class ReconcileRun {
     } else {
       operation = op!;
       this.#stage = `synthesizing revision ${operation.revision}`;
-      desired = operation.revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, operation.revision);
+      desired =
+        operation.revision === this.#desired!.revision
+          ? this.#desired!
+          : await this.#desiredAt(repo, operation.revision);
     }
     await this.#step(executor, operation, desired);
   }
 
-  async #start(executor: SyncExecutor, repo: GitRepositoryResource, decision: Extract<SyncDecision, { kind: 'sync' }>, request: SyncRequest | undefined, requestText: string | undefined): Promise<{ operation: Operation; desired: DesiredState }> {
+  async #start(
+    executor: SyncExecutor,
+    repo: GitRepositoryResource,
+    decision: Extract<SyncDecision, { kind: 'sync' }>,
+    request: SyncRequest | undefined,
+    requestText: string | undefined,
+  ): Promise<{ operation: Operation; desired: DesiredState }> {
     const latest = this.#latestRevision(repo);
-    const revision = decision.commit ? formatRevision({ name: parseRevision(latest)?.name ?? 'HEAD', commit: decision.commit }) : latest;
+    const revision = decision.commit
+      ? formatRevision({ name: parseRevision(latest)?.name ?? 'HEAD', commit: decision.commit })
+      : latest;
     const desired = revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, revision);
     // Self-heal re-applies only what drifted: no hooks (they belong to a new revision), no prune.
     const selfHeal = decision.reason.startsWith('self-heal');
     const objects = selfHeal ? this.#drifted(desired) : desired.objects;
     const by = this.env.metadata.annotations?.[ANNOTATION_SYNC_REQUESTED_BY];
-    const initiatedBy = decision.automated ? { automated: true } : { ...(by ? { username: by } : {}), automated: false };
+    const initiatedBy = decision.automated
+      ? { automated: true }
+      : { ...(by ? { username: by } : {}), automated: false };
     const automatedPrune = this.env.spec.sync?.automated?.prune ?? false;
     if (request) this.status.lastHandledSyncAt = requestText;
     const { operation } = await this.#plan(executor, {
@@ -240,8 +301,11 @@ export class ReconcileRun {
       initiatedBy,
     });
     const started: Operation = {
-      ...operation, retryCount: decision.retryCount, generation: this.env.metadata.generation ?? 0,
-      ...(desired === this.#desired ? { desiredHash: this.#desiredHash() } : {}), ...(selfHeal ? { selfHeal: true } : {}),
+      ...operation,
+      retryCount: decision.retryCount,
+      generation: this.env.metadata.generation ?? 0,
+      ...(desired === this.#desired ? { desiredHash: this.#desiredHash() } : {}),
+      ...(selfHeal ? { selfHeal: true } : {}),
     };
     this.status.operation = started;
     this.#log.info('sync started', { revision, reason: decision.reason, operation: started.id });
@@ -297,7 +361,14 @@ export class ReconcileRun {
 
   async #finish(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const now = new Date(this.#deps.clock()).toISOString();
-    const done = finishOperation({ operation, desired: plannedObjects(operation, desired), inventory: this.status.inventory ?? [], history: this.status.history ?? [], historyLimit: this.env.spec.historyLimit ?? 10, now });
+    const done = finishOperation({
+      operation,
+      desired: plannedObjects(operation, desired),
+      inventory: this.status.inventory ?? [],
+      history: this.status.history ?? [],
+      historyLimit: this.env.spec.historyLimit ?? 10,
+      now,
+    });
     this.status.inventory = done.inventory;
     this.status.history = done.history;
     if (done.retained && (done.retained.length > 0 || this.status.retained?.length)) {
@@ -305,14 +376,31 @@ export class ReconcileRun {
       // adds fields, it never removes one).
       this.status.retained = done.retained;
       const left = done.retained.map((r) => r.message).join('; ');
-      if (done.retained.length > 0) await this.#event('Warning', 'PruneSkipped', `left ${done.retained.length} of the objects to prune in place: ${left}`);
+      if (done.retained.length > 0)
+        await this.#event(
+          'Warning',
+          'PruneSkipped',
+          `left ${done.retained.length} of the objects to prune in place: ${left}`,
+        );
     }
     const seconds = (Date.parse(operation.finishedAt ?? now) - Date.parse(operation.startedAt)) / 1000;
     this.#deps.metrics?.syncFinished(this.env, operation.phase === 'Succeeded' ? 'Succeeded' : 'Failed', seconds);
     for (const h of done.hooks) this.#deps.metrics?.hookFinished(this.env, h.phase, h.result);
-    this.#log.info('sync finished', { revision: operation.revision, phase: operation.phase, seconds, operation: operation.id, ...(operation.message ? { message: operation.message } : {}) });
-    if (operation.phase === 'Succeeded') await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
-    else await this.#event('Warning', 'SyncFailed', `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`);
+    this.#log.info('sync finished', {
+      revision: operation.revision,
+      phase: operation.phase,
+      seconds,
+      operation: operation.id,
+      ...(operation.message ? { message: operation.message } : {}),
+    });
+    if (operation.phase === 'Succeeded')
+      await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
+    else
+      await this.#event(
+        'Warning',
+        'SyncFailed',
+        `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`,
+      );
     // The live state changed: compare again. A success at the latest revision is compared
     // here, so status tells the truth without another reconcile; anything else (a failure
     // to retry, another revision) reconciles again at once.
@@ -337,7 +425,11 @@ export class ReconcileRun {
 
   /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */
   #drifted(desired: DesiredState): KubeObject[] {
-    const outOfSync = new Set(this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) => formatKey({ group: r.group, kind: r.kind, namespace: r.namespace ?? '', name: r.name })));
+    const outOfSync = new Set(
+      this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) =>
+        formatKey({ group: r.group, kind: r.kind, namespace: r.namespace ?? '', name: r.name }),
+      ),
+    );
     return desired.objects.filter((o) => !isHook(o) && outOfSync.has(formatKey(keyOf(o))));
   }
 
@@ -360,15 +452,19 @@ export class ReconcileRun {
       s.resources = this.#summary.resources;
       s.apps = this.#summary.apps;
     }
-    s.conditions = environmentConditions(s.conditions, {
-      ...(this.#summary ? { summary: this.#summary } : {}),
-      ...(s.operation ? { operation: s.operation } : {}),
-      ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
-      ...(error ? { error } : {}),
-      ...(failure ? { failure } : {}),
-      suspended: Boolean(this.env.spec.suspend),
-      ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
-    }, { now, generation });
+    s.conditions = environmentConditions(
+      s.conditions,
+      {
+        ...(this.#summary ? { summary: this.#summary } : {}),
+        ...(s.operation ? { operation: s.operation } : {}),
+        ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
+        ...(error ? { error } : {}),
+        ...(failure ? { failure } : {}),
+        suspended: Boolean(this.env.spec.suspend),
+        ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
+      },
+      { now, generation },
+    );
     if (generation !== undefined) s.observedGeneration = generation;
     const next = this.#deps.redactor.redact(s);
     // Nothing changed (a periodic check, a managed object's status moving without changing
@@ -378,24 +474,17 @@ export class ReconcileRun {
       return;
     }
     try {
-      const patched = await this.#deps.resources.patchEnvironmentStatus(this.env.metadata.namespace, this.env.metadata.name, next, { firstStatus: !this.env.status });
+      const patched = await this.#deps.resources.patchEnvironmentStatus(
+        this.env.metadata.namespace,
+        this.env.metadata.name,
+        next,
+        { firstStatus: !this.env.status },
+      );
       this.#deps.metrics?.observe(patched);
     } catch (err) {
       this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
     }
   }
-}
-
-export interface EnvironmentEvent {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
-
-/** An event on the Environment, redacted; one that cannot be recorded is logged, never thrown. */
-export async function recordEvent(deps: EnvironmentReconcilerDeps, log: Logger, env: EnvironmentResource, event: EnvironmentEvent): Promise<void> {
-  await deps.events.record(env, event.type, event.reason, deps.redactor.redactText(event.message))
-    .catch((err: unknown) => log.warn('could not record an event', { reason: event.reason, error: String(err) }));
 }
 
 /** The objects an operation was planned with: all desired ones, or for a self-heal the ones its tasks name. */

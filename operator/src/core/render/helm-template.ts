@@ -25,22 +25,46 @@ export interface HelmTemplateRequest {
 }
 
 const WITH_VALUE: Readonly<Record<string, string>> = {
-  '-f': 'values', '--values': 'values', '--repo': 'repo', '--version': 'version', '-n': 'namespace',
-  '--namespace': 'namespace', '--set': '--set', '--set-string': '--set-string', '--set-json': '--set-json',
-  '--kube-version': '--kube-version', '-a': '--api-versions', '--api-versions': '--api-versions',
-  '-s': '--show-only', '--show-only': '--show-only', '--name-template': '--name-template',
+  '-f': 'values',
+  '--values': 'values',
+  '--repo': 'repo',
+  '--version': 'version',
+  '-n': 'namespace',
+  '--namespace': 'namespace',
+  '--set': '--set',
+  '--set-string': '--set-string',
+  '--set-json': '--set-json',
+  '--kube-version': '--kube-version',
+  '-a': '--api-versions',
+  '--api-versions': '--api-versions',
+  '-s': '--show-only',
+  '--show-only': '--show-only',
+  '--name-template': '--name-template',
 };
-const BOOLEAN = new Set(['--include-crds', '--skip-crds', '--skip-tests', '--no-hooks', '--is-upgrade',
-  '--disable-openapi-validation', '--skip-schema-validation', '--devel']);
+const BOOLEAN = new Set([
+  '--include-crds',
+  '--skip-crds',
+  '--skip-tests',
+  '--no-hooks',
+  '--is-upgrade',
+  '--disable-openapi-validation',
+  '--skip-schema-validation',
+  '--devel',
+]);
 const REFUSED: Readonly<Record<string, string>> = {
-  '--post-renderer': 'it runs a program', '--post-renderer-args': 'it runs a program',
+  '--post-renderer': 'it runs a program',
+  '--post-renderer-args': 'it runs a program',
   '--set-file': 'it reads files outside the chart: put the value in `values`',
-  '--repository-config': 'it changes where Helm finds credentials', '--registry-config': 'it changes where Helm finds credentials',
-  '--username': 'credentials come from the Environment\'s spec.chartRepositories, never from the repository',
-  '--password': 'credentials come from the Environment\'s spec.chartRepositories, never from the repository',
-  '--kubeconfig': 'rendering never talks to a cluster', '--kube-context': 'rendering never talks to a cluster',
-  '--validate': 'rendering never talks to a cluster', '--dry-run': 'rendering never talks to a cluster',
-  '--output-dir': 'rendering writes no files', '--dependency-update': 'the operator fetches chart dependencies itself',
+  '--repository-config': 'it changes where Helm finds credentials',
+  '--registry-config': 'it changes where Helm finds credentials',
+  '--username': "credentials come from the Environment's spec.chartRepositories, never from the repository",
+  '--password': "credentials come from the Environment's spec.chartRepositories, never from the repository",
+  '--kubeconfig': 'rendering never talks to a cluster',
+  '--kube-context': 'rendering never talks to a cluster',
+  '--validate': 'rendering never talks to a cluster',
+  '--dry-run': 'rendering never talks to a cluster',
+  '--output-dir': 'rendering writes no files',
+  '--dependency-update': 'the operator fetches chart dependencies itself',
 };
 const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -56,12 +80,18 @@ export function parseHelmTemplate(args: readonly string[], cwd: string): HelmTem
   const named: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (!arg.startsWith('-')) { positionals.push(arg); continue; }
+    if (!arg.startsWith('-')) {
+      positionals.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     const refusal = REFUSED[name];
     if (refusal) throw new HelmArgumentError(`helm flag ${name} is not allowed: ${refusal}`);
-    if (BOOLEAN.has(name)) { flags.push(arg); continue; }
+    if (BOOLEAN.has(name)) {
+      flags.push(arg);
+      continue;
+    }
     const target = WITH_VALUE[name];
     if (!target) throw new HelmArgumentError(`helm flag ${name} is not supported by Keelson's rendering`);
     const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : args[++i];
@@ -71,30 +101,53 @@ export function parseHelmTemplate(args: readonly string[], cwd: string): HelmTem
     else named[target] = value;
   }
   if (positionals.length !== 2) {
-    throw new HelmArgumentError(`expected a release name and a chart, got ${positionals.length} arguments: ${positionals.join(' ')}`);
+    throw new HelmArgumentError(
+      `expected a release name and a chart, got ${positionals.length} arguments: ${positionals.join(' ')}`,
+    );
   }
   const [releaseName, chart] = positionals as [string, string];
   return {
-    releaseName, chart: chartReference(chart, named.repo, named.version, cwd), valueFiles, flags,
+    releaseName,
+    chart: chartReference(chart, named.repo, named.version, cwd),
+    valueFiles,
+    flags,
     ...(named.namespace !== undefined ? { namespace: named.namespace } : {}),
   };
 }
 
-function chartReference(chart: string, repository: string | undefined, version: string | undefined, cwd: string): ChartReference {
+function chartReference(
+  chart: string,
+  repository: string | undefined,
+  version: string | undefined,
+  cwd: string,
+): ChartReference {
   if (chart.startsWith('oci://')) {
     if (repository) throw new HelmArgumentError(`chart "${chart}" is an OCI reference: it takes no repo`);
     return { type: 'oci', reference: chart.replace(/\/+$/, ''), version: pinned(chart, version) };
   }
   if (repository !== undefined) {
-    if (!/^https?:\/\//.test(repository)) throw new HelmArgumentError(`repo "${repository}" of chart "${chart}" is not an http(s):// URL`);
-    return { type: 'repository', repository: repository.replace(/\/+$/, ''), name: chart, version: pinned(chart, version) };
+    if (!/^https?:\/\//.test(repository))
+      throw new HelmArgumentError(`repo "${repository}" of chart "${chart}" is not an http(s):// URL`);
+    return {
+      type: 'repository',
+      repository: repository.replace(/\/+$/, ''),
+      name: chart,
+      version: pinned(chart, version),
+    };
   }
-  if (version !== undefined) throw new HelmArgumentError(`chart "${chart}" is a folder of the repository: it takes no version (set repo: for a chart of a repository)`);
+  if (version !== undefined)
+    throw new HelmArgumentError(
+      `chart "${chart}" is a folder of the repository: it takes no version (set repo: for a chart of a repository)`,
+    );
   return { type: 'local', path: resolveRepositoryPath(chart, cwd) };
 }
 
 function pinned(chart: string, version: string | undefined): string {
-  if (version === undefined) throw new HelmArgumentError(`chart "${chart}" has no version: pin one, e.g. version: '1.2.3'`);
-  if (!EXACT_VERSION.test(version)) throw new HelmArgumentError(`version "${version}" of chart "${chart}" is not one exact version: pin one, e.g. '1.2.3'`);
+  if (version === undefined)
+    throw new HelmArgumentError(`chart "${chart}" has no version: pin one, e.g. version: '1.2.3'`);
+  if (!EXACT_VERSION.test(version))
+    throw new HelmArgumentError(
+      `version "${version}" of chart "${chart}" is not one exact version: pin one, e.g. '1.2.3'`,
+    );
   return version;
 }

@@ -5,15 +5,39 @@ import { retentionOf, withOwnership } from './ownership.ts';
 import type { KubeObject } from '../manifest.ts';
 
 const owner = { name: 'prod', namespace: 'keelson' };
-const cm = (annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop', ...(annotations ? { annotations } : {}) } });
+const cm = (annotations?: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'settings', namespace: 'shop', ...(annotations ? { annotations } : {}) },
+});
 
 describe('retentionOf', () => {
   const cases: { name: string; live: KubeObject; hook?: boolean; want: string | undefined; message?: RegExp }[] = [
     { name: 'an object this Environment owns may be deleted', live: withOwnership(cm(), owner), want: undefined },
-    { name: 'an object recreated by hand (no owner annotation) stays', live: cm(), want: 'NotOwned', message: /ConfigMap shop\/settings is not owned by this Environment \(it has no keelson.dev\/owner annotation\)/ },
-    { name: 'an object another Environment took over stays', live: withOwnership(cm(), { name: 'dev', namespace: 'keelson' }), want: 'NotOwned', message: /its keelson.dev\/owner is "keelson\/dev"/ },
-    { name: 'an object marked prune false stays', live: withOwnership(cm({ 'keelson.dev/prune': 'false' }), owner), want: 'PruneDisabled', message: /marked keelson.dev\/prune: "false"/ },
-    { name: 'a hook object marked prune false is still cleaned up', live: withOwnership(cm({ 'keelson.dev/prune': 'false' }), owner), hook: true, want: undefined },
+    {
+      name: 'an object recreated by hand (no owner annotation) stays',
+      live: cm(),
+      want: 'NotOwned',
+      message: /ConfigMap shop\/settings is not owned by this Environment \(it has no keelson.dev\/owner annotation\)/,
+    },
+    {
+      name: 'an object another Environment took over stays',
+      live: withOwnership(cm(), { name: 'dev', namespace: 'keelson' }),
+      want: 'NotOwned',
+      message: /its keelson.dev\/owner is "keelson\/dev"/,
+    },
+    {
+      name: 'an object marked prune false stays',
+      live: withOwnership(cm({ 'keelson.dev/prune': 'false' }), owner),
+      want: 'PruneDisabled',
+      message: /marked keelson.dev\/prune: "false"/,
+    },
+    {
+      name: 'a hook object marked prune false is still cleaned up',
+      live: withOwnership(cm({ 'keelson.dev/prune': 'false' }), owner),
+      hook: true,
+      want: undefined,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -27,7 +51,10 @@ describe('retentionOf', () => {
 describe('expireOperation', () => {
   const T0 = Date.parse('2026-01-01T00:00:00Z');
   const op: Operation = {
-    id: 'op', phase: 'Running', revision: 'main@sha1:abc', startedAt: new Date(T0).toISOString(),
+    id: 'op',
+    phase: 'Running',
+    revision: 'main@sha1:abc',
+    startedAt: new Date(T0).toISOString(),
     tasks: [
       { key: '/ConfigMap/shop/a', phase: 'Sync', wave: 0, status: 'Succeeded', applied: true },
       { key: '/ConfigMap/shop/b', phase: 'Sync', wave: 1, status: 'Running', applied: true },
@@ -38,13 +65,26 @@ describe('expireOperation', () => {
     assert.equal(expireOperation(op, { now: T0 + 20_000, timeoutMs: 30_000, cause: 'x' }), undefined);
   });
   it('fails an operation past its time limit, naming the step and why, and skips what had not run', () => {
-    const done = expireOperation(op, { now: T0 + 31_000, timeoutMs: 30_000, cause: 'comparing with the cluster failed: forbidden' })!;
+    const done = expireOperation(op, {
+      now: T0 + 31_000,
+      timeoutMs: 30_000,
+      cause: 'comparing with the cluster failed: forbidden',
+    })!;
     assert.equal(done.phase, 'Failed');
-    assert.equal(done.message, 'the operation did not finish within 30 s: comparing with the cluster failed: forbidden');
+    assert.equal(
+      done.message,
+      'the operation did not finish within 30 s: comparing with the cluster failed: forbidden',
+    );
     assert.equal(done.finishedAt, new Date(T0 + 31_000).toISOString());
-    assert.deepEqual(done.tasks!.map((t) => t.status), ['Succeeded', 'Skipped', 'Skipped']);
+    assert.deepEqual(
+      done.tasks!.map((t) => t.status),
+      ['Succeeded', 'Skipped', 'Skipped'],
+    );
   });
   it('leaves a finished operation alone', () => {
-    assert.equal(expireOperation({ ...op, phase: 'Succeeded' }, { now: T0 + 10 * 60_000, timeoutMs: 1000, cause: 'x' }), undefined);
+    assert.equal(
+      expireOperation({ ...op, phase: 'Succeeded' }, { now: T0 + 10 * 60_000, timeoutMs: 1000, cause: 'x' }),
+      undefined,
+    );
   });
 });
