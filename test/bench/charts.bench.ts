@@ -1,9 +1,9 @@
 // Synthesis of an environment with three Helm charts from a chart repository (served by the
 // harness), against `helm template --repo` of the same three charts run directly, one after
 // another, all measured in this run. Cold: nothing fetched or rendered before (a fresh
-// render cache, a new revision; the workers already started). Warm: the same revision again,
-// nothing changed. Targets: warm ≤ 50 ms and ≥ 20× faster than helm template; cold within
-// 1.5× of it.
+// render cache, a new revision; the workers have started before the clock, as in the
+// operator). Warm: the same revision again, nothing changed. Targets: warm ≤ 50 ms and ≥ 20×
+// faster than helm template; cold within 1.5× of it.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +77,7 @@ for (let i = 0; i <= RUNS; i++) {
     renderer: new Renderer({ cacheDir, helm: bin.helm, kustomize: bin.kustomize }),
   });
   await synthesizer.start();
+  await synthesizer.whenStarted();
   const tree = newRevision();
   const t0 = performance.now();
   const { result } = await synthesizer.synthesize({ tree, isolationKey: 'bench-cold' }, 'dev');

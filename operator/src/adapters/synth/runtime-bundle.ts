@@ -42,16 +42,18 @@ export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
 }
 
 /** The modules of worker-host.ts that stand in for each Node module the libraries import. */
-const HOST_MODULES: Readonly<Record<string, string>> = { fs: 'hostFs', os: 'hostOs', child_process: 'hostChildProcess' };
+const HOST_MODULES: Readonly<Record<string, string>> = {
+  fs: 'hostFs', os: 'hostOs', child_process: 'hostChildProcess', process: 'hostProcess',
+};
 const LIBRARY = /[\\/]node_modules[\\/](cdk8s|cdk8s-plus-27)[\\/]|[\\/]cdk8s-app[\\/]kit[\\/]/;
 
-/** cdk8s, cdk8s-plus-27 and the kit get worker-host.ts's fs, os and child_process instead of Node's. */
+/** cdk8s, cdk8s-plus-27 and the kit get worker-host.ts's fs, os, child_process and process instead of Node's. */
 function hostModules(): Plugin {
   const host = JSON.stringify(join(here, 'worker-host.ts'));
   return {
     name: 'keelson-worker-host',
     setup(b) {
-      b.onResolve({ filter: /^(node:)?(fs|os|child_process)$/ }, (args) => (LIBRARY.test(args.importer)
+      b.onResolve({ filter: /^(node:)?(fs|os|child_process|process)$/ }, (args) => (LIBRARY.test(args.importer)
         ? { path: args.path.replace(/^node:/, ''), namespace: 'keelson-host' } : undefined));
       b.onLoad({ filter: /.*/, namespace: 'keelson-host' }, (args) => ({
         contents: `module.exports = require(${host}).${HOST_MODULES[args.path]};`, loader: 'js', resolveDir: here,

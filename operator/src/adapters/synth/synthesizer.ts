@@ -68,6 +68,11 @@ export class Synthesizer {
     return this.pool.start();
   }
 
+  /** Resolves once every worker has started and is ready for a request. */
+  whenStarted(): Promise<void> {
+    return this.pool.whenStarted();
+  }
+
   stop(): Promise<void> {
     return this.pool.stop();
   }

@@ -131,6 +131,14 @@ export const hostOs = {
   platform: () => 'linux',
 };
 
+/**
+ * The libraries' `require('process')`: the real one, with an environment of their own that is
+ * as empty as the worker's. They read it often (yaml reads LOG_TOKENS once per token), and each
+ * read of process.env pays for the stack trace that tells deploy-repo code from a library.
+ */
+const LIBRARY_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
+export const hostProcess = Object.create(process, { env: { value: LIBRARY_ENVIRONMENT } }) as NodeJS.Process;
+
 interface SpawnResult {
   readonly status: number;
   readonly stdout: Buffer;

@@ -85,6 +85,11 @@ export class WorkerPool {
     }
   }
 
+  /** Resolves once every worker has started (start() itself may resolve before they have). */
+  async whenStarted(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.starting.catch(() => undefined)));
+  }
+
   /** Has a fresh worker warm up on the built-in sample and stores its V8 code cache beside the bundle. */
   private async saveCodeCache(worker: WorkerProcess, file: string): Promise<void> {
     const reply = await worker.request({ op: 'code-cache', code: '', entry: '', limits: { maxLogBytes: 0, maxResultBytes: 0 }, id: randomUUID() }, 30_000);
