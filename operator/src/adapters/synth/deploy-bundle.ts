@@ -1,5 +1,6 @@
-// Bundles a deploy repository, read from a SourceTree, into one CommonJS function body for
-// the worker. Its own files come from the tree (no checkout needed); the provided packages
+// Bundles a deploy repository, read from a SourceTree, into one function body for the
+// worker: an ES-module bundle (so a top-level `await` works, as under Node) whose entry hands
+// the entry point's exports to `module.exports`. Its own files come from the tree (no checkout needed); the provided packages
 // become shims over `__keelsonRequire`, whose export lists come from the worker, so importing
 // a name cdk8s-plus-27 does not have fails here, with the file and line. Anything else —
 // another package, a Node built-in, a path outside the tree — is refused with a clear error.
@@ -13,7 +14,10 @@ import { BUNDLE_FILE, PROVIDED_MODULES } from './protocol.ts';
 import { REPOSITORY_ROOT } from '../../core/render/repository-path.ts';
 
 export interface DeployBundle {
-  /** The bundle, a CommonJS function body of (__keelsonRequire, module, exports, require). */
+  /**
+   * The bundle, the body of an async function of (__keelsonRequire, __keelsonExport): the
+   * module's top level, awaits included; it calls __keelsonExport with the entry's exports.
+   */
   readonly code: string;
   /** Its source map (JSON), with sources as tree paths. */
   readonly map: string;
@@ -31,6 +35,8 @@ export interface BundleOptions {
 const ENTRY_NAMES = ['main.ts', 'main.mts', 'main.js', 'main.mjs', 'index.ts'];
 const LOADERS: Readonly<Record<string, Loader>> = { ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', js: 'js', mjs: 'js', cjs: 'js', json: 'json' };
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** The bundle's entry: imports the deploy repository's entry point and hands its exports to __keelsonExport. */
+const ENTRY_STUB = 'keelson:entry';
 
 /** esbuild, required on first use (CommonJS require: no export scan of its 100 kB entry). */
 export function loadEsbuild(): typeof esbuild {
@@ -43,18 +49,20 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
   const entry = await findEntry(tree, root);
   const { build } = loadEsbuild();
   const result = await build({
-    entryPoints: [entry],
+    entryPoints: [ENTRY_STUB],
     bundle: true,
     write: false,
     outfile: BUNDLE_FILE,
-    format: 'cjs',
+    format: 'esm',
+    // `import.meta` is an empty object, as Node's CommonJS gives it: the bundle is a function body.
+    supported: { 'import-meta': false },
     platform: 'node',
     target: 'node24',
     sourcemap: 'external',
     sourcesContent: false,
     logLevel: 'silent',
     tsconfigRaw: '{}',
-    plugins: [treePlugin(tree, root, options.exports)],
+    plugins: [treePlugin(tree, root, entry, options.exports)],
   }).catch((err: { errors?: Message[] }) => {
     if (err.errors) throw buildError(err.errors);
     throw err;
@@ -74,7 +82,7 @@ async function findEntry(tree: SourceTree, root: string): Promise<string> {
   return root ? `${root}/${name}` : name;
 }
 
-function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['exports']): Plugin {
+function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: BundleOptions['exports']): Plugin {
   const files = new Map<string, Uint8Array | undefined>();
   const read = async (path: string): Promise<Uint8Array | undefined> => {
     if (!files.has(path)) files.set(path, await tree.readFile(path));
@@ -84,7 +92,8 @@ function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['ex
     name: 'keelson-source-tree',
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind === 'entry-point') return { path: args.path, namespace: 'tree' };
+        if (args.kind === 'entry-point') return { path: ENTRY_STUB, namespace: 'entry' };
+        if (args.namespace === 'entry') return { path: entry, namespace: 'tree' };
         if ((PROVIDED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'provided' };
         if (args.path === 'node:path' || args.path === 'path/posix') return { path: 'path', namespace: 'provided' };
         if (args.path.startsWith('.') || args.path.startsWith('/')) return resolveInTree(args.path, args.importer, root, read);
@@ -95,6 +104,10 @@ function treePlugin(tree: SourceTree, root: string, exportsOf: BundleOptions['ex
         const ext = args.path.slice(args.path.lastIndexOf('.') + 1);
         return { contents: withModulePaths(args.path, bytes ?? new Uint8Array()), loader: LOADERS[ext] ?? 'ts' };
       });
+      b.onLoad({ filter: /.*/, namespace: 'entry' }, () => ({
+        contents: `import * as deployRepo from ${JSON.stringify(entry)};\n__keelsonExport(deployRepo);\n`,
+        loader: 'js',
+      }));
       b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({ contents: shim(args.path, exportsOf[args.path] ?? []), loader: 'js' }));
     },
   };
@@ -167,7 +180,7 @@ function buildError(messages: readonly Message[]): SynthesisError {
 }
 
 function displayPath(file: string): string {
-  return file.replace(/^(tree|provided):/, '');
+  return file.replace(/^(tree|provided|entry):/, '');
 }
 
 const BUILTINS = new Set(builtinModules);

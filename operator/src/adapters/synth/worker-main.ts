@@ -60,7 +60,7 @@ async function serve(request: WorkerRequest): Promise<void> {
   beginHostRequest(request.host ?? { cwd: '', paths: {}, renders: {} });
   let reply: Reply;
   try {
-    const body = run(request);
+    const body = await run(request);
     // Let promise callbacks the deploy repository queued run now, inside this request's time.
     await new Promise((resolve) => setImmediate(resolve));
     if (asyncFailure !== undefined) throw Object.assign(toError(asyncFailure), { keelsonReason: 'EvaluationFailed' });
@@ -87,8 +87,8 @@ async function serve(request: WorkerRequest): Promise<void> {
   io.send(reply);
 }
 
-function run(request: WorkerRequest): { apps?: WorkerApp[]; environments?: EnvironmentListing[] } {
-  const moduleExports = evaluate(request.code);
+async function run(request: WorkerRequest): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
+  const moduleExports = await evaluate(request.code);
   const definition = kit.definitionOf(moduleExports, request.entry);
   const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
   if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
@@ -105,20 +105,22 @@ function run(request: WorkerRequest): { apps?: WorkerApp[]; environments?: Envir
   }
 }
 
-function evaluate(code: string): unknown {
-  const fn = compileFunction(code, ['__keelsonRequire', 'module', 'exports', 'require'], { filename: BUNDLE_FILE });
-  const mod = { exports: {} as unknown };
+/** Runs the bundle (an ES module's top level, in an async function on its first line, so lines keep their numbers). */
+async function evaluate(code: string): Promise<unknown> {
+  const body = `return (async () => { 'use strict'; ${code}\n})();`;
+  const fn = compileFunction(body, ['__keelsonRequire', '__keelsonExport'], { filename: BUNDLE_FILE });
+  let moduleExports: unknown;
   const requireProvided = (name: string): unknown => {
     if (Object.hasOwn(provided, name)) return provided[name];
     throw new Error(`"${name}" is not available in a deploy repository`);
   };
   try {
-    fn(requireProvided, mod, mod.exports, requireProvided);
+    await (fn(requireProvided, (exported: unknown) => { moduleExports = exported; }) as Promise<void>);
   } catch (err) {
     const error = toError(err) as Error & { keelsonReason?: SynthesisFailureReason };
     throw Object.assign(error, { keelsonReason: error.keelsonReason ?? 'EvaluationFailed' });
   }
-  return mod.exports;
+  return moduleExports;
 }
 
 /** Renders one app (nested charts included) and finds where each object was created. */
