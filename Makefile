@@ -49,8 +49,9 @@ lint: npm-deps
 
 typecheck: npm-deps
 	tsc --noEmit -p tsconfig.json
-	@# the types `cdk8s import` generated declare enums: checked with their own tsconfig
-	tsc --noEmit -p cdk8s-app/example/imports/tsconfig.json
+	@# the example deploy repository, with its own tsconfig as a deploy repository has one:
+	@# the types `cdk8s import` generated (imports/) declare enums
+	tsc --noEmit -p cdk8s-app/example/tsconfig.json
 
 ## generate: regenerate crds/ from the schemas in operator/src/api
 generate: npm-deps

@@ -1,8 +1,13 @@
 // What differs between the environments of the shop. Everything else is the same code.
 
+/** The chart repository the status page's chart comes from (`make up` serves it). */
+export const CHART_REPOSITORY = 'http://127.0.0.1:8879';
+
 export interface ShopSettings {
-  /** Replicas of the API, the worker and the web front end. */
-  readonly replicas: { readonly api: number; readonly worker: number; readonly web: number };
+  /** Replicas of the API, the worker, the web front end and the status page. */
+  readonly replicas: { readonly api: number; readonly worker: number; readonly web: number; readonly status: number };
+  /** The Redis cache (the repository's own chart, charts/cache). */
+  readonly cache: { readonly replicas: number; readonly maxMemory: string };
   /** The host name the Ingress serves the front end on. */
   readonly host: string;
   /** LOG_LEVEL of every container. */
@@ -12,14 +17,16 @@ export interface ShopSettings {
 }
 
 export const dev: ShopSettings = {
-  replicas: { api: 1, worker: 1, web: 1 },
+  replicas: { api: 1, worker: 1, web: 1, status: 1 },
+  cache: { replicas: 1, maxMemory: '64mb' },
   host: 'shop.dev.example.com',
   logLevel: 'debug',
   passDir: 'dev',
 };
 
 export const prod: ShopSettings = {
-  replicas: { api: 3, worker: 2, web: 2 },
+  replicas: { api: 3, worker: 2, web: 2, status: 2 },
+  cache: { replicas: 2, maxMemory: '512mb' },
   host: 'shop.example.com',
   logLevel: 'info',
   passDir: 'prod',

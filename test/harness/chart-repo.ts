@@ -23,6 +23,8 @@ export interface ChartRepoOptions {
   readonly username?: string;
   /** @default no authentication */
   readonly password?: string;
+  /** The loopback port to listen on. @default any free one */
+  readonly port?: number;
 }
 
 export interface ChartRequestRecord {
@@ -63,7 +65,13 @@ export class ChartRepo {
     const { helm } = await ensureBinaries();
     const root = mkdtempSync(join(tmpdir(), 'keelson-charts-'));
     const repo = new ChartRepo(root, helm, username === undefined ? undefined : { username, password: password! });
-    await repo.resume();
+    repo.#port = options.port ?? 0;
+    try {
+      await repo.resume();
+    } catch (err) {
+      rmSync(root, { recursive: true, force: true });
+      throw err;
+    }
     await repo.#index();
     return repo;
   }

@@ -1,9 +1,16 @@
 // The example deploy repository (cdk8s-app/example) and a pass store for it, served by the
 // test Git server: what the end-to-end tests and `make up` deploy.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join, relative } from 'node:path';
+import { DirectoryTree } from '../../operator/src/adapters/source/directory-tree.ts';
+import { Renderer } from '../../operator/src/adapters/render/renderer.ts';
+import { Synthesizer } from '../../operator/src/adapters/synth/synthesizer.ts';
+import type { KubeObject } from '../../operator/src/core/manifest.ts';
+import type { SynthesizedApp } from '../../operator/src/core/synthesis.ts';
+import { ensureBinaries } from './binaries.ts';
 import type { GitServer } from './git-server.ts';
 import type { GitTestRepo } from './git-test-repo.ts';
 import { REPO_ROOT } from './kube.ts';
@@ -24,6 +31,33 @@ export function exampleFiles(): Record<string, string> {
   };
   walk(EXAMPLE);
   return files;
+}
+
+/**
+ * Synthesizes one environment of the example as the operator does: its charts and its
+ * kustomization rendered by the real helm and kustomize (the chart repository it names is the
+ * one with-cluster.ts or `make up` serves). The code cannot be imported into a test process:
+ * it uses the enums of the types `cdk8s import` generated, which Node's type stripping refuses.
+ */
+export async function synthesizeExample(environment: string): Promise<readonly SynthesizedApp[]> {
+  const bin = await ensureBinaries();
+  const renderDir = mkdtempSync(join(tmpdir(), 'keelson-example-render-'));
+  const synthesizer = new Synthesizer({
+    cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 1,
+    renderer: new Renderer({ cacheDir: renderDir, helm: bin.helm, kustomize: bin.kustomize }),
+  });
+  try {
+    await synthesizer.start();
+    return (await synthesizer.synthesize({ tree: new DirectoryTree(EXAMPLE) }, environment)).result.apps;
+  } finally {
+    await synthesizer.stop();
+    rmSync(renderDir, { recursive: true, force: true });
+  }
+}
+
+/** Every object of one environment of the example, synthesized as the operator does. */
+export async function exampleObjects(environment: string): Promise<KubeObject[]> {
+  return (await synthesizeExample(environment)).flatMap((a) => [...a.objects]);
 }
 
 /** Pushes the example deploy repository to `server` as `name`. */

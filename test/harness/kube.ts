@@ -55,9 +55,8 @@ export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise
   await kc.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name }).catch(() => undefined);
 }
 
-/** Installs the generated CRDs from crds/ and waits until they are Established. */
-export async function installCrds(kc: k8s.KubeConfig): Promise<string[]> {
-  const dir = join(REPO_ROOT, 'crds');
+/** Installs the CRDs of a folder (the generated ones of crds/ by default) and waits until they are Established. */
+export async function installCrds(kc: k8s.KubeConfig, dir = join(REPO_ROOT, 'crds')): Promise<string[]> {
   const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const names: string[] = [];

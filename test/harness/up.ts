@@ -15,6 +15,7 @@ import { ControlPlane } from './control-plane.ts';
 import { DEFAULT_NAMES, startDemo } from './demo.ts';
 import { GitServer } from './git-server.ts';
 import { eventually, loadKubeConfig, REPO_ROOT } from './kube.ts';
+import { EXAMPLE_CHART_REPOSITORY, prepareForExample } from './example-charts.ts';
 import { tail } from './process-group.ts';
 
 const run = promisify(execFile);
@@ -59,7 +60,8 @@ function printWelcome(state: State): void {
   console.log(`
 Keelson is running on a local control plane (${state.server}), up in ${(state.startedInMs / 1000).toFixed(1)} s:
 the chart installed with helm, the operator running from the runtime tree with the chart's
-ServiceAccount, the example deploy repository and a pass store on a local Git server.
+ServiceAccount, the example deploy repository and a pass store on a local Git server, and the
+chart repository the example names at ${EXAMPLE_CHART_REPOSITORY}.
 
 ${state.environments}
   export KUBECONFIG=$PWD/${rel(state.kubeconfig)}
@@ -67,6 +69,7 @@ ${state.environments}
 Try:
   kubectl get environments -n ${ns}               # dev is Synced and Healthy, prod waits OutOfSync
   npx keelson get prod -n ${ns}                   # what is out of sync, and why
+  PATH=~/.cache/keelson/bin:$PATH npx keelson synth cdk8s-app/example --env prod   # with helm and kustomize
   npx keelson sync prod -n ${ns} --wait           # sync prod, following hooks and waves
   kubectl scale deployment api -n ${DEFAULT_NAMES.dev} --replicas 5   # a hand edit: dev heals it within seconds
   cd ${rel(state.deployClone)} && $EDITOR images.json && git commit -am 'new tag' && git push
@@ -136,6 +139,8 @@ async function serve(): Promise<void> {
   process.on('SIGINT', () => void stop());
   try {
     const { helm } = await ensureBinaries();
+    const charts = await prepareForExample(loadKubeConfig(kubeconfig));
+    stopAll.push(() => charts.stop());
     const demo = await startDemo({ kubeconfig, helm, git, dir: STATE_DIR, log: (line) => console.log(line) });
     stopAll.push(() => demo.stop());
     const kc = loadKubeConfig(kubeconfig);

@@ -1,10 +1,14 @@
-// Runs a command against a fresh control plane with the CRDs installed:
+// Runs a command against a fresh control plane with the CRDs installed, and what the example
+// deploy repository expects around it (example-charts.ts):
 //   node test/harness/with-cluster.ts -- node --test test/e2e/*.test.ts
 // KUBECONFIG points at the control plane for the command; the control plane stops when the
 // command ends, on Ctrl-C, and on SIGTERM. The exit code is the command's.
 import { spawn } from 'node:child_process';
 import { ControlPlane } from './control-plane.ts';
+import { dirname } from 'node:path';
+import { ensureBinaries } from './binaries.ts';
 import { installCrds, loadKubeConfig } from './kube.ts';
+import { prepareForExample } from './example-charts.ts';
 
 const sep = process.argv.indexOf('--');
 const command = sep >= 0 ? process.argv.slice(sep + 1) : [];
@@ -16,16 +20,22 @@ if (command.length === 0) {
 const started = Date.now();
 const cp = await ControlPlane.start({ keepDir: process.env.KEELSON_KEEP_CLUSTER === '1' });
 await installCrds(loadKubeConfig(cp.kubeconfig));
+const exampleCharts = await prepareForExample(loadKubeConfig(cp.kubeconfig));
 console.error(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server} (dir ${cp.dir})`);
 
 const child = spawn(command[0]!, command.slice(1), {
   stdio: 'inherit',
-  env: { ...process.env, KUBECONFIG: cp.kubeconfig, KEELSON_TEST_CLUSTER_DIR: cp.dir },
+  // helm and kustomize on the PATH, as on a user's machine: `keelson synth` renders charts with them.
+  env: {
+    ...process.env, KUBECONFIG: cp.kubeconfig, KEELSON_TEST_CLUSTER_DIR: cp.dir,
+    PATH: `${dirname((await ensureBinaries()).helm)}:${process.env.PATH ?? ''}`,
+  },
 });
 let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
+  await exampleCharts.stop().catch(() => undefined);
   await cp.stop();
   process.exit(code);
 };

@@ -1,7 +1,10 @@
 // The web front end: a Deployment, its Service and an Ingress, rolled out in wave 1 (after
-// the API is healthy), and a PostSync smoke test that calls both once everything is up.
+// the API is healthy), the TLS certificate of its host (cert-manager's Certificate, a type
+// `cdk8s import` generated into imports/), and a PostSync smoke test that calls both once
+// everything is up.
 import { App, Hook, SyncWave, type Environment } from '@keelson/cdk8s-app';
 import * as kplus from 'cdk8s-plus-27';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm } from '../imports/cert-manager.io.ts';
 import type { ShopSettings } from '../settings.ts';
 
 export interface WebAppProps {
@@ -30,9 +33,20 @@ export class WebApp extends App {
       }],
     });
     const service = deployment.exposeViaService({ name: 'web', ports: [{ port: 80, targetPort: 8080, name: 'http' }] });
+    const tlsSecretName = 'web-tls';
+    new Certificate(this, 'certificate', {
+      metadata: { name: 'web-tls' },
+      spec: {
+        secretName: tlsSecretName,
+        dnsNames: [settings.host],
+        issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' },
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256 },
+      },
+    });
     new kplus.Ingress(this, 'ingress', {
       metadata: { name: 'web' },
       rules: [{ host: settings.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(service) }],
+      tls: [{ hosts: [settings.host], secret: kplus.Secret.fromSecretName(this, 'tls-secret', tlsSecretName) }],
     });
     SyncWave.set(this, 1);
 

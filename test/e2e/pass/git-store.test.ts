@@ -2,11 +2,9 @@
 // by the Git source (isomorphic-git) and read from the artifact's object store, no checkout.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthesizeEnvironment } from '@keelson/cdk8s-app';
-import example from '../../../cdk8s-app/example/main.ts';
 import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import { PassSecretError } from '../../../operator/src/core/secrets/errors.ts';
 import { resolvePassSecrets } from '../../../operator/src/core/secrets/resolve.ts';
@@ -15,11 +13,11 @@ import { DecryptionKey } from '../../../operator/src/adapters/pass/decryption-ke
 import { EntryCache, gitBlobId } from '../../../operator/src/adapters/pass/entry-cache.ts';
 import { PassStore } from '../../../operator/src/adapters/pass/pass-store.ts';
 import { GitServer } from '../../harness/git-server.ts';
-import { REPO_ROOT } from '../../harness/kube.ts';
+import { exampleObjects } from '../../harness/example-deploy-repo.ts';
 import { makeTestStore, type TestStore } from '../../harness/pass-store.ts';
 
-const images = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk8s-app/example/images.json'), 'utf8'));
-const prodObjects = () => synthesizeEnvironment(example, { environment: 'prod', images }).flatMap((a) => a.objects as KubeObject[]);
+const prod = exampleObjects('prod');
+const prodObjects = async (): Promise<KubeObject[]> => structuredClone(await prod);
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 describe('pass store fetched from Git', () => {
@@ -58,7 +56,7 @@ describe('pass store fetched from Git', () => {
 
   it("resolves the example repo's prod Secrets from the artifact", async () => {
     const key = await DecryptionKey.load({ privateKey: t.rsa.privateKey });
-    const resolved = await resolvePassSecrets(prodObjects(), new PassStore({ tree: await fetch(), key }), { hashKey: key.hashKey });
+    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: await fetch(), key }), { hashKey: key.hashKey });
     const db = resolved.find((o) => o.metadata.name === 'api-db')!;
     assert.deepEqual(db.data, { password: b64('Zq8-rsa-db-password-71'), username: b64('app_user') });
   });
@@ -70,7 +68,7 @@ describe('pass store fetched from Git', () => {
     key.decrypt = (bytes, path) => (decrypted.push(path), original(bytes, path));
     const cache = new EntryCache();
     const first = await fetch();
-    await resolvePassSecrets(prodObjects(), new PassStore({ tree: first, key, cache }), { hashKey: key.hashKey });
+    await resolvePassSecrets(await prodObjects(), new PassStore({ tree: first, key, cache }), { hashKey: key.hashKey });
     assert.deepEqual(decrypted.sort(), ['prod/db', 'prod/db-admin']);
     const blob = await first.readFile('prod/db.gpg');
     const oid = t.home.run('git', ['-C', t.store.dir, 'rev-parse', 'HEAD:prod/db.gpg']).trim();
@@ -81,7 +79,7 @@ describe('pass store fetched from Git', () => {
     const second = await fetch();
     assert.notEqual(second.revision, first.revision);
     decrypted.length = 0;
-    const resolved = await resolvePassSecrets(prodObjects(), new PassStore({ tree: second, key, cache }), { hashKey: key.hashKey });
+    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: second, key, cache }), { hashKey: key.hashKey });
     assert.deepEqual(decrypted, ['prod/db-admin']);
     assert.equal((resolved.find((o) => o.metadata.name === 'api-migrate-db')!.data as Record<string, string>).password, b64('Adm1n-rotated-0043'));
   });

@@ -1,12 +1,8 @@
-// The example deploy repository's PassSecrets, synthesized by the kit, resolved from a store
+// The example deploy repository's PassSecrets, synthesized as the operator does, resolved from a store
 // made by gpg and pass: the Secrets that would be applied, the values hash, and the stop
 // before anything is applied when a reference does not resolve.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { synthesizeEnvironment } from '@keelson/cdk8s-app';
-import example from '../../../cdk8s-app/example/main.ts';
 import { ANNOTATION_PASS_REFS, ANNOTATION_SECRET_HASH } from '../../../operator/src/core/keys.ts';
 import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import { REDACTED, SecretRedactor } from '../../../operator/src/core/redact.ts';
@@ -15,13 +11,13 @@ import { resolvePassSecrets } from '../../../operator/src/core/secrets/resolve.t
 import { DecryptionKey } from '../../../operator/src/adapters/pass/decryption-key.ts';
 import { PassStore } from '../../../operator/src/adapters/pass/pass-store.ts';
 import { DirectoryTree } from '../../../operator/src/adapters/source/directory-tree.ts';
-import { REPO_ROOT } from '../../harness/kube.ts';
+import { exampleObjects } from '../../harness/example-deploy-repo.ts';
 import { makeTestStore, secretValuesOf, type TestStore } from '../../harness/pass-store.ts';
 
-const images = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk8s-app/example/images.json'), 'utf8'));
+const synthesized = new Map<string, KubeObject[]>();
 
 function synthesize(environment: string): KubeObject[] {
-  return synthesizeEnvironment(example, { environment, images }).flatMap((app) => app.objects as KubeObject[]);
+  return structuredClone(synthesized.get(environment)!);
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -33,6 +29,7 @@ describe('the example deploy repo resolved from a gpg-made store', () => {
   let store: PassStore;
 
   before(async () => {
+    for (const env of ['dev', 'prod']) synthesized.set(env, await exampleObjects(env));
     t = makeTestStore();
     key = await DecryptionKey.load({ privateKey: t.rsa.privateKey });
     store = new PassStore({ tree: new DirectoryTree(t.store.dir), key });

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { synthesizeEnvironment } from '@keelson/cdk8s-app';
-import example from '../../../cdk8s-app/example/main.ts';
+import { exampleObjects } from '../../harness/example-deploy-repo.ts';
 import { ANNOTATION_PASS_REFS } from '../../../operator/src/core/keys.ts';
 import { REPO_ROOT } from '../../harness/kube.ts';
 import { makeTestStore, secretValuesOf, type TestStore } from '../../harness/pass-store.ts';
@@ -34,11 +33,10 @@ describe('keelson secrets check', () => {
     return { code: res.status, stdout: res.stdout, stderr: res.stderr };
   };
 
-  before(() => {
+  before(async () => {
     t = makeTestStore();
     dir = mkdtempSync(join(tmpdir(), 'keelson-secrets-check-'));
-    const images = JSON.parse(spawnSync('cat', [join(REPO_ROOT, 'cdk8s-app/example/images.json')], { encoding: 'utf8' }).stdout);
-    const prod = synthesizeEnvironment(example, { environment: 'prod', images }).flatMap((a) => a.objects);
+    const prod = await exampleObjects('prod');
     file('prod.yaml', prod.map((o) => stringify(o)).join('---\n'));
     file('broken.yaml', [
       passSecret('mixed', {

@@ -1,0 +1,52 @@
+// What the example deploy repository expects of the cluster and around it, as a team's
+// platform provides it: cert-manager's CRDs installed (its web app makes a Certificate), and
+// the chart repository its status app names (cdk8s-app/example/settings.ts: CHART_REPOSITORY),
+// served from the fixture charts on its fixed loopback port. `make up` and the end-to-end run
+// (with-cluster.ts) set it up once; when the port is taken by another run's repository serving
+// the same charts, that one is used.
+import { join } from 'node:path';
+import type * as k8s from '@kubernetes/client-node';
+import { ChartRepo } from './chart-repo.ts';
+import { installCrds, REPO_ROOT } from './kube.ts';
+
+/** Must match CHART_REPOSITORY in cdk8s-app/example/settings.ts. */
+export const EXAMPLE_CHART_REPOSITORY = 'http://127.0.0.1:8879';
+/** The charts it serves, from test/fixtures/charts. */
+const CHARTS = ['podinfo-lite'];
+
+export interface ExampleCharts {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Installs the CRDs the example uses (cdk8s-app/example/crds) and starts its chart repository. */
+export async function prepareForExample(kc: k8s.KubeConfig): Promise<ExampleCharts> {
+  await installCrds(kc, join(REPO_ROOT, 'cdk8s-app', 'example', 'crds'));
+  return startExampleCharts();
+}
+
+export async function startExampleCharts(): Promise<ExampleCharts> {
+  const port = Number(new URL(EXAMPLE_CHART_REPOSITORY).port);
+  let repo: ChartRepo;
+  try {
+    repo = await ChartRepo.start({ port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    if (await servesTheCharts()) return { url: EXAMPLE_CHART_REPOSITORY, stop: async () => undefined };
+    throw new Error(`${EXAMPLE_CHART_REPOSITORY}, the example's chart repository, is taken by something that does not ` +
+      `serve ${CHARTS.join(', ')}: free port ${port}`, { cause: err });
+  }
+  for (const name of CHARTS) await repo.addChart(join(REPO_ROOT, 'test', 'fixtures', 'charts', name));
+  return { url: repo.url, stop: () => repo.dispose() };
+}
+
+/** Whether what listens there is another run's example chart repository. */
+async function servesTheCharts(): Promise<boolean> {
+  try {
+    const res = await fetch(`${EXAMPLE_CHART_REPOSITORY}/index.yaml`, { signal: AbortSignal.timeout(3000) });
+    const text = await res.text();
+    return res.ok && CHARTS.every((name) => text.includes(`  ${name}:`));
+  } catch {
+    return false;
+  }
+}
