@@ -1,7 +1,10 @@
 // What `keelson synth` and `keelson envs` share: the same sandboxed synthesizer the operator
-// runs, with one worker, over a directory on disk.
+// runs, with one worker, over a directory on disk. Inside a Git working tree the tree is the
+// whole working tree and the directory its path, as the operator sees a GitRepository and an
+// Environment's spec.path: an Include of `../manifests` works the same in both.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 import { Renderer } from '../adapters/render/renderer.ts';
 import { Synthesizer, type SynthesisSource } from '../adapters/synth/synthesizer.ts';
@@ -18,9 +21,19 @@ export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s
   const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer });
   try {
     await synthesizer.start();
-    return await fn(synthesizer, { tree: new DirectoryTree(resolve(io.cwd, dir)) });
+    const folder = resolve(io.cwd, dir);
+    const root = workingTreeOf(folder) ?? folder;
+    return await fn(synthesizer, { tree: new DirectoryTree(root), path: relative(root, folder) || '.' });
   } finally {
     await synthesizer.stop();
+  }
+}
+
+/** The Git working tree `folder` is in (the nearest folder up holding .git), or undefined. */
+function workingTreeOf(folder: string): string | undefined {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -40,14 +40,16 @@ describe('keelson synth and envs', () => {
   it('synth --out writes one file per app', async () => {
     const run = await keelson('synth', 'cdk8s-app/example', '--env', 'dev', '--out', out);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['api.yaml', 'web.yaml', 'worker.yaml']);
+    assert.deepEqual(readdirSync(out).sort(),
+      ['api.yaml', 'cache.yaml', 'platform.yaml', 'reports.yaml', 'status.yaml', 'web.yaml', 'worker.yaml']);
     assert.match(readFileSync(join(out, 'web.yaml'), 'utf8'), /kind: Ingress/);
   });
 
   it('envs lists the environments and their apps', async () => {
     const run = await keelson('envs', 'cdk8s-app/example');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^ENVIRONMENT\s+APPS\ndev\s+api, worker, web\nprod\s+api, worker, web\n$/);
+    const apps = 'api, worker, web, cache, reports, status, platform';
+    assert.match(run.stdout, new RegExp(`^ENVIRONMENT\\s+APPS\ndev\\s+${apps}\nprod\\s+${apps}\n$`));
   });
 
   it('what the deploy repository prints goes to stderr, not into the YAML', async () => {
@@ -58,11 +60,28 @@ describe('keelson synth and envs', () => {
     assert.doesNotMatch(run.stdout, /building dev/);
   });
 
+  it('synth of a folder of a Git working tree sees the whole tree, as the operator sees the repository', async () => {
+    const files = mainWith(`new Include(app, 'shared', { url: '../manifests/shared.yaml' });`, `import { Include } from 'cdk8s';`);
+    const repo = deployRepo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'manifests/shared.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n',
+      ...Object.fromEntries(Object.entries(files).map(([path, text]) => [`deploy/${path}`, text])),
+    });
+    const run = await keelson('synth', join(repo.root, 'deploy'), '--env', 'dev');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /kind: ConfigMap\n(.*\n)*?\s+name: shared/);
+    // Outside a working tree the folder is the repository, and ../ leaves it.
+    const alone = deployRepo(files);
+    const outside = await keelson('synth', alone.root, '--env', 'dev');
+    assert.equal(outside.code, 1);
+    assert.match(outside.stderr, /outside the repository|leaves the repository/);
+  });
+
   const failures: { name: string; args: () => string[]; code: number; stderr: RegExp }[] = [
     { name: 'an unknown environment', args: () => ['synth', 'cdk8s-app/example', '--env', 'qa'], code: 1,
       stderr: /(^|\n)keelson synth: the deploy repository defines no environment "qa" \(it defines: dev, prod\)\n$/ },
     { name: 'a missing --env', args: () => ['synth', 'cdk8s-app/example'], code: 2, stderr: /--env is required[\s\S]*usage: keelson synth/ },
-    { name: 'a directory without an entry point', args: () => ['synth', 'docs', '--env', 'dev'], code: 1, stderr: /no entry point in "\.": expected one of main\.ts/ },
+    { name: 'a directory without an entry point', args: () => ['synth', 'docs', '--env', 'dev'], code: 1, stderr: /no entry point in "docs": expected one of main\.ts/ },
     { name: 'a syntax error, with file and line', args: () => ['envs', deployRepo({ 'main.ts': 'export default {\n  dev: (env) => {\n}\n' }).root], code: 1,
       stderr: /main\.ts:4:0?\d*: Expected "}" but found end of file|main\.ts:\d+:\d+: Expected/ },
   ];

@@ -1,6 +1,6 @@
 // The deploy repository's tree written to disk for kustomize, which reads bases and patches
 // across the repository: once per Git revision (kept for later builds of that revision, the
-// oldest removed past a limit), or afresh for a directory tree, which can change any time.
+// oldest removed past a limit). A directory tree is already on disk.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,11 +17,9 @@ const KEEP = 8;
 
 export async function exportTree(tree: SourceTree, root: string): Promise<ExportedTree> {
   await mkdir(root, { recursive: true });
-  if (tree.revision.startsWith('dir:')) {
-    const dir = await mkdtemp(join(root, 'dir-'));
-    await writeFiles(await readTreeFolder(tree, ''), dir);
-    return { dir, release: () => rm(dir, { recursive: true, force: true }) };
-  }
+  // A directory on disk (`keelson synth` of a working tree, never the operator) is built where it
+  // is, as kustomize would build it there: copying a working tree would take its node_modules along.
+  if (tree.revision.startsWith('dir:')) return { dir: tree.revision.slice('dir:'.length), release: async () => {} };
   const dir = join(root, createHash('sha256').update(tree.revision).digest('hex').slice(0, 32));
   if (
     !(await stat(dir).then(
