@@ -22,7 +22,8 @@ describe('assessHealth on fixtures', () => {
   it('has fixtures for every kind with a rule', () => {
     const kinds = new Set(fixtures.map((f) => f.split('-')[0]));
     for (const kind of ['deployment', 'statefulset', 'daemonset', 'replicaset', 'pod', 'job', 'cronjob', 'service', 'ingress',
-      'persistentvolumeclaim', 'horizontalpodautoscaler', 'apiservice', 'customresourcedefinition']) {
+      'persistentvolumeclaim', 'horizontalpodautoscaler', 'poddisruptionbudget', 'apiservice',
+      'customresourcedefinition']) {
       assert.ok(kinds.has(kind), `no fixture for ${kind}`);
     }
   });

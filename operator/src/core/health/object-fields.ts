@@ -6,12 +6,30 @@ export interface Condition {
   readonly status: string;
   readonly reason?: string;
   readonly message?: string;
+  /** The generation the controller judged when it wrote this condition, when it says. */
+  readonly observedGeneration?: number;
 }
 
 type Fields = Record<string, unknown>;
 
 function asRecord(value: unknown): Fields {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : {};
+}
+
+/** True for a plain object (not null, not an array): what `metadata` must be. */
+export function isRecord(value: unknown): value is Fields {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The metadata, `{}` when absent or malformed, so a rule never throws on it. */
+export function metadataOf(obj: KubeObject): Fields {
+  return asRecord(obj.metadata);
+}
+
+/** The annotations with a string value; others (malformed) are left out. */
+export function annotationsOf(obj: KubeObject): Record<string, string> {
+  const entries = Object.entries(recordAt(metadataOf(obj), 'annotations'));
+  return Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 export function specOf(obj: KubeObject): Fields {
@@ -42,21 +60,51 @@ export function arrayAt(record: Fields, field: string): Fields[] {
   return Array.isArray(value) ? value.map(asRecord) : [];
 }
 
-export function conditionsOf(obj: KubeObject): Condition[] {
-  return arrayAt(statusOf(obj), 'conditions')
+/** Conditions from a loosely typed list (status.conditions, or a list decoded from JSON); untyped entries dropped. */
+export function asConditions(value: unknown): Condition[] {
+  if (!Array.isArray(value)) return [];
+  return value.map(asRecord)
     .filter((c) => typeof c.type === 'string')
-    .map((c) => ({ type: String(c.type), status: String(c.status ?? 'Unknown'), reason: stringAt(c, 'reason'), message: stringAt(c, 'message') }));
+    .map((c) => ({
+      type: String(c.type),
+      status: String(c.status ?? 'Unknown'),
+      reason: stringAt(c, 'reason'),
+      message: stringAt(c, 'message'),
+      ...(typeof c.observedGeneration === 'number' ? { observedGeneration: c.observedGeneration } : {}),
+    }));
+}
+
+export function conditionsOf(obj: KubeObject): Condition[] {
+  return asConditions(statusOf(obj).conditions);
 }
 
 export function findCondition(obj: KubeObject, type: string): Condition | undefined {
   return conditionsOf(obj).find((c) => c.type === type);
 }
 
+/** metadata.generation, when the API server set it (it does for every object with a spec it versions). */
+export function generationOf(obj: KubeObject): number | undefined {
+  const generation = metadataOf(obj).generation;
+  return typeof generation === 'number' ? generation : undefined;
+}
+
+/** status.observedGeneration, when the controller reports it. */
+export function observedGenerationOf(obj: KubeObject): number | undefined {
+  const observed = statusOf(obj).observedGeneration;
+  return typeof observed === 'number' ? observed : undefined;
+}
+
 /** True when the controller has not yet seen the latest spec (status.observedGeneration behind). */
 export function isGenerationPending(obj: KubeObject): boolean {
-  const observed = statusOf(obj).observedGeneration;
-  const generation = obj.metadata.generation;
-  return typeof observed === 'number' && typeof generation === 'number' && observed < generation;
+  const observed = observedGenerationOf(obj);
+  const generation = generationOf(obj);
+  return observed !== undefined && generation !== undefined && observed < generation;
+}
+
+/** True when a condition says it was written for an older generation than the object's (so it is stale). */
+export function isConditionStale(obj: KubeObject, c: Condition): boolean {
+  const generation = generationOf(obj);
+  return c.observedGeneration !== undefined && generation !== undefined && c.observedGeneration < generation;
 }
 
 export function conditionText(c: Condition): string {
