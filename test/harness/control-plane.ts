@@ -13,6 +13,14 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { createPki, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { ProcessGroup } from './process-group.ts';
+import { installCrds, loadKubeConfig, REPO_ROOT } from './kube.ts';
+
+/**
+ * CRDs of the ecosystem the cluster has, installed before kwok starts (kwok plays their
+ * controllers in kwok-stages.yaml, and wants their kinds served when it starts): cert-manager's
+ * Certificate, which the example deploy repository makes.
+ */
+const ECOSYSTEM_CRDS = join(REPO_ROOT, 'cdk8s-app', 'example', 'crds');
 
 const STAGES = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
 
@@ -109,6 +117,9 @@ export class ControlPlane {
         logFile: join(logs, 'kube-scheduler.log'),
         args: [...clientArgs, '--secure-port=0', '--kube-api-qps=200', '--kube-api-burst=400', '--v=1'],
       });
+      await installCrds(loadKubeConfig(kubeconfig), ECOSYSTEM_CRDS);
+      // kwok reads the OpenAPI of the kinds its stages name, published a moment after Established.
+      await cp.#waitOpenApi('apis/cert-manager.io/v1', options.readyTimeoutMs ?? 60_000);
       processes.start('kwok', bin.kwok, {
         logFile: join(logs, 'kwok.log'),
         args: [
@@ -194,6 +205,16 @@ export class ControlPlane {
       await sleep(200);
     }
     throw new Error(`API server not healthy at ${path} after ${timeoutMs} ms: ${last}`);
+  }
+
+  async #waitOpenApi(groupVersion: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const res = await this.get('/openapi/v3').catch(() => undefined);
+      if (res?.status === 200 && (JSON.parse(res.body) as { paths?: object }).paths?.hasOwnProperty(groupVersion)) return;
+      await sleep(200);
+    }
+    throw new Error(`the API server did not publish the OpenAPI of ${groupVersion} within ${timeoutMs} ms`);
   }
 
   async #createNodes(count: number): Promise<void> {

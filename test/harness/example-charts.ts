@@ -1,13 +1,12 @@
-// What the example deploy repository expects of the cluster and around it, as a team's
-// platform provides it: cert-manager's CRDs installed (its web app makes a Certificate), and
-// the chart repository its status app names (cdk8s-app/example/settings.ts: CHART_REPOSITORY),
+// What the example deploy repository expects around the cluster (cert-manager's CRD, which its
+// web app's Certificate needs, comes with every test control plane: control-plane.ts): the
+// chart repository its status app names (cdk8s-app/example/settings.ts: CHART_REPOSITORY),
 // served from the fixture charts on its fixed loopback port. `make up` and the end-to-end run
-// (with-cluster.ts) set it up once; when the port is taken by another run's repository serving
+// (with-cluster.ts) start it once; when the port is taken by another run's repository serving
 // the same charts, that one is used.
 import { join } from 'node:path';
-import type * as k8s from '@kubernetes/client-node';
 import { ChartRepo } from './chart-repo.ts';
-import { installCrds, REPO_ROOT } from './kube.ts';
+import { REPO_ROOT } from './kube.ts';
 
 /** Must match CHART_REPOSITORY in cdk8s-app/example/settings.ts. */
 export const EXAMPLE_CHART_REPOSITORY = 'http://127.0.0.1:8879';
@@ -17,12 +16,6 @@ const CHARTS = ['podinfo-lite'];
 export interface ExampleCharts {
   readonly url: string;
   stop(): Promise<void>;
-}
-
-/** Installs the CRDs the example uses (cdk8s-app/example/crds) and starts its chart repository. */
-export async function prepareForExample(kc: k8s.KubeConfig): Promise<ExampleCharts> {
-  await installCrds(kc, join(REPO_ROOT, 'cdk8s-app', 'example', 'crds'));
-  return startExampleCharts();
 }
 
 export async function startExampleCharts(): Promise<ExampleCharts> {

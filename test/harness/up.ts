@@ -15,7 +15,7 @@ import { ControlPlane } from './control-plane.ts';
 import { DEFAULT_NAMES, startDemo } from './demo.ts';
 import { GitServer } from './git-server.ts';
 import { eventually, loadKubeConfig, REPO_ROOT } from './kube.ts';
-import { EXAMPLE_CHART_REPOSITORY, prepareForExample } from './example-charts.ts';
+import { EXAMPLE_CHART_REPOSITORY, startExampleCharts } from './example-charts.ts';
 import { tail } from './process-group.ts';
 
 const run = promisify(execFile);
@@ -139,7 +139,7 @@ async function serve(): Promise<void> {
   process.on('SIGINT', () => void stop());
   try {
     const { helm } = await ensureBinaries();
-    const charts = await prepareForExample(loadKubeConfig(kubeconfig));
+    const charts = await startExampleCharts();
     stopAll.push(() => charts.stop());
     const demo = await startDemo({ kubeconfig, helm, git, dir: STATE_DIR, log: (line) => console.log(line) });
     stopAll.push(() => demo.stop());

@@ -8,7 +8,7 @@ import { ControlPlane } from './control-plane.ts';
 import { dirname } from 'node:path';
 import { ensureBinaries } from './binaries.ts';
 import { installCrds, loadKubeConfig } from './kube.ts';
-import { prepareForExample } from './example-charts.ts';
+import { startExampleCharts } from './example-charts.ts';
 
 const sep = process.argv.indexOf('--');
 const command = sep >= 0 ? process.argv.slice(sep + 1) : [];
@@ -20,7 +20,7 @@ if (command.length === 0) {
 const started = Date.now();
 const cp = await ControlPlane.start({ keepDir: process.env.KEELSON_KEEP_CLUSTER === '1' });
 await installCrds(loadKubeConfig(cp.kubeconfig));
-const exampleCharts = await prepareForExample(loadKubeConfig(cp.kubeconfig));
+const exampleCharts = await startExampleCharts();
 console.error(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server} (dir ${cp.dir})`);
 
 const child = spawn(command[0]!, command.slice(1), {

@@ -3,6 +3,7 @@
 // Environment's status, and with spec.serviceAccountName every request it sends
 // impersonates that ServiceAccount, so an environment can touch only what its
 // ServiceAccount may.
+import type { HealthAssessor } from '../../core/health/index.ts';
 import * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
 import { retentionOf, type Retention } from '../../core/sync/ownership.ts';
@@ -31,6 +32,8 @@ export interface ExecutorFactoryOptions {
    * sees only what that ServiceAccount may read.
    */
   readonly cache?: WatchCache;
+  /** How applied objects are judged (the user's health rules included). @default assessHealth */
+  readonly assessHealth?: HealthAssessor;
 }
 
 export class KubernetesExecutorFactory {
@@ -60,6 +63,7 @@ export class KubernetesExecutorFactory {
       ...(this.#options.clock ? { clock: this.#options.clock } : {}),
       concurrency: this.#options.concurrency ?? 16,
       ...(this.#options.cache && !identity ? { cache: this.#options.cache } : {}),
+      ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
     });
     this.#executors.set(key, { identity, executor });
     return executor;

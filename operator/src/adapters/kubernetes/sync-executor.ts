@@ -12,6 +12,7 @@
 //   const { operation } = await ex.start({ id, revision, desired, inventory: status.inventory ?? [], prune });
 //   const out = await ex.step(status.operation, desiredOf(status.operation.revision)); // once per reconcile
 //   if (!out.done) requeue(out.requeueAfterMs);  // else: nextInventory(...), history, conditions
+import type { HealthAssessor } from '../../core/health/index.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/manifest.ts';
@@ -44,6 +45,8 @@ export interface SyncExecutorOptions {
   readonly clock?: () => number;
   /** Parallel requests to the API server. */
   readonly concurrency?: number;
+  /** How applied objects are judged (the user's health rules included). @default assessHealth */
+  readonly assessHealth?: HealthAssessor;
   /** spec.serviceAccountName: apply, create and delete as this ServiceAccount of the owner's namespace. */
   readonly serviceAccountName?: string;
   /** The operator's watch cache of managed objects: reads by address come from it when it is fresh enough. */
@@ -182,7 +185,10 @@ export class SyncExecutor {
     const options = { ...this.#step, ...limits };
     // A hook's own limit never outlasts the operation's.
     const step = { ...options, hookTimeoutMs: Math.min(options.hookTimeoutMs, options.operationTimeoutMs) };
-    const next = nextStep(operation, { now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: step });
+    const next = nextStep(operation, {
+      now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: step,
+      ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
+    });
     const checkpoint = next.actions.some((a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune');
     if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];

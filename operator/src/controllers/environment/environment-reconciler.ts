@@ -2,6 +2,7 @@
 // It loads the Environment, keeps the finalizer where deletion has work to do, deletes what
 // a deleted Environment owns (deletionPolicy Delete), and hands every other reconcile to one
 // ReconcileRun (reconcile-run.ts), which steps a sync and patches status once.
+import type { HealthAssessor } from '../../core/health/index.ts';
 import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import { FINALIZER } from '../../core/keys.ts';
@@ -29,6 +30,8 @@ export interface EnvironmentReconcilerDeps {
   readonly diffs?: DiffStore;
   /** How long one reconcile keeps stepping a sync before it yields. @default 3000 */
   readonly stepBudgetMs?: number;
+  /** How live objects are judged (the user's health rules included). @default assessHealth */
+  readonly assessHealth?: HealthAssessor;
 }
 
 export interface ReconcileOutcome {

@@ -193,6 +193,7 @@ export class ReconcileRun {
       comparisons: new Map(report.resources.map((r) => [r.key, r])),
       live,
       errors: new Map(report.errors.map((e) => [e.key, this.#deps.redactor.redactText(e.message)])),
+      ...(this.#deps.assessHealth ? { assessHealth: this.#deps.assessHealth } : {}),
     });
   }
 

@@ -4,7 +4,7 @@
 // sync and are gone, or finished, after it.
 import type { HealthStatus, ResourceStatus, SyncStatus } from '../../api/v1alpha1/environment.ts';
 import type { ResourceComparison } from '../diff/index.ts';
-import { assessHealth, compareHealth } from '../health/index.ts';
+import { assessHealth, compareHealth, type HealthAssessor } from '../health/index.ts';
 import { LABEL_APP } from '../keys.ts';
 import { formatKey, groupOf, keyOf, versionOf, type KubeObject } from '../manifest.ts';
 import { parseSyncAnnotations } from '../sync/annotations.ts';
@@ -22,6 +22,8 @@ export interface ResourceSummaryInput {
   readonly extra?: readonly KubeObject[];
   /** What becomes of the extra objects, for their message. @default 'the next sync prunes it' */
   readonly extraFate?: string;
+  /** How live objects are judged (the user's health rules included). @default assessHealth */
+  readonly assessHealth?: HealthAssessor;
 }
 
 export interface AppSummary {
@@ -67,7 +69,7 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
       // A dry-run the API server refused (an immutable field changed, an invalid value): the
       // live object is not what the desired state says, and a sync would fail on it.
       const sync: SyncStatus = error ? 'OutOfSync' : comparison?.status ?? 'Unknown';
-      const health = assessHealth(input.live.get(key));
+      const health = (input.assessHealth ?? assessHealth)(input.live.get(key));
       const message = error ?? (sync === 'OutOfSync' ? describeDrift(comparison) : health.message);
       resources.push({ ...base, sync, health: health.status, ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}) });
       appSync = worseSync(appSync, sync);

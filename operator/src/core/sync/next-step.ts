@@ -5,7 +5,7 @@
 // is persisted by the caller after every step, so a restarted operator resumes here.
 import type { KubeObject } from '../manifest.ts';
 import { describeKey, parseKey } from '../manifest.ts';
-import { assessHealth } from '../health/index.ts';
+import { assessHealth, type HealthAssessor } from '../health/index.ts';
 import type { DeletePolicy } from './annotations.ts';
 import { parseSyncAnnotations } from './annotations.ts';
 import {
@@ -32,6 +32,8 @@ export interface StepInput {
   readonly live: ReadonlyMap<string, KubeObject>;
   readonly owner: OwnerReference;
   readonly options: StepOptions;
+  /** How applied objects are judged (the user's health rules included). @default assessHealth */
+  readonly assessHealth?: HealthAssessor;
 }
 
 export interface StepResult {
@@ -98,7 +100,7 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
     out.waiting.push(`${label(task)} is being deleted; re-applying it once it is gone`);
     return;
   }
-  const health = assessHealth(observed);
+  const health = (input.assessHealth ?? assessHealth)(observed);
   const policies = task.hookName ? deletePoliciesOf(desired) : [];
   const finish = (status: 'Succeeded' | 'Failed', message: string | undefined, policy: DeletePolicy) => {
     task.status = status;
