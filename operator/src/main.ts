@@ -36,6 +36,7 @@ import type { OperatorConfig } from './core/operator-config.ts';
 import { SecretRedactor } from './core/redact.ts';
 import type { SynthesisResult } from './core/synthesis.ts';
 import { ResultCache } from './controllers/environment/result-cache.ts';
+import { HealthRulesController, parseConfigMapRef } from './controllers/health-rules.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 
@@ -84,7 +85,16 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const resourceMap = new ResourceMap(transport);
   // The watches of managed objects wake an Environment on a change and are the cache its executor reads.
   const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
-  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed });
+  // The users' health rules (--health-rules), watched; every assessment goes through them.
+  const healthRules = config.healthRules
+    ? new HealthRulesController(kc, {
+      ...parseConfigMapRef(config.healthRules, config.leaseNamespace), log,
+      compile: async (data, origin) => (await import('./adapters/health/argocd-health-rules.ts')).compileHealthRulesConfigMap(data, origin),
+      onChange: ({ applied }) => { if (applied) environments.enqueueAll(); },
+    })
+    : undefined;
+  const assessHealth = healthRules ? { assessHealth: healthRules.assess } : {};
+  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed, ...assessHealth });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
@@ -92,6 +102,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const reconciler = new EnvironmentReconciler({
     resources, artifacts, executors, metrics, log, redactor, diffs,
     events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
+    ...assessHealth,
     clock: Date.now,
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
@@ -124,6 +135,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       },
     });
     await Promise.all(gitControllers.map((c) => c.start()));
+    await healthRules?.start();
     environments.start();
     keelsonWatches = await watchKeelsonResources({
       kubeConfig: kc, namespaces: config.namespaces, log,
@@ -182,6 +194,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       resources.useCache(undefined);
       await keelsonWatches?.stop();
       await crdWatch?.stop();
+      await healthRules?.stop();
       await managed.stop();
       log.debug('stopping: watches stopped');
       // The Lease is held until the reconciles end, so no other replica acts meanwhile. With

@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'synth', load: async () => (await import('./synth.ts')).synthCommand },
   { name: 'envs', load: async () => (await import('./envs.ts')).envsCommand },
   { name: 'import', load: async () => (await import('./import.ts')).importCommand },
+  { name: 'health', load: async () => (await import('./health.ts')).healthCommand },
   { name: 'init', load: async () => (await import('./init.ts')).initCommand },
   { name: 'operator', load: async () => (await import('./operator.ts')).operatorCommand },
 ];

@@ -40,6 +40,11 @@ export interface OperatorConfig {
   readonly shutdownTimeoutMs: number;
   /** A kubeconfig file; absent means in-cluster configuration. */
   readonly kubeconfig?: string;
+  /**
+   * The ConfigMap (`<namespace>/<name>`, or `<name>` in the lease namespace) of the users'
+   * health rules, Argo CD's keys; watched. Absent means the built-in rules only.
+   */
+  readonly healthRules?: string;
 }
 
 interface FlagSpec {
@@ -70,6 +75,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'resync-interval': { key: 'resyncIntervalMs', kind: 'duration', default: '5m' },
   'shutdown-timeout': { key: 'shutdownTimeoutMs', kind: 'duration', default: '20s' },
   kubeconfig: { key: 'kubeconfig', kind: 'string' },
+  'health-rules': { key: 'healthRules', kind: 'string' },
 };
 
 export interface ConfigSources {

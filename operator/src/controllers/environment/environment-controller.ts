@@ -80,6 +80,11 @@ export class EnvironmentController {
     if (name && namespace) this.#queue.add(`${namespace}/${name}`);
   }
 
+  /** Every known Environment reconciles (the health rules changed: their health may have). */
+  enqueueAll(): void {
+    for (const key of this.#triggers.keys()) this.#queue.add(key);
+  }
+
   /** Reconcile now (for tests and the API). */
   enqueue(namespace: string, name: string): void {
     this.#queue.add(`${namespace}/${name}`);
