@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries } from './binaries.ts';
-import { freePort } from './ports.ts';
 import { runtimeTree } from './runtime-tree.ts';
 
 export interface OperatorProcessOptions {
@@ -37,10 +36,12 @@ export class OperatorProcess {
   async start(): Promise<void> {
     const tree = await runtimeTree();
     const bin = await ensureBinaries();
-    [this.metricsPort, this.apiPort] = await Promise.all([freePort(), freePort()]);
+    // Port 0: the operator listens on free ports and logs them (a port picked here could be
+    // taken by another process before the operator binds it).
+    const logged = this.logs().length;
     const fd = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [tree.bin, 'operator',
-      `--kubeconfig=${this.#options.kubeconfig}`, `--listen=127.0.0.1:${this.apiPort}`, `--metrics-listen=127.0.0.1:${this.metricsPort}`,
+      `--kubeconfig=${this.#options.kubeconfig}`, '--listen=127.0.0.1:0', '--metrics-listen=127.0.0.1:0',
       `--cache-dir=${this.cacheDir}`, `--identity=${this.#options.identity ?? 'keelson-test'}`, '--log-level=debug',
       `--helm=${bin.helm}`, `--kustomize=${bin.kustomize}`, ...(this.#options.args ?? [])], {
       stdio: ['ignore', fd, fd],
@@ -53,14 +54,28 @@ export class OperatorProcess {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}:\n${this.logs().slice(-3000)}`);
+      const serving = this.#servingPorts(logged);
       try {
-        if ((await fetch(`http://127.0.0.1:${this.metricsPort}/healthz`)).ok) return;
+        if (serving) {
+          [this.metricsPort, this.apiPort] = serving;
+          if ((await fetch(`http://127.0.0.1:${this.metricsPort}/healthz`)).ok) return;
+        }
       } catch {
         // not listening yet
       }
       await sleep(200);
     }
     throw new Error(`the operator did not answer /healthz within 60 s:\n${this.logs().slice(-3000)}`);
+  }
+
+  /** The ports of the "keelson operator serving" line logged after `from`, once it is there. */
+  #servingPorts(from: number): [number, number] | undefined {
+    for (const line of this.logs().slice(from).split('\n')) {
+      if (!line.includes('"keelson operator serving"')) continue;
+      const { metricsPort, apiPort } = JSON.parse(line) as { metricsPort?: number; apiPort?: number };
+      if (metricsPort && apiPort) return [metricsPort, apiPort];
+    }
+    return undefined;
   }
 
   /** Waits until /readyz says the controllers run (this replica leads). */
