@@ -7,6 +7,7 @@ import type { SynthesisResult, SynthesizedApp } from './synthesis.ts';
 /** Why a synthesis failed; PascalCase, usable as a condition reason. */
 export type SynthesisFailureReason =
   | 'BuildFailed' | 'EvaluationFailed' | 'RenderFailed' | 'ChartUnavailable'
+  | 'DependenciesFailed' | 'DependenciesUnavailable'
   | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
   | 'TimedOut' | 'MemoryExceeded' | 'OutputTooLarge' | 'WorkerCrashed';
 

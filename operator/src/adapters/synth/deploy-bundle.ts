@@ -23,6 +23,8 @@ export interface DeployBundle {
   readonly map: string;
   /** The entry point's tree path. */
   readonly entry: string;
+  /** The package specifiers it imports from the repository's own install (empty without one). */
+  readonly vendorSpecifiers: readonly string[];
 }
 
 export interface BundleOptions {
@@ -30,6 +32,11 @@ export interface BundleOptions {
   readonly path: string;
   /** Export names of each provided package, as the worker reported them. */
   readonly exports: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The packages the repository installed from its own package.json and lockfile: its bare
+   * imports come from them (the vendor bundle), not from Keelson's provided packages.
+   */
+  readonly installed?: ReadonlySet<string>;
 }
 
 const ENTRY_NAMES = ['main.ts', 'main.mts', 'main.js', 'main.mjs', 'index.ts'];
@@ -48,6 +55,7 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
   const root = normalizeTreePath(options.path);
   const entry = await findEntry(tree, root);
   const { build } = loadEsbuild();
+  const vendorSpecifiers = new Set<string>();
   const result = await build({
     entryPoints: [ENTRY_STUB],
     bundle: true,
@@ -62,7 +70,7 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
     sourcesContent: false,
     logLevel: 'silent',
     tsconfigRaw: '{}',
-    plugins: [treePlugin(tree, root, entry, options.exports)],
+    plugins: [treePlugin(tree, root, entry, options.exports, options.installed, vendorSpecifiers)],
   }).catch((err: { errors?: Message[] }) => {
     if (err.errors) throw buildError(err.errors);
     throw err;
@@ -71,7 +79,10 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
   if (undefinedImports.length > 0) throw buildError(undefinedImports);
   const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
-  return { code: code.replace(/\/\/# sourceMappingURL=.*\s*$/, ''), map, entry: displayPath(entry) };
+  return {
+    code: code.replace(/\/\/# sourceMappingURL=.*\s*$/, ''), map, entry: displayPath(entry),
+    vendorSpecifiers: [...vendorSpecifiers].sort(),
+  };
 }
 
 async function findEntry(tree: SourceTree, root: string): Promise<string> {
@@ -82,7 +93,8 @@ async function findEntry(tree: SourceTree, root: string): Promise<string> {
   return root ? `${root}/${name}` : name;
 }
 
-function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: BundleOptions['exports']): Plugin {
+function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: BundleOptions['exports'],
+  installed: ReadonlySet<string> | undefined, vendorSpecifiers: Set<string>): Plugin {
   const files = new Map<string, Uint8Array | undefined>();
   const read = async (path: string): Promise<Uint8Array | undefined> => {
     if (!files.has(path)) files.set(path, await tree.readFile(path));
@@ -94,8 +106,16 @@ function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: Bu
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point') return { path: ENTRY_STUB, namespace: 'entry' };
         if (args.namespace === 'entry') return { path: entry, namespace: 'tree' };
+        if (args.path === 'node:path' || args.path === 'path/posix' || args.path === 'path') {
+          return { path: 'path', namespace: 'provided' };
+        }
+        if (installed && !args.path.startsWith('.') && !args.path.startsWith('/')) {
+          const pkg = packageName(args.path);
+          if (!installed.has(pkg)) return { errors: [{ text: notInstalled(args.path, pkg) }] };
+          vendorSpecifiers.add(args.path);
+          return { path: args.path, namespace: 'vendor' };
+        }
         if ((PROVIDED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'provided' };
-        if (args.path === 'node:path' || args.path === 'path/posix') return { path: 'path', namespace: 'provided' };
         if (args.path.startsWith('.') || args.path.startsWith('/')) return resolveInTree(args.path, args.importer, root, read);
         return { errors: [{ text: refusal(args.path) }] };
       });
@@ -107,6 +127,10 @@ function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: Bu
       b.onLoad({ filter: /.*/, namespace: 'entry' }, () => ({
         contents: `import * as deployRepo from ${JSON.stringify(entry)};\n__keelsonExport(deployRepo);\n`,
         loader: 'js',
+      }));
+      // CommonJS, so any name the package exports can be imported (the vendor bundle has them all).
+      b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+        contents: `module.exports = __keelsonRequire(${JSON.stringify(args.path)});\n`, loader: 'js',
       }));
       b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({ contents: shim(args.path, exportsOf[args.path] ?? []), loader: 'js' }));
     },
@@ -151,8 +175,19 @@ function joinTreePath(dir: string, spec: string): string | undefined {
   return parts.join('/');
 }
 
+/** `@scope/name` or `name` of a bare specifier. */
+function packageName(spec: string): string {
+  return spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+}
+
+function notInstalled(spec: string, pkg: string): string {
+  if (spec.startsWith('node:') || BUILTINS.has(pkg)) return refusal(spec);
+  return `package "${pkg}" is not among the dependencies of the deploy repository's package.json: ` +
+    'add it with npm install and commit package.json and package-lock.json';
+}
+
 function refusal(spec: string): string {
-  const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  const pkg = packageName(spec);
   if (spec.startsWith('node:') || BUILTINS.has(pkg)) {
     return `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; ` +
       'read files of the repository with cdk8s\'s Include or cdk8s-plus\'s ConfigMap.addFile, images through the kit';
@@ -180,7 +215,7 @@ function buildError(messages: readonly Message[]): SynthesisError {
 }
 
 function displayPath(file: string): string {
-  return file.replace(/^(tree|provided|entry):/, '');
+  return file.replace(/^(tree|provided|entry|vendor):/, '');
 }
 
 const BUILTINS = new Set(builtinModules);

@@ -31,6 +31,11 @@ export interface WorkerRequest {
   readonly limits: WorkerLimits;
   /** The repository's files and renders this synthesis asked for in an earlier run. */
   readonly host?: HostSupply;
+  /**
+   * The repository's own packages (its package.json and lockfile): the vendor bundle's id, and
+   * its code when the worker asked for it (a worker keeps the last one it loaded).
+   */
+  readonly vendor?: { readonly id: string; readonly code?: string };
 }
 
 export interface EnvironmentListing {
@@ -102,4 +107,6 @@ export interface HostSupply {
 export interface HostNeeds {
   readonly paths: readonly string[];
   readonly renders: readonly RenderNeed[];
+  /** The vendor bundle's code: this worker has not loaded it. */
+  readonly vendor?: boolean;
 }

@@ -12,6 +12,11 @@ import type { WorkerReply } from './worker-process.ts';
 import { supplyNeeds, withoutFailures } from './host-supply.ts';
 import type { Renderer } from '../render/renderer.ts';
 import type { ChartAccess } from '../render/chart-store.ts';
+import type { DependencyStore, InstalledDependencies } from '../npm/dependency-store.ts';
+import { DependencyInstallError } from '../../core/npm/dependency-error.ts';
+import { ownPackagesNeeded, type ProvidedVersions } from '../../core/npm/own-packages.ts';
+import { createRequire } from 'node:module';
+import { bundleVendor, type VendorBundle } from './vendor-bundle.ts';
 
 export interface SynthesizerOptions extends WorkerPoolOptions {
   /** Time one synthesis may take in its worker, in ms. @default 10000 */
@@ -24,6 +29,11 @@ export interface SynthesizerOptions extends WorkerPoolOptions {
   readonly bundleCacheSize?: number;
   /** Carries out the Helm and Kustomize renders a deploy repository asks for. @default none: such a repository fails */
   readonly renderer?: Renderer;
+  /**
+   * Installs a deploy repository's own package.json and lockfile (ADR 15).
+   * @default none: a repository with dependencies fails, one without keeps Keelson's packages
+   */
+  readonly dependencies?: DependencyStore;
 }
 
 export interface SynthesisSource {
@@ -41,6 +51,8 @@ export interface SynthesisSource {
    * @default anonymous
    */
   readonly chartAccess?: (url: string) => ChartAccess;
+  /** The token for an npm registry the repository's .npmrc names (from the Environment). @default anonymous */
+  readonly npmAccess?: (registryUrl: string) => { readonly token?: string };
 }
 
 export interface Synthesis {
@@ -56,6 +68,10 @@ export class Synthesizer {
   private readonly options: SynthesizerOptions;
   private readonly pool: WorkerPool;
   private readonly bundles = new Map<string, DeployBundle>();
+  /** What a revision and path installed (null: no package.json), so a warm synthesis reads no lockfile. */
+  private readonly installs = new Map<string, InstalledDependencies | null>();
+  /** Vendor bundles by their id. */
+  private readonly vendors = new Map<string, VendorBundle>();
   /** What the last synthesis of a revision, path and environment asked for: a warm run needs one pass. */
   private readonly supplies = new Map<string, HostSupply>();
 
@@ -95,7 +111,10 @@ export class Synthesizer {
 
   private async run(source: SynthesisSource, what: Pick<WorkerRequest, 'op' | 'environment'>): Promise<{ bundle: DeployBundle; reply: WorkerReply }> {
     const path = normalizeTreePath(source.path ?? '.');
-    const bundle = await this.bundle(source.tree, path);
+    const installed = await this.install(source, path);
+    const bundle = await this.bundle(source.tree, path, installed);
+    const vendor = installed ? await this.vendor(installed, bundle) : undefined;
+    let sendVendor = false;
     const images = await readImages(source.tree, path);
     const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
     const limits = {
@@ -108,9 +127,18 @@ export class Synthesizer {
       ?? { cwd: path, paths: {}, renders: {} };
     let reply: WorkerReply;
     for (let pass = 1; ; pass++) {
-      const request = { ...what, code: bundle.code, entry: bundle.entry, images, limits, host };
+      const request = {
+        ...what, code: bundle.code, entry: bundle.entry, images, limits, host,
+        ...(vendor ? { vendor: sendVendor ? { id: vendor.id, code: vendor.code } : { id: vendor.id } } : {}),
+      };
       reply = await this.pool.run(request, key, this.options.timeoutMs ?? 10_000);
       const needs = reply.type === 'code-cache' ? undefined : reply.needs;
+      if (needs?.vendor && !sendVendor) {
+        // This worker has not loaded the repository's packages: the same run again, with them.
+        sendVendor = true;
+        pass--;
+        continue;
+      }
       // Listing names environments and apps only: what a construct reads or renders does not change them.
       if (!needs || what.op === 'list') break;
       if (pass === MAX_PASSES) {
@@ -136,18 +164,76 @@ export class Synthesizer {
     return { bundle, reply };
   }
 
-  private async bundle(tree: SourceTree, path: string): Promise<DeployBundle> {
+  /** The repository's own packages installed, or null when it has no package.json with dependencies. */
+  private async install(source: SynthesisSource, path: string): Promise<InstalledDependencies | null> {
+    const key = `${source.tree.revision}\0${path}`;
+    const cacheable = !source.tree.revision.startsWith('dir:');
+    if (cacheable && this.installs.has(key)) return this.installs.get(key)!;
+    let installed: InstalledDependencies | null;
+    const manifest = await source.tree.readFile(path ? `${path}/package.json` : 'package.json');
+    const why = manifest === undefined ? undefined : ownPackagesNeeded(new TextDecoder().decode(manifest), providedVersions());
+    if (why === undefined) {
+      installed = null;
+    } else if (!this.options.dependencies) {
+      throw new SynthesisError('DependenciesFailed', `the deploy repository needs packages of its own (${why}), ` +
+        'and this synthesizer installs none (no dependency store is configured)');
+    } else {
+      try {
+        installed = await this.options.dependencies.install(source.tree, path, source.npmAccess ?? (() => ({})));
+      } catch (err) {
+        if (!(err instanceof DependencyInstallError)) throw err;
+        throw new SynthesisError(err.unavailable ? 'DependenciesUnavailable' : 'DependenciesFailed', err.message);
+      }
+    }
+    if (cacheable) remember(this.installs, key, installed, this.options.bundleCacheSize ?? 32);
+    return installed;
+  }
+
+  /** The vendor bundle of an install, exposing what the bundle imports and what the worker builds with. */
+  private async vendor(installed: InstalledDependencies, bundle: DeployBundle): Promise<VendorBundle> {
+    const names = new Set(installed.packages.map((p) => p.name));
+    const specifiers = [...bundle.vendorSpecifiers, ...VENDOR_LIBRARIES.filter((n) => names.has(n))];
+    const wanted = `${installed.key}\0${[...new Set(specifiers)].sort().join('\0')}`;
+    const cached = this.vendors.get(wanted);
+    if (cached) return cached;
+    const vendor = await bundleVendor(installed.dir, installed.key, specifiers);
+    remember(this.vendors, wanted, vendor, 8);
+    return vendor;
+  }
+
+  private async bundle(tree: SourceTree, path: string, installed: InstalledDependencies | null): Promise<DeployBundle> {
     const cacheable = !tree.revision.startsWith('dir:');
-    const key = `${tree.revision}\0${path}`;
+    const key = `${tree.revision}\0${path}\0${installed?.key ?? ''}`;
     const cached = cacheable ? this.bundles.get(key) : undefined;
     if (cached) return cached;
-    const bundle = await bundleDeployRepo(tree, { path, exports: this.pool.exports });
+    const bundle = await bundleDeployRepo(tree, {
+      path, exports: this.pool.exports,
+      ...(installed ? { installed: new Set(installed.packages.map((p) => p.name)) } : {}),
+    });
     if (cacheable) {
       this.bundles.set(key, bundle);
       if (this.bundles.size > (this.options.bundleCacheSize ?? 32)) this.bundles.delete(this.bundles.keys().next().value!);
     }
     return bundle;
   }
+}
+
+/** What the worker builds and renders with, from a repository's own install: the kit, cdk8s, constructs. */
+const VENDOR_LIBRARIES = ['@keelson/cdk8s-app', 'cdk8s', 'constructs'];
+
+let provided: ProvidedVersions | undefined;
+/** The versions of the packages Keelson provides to synthesis, as installed with it. */
+function providedVersions(): ProvidedVersions {
+  const require = createRequire(import.meta.url);
+  provided ??= Object.fromEntries(['cdk8s', 'cdk8s-plus-27', 'constructs'].map((name) =>
+    [name, (require(`${name}/package.json`) as { version: string }).version]));
+  return provided;
+}
+
+/** Sets `key` in a map kept to `max` entries, the oldest dropped first. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
 }
 
 /** The deploy repository's images.json, parsed, or undefined when it has none. */

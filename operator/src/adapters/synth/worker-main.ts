@@ -12,6 +12,7 @@ import { lockDown } from './worker-sandbox.ts';
 import { beginHostRequest, hostHasEverything, hostNeeds } from './worker-host.ts';
 import { takeCodeCacheHandle } from './code-cache.ts';
 import { warmUp } from './worker-warm-up.ts';
+import { loadVendor, type Libraries } from './worker-vendor.ts';
 import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 
@@ -24,14 +25,28 @@ const JS_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxE
 // Remember where each construct was created: the stack is captured now and formatted only
 // for the API objects whose location a message needs (the process runs with
 // --stack-trace-limit=40, deep enough to reach the deploy repository's frame).
-const nodePrototype = constructs.Node.prototype as unknown as { addChild(child: constructs.IConstruct, childName: string): void };
-const addChild = nodePrototype.addChild;
-nodePrototype.addChild = function (this: constructs.Node, child: constructs.IConstruct, childName: string) {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder);
-  Object.defineProperty(child, SITE, { value: holder });
-  addChild.call(this, child, childName);
+function recordCreationSites(module: typeof constructs): void {
+  const nodePrototype = module.Node.prototype as unknown as { addChild(child: constructs.IConstruct, childName: string): void };
+  const addChild = nodePrototype.addChild;
+  nodePrototype.addChild = function (this: constructs.Node, child: constructs.IConstruct, childName: string) {
+    const holder: { stack?: string } = {};
+    Error.captureStackTrace(holder);
+    Object.defineProperty(child, SITE, { value: holder });
+    addChild.call(this, child, childName);
+  };
+}
+recordCreationSites(constructs);
+
+/** Keelson's own libraries, for a deploy repository without a package.json. */
+const own: Libraries = {
+  kit, cdk8s,
+  module(name) {
+    if (Object.hasOwn(provided, name)) return provided[name];
+    throw new Error(`"${name}" is not available in a deploy repository`);
+  },
 };
+/** The vendor bundle loaded last: this worker serves one repository, whose install rarely changes. */
+let vendor: { readonly id: string; readonly libraries: Libraries } | undefined;
 
 const codeCache = takeCodeCacheHandle();
 const io = lockDown(BUNDLE_FILE);
@@ -60,7 +75,14 @@ async function serve(request: WorkerRequest): Promise<void> {
   beginHostRequest(request.host ?? { cwd: '', paths: {}, renders: {} });
   let reply: Reply;
   try {
-    const body = await run(request);
+    const libraries = librariesFor(request);
+    if (!libraries) {
+      // The operator sends the vendor bundle's code once per worker, when asked.
+      io.endCapture();
+      io.send({ type: 'result', id: request.id, logs: '', needs: { paths: [], renders: [], vendor: true } } satisfies Reply);
+      return;
+    }
+    const body = await run(request, libraries);
     // Let promise callbacks the deploy repository queued run now, inside this request's time.
     await new Promise((resolve) => setImmediate(resolve));
     if (asyncFailure !== undefined) throw Object.assign(toError(asyncFailure), { keelsonReason: 'EvaluationFailed' });
@@ -87,14 +109,33 @@ async function serve(request: WorkerRequest): Promise<void> {
   io.send(reply);
 }
 
-async function run(request: WorkerRequest): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
-  const moduleExports = await evaluate(request.code);
+/** Keelson's libraries, or the repository's vendor bundle (loaded now if sent); undefined: send it. */
+function librariesFor(request: WorkerRequest): Libraries | undefined {
+  if (!request.vendor) return own;
+  if (vendor?.id === request.vendor.id) return vendor.libraries;
+  if (request.vendor.code === undefined) return undefined;
+  let libraries: Libraries;
+  try {
+    libraries = loadVendor(request.vendor.code, recordCreationSites);
+  } catch (err) {
+    const error = toError(err) as Error & { keelsonReason?: SynthesisFailureReason };
+    throw Object.assign(error, { keelsonReason: error.keelsonReason ?? 'EvaluationFailed' });
+  }
+  vendor = { id: request.vendor.id, libraries };
+  // What the packages left behind at load is theirs, once: later requests must leave nothing.
+  baseline = io.residue();
+  return libraries;
+}
+
+async function run(request: WorkerRequest, libraries: Libraries): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
+  const { kit, cdk8s } = libraries;
+  const moduleExports = await evaluate(request.code, libraries);
   const definition = kit.definitionOf(moduleExports, request.entry);
   const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
   if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
   const env = kit.buildEnvironment(definition, { environment: request.environment ?? '', images });
   try {
-    return { apps: env.apps.map(render) };
+    return { apps: env.apps.map((app) => render(app, cdk8s)) };
   } catch (err) {
     // cdk8s fails while rendering with the construct's path in the message: point at where it was created.
     const error = toError(err);
@@ -106,14 +147,11 @@ async function run(request: WorkerRequest): Promise<{ apps?: WorkerApp[]; enviro
 }
 
 /** Runs the bundle (an ES module's top level, in an async function on its first line, so lines keep their numbers). */
-async function evaluate(code: string): Promise<unknown> {
+async function evaluate(code: string, libraries: Libraries): Promise<unknown> {
   const body = `return (async () => { 'use strict'; ${code}\n})();`;
   const fn = compileFunction(body, ['__keelsonRequire', '__keelsonExport'], { filename: BUNDLE_FILE });
   let moduleExports: unknown;
-  const requireProvided = (name: string): unknown => {
-    if (Object.hasOwn(provided, name)) return provided[name];
-    throw new Error(`"${name}" is not available in a deploy repository`);
-  };
+  const requireProvided = (name: string): unknown => libraries.module(name);
   try {
     await (fn(requireProvided, (exported: unknown) => { moduleExports = exported; }) as Promise<void>);
   } catch (err) {
@@ -124,12 +162,12 @@ async function evaluate(code: string): Promise<unknown> {
 }
 
 /** Renders one app (nested charts included) and finds where each object was created. */
-function render(app: cdk8s.Chart): WorkerApp {
-  const charts = app.node.findAll().filter((c): c is cdk8s.Chart => cdk8s.Chart.isChart(c));
+function render(app: cdk8s.Chart, lib: Libraries['cdk8s']): WorkerApp {
+  const charts = app.node.findAll().filter((c): c is cdk8s.Chart => lib.Chart.isChart(c));
   const objects: unknown[] = charts.flatMap((chart) => chart.toJson());
   const sitesByKey = new Map<string, (BundlePosition | null)[]>();
   for (const obj of app.node.findAll()) {
-    if (!(obj instanceof cdk8s.ApiObject)) continue;
+    if (!(obj instanceof lib.ApiObject)) continue;
     const key = `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
     const list = sitesByKey.get(key) ?? [];
     list.push(siteOf(obj));
