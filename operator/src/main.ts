@@ -37,6 +37,8 @@ import { SecretRedactor } from './core/redact.ts';
 import type { SynthesisResult } from './core/synthesis.ts';
 import { ResultCache } from './controllers/environment/result-cache.ts';
 import { HealthRulesController, parseConfigMapRef } from './controllers/health-rules.ts';
+import { NpmAccessLoader } from './controllers/environment/npm-access.ts';
+import { DependencyStore } from './adapters/npm/dependency-store.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 
@@ -78,6 +80,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const synthesizer = new Synthesizer({
     cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB,
     timeoutMs: config.synthTimeoutMs, renderer,
+    // A deploy repository's own package.json and lockfile, installed once per lockfile (ADR 15).
+    dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
   });
   // A revision's synthesis never changes: keep results of recent (repository, revision, path, environment).
   const synthCache = new ResultCache<SynthesisResult>(4096);
@@ -96,6 +100,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const assessHealth = healthRules ? { assessHealth: healthRules.assess } : {};
   const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed, ...assessHealth });
   const chartAccess = new ChartAccessLoader(kc, redactor);
+  const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
@@ -107,12 +112,16 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
     desired: {
       // One warm worker per repository and path, reused across its commits.
-      synthesize: (tree, { path, environment, repository, chartAccess }) => {
-        const source = { tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}) };
+      synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
+        const source = {
+          tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}),
+          ...(npmAccess ? { npmAccess } : {}),
+        };
         return synthCache.get(`${repository}|${tree.revision}|${path}|${environment}`, !tree.revision.startsWith('dir:'),
           async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result);
       },
       chartAccess: (env) => chartAccess.load(env),
+      npmAccess: (env) => npmAccess.load(env),
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
       isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
     },

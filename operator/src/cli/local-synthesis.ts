@@ -3,11 +3,14 @@
 // whole working tree and the directory its path, as the operator sees a GitRepository and an
 // Environment's spec.path: an Include of `../manifests` works the same in both.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 import { Renderer } from '../adapters/render/renderer.ts';
 import { Synthesizer, type SynthesisSource } from '../adapters/synth/synthesizer.ts';
+import { DependencyStore } from '../adapters/npm/dependency-store.ts';
+import { tokenFor, userTokens } from '../core/npm/user-tokens.ts';
 import type { CommandIO } from './command.ts';
 
 /** Starts a one-worker synthesizer for the deploy repository in `dir`, runs `fn`, and stops it. */
@@ -18,15 +21,31 @@ export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s
     helm: io.env.KEELSON_HELM ?? 'helm',
     kustomize: io.env.KEELSON_KUSTOMIZE ?? 'kustomize',
   });
-  const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer });
+  // A deploy repository's own packages, installed into the local cache with the user's tokens, as npm ci would.
+  const dependencies = new DependencyStore({ cacheDir: join(cacheDir, '..', 'npm') });
+  const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer, dependencies });
   try {
     await synthesizer.start();
     const folder = resolve(io.cwd, dir);
     const root = workingTreeOf(folder) ?? folder;
-    return await fn(synthesizer, { tree: new DirectoryTree(root), path: relative(root, folder) || '.' });
+    const tokens = await readUserTokens(io);
+    return await fn(synthesizer, {
+      tree: new DirectoryTree(root), path: relative(root, folder) || '.',
+      npmAccess: (url) => {
+        const token = tokenFor(tokens, url);
+        return token === undefined ? {} : { token };
+      },
+    });
   } finally {
     await synthesizer.stop();
   }
+}
+
+/** The tokens of the user's npm configuration ($NPM_CONFIG_USERCONFIG or ~/.npmrc); none when it is absent. */
+async function readUserTokens(io: CommandIO): Promise<ReadonlyMap<string, string>> {
+  const file = io.env.NPM_CONFIG_USERCONFIG ?? io.env.npm_config_userconfig ?? join(homedir(), '.npmrc');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return userTokens(text, io.env);
 }
 
 /** The Git working tree `folder` is in (the nearest folder up holding .git), or undefined. */

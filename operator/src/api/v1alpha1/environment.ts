@@ -92,6 +92,17 @@ export const ChartRepository = Type.Object(
   { description: 'How to reach a chart repository or registry the deploy repository names.' },
 );
 
+export const NpmRegistry = Type.Object(
+  {
+    url: Type.String({
+      description: 'An npm registry the deploy repository\'s .npmrc names (registry= or @scope:registry=): applies to every package URL that starts with it.',
+      minLength: 1, maxLength: 2048, pattern: '^https?://',
+    }),
+    secretRef: LocalObjectReference('A Secret whose `token` key is the registry\'s auth token (npm\'s _authToken).'),
+  },
+  { description: 'The token for an npm registry a deploy repository installs packages from.' },
+);
+
 export const EnvironmentSpec = Type.Object(
   {
     sourceRef: LocalObjectReference('The GitRepository with the deploy repository.'),
@@ -103,6 +114,10 @@ export const EnvironmentSpec = Type.Object(
     secrets: Type.Optional(Type.Object({ pass: Type.Optional(PassSecrets) }, { description: 'Where secret values come from.' })),
     chartRepositories: Type.Optional(Type.Array(ChartRepository, {
       description: 'Credentials and transport for the Helm chart repositories and OCI registries the deploy repository names; its code never sees them.',
+      maxItems: 64,
+    })),
+    npmRegistries: Type.Optional(Type.Array(NpmRegistry, {
+      description: 'Tokens for the npm registries a deploy repository with its own package.json installs from; its code never sees them.',
       maxItems: 64,
     })),
     serviceAccountName: Type.Optional(ObjectName('Apply as this ServiceAccount of the Environment\'s namespace (impersonation); the environment can touch only what it may.')),

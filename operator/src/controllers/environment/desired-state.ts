@@ -12,6 +12,7 @@ import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import { SECRETS_RESOLVED, SYNCED } from './environment-conditions.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
 import type { ChartAccessResolver } from './chart-access.ts';
+import type { NpmAccessResolver } from './npm-access.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
 
 export interface DesiredState {
@@ -29,12 +30,16 @@ export interface SynthesisRequest {
   readonly repository: string;
   /** How to reach the chart repositories it names (spec.chartRepositories). @default anonymous */
   readonly chartAccess?: ChartAccessResolver;
+  /** The tokens of the npm registries it installs from (spec.npmRegistries). @default anonymous */
+  readonly npmAccess?: NpmAccessResolver;
 }
 
 export interface DesiredStateDeps {
   synthesize(tree: SourceTree, request: SynthesisRequest): Promise<SynthesisResult>;
   /** Reads spec.chartRepositories and their Secrets; undefined when there are none. */
   chartAccess(env: EnvironmentResource): Promise<ChartAccessResolver | undefined>;
+  /** Reads spec.npmRegistries and their Secrets; undefined when there are none. */
+  npmAccess?(env: EnvironmentResource): Promise<NpmAccessResolver | undefined>;
   /** Fills PassSecret placeholders; returns the objects unchanged when there are none. */
   resolveSecrets(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }>;
   /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
@@ -43,10 +48,12 @@ export interface DesiredStateDeps {
 
 export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
   const chartAccess = await deps.chartAccess(env);
+  const npmAccess = await deps.npmAccess?.(env);
   const synthesized = await deps.synthesize(tree, {
     path: env.spec.path ?? '.', environment: env.spec.environment,
     repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
     ...(chartAccess ? { chartAccess } : {}),
+    ...(npmAccess ? { npmAccess } : {}),
   });
   const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
   const placed: { app: string; obj: KubeObject }[] = [];
@@ -94,6 +101,10 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
   // A chart repository or registry that is down: the last synced state stays, and the render is tried again.
   if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') {
     return waiting('Synthesized', 'ChartUnavailable', message, 30_000);
+  }
+  // The same for an npm registry: the install of this lockfile is tried again.
+  if (err instanceof SynthesisError && err.reason === 'DependenciesUnavailable') {
+    return waiting('Synthesized', 'DependenciesUnavailable', message, 30_000);
   }
   if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
   if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
