@@ -13,6 +13,7 @@ import { beginHostRequest, hostHasEverything, hostNeeds } from './worker-host.ts
 import { takeCodeCacheHandle } from './code-cache.ts';
 import { warmUp } from './worker-warm-up.ts';
 import { loadVendor, type Libraries } from './worker-vendor.ts';
+import { beginPlainCapture, capturedApps, capturePlainApps, chartsOf } from './worker-plain-app.ts';
 import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
 import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 
@@ -36,6 +37,7 @@ function recordCreationSites(module: typeof constructs): void {
   };
 }
 recordCreationSites(constructs);
+capturePlainApps(cdk8s, constructs);
 
 /** Keelson's own libraries, for a deploy repository without a package.json. */
 const own: Libraries = {
@@ -116,7 +118,10 @@ function librariesFor(request: WorkerRequest): Libraries | undefined {
   if (request.vendor.code === undefined) return undefined;
   let libraries: Libraries;
   try {
-    libraries = loadVendor(request.vendor.code, recordCreationSites);
+    libraries = loadVendor(request.vendor.code, (constructsModule, cdk8sModule) => {
+      recordCreationSites(constructsModule);
+      capturePlainApps(cdk8sModule, constructsModule);
+    });
   } catch (err) {
     const error = toError(err) as Error & { keelsonReason?: SynthesisFailureReason };
     throw Object.assign(error, { keelsonReason: error.keelsonReason ?? 'EvaluationFailed' });
@@ -129,13 +134,20 @@ function librariesFor(request: WorkerRequest): Libraries | undefined {
 
 async function run(request: WorkerRequest, libraries: Libraries): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
   const { kit, cdk8s } = libraries;
+  beginPlainCapture(request.environment ?? '');
   const moduleExports = await evaluate(request.code, libraries);
+  const plain = capturedApps();
+  if (plain.length > 0 && !exportsEnvironments(moduleExports)) return plainApps(request, plain, cdk8s);
+  if (!kit) {
+    throw Object.assign(new Error(`${request.entry} calls no app.synth() and the deploy repository does not depend on ` +
+      '@keelson/cdk8s-app: build a cdk8s App and call app.synth(), or define environments with the kit'), { keelsonReason: 'NoEnvironments' });
+  }
   const definition = kit.definitionOf(moduleExports, request.entry);
   const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
   if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
   const env = kit.buildEnvironment(definition, { environment: request.environment ?? '', images });
   try {
-    return { apps: env.apps.map((app) => render(app, cdk8s)) };
+    return { apps: env.apps.map((app) => render(app.node.id, app.node.findAll().filter((c) => cdk8s.Chart.isChart(c)) as cdk8s.Chart[], app, cdk8s)) };
   } catch (err) {
     // cdk8s fails while rendering with the construct's path in the message: point at where it was created.
     const error = toError(err);
@@ -161,12 +173,25 @@ async function evaluate(code: string, libraries: Libraries): Promise<unknown> {
   return moduleExports;
 }
 
-/** Renders one app (nested charts included) and finds where each object was created. */
-function render(app: cdk8s.Chart, lib: Libraries['cdk8s']): WorkerApp {
-  const charts = app.node.findAll().filter((c): c is cdk8s.Chart => lib.Chart.isChart(c));
+/** A plain cdk8s app: each chart of each app synth() was called on, in `cdk8s synth`'s order, as one app. */
+function plainApps(request: WorkerRequest, apps: readonly cdk8s.App[], lib: Libraries['cdk8s']) {
+  const charts = apps.flatMap((app) => chartsOf(app));
+  const names = charts.map((c) => c.node.path.replaceAll('/', '-') || c.node.id);
+  if (request.op === 'list') return { environments: [{ name: request.environment || '*', apps: names }] };
+  return { apps: charts.map((chart, i) => render(names[i]!, [chart], chart, lib)) };
+}
+
+/** Whether the module exports what the kit reads (a default export or `environments`). */
+function exportsEnvironments(moduleExports: unknown): boolean {
+  const exported = (moduleExports ?? {}) as Record<string, unknown>;
+  return exported.default !== undefined || exported.environments !== undefined;
+}
+
+/** Renders the objects of `charts` as one app and finds where each object under `scope` was created. */
+function render(name: string, charts: readonly cdk8s.Chart[], scope: constructs.IConstruct, lib: Libraries['cdk8s']): WorkerApp {
   const objects: unknown[] = charts.flatMap((chart) => chart.toJson());
   const sitesByKey = new Map<string, (BundlePosition | null)[]>();
-  for (const obj of app.node.findAll()) {
+  for (const obj of scope.node.findAll()) {
     if (!(obj instanceof lib.ApiObject)) continue;
     const key = `${obj.apiVersion}|${obj.kind}|${obj.metadata.namespace ?? ''}|${obj.name}`;
     const list = sitesByKey.get(key) ?? [];
@@ -185,7 +210,7 @@ function render(app: cdk8s.Chart, lib: Libraries['cdk8s']): WorkerApp {
     throw Object.assign(new Error(`${x.kind} ${name}: ${found.path} is ${found.what}, which YAML cannot hold ` +
       '(it would be dropped without a word)'), { keelsonReason: 'InvalidOutput', keelsonSite: sites[i] });
   }
-  return { name: app.node.id, objects, sites };
+  return { name, objects, sites };
 }
 
 /** The first value JSON (and so YAML) would drop or refuse: a function, a symbol, a bigint. */

@@ -21,7 +21,8 @@ import { VENDOR_FILE, type HOST_BUILTINS, type PURE_BUILTINS } from './vendor-na
 
 /** What one request builds and renders with. */
 export interface Libraries {
-  readonly kit: typeof kit;
+  /** The kit; undefined for a plain cdk8s app's own install without it. */
+  readonly kit: typeof kit | undefined;
   readonly cdk8s: typeof cdk8s;
   /** A module the deploy repository imports, by specifier. */
   module(name: string): unknown;
@@ -40,7 +41,7 @@ const LIBRARY_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
  * __keelsonLibraryEnv and module). `track` is called with each constructs module, so creation
  * sites are recorded for the repository's own constructs too.
  */
-export function loadVendor(code: string, track: (constructsModule: typeof constructs) => void): Libraries {
+export function loadVendor(code: string, track: (constructsModule: typeof constructs, cdk8sModule: typeof cdk8s) => void): Libraries {
   const fn = compileFunction(code, ['__keelsonHost', '__keelsonBuiltin', '__keelsonLibraryEnv', 'module'], { filename: VENDOR_FILE });
   const mod = { exports: {} as Record<string, () => unknown> };
   const host = (name: string): unknown => HOST[name as keyof typeof HOST];
@@ -53,12 +54,13 @@ export function loadVendor(code: string, track: (constructsModule: typeof constr
     if (!loaded.has(name)) loaded.set(name, mod.exports[name]!());
     return loaded.get(name);
   };
-  for (const name of ['@keelson/cdk8s-app', 'cdk8s', 'constructs']) {
+  for (const name of ['cdk8s', 'constructs']) {
     if (!Object.hasOwn(mod.exports, name)) {
-      throw Object.assign(new Error(`the deploy repository's package.json must depend on ${name} ` +
-        '(the kit builds the environments; a plain cdk8s app without it is not supported yet)'), { keelsonReason: 'BuildFailed' });
+      throw Object.assign(new Error(`the deploy repository's package.json must depend on ${name}`), { keelsonReason: 'BuildFailed' });
     }
   }
-  track(load('constructs') as typeof constructs);
-  return { kit: load('@keelson/cdk8s-app') as typeof kit, cdk8s: load('cdk8s') as typeof cdk8s, module: load };
+  const cdk8sModule = load('cdk8s') as typeof cdk8s;
+  track(load('constructs') as typeof constructs, cdk8sModule);
+  const kitModule = Object.hasOwn(mod.exports, '@keelson/cdk8s-app') ? load('@keelson/cdk8s-app') as typeof kit : undefined;
+  return { kit: kitModule, cdk8s: cdk8sModule, module: load };
 }
