@@ -1,9 +1,9 @@
 // Builds the deploy-repo kit (cdk8s-app/kit) as an npm package, so that a deploy repository
 // can `npm install` it and its editor, `tsc` and unit tests see the kit's code and types:
 // JavaScript bundled by esbuild (ESM, the libraries left as imports), .d.ts files emitted by
-// tsc, and a package.json whose peer dependencies are the exact cdk8s, cdk8s-plus-27 and
-// constructs versions Keelson provides to synthesis. Inside Keelson's sandbox the worker
-// provides the kit itself; this package is for development outside it.
+// tsc, and a package.json whose peer dependencies are ranges from the cdk8s, cdk8s-plus-27 and
+// constructs versions Keelson provides to synthesis. A deploy repository without packages of
+// its own gets the kit from Keelson's worker; one with its own install (ADR 15) runs this one.
 //
 //   node cdk8s-app/scripts/pack-kit.ts [--out <dir>]    (default .keelson/kit; `make kit`)
 //
@@ -103,7 +103,9 @@ function packageManifest(manifest: Manifest, libraries: Record<string, string>):
     exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
     types: './dist/index.d.ts',
     files: ['dist'],
-    peerDependencies: libraries,
+    // Ranges from the versions Keelson provides: a deploy repository with its own packages
+    // (ADR 15) chooses its cdk8s and constructs; one without runs on exactly these.
+    peerDependencies: Object.fromEntries(Object.entries(libraries).map(([name, version]) => [name, `^${version}`])),
   };
 }
 

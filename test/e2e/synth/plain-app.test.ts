@@ -89,6 +89,17 @@ describe('a plain cdk8s app', () => {
     assert.equal(await replicas('dev'), 1);
   });
 
+  it('runs the file cdk8s.yaml names (app: npx ts-node src/app.ts), and says so when it is missing', async () => {
+    mkdirSync(join(dir, 'named', 'src'), { recursive: true });
+    writeFileSync(join(dir, 'named', 'src', 'app.ts'), MAIN);
+    writeFileSync(join(dir, 'named', 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node src/app.ts\n');
+    const { result } = await synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'named')) }, 'dev');
+    assert.deepEqual(result.apps.map((a) => a.name), ['backend', 'frontend']);
+    writeFileSync(join(dir, 'named', 'cdk8s.yaml'), 'app: npx ts-node src/missing.ts\n');
+    await assert.rejects(synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'named')) }, 'dev'),
+      /cdk8s\.yaml: its app line runs "src\/missing\.ts", which is not a file of the repository/);
+  });
+
   it('keelson synth <dir> needs no --env for it', async () => {
     const env = { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
     const { stdout } = await run('npx', ['--no-install', 'keelson', 'synth', join(dir, 'app')], { cwd: REPO_ROOT, env });

@@ -88,9 +88,29 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
 async function findEntry(tree: SourceTree, root: string): Promise<string> {
   const entries = await tree.readDir(root);
   if (!entries) throw new SynthesisError('BuildFailed', `the deploy repository has no directory "${root || '.'}" at ${tree.revision}`);
+  const named = await entryOfCdk8sYaml(tree, root);
+  if (named) return named;
   const name = ENTRY_NAMES.find((n) => entries.some((e) => e.type === 'file' && e.name === n));
   if (!name) throw new SynthesisError('BuildFailed', `no entry point in "${root || '.'}": expected one of ${ENTRY_NAMES.join(', ')}`);
   return root ? `${root}/${name}` : name;
+}
+
+/**
+ * The file a plain cdk8s app's cdk8s.yaml runs (`app: npx ts-node main.ts`, `app: node lib/main.js`):
+ * the last word of its `app:` line that names a script of the folder; undefined without one.
+ */
+async function entryOfCdk8sYaml(tree: SourceTree, root: string): Promise<string | undefined> {
+  const file = root ? `${root}/cdk8s.yaml` : 'cdk8s.yaml';
+  const bytes = await tree.readFile(file);
+  if (bytes === undefined) return undefined;
+  const app = /^app:\s*["']?(.+?)["']?\s*$/m.exec(new TextDecoder().decode(bytes))?.[1];
+  const script = app?.split(/\s+/).reverse().find((word) => /\.(ts|mts|js|mjs)$/.test(word));
+  if (!script) return undefined;
+  const path = joinTreePath(root, script);
+  if (path === undefined || (await tree.readFile(path)) === undefined) {
+    throw new SynthesisError('BuildFailed', `${file}: its app line runs "${script}", which is not a file of the repository`, file);
+  }
+  return path;
 }
 
 function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: BundleOptions['exports'],
