@@ -2,37 +2,12 @@
 // real-looking objects, and every way a script can go wrong ending in Unknown with the engine still usable.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../../core/manifest.ts';
 import { LuaCompileError, LuaHealthRules, type LuaHealthScript, type LuaLimits } from './lua-health.ts';
 
 /** cert-manager's Certificate in Argo CD's style: Issuing first, then Ready. */
-const CERTIFICATE_LUA = `
-local hs = {}
-if obj.status ~= nil and obj.status.conditions ~= nil then
-  for i, condition in ipairs(obj.status.conditions) do
-    if condition.type == "Issuing" and condition.status == "True" then
-      hs.status = "Progressing"
-      hs.message = condition.message
-      return hs
-    end
-  end
-  for i, condition in ipairs(obj.status.conditions) do
-    if condition.type == "Ready" and condition.status == "False" then
-      hs.status = "Degraded"
-      hs.message = condition.message
-      return hs
-    end
-    if condition.type == "Ready" and condition.status == "True" then
-      hs.status = "Healthy"
-      hs.message = condition.message
-      return hs
-    end
-  end
-end
-hs.status = "Progressing"
-hs.message = "Waiting for certificate"
-return hs
-`;
+const CERTIFICATE_LUA = readFileSync(new URL('./testdata/cert-manager.io/Certificate/health.lua', import.meta.url), 'utf8');
 
 const ISSUING = 'Issuing certificate as Secret does not exist';
 
