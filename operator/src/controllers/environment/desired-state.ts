@@ -9,7 +9,7 @@ import type { SourceTree } from '../../core/source.ts';
 import type { SynthesisResult, SynthesizedApp } from '../../core/synthesis.ts';
 import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
 import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
-import { SECRETS_RESOLVED, SYNCED } from './environment-conditions.ts';
+import { SECRETS_RESOLVED } from './environment-conditions.ts';
 import { StepError, stalled, waiting } from './step-error.ts';
 import type { ChartAccessResolver } from './chart-access.ts';
 import type { NpmAccessResolver } from './npm-access.ts';
@@ -96,7 +96,6 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
     const message = redact(c.message);
     return err.isTransient ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000) : stalled(SECRETS_RESOLVED, c.reason, message);
   }
-  const name = (err as Error).name;
   const message = redact(err instanceof Error ? err.message : String(err));
   // A chart repository or registry that is down: the last synced state stays, and the render is tried again.
   if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') {
@@ -106,7 +105,6 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
   if (err instanceof SynthesisError && err.reason === 'DependenciesUnavailable') {
     return waiting('Synthesized', 'DependenciesUnavailable', message, 30_000);
   }
-  if (name === 'SynthesisError') return stalled('Synthesized', 'SynthesisFailed', message);
-  if (name === 'InvalidAnnotationError') return stalled(SYNCED, 'InvalidAnnotation', message);
+  if (err instanceof SynthesisError) return stalled('Synthesized', 'SynthesisFailed', message);
   return new StepError('transient', 'Synthesized', 'SynthesisError', message);
 }

@@ -3,6 +3,7 @@
 // manual request, retry, self-heal), steps a sync in progress for a bounded time, and
 // patches status once, in a finally, whatever happened. A sync in progress lives in
 // status.operation, so a restarted operator continues it here.
+import { planSync, SyncPlanError } from '../../core/sync/plan-sync.ts';
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { StartSyncOptions, SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
@@ -66,6 +67,7 @@ export class ReconcileRun {
       const executor = await this.#deps.executors.executorFor(this.env);
       this.#stage = 'synthesizing the latest revision';
       this.#desired = await this.#desiredAt(repo, this.#latestRevision(repo));
+      await this.#checkAnnotations(this.#desired.objects);
       this.#stage = 'comparing with the cluster';
       this.#summary = await this.#compare(executor, this.#desired);
       this.#stage = 'deciding whether to sync';
@@ -316,6 +318,22 @@ export class ReconcileRun {
       await this.#event('Normal', 'DriftCorrected', 'live state drifted from the desired state; re-applying');
     }
     return { operation: started, desired };
+  }
+
+  /**
+   * Invalid sync annotations (a wave of "1.5", a hook phase "PreSnyc") stall the Environment
+   * before anything is compared or applied, every object named, with one event; a new
+   * revision that fixes them goes on.
+   */
+  async #checkAnnotations(objects: readonly KubeObject[]): Promise<void> {
+    try {
+      planSync({ desired: objects });
+    } catch (err) {
+      if (!(err instanceof SyncPlanError)) throw err;
+      const message = this.#deps.redactor.redactText(err.message);
+      await this.#event('Warning', 'InvalidAnnotation', message);
+      throw stalled(SYNCED, 'InvalidAnnotation', message);
+    }
   }
 
   /** Plans the sync; an empty desired state that would prune everything stalls it, with an event. */
