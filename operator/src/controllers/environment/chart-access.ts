@@ -6,9 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { ChartAccess } from '../../adapters/render/chart-store.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
-import { stalled, waiting } from './step-error.ts';
+import { readSecretKeys } from './secret-keys.ts';
 
-const SYNTHESIZED = 'Synthesized';
 
 export type ChartAccessResolver = (url: string) => ChartAccess;
 
@@ -39,33 +38,10 @@ export class ChartAccessLoader {
   }
 
   async #credentials(namespace: string, name: string, index: number): Promise<{ username: string; password: string }> {
-    const field = `spec.chartRepositories[${index}].secretRef`;
-    let secret: k8s.V1Secret;
-    try {
-      secret = await this.#core.readNamespacedSecret({ namespace, name });
-    } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) {
-        throw waiting(
-          SYNTHESIZED,
-          'ChartCredentialsNotFound',
-          `Secret "${name}" named by ${field} does not exist`,
-          15_000,
-        );
-      }
-      throw err;
-    }
-    const decode = (key: string) =>
-      secret.data?.[key] === undefined ? undefined : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
-    const username = decode('username');
-    const password = decode('password');
-    if (!username || !password) {
-      throw stalled(
-        SYNTHESIZED,
-        'ChartCredentialsInvalid',
-        `Secret "${name}" named by ${field} needs the keys username and password`,
-      );
-    }
-    this.#redactor.remember(password);
-    return { username, password };
+    const { username, password } = await readSecretKeys(this.#core, this.#redactor, {
+      namespace, name, field: `spec.chartRepositories[${index}].secretRef`, keys: ['username', 'password'], secret: ['password'],
+      reasons: { notFound: 'ChartCredentialsNotFound', invalid: 'ChartCredentialsInvalid' },
+    });
+    return { username: username!, password: password! };
   }
 }

@@ -6,7 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
-import { stalled, waiting } from './step-error.ts';
+import { readSecretKeys } from './secret-keys.ts';
 
 export type NpmAccessResolver = (registryUrl: string) => { readonly token?: string };
 
@@ -35,20 +35,14 @@ export class NpmAccessLoader {
   }
 
   async #token(namespace: string, name: string, index: number): Promise<string> {
-    const field = `spec.npmRegistries[${index}].secretRef`;
-    let secret: k8s.V1Secret;
-    try {
-      secret = await this.#core.readNamespacedSecret({ namespace, name });
-    } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) {
-        throw waiting('Synthesized', 'NpmCredentialsNotFound', `Secret "${name}" named by ${field} does not exist`, 15_000);
-      }
-      throw err;
-    }
-    const token = secret.data?.token === undefined ? '' : Buffer.from(secret.data.token, 'base64').toString('utf8').trim();
-    if (!token) throw stalled('Synthesized', 'NpmCredentialsInvalid', `Secret "${name}" named by ${field} needs the key token`);
-    this.#redactor.remember(token);
-    return token;
+    const { token } = await readSecretKeys(this.#core, this.#redactor, {
+      namespace, name, field: `spec.npmRegistries[${index}].secretRef`, keys: ['token'], secret: ['token'],
+      reasons: { notFound: 'NpmCredentialsNotFound', invalid: 'NpmCredentialsInvalid' },
+    });
+    // A token written to a file for `kubectl create secret --from-file` ends with a newline.
+    const trimmed = token!.trim();
+    this.#redactor.remember(trimmed);
+    return trimmed;
   }
 }
 

@@ -1,0 +1,42 @@
+// The keys of a Secret an Environment names for the sources its synthesis reaches (chart
+// repositories, npm registries): read now, the secret values handed to the redactor. A Secret that
+// does not exist (yet) is waited for; one without the keys stalls the Environment, naming the
+// field that points at it.
+import * as k8s from '@kubernetes/client-node';
+import type { SecretRedactor } from '../../core/redact.ts';
+import { stalled, waiting } from './step-error.ts';
+
+export interface SecretKeysRequest {
+  readonly namespace: string;
+  readonly name: string;
+  /** The field that names the Secret, for messages: `spec.npmRegistries[0].secretRef`. */
+  readonly field: string;
+  readonly keys: readonly string[];
+  /** The keys whose values are secret (a password, a token), handed to the redactor; a username is not. */
+  readonly secret: readonly string[];
+  /** Condition reasons: the Secret is missing, or lacks a key. */
+  readonly reasons: { readonly notFound: string; readonly invalid: string };
+}
+
+export async function readSecretKeys(core: k8s.CoreV1Api, redactor: SecretRedactor, request: SecretKeysRequest): Promise<Record<string, string>> {
+  const { namespace, name, field, keys, secret: secretKeys, reasons } = request;
+  let secret: k8s.V1Secret;
+  try {
+    secret = await core.readNamespacedSecret({ namespace, name });
+  } catch (err) {
+    if (err instanceof k8s.ApiException && err.code === 404) {
+      throw waiting('Synthesized', reasons.notFound, `Secret "${name}" named by ${field} does not exist`, 15_000);
+    }
+    throw err;
+  }
+  const values: Record<string, string> = {};
+  for (const key of keys) {
+    const value = secret.data?.[key] === undefined ? '' : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
+    if (!value) {
+      throw stalled('Synthesized', reasons.invalid, `Secret "${name}" named by ${field} needs the key${keys.length > 1 ? 's' : ''} ${keys.join(' and ')}`);
+    }
+    if (secretKeys.includes(key)) redactor.remember(value);
+    values[key] = value;
+  }
+  return values;
+}
