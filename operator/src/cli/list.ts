@@ -2,6 +2,8 @@
 import { CLUSTER_OPTIONS, checkOutput, parseCommandArgs, type Command } from './command.ts';
 import { connect } from './cluster.ts';
 import { age, render, shortRevision, table } from './format.ts';
+import { ANNOTATION_AUTO_SYNC_PAUSED } from '../core/keys.ts';
+import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resources.ts';
 
 export const listCommand: Command = {
   name: 'list',
@@ -29,7 +31,7 @@ export const listCommand: Command = {
       e.status?.sync?.status ?? 'Unknown',
       e.status?.health?.status ?? 'Unknown',
       shortRevision(e.status?.sync?.revision),
-      e.spec.suspend ? 'suspended' : e.spec.sync?.automated ? 'on' : 'manual',
+      autoSyncOf(e),
       e.status?.operation ? `${e.status.operation.phase} ${age(e.status.operation.finishedAt ?? e.status.operation.startedAt, now)} ago` : '-',
       age(e.metadata.creationTimestamp, now),
     ]);
@@ -37,3 +39,10 @@ export const listCommand: Command = {
     return 0;
   },
 };
+
+/** AUTO-SYNC: suspended, paused (a rollback paused automated sync), on, or manual. */
+export function autoSyncOf(env: Pick<EnvironmentResource, 'metadata' | 'spec'>): string {
+  if (env.spec.suspend) return 'suspended';
+  if (!env.spec.sync?.automated) return 'manual';
+  return env.metadata.annotations?.[ANNOTATION_AUTO_SYNC_PAUSED] ? 'paused' : 'on';
+}
