@@ -13,11 +13,19 @@ export type EnvironmentsDefinition = Readonly<Record<string, EnvironmentBuilder>
 /** Raised when the entry point's exports are not an environments definition. */
 export class DefinitionError extends Error {
   override readonly name = 'DefinitionError';
+  /** How Keelson's synthesis reports it: the module defines no environment at all, or a wrong one. */
+  readonly keelsonReason: 'NoEnvironments' | 'InvalidOutput';
+  constructor(message: string, reason: 'NoEnvironments' | 'InvalidOutput' = 'InvalidOutput') {
+    super(message);
+    this.keelsonReason = reason;
+  }
 }
 
 /** Raised when an environment the deploy repository does not define is asked for. */
 export class UnknownEnvironmentError extends Error {
   override readonly name = 'UnknownEnvironmentError';
+  /** How Keelson's synthesis reports it. */
+  readonly keelsonReason = 'UnknownEnvironment';
   readonly known: readonly string[];
   constructor(environment: string, known: readonly string[]) {
     super(`the deploy repository defines no environment "${environment}" (it defines: ${known.join(', ') || 'none'})`);
@@ -40,7 +48,8 @@ export function definitionOf(moduleExports: unknown, file: string): Environments
   const exports = (moduleExports ?? {}) as Record<string, unknown>;
   const candidate = exports.default ?? exports.environments;
   if (candidate === undefined) {
-    throw new DefinitionError(`${file} exports no environments: export default defineEnvironments({ dev: (env) => …, … })`);
+    throw new DefinitionError(`${file} exports no environments: export default defineEnvironments({ dev: (env) => …, … })`,
+      'NoEnvironments');
   }
   return checkDefinition(candidate, file) as EnvironmentsDefinition;
 }
@@ -50,7 +59,7 @@ function checkDefinition<T>(value: T, where: string): T {
     throw new DefinitionError(`${where}: the environments must be an object of name → function, got ${describeValue(value)}`);
   }
   const entries = Object.entries(value);
-  if (entries.length === 0) throw new DefinitionError(`${where}: no environments are defined`);
+  if (entries.length === 0) throw new DefinitionError(`${where}: no environments are defined`, 'NoEnvironments');
   for (const [name, builder] of entries) {
     if (!ENV_NAME.test(name)) throw new DefinitionError(`${where}: environment name "${name}" is not a DNS label`);
     if (typeof builder !== 'function') {

@@ -237,10 +237,8 @@ function siteOf(c: constructs.IConstruct): BundlePosition | null {
 
 function failure(id: string, err: unknown): Reply {
   const error = toError(err);
-  const tagged = (error as { keelsonReason?: SynthesisFailureReason }).keelsonReason;
-  const reason: SynthesisFailureReason = tagged ?? (error.name === 'UnknownEnvironmentError' ? 'UnknownEnvironment'
-    : error.name === 'DefinitionError' ? (/exports no environments|no environments are defined/.test(error.message) ? 'NoEnvironments' : 'InvalidOutput')
-      : 'EvaluationFailed');
+  // Keelson's own errors and the kit's (whichever copy of it the repository runs) carry their reason.
+  const reason: SynthesisFailureReason = (error as { keelsonReason?: SynthesisFailureReason }).keelsonReason ?? 'EvaluationFailed';
   const site = (error as { keelsonSite?: BundlePosition | null }).keelsonSite ?? undefined;
   return { type: 'failure', id, logs: '', reason, message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`, stack: error.stack ?? '', site };
 }
