@@ -48,52 +48,87 @@ export default defineEnvironments({
 /** The deploy repository with its own packages: package.json, lockfile, .npmrc. */
 const ownDir = join(work, 'own', 'deploy');
 mkdirSync(ownDir, { recursive: true });
-writeFileSync(join(ownDir, 'package.json'), JSON.stringify({ name: 'deploy', private: true, dependencies: {
-  '@keelson/cdk8s-app': '0.1.0', cdk8s: '2.70.106', constructs: '10.8.1', 'cdk8s-plus-33': '2.5.57',
-  ...Object.fromEntries(libraries.map((l) => [l, '1.0.0'])),
-} }, null, 2));
+writeFileSync(
+  join(ownDir, 'package.json'),
+  JSON.stringify(
+    {
+      name: 'deploy',
+      private: true,
+      dependencies: {
+        '@keelson/cdk8s-app': '0.1.0',
+        cdk8s: '2.70.106',
+        constructs: '10.8.1',
+        'cdk8s-plus-33': '2.5.57',
+        ...Object.fromEntries(libraries.map((l) => [l, '1.0.0'])),
+      },
+    },
+    null,
+    2,
+  ),
+);
 writeFileSync(join(ownDir, '.npmrc'), `registry=${registry.url}\n`);
 writeFileSync(join(ownDir, 'main.ts'), code('cdk8s-plus-33', true));
 await registry.npm(['install', '--package-lock-only', '--ignore-scripts'], { cwd: ownDir });
 // The same code on Keelson's own packages (cdk8s-plus-27 and no libraries but the equivalent objects).
 const providedDir = join(work, 'provided', 'deploy');
 mkdirSync(providedDir, { recursive: true });
-writeFileSync(join(providedDir, 'main.ts'), code('cdk8s-plus-27', false).replace('for (let i = 0; i < 10;', 'for (let i = 0; i < 16;'));
+writeFileSync(
+  join(providedDir, 'main.ts'),
+  code('cdk8s-plus-27', false).replace('for (let i = 0; i < 10;', 'for (let i = 0; i < 16;'),
+);
 
 // First install: Keelson against npm ci, each from an empty cache; the registry has fetched everything once.
 await registry.npm(['ci', '--ignore-scripts'], { cwd: ownDir });
 rmSync(join(ownDir, 'node_modules'), { recursive: true, force: true });
 let run = 0;
-const keelsonInstall = await time(async () => {
-  const store = new DependencyStore({ cacheDir: join(work, `store-${++run}`) });
-  await store.install(new DirectoryTree(join(work, 'own')), 'deploy', () => ({}));
-}, RUNS, 1);
-const npmCi = await time(async () => {
-  await registry.npm(['ci', '--ignore-scripts'], { cwd: ownDir });
-  rmSync(join(ownDir, 'node_modules'), { recursive: true, force: true });
-}, RUNS, 1);
+const keelsonInstall = await time(
+  async () => {
+    const store = new DependencyStore({ cacheDir: join(work, `store-${++run}`) });
+    await store.install(new DirectoryTree(join(work, 'own')), 'deploy', () => ({}));
+  },
+  RUNS,
+  1,
+);
+const npmCi = await time(
+  async () => {
+    await registry.npm(['ci', '--ignore-scripts'], { cwd: ownDir });
+    rmSync(join(ownDir, 'node_modules'), { recursive: true, force: true });
+  },
+  RUNS,
+  1,
+);
 
 // Warm synthesis of a new commit, lockfile unchanged: every run a revision never seen before.
 let revisions = 0;
 const commit = (dir: string): SourceTree => {
   const files = new DirectoryTree(dir);
   revisions++;
-  return { revision: `main@sha1:${revisions.toString(16).padStart(40, '0')}`, readFile: (p) => files.readFile(p), readDir: (p) => files.readDir(p) };
+  return {
+    revision: `main@sha1:${revisions.toString(16).padStart(40, '0')}`,
+    readFile: (p) => files.readFile(p),
+    readDir: (p) => files.readDir(p),
+  };
 };
 const synthesizer = new Synthesizer({
-  cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'), size: 2, timeoutMs: 30_000,
+  cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'),
+  size: 2,
+  timeoutMs: 30_000,
   dependencies: new DependencyStore({ cacheDir: join(work, 'store-synth') }),
 });
 await synthesizer.start();
 await synthesizer.whenStarted();
-const synth = (dir: string, key: string) => synthesizer.synthesize({ tree: commit(dir), path: 'deploy', isolationKey: key }, 'dev');
+const synth = (dir: string, key: string) =>
+  synthesizer.synthesize({ tree: commit(dir), path: 'deploy', isolationKey: key }, 'dev');
 const objects = (await synth(join(work, 'own'), 'own')).result.apps.flatMap((a) => a.objects).length;
 const providedObjects = (await synth(join(work, 'provided'), 'provided')).result.apps.flatMap((a) => a.objects).length;
 // Interleaved, so both see the same machine; each key keeps its own warm worker (two workers).
 const ownWarm: number[] = [];
 const providedWarm: number[] = [];
 for (let i = 0; i < WARM_RUNS + 3; i++) {
-  for (const [dir, key, samples] of [[join(work, 'own'), 'own', ownWarm], [join(work, 'provided'), 'provided', providedWarm]] as const) {
+  for (const [dir, key, samples] of [
+    [join(work, 'own'), 'own', ownWarm],
+    [join(work, 'provided'), 'provided', providedWarm],
+  ] as const) {
     const t0 = performance.now();
     await synth(dir, key);
     if (i >= 3) samples.push(performance.now() - t0);
@@ -106,8 +141,11 @@ providedWarm.sort((a, b) => a - b);
 // 1,000 Environments, each its own tree, one lockfile.
 const shared = new DependencyStore({ cacheDir: join(work, 'store-shared') });
 const t0 = performance.now();
-const installs = await Promise.all(Array.from({ length: ENVIRONMENTS }, () =>
-  shared.install(new DirectoryTree(join(work, 'own')), 'deploy', () => ({}))));
+const installs = await Promise.all(
+  Array.from({ length: ENVIRONMENTS }, () =>
+    shared.install(new DirectoryTree(join(work, 'own')), 'deploy', () => ({})),
+  ),
+);
 const sharedMs = performance.now() - t0;
 const entries = readdirSync(join(work, 'store-shared')).filter((n) => !n.startsWith('_'));
 const dirs = new Set(installs.map((i) => i?.dir));
@@ -123,10 +161,29 @@ report('npm', [
   { name: 'reference: npm ci --ignore-scripts, empty cache, p50', value: ci, unit: 'ms' },
   { name: 'keelson first install (DependencyStore), empty cache, p50', value: install, unit: 'ms' },
   { name: 'first install over npm ci', value: install / ci, unit: '×', target: '≤ 1.2×', met: install / ci <= 1.2 },
-  { name: `reference: warm synthesis of a new commit, Keelson's packages (${providedObjects} objects), p50`, value: provided, unit: 'ms' },
-  { name: `warm synthesis of a new commit, own packages, lockfile unchanged (${objects} objects), p50`, value: own, unit: 'ms' },
-  { name: 'own packages over Keelson\'s', value: own / provided, unit: '×', target: '≤ 1.05×', met: own / provided <= 1.05 },
-  { name: `${ENVIRONMENTS} Environments sharing one lockfile: installs made`, value: entries.length, unit: '',
-    target: '1', met: entries.length === 1 && dirs.size === 1 },
+  {
+    name: `reference: warm synthesis of a new commit, Keelson's packages (${providedObjects} objects), p50`,
+    value: provided,
+    unit: 'ms',
+  },
+  {
+    name: `warm synthesis of a new commit, own packages, lockfile unchanged (${objects} objects), p50`,
+    value: own,
+    unit: 'ms',
+  },
+  {
+    name: "own packages over Keelson's",
+    value: own / provided,
+    unit: '×',
+    target: '≤ 1.05×',
+    met: own / provided <= 1.05,
+  },
+  {
+    name: `${ENVIRONMENTS} Environments sharing one lockfile: installs made`,
+    value: entries.length,
+    unit: '',
+    target: '1',
+    met: entries.length === 1 && dirs.size === 1,
+  },
   { name: `${ENVIRONMENTS} Environments sharing one lockfile: all installed in`, value: sharedMs, unit: 'ms' },
 ]);

@@ -26,8 +26,11 @@ export async function startExampleCharts(): Promise<ExampleCharts> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     if (await servesTheCharts()) return { url: EXAMPLE_CHART_REPOSITORY, stop: async () => undefined };
-    throw new Error(`${EXAMPLE_CHART_REPOSITORY}, the example's chart repository, is taken by something that does not ` +
-      `serve ${CHARTS.join(', ')}: free port ${port}`, { cause: err });
+    throw new Error(
+      `${EXAMPLE_CHART_REPOSITORY}, the example's chart repository, is taken by something that does not ` +
+        `serve ${CHARTS.join(', ')}: free port ${port}`,
+      { cause: err },
+    );
   }
   for (const name of CHARTS) await repo.addChart(join(REPO_ROOT, 'test', 'fixtures', 'charts', name));
   return { url: repo.url, stop: () => repo.dispose() };

@@ -30,9 +30,13 @@ export const healthCommand: Command = {
   summary: 'Show the health Keelson gives the objects of YAML files (built-in rules and your Lua rules)',
   usage: 'keelson health <file.yaml>... [--rules <dir>] [-o json]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { rules: { type: 'string' }, output: { type: 'string', short: 'o' } },
-      { min: 1, max: Number.MAX_SAFE_INTEGER });
-    if (values.output !== undefined && values.output !== 'json') throw new UsageError(`-o ${values.output}: only json is supported`);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { rules: { type: 'string' }, output: { type: 'string', short: 'o' } },
+      { min: 1, max: Number.MAX_SAFE_INTEGER },
+    );
+    if (values.output !== undefined && values.output !== 'json')
+      throw new UsageError(`-o ${values.output}: only json is supported`);
     let rules: HealthRuleSource | undefined;
     if (values.rules) {
       // A folder that cannot be read or a script that does not compile: the error names it.
@@ -51,9 +55,11 @@ export const healthCommand: Command = {
       rows = objects.map((obj) => {
         const health = assess(obj);
         return {
-          kind: String(obj.kind), name: String(obj.metadata?.name ?? ''),
+          kind: String(obj.kind),
+          name: String(obj.metadata?.name ?? ''),
           ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
-          status: health.status, ...(health.message ? { message: health.message } : {}),
+          status: health.status,
+          ...(health.message ? { message: health.message } : {}),
         };
       });
     } catch (err) {
@@ -62,8 +68,13 @@ export const healthCommand: Command = {
       return 1;
     }
     if (values.output === 'json') io.stdout(JSON.stringify(rows, null, 2) + '\n');
-    else io.stdout(table(['KIND', 'NAME', 'NAMESPACE', 'STATUS', 'MESSAGE'],
-      rows.map((r) => [r.kind, r.name, r.namespace ?? '', r.status, r.message ?? ''])));
+    else
+      io.stdout(
+        table(
+          ['KIND', 'NAME', 'NAMESPACE', 'STATUS', 'MESSAGE'],
+          rows.map((r) => [r.kind, r.name, r.namespace ?? '', r.status, r.message ?? '']),
+        ),
+      );
     return 0;
   },
 };
@@ -79,7 +90,8 @@ async function readObjects(path: string, shown: string): Promise<KubeObject[]> {
   const objects: KubeObject[] = [];
   for (const [i, doc] of parseAllDocuments(text).entries()) {
     const error = doc.errors[0];
-    if (error) throw new HealthInputError(`${shown}: document ${i + 1} is not valid YAML: ${error.message.split('\n')[0]}`);
+    if (error)
+      throw new HealthInputError(`${shown}: document ${i + 1} is not valid YAML: ${error.message.split('\n')[0]}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value) || typeof (value as KubeObject).kind !== 'string') {

@@ -6,8 +6,10 @@ import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resourc
 import { autoSyncOf } from './list.ts';
 
 const env = (spec: Partial<EnvironmentResource['spec']>, annotations: Record<string, string> = {}) =>
-  ({ metadata: { name: 'dev', namespace: 'shop', annotations }, spec: { sourceRef: { name: 'deploy' }, environment: 'dev', ...spec } }) as
-    Pick<EnvironmentResource, 'metadata' | 'spec'>;
+  ({
+    metadata: { name: 'dev', namespace: 'shop', annotations },
+    spec: { sourceRef: { name: 'deploy' }, environment: 'dev', ...spec },
+  }) as Pick<EnvironmentResource, 'metadata' | 'spec'>;
 
 describe('autoSyncOf', () => {
   it('is manual without spec.sync.automated, on with it', () => {
@@ -15,7 +17,10 @@ describe('autoSyncOf', () => {
     assert.equal(autoSyncOf(env({ sync: { automated: {} } })), 'on');
   });
   it('is paused after a rollback paused automated sync', () => {
-    assert.equal(autoSyncOf(env({ sync: { automated: {} } }, { [ANNOTATION_AUTO_SYNC_PAUSED]: 'rollback to op-1' })), 'paused');
+    assert.equal(
+      autoSyncOf(env({ sync: { automated: {} } }, { [ANNOTATION_AUTO_SYNC_PAUSED]: 'rollback to op-1' })),
+      'paused',
+    );
   });
   it('is suspended when the Environment is', () => {
     assert.equal(autoSyncOf(env({ suspend: true, sync: { automated: {} } })), 'suspended');

@@ -5,7 +5,10 @@ import { parseConfigMapRef } from './health-rules.ts';
 
 describe('parseConfigMapRef', () => {
   it('reads <namespace>/<name> and <name>', () => {
-    assert.deepEqual(parseConfigMapRef('keelson-system/keelson-health', 'x'), { namespace: 'keelson-system', name: 'keelson-health' });
+    assert.deepEqual(parseConfigMapRef('keelson-system/keelson-health', 'x'), {
+      namespace: 'keelson-system',
+      name: 'keelson-health',
+    });
     assert.deepEqual(parseConfigMapRef('keelson-health', 'ops'), { namespace: 'ops', name: 'keelson-health' });
   });
   for (const bad of ['', '/x', 'x/', 'a/b/c']) {

@@ -18,7 +18,11 @@ export interface HealthRulesOptions {
   readonly compile: CompileHealthRules;
   readonly log: Logger;
   /** Told of every version applied (its resourceVersion) and every one refused. */
-  readonly onChange?: (outcome: { readonly applied: boolean; readonly resourceVersion: string; readonly error?: string }) => void;
+  readonly onChange?: (outcome: {
+    readonly applied: boolean;
+    readonly resourceVersion: string;
+    readonly error?: string;
+  }) => void;
 }
 
 export class HealthRulesController {
@@ -65,7 +69,9 @@ export class HealthRulesController {
     if (!obj) {
       this.#current = healthAssessor(undefined);
       this.#resourceVersion = '';
-      this.#options.log.info('the health rules ConfigMap was deleted: the built-in rules judge every kind', { configMap: where });
+      this.#options.log.info('the health rules ConfigMap was deleted: the built-in rules judge every kind', {
+        configMap: where,
+      });
       return;
     }
     const resourceVersion = obj.metadata?.resourceVersion ?? '';
@@ -75,11 +81,19 @@ export class HealthRulesController {
       const rules = await this.#options.compile(data, where);
       this.#current = healthAssessor(rules);
       this.#resourceVersion = resourceVersion;
-      this.#options.log.info('health rules applied', { configMap: where, resourceVersion, keys: Object.keys(data).length });
+      this.#options.log.info('health rules applied', {
+        configMap: where,
+        resourceVersion,
+        keys: Object.keys(data).length,
+      });
       this.#options.onChange?.({ applied: true, resourceVersion });
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      this.#options.log.error('health rules refused: the rules before them stay', { configMap: where, resourceVersion, error });
+      this.#options.log.error('health rules refused: the rules before them stay', {
+        configMap: where,
+        resourceVersion,
+        error,
+      });
       this.#options.onChange?.({ applied: false, resourceVersion, error });
     }
   }

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../harness/kube.ts';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function keelson(...args: string[]): Promise<Run> {
   const env = { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
@@ -27,7 +31,9 @@ const file = (path: string, text: string) => {
   writeFileSync(join(dir, path), text);
   return join(dir, path);
 };
-const objects = file('objects.yaml', `apiVersion: cert-manager.io/v1
+const objects = file(
+  'objects.yaml',
+  `apiVersion: cert-manager.io/v1
 kind: Certificate
 metadata: {name: web-tls, namespace: shop}
 spec: {secretName: web-tls}
@@ -43,16 +49,20 @@ items:
   - apiVersion: v1
     kind: ConfigMap
     metadata: {name: settings, namespace: shop}
-`);
-file('rules/cert-manager.io/Certificate/health.lua', `hs = { status = "Degraded", message = "our issuer is down (lua)" }
+`,
+);
+file(
+  'rules/cert-manager.io/Certificate/health.lua',
+  `hs = { status = "Degraded", message = "our issuer is down (lua)" }
 return hs
-`);
+`,
+);
 file('rules/ConfigMap/health.lua', 'return { status = "Suspended", message = "frozen by the platform team" }\n');
 
 describe('keelson health', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('judges every object of the files with the built-in rules, a List\'s items included', async () => {
+  it("judges every object of the files with the built-in rules, a List's items included", async () => {
     const run = await keelson('health', objects);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^KIND\s+NAME\s+NAMESPACE\s+STATUS\s+MESSAGE\n/);
@@ -61,13 +71,25 @@ describe('keelson health', () => {
     assert.match(run.stdout, /ConfigMap\s+settings\s+shop\s+Healthy/);
   });
 
-  it('the user\'s Lua rules override the built-in ones; -o json lists kind, name, namespace, status, message', async () => {
+  it("the user's Lua rules override the built-in ones; -o json lists kind, name, namespace, status, message", async () => {
     const run = await keelson('health', objects, '--rules', join(dir, 'rules'), '-o', 'json');
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), [
-      { kind: 'Certificate', name: 'web-tls', namespace: 'shop', status: 'Degraded', message: 'our issuer is down (lua)' },
+      {
+        kind: 'Certificate',
+        name: 'web-tls',
+        namespace: 'shop',
+        status: 'Degraded',
+        message: 'our issuer is down (lua)',
+      },
       { kind: 'Deployment', name: 'web', namespace: 'shop', status: 'Healthy' },
-      { kind: 'ConfigMap', name: 'settings', namespace: 'shop', status: 'Suspended', message: 'frozen by the platform team' },
+      {
+        kind: 'ConfigMap',
+        name: 'settings',
+        namespace: 'shop',
+        status: 'Suspended',
+        message: 'frozen by the platform team',
+      },
     ]);
   });
 

@@ -26,8 +26,12 @@ let synthesizer: Synthesizer;
 let counter = 0;
 
 const DEPENDENCIES = {
-  '@keelson/cdk8s-app': '0.1.0', cdk8s: '2.70.106', constructs: '10.8.1', 'cdk8s-plus-33': PLUS_33,
-  'acme-constructs': '1.0.0', '@acme-private/platform': '2.1.0',
+  '@keelson/cdk8s-app': '0.1.0',
+  cdk8s: '2.70.106',
+  constructs: '10.8.1',
+  'cdk8s-plus-33': PLUS_33,
+  'acme-constructs': '1.0.0',
+  '@acme-private/platform': '2.1.0',
 };
 const MAIN = `import { App, defineEnvironments } from '@keelson/cdk8s-app';
 import * as kplus from 'cdk8s-plus-33';
@@ -56,7 +60,10 @@ async function deployRepo(dependencies: Record<string, string>, main: string): P
 }
 
 async function failure(promise: Promise<unknown>): Promise<SynthesisError> {
-  const err = await promise.then(() => assert.fail('the synthesis succeeded'), (e: unknown) => e);
+  const err = await promise.then(
+    () => assert.fail('the synthesis succeeded'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof SynthesisError, String(err));
   return err;
 }
@@ -69,7 +76,9 @@ describe('a deploy repository with its own packages', { timeout: 600_000 }, () =
     }
     await registry.publish(KIT);
     synthesizer = new Synthesizer({
-      cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 1, timeoutMs: 30_000,
+      cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'),
+      size: 1,
+      timeoutMs: 30_000,
       dependencies: new DependencyStore({ cacheDir: join(work, 'npm'), defaultRegistry: registry.url }),
     });
     await synthesizer.start();
@@ -87,7 +96,7 @@ describe('a deploy repository with its own packages', { timeout: 600_000 }, () =
     const objects = result.apps.flatMap((a) => a.objects);
     const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'storefront');
     assert.ok(deployment, JSON.stringify(objects.map((o) => `${o.kind}/${o.metadata.name}`)));
-    assert.equal(deployment.metadata.labels?.['acme.example/team'], 'shop', 'the private package\'s labels');
+    assert.equal(deployment.metadata.labels?.['acme.example/team'], 'shop', "the private package's labels");
     assert.ok(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'storefront'));
     assert.deepEqual(objects.find((o) => o.kind === 'ConfigMap')?.data, { plus: 'cdk8s-plus-33' });
     // Warm: the same revision again is served by the worker that loaded the packages.
@@ -96,26 +105,43 @@ describe('a deploy repository with its own packages', { timeout: 600_000 }, () =
   });
 
   it('refuses a package that needs a Node built-in, naming it and the chain that imports it', async () => {
-    const tree = await deployRepo({ ...DEPENDENCIES, 'needs-child-process': '1.0.0' },
-      `import 'needs-child-process';\n${MAIN}`);
-    const err = await failure(synthesizer.synthesize({ tree, path: 'deploy', npmAccess: () => ({ token: registry.token }) }, 'dev'));
+    const tree = await deployRepo(
+      { ...DEPENDENCIES, 'needs-child-process': '1.0.0' },
+      `import 'needs-child-process';\n${MAIN}`,
+    );
+    const err = await failure(
+      synthesizer.synthesize({ tree, path: 'deploy', npmAccess: () => ({ token: registry.token }) }, 'dev'),
+    );
     assert.equal(err.reason, 'BuildFailed');
-    assert.match(err.message, /package "needs-child-process" imports the Node\.js built-in "node:child_process" \(the deploy repository → needs-child-process\)/);
+    assert.match(
+      err.message,
+      /package "needs-child-process" imports the Node\.js built-in "node:child_process" \(the deploy repository → needs-child-process\)/,
+    );
   });
 
   it('refuses an import of a package the repository did not install', async () => {
     const { 'acme-constructs': _, ...without } = DEPENDENCIES;
     const tree = await deployRepo(without, MAIN);
-    const err = await failure(synthesizer.synthesize({ tree, path: 'deploy', npmAccess: () => ({ token: registry.token }) }, 'dev'));
+    const err = await failure(
+      synthesizer.synthesize({ tree, path: 'deploy', npmAccess: () => ({ token: registry.token }) }, 'dev'),
+    );
     assert.equal(err.reason, 'BuildFailed');
-    assert.match(err.message, /main\.ts:3:\d+: package "acme-constructs" is not among the dependencies of the deploy repository's package\.json/);
+    assert.match(
+      err.message,
+      /main\.ts:3:\d+: package "acme-constructs" is not among the dependencies of the deploy repository's package\.json/,
+    );
   });
 
   it('a private package without its token: DependenciesFailed, the token never in the message', async () => {
     const tree = await deployRepo(DEPENDENCIES, MAIN);
     const other = new Synthesizer({
-      cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 1,
-      dependencies: new DependencyStore({ cacheDir: join(work, 'npm-anonymous'), defaultRegistry: registry.url, retries: 0 }),
+      cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'),
+      size: 1,
+      dependencies: new DependencyStore({
+        cacheDir: join(work, 'npm-anonymous'),
+        defaultRegistry: registry.url,
+        retries: 0,
+      }),
     });
     await other.start();
     try {
@@ -128,15 +154,28 @@ describe('a deploy repository with its own packages', { timeout: 600_000 }, () =
     }
   });
 
-  it('a repository whose dependencies are Keelson\'s own packages keeps Keelson\'s, with no install', async () => {
+  it("a repository whose dependencies are Keelson's own packages keeps Keelson's, with no install", async () => {
     const root = join(work, 'provided');
     mkdirSync(join(root, 'deploy'), { recursive: true });
-    writeFileSync(join(root, 'deploy', 'package.json'), JSON.stringify({ dependencies: { '@keelson/cdk8s-app': 'file:kit.tgz',
-      cdk8s: '2.70.106', 'cdk8s-plus-27': '^2.9.5', constructs: '10.8.1' }, devDependencies: { typescript: '7.0.0' } }));
-    writeFileSync(join(root, 'deploy', 'main.ts'), `import { App, defineEnvironments } from '@keelson/cdk8s-app';
+    writeFileSync(
+      join(root, 'deploy', 'package.json'),
+      JSON.stringify({
+        dependencies: {
+          '@keelson/cdk8s-app': 'file:kit.tgz',
+          cdk8s: '2.70.106',
+          'cdk8s-plus-27': '^2.9.5',
+          constructs: '10.8.1',
+        },
+        devDependencies: { typescript: '7.0.0' },
+      }),
+    );
+    writeFileSync(
+      join(root, 'deploy', 'main.ts'),
+      `import { App, defineEnvironments } from '@keelson/cdk8s-app';
 import * as kplus from 'cdk8s-plus-27';
 export default defineEnvironments({ dev: (env) => { new kplus.ConfigMap(new App(env, 'a'), 'c', { metadata: { name: 'c' } }); } });
-`);
+`,
+    );
     const { result } = await synthesizer.synthesize({ tree: new DirectoryTree(root), path: 'deploy' }, 'dev');
     assert.equal(result.apps[0]!.objects[0]!.kind, 'ConfigMap');
   });

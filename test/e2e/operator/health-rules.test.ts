@@ -40,7 +40,7 @@ end
 return hs
 `;
 
-describe('a Lua health rule from the chart\'s configuration', () => {
+describe("a Lua health rule from the chart's configuration", () => {
   const story = new Story(kc);
   const scratch = mkdtempSync(join(tmpdir(), 'keelson-health-rules-'));
   let operator: OperatorProcess;
@@ -53,8 +53,17 @@ describe('a Lua health rule from the chart\'s configuration', () => {
     const { helm } = await ensureBinaries();
     const values = join(scratch, `values-${Date.now()}.yaml`);
     writeFileSync(values, stringify({ health: { customizations: { [key]: script } } }));
-    const { stdout } = await run(helm, ['template', 'keelson', join(REPO_ROOT, 'charts', 'keelson'), '--namespace', story.ns,
-      '--show-only', template, '-f', values]);
+    const { stdout } = await run(helm, [
+      'template',
+      'keelson',
+      join(REPO_ROOT, 'charts', 'keelson'),
+      '--namespace',
+      story.ns,
+      '--show-only',
+      template,
+      '-f',
+      values,
+    ]);
     return parseAllDocuments(stdout).map((d) => d.toJS() as Record<string, unknown>);
   };
   const updateRules = async (script: string) => {
@@ -62,9 +71,13 @@ describe('a Lua health rule from the chart\'s configuration', () => {
     configMap = rendered as k8s.V1ConfigMap;
     await core.replaceNamespacedConfigMap({ namespace: story.ns, name: configMap.metadata!.name!, body: configMap });
   };
-  const get = async () => (await run('npx', ['--no-install', 'keelson', 'get', 'dev', '-n', story.ns], {
-    cwd: REPO_ROOT, env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
-  })).stdout;
+  const get = async () =>
+    (
+      await run('npx', ['--no-install', 'keelson', 'get', 'dev', '-n', story.ns], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` },
+      })
+    ).stdout;
   const gadgetLine = async () => (await get()).split('\n').find((l) => /^\s*Gadget\s/.test(l)) ?? '';
 
   before(async () => {
@@ -84,21 +97,42 @@ export default defineEnvironments({
     });
     group = `${story.ns}.test.keelson.dev`;
     key = `resource.customizations.health.${group}_Gadget`;
-    await story.repo.commit({ 'group.ts': `export const GROUP = ${JSON.stringify(group)};\n` }, 'the test\'s group');
-    await extensions.createCustomResourceDefinition({ body: {
-      metadata: { name: `gadgets.${group}` },
-      spec: { group, scope: 'Namespaced', names: { kind: 'Gadget', plural: 'gadgets', singular: 'gadget' },
-        versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }] },
-    } });
+    await story.repo.commit({ 'group.ts': `export const GROUP = ${JSON.stringify(group)};\n` }, "the test's group");
+    await extensions.createCustomResourceDefinition({
+      body: {
+        metadata: { name: `gadgets.${group}` },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { kind: 'Gadget', plural: 'gadgets', singular: 'gadget' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              subresources: { status: {} },
+              schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+            },
+          ],
+        },
+      },
+    });
     const [rendered] = await render(LIGHTS, 'templates/health-rules.yaml');
     configMap = rendered as k8s.V1ConfigMap;
     await core.createNamespacedConfigMap({ namespace: story.ns, body: configMap });
     const [deployment] = await render(LIGHTS, 'templates/deployment.yaml');
-    const args = (deployment as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec
-      .containers[0]!.args.filter((a) => a.startsWith('--health-rules='));
-    assert.deepEqual(args, [`--health-rules=${story.ns}/${configMap.metadata!.name}`], 'the chart points the operator at it');
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [...args, `--namespaces=${story.namespaces.join(',')}`] });
+    const args = (
+      deployment as { spec: { template: { spec: { containers: { args: string[] }[] } } } }
+    ).spec.template.spec.containers[0]!.args.filter((a) => a.startsWith('--health-rules='));
+    assert.deepEqual(
+      args,
+      [`--health-rules=${story.ns}/${configMap.metadata!.name}`],
+      'the chart points the operator at it',
+    );
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [...args, `--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
   });
   after(async () => {
@@ -110,7 +144,8 @@ export default defineEnvironments({
 
   it('judges the Gadget by the script: keelson get shows its Progressing and the sync waits', async () => {
     await eventually(async () => /Progressing\s+waiting for the gadget's lights \(lua\)/.test(await gadgetLine()), {
-      timeoutMs: 60_000, message: 'keelson get shows the Lua rule\'s verdict',
+      timeoutMs: 60_000,
+      message: "keelson get shows the Lua rule's verdict",
     });
     const env = await story.environment('dev');
     assert.equal(env.status?.operation?.phase, 'Running', 'the sync waits for the Gadget');
@@ -120,8 +155,12 @@ export default defineEnvironments({
   it('takes a new version of the rules without a restart: the Gadget is Healthy and the sync ends', async () => {
     const pid = operator.pid;
     await updateRules(SMALL_IS_FINE);
-    await story.until('dev', 'dev Synced and Healthy', (e) => e.status?.operation?.phase === 'Succeeded'
-      && e.status.health?.status === 'Healthy', { timeoutMs: 60_000 });
+    await story.until(
+      'dev',
+      'dev Synced and Healthy',
+      (e) => e.status?.operation?.phase === 'Succeeded' && e.status.health?.status === 'Healthy',
+      { timeoutMs: 60_000 },
+    );
     assert.match(await gadgetLine(), /Synced\s+Healthy/);
     assert.equal(operator.pid, pid, 'the same operator process');
   });
@@ -129,7 +168,11 @@ export default defineEnvironments({
   it('refuses a version that does not compile, naming the key, and keeps the rules before it', async () => {
     await updateRules('hs = { status = "Degraded" ');
     await eventually(async () => operator.logs().includes('health rules refused'), { message: 'the refusal logged' });
-    const refusal = operator.logs().split('\n').find((l) => l.includes('health rules refused')) ?? '';
+    const refusal =
+      operator
+        .logs()
+        .split('\n')
+        .find((l) => l.includes('health rules refused')) ?? '';
     assert.match(refusal, new RegExp(key.replaceAll('.', '\\.')));
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await story.environment('dev')).status?.health?.status, 'Healthy', 'the rules before it still judge');

@@ -31,10 +31,14 @@ describe('invalid sync annotations', () => {
 
   before(async () => {
     await story.setUp({
-      prefix: 'bad-annotations', files: { 'main.ts': main('1.5', 'PreSnyc') },
+      prefix: 'bad-annotations',
+      files: { 'main.ts': main('1.5', 'PreSnyc') },
       environments: { dev: { sync: { automated: { prune: true } } } },
     });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
   });
   after(async () => {
@@ -43,15 +47,30 @@ describe('invalid sync annotations', () => {
   });
 
   it('stall the sync with Synced=False InvalidAnnotation naming every object, one event, nothing applied', async () => {
-    const env = await story.until('dev', 'Synced=False InvalidAnnotation', (e) => e.status?.conditions?.some(
-      (c) => c.type === 'Synced' && c.status === 'False' && c.reason === 'InvalidAnnotation') ?? false, { timeoutMs: 60_000 });
+    const env = await story.until(
+      'dev',
+      'Synced=False InvalidAnnotation',
+      (e) =>
+        e.status?.conditions?.some(
+          (c) => c.type === 'Synced' && c.status === 'False' && c.reason === 'InvalidAnnotation',
+        ) ?? false,
+      { timeoutMs: 60_000 },
+    );
     const synced = env.status!.conditions!.find((c) => c.type === 'Synced')!;
     assert.match(synced.message, /wavy.*keelson\.dev\/sync-wave: "1\.5" is not valid/);
     assert.match(synced.message, /migrate.*keelson\.dev\/hook: "PreSnyc" is not valid/);
-    const configMaps = (await core.listNamespacedConfigMap({ namespace: story.targets.dev! })).items.map((c) => c.metadata?.name);
-    assert.deepEqual(configMaps.filter((n) => n === 'wavy' || n === 'plain'), [], 'nothing applied');
+    const configMaps = (await core.listNamespacedConfigMap({ namespace: story.targets.dev! })).items.map(
+      (c) => c.metadata?.name,
+    );
+    assert.deepEqual(
+      configMaps.filter((n) => n === 'wavy' || n === 'plain'),
+      [],
+      'nothing applied',
+    );
     await new Promise((r) => setTimeout(r, 3000));
-    const events = (await core.listNamespacedEvent({ namespace: story.ns })).items.filter((e) => e.reason === 'InvalidAnnotation');
+    const events = (await core.listNamespacedEvent({ namespace: story.ns })).items.filter(
+      (e) => e.reason === 'InvalidAnnotation',
+    );
     assert.equal(events.length, 1, 'one event');
     assert.ok((events[0]!.count ?? 1) <= 2, `not retried in a loop (count ${events[0]!.count})`);
   });
@@ -59,8 +78,12 @@ describe('invalid sync annotations', () => {
   it('a commit that fixes them syncs', async () => {
     await story.repo.commit({ 'main.ts': main('1', 'PreSync') }, 'fix the annotations');
     await story.refresh();
-    await story.until('dev', 'dev Synced', (e) => e.status?.sync?.status === 'Synced' && e.status.operation?.phase === 'Succeeded',
-      { timeoutMs: 60_000 });
+    await story.until(
+      'dev',
+      'dev Synced',
+      (e) => e.status?.sync?.status === 'Synced' && e.status.operation?.phase === 'Succeeded',
+      { timeoutMs: 60_000 },
+    );
     assert.ok(await core.readNamespacedConfigMap({ namespace: story.targets.dev!, name: 'wavy' }));
   });
 });

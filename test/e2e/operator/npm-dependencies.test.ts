@@ -21,8 +21,12 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'npm');
 const KIT = join(REPO_ROOT, '.keelson', 'kit', 'keelson-cdk8s-app-0.1.0.tgz');
 const DEPENDENCIES = {
-  '@keelson/cdk8s-app': '0.1.0', cdk8s: '2.70.106', constructs: '10.8.1', 'cdk8s-plus-33': '2.5.57',
-  'acme-constructs': '1.0.0', '@acme-private/platform': '2.1.0',
+  '@keelson/cdk8s-app': '0.1.0',
+  cdk8s: '2.70.106',
+  constructs: '10.8.1',
+  'cdk8s-plus-33': '2.5.57',
+  'acme-constructs': '1.0.0',
+  '@acme-private/platform': '2.1.0',
 };
 
 const main = (replicas: number) => `import { App, defineEnvironments } from '@keelson/cdk8s-app';
@@ -47,13 +51,17 @@ describe('an Environment whose deploy repository has its own packages', { timeou
 
   /** package.json, .npmrc and the lockfile npm writes against the registry, as files of the deploy repository. */
   const packageFiles = async (dependencies: Record<string, string>) => {
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'deploy', private: true, dependencies }, null, 2));
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'deploy', private: true, dependencies }, null, 2),
+    );
     const npmrc = `registry=${registry.url}\n@acme-private:registry=${registry.url}\n`;
     writeFileSync(join(scratch, '.npmrc'), npmrc);
     rmSync(join(scratch, 'package-lock.json'), { force: true });
     await registry.npm(['install', '--package-lock-only', '--ignore-scripts'], { cwd: scratch });
     return {
-      'package.json': readFileSync(join(scratch, 'package.json'), 'utf8'), '.npmrc': npmrc,
+      'package.json': readFileSync(join(scratch, 'package.json'), 'utf8'),
+      '.npmrc': npmrc,
       'package-lock.json': readFileSync(join(scratch, 'package-lock.json'), 'utf8'),
     };
   };
@@ -65,11 +73,20 @@ describe('an Environment whose deploy repository has its own packages', { timeou
     await registry.publish(KIT);
     const files = { ...(await packageFiles(DEPENDENCIES)), 'main.ts': main(2) };
     await story.setUp({
-      prefix: 'npm-deps', files,
+      prefix: 'npm-deps',
+      files,
       secrets: { 'npm-token': { token: registry.token } },
-      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } }, npmRegistries: [{ url: registry.url, secretRef: { name: 'npm-token' } }] } },
+      environments: {
+        dev: {
+          sync: { automated: { prune: true, selfHeal: true } },
+          npmRegistries: [{ url: registry.url, secretRef: { name: 'npm-token' } }],
+        },
+      },
     });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
   });
   after(async () => {
@@ -79,21 +96,34 @@ describe('an Environment whose deploy repository has its own packages', { timeou
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('installs the lockfile with the Secret\'s token and syncs what the packages make', async () => {
-    await story.until('dev', 'dev Synced and Healthy', (e) => e.status?.sync?.status === 'Synced'
-      && e.status.health?.status === 'Healthy' && e.status.operation?.phase === 'Succeeded', { timeoutMs: 300_000 });
+  it("installs the lockfile with the Secret's token and syncs what the packages make", async () => {
+    await story.until(
+      'dev',
+      'dev Synced and Healthy',
+      (e) =>
+        e.status?.sync?.status === 'Synced' &&
+        e.status.health?.status === 'Healthy' &&
+        e.status.operation?.phase === 'Succeeded',
+      { timeoutMs: 300_000 },
+    );
     const deployment = await storefront();
     assert.equal(deployment.spec?.replicas, 2);
-    assert.equal(deployment.metadata?.labels?.['acme.example/team'], 'shop', 'the private package\'s labels');
-    assert.deepEqual((await core.readNamespacedConfigMap({ namespace: story.targets.dev!, name: 'settings' })).data, { plus: '33' });
+    assert.equal(deployment.metadata?.labels?.['acme.example/team'], 'shop', "the private package's labels");
+    assert.deepEqual((await core.readNamespacedConfigMap({ namespace: story.targets.dev!, name: 'settings' })).data, {
+      plus: '33',
+    });
   });
 
   it('with the registry down, a commit with the same lockfile syncs from the install already made', async () => {
     await registry.stop();
     const commit = await story.repo.commit({ 'main.ts': main(3) }, 'three storefronts');
     await story.refresh();
-    await story.until('dev', 'the new commit synced', (e) => commitOf(e.status?.sync?.revision) === commit
-      && e.status?.operation?.phase === 'Succeeded', { timeoutMs: 120_000 });
+    await story.until(
+      'dev',
+      'the new commit synced',
+      (e) => commitOf(e.status?.sync?.revision) === commit && e.status?.operation?.phase === 'Succeeded',
+      { timeoutMs: 120_000 },
+    );
     assert.equal((await storefront()).spec?.replicas, 3);
   });
 
@@ -108,22 +138,36 @@ describe('an Environment whose deploy repository has its own packages', { timeou
     })();
     const commit = await story.repo.commit({ ...files, 'main.ts': main(4) }, 'a new dependency');
     await story.refresh();
-    const waiting = await story.until('dev', 'Synthesized=False DependenciesUnavailable', (e) =>
-      e.status?.conditions?.some((c) => c.type === 'Synthesized' && c.status === 'False' && c.reason === 'DependenciesUnavailable') ?? false,
-    { timeoutMs: 120_000 });
+    const waiting = await story.until(
+      'dev',
+      'Synthesized=False DependenciesUnavailable',
+      (e) =>
+        e.status?.conditions?.some(
+          (c) => c.type === 'Synthesized' && c.status === 'False' && c.reason === 'DependenciesUnavailable',
+        ) ?? false,
+      { timeoutMs: 120_000 },
+    );
     const condition = waiting.status!.conditions!.find((c) => c.type === 'Synthesized')!;
     assert.match(condition.message, /registry|reach|connect/i);
     assert.equal((await storefront()).spec?.replicas, 3, 'nothing of the new commit applied');
     await registry.resume();
-    await story.until('dev', 'the new lockfile synced', (e) => commitOf(e.status?.sync?.revision) === commit
-      && e.status?.operation?.phase === 'Succeeded', { timeoutMs: 300_000 });
+    await story.until(
+      'dev',
+      'the new lockfile synced',
+      (e) => commitOf(e.status?.sync?.revision) === commit && e.status?.operation?.phase === 'Succeeded',
+      { timeoutMs: 300_000 },
+    );
     assert.equal((await storefront()).spec?.replicas, 4);
   });
 
   it('the token is nowhere: not in the Environment, its events or the operator log', async () => {
     const env = JSON.stringify(await story.environment('dev'));
     const events = JSON.stringify((await core.listNamespacedEvent({ namespace: story.ns })).items);
-    for (const [where, text] of [['Environment', env], ['events', events], ['operator log', operator.logs()]] as const) {
+    for (const [where, text] of [
+      ['Environment', env],
+      ['events', events],
+      ['operator log', operator.logs()],
+    ] as const) {
       assert.ok(!text.includes(registry.token), `the token is in the ${where}`);
     }
     await eventually(async () => operator.logs().length > 0, { message: 'the operator logged' });

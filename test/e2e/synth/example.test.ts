@@ -23,7 +23,8 @@ interface Obj {
 }
 
 const synthesized = new Map<string, readonly SynthesizedApp[]>();
-const objects = (environment: string): Obj[] => synthesized.get(environment)!.flatMap((a) => a.objects as unknown as Obj[]);
+const objects = (environment: string): Obj[] =>
+  synthesized.get(environment)!.flatMap((a) => a.objects as unknown as Obj[]);
 function find(objs: Obj[], kind: string, name: string): Obj {
   const found = objs.find((o) => o.kind === kind && o.metadata.name === name);
   assert.ok(found, `${kind} ${name} not synthesized`);
@@ -41,22 +42,50 @@ describe('example deploy repository', () => {
     });
   }
 
-  it('has the shop\'s apps with the hooks and the pass secret', () => {
+  it("has the shop's apps with the hooks and the pass secret", () => {
     const apps = synthesized.get('dev')!.map((a) => a.name);
     assert.deepEqual(apps, ['api', 'worker', 'web', 'cache', 'reports', 'status', 'platform']);
     const dev = objects('dev');
     assert.equal(find(dev, 'Job', 'api-migrate').metadata.annotations?.['keelson.dev/hook'], 'PreSync');
     assert.equal(find(dev, 'Job', 'web-smoke-test').metadata.annotations?.['keelson.dev/hook'], 'PostSync');
     assert.equal(find(dev, 'Ingress', 'web').metadata.annotations?.['keelson.dev/sync-wave'], '1');
-    assert.match(find(dev, 'Secret', 'api-db').metadata.annotations?.['keelson.dev/pass-refs'] ?? '', /"path":"dev\/db"/);
+    assert.match(
+      find(dev, 'Secret', 'api-db').metadata.annotations?.['keelson.dev/pass-refs'] ?? '',
+      /"path":"dev\/db"/,
+    );
   });
 
   const differences: { kind: string; name: string; dev: [number, string]; prod: [number, string] }[] = [
-    { kind: 'Deployment', name: 'api', dev: [1, 'ghcr.io/acme/shop-api:1.5.0-rc.2'], prod: [3, 'ghcr.io/acme/shop-api:1.4.3'] },
-    { kind: 'Deployment', name: 'worker', dev: [1, 'ghcr.io/acme/shop-worker:1.5.0-rc.2'], prod: [2, 'ghcr.io/acme/shop-worker:1.4.3'] },
-    { kind: 'Deployment', name: 'web', dev: [1, 'ghcr.io/acme/shop-web:2.1.0-rc.1'], prod: [2, 'ghcr.io/acme/shop-web:2.0.7'] },
-    { kind: 'Deployment', name: 'cache', dev: [1, 'docker.io/library/redis:7.4.1'], prod: [2, 'docker.io/library/redis:7.4.1'] },
-    { kind: 'Deployment', name: 'status-podinfo-lite', dev: [1, 'ghcr.io/stefanprodan/podinfo:6.7.0'], prod: [2, 'ghcr.io/stefanprodan/podinfo:6.7.0'] },
+    {
+      kind: 'Deployment',
+      name: 'api',
+      dev: [1, 'ghcr.io/acme/shop-api:1.5.0-rc.2'],
+      prod: [3, 'ghcr.io/acme/shop-api:1.4.3'],
+    },
+    {
+      kind: 'Deployment',
+      name: 'worker',
+      dev: [1, 'ghcr.io/acme/shop-worker:1.5.0-rc.2'],
+      prod: [2, 'ghcr.io/acme/shop-worker:1.4.3'],
+    },
+    {
+      kind: 'Deployment',
+      name: 'web',
+      dev: [1, 'ghcr.io/acme/shop-web:2.1.0-rc.1'],
+      prod: [2, 'ghcr.io/acme/shop-web:2.0.7'],
+    },
+    {
+      kind: 'Deployment',
+      name: 'cache',
+      dev: [1, 'docker.io/library/redis:7.4.1'],
+      prod: [2, 'docker.io/library/redis:7.4.1'],
+    },
+    {
+      kind: 'Deployment',
+      name: 'status-podinfo-lite',
+      dev: [1, 'ghcr.io/stefanprodan/podinfo:6.7.0'],
+      prod: [2, 'ghcr.io/stefanprodan/podinfo:6.7.0'],
+    },
   ];
   for (const d of differences) {
     it(`prod runs ${d.name} with ${d.prod[0]} replicas of ${d.prod[1]}, dev with ${d.dev[0]} of ${d.dev[1]}`, () => {
@@ -68,8 +97,9 @@ describe('example deploy repository', () => {
     });
   }
 
-  it('the local chart gets its values from TypeScript: Redis\'s maxmemory per environment', () => {
-    const maxMemory = (env: string) => find(objects(env), 'Deployment', 'cache').spec?.template?.spec.containers[0]?.args?.[1];
+  it("the local chart gets its values from TypeScript: Redis's maxmemory per environment", () => {
+    const maxMemory = (env: string) =>
+      find(objects(env), 'Deployment', 'cache').spec?.template?.spec.containers[0]?.args?.[1];
     assert.equal(maxMemory('dev'), '64mb');
     assert.equal(maxMemory('prod'), '512mb');
     assert.equal(find(objects('dev'), 'Service', 'cache').metadata.labels?.['helm.sh/chart'], 'cache-0.2.0');
@@ -90,7 +120,9 @@ describe('example deploy repository', () => {
     const cert = find(dev, 'Certificate', 'web-tls');
     assert.equal(cert.apiVersion, 'cert-manager.io/v1');
     assert.deepEqual(cert.spec?.dnsNames, ['shop.dev.example.com']);
-    assert.deepEqual(find(dev, 'Ingress', 'web').spec?.tls, [{ hosts: ['shop.dev.example.com'], secretName: 'web-tls' }]);
+    assert.deepEqual(find(dev, 'Ingress', 'web').spec?.tls, [
+      { hosts: ['shop.dev.example.com'], secretName: 'web-tls' },
+    ]);
     assert.deepEqual(find(objects('prod'), 'Certificate', 'web-tls').spec?.dnsNames, ['shop.example.com']);
   });
 });

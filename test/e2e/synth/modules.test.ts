@@ -10,7 +10,11 @@ import { Synthesizer } from '../../../operator/src/adapters/synth/synthesizer.ts
 import { SynthesisError } from '../../../operator/src/core/synthesis-check.ts';
 import { deployRepo, removeDeployRepos } from './deploy-repo-fixture.ts';
 
-const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 1, timeoutMs: 4000 });
+const synthesizer = new Synthesizer({
+  cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'),
+  size: 1,
+  timeoutMs: 4000,
+});
 
 /** A main.ts whose top level runs `top`, then defines dev with one ConfigMap of `data`. */
 function repo(top: string, data: string, more: Record<string, string> = {}) {
@@ -45,16 +49,19 @@ describe('deploy repositories as ES modules', () => {
     assert.deepEqual(await dataOf(tree), { replicas: '3' });
   });
 
-  it('a top-level await of a dynamic import of the repository\'s own file', async () => {
+  it("a top-level await of a dynamic import of the repository's own file", async () => {
     const tree = repo(`const { region } = await import('./lib/settings.ts');`, `{ region }`, {
       'lib/settings.ts': `export const region = await Promise.resolve('eu-west-1');\n`,
     });
     assert.deepEqual(await dataOf(tree), { region: 'eu-west-1' });
   });
 
-  it('a top-level await that rejects fails at its line, in the repository\'s words', async () => {
+  it("a top-level await that rejects fails at its line, in the repository's words", async () => {
     const tree = repo(`await Promise.reject(new Error('the settings service is down'));`, `{}`);
-    const err = await synthesizer.synthesize({ tree }, 'dev').then(() => assert.fail('synthesized'), (e: unknown) => e);
+    const err = await synthesizer.synthesize({ tree }, 'dev').then(
+      () => assert.fail('synthesized'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SynthesisError, String(err));
     assert.equal(err.reason, 'EvaluationFailed');
     assert.match(err.message, /^main\.ts:3:\d+: the settings service is down/);
@@ -62,7 +69,10 @@ describe('deploy repositories as ES modules', () => {
 
   it('a top-level await that never settles fails when the synthesis runs out of time', async () => {
     const tree = repo(`await new Promise(() => {});`, `{}`);
-    const err = await synthesizer.synthesize({ tree }, 'dev').then(() => assert.fail('synthesized'), (e: unknown) => e);
+    const err = await synthesizer.synthesize({ tree }, 'dev').then(
+      () => assert.fail('synthesized'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SynthesisError, String(err));
     assert.equal(err.reason, 'TimedOut', err.message);
     // The pool serves the next request.

@@ -66,23 +66,34 @@ describe('a plain cdk8s app', () => {
 
   it('gives the objects cdk8s synth writes, chart by chart, in its order', async () => {
     await run(process.execPath, ['--disable-warning=ExperimentalWarning', 'main.ts'], { cwd: join(dir, 'app') });
-    const written = readdirSync(join(dir, 'app', 'dist')).sort().map((file) => ({
-      chart: file.replace(/\.k8s\.yaml$/, ''),
-      objects: parseAllDocuments(readFileSync(join(dir, 'app', 'dist', file), 'utf8')).map((d) => d.toJS() as unknown),
-    }));
+    const written = readdirSync(join(dir, 'app', 'dist'))
+      .sort()
+      .map((file) => ({
+        chart: file.replace(/\.k8s\.yaml$/, ''),
+        objects: parseAllDocuments(readFileSync(join(dir, 'app', 'dist', file), 'utf8')).map(
+          (d) => d.toJS() as unknown,
+        ),
+      }));
     const { result } = await synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'app')) }, '');
-    assert.deepEqual(result.apps.map((a) => a.name), ['backend', 'frontend'], 'one app per chart, in the app\'s order');
-    const synthesized = result.apps.map((a) => ({ chart: a.name, objects: a.objects as unknown[] }))
+    assert.deepEqual(
+      result.apps.map((a) => a.name),
+      ['backend', 'frontend'],
+      "one app per chart, in the app's order",
+    );
+    const synthesized = result.apps
+      .map((a) => ({ chart: a.name, objects: a.objects as unknown[] }))
       .sort((a, b) => a.chart.localeCompare(b.chart));
     assert.deepEqual(synthesized, written);
     const settings = result.apps[1]!.objects[0]!;
-    assert.equal(settings.metadata.annotations?.['keelson.dev/sync-wave'], '1', 'the kit\'s SyncWave in a plain app');
+    assert.equal(settings.metadata.annotations?.['keelson.dev/sync-wave'], '1', "the kit's SyncWave in a plain app");
   });
 
-  it('hands the Environment\'s name to the code as cdk8s context', async () => {
+  it("hands the Environment's name to the code as cdk8s context", async () => {
     const replicas = async (environment: string) => {
       const { result } = await synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'app')) }, environment);
-      const api = result.apps[0]!.objects.find((o) => o.kind === 'Deployment') as unknown as { spec: { replicas: number } };
+      const api = result.apps[0]!.objects.find((o) => o.kind === 'Deployment') as unknown as {
+        spec: { replicas: number };
+      };
       return api.spec.replicas;
     };
     assert.equal(await replicas('prod'), 3);
@@ -94,15 +105,23 @@ describe('a plain cdk8s app', () => {
     writeFileSync(join(dir, 'named', 'src', 'app.ts'), MAIN);
     writeFileSync(join(dir, 'named', 'cdk8s.yaml'), 'language: typescript\napp: npx ts-node src/app.ts\n');
     const { result } = await synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'named')) }, 'dev');
-    assert.deepEqual(result.apps.map((a) => a.name), ['backend', 'frontend']);
+    assert.deepEqual(
+      result.apps.map((a) => a.name),
+      ['backend', 'frontend'],
+    );
     writeFileSync(join(dir, 'named', 'cdk8s.yaml'), 'app: npx ts-node src/missing.ts\n');
-    await assert.rejects(synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'named')) }, 'dev'),
-      /cdk8s\.yaml: its app line runs "src\/missing\.ts", which is not a file of the repository/);
+    await assert.rejects(
+      synthesizer.synthesize({ tree: new DirectoryTree(join(dir, 'named')) }, 'dev'),
+      /cdk8s\.yaml: its app line runs "src\/missing\.ts", which is not a file of the repository/,
+    );
   });
 
   it('keelson synth <dir> needs no --env for it', async () => {
     const env = { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-    const { stdout } = await run('npx', ['--no-install', 'keelson', 'synth', join(dir, 'app')], { cwd: REPO_ROOT, env });
+    const { stdout } = await run('npx', ['--no-install', 'keelson', 'synth', join(dir, 'app')], {
+      cwd: REPO_ROOT,
+      env,
+    });
     const kinds = parseAllDocuments(stdout).map((d) => (d.toJS() as { kind: string }).kind);
     assert.deepEqual(kinds.sort(), ['ConfigMap', 'Deployment', 'Service']);
   });

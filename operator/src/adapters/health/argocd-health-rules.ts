@@ -8,7 +8,10 @@ import { healthScriptsFromConfigMap, healthScriptsFromDirectory } from './argocd
 import { LuaHealthRules } from './lua-health.ts';
 
 /** Compiles a ConfigMap's scripts; throws naming the key that does not compile. */
-export async function compileHealthRulesConfigMap(data: Readonly<Record<string, string>>, origin: string): Promise<HealthRuleSource> {
+export async function compileHealthRulesConfigMap(
+  data: Readonly<Record<string, string>>,
+  origin: string,
+): Promise<HealthRuleSource> {
   return LuaHealthRules.load(healthScriptsFromConfigMap(data, origin));
 }
 

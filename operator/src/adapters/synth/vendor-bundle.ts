@@ -33,7 +33,11 @@ export interface VendorBundle {
  * Bundles the packages `specifiers` name from `dir/node_modules` (an install of the
  * dependency store). `installKey` is the install's content key.
  */
-export async function bundleVendor(dir: string, installKey: string, specifiers: readonly string[]): Promise<VendorBundle> {
+export async function bundleVendor(
+  dir: string,
+  installKey: string,
+  specifiers: readonly string[],
+): Promise<VendorBundle> {
   const wanted = [...new Set(specifiers)].sort();
   const id = createHash('sha256').update(installKey).update('\0').update(wanted.join('\0')).digest('hex').slice(0, 32);
   const entry = `module.exports = {\n${wanted.map((s) => `  ${JSON.stringify(s)}: () => require(${JSON.stringify(s)}),`).join('\n')}\n};\n`;
@@ -73,15 +77,32 @@ function builtinPolicy(dir: string, importers: Map<string, string>): Plugin {
         const root = name.split('/')[0]!;
         if (!BUILTINS.has(root) && !args.path.startsWith('node:')) {
           // Resolved here only to remember who imported what, for the chain in a refusal.
-          const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer,
-            pluginData: RESOLVING });
+          const resolved = await b.resolve(args.path, {
+            kind: args.kind,
+            resolveDir: args.resolveDir,
+            importer: args.importer,
+            pluginData: RESOLVING,
+          });
           if (resolved.path.endsWith('.node')) {
-            return { errors: [{ text: `package "${packageOf(dir, args.importer) ?? '?'}" loads the native addon "${args.path}" ` +
-              `(${chainOf(dir, args.importer, importers)}): synthesis runs JavaScript only` }] };
+            return {
+              errors: [
+                {
+                  text:
+                    `package "${packageOf(dir, args.importer) ?? '?'}" loads the native addon "${args.path}" ` +
+                    `(${chainOf(dir, args.importer, importers)}): synthesis runs JavaScript only`,
+                },
+              ],
+            };
           }
           if (resolved.path && !importers.has(resolved.path)) importers.set(resolved.path, args.importer);
-          return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, ...(resolved.external
-            ? { external: true } : {}), namespace: resolved.namespace, sideEffects: resolved.sideEffects };
+          return resolved.errors.length > 0
+            ? { errors: resolved.errors }
+            : {
+                path: resolved.path,
+                ...(resolved.external ? { external: true } : {}),
+                namespace: resolved.namespace,
+                sideEffects: resolved.sideEffects,
+              };
         }
         const pkg = packageOf(dir, args.importer);
         if (name === 'path' || name === 'path/posix') return { path: 'path', namespace: 'keelson-builtin' };
@@ -89,18 +110,30 @@ function builtinPolicy(dir: string, importers: Map<string, string>): Plugin {
         // `process` is the global every package sees anyway (locked down, its environment empty).
         if (name === 'process') return { path: name, namespace: 'keelson-host' };
         const outer = outermostPackageOf(dir, args.importer);
-        if ((HOST_BUILTINS as readonly string[]).includes(name) && [pkg, outer].some((p) => p && HOST_PACKAGES.test(p))) {
+        if (
+          (HOST_BUILTINS as readonly string[]).includes(name) &&
+          [pkg, outer].some((p) => p && HOST_PACKAGES.test(p))
+        ) {
           return { path: name, namespace: 'keelson-host' };
         }
-        return { errors: [{ text: `package "${pkg ?? 'the deploy repository'}" imports the Node.js built-in "${args.path}" ` +
-          `(${chainOf(dir, args.importer, importers)}): synthesis has no files, network or processes; only the pure built-ins ` +
-          `${PURE_BUILTINS.join(', ')} are available to packages` }] };
+        return {
+          errors: [
+            {
+              text:
+                `package "${pkg ?? 'the deploy repository'}" imports the Node.js built-in "${args.path}" ` +
+                `(${chainOf(dir, args.importer, importers)}): synthesis has no files, network or processes; only the pure built-ins ` +
+                `${PURE_BUILTINS.join(', ')} are available to packages`,
+            },
+          ],
+        };
       });
       b.onLoad({ filter: /.*/, namespace: 'keelson-builtin' }, (args) => ({
-        contents: `module.exports = __keelsonBuiltin(${JSON.stringify(args.path)});`, loader: 'js',
+        contents: `module.exports = __keelsonBuiltin(${JSON.stringify(args.path)});`,
+        loader: 'js',
       }));
       b.onLoad({ filter: /.*/, namespace: 'keelson-host' }, (args) => ({
-        contents: `module.exports = __keelsonHost(${JSON.stringify(args.path)});`, loader: 'js',
+        contents: `module.exports = __keelsonHost(${JSON.stringify(args.path)});`,
+        loader: 'js',
       }));
     },
   };

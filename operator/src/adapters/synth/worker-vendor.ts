@@ -29,10 +29,21 @@ export interface Libraries {
 }
 
 const PURE: Readonly<Record<(typeof PURE_BUILTINS)[number] | 'path', unknown>> = {
-  assert, buffer, crypto, events, querystring, string_decoder: stringDecoder, url, util, path: posix,
+  assert,
+  buffer,
+  crypto,
+  events,
+  querystring,
+  string_decoder: stringDecoder,
+  url,
+  util,
+  path: posix,
 };
 const HOST: Readonly<Record<(typeof HOST_BUILTINS)[number], unknown>> = {
-  fs: hostFs, os: hostOs, child_process: hostChildProcess, process: hostProcess,
+  fs: hostFs,
+  os: hostOs,
+  child_process: hostChildProcess,
+  process: hostProcess,
 };
 const LIBRARY_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -41,8 +52,13 @@ const LIBRARY_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
  * __keelsonLibraryEnv and module). `track` is called with each constructs module, so creation
  * sites are recorded for the repository's own constructs too.
  */
-export function loadVendor(code: string, track: (constructsModule: typeof constructs, cdk8sModule: typeof cdk8s) => void): Libraries {
-  const fn = compileFunction(code, ['__keelsonHost', '__keelsonBuiltin', '__keelsonLibraryEnv', 'module'], { filename: VENDOR_FILE });
+export function loadVendor(
+  code: string,
+  track: (constructsModule: typeof constructs, cdk8sModule: typeof cdk8s) => void,
+): Libraries {
+  const fn = compileFunction(code, ['__keelsonHost', '__keelsonBuiltin', '__keelsonLibraryEnv', 'module'], {
+    filename: VENDOR_FILE,
+  });
   const mod = { exports: {} as Record<string, () => unknown> };
   const host = (name: string): unknown => HOST[name as keyof typeof HOST];
   const builtin = (name: string): unknown => PURE[name as keyof typeof PURE];
@@ -50,17 +66,22 @@ export function loadVendor(code: string, track: (constructsModule: typeof constr
   const loaded = new Map<string, unknown>();
   const load = (name: string): unknown => {
     if (name === 'path' || name === 'node:path') return posix;
-    if (!Object.hasOwn(mod.exports, name)) throw new Error(`"${name}" is not in the deploy repository's installed packages`);
+    if (!Object.hasOwn(mod.exports, name))
+      throw new Error(`"${name}" is not in the deploy repository's installed packages`);
     if (!loaded.has(name)) loaded.set(name, mod.exports[name]!());
     return loaded.get(name);
   };
   for (const name of ['cdk8s', 'constructs']) {
     if (!Object.hasOwn(mod.exports, name)) {
-      throw Object.assign(new Error(`the deploy repository's package.json must depend on ${name}`), { keelsonReason: 'BuildFailed' });
+      throw Object.assign(new Error(`the deploy repository's package.json must depend on ${name}`), {
+        keelsonReason: 'BuildFailed',
+      });
     }
   }
   const cdk8sModule = load('cdk8s') as typeof cdk8s;
   track(load('constructs') as typeof constructs, cdk8sModule);
-  const kitModule = Object.hasOwn(mod.exports, '@keelson/cdk8s-app') ? load('@keelson/cdk8s-app') as typeof kit : undefined;
+  const kitModule = Object.hasOwn(mod.exports, '@keelson/cdk8s-app')
+    ? (load('@keelson/cdk8s-app') as typeof kit)
+    : undefined;
   return { kit: kitModule, cdk8s: cdk8sModule, module: load };
 }

@@ -23,10 +23,12 @@ export class NpmAccessLoader {
   async load(env: EnvironmentResource): Promise<NpmAccessResolver | undefined> {
     const entries = env.spec.npmRegistries ?? [];
     if (entries.length === 0) return undefined;
-    const resolved = await Promise.all(entries.map(async (entry, i) => ({
-      prefix: withSlash(entry.url),
-      token: await this.#token(env.metadata.namespace, entry.secretRef.name, i),
-    })));
+    const resolved = await Promise.all(
+      entries.map(async (entry, i) => ({
+        prefix: withSlash(entry.url),
+        token: await this.#token(env.metadata.namespace, entry.secretRef.name, i),
+      })),
+    );
     resolved.sort((a, b) => b.prefix.length - a.prefix.length);
     return (url) => {
       const token = resolved.find((r) => withSlash(url).startsWith(r.prefix))?.token;
@@ -36,7 +38,11 @@ export class NpmAccessLoader {
 
   async #token(namespace: string, name: string, index: number): Promise<string> {
     const { token } = await readSecretKeys(this.#core, this.#redactor, {
-      namespace, name, field: `spec.npmRegistries[${index}].secretRef`, keys: ['token'], secret: ['token'],
+      namespace,
+      name,
+      field: `spec.npmRegistries[${index}].secretRef`,
+      keys: ['token'],
+      secret: ['token'],
       reasons: { notFound: 'NpmCredentialsNotFound', invalid: 'NpmCredentialsInvalid' },
     });
     // A token written to a file for `kubectl create secret --from-file` ends with a newline.

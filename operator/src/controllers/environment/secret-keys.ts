@@ -18,7 +18,11 @@ export interface SecretKeysRequest {
   readonly reasons: { readonly notFound: string; readonly invalid: string };
 }
 
-export async function readSecretKeys(core: k8s.CoreV1Api, redactor: SecretRedactor, request: SecretKeysRequest): Promise<Record<string, string>> {
+export async function readSecretKeys(
+  core: k8s.CoreV1Api,
+  redactor: SecretRedactor,
+  request: SecretKeysRequest,
+): Promise<Record<string, string>> {
   const { namespace, name, field, keys, secret: secretKeys, reasons } = request;
   let secret: k8s.V1Secret;
   try {
@@ -33,7 +37,11 @@ export async function readSecretKeys(core: k8s.CoreV1Api, redactor: SecretRedact
   for (const key of keys) {
     const value = secret.data?.[key] === undefined ? '' : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
     if (!value) {
-      throw stalled('Synthesized', reasons.invalid, `Secret "${name}" named by ${field} needs the key${keys.length > 1 ? 's' : ''} ${keys.join(' and ')}`);
+      throw stalled(
+        'Synthesized',
+        reasons.invalid,
+        `Secret "${name}" named by ${field} needs the key${keys.length > 1 ? 's' : ''} ${keys.join(' and ')}`,
+      );
     }
     if (secretKeys.includes(key)) redactor.remember(value);
     values[key] = value;

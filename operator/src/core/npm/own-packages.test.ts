@@ -4,13 +4,17 @@ import assert from 'node:assert/strict';
 import { ownPackagesNeeded } from './own-packages.ts';
 
 const PROVIDED = { cdk8s: '2.70.106', 'cdk8s-plus-27': '2.9.5', constructs: '10.8.1' };
-const manifest = (dependencies: unknown) => JSON.stringify({ name: 'deploy', dependencies, devDependencies: { typescript: '7.0.0' } });
+const manifest = (dependencies: unknown) =>
+  JSON.stringify({ name: 'deploy', dependencies, devDependencies: { typescript: '7.0.0' } });
 
 describe('ownPackagesNeeded', () => {
   const keelsons: [string, unknown][] = [
     ['no dependencies at all', undefined],
     ['the kit only, as keelson init writes it', { '@keelson/cdk8s-app': 'file:../kit.tgz' }],
-    ['the provided versions, exact or with ^ ~ =', { cdk8s: '2.70.106', 'cdk8s-plus-27': '^2.9.5', constructs: '~10.8.1' }],
+    [
+      'the provided versions, exact or with ^ ~ =',
+      { cdk8s: '2.70.106', 'cdk8s-plus-27': '^2.9.5', constructs: '~10.8.1' },
+    ],
   ];
   for (const [name, deps] of keelsons) {
     it(`${name}: Keelson's packages`, () => assert.equal(ownPackagesNeeded(manifest(deps), PROVIDED), undefined));

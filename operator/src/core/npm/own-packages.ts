@@ -21,7 +21,7 @@ export function ownPackagesNeeded(manifestText: string, provided: ProvidedVersio
   const dependencies = manifest.dependencies;
   if (dependencies === undefined) return undefined;
   if (typeof dependencies !== 'object' || dependencies === null || Array.isArray(dependencies)) {
-    return 'its package.json\'s dependencies are not an object';
+    return "its package.json's dependencies are not an object";
   }
   for (const [name, spec] of Object.entries(dependencies as Record<string, unknown>)) {
     if (name === KIT) continue;

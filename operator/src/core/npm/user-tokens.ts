@@ -6,13 +6,18 @@
 import { credentialKeyOf } from './npmrc.ts';
 
 /** `//host/path/` → token. */
-export function userTokens(text: string, env: Readonly<Record<string, string | undefined>>): ReadonlyMap<string, string> {
+export function userTokens(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+): ReadonlyMap<string, string> {
   const tokens = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     const m = /^(\/\/\S+?):_authToken\s*=\s*(.+)$/.exec(line);
     if (!m) continue;
-    const token = m[2]!.replace(/^["']|["']$/g, '').replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? '');
+    const token = m[2]!
+      .replace(/^["']|["']$/g, '')
+      .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => env[name] ?? '');
     if (token) tokens.set(m[1]!.endsWith('/') ? m[1]! : `${m[1]}/`, token);
   }
   return tokens;
