@@ -3,14 +3,14 @@
 // whole working tree and the directory its path, as the operator sees a GitRepository and an
 // Environment's spec.path: an Include of `../manifests` works the same in both.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 import { Renderer } from '../adapters/render/renderer.ts';
 import { Synthesizer, type SynthesisSource } from '../adapters/synth/synthesizer.ts';
 import { DependencyStore } from '../adapters/npm/dependency-store.ts';
-import { tokenFor, userTokens } from '../core/npm/user-tokens.ts';
+import { tokenFor } from '../core/npm/user-tokens.ts';
+import { readUserNpmConfig } from './npm-config.ts';
 import type { CommandIO } from './command.ts';
 
 /** Starts a one-worker synthesizer for the deploy repository in `dir`, runs `fn`, and stops it. */
@@ -22,13 +22,13 @@ export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s
     kustomize: io.env.KEELSON_KUSTOMIZE ?? 'kustomize',
   });
   // A deploy repository's own packages, installed into the local cache with the user's tokens, as npm ci would.
-  const dependencies = new DependencyStore({ cacheDir: join(cacheDir, '..', 'npm') });
+  const dependencies = new DependencyStore({ cacheDir: join(cacheDir, '..', 'npm'), tokensFrom: 'user-config' });
   const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer, dependencies });
   try {
     await synthesizer.start();
     const folder = resolve(io.cwd, dir);
     const root = workingTreeOf(folder) ?? folder;
-    const tokens = await readUserTokens(io);
+    const { tokens } = await readUserNpmConfig(io);
     return await fn(synthesizer, {
       tree: new DirectoryTree(root), path: relative(root, folder) || '.',
       npmAccess: (url) => {
@@ -39,13 +39,6 @@ export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s
   } finally {
     await synthesizer.stop();
   }
-}
-
-/** The tokens of the user's npm configuration ($NPM_CONFIG_USERCONFIG or ~/.npmrc); none when it is absent. */
-async function readUserTokens(io: CommandIO): Promise<ReadonlyMap<string, string>> {
-  const file = io.env.NPM_CONFIG_USERCONFIG ?? io.env.npm_config_userconfig ?? join(homedir(), '.npmrc');
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return userTokens(text, io.env);
 }
 
 /** The Git working tree `folder` is in (the nearest folder up holding .git), or undefined. */

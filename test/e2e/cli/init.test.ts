@@ -1,8 +1,10 @@
 // `keelson init` as someone starting a deploy repository runs it: init into a new directory
-// with the kit packed by `make kit`, a real `npm install` from the registry, `tsc --noEmit`
-// as the editor and CI would run it, `keelson synth` of the new `dev` environment, the kit
-// imported by the repository's own code under Node, and imported CRD types (enums included)
-// type-checked and synthesized. A directory that is not empty is refused, by name.
+// with the kit packed by `make kit`, its package-lock.json resolved from the registry, a real
+// `npm ci` of that lockfile, `tsc --noEmit` as the editor and CI would run it, `keelson synth`
+// of the new `dev` environment, the kit imported by the repository's own code under Node, and
+// imported CRD types (enums included) type-checked and synthesized. A directory that is not
+// empty is refused, by name; a lockfile that cannot be resolved (a registry without the kit, a
+// registry that cannot be reached) leaves nothing behind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../../harness/kube.ts';
+import { NpmRegistry } from '../../harness/npm-registry.ts';
+import { freePort } from '../../harness/ports.ts';
 
 interface Run { code: number; stdout: string; stderr: string }
 interface Obj { kind: string; metadata: { name: string }; spec?: Record<string, unknown> }
@@ -28,15 +32,24 @@ const ENV = {
   npm_config_update_notifier: 'false',
 };
 
-function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: ENV, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
 }
 
 const keelson = (...args: string[]): Promise<Run> => run('npx', ['--no-install', 'keelson', ...args], REPO_ROOT);
+/** `keelson init` with the user's npm configuration in `npmrc`. */
+function initWith(npmrc: string, ...args: string[]): Promise<Run> {
+  const file = join(tmp, `npmrc-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(file, npmrc);
+  const env = { ...ENV, NPM_CONFIG_USERCONFIG: file, npm_config_registry: undefined };
+  return run('npx', ['--no-install', 'keelson', 'init', ...args], REPO_ROOT, env);
+}
+
+interface Lockfile { packages: Record<string, { version?: string; integrity?: string; dependencies?: object }> }
 
 async function synth(dir: string): Promise<Obj[]> {
   const r = await keelson('synth', dir, '--env', 'dev');
@@ -59,8 +72,10 @@ describe('keelson init', () => {
     const r = await keelson('init', repo, '--kit', `file:${KIT_TGZ}`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /keelson synth \. --env dev/);
-    const files = ['.gitignore', 'README.md', 'images.json', 'main.ts', 'package.json', 'tsconfig.json'];
+    const files = ['.gitignore', 'README.md', 'images.json', 'main.ts', 'package-lock.json', 'package.json',
+      'tsconfig.json'];
     assert.deepEqual(readdirSync(repo).sort(), files);
+    assert.match(r.stdout, /npm ci/);
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
       private: boolean; type: string; scripts: Record<string, string>;
       dependencies: Record<string, string>; devDependencies: Record<string, string>;
@@ -71,10 +86,19 @@ describe('keelson init', () => {
     assert.deepEqual(pkg.dependencies, { '@keelson/cdk8s-app': `file:${KIT_TGZ}`, ...KIT_MANIFEST.dependencies });
     assert.ok(pkg.devDependencies.typescript);
     assert.match(readFileSync(join(repo, 'README.md'), 'utf8'), /kind: Environment[\s\S]*environment: dev/);
+
+    // The lockfile pins the libraries at the versions Keelson provides, each with its integrity.
+    const lock = JSON.parse(readFileSync(join(repo, 'package-lock.json'), 'utf8')) as Lockfile;
+    assert.deepEqual(lock.packages['']?.dependencies, pkg.dependencies);
+    for (const [name, version] of Object.entries(KIT_MANIFEST.dependencies)) {
+      assert.equal(lock.packages[`node_modules/${name}`]?.version, version, name);
+      assert.match(lock.packages[`node_modules/${name}`]?.integrity ?? '', /^sha512-/, name);
+    }
+    assert.ok(!existsSync(join(repo, 'node_modules')), 'resolving the lockfile installs nothing');
   });
 
-  it('installs from the registry and type-checks with tsc --noEmit', { timeout: 300_000 }, async () => {
-    const install = await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], repo);
+  it('npm ci installs the lockfile as written, and tsc --noEmit type-checks', { timeout: 300_000 }, async () => {
+    const install = await run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], repo);
     assert.equal(install.code, 0, install.stderr);
     const tsc = await run('npx', ['--no-install', 'tsc', '--noEmit'], repo);
     assert.equal(tsc.code, 0, tsc.stdout + tsc.stderr);
@@ -142,11 +166,48 @@ describe('keelson init', () => {
   it('accepts a directory that holds only .git, as a fresh clone does', async () => {
     const dir = join(tmp, 'fresh-clone');
     mkdirSync(join(dir, '.git'), { recursive: true });
-    const r = await keelson('init', dir);
+    const r = await keelson('init', dir, '--kit', `file:${KIT_TGZ}`);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(dir, 'main.ts')));
+    assert.ok(existsSync(join(dir, 'package-lock.json')));
+    assert.ok(existsSync(join(dir, '.git')));
+  });
+
+  it('--no-lockfile writes the kit this Keelson ships by version, and no lockfile', async () => {
+    const dir = join(tmp, 'no-lockfile');
+    const r = await keelson('init', dir, '--no-lockfile');
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(dir, 'package-lock.json')));
+    assert.match(r.stdout, /npm install/);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.equal(pkg.dependencies['@keelson/cdk8s-app'], KIT_MANIFEST.version);
+  });
+
+  it('a registry without the kit: names the kit and `make kit`, and leaves the clone as it was', { timeout: 120_000 },
+    async () => {
+      // The registry proxies cdk8s and the rest from upstream, but never has the kit.
+      const registry = await NpmRegistry.start({ uplink: true, localOnly: ['@keelson/cdk8s-app'] });
+      try {
+        const dir = join(tmp, 'kit-not-published');
+        mkdirSync(join(dir, '.git'), { recursive: true });
+        const r = await initWith(`registry=${registry.url}\n`, dir);
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stderr, new RegExp(`does not have @keelson/cdk8s-app@${KIT_MANIFEST.version.replace(/\./g, '\\.')}`));
+        assert.match(r.stderr, /make kit/);
+        assert.match(r.stderr, /nothing was written/);
+        assert.deepEqual(readdirSync(dir), ['.git']);
+      } finally {
+        await registry.dispose();
+      }
+    });
+
+  it('a registry that cannot be reached: names it, and the new directory is not left behind', async () => {
+    const registry = `http://127.0.0.1:${await freePort()}/`;
+    const parent = join(tmp, 'unreachable');
+    const r = await initWith(`registry=${registry}\n`, join(parent, 'repo'), '--kit', `file:${KIT_TGZ}`);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`the registry ${registry.replace(/\./g, '\\.')} cannot be reached \\(ECONNREFUSED\\)`));
+    assert.ok(!existsSync(parent), 'the directories init made are gone');
   });
 
   const refusals: { name: string; make: (dir: string) => void; error: string; untouched: (dir: string) => void }[] = [

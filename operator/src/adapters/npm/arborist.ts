@@ -44,16 +44,20 @@ function loadArborist(): ArboristConstructor {
   return arboristClass;
 }
 
-export interface ArboristInstall {
-  /** The folder holding package.json and package-lock.json; node_modules is written into it. */
-  readonly dir: string;
+/** The registries, their tokens, the cache and the patience of one Arborist run. */
+export interface RegistryOptions {
   /** pacote's content-addressed cache of tarballs and metadata. */
   readonly cache: string;
   readonly mapping: RegistryMapping;
-  /** registry URL → token, for the registries the Environment gave one for. */
+  /** registry URL → token, for the registries that have one. */
   readonly tokens: ReadonlyMap<string, string>;
   readonly timeoutMs: number;
   readonly retries: number;
+}
+
+export interface ArboristInstall extends RegistryOptions {
+  /** The folder holding package.json and package-lock.json; node_modules is written into it. */
+  readonly dir: string;
   /** package.json and the lockfile, as messages name them. */
   readonly files: { readonly packageJson: string; readonly lockfile: string };
   /** What to do about a lockfile that does not fit. */
@@ -109,10 +113,9 @@ export async function installLockfile(install: ArboristInstall): Promise<void> {
 }
 
 function arboristOptions(install: ArboristInstall): Record<string, unknown> {
-  const options: Record<string, unknown> = {
+  return {
+    ...registryOptions(install),
     path: install.dir,
-    cache: install.cache,
-    registry: install.mapping.registry,
     // Never run a package's scripts (preinstall, install, postinstall, prepare): a deploy repository's
     // dependencies are code the operator only hands to the synthesis sandbox, never runs itself.
     ignoreScripts: true,
@@ -121,25 +124,55 @@ function arboristOptions(install: ArboristInstall): Record<string, unknown> {
     allowScripts: null,
     // Nothing runs binaries: no node_modules/.bin.
     binLinks: false,
-    audit: false,
-    fund: false,
     save: false,
     packageLock: true,
-    progress: false,
     installStrategy: 'hoisted',
     // Only registry packages (validated before, refused here again should one slip through).
     allowGit: 'none',
     allowFile: 'none',
     allowDirectory: 'none',
-    timeout: install.timeoutMs,
-    fetchRetries: install.retries,
+  };
+}
+
+/** Where packages come from, with what token, and how patiently: what an install and a resolution share. */
+function registryOptions(access: RegistryOptions): Record<string, unknown> {
+  const options: Record<string, unknown> = {
+    cache: access.cache,
+    registry: access.mapping.registry,
+    audit: false,
+    fund: false,
+    progress: false,
+    timeout: access.timeoutMs,
+    fetchRetries: access.retries,
     fetchRetryMintimeout: 1_000,
     fetchRetryMaxtimeout: 10_000,
     userAgent: `keelson npm-arborist node/${process.version}`,
   };
-  for (const [scope, registry] of Object.entries(install.mapping.scopes)) options[`${scope}:registry`] = registry;
-  for (const [registry, token] of install.tokens) options[`${credentialKeyOf(registry)}:_authToken`] = token;
+  for (const [scope, registry] of Object.entries(access.mapping.scopes)) options[`${scope}:registry`] = registry;
+  for (const [registry, token] of access.tokens) options[`${credentialKeyOf(registry)}:_authToken`] = token;
   return options;
+}
+
+/**
+ * Writes `dir/package-lock.json` for `dir/package.json` as `npm install --package-lock-only
+ * --ignore-scripts` would: every dependency resolved against the registries and pinned with its
+ * integrity, nothing downloaded into node_modules, package.json left as it is.
+ */
+export async function resolveLockfile(resolution: RegistryOptions & { readonly dir: string }): Promise<void> {
+  const Arborist = loadArborist();
+  const arborist = new Arborist({
+    ...registryOptions(resolution),
+    path: resolution.dir,
+    ignoreScripts: true,
+    packageLock: true,
+    packageLockOnly: true,
+    installStrategy: 'hoisted',
+  });
+  try {
+    await arborist.reify({ save: true });
+  } catch (err) {
+    throw new ArboristFailure(err, undefined);
+  }
 }
 
 function entriesOf(tree: ArboristTree): TreeEntry[] {

@@ -13,7 +13,7 @@ import {
 import { parseNpmrc, registriesOf, type RegistryMapping, NPM_PUBLIC_REGISTRY } from '../../core/npm/npmrc.ts';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import { ArboristFailure, installLockfile } from './arborist.ts';
-import { classifyInstallError, type FailureContext } from './install-error.ts';
+import { classifyInstallError, type FailureContext, type TokenSource } from './install-error.ts';
 
 export { DependencyInstallError } from '../../core/npm/dependency-error.ts';
 export type { DependencyFailureReason } from '../../core/npm/dependency-error.ts';
@@ -50,6 +50,8 @@ export interface DependencyStoreOptions {
   readonly timeoutMs?: number;
   /** Retries of a request that failed for the network or a 5xx. @default 2 */
   readonly retries?: number;
+  /** Where the tokens `install` is given come from, for what a refusal advises. @default 'environment' */
+  readonly tokensFrom?: TokenSource;
 }
 
 /** The bytes package.json, package-lock.json or .npmrc may have. */
@@ -64,6 +66,7 @@ export class DependencyStore {
   readonly #defaultRegistry: string;
   readonly #timeoutMs: number;
   readonly #retries: number;
+  readonly #tokensFrom: TokenSource;
   /** Installs in progress, by key: concurrent installs of one lockfile share one. */
   readonly #inFlight = new Map<string, Promise<string>>();
 
@@ -73,6 +76,7 @@ export class DependencyStore {
     this.#defaultRegistry = options.defaultRegistry ?? NPM_PUBLIC_REGISTRY;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retries = options.retries ?? 2;
+    this.#tokensFrom = options.tokensFrom ?? 'environment';
   }
 
   /**
@@ -93,7 +97,8 @@ export class DependencyStore {
       readText(tree, at('package-lock.json')),
       readText(tree, at('.npmrc')),
     ]);
-    const project = readLockedProject({ folder, packageJson, lockfile });
+    const otherLockfile = lockfile === undefined ? await otherLockfileIn(tree, folder) : undefined;
+    const project = readLockedProject({ folder, packageJson, lockfile, otherLockfile });
     if (project === null || lockfile === undefined) return null;
     const { mapping, ignored } = parseNpmrc(npmrc, at('.npmrc'), this.#defaultRegistry);
     const key = dependencyKey(project, mapping);
@@ -142,6 +147,7 @@ export class DependencyStore {
       mapping: request.mapping,
       withToken: new Set(tokens.keys()),
       secrets: [...tokens.values()],
+      tokensFrom: this.#tokensFrom,
     };
     const tmpRoot = join(this.#cacheDir, '_tmp');
     await mkdir(tmpRoot, { recursive: true });
@@ -250,4 +256,10 @@ async function exists(path: string): Promise<boolean> {
 async function touch(dir: string): Promise<void> {
   const now = new Date();
   await utimes(dir, now, now).catch(() => undefined);
+}
+
+/** The lockfile of another package manager beside package.json, for the message when npm's is missing. */
+async function otherLockfileIn(tree: SourceTree, folder: string): Promise<string | undefined> {
+  const names = new Set(((await tree.readDir(folder)) ?? []).map((entry) => entry.name));
+  return ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock'].find((name) => names.has(name));
 }

@@ -3,7 +3,7 @@
 // worded from what Keelson knows (the package, the registry, the lockfile), so no detail of the
 // request (a header, a token) can reach the message.
 import { DependencyInstallError } from '../../core/npm/dependency-error.ts';
-import { registryFor, type RegistryMapping } from '../../core/npm/npmrc.ts';
+import { credentialKeyOf, registryFor, type RegistryMapping } from '../../core/npm/npmrc.ts';
 
 /** The package an error was about, when known. */
 export interface FailedPackage {
@@ -20,7 +20,14 @@ export interface FailureContext {
   readonly withToken: ReadonlySet<string>;
   /** The tokens, to strip from anything that is echoed as a last line of defence. */
   readonly secrets: readonly string[];
+  /**
+   * Where tokens come from, for what a refusal advises: the Environment's Secrets (the operator) or
+   * the user's own npm configuration (the CLI on their machine). @default 'environment'
+   */
+  readonly tokensFrom?: TokenSource;
 }
+
+export type TokenSource = 'environment' | 'user-config';
 
 interface NpmError {
   code?: unknown;
@@ -58,10 +65,15 @@ export function classifyInstallError(err: unknown, failed: FailedPackage | undef
   }
   if (status === 401 || status === 403 || code === 'E401' || code === 'E403') {
     const shown = status ?? Number(code?.slice(1));
-    return make('Unauthorized', context.withToken.has(registry)
-      ? `the registry ${registry} refused the Environment's token for ${what} (${shown})`
-      : `the registry ${registry} wants a token for ${what} (${shown}): reference a Secret with a token for it ` +
-        "in the Environment (a token in the repository's .npmrc is ignored)");
+    const user = context.tokensFrom === 'user-config';
+    if (context.withToken.has(registry)) {
+      const whose = user ? 'the token of your npm configuration (~/.npmrc)' : "the Environment's token";
+      return make('Unauthorized', `the registry ${registry} refused ${whose} for ${what} (${shown})`);
+    }
+    const advice = user
+      ? `add \`${credentialKeyOf(registry)}:_authToken=<token>\` to your npm configuration (~/.npmrc)`
+      : "reference a Secret with a token for it in the Environment (a token in the repository's .npmrc is ignored)";
+    return make('Unauthorized', `the registry ${registry} wants a token for ${what} (${shown}): ${advice}`);
   }
   if (status === 404 || status === 410 || code === 'E404' || code === 'E410' || code === 'ETARGET') {
     return make('NotFound',

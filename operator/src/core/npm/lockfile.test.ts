@@ -72,6 +72,8 @@ describe('readLockedProject', () => {
       readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: undefined }));
     refused('NoLockfile', /in the repository root/, () =>
       readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined }));
+    refused('NoLockfile', /lockfile pins \(npm's lockfile; it does not read pnpm-lock\.yaml\); run `npm install`/, () =>
+      readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined, otherLockfile: 'pnpm-lock.yaml' }));
   });
 
   it('refuses a dependency of package.json that the lockfile does not have, naming it', () => {
@@ -174,6 +176,12 @@ describe('readLockedProject', () => {
       refused('NotReproducible', /is a Git repository, which a registry cannot reproduce/, () =>
         read({ '': ROOT }, manifest({ dependencies: { 'acme-constructs': spec } })));
     }
+  });
+
+  it('tells a repository made with `keelson init --kit file:…` how to depend on the kit from a registry', () => {
+    const kit = 'file:.keelson/kit/keelson-cdk8s-app-0.1.0.tgz';
+    refused('NotReproducible', /"@keelson\/cdk8s-app": "file:.*" in dependencies is a path .*: publish the kit that `make kit` packs to a registry/,
+      () => read({ '': ROOT }, manifest({ dependencies: { '@keelson/cdk8s-app': kit, 'acme-constructs': '1.0.0' } })));
   });
 
   it('accepts an npm: alias and keeps the real package name', () => {

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { DependencyInstallError } from './dependency-error.ts';
 import type { RegistryMapping } from './npmrc.ts';
 
+/** The deploy-repo kit's package name. */
+const KIT_PACKAGE = '@keelson/cdk8s-app';
+
 /** The dependency fields of package.json that npm installs for the root project. */
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'] as const;
 type DependencyField = (typeof DEPENDENCY_FIELDS)[number];
@@ -42,6 +45,8 @@ export interface DependencyFiles {
   readonly packageJson: string;
   /** undefined when there is no package-lock.json. */
   readonly lockfile: string | undefined;
+  /** Another package manager's lockfile beside package.json (`pnpm-lock.yaml`), when there is no npm one. */
+  readonly otherLockfile?: string | undefined;
 }
 
 interface LockEntry {
@@ -89,7 +94,8 @@ export function readLockedProject(input: DependencyFiles): LockedProject | null 
     throw new DependencyInstallError(
       'NoLockfile',
       `${files.packageJson} declares dependencies but there is no ${files.lockfile}: Keelson installs only what a ` +
-        `lockfile pins; ${fix}`,
+        `lockfile pins` + (input.otherLockfile === undefined ? '' : ` (npm's lockfile; it does not read ${input.otherLockfile})`) +
+        `; ${fix}`,
     );
   }
   const lock = parseObject(input.lockfile, files.lockfile);
@@ -293,10 +299,13 @@ function refuseUnreproducibleSpec(dep: { field: DependencyField; name: string; s
   const git = /^(git(\+[a-z]+)?:|github:|gitlab:|bitbucket:|gist:)/.test(spec) || /^[^@:/\s]+\/[^:/\s]+$/.test(spec);
   if (!local && !git) return;
   const what = local ? 'a path in the repository' : 'a Git repository';
+  // A repository made by `keelson init --kit file:…` that later adds packages of its own.
+  const fix = dep.name === KIT_PACKAGE
+    ? 'publish the kit that `make kit` packs to a registry the .npmrc names, and depend on its version'
+    : 'publish it to a registry and depend on a version';
   throw new DependencyInstallError(
     'NotReproducible',
-    `${file}: "${dep.name}": "${dep.spec}" in ${dep.field} is ${what}, which a registry cannot reproduce: ` +
-      'publish it to a registry and depend on a version',
+    `${file}: "${dep.name}": "${dep.spec}" in ${dep.field} is ${what}, which a registry cannot reproduce: ${fix}`,
   );
 }
 
