@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test bench deps npm-deps system-deps binaries lint typecheck generate check-generated unit e2e kit clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated unit e2e kit clean
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps
@@ -46,6 +46,11 @@ binaries:
 
 lint: npm-deps
 	oxlint -c .oxlintrc.json --deny-warnings operator test cdk8s-app
+	prettier --check --log-level warn "**/*.ts"
+
+## format: rewrite the TypeScript in the house format (Prettier, 120 columns; `make lint` checks it)
+format: npm-deps
+	prettier --write --log-level warn "**/*.ts"
 
 typecheck: npm-deps
 	tsc --noEmit -p tsconfig.json

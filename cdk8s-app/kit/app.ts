@@ -30,7 +30,8 @@ export class App extends Chart {
   readonly appName: string;
 
   constructor(scope: Construct, name: string, props: AppProps = {}) {
-    if (!APP_NAME.test(name)) throw new Error(`app name "${name}" is not a DNS label (lowercase letters, digits and '-', at most 63)`);
+    if (!APP_NAME.test(name))
+      throw new Error(`app name "${name}" is not a DNS label (lowercase letters, digits and '-', at most 63)`);
     super(scope, name, {
       namespace: props.namespace,
       labels: { ...props.labels, [LABEL_APP]: name },

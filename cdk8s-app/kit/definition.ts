@@ -48,22 +48,28 @@ export function definitionOf(moduleExports: unknown, file: string): Environments
   const exports = (moduleExports ?? {}) as Record<string, unknown>;
   const candidate = exports.default ?? exports.environments;
   if (candidate === undefined) {
-    throw new DefinitionError(`${file} exports no environments: export default defineEnvironments({ dev: (env) => …, … })`,
-      'NoEnvironments');
+    throw new DefinitionError(
+      `${file} exports no environments: export default defineEnvironments({ dev: (env) => …, … })`,
+      'NoEnvironments',
+    );
   }
   return checkDefinition(candidate, file) as EnvironmentsDefinition;
 }
 
 function checkDefinition<T>(value: T, where: string): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new DefinitionError(`${where}: the environments must be an object of name → function, got ${describeValue(value)}`);
+    throw new DefinitionError(
+      `${where}: the environments must be an object of name → function, got ${describeValue(value)}`,
+    );
   }
   const entries = Object.entries(value);
   if (entries.length === 0) throw new DefinitionError(`${where}: no environments are defined`, 'NoEnvironments');
   for (const [name, builder] of entries) {
     if (!ENV_NAME.test(name)) throw new DefinitionError(`${where}: environment name "${name}" is not a DNS label`);
     if (typeof builder !== 'function') {
-      throw new DefinitionError(`${where}: environment "${name}" must be a function (env) => void, got ${describeValue(builder)}`);
+      throw new DefinitionError(
+        `${where}: environment "${name}" must be a function (env) => void, got ${describeValue(builder)}`,
+      );
     }
   }
   return value;
@@ -72,5 +78,7 @@ function checkDefinition<T>(value: T, where: string): T {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  return typeof value === 'object' ? `an object (${Object.keys(value).slice(0, 5).join(', ') || 'empty'})` : `a ${typeof value}`;
+  return typeof value === 'object'
+    ? `an object (${Object.keys(value).slice(0, 5).join(', ') || 'empty'})`
+    : `a ${typeof value}`;
 }

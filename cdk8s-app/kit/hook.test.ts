@@ -6,17 +6,32 @@ import { Hook, type HookOptions } from './hook.ts';
 import { SyncWave } from './sync-wave.ts';
 
 function annotationsOf(chart: Chart): Record<string, string>[] {
-  return chart.toJson().map((o: { metadata: { annotations?: Record<string, string> } }) => o.metadata.annotations ?? {});
+  return chart
+    .toJson()
+    .map((o: { metadata: { annotations?: Record<string, string> } }) => o.metadata.annotations ?? {});
 }
 
 describe('Hook.mark', () => {
   const cases: { name: string; options: HookOptions; want: Record<string, string> }[] = [
-    { name: 'a PreSync hook is deleted before the next one is created by default', options: { phase: 'PreSync' },
-      want: { 'keelson.dev/hook': 'PreSync', 'keelson.dev/hook-delete-policy': 'BeforeHookCreation' } },
-    { name: 'several phases and policies are comma-separated', options: { phase: ['PostSync', 'SyncFail'], deletePolicy: ['HookSucceeded', 'HookFailed'] },
-      want: { 'keelson.dev/hook': 'PostSync,SyncFail', 'keelson.dev/hook-delete-policy': 'HookSucceeded,HookFailed' } },
-    { name: 'a wave is written as the sync-wave annotation', options: { phase: 'Sync', wave: -2 },
-      want: { 'keelson.dev/hook': 'Sync', 'keelson.dev/hook-delete-policy': 'BeforeHookCreation', 'keelson.dev/sync-wave': '-2' } },
+    {
+      name: 'a PreSync hook is deleted before the next one is created by default',
+      options: { phase: 'PreSync' },
+      want: { 'keelson.dev/hook': 'PreSync', 'keelson.dev/hook-delete-policy': 'BeforeHookCreation' },
+    },
+    {
+      name: 'several phases and policies are comma-separated',
+      options: { phase: ['PostSync', 'SyncFail'], deletePolicy: ['HookSucceeded', 'HookFailed'] },
+      want: { 'keelson.dev/hook': 'PostSync,SyncFail', 'keelson.dev/hook-delete-policy': 'HookSucceeded,HookFailed' },
+    },
+    {
+      name: 'a wave is written as the sync-wave annotation',
+      options: { phase: 'Sync', wave: -2 },
+      want: {
+        'keelson.dev/hook': 'Sync',
+        'keelson.dev/hook-delete-policy': 'BeforeHookCreation',
+        'keelson.dev/sync-wave': '-2',
+      },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -37,14 +52,21 @@ describe('Hook.mark', () => {
 
   const invalid: { name: string; options: HookOptions; error: RegExp }[] = [
     { name: 'an unknown phase', options: { phase: 'PreApply' as 'PreSync' }, error: /unknown hook phase "PreApply"/ },
-    { name: 'an unknown delete policy', options: { phase: 'PreSync', deletePolicy: 'Never' as 'HookFailed' }, error: /unknown hook delete policy "Never"/ },
+    {
+      name: 'an unknown delete policy',
+      options: { phase: 'PreSync', deletePolicy: 'Never' as 'HookFailed' },
+      error: /unknown hook delete policy "Never"/,
+    },
     { name: 'no phase at all', options: { phase: [] }, error: /at least one/ },
     { name: 'a fractional wave', options: { phase: 'PreSync', wave: 1.5 }, error: /integer/ },
   ];
   for (const c of invalid) {
     it(`refuses ${c.name}`, () => {
       const chart = Testing.chart();
-      assert.throws(() => Hook.mark(new kplus.Job(chart, 'job', { containers: [{ image: 'busybox' }] }), c.options), c.error);
+      assert.throws(
+        () => Hook.mark(new kplus.Job(chart, 'job', { containers: [{ image: 'busybox' }] }), c.options),
+        c.error,
+      );
     });
   }
 

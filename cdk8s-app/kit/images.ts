@@ -15,12 +15,16 @@ const REFERENCE = /^[a-z0-9][a-z0-9._\-/:@]*$/i;
 
 /** Checks the shape of an images file and returns it typed; throws ImageReferenceError naming the bad entry. */
 export function parseImagesFile(content: unknown, file = 'images.json'): ImagesFileContent {
-  if (!isRecord(content)) throw new ImageReferenceError(`${file}: expected an object of environment → { image name → reference }`);
+  if (!isRecord(content))
+    throw new ImageReferenceError(`${file}: expected an object of environment → { image name → reference }`);
   for (const [environment, images] of Object.entries(content)) {
-    if (!isRecord(images)) throw new ImageReferenceError(`${file}: "${environment}" must be an object of image name → reference`);
+    if (!isRecord(images))
+      throw new ImageReferenceError(`${file}: "${environment}" must be an object of image name → reference`);
     for (const [name, ref] of Object.entries(images)) {
       if (typeof ref !== 'string' || !REFERENCE.test(ref)) {
-        throw new ImageReferenceError(`${file}: ${environment}.${name} is not an image reference: ${JSON.stringify(ref)}`);
+        throw new ImageReferenceError(
+          `${file}: ${environment}.${name} is not an image reference: ${JSON.stringify(ref)}`,
+        );
       }
     }
   }

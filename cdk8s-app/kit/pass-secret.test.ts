@@ -6,9 +6,19 @@ import { PassSecret, type PassSecretProps } from './pass-secret.ts';
 describe('PassSecret', () => {
   it('carries sorted references in keelson.dev/pass-refs and no values', () => {
     const chart = Testing.chart();
-    new PassSecret(chart, 'db', { metadata: { name: 'db' }, data: { user: { path: 'prod/db', field: 'user' }, password: 'prod/db' } });
-    const [secret] = chart.toJson() as { metadata: { annotations: Record<string, string> }; data?: unknown; stringData?: object }[];
-    assert.equal(secret!.metadata.annotations['keelson.dev/pass-refs'], '{"password":{"path":"prod/db"},"user":{"path":"prod/db","field":"user"}}');
+    new PassSecret(chart, 'db', {
+      metadata: { name: 'db' },
+      data: { user: { path: 'prod/db', field: 'user' }, password: 'prod/db' },
+    });
+    const [secret] = chart.toJson() as {
+      metadata: { annotations: Record<string, string> };
+      data?: unknown;
+      stringData?: object;
+    }[];
+    assert.equal(
+      secret!.metadata.annotations['keelson.dev/pass-refs'],
+      '{"password":{"path":"prod/db"},"user":{"path":"prod/db","field":"user"}}',
+    );
     assert.equal(secret!.data, undefined);
     assert.deepEqual(secret!.stringData ?? {}, {});
   });

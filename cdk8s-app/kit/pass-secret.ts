@@ -37,14 +37,17 @@ export class PassSecret extends kplus.Secret {
     super(scope, id, { metadata: props.metadata, immutable: props.immutable, type: props.type ?? 'Opaque' });
     const refs: Record<string, PassReference> = {};
     for (const key of Object.keys(props.data).sort()) refs[key] = toReference(key, props.data[key]!);
-    if (Object.keys(refs).length === 0) throw new Error(`PassSecret "${id}": data is empty; name at least one pass entry`);
+    if (Object.keys(refs).length === 0)
+      throw new Error(`PassSecret "${id}": data is empty; name at least one pass entry`);
     this.references = refs;
     this.metadata.addAnnotation(ANNOTATION_PASS_REFS, JSON.stringify(refs));
   }
 
   /** A PassSecret holds references only: adding a literal value is refused. */
   override addStringData(key: string, _value: string): void {
-    throw new Error(`PassSecret "${this.node.id}": refusing a literal value for "${key}"; add a pass reference to data instead`);
+    throw new Error(
+      `PassSecret "${this.node.id}": refusing a literal value for "${key}"; add a pass reference to data instead`,
+    );
   }
 }
 
@@ -55,6 +58,7 @@ function toReference(key: string, ref: string | PassReference): PassReference {
   if (!path || path.endsWith('.gpg') || segments.some((s) => !PATH_SEGMENT.test(s) || s === '.' || s === '..')) {
     throw new Error(`PassSecret "${key}": "${path}" is not a pass entry path (like prod/db, relative, without .gpg)`);
   }
-  if (field !== undefined && (!field || /[\s:]/.test(field))) throw new Error(`PassSecret "${key}": field "${field}" is not a field name`);
+  if (field !== undefined && (!field || /[\s:]/.test(field)))
+    throw new Error(`PassSecret "${key}": field "${field}" is not a field name`);
   return field === undefined ? { path } : { path, field };
 }

@@ -29,9 +29,12 @@ export function buildEnvironment(definition: EnvironmentsDefinition, options: Sy
   const returned: unknown = builder(env);
   if (returned !== undefined) {
     const what = returned instanceof Promise ? 'a Promise (builders are synchronous)' : describeValue(returned);
-    throw new DefinitionError(`environment "${options.environment}" returned ${what}: a builder adds apps to the environment and returns nothing`);
+    throw new DefinitionError(
+      `environment "${options.environment}" returned ${what}: a builder adds apps to the environment and returns nothing`,
+    );
   }
-  if (env.apps.length === 0) throw new DefinitionError(`environment "${options.environment}" has no apps: add at least one App (a cdk8s Chart)`);
+  if (env.apps.length === 0)
+    throw new DefinitionError(`environment "${options.environment}" has no apps: add at least one App (a cdk8s Chart)`);
   return env;
 }
 
@@ -40,12 +43,18 @@ export function synthesizeEnvironment(definition: EnvironmentsDefinition, option
   const env = buildEnvironment(definition, options);
   return env.apps.map((app) => ({
     name: app.node.id,
-    objects: app.node.findAll().filter((c): c is Chart => Chart.isChart(c)).flatMap((chart) => chart.toJson()),
+    objects: app.node
+      .findAll()
+      .filter((c): c is Chart => Chart.isChart(c))
+      .flatMap((chart) => chart.toJson()),
   }));
 }
 
 /** Environment name → its apps' names, building each environment without rendering it. */
-export function listEnvironments(definition: EnvironmentsDefinition, images?: ImagesFileContent): { name: string; apps: string[] }[] {
+export function listEnvironments(
+  definition: EnvironmentsDefinition,
+  images?: ImagesFileContent,
+): { name: string; apps: string[] }[] {
   return Object.keys(definition).map((name) => ({
     name,
     apps: buildEnvironment(definition, { environment: name, images }).apps.map((a) => a.node.id),

@@ -74,15 +74,31 @@ async function bundleJavaScript(outDir: string, version: string): Promise<void> 
 function emitDeclarations(buildDir: string, outDir: string): void {
   // The configuration lives in the scratch directory, so @types/node is found by typeRoots.
   const tsconfig = join(buildDir, 'tsconfig.json');
-  writeFileSync(tsconfig, JSON.stringify({
-    compilerOptions: {
-      target: 'es2022', lib: ['es2024'], module: 'nodenext', moduleResolution: 'nodenext',
-      types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')],
-      strict: true, skipLibCheck: true, allowImportingTsExtensions: true,
-      declaration: true, emitDeclarationOnly: true, rootDir: KIT_DIR, outDir,
-    },
-    files: [join(KIT_DIR, 'index.ts')],
-  }, null, 2));
+  writeFileSync(
+    tsconfig,
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'es2022',
+          lib: ['es2024'],
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules', '@types')],
+          strict: true,
+          skipLibCheck: true,
+          allowImportingTsExtensions: true,
+          declaration: true,
+          emitDeclarationOnly: true,
+          rootDir: KIT_DIR,
+          outDir,
+        },
+        files: [join(KIT_DIR, 'index.ts')],
+      },
+      null,
+      2,
+    ),
+  );
   const tsc = join(dirname(createRequire(join(ROOT, 'package.json')).resolve('typescript/package.json')), 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', tsconfig], { cwd: APP_DIR, stdio: 'inherit' });
 
@@ -110,7 +126,9 @@ function packageManifest(manifest: Manifest, libraries: Record<string, string>):
 }
 
 function readme(manifest: Manifest, libraries: Record<string, string>): string {
-  const versions = Object.entries(libraries).map(([name, v]) => `\`${name}\` ${v}`).join(', ');
+  const versions = Object.entries(libraries)
+    .map(([name, v]) => `\`${name}\` ${v}`)
+    .join(', ');
   return [
     `# ${manifest.name}`,
     '',
@@ -142,7 +160,9 @@ async function main(): Promise<void> {
 
     mkdirSync(out, { recursive: true });
     const packed = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {
-      cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: packageDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
     const [{ filename }] = JSON.parse(packed) as [{ filename: string }];
     console.log(join(out, filename));

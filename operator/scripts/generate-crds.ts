@@ -12,17 +12,22 @@ const outDirs = [join(root, 'crds'), join(root, 'charts', 'keelson', 'crds')];
 for (const dir of outDirs) mkdirSync(dir, { recursive: true });
 
 let stale = 0;
-for (const { fileName, yaml } of renderCrds()) for (const outDir of outDirs) {
-  const path = join(outDir, fileName);
-  let current = '';
-  try { current = readFileSync(path, 'utf8'); } catch { /* new file */ }
-  if (current === yaml) continue;
-  if (check) {
-    console.error(`${relative(root, path)} is out of date: run \`make generate\` and commit the result`);
-    stale++;
-  } else {
-    writeFileSync(path, yaml);
-    console.log(`wrote ${relative(root, path)}`);
+for (const { fileName, yaml } of renderCrds())
+  for (const outDir of outDirs) {
+    const path = join(outDir, fileName);
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      /* new file */
+    }
+    if (current === yaml) continue;
+    if (check) {
+      console.error(`${relative(root, path)} is out of date: run \`make generate\` and commit the result`);
+      stale++;
+    } else {
+      writeFileSync(path, yaml);
+      console.log(`wrote ${relative(root, path)}`);
+    }
   }
-}
 process.exit(stale > 0 ? 1 : 0);

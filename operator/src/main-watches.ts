@@ -3,7 +3,12 @@
 // edit reaches its Environment within a second, not at the next periodic check.
 import type * as k8s from '@kubernetes/client-node';
 import { environmentDefinition, gitRepositoryDefinition } from './api/v1alpha1/index.ts';
-import type { EnvironmentResource, GitRepositoryResource, KeelsonResourceCache, Resource } from './adapters/kubernetes/keelson-resources.ts';
+import type {
+  EnvironmentResource,
+  GitRepositoryResource,
+  KeelsonResourceCache,
+  Resource,
+} from './adapters/kubernetes/keelson-resources.ts';
 import type { WatchCache } from './adapters/kubernetes/live-state.ts';
 import type { ObjectAddress, ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { ResourceWatch, type WatchedObject } from './adapters/kubernetes/watch.ts';
@@ -25,7 +30,9 @@ export interface KeelsonWatchOptions {
  * Watches Environments and GitRepositories; resolves once both are listed. What the watches
  * hold answers KeelsonResources' gets (the cache).
  */
-export async function watchKeelsonResources(options: KeelsonWatchOptions): Promise<KeelsonResourceCache & { stop(): Promise<void> }> {
+export async function watchKeelsonResources(
+  options: KeelsonWatchOptions,
+): Promise<KeelsonResourceCache & { stop(): Promise<void> }> {
   const namespaces = options.namespaces.length ? options.namespaces : [undefined];
   const watches: ResourceWatch[] = [];
   const byKind = { Environment: [] as ResourceWatch[], GitRepository: [] as ResourceWatch[] };
@@ -77,7 +84,10 @@ export class ManagedObjectWatches implements WatchCache {
   readonly #all = new Set<ResourceWatch>();
   #stopped = false;
   /** apiVersion/kind → its watches, once listed, and the namespaces they cover (undefined: all). */
-  readonly #listed = new Map<string, { readonly watches: ResourceWatch[]; readonly namespaces: ReadonlySet<string> | undefined }>();
+  readonly #listed = new Map<
+    string,
+    { readonly watches: ResourceWatch[]; readonly namespaces: ReadonlySet<string> | undefined }
+  >();
 
   constructor(options: ManagedObjectWatchOptions) {
     this.#options = options;
@@ -108,13 +118,16 @@ export class ManagedObjectWatches implements WatchCache {
       return undefined;
     }
     const namespaces = info.namespaced && this.#options.namespaces.length ? this.#options.namespaces : [undefined];
-    const watches = namespaces.map((ns) => new ResourceWatch(this.#options.kubeConfig, {
-      resource: { group: groupOf(apiVersion), version: versionOf(apiVersion), plural: info.plural },
-      ...(ns ? { namespace: ns } : {}),
-      labelSelector: LABEL_ENVIRONMENT,
-      onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
-      onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
-    }));
+    const watches = namespaces.map(
+      (ns) =>
+        new ResourceWatch(this.#options.kubeConfig, {
+          resource: { group: groupOf(apiVersion), version: versionOf(apiVersion), plural: info.plural },
+          ...(ns ? { namespace: ns } : {}),
+          labelSelector: LABEL_ENVIRONMENT,
+          onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
+          onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
+        }),
+    );
     for (const w of watches) this.#all.add(w);
     try {
       await Promise.all(watches.map((w) => w.start()));
@@ -123,10 +136,14 @@ export class ManagedObjectWatches implements WatchCache {
       for (const w of watches) this.#all.delete(w);
       await Promise.all(watches.map((w) => w.stop()));
       this.#watches.delete(`${apiVersion}/${kind}`);
-      if (!this.#stopped) this.#options.log.warn(`could not list ${kind}; watching it is retried later`, { error: String(err) });
+      if (!this.#stopped)
+        this.#options.log.warn(`could not list ${kind}; watching it is retried later`, { error: String(err) });
       return undefined;
     }
-    this.#listed.set(`${apiVersion}/${kind}`, { watches, namespaces: namespaces[0] === undefined ? undefined : new Set(namespaces as string[]) });
+    this.#listed.set(`${apiVersion}/${kind}`, {
+      watches,
+      namespaces: namespaces[0] === undefined ? undefined : new Set(namespaces as string[]),
+    });
     return watches;
   }
 
@@ -164,7 +181,8 @@ export class ManagedObjectWatches implements WatchCache {
     for (const w of watches) {
       const obj = w.get(address.key.namespace, address.key.name) as KubeObject | undefined;
       // Items of a list carry no apiVersion and kind; watch events do.
-      if (obj) return obj.apiVersion && obj.kind ? obj : { ...obj, apiVersion: address.apiVersion, kind: address.key.kind };
+      if (obj)
+        return obj.apiVersion && obj.kind ? obj : { ...obj, apiVersion: address.apiVersion, kind: address.key.kind };
     }
     return undefined;
   }

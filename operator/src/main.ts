@@ -12,7 +12,12 @@ import { mountWebhook } from './adapters/http/webhook-routes.ts';
 import { loadKubeConfig } from './adapters/kubernetes/client.ts';
 import { EventRecorder } from './adapters/kubernetes/events.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
-import { KeelsonResources, type EnvironmentResource, type GitRepositoryResource, type KeelsonResourceCache } from './adapters/kubernetes/keelson-resources.ts';
+import {
+  KeelsonResources,
+  type EnvironmentResource,
+  type GitRepositoryResource,
+  type KeelsonResourceCache,
+} from './adapters/kubernetes/keelson-resources.ts';
 import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { onKubernetesRequest, RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
@@ -70,16 +75,29 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   // every watched namespace.
   const gitMetrics = new GitMetrics(registry);
   const source = new GitSource({ cacheDir: `${config.cacheDir}/git`, onRequest: gitMetrics.observe });
-  const gitControllers = (config.namespaces.length ? config.namespaces : [undefined]).map((ns, i) =>
-    new GitRepositoryController(kc, { cacheDir: `${config.cacheDir}/git`, source, ...(i === 0 ? { registry } : {}), ...(ns ? { namespace: ns } : {}), concurrency: Math.max(2, Math.ceil(config.concurrency / 2)) }));
+  const gitControllers = (config.namespaces.length ? config.namespaces : [undefined]).map(
+    (ns, i) =>
+      new GitRepositoryController(kc, {
+        cacheDir: `${config.cacheDir}/git`,
+        source,
+        ...(i === 0 ? { registry } : {}),
+        ...(ns ? { namespace: ns } : {}),
+        concurrency: Math.max(2, Math.ceil(config.concurrency / 2)),
+      }),
+  );
   const artifacts: ArtifactSource = gitControllers[0]!;
   const renderer = new Renderer({
-    cacheDir: `${config.cacheDir}/render`, helm: config.helm, kustomize: config.kustomize,
+    cacheDir: `${config.cacheDir}/render`,
+    helm: config.helm,
+    kustomize: config.kustomize,
     limits: { timeoutMs: config.renderTimeoutMs, memoryMiB: config.renderMemoryMiB },
   });
   const synthesizer = new Synthesizer({
-    cacheDir: `${config.cacheDir}/synth`, size: config.synthWorkers, heapLimitMb: config.synthMemoryMiB,
-    timeoutMs: config.synthTimeoutMs, renderer,
+    cacheDir: `${config.cacheDir}/synth`,
+    size: config.synthWorkers,
+    heapLimitMb: config.synthMemoryMiB,
+    timeoutMs: config.synthTimeoutMs,
+    renderer,
     // A deploy repository's own package.json and lockfile, installed once per lockfile (ADR 15).
     dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
   });
@@ -88,24 +106,46 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
   const resourceMap = new ResourceMap(transport);
   // The watches of managed objects wake an Environment on a change and are the cache its executor reads.
-  const managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap, namespaces: config.namespaces, log, onObject: (obj) => environments.onManagedObject(obj) });
+  const managed = new ManagedObjectWatches({
+    kubeConfig: kc,
+    resourceMap,
+    namespaces: config.namespaces,
+    log,
+    onObject: (obj) => environments.onManagedObject(obj),
+  });
   // The users' health rules (--health-rules), watched; every assessment goes through them.
   const healthRules = config.healthRules
     ? new HealthRulesController(kc, {
-      ...parseConfigMapRef(config.healthRules, config.leaseNamespace), log,
-      compile: async (data, origin) => (await import('./adapters/health/argocd-health-rules.ts')).compileHealthRulesConfigMap(data, origin),
-      onChange: ({ applied }) => { if (applied) environments.enqueueAll(); },
-    })
+        ...parseConfigMapRef(config.healthRules, config.leaseNamespace),
+        log,
+        compile: async (data, origin) =>
+          (await import('./adapters/health/argocd-health-rules.ts')).compileHealthRulesConfigMap(data, origin),
+        onChange: ({ applied }) => {
+          if (applied) environments.enqueueAll();
+        },
+      })
     : undefined;
   const assessHealth = healthRules ? { assessHealth: healthRules.assess } : {};
-  const executors = new KubernetesExecutorFactory({ kubeConfig: kc, resources, resourceMap, cache: managed, ...assessHealth });
+  const executors = new KubernetesExecutorFactory({
+    kubeConfig: kc,
+    resources,
+    resourceMap,
+    cache: managed,
+    ...assessHealth,
+  });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
   const reconciler = new EnvironmentReconciler({
-    resources, artifacts, executors, metrics, log, redactor, diffs,
+    resources,
+    artifacts,
+    executors,
+    metrics,
+    log,
+    redactor,
+    diffs,
     events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
     ...assessHealth,
     clock: Date.now,
@@ -114,21 +154,37 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       // One warm worker per repository and path, reused across its commits.
       synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
         const source = {
-          tree, path, isolationKey: `${repository}:${path}`, ...(chartAccess ? { chartAccess } : {}),
+          tree,
+          path,
+          isolationKey: `${repository}:${path}`,
+          ...(chartAccess ? { chartAccess } : {}),
           ...(npmAccess ? { npmAccess } : {}),
         };
-        return synthCache.get(`${repository}|${tree.revision}|${path}|${environment}`, !tree.revision.startsWith('dir:'),
-          async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result);
+        return synthCache.get(
+          `${repository}|${tree.revision}|${path}|${environment}`,
+          !tree.revision.startsWith('dir:'),
+          async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result,
+        );
       },
       chartAccess: (env) => chartAccess.load(env),
       npmAccess: (env) => npmAccess.load(env),
       resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
-      isNamespaced: async (apiVersion, kind) => resourceMap.lookup(apiVersion, kind).then((r) => r.namespaced, () => undefined),
+      isNamespaced: async (apiVersion, kind) =>
+        resourceMap.lookup(apiVersion, kind).then(
+          (r) => r.namespaced,
+          () => undefined,
+        ),
     },
   });
   const reconcileMetrics = new ReconcileMetrics(registry);
   const stopCountingRequests = onKubernetesRequest(new KubernetesRequestMetrics(registry).observe);
-  const environments = new EnvironmentController({ reconciler, log, concurrency: config.concurrency, resyncIntervalMs: config.resyncIntervalMs, observe: reconcileMetrics.observe });
+  const environments = new EnvironmentController({
+    reconciler,
+    log,
+    concurrency: config.concurrency,
+    resyncIntervalMs: config.resyncIntervalMs,
+    observe: reconcileMetrics.observe,
+  });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
   let crdWatch: { stop(): Promise<void> } | undefined;
 
@@ -136,7 +192,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     await synthesizer.start();
     // Discovery follows CRDs that come and go; the watches of a deleted CRD's kind stop.
     crdWatch = await watchCustomResourceDefinitions({
-      kubeConfig: kc, log,
+      kubeConfig: kc,
+      log,
       onChange: (group, kind, deleted) => {
         resourceMap.forgetGroup(group);
         if (deleted) void managed.forgetKind(group, kind);
@@ -147,17 +204,25 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     await healthRules?.start();
     environments.start();
     keelsonWatches = await watchKeelsonResources({
-      kubeConfig: kc, namespaces: config.namespaces, log,
+      kubeConfig: kc,
+      namespaces: config.namespaces,
+      log,
       onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
         environments.onEnvironment(env, deleted);
         // Watch the kinds an Environment manages, and those its sync in progress applies and
         // its hooks, as soon as the operation shows in status: a hand edit and a hook finishing
         // wake its reconcile at once, and the comparisons of the Environments created next find
         // these kinds watched (a probe by dry-run instead of a GET: ADR 0010).
-        const operationKinds = (env.status?.operation?.tasks ?? []).filter((t) => t.apiVersion).map((t) => {
-          const key = parseKey(t.key);
-          return inventoryEntry({ apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: t.hookName ?? key.name, namespace: key.namespace } });
-        });
+        const operationKinds = (env.status?.operation?.tasks ?? [])
+          .filter((t) => t.apiVersion)
+          .map((t) => {
+            const key = parseKey(t.key);
+            return inventoryEntry({
+              apiVersion: t.apiVersion!,
+              kind: key.kind,
+              metadata: { name: t.hookName ?? key.name, namespace: key.namespace },
+            });
+          });
         void managed.track([...(env.status?.inventory ?? []), ...operationKinds]);
       },
       onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
@@ -168,27 +233,61 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     log.info('controllers started');
   };
 
-  const probes = new HttpServer({ listen: config.metricsListen, onError: (err) => log.error('metrics server error', { error: String(err) }) });
+  const probes = new HttpServer({
+    listen: config.metricsListen,
+    onError: (err) => log.error('metrics server error', { error: String(err) }),
+  });
   probes.route('GET', '/healthz', (_req, res) => sendText(res, 200, 'ok\n'));
   // Ready when this replica works (controllers started) or stands by for the Lease.
-  probes.route('GET', '/readyz', (_req, res) => (state.started || (config.leaderElect && !state.leader) ? sendText(res, 200, state.started ? 'ok\n' : 'standby\n') : sendJson(res, 503, state)));
-  probes.route('GET', '/metrics', async (_req, res) => sendText(res, 200, await registry.metrics(), registry.contentType));
-  const api = new HttpServer({ listen: config.listen, onError: (err) => log.error('API server error', { error: String(err) }) });
-  mountApi(api, { resources, auth: new KubernetesAuth(kc), log, diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)) });
+  probes.route('GET', '/readyz', (_req, res) =>
+    state.started || (config.leaderElect && !state.leader)
+      ? sendText(res, 200, state.started ? 'ok\n' : 'standby\n')
+      : sendJson(res, 503, state),
+  );
+  probes.route('GET', '/metrics', async (_req, res) =>
+    sendText(res, 200, await registry.metrics(), registry.contentType),
+  );
+  const api = new HttpServer({
+    listen: config.listen,
+    onError: (err) => log.error('API server error', { error: String(err) }),
+  });
+  mountApi(api, {
+    resources,
+    auth: new KubernetesAuth(kc),
+    log,
+    diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)),
+  });
   mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
   const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);
-  log.info('keelson operator serving', { metricsPort, apiPort, namespaces: config.namespaces.length ? config.namespaces : 'all', concurrency: config.concurrency, leaderElect: config.leaderElect });
+  log.info('keelson operator serving', {
+    metricsPort,
+    apiPort,
+    namespaces: config.namespaces.length ? config.namespaces : 'all',
+    concurrency: config.concurrency,
+    leaderElect: config.leaderElect,
+  });
 
   let elector: LeaderElection | undefined;
   if (config.leaderElect) {
-    elector = new LeaderElection(kc, { name: config.leaseName, namespace: config.leaseNamespace, identity: config.identity, onError: (err) => log.warn('lease error', { error: String(err) }) });
-    void elector.run(async () => {
-      log.info('became the leader', { lease: `${config.leaseNamespace}/${config.leaseName}`, identity: config.identity });
-      await startControllers();
-    }, () => {
-      log.error('lost the Lease; stopping', { identity: config.identity });
-      options.onLostLeadership?.();
+    elector = new LeaderElection(kc, {
+      name: config.leaseName,
+      namespace: config.leaseNamespace,
+      identity: config.identity,
+      onError: (err) => log.warn('lease error', { error: String(err) }),
     });
+    void elector.run(
+      async () => {
+        log.info('became the leader', {
+          lease: `${config.leaseNamespace}/${config.leaseName}`,
+          identity: config.identity,
+        });
+        await startControllers();
+      },
+      () => {
+        log.error('lost the Lease; stopping', { identity: config.identity });
+        options.onLostLeadership?.();
+      },
+    );
   } else {
     await startControllers();
   }
@@ -198,31 +297,38 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     metricsPort,
     apiPort,
     isLeader: () => state.started,
-    stop: () => (stopping ??= (async () => {
-      log.info('stopping: finishing the reconciles in progress');
-      resources.useCache(undefined);
-      await keelsonWatches?.stop();
-      await crdWatch?.stop();
-      await healthRules?.stop();
-      await managed.stop();
-      log.debug('stopping: watches stopped');
-      // The Lease is held until the reconciles end, so no other replica acts meanwhile. With
-      // the API server gone they cannot end: after shutdownTimeoutMs they are abandoned (a
-      // sync resumes from status.operation at the next start) and closing the transports
-      // fails their requests at once.
-      const drained = await within(Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]), config.shutdownTimeoutMs);
-      if (!drained) log.warn('reconciles still waiting for the API server; abandoning them', { waitedMs: config.shutdownTimeoutMs });
-      executors.close();
-      transport.close();
-      resources.close();
-      events.close();
-      // Releasing the Lease lets a standby take over at once; without an API server the
-      // standby takes over when the Lease expires.
-      if (!(await within(elector?.stop(), 3000))) log.warn('could not release the Lease in time');
-      await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
-      stopCountingRequests();
-      log.info('stopped');
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        log.info('stopping: finishing the reconciles in progress');
+        resources.useCache(undefined);
+        await keelsonWatches?.stop();
+        await crdWatch?.stop();
+        await healthRules?.stop();
+        await managed.stop();
+        log.debug('stopping: watches stopped');
+        // The Lease is held until the reconciles end, so no other replica acts meanwhile. With
+        // the API server gone they cannot end: after shutdownTimeoutMs they are abandoned (a
+        // sync resumes from status.operation at the next start) and closing the transports
+        // fails their requests at once.
+        const drained = await within(
+          Promise.all([environments.stop(), ...gitControllers.map((c) => c.stop())]),
+          config.shutdownTimeoutMs,
+        );
+        if (!drained)
+          log.warn('reconciles still waiting for the API server; abandoning them', {
+            waitedMs: config.shutdownTimeoutMs,
+          });
+        executors.close();
+        transport.close();
+        resources.close();
+        events.close();
+        // Releasing the Lease lets a standby take over at once; without an API server the
+        // standby takes over when the Lease expires.
+        if (!(await within(elector?.stop(), 3000))) log.warn('could not release the Lease in time');
+        await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
+        stopCountingRequests();
+        log.info('stopped');
+      })()),
   };
 }
 
@@ -231,7 +337,13 @@ async function within(work: Promise<unknown> | undefined, ms: number): Promise<b
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([(work ?? Promise.resolve()).then(() => true, () => true), late]);
+    return await Promise.race([
+      (work ?? Promise.resolve()).then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -46,7 +46,11 @@ async function readAll(tree: SourceTree, dir: string): Promise<number> {
 }
 
 /** Runs a command; returns its wall time in ms and, through /usr/bin/time, its peak RSS in MiB. */
-async function measured(cmd: string, args: string[], cwd?: string): Promise<{ ms: number; maxRssMiB: number; stdout: string }> {
+async function measured(
+  cmd: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ ms: number; maxRssMiB: number; stdout: string }> {
   const t0 = performance.now();
   const child = spawn('/usr/bin/time', ['-f', 'maxrss=%M', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -71,10 +75,21 @@ try {
   const { username, password } = server.credentials;
 
   // First clone: Keelson in a fresh process (cold), native shallow and full clones.
-  const cold = JSON.parse((await measured(process.execPath, [process.argv[1]!, '--cold', repo.url, username, password, join(work, 'cold')])).stdout.trim()) as
-    { cloneMs: number; readMs: number; files: number; maxRssMiB: number; baselineMiB: number };
+  const cold = JSON.parse(
+    (
+      await measured(process.execPath, [process.argv[1]!, '--cold', repo.url, username, password, join(work, 'cold')])
+    ).stdout.trim(),
+  ) as { cloneMs: number; readMs: number; files: number; maxRssMiB: number; baselineMiB: number };
   if (cold.files !== FILES) throw new Error(`read ${cold.files} files, expected ${FILES}`);
-  const nativeShallow = await measured('git', ['clone', '--quiet', '--bare', '--depth', '1', authUrl, join(work, 'native-shallow')]);
+  const nativeShallow = await measured('git', [
+    'clone',
+    '--quiet',
+    '--bare',
+    '--depth',
+    '1',
+    authUrl,
+    join(work, 'native-shallow'),
+  ]);
   const nativeFull = await measured('git', ['clone', '--quiet', authUrl, join(work, 'native-full')]);
 
   // Warm refresh: one new commit at a time, Keelson and native git in turn.
@@ -118,7 +133,13 @@ try {
     { name: 'warm refresh, one new commit: keelson p50', value: k50, unit: 'ms', target: '≤ 100 ms', met: k50 <= 100 },
     { name: 'warm refresh, one new commit: keelson p90', value: percentile(keelson, 90), unit: 'ms' },
     { name: 'warm refresh, one new commit: git fetch p50 (reference)', value: n50, unit: 'ms' },
-    { name: 'warm refresh ratio keelson / git fetch (p50)', value: k50 / n50, unit: '×', target: '≤ 3×', met: k50 / n50 <= 3 },
+    {
+      name: 'warm refresh ratio keelson / git fetch (p50)',
+      value: k50 / n50,
+      unit: '×',
+      target: '≤ 3×',
+      met: k50 / n50 <= 3,
+    },
     { name: 'unchanged ref check (ls-refs only): keelson p50', value: percentile(noop, 50), unit: 'ms' },
     { name: `first clone (shallow), ${COMMITS} commits / ${FILES} files: keelson`, value: cold.cloneMs, unit: 'ms' },
     { name: 'first clone: git clone --depth 1 (reference)', value: nativeShallow.ms, unit: 'ms' },

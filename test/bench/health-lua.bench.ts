@@ -84,7 +84,9 @@ hs.status = "Healthy"
 return hs`,
   // The script of the unit tests, in Argo CD's layout.
   'cert-manager.io/Certificate': readFileSync(
-    join(REPO_ROOT, 'operator/src/adapters/health/testdata/cert-manager.io/Certificate/health.lua'), 'utf8'),
+    join(REPO_ROOT, 'operator/src/adapters/health/testdata/cert-manager.io/Certificate/health.lua'),
+    'utf8',
+  ),
   'batch/Job': `
 local hs = {}
 if obj.spec.suspend then hs.status = "Suspended" hs.message = "the job is suspended" return hs end
@@ -112,8 +114,11 @@ const objects = generateObjects(OBJECTS);
 const sizes = objects.map((o) => JSON.stringify(o).length).sort((a, b) => a - b);
 
 const loadStart = performance.now();
-const scripts: LuaHealthScript[] = Object.entries(SCRIPTS)
-  .map(([key, source]) => ({ key, source, origin: `${key}.lua` }));
+const scripts: LuaHealthScript[] = Object.entries(SCRIPTS).map(([key, source]) => ({
+  key,
+  source,
+  origin: `${key}.lua`,
+}));
 const rules = await LuaHealthRules.load(scripts);
 const loadMs = performance.now() - loadStart;
 const ruleOf = (obj: KubeObject) => rules.ruleFor(groupOf(obj.apiVersion), obj.kind)!;
@@ -138,26 +143,42 @@ const luaTotalMs = performance.now() - luaStart;
 perCall.sort((a, b) => a - b);
 
 gc?.();
-const builtIn = await time(() => {
-  for (const obj of objects) assessHealth(obj);
-}, 20, 5);
+const builtIn = await time(
+  () => {
+    for (const obj of objects) assessHealth(obj);
+  },
+  20,
+  5,
+);
 
 const reference = await wasmoonReference(objects.slice(0, REFERENCE_SAMPLE));
 
-console.log(`objects: ${OBJECTS}, JSON size p50 ${percentile(sizes, 50)} B, max ${sizes.at(-1)} B; Lua statuses:`,
-  Object.fromEntries(statuses));
+console.log(
+  `objects: ${OBJECTS}, JSON size p50 ${percentile(sizes, 50)} B, max ${sizes.at(-1)} B; Lua statuses:`,
+  Object.fromEntries(statuses),
+);
 report('health-lua', [
   { name: `load: instantiate Lua and compile ${scripts.length} scripts`, value: loadMs, unit: 'ms' },
-  { name: 'Lua rule, warm: p50 per call', value: percentile(perCall, 50), unit: 'µs', target: '≤ 20 µs',
-    met: percentile(perCall, 50) <= 20 },
+  {
+    name: 'Lua rule, warm: p50 per call',
+    value: percentile(perCall, 50),
+    unit: 'µs',
+    target: '≤ 20 µs',
+    met: percentile(perCall, 50) <= 20,
+  },
   { name: 'Lua rule, warm: p90 per call', value: percentile(perCall, 90), unit: 'µs' },
   { name: 'Lua rule, warm: p99 per call', value: percentile(perCall, 99), unit: 'µs' },
   { name: `Lua rules, warm: all ${OBJECTS} objects`, value: luaTotalMs, unit: 'ms' },
   { name: 'Lua heap after the run', value: rules.memoryUsed / 1024, unit: 'KiB' },
   { name: `reference, wasmoon's own conversion: p50 per call (${REFERENCE_SAMPLE})`, value: reference, unit: 'µs' },
   { name: 'reference / Lua rule p50', value: reference / percentile(perCall, 50), unit: 'x' },
-  { name: `built-in assessHealth, warm: all ${OBJECTS} objects, p50 of 20`, value: percentile(builtIn, 50), unit: 'ms',
-    target: '≤ 50 ms', met: percentile(builtIn, 50) <= 50 },
+  {
+    name: `built-in assessHealth, warm: all ${OBJECTS} objects, p50 of 20`,
+    value: percentile(builtIn, 50),
+    unit: 'ms',
+    target: '≤ 50 ms',
+    met: percentile(builtIn, 50) <= 50,
+  },
   { name: 'built-in assessHealth: per object', value: (percentile(builtIn, 50) / OBJECTS) * 1000, unit: 'µs' },
 ]);
 
@@ -179,7 +200,10 @@ async function wasmoonReference(sample: readonly KubeObject[]): Promise<number> 
       fn(obj);
       samples.push((performance.now() - t0) * 1000);
     }
-    return percentile(samples.sort((a, b) => a - b), 50);
+    return percentile(
+      samples.sort((a, b) => a - b),
+      50,
+    );
   } finally {
     engine.global.close();
   }
@@ -210,13 +234,19 @@ function generateObjects(n: number): KubeObject[] {
 function meta(kind: string, i: number, extra: Record<string, unknown> = {}) {
   const name = `${kind.toLowerCase()}-${i}`;
   return {
-    name, namespace: `team-${i % 17}`, uid: `0f6c2b1e-7a9d-4c55-9b0e-${String(i).padStart(12, '0')}`,
-    resourceVersion: String(100000 + i), generation: 1 + (i % 5), creationTimestamp: '2024-01-01T00:00:00Z',
+    name,
+    namespace: `team-${i % 17}`,
+    uid: `0f6c2b1e-7a9d-4c55-9b0e-${String(i).padStart(12, '0')}`,
+    resourceVersion: String(100000 + i),
+    generation: 1 + (i % 5),
+    creationTimestamp: '2024-01-01T00:00:00Z',
     labels: {
-      'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': `app-${i % 40}`,
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/instance': `app-${i % 40}`,
       'app.kubernetes.io/managed-by': 'keelson',
     },
-    annotations: { 'keelson.dev/environment': 'production' }, ...extra,
+    annotations: { 'keelson.dev/environment': 'production' },
+    ...extra,
   };
 }
 
@@ -235,26 +265,41 @@ function deployment(i: number, state: string): KubeObject {
   const updated = state === 'rolling' ? replicas - 1 : replicas;
   const replicaSet = `ReplicaSet "${m.name}-5d8f7c9b6"`;
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: m,
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: m,
     spec: {
-      replicas, paused: state === 'paused', revisionHistoryLimit: 10, progressDeadlineSeconds: 600,
+      replicas,
+      paused: state === 'paused',
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
       selector: { matchLabels: { app: m.name } },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
       template: {
         metadata: { labels: { app: m.name } },
         spec: {
-          containers: [{
-            name: 'app', image: image(i), ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
-            resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-            readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
-            env: [{ name: 'LOG_LEVEL', value: 'info' }, { name: 'PORT', value: '8080' }],
-          }],
+          containers: [
+            {
+              name: 'app',
+              image: image(i),
+              ports: [{ containerPort: 8080, name: 'http', protocol: 'TCP' }],
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+              readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5, failureThreshold: 3 },
+              env: [
+                { name: 'LOG_LEVEL', value: 'info' },
+                { name: 'PORT', value: '8080' },
+              ],
+            },
+          ],
           terminationGracePeriodSeconds: 30,
         },
       },
     },
     status: {
-      observedGeneration: m.generation, replicas, updatedReplicas: updated, readyReplicas: updated,
+      observedGeneration: m.generation,
+      replicas,
+      updatedReplicas: updated,
+      readyReplicas: updated,
       availableReplicas: updated,
       conditions: [
         condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
@@ -268,10 +313,14 @@ function deployment(i: number, state: string): KubeObject {
 
 function service(i: number, type: string): KubeObject {
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: meta('Service', i),
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta('Service', i),
     spec: {
-      type: type === 'ClusterIP' ? 'ClusterIP' : 'LoadBalancer', clusterIP: `10.96.${i % 255}.${(i * 7) % 255}`,
-      selector: { app: `app-${i % 40}` }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+      type: type === 'ClusterIP' ? 'ClusterIP' : 'LoadBalancer',
+      clusterIP: `10.96.${i % 255}.${(i * 7) % 255}`,
+      selector: { app: `app-${i % 40}` },
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
       sessionAffinity: 'None',
     },
     status: { loadBalancer: type === 'LoadBalancer' ? { ingress: [{ ip: `203.0.113.${i % 255}` }] } : {} },
@@ -284,47 +333,79 @@ function pod(i: number, state: string): KubeObject {
   const ready = phase === 'Running' && !crashing;
   const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs-${i}`, uid: `u-${i}`, controller: true };
   return {
-    apiVersion: 'v1', kind: 'Pod', metadata: meta('Pod', i, { ownerReferences: [owner] }),
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta('Pod', i, { ownerReferences: [owner] }),
     spec: {
-      nodeName: `node-${i % 12}`, restartPolicy: 'Always', serviceAccountName: 'default',
-      containers: [{
-        name: 'app', image: image(i), ports: [{ containerPort: 8080, protocol: 'TCP' }],
-        resources: { requests: { cpu: '100m', memory: '128Mi' } },
-      }],
+      nodeName: `node-${i % 12}`,
+      restartPolicy: 'Always',
+      serviceAccountName: 'default',
+      containers: [
+        {
+          name: 'app',
+          image: image(i),
+          ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' } },
+        },
+      ],
     },
     status: {
-      phase, podIP: `10.244.${i % 255}.${(i * 3) % 255}`, hostIP: `192.168.0.${i % 12}`, qosClass: 'Burstable',
+      phase,
+      podIP: `10.244.${i % 255}.${(i * 3) % 255}`,
+      hostIP: `192.168.0.${i % 12}`,
+      qosClass: 'Burstable',
       startTime: '2024-01-01T00:00:00Z',
       conditions: [condition('Ready', ready ? 'True' : 'False', 'ContainersReady', '')],
-      containerStatuses: [{
-        name: 'app', ready, restartCount: crashing ? 12 : 0, image: image(i),
-        imageID: `ghcr.io/example/app@sha256:${'ab'.repeat(32)}`, containerID: `containerd://${'cd'.repeat(32)}`,
-        state: crashing
-          ? { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } }
-          : { running: { startedAt: '2024-01-01T00:00:05Z' } },
-      }],
+      containerStatuses: [
+        {
+          name: 'app',
+          ready,
+          restartCount: crashing ? 12 : 0,
+          image: image(i),
+          imageID: `ghcr.io/example/app@sha256:${'ab'.repeat(32)}`,
+          containerID: `containerd://${'cd'.repeat(32)}`,
+          state: crashing
+            ? { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } }
+            : { running: { startedAt: '2024-01-01T00:00:05Z' } },
+        },
+      ],
     },
   };
 }
 
 function certificate(i: number, ready: string): KubeObject {
-  const conditions = [condition('Ready', ready === 'Issuing' ? 'False' : ready, ready === 'True' ? 'Ready' : 'Failed',
-    ready === 'True' ? 'Certificate is up to date and has not expired' : 'the issuer rejected the request')];
+  const conditions = [
+    condition(
+      'Ready',
+      ready === 'Issuing' ? 'False' : ready,
+      ready === 'True' ? 'Ready' : 'Failed',
+      ready === 'True' ? 'Certificate is up to date and has not expired' : 'the issuer rejected the request',
+    ),
+  ];
   if (ready === 'Issuing') {
     conditions.push(condition('Issuing', 'True', 'DoesNotExist', 'Issuing certificate as Secret does not exist'));
   }
   const host = `app-${i}.example.com`;
   return {
-    apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta('Certificate', i),
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: meta('Certificate', i),
     spec: {
-      secretName: `tls-${i}`, commonName: host, dnsNames: [host, `www.${host}`], duration: '2160h0m0s',
-      renewBefore: '360h0m0s', privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      secretName: `tls-${i}`,
+      commonName: host,
+      dnsNames: [host, `www.${host}`],
+      duration: '2160h0m0s',
+      renewBefore: '360h0m0s',
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
       issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt', group: 'cert-manager.io' },
       usages: ['digital signature', 'key encipherment'],
     },
     status: {
-      notBefore: '2024-02-15T17:21:10Z', notAfter: '2024-05-15T17:21:10Z', renewalTime: '2024-04-30T17:21:10Z',
-      revision: 3, conditions,
+      notBefore: '2024-02-15T17:21:10Z',
+      notAfter: '2024-05-15T17:21:10Z',
+      renewalTime: '2024-04-30T17:21:10Z',
+      revision: 3,
+      conditions,
     },
   };
 }
@@ -332,20 +413,36 @@ function certificate(i: number, ready: string): KubeObject {
 function job(i: number, state: string): KubeObject {
   const failed = state === 'Failed';
   return {
-    apiVersion: 'batch/v1', kind: 'Job', metadata: meta('Job', i),
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: meta('Job', i),
     spec: {
-      backoffLimit: 6, completions: 1, parallelism: 1,
+      backoffLimit: 6,
+      completions: 1,
+      parallelism: 1,
       template: {
         spec: {
-          restartPolicy: 'Never', containers: [{ name: 'task', image: 'ghcr.io/example/task:2.0.1', args: ['--once'] }],
+          restartPolicy: 'Never',
+          containers: [{ name: 'task', image: 'ghcr.io/example/task:2.0.1', args: ['--once'] }],
         },
       },
     },
     status: {
-      startTime: '2024-01-01T00:00:00Z', active: state === 'running' ? 1 : 0, succeeded: state === 'Complete' ? 1 : 0,
+      startTime: '2024-01-01T00:00:00Z',
+      active: state === 'running' ? 1 : 0,
+      succeeded: state === 'Complete' ? 1 : 0,
       failed: failed ? 6 : 0,
-      conditions: state === 'running' ? [] : [condition(state, 'True', failed ? 'BackoffLimitExceeded' : 'Completed',
-        failed ? 'Job has reached the specified backoff limit' : '')],
+      conditions:
+        state === 'running'
+          ? []
+          : [
+              condition(
+                state,
+                'True',
+                failed ? 'BackoffLimitExceeded' : 'Completed',
+                failed ? 'Job has reached the specified backoff limit' : '',
+              ),
+            ],
     },
   };
 }
@@ -353,9 +450,13 @@ function job(i: number, state: string): KubeObject {
 function pvc(i: number, phase: string): KubeObject {
   const storage = `${1 + (i % 50)}Gi`;
   return {
-    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('PersistentVolumeClaim', i),
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta('PersistentVolumeClaim', i),
     spec: {
-      accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, storageClassName: 'standard',
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage } },
+      storageClassName: 'standard',
       volumeMode: 'Filesystem',
     },
     status: { phase, ...(phase === 'Bound' ? { accessModes: ['ReadWriteOnce'], capacity: { storage } } : {}) },

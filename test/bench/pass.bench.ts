@@ -21,13 +21,21 @@ try {
   store.init([rsa, ecc]);
   const paths = Array.from({ length: ENTRIES }, (_, i) => `app-${String(i % 25).padStart(2, '0')}/secret-${i}`);
   const made = performance.now();
-  for (const [i, path] of paths.entries()) store.insert(path, `pw-${i}-${'x'.repeat(24)}\nuser: user-${i}\nurl: https://svc-${i}.example/\n`);
+  for (const [i, path] of paths.entries())
+    store.insert(path, `pw-${i}-${'x'.repeat(24)}\nuser: user-${i}\nurl: https://svc-${i}.example/\n`);
   console.log(`made ${ENTRIES} entries with pass in ${((performance.now() - made) / 1000).toFixed(1)} s`);
 
   const measurements: Measurement[] = [];
-  for (const [label, key] of [['RSA-2048', rsa], ['ed25519/cv25519', ecc]] as const) {
+  for (const [label, key] of [
+    ['RSA-2048', rsa],
+    ['ed25519/cv25519', ecc],
+  ] as const) {
     const reference = referencePerEntry(store, paths.slice(0, REFERENCE_SAMPLE), key);
-    measurements.push({ name: `${label}: reference, pass show (gpg), mean of ${REFERENCE_SAMPLE}`, value: reference, unit: 'ms/entry' });
+    measurements.push({
+      name: `${label}: reference, pass show (gpg), mean of ${REFERENCE_SAMPLE}`,
+      value: reference,
+      unit: 'ms/entry',
+    });
     measurements.push(...(await measureKey(label, key, store.dir, paths, reference)));
   }
   report('pass', measurements);
@@ -41,7 +49,13 @@ function referencePerEntry(store: PassStoreDir, sample: readonly string[], key: 
   return (performance.now() - t0) / sample.length;
 }
 
-async function measureKey(label: string, gpgKey: GpgKey, dir: string, paths: readonly string[], reference: number): Promise<Measurement[]> {
+async function measureKey(
+  label: string,
+  gpgKey: GpgKey,
+  dir: string,
+  paths: readonly string[],
+  reference: number,
+): Promise<Measurement[]> {
   const t0 = performance.now();
   const key = await DecryptionKey.load({ privateKey: gpgKey.privateKey, passphrase: gpgKey.passphrase });
   const loadMs = performance.now() - t0;
@@ -57,7 +71,11 @@ async function measureKey(label: string, gpgKey: GpgKey, dir: string, paths: rea
     { name: `${label}: cold, p50 per entry`, value: percentile(cold, 50), unit: 'ms/entry' },
     { name: `${label}: cold, p99 per entry`, value: percentile(cold, 99), unit: 'ms/entry' },
     { name: `${label}: cold, ratio to pass show`, value: mean(cold) / reference, unit: 'x' },
-    { name: `${label}: cached, mean per entry (file read and blob id included)`, value: mean(cached) * 1000, unit: 'µs/entry' },
+    {
+      name: `${label}: cached, mean per entry (file read and blob id included)`,
+      value: mean(cached) * 1000,
+      unit: 'µs/entry',
+    },
     { name: `${label}: cached, ratio to cold`, value: mean(cached) / mean(cold), unit: 'x' },
     { name: `${label}: all ${paths.length} entries cold`, value: cold.reduce((a, b) => a + b, 0), unit: 'ms' },
   ];

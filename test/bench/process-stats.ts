@@ -8,7 +8,11 @@ export function sampleMemory(pid: number): { stop(): number } {
   const rss = (p: number): number => {
     try {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       return kb + children.reduce((sum, c) => sum + rss(c), 0);
     } catch {
       return 0;
@@ -24,8 +28,16 @@ export function cpuByProcess(pids: readonly number[]): Record<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields 14 to 17 of proc(5): utime, stime, cutime, cstime (reaped children), in 1/100 s.
-      const own = stat.slice(stat.lastIndexOf(')') + 2).split(' ').slice(11, 15).reduce((sum, f) => sum + Number(f), 0);
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      const own = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .slice(11, 15)
+        .reduce((sum, f) => sum + Number(f), 0);
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
       return own + children.reduce((sum, c) => sum + ticks(c), 0);
     } catch {
       return 0;
@@ -44,13 +56,25 @@ export function cpuSince(before: Record<string, number>, after: Record<string, n
 }
 
 /** Requests of `user` between `from` and `to` (ms since the epoch): per minute, in all, and by verb and resource. */
-export function auditRequests(file: string, user: string, from: number, to: number): { other: number; watch: number; total: number; byKind: Record<string, number> } {
+export function auditRequests(
+  file: string,
+  user: string,
+  from: number,
+  to: number,
+): { other: number; watch: number; total: number; byKind: Record<string, number> } {
   let other = 0;
   let watch = 0;
   const byKind: Record<string, number> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
-    const e = JSON.parse(line) as { user?: { username?: string }; verb?: string; stage?: string; requestURI?: string; requestReceivedTimestamp?: string; objectRef?: { resource?: string; subresource?: string } };
+    const e = JSON.parse(line) as {
+      user?: { username?: string };
+      verb?: string;
+      stage?: string;
+      requestURI?: string;
+      requestReceivedTimestamp?: string;
+      objectRef?: { resource?: string; subresource?: string };
+    };
     if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
     const at = Date.parse(e.requestReceivedTimestamp ?? '');
     if (at < from || at > to) continue;

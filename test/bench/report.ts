@@ -32,7 +32,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function report(bench: string, measurements: readonly Measurement[]): void {
   const dir = join(REPO_ROOT, '.keelson', 'bench');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${bench}.json`), JSON.stringify({ bench, at: new Date().toISOString(), measurements }, null, 2));
+  writeFileSync(
+    join(dir, `${bench}.json`),
+    JSON.stringify({ bench, at: new Date().toISOString(), measurements }, null, 2),
+  );
   const width = Math.max(...measurements.map((m) => m.name.length));
   for (const m of measurements) {
     const verdict = m.met === undefined ? '' : m.met ? '  ok' : '  MISSED';

@@ -17,7 +17,11 @@ import { REPO_ROOT } from '../harness/kube.ts';
 const TOOLS = ['cdk8s-cli@2.207.60', 'ts-node@10.9.2', 'typescript@5.9.3', '@types/node@24.19.2'];
 const LIBRARIES = ['cdk8s', 'cdk8s-plus-27', 'constructs'];
 
-export const REFERENCE_DIR = join(process.env.KEELSON_CACHE ?? join(homedir(), '.cache', 'keelson'), 'bench', 'cdk8s-cli');
+export const REFERENCE_DIR = join(
+  process.env.KEELSON_CACHE ?? join(homedir(), '.cache', 'keelson'),
+  'bench',
+  'cdk8s-cli',
+);
 /** The cdk8s project to run `npx cdk8s synth` in. */
 export const REFERENCE_APP = join(REFERENCE_DIR, 'app');
 
@@ -38,11 +42,16 @@ export function prepareReference(): void {
     mkdirSync(REFERENCE_DIR, { recursive: true });
     writeFileSync(join(REFERENCE_DIR, 'package.json'), '{ "name": "keelson-bench-reference", "private": true }\n');
     console.log(`installing the reference (${[...TOOLS, ...versions].join(', ')}) in ${REFERENCE_DIR}`);
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', ...TOOLS, ...versions], { cwd: REFERENCE_DIR, stdio: 'inherit' });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--save-exact', ...TOOLS, ...versions], {
+      cwd: REFERENCE_DIR,
+      stdio: 'inherit',
+    });
     writeFileSync(marker, '');
   }
   const kitDir = join(REPO_ROOT, 'cdk8s-app', 'kit');
-  const kitSources = readdirSync(kitDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const kitSources = readdirSync(kitDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
   const kitHash = hash(kitSources.map((f) => readFileSync(join(kitDir, f), 'utf8')).join('\0'));
   const kitOut = join(REFERENCE_DIR, 'node_modules', '@keelson', 'cdk8s-app');
   if (!existsSync(join(kitOut, `.built-${kitHash}`))) {
@@ -50,10 +59,30 @@ export function prepareReference(): void {
     rmSync(src, { recursive: true, force: true });
     rmSync(kitOut, { recursive: true, force: true });
     mkdirSync(src, { recursive: true });
-    for (const f of kitSources) writeFileSync(join(src, f), withoutTsExtensions(readFileSync(join(kitDir, f), 'utf8'), '.js'));
-    execFileSync(join(REFERENCE_DIR, 'node_modules', '.bin', 'tsc'), ['--outDir', kitOut, '--declaration', '--module', 'commonjs',
-      '--moduleResolution', 'node10', '--target', 'es2022', '--strict', '--skipLibCheck', ...kitSources.map((f) => join(src, f))], { stdio: 'inherit' });
-    writeFileSync(join(kitOut, 'package.json'), '{ "name": "@keelson/cdk8s-app", "version": "0.1.0", "main": "index.js", "types": "index.d.ts" }\n');
+    for (const f of kitSources)
+      writeFileSync(join(src, f), withoutTsExtensions(readFileSync(join(kitDir, f), 'utf8'), '.js'));
+    execFileSync(
+      join(REFERENCE_DIR, 'node_modules', '.bin', 'tsc'),
+      [
+        '--outDir',
+        kitOut,
+        '--declaration',
+        '--module',
+        'commonjs',
+        '--moduleResolution',
+        'node10',
+        '--target',
+        'es2022',
+        '--strict',
+        '--skipLibCheck',
+        ...kitSources.map((f) => join(src, f)),
+      ],
+      { stdio: 'inherit' },
+    );
+    writeFileSync(
+      join(kitOut, 'package.json'),
+      '{ "name": "@keelson/cdk8s-app", "version": "0.1.0", "main": "index.js", "types": "index.d.ts" }\n',
+    );
     writeFileSync(join(kitOut, `.built-${kitHash}`), '');
   }
   const example = join(REPO_ROOT, 'cdk8s-app', 'example');
@@ -62,7 +91,10 @@ export function prepareReference(): void {
   for (const f of ['settings.ts', ...readdirSync(join(example, 'apps')).map((a) => `apps/${a}`)]) {
     writeFileSync(join(REFERENCE_APP, f), withoutTsExtensions(readFileSync(join(example, f), 'utf8'), ''));
   }
-  writeFileSync(join(REFERENCE_APP, 'environments.ts'), withoutTsExtensions(readFileSync(join(example, 'main.ts'), 'utf8'), ''));
+  writeFileSync(
+    join(REFERENCE_APP, 'environments.ts'),
+    withoutTsExtensions(readFileSync(join(example, 'main.ts'), 'utf8'), ''),
+  );
   cpSync(join(example, 'images.json'), join(REFERENCE_APP, 'images.json'));
   writeFileSync(join(REFERENCE_APP, 'main.ts'), RUNNER);
   const template = join(REFERENCE_DIR, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app');

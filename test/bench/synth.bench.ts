@@ -57,19 +57,34 @@ async function withPeak<T>(root: () => number | undefined, fn: () => Promise<T>)
 async function runCommand(cmd: string, args: string[], cwd: string, env: Record<string, string>, sample: boolean) {
   let pid: number | undefined;
   const t0 = performance.now();
-  const exec = () => new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    pid = child.pid;
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
+  const exec = () =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(cmd, args, {
+        cwd,
+        env: { ...process.env, PATH, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      pid = child.pid;
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`)),
+      );
+    });
   const peak = sample ? (await withPeak(() => pid, exec)).peak : (await exec(), 0);
   return { ms: performance.now() - t0, peak };
 }
 
 /** Runs a command `runs` times unsampled, then once sampled; returns sorted durations and the peak tree RSS. */
-async function measureCommand(cmd: string, args: string[], cwd: string, runs: number, env: Record<string, string> = {}) {
+async function measureCommand(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  runs: number,
+  env: Record<string, string> = {},
+) {
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) samples.push((await runCommand(cmd, args, cwd, env, false)).ms);
   const { peak } = await runCommand(cmd, args, cwd, env, true);
@@ -85,17 +100,35 @@ prepareReference();
 
 // `cdk8s synth` as a plugin runs it (the CLI installed, called directly), and through npx as
 // a developer types it; --no-check-upgrade because this machine has no internet.
-const reference = await measureCommand(join(REFERENCE_DIR, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade'], REFERENCE_APP, COLD_RUNS, { KEELSON_ENV: 'dev' });
-const referenceNpx = await measureCommand('npx', ['cdk8s', 'synth', '--no-check-upgrade'], REFERENCE_APP, COLD_RUNS, { KEELSON_ENV: 'dev' });
-const cold = await measureCommand('npx', ['keelson', 'synth', 'cdk8s-app/example', '--env', 'dev'], REPO_ROOT, COLD_RUNS);
+const reference = await measureCommand(
+  join(REFERENCE_DIR, 'node_modules', '.bin', 'cdk8s'),
+  ['synth', '--no-check-upgrade'],
+  REFERENCE_APP,
+  COLD_RUNS,
+  { KEELSON_ENV: 'dev' },
+);
+const referenceNpx = await measureCommand('npx', ['cdk8s', 'synth', '--no-check-upgrade'], REFERENCE_APP, COLD_RUNS, {
+  KEELSON_ENV: 'dev',
+});
+const cold = await measureCommand(
+  'npx',
+  ['keelson', 'synth', 'cdk8s-app/example', '--env', 'dev'],
+  REPO_ROOT,
+  COLD_RUNS,
+);
 
 const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-bench-cache', 'synth'), size: 2 });
 await synthesizer.start();
 const tree = new DirectoryTree(example);
 const committed = atRevision(tree, `main@sha1:${'a'.repeat(40)}`);
 const warm = { value: await time(() => synthesizer.synthesize({ tree }, 'dev'), WARM_RUNS, 3) };
-const cached = { value: await time(() => synthesizer.synthesize({ tree: committed, isolationKey: 'bench' }, 'dev'), WARM_RUNS, 3) };
-const warmMemory = await withPeak(() => process.pid, () => time(() => synthesizer.synthesize({ tree }, 'dev'), 10, 0));
+const cached = {
+  value: await time(() => synthesizer.synthesize({ tree: committed, isolationKey: 'bench' }, 'dev'), WARM_RUNS, 3),
+};
+const warmMemory = await withPeak(
+  () => process.pid,
+  () => time(() => synthesizer.synthesize({ tree }, 'dev'), 10, 0),
+);
 await synthesizer.stop();
 
 const ref = percentile(reference.samples, 50);
@@ -111,10 +144,28 @@ report('synth', [
   { name: 'keelson warm: synthesizer, bundle + run, p50', value: warmP50, unit: 'ms' },
   { name: 'keelson warm: p90', value: percentile(warm.value, 90), unit: 'ms' },
   { name: 'keelson warm: bundle cached by revision, p50', value: cachedP50, unit: 'ms' },
-  { name: 'warm speed-up over cdk8s synth', value: ref / warmP50, unit: '×', target: '≥ 50×', met: ref / warmP50 >= 50 },
+  {
+    name: 'warm speed-up over cdk8s synth',
+    value: ref / warmP50,
+    unit: '×',
+    target: '≥ 50×',
+    met: ref / warmP50 >= 50,
+  },
   { name: 'warm (bundle cached) speed-up over cdk8s synth', value: ref / cachedP50, unit: '×' },
-  { name: 'cold CLI speed-up over cdk8s synth', value: ref / coldP50, unit: '×', target: '≥ 5×', met: ref / coldP50 >= 5 },
-  { name: 'cold CLI speed-up, npx against npx', value: refNpx / coldP50, unit: '×', target: '≥ 5×', met: refNpx / coldP50 >= 5 },
+  {
+    name: 'cold CLI speed-up over cdk8s synth',
+    value: ref / coldP50,
+    unit: '×',
+    target: '≥ 5×',
+    met: ref / coldP50 >= 5,
+  },
+  {
+    name: 'cold CLI speed-up, npx against npx',
+    value: refNpx / coldP50,
+    unit: '×',
+    target: '≥ 5×',
+    met: refNpx / coldP50 >= 5,
+  },
   { name: 'peak memory: cdk8s synth process tree', value: mib(reference.peak), unit: 'MiB' },
   { name: 'peak memory: npx keelson synth process tree', value: mib(cold.peak), unit: 'MiB' },
   { name: 'peak memory: warm synthesizer (this process + 2 workers)', value: mib(warmMemory.peak), unit: 'MiB' },

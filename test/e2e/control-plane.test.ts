@@ -36,11 +36,14 @@ describe('local control plane', () => {
         spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } },
       },
     });
-    const d = await eventually(async () => {
-      const d = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-      const available = d.status?.conditions?.find((c) => c.type === 'Available')?.status === 'True';
-      return available && d.status?.readyReplicas === 3 ? d : undefined;
-    }, { timeoutMs: 60_000, message: 'Deployment web Available with 3 ready replicas' });
+    const d = await eventually(
+      async () => {
+        const d = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+        const available = d.status?.conditions?.find((c) => c.type === 'Available')?.status === 'True';
+        return available && d.status?.readyReplicas === 3 ? d : undefined;
+      },
+      { timeoutMs: 60_000, message: 'Deployment web Available with 3 ready replicas' },
+    );
     assert.equal(d.status?.updatedReplicas, 3);
     const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' });
     assert.equal(pods.items.length, 3);
@@ -58,10 +61,13 @@ describe('local control plane', () => {
         spec: { backoffLimit: 0, template: { spec: { ...podSpec, restartPolicy: 'Never' } } },
       },
     });
-    const job = await eventually(async () => {
-      const j = await batch.readNamespacedJob({ name: 'migrate', namespace: ns });
-      return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
-    }, { timeoutMs: 60_000, message: 'Job migrate Complete' });
+    const job = await eventually(
+      async () => {
+        const j = await batch.readNamespacedJob({ name: 'migrate', namespace: ns });
+        return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
+      },
+      { timeoutMs: 60_000, message: 'Job migrate Complete' },
+    );
     assert.equal(job.status?.succeeded, 1);
   });
 
@@ -72,14 +78,20 @@ describe('local control plane', () => {
         metadata: { name: 'broken' },
         spec: {
           backoffLimit: 0,
-          template: { metadata: { annotations: { 'test.keelson.dev/outcome': 'fail' } }, spec: { ...podSpec, restartPolicy: 'Never' } },
+          template: {
+            metadata: { annotations: { 'test.keelson.dev/outcome': 'fail' } },
+            spec: { ...podSpec, restartPolicy: 'Never' },
+          },
         },
       },
     });
-    const job = await eventually(async () => {
-      const j = await batch.readNamespacedJob({ name: 'broken', namespace: ns });
-      return j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') ? j : undefined;
-    }, { timeoutMs: 60_000, message: 'Job broken Failed' });
+    const job = await eventually(
+      async () => {
+        const j = await batch.readNamespacedJob({ name: 'broken', namespace: ns });
+        return j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') ? j : undefined;
+      },
+      { timeoutMs: 60_000, message: 'Job broken Failed' },
+    );
     assert.equal(job.status?.succeeded ?? 0, 0);
     assert.equal(job.status?.failed, 1);
   });

@@ -34,7 +34,9 @@ export class ApiProxy {
     const viaProxy = new k8s.KubeConfig();
     viaProxy.loadFromOptions({
       clusters: [{ ...cluster, server: `https://127.0.0.1:${port}` }],
-      users: [user], contexts: [{ name: 'proxy', cluster: cluster.name, user: user.name }], currentContext: 'proxy',
+      users: [user],
+      contexts: [{ name: 'proxy', cluster: cluster.name, user: user.name }],
+      currentContext: 'proxy',
     });
     proxy.#kubeConfig = viaProxy;
     return proxy;

@@ -51,7 +51,14 @@ export class ControlPlane {
   readonly #processes: ProcessGroup;
   readonly #keepDir: boolean;
 
-  private constructor(init: { dir: string; kubeconfig: string; server: string; pki: Pki; processes: ProcessGroup; keepDir: boolean }) {
+  private constructor(init: {
+    dir: string;
+    kubeconfig: string;
+    server: string;
+    pki: Pki;
+    processes: ProcessGroup;
+    keepDir: boolean;
+  }) {
     this.dir = init.dir;
     this.kubeconfig = init.kubeconfig;
     this.server = init.server;
@@ -76,10 +83,15 @@ export class ControlPlane {
       processes.start('etcd', bin.etcd, {
         logFile: join(logs, 'etcd.log'),
         args: [
-          '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-          `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-          `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-          `--initial-cluster=default=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync', '--log-level=warn',
+          '--name=default',
+          `--data-dir=${join(dir, 'etcd')}`,
+          `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+          `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+          '--unsafe-no-fsync',
+          '--log-level=warn',
           '--quota-backend-bytes=8589934592',
         ],
       });
@@ -87,16 +99,22 @@ export class ControlPlane {
         logFile: join(logs, 'kube-apiserver.log'),
         args: [
           `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-          '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-          `--tls-cert-file=${pki.serverCert}`, `--tls-private-key-file=${pki.serverKey}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${apiPort}`,
+          `--tls-cert-file=${pki.serverCert}`,
+          `--tls-private-key-file=${pki.serverKey}`,
           `--client-ca-file=${pki.caCert}`,
           '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
           `--service-account-key-file=${pki.serviceAccountPub}`,
           `--service-account-signing-key-file=${pki.serviceAccountKey}`,
           '--api-audiences=https://kubernetes.default.svc.cluster.local',
           '--service-cluster-ip-range=10.0.0.0/16',
-          '--authorization-mode=RBAC', '--allow-privileged=true', `--profiling=${options.profiling ?? false}`,
-          `--cert-dir=${join(dir, 'apiserver-certs')}`, '--v=1',
+          '--authorization-mode=RBAC',
+          '--allow-privileged=true',
+          `--profiling=${options.profiling ?? false}`,
+          `--cert-dir=${join(dir, 'apiserver-certs')}`,
+          '--v=1',
           ...(options.audit ? auditFlags(dir, options.audit === true ? undefined : options.audit) : []),
         ],
       });
@@ -105,12 +123,19 @@ export class ControlPlane {
       processes.start('kube-controller-manager', bin['kube-controller-manager'], {
         logFile: join(logs, 'kube-controller-manager.log'),
         args: [
-          ...clientArgs, '--secure-port=0',
-          `--service-account-private-key-file=${pki.serviceAccountKey}`, `--root-ca-file=${pki.caCert}`,
-          `--cluster-signing-cert-file=${pki.caCert}`, `--cluster-signing-key-file=${pki.caKey}`,
+          ...clientArgs,
+          '--secure-port=0',
+          `--service-account-private-key-file=${pki.serviceAccountKey}`,
+          `--root-ca-file=${pki.caCert}`,
+          `--cluster-signing-cert-file=${pki.caCert}`,
+          `--cluster-signing-key-file=${pki.caKey}`,
           '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
-          '--concurrent-deployment-syncs=10', '--concurrent-replicaset-syncs=10', '--concurrent-job-syncs=10',
-          '--kube-api-qps=200', '--kube-api-burst=400', '--v=1',
+          '--concurrent-deployment-syncs=10',
+          '--concurrent-replicaset-syncs=10',
+          '--concurrent-job-syncs=10',
+          '--kube-api-qps=200',
+          '--kube-api-burst=400',
+          '--v=1',
         ],
       });
       processes.start('kube-scheduler', bin['kube-scheduler'], {
@@ -123,9 +148,13 @@ export class ControlPlane {
       processes.start('kwok', bin.kwok, {
         logFile: join(logs, 'kwok.log'),
         args: [
-          `--kubeconfig=${kubeconfig}`, `--config=${STAGES}`,
-          '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-          '--cidr=10.244.0.1/16', '--node-ip=10.1.0.1', '--node-lease-duration-seconds=40',
+          `--kubeconfig=${kubeconfig}`,
+          `--config=${STAGES}`,
+          '--manage-all-nodes=false',
+          '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+          '--cidr=10.244.0.1/16',
+          '--node-ip=10.1.0.1',
+          '--node-lease-duration-seconds=40',
           `--server-address=127.0.0.1:${await freePort()}`,
         ],
       });
@@ -152,17 +181,21 @@ export class ControlPlane {
   /** A GET against the API server as admin; resolves with status and body. */
   get(path: string): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.server}${path}`, {
-        ca: readFileSync(this.pki.caCert),
-        cert: readFileSync(this.pki.adminCert),
-        key: readFileSync(this.pki.adminKey),
-        timeout: 5000,
-      }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${this.server}${path}`,
+        {
+          ca: readFileSync(this.pki.caCert),
+          cert: readFileSync(this.pki.adminCert),
+          key: readFileSync(this.pki.adminKey),
+          timeout: 5000,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.end();
@@ -172,19 +205,23 @@ export class ControlPlane {
   async send(method: string, path: string, body: unknown): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const data = JSON.stringify(body);
-      const req = request(`${this.server}${path}`, {
-        method,
-        ca: readFileSync(this.pki.caCert),
-        cert: readFileSync(this.pki.adminCert),
-        key: readFileSync(this.pki.adminKey),
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
-        timeout: 5000,
-      }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = request(
+        `${this.server}${path}`,
+        {
+          method,
+          ca: readFileSync(this.pki.caCert),
+          cert: readFileSync(this.pki.adminCert),
+          key: readFileSync(this.pki.adminKey),
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
+          timeout: 5000,
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });
@@ -211,7 +248,8 @@ export class ControlPlane {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const res = await this.get('/openapi/v3').catch(() => undefined);
-      if (res?.status === 200 && (JSON.parse(res.body) as { paths?: object }).paths?.hasOwnProperty(groupVersion)) return;
+      if (res?.status === 200 && (JSON.parse(res.body) as { paths?: object }).paths?.hasOwnProperty(groupVersion))
+        return;
       await sleep(200);
     }
     throw new Error(`the API server did not publish the OpenAPI of ${groupVersion} within ${timeoutMs} ms`);
@@ -226,7 +264,12 @@ export class ControlPlane {
         metadata: {
           name,
           annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-          labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+          labels: {
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            type: 'kwok',
+          },
         },
         spec: {},
       });
@@ -241,9 +284,14 @@ export class ControlPlane {
     while (Date.now() < deadline) {
       this.#processes.assertRunning();
       const nodes = await this.get('/api/v1/nodes').catch((e: unknown) => ({ status: 0, body: String(e) }));
-      const sa = await this.get('/api/v1/namespaces/default/serviceaccounts/default').catch(() => ({ status: 0, body: '' }));
+      const sa = await this.get('/api/v1/namespaces/default/serviceaccounts/default').catch(() => ({
+        status: 0,
+        body: '',
+      }));
       if (nodes.status === 200 && sa.status === 200) {
-        const items = (JSON.parse(nodes.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
+        const items = (
+          JSON.parse(nodes.body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }
+        ).items;
         const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
         if (items.length > 0 && ready.length === items.length) return;
         last = `${ready.length}/${items.length} nodes ready`;
@@ -259,9 +307,17 @@ export class ControlPlane {
 /** Audit every request at Metadata level (who, verb, resource; no bodies) to a log file. */
 function auditFlags(dir: string, users: readonly string[] | undefined): string[] {
   const policy = join(dir, 'audit-policy.yaml');
-  const rules = users ? `  - level: Metadata\n    users: ${JSON.stringify(users)}\n  - level: None\n` : '  - level: Metadata\n';
+  const rules = users
+    ? `  - level: Metadata\n    users: ${JSON.stringify(users)}\n  - level: None\n`
+    : '  - level: Metadata\n';
   writeFileSync(policy, `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n${rules}`);
-  return [`--audit-policy-file=${policy}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=batch', '--audit-log-batch-max-wait=1s'];
+  return [
+    `--audit-policy-file=${policy}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
+    '--audit-log-format=json',
+    '--audit-log-mode=batch',
+    '--audit-log-batch-max-wait=1s',
+  ];
 }
 
 function mkdirP(dir: string): string {

@@ -25,7 +25,13 @@ export interface DemoNames {
   readonly release: string;
 }
 
-export const DEFAULT_NAMES: DemoNames = { system: 'keelson-system', team: 'shop', dev: 'shop-dev', prod: 'shop-prod', release: 'keelson' };
+export const DEFAULT_NAMES: DemoNames = {
+  system: 'keelson-system',
+  team: 'shop',
+  dev: 'shop-dev',
+  prod: 'shop-prod',
+  release: 'keelson',
+};
 
 export interface DemoOptions {
   readonly kubeconfig: string;
@@ -62,11 +68,28 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
   }
   log(`helm install ${names.release} charts/keelson (${options.rbacScope ?? 'cluster'} RBAC)`);
-  const scope = options.rbacScope === 'namespaced'
-    ? ['--set', 'rbac.scope=namespaced', '--set', `rbac.namespaces={${names.team},${names.dev},${names.prod}}`]
-    : [];
-  await run(options.helm, ['upgrade', '--install', names.release, join(REPO_ROOT, 'charts', 'keelson'), '--namespace', names.system,
-    '--set', 'replicas=0', ...scope, '--wait', '--timeout', '120s'], { env });
+  const scope =
+    options.rbacScope === 'namespaced'
+      ? ['--set', 'rbac.scope=namespaced', '--set', `rbac.namespaces={${names.team},${names.dev},${names.prod}}`]
+      : [];
+  await run(
+    options.helm,
+    [
+      'upgrade',
+      '--install',
+      names.release,
+      join(REPO_ROOT, 'charts', 'keelson'),
+      '--namespace',
+      names.system,
+      '--set',
+      'replicas=0',
+      ...scope,
+      '--wait',
+      '--timeout',
+      '120s',
+    ],
+    { env },
+  );
 
   log('pushing the example deploy repository and a pass store to the local Git server');
   await pushExampleRepo(options.git, 'deploy');
@@ -75,25 +98,64 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     core.createNamespacedSecret({ namespace: names.team, body: { metadata: { name }, stringData } });
   await secret('git-credentials', { ...options.git.credentials });
   await secret('pass-key', { 'private.asc': store.key.privateKey });
-  const create = (plural: string, kind: string, name: string, spec: unknown) => custom.createNamespacedCustomObject({
-    group: 'keelson.dev', version: 'v1alpha1', namespace: names.team, plural, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
-  });
+  const create = (plural: string, kind: string, name: string, spec: unknown) =>
+    custom.createNamespacedCustomObject({
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: names.team,
+      plural,
+      body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+    });
   const interval = options.interval ?? '15s';
-  await create('gitrepositories', 'GitRepository', 'deploy', { url: options.git.url('deploy'), insecure: true, secretRef: { name: 'git-credentials' }, interval });
-  await create('gitrepositories', 'GitRepository', 'pass-store', { url: options.git.url('pass-store'), insecure: true, secretRef: { name: 'git-credentials' }, interval });
+  await create('gitrepositories', 'GitRepository', 'deploy', {
+    url: options.git.url('deploy'),
+    insecure: true,
+    secretRef: { name: 'git-credentials' },
+    interval,
+  });
+  await create('gitrepositories', 'GitRepository', 'pass-store', {
+    url: options.git.url('pass-store'),
+    insecure: true,
+    secretRef: { name: 'git-credentials' },
+    interval,
+  });
   const secrets = { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'pass-key' } } };
-  await create('environments', 'Environment', 'dev', { sourceRef: { name: 'deploy' }, environment: 'dev', targetNamespace: names.dev, secrets, sync: { automated: { prune: true, selfHeal: true } } });
-  await create('environments', 'Environment', 'prod', { sourceRef: { name: 'deploy' }, environment: 'prod', targetNamespace: names.prod, secrets });
+  await create('environments', 'Environment', 'dev', {
+    sourceRef: { name: 'deploy' },
+    environment: 'dev',
+    targetNamespace: names.dev,
+    secrets,
+    sync: { automated: { prune: true, selfHeal: true } },
+  });
+  await create('environments', 'Environment', 'prod', {
+    sourceRef: { name: 'deploy' },
+    environment: 'prod',
+    targetNamespace: names.prod,
+    secrets,
+  });
 
-  log('starting the operator from the runtime tree with the chart\'s ServiceAccount credentials');
-  const kubeconfig = await serviceAccountKubeconfig(kc, { namespace: names.system, name: names.release, path: join(options.dir, 'operator.kubeconfig') });
+  log("starting the operator from the runtime tree with the chart's ServiceAccount credentials");
+  const kubeconfig = await serviceAccountKubeconfig(kc, {
+    namespace: names.system,
+    name: names.release,
+    path: join(options.dir, 'operator.kubeconfig'),
+  });
   const operator = new OperatorProcess({
-    kubeconfig, cacheDir: join(options.dir, 'operator-cache'), identity: 'keelson-local',
-    args: [`--lease-namespace=${names.system}`, ...(options.rbacScope === 'namespaced' ? [`--namespaces=${names.system},${names.team},${names.dev},${names.prod}`] : [])],
+    kubeconfig,
+    cacheDir: join(options.dir, 'operator-cache'),
+    identity: 'keelson-local',
+    args: [
+      `--lease-namespace=${names.system}`,
+      ...(options.rbacScope === 'namespaced'
+        ? [`--namespaces=${names.system},${names.team},${names.dev},${names.prod}`]
+        : []),
+    ],
   });
   await operator.start();
   return {
-    names, operator, store,
+    names,
+    operator,
+    store,
     stop: async () => {
       await operator.stop();
       store.dispose();

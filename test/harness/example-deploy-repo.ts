@@ -43,7 +43,8 @@ export async function synthesizeExample(environment: string): Promise<readonly S
   const bin = await ensureBinaries();
   const renderDir = mkdtempSync(join(tmpdir(), 'keelson-example-render-'));
   const synthesizer = new Synthesizer({
-    cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 1,
+    cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'),
+    size: 1,
     renderer: new Renderer({ cacheDir: renderDir, helm: bin.helm, kustomize: bin.kustomize }),
   });
   try {
@@ -81,13 +82,23 @@ export async function pushExamplePassStore(server: GitServer, name = 'pass-store
     const key = home.generateKey({ type: 'ed25519', name: 'Keelson Example' });
     const store = new PassStoreDir(home, join(home.dir, 'store'));
     store.init([key]);
-    const entries = Object.fromEntries(Object.entries(TEST_ENTRIES).filter(([p]) => p.startsWith('dev/') || p.startsWith('prod/')));
+    const entries = Object.fromEntries(
+      Object.entries(TEST_ENTRIES).filter(([p]) => p.startsWith('dev/') || p.startsWith('prod/')),
+    );
     for (const [path, text] of Object.entries(entries)) store.insert(path, text);
     await server.createRepo(name, {});
     // Pushed asynchronously: the Git server runs in this process, and a synchronous push
     // would block the event loop that serves it.
     const commit = store.commitAll('pass store for the example');
-    await run('git', ['-C', store.dir, 'push', '--quiet', '--force', server.authenticatedUrl(name), 'HEAD:refs/heads/main']);
+    await run('git', [
+      '-C',
+      store.dir,
+      'push',
+      '--quiet',
+      '--force',
+      server.authenticatedUrl(name),
+      'HEAD:refs/heads/main',
+    ]);
     return { key, home, commit, entries, dispose: () => home.dispose() };
   } catch (err) {
     home.dispose();

@@ -55,7 +55,11 @@ export class GitServer {
 
   static async start(options: GitServerOptions = {}): Promise<GitServer> {
     const root = mkdtempSync(join(tmpdir(), 'keelson-git-'));
-    const server = new GitServer(root, options.username ?? 'keelson', options.password ?? randomBytes(12).toString('hex'));
+    const server = new GitServer(
+      root,
+      options.username ?? 'keelson',
+      options.password ?? randomBytes(12).toString('hex'),
+    );
     if (options.tls) {
       const dir = join(root, '.pki');
       mkdirSync(dir);
@@ -132,7 +136,9 @@ export class GitServer {
       ? 'ls-refs'
       : url.pathname.endsWith('/git-upload-pack')
         ? 'fetch'
-        : url.pathname.endsWith('/git-receive-pack') ? 'push' : 'other';
+        : url.pathname.endsWith('/git-receive-pack')
+          ? 'push'
+          : 'other';
     const record = (status: number) => this.requests.push({ repo, kind, status });
     if (!this.#authorized(req.headers.authorization)) {
       record(401);

@@ -107,7 +107,9 @@ export class GitTestRepo {
   }
 
   async #fastImport(input: string): Promise<void> {
-    const child = spawn('git', ['--git-dir', this.gitDir, 'fast-import', '--quiet', '--force'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('git', ['--git-dir', this.gitDir, 'fast-import', '--quiet', '--force'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdin.end(input);
@@ -119,8 +121,10 @@ export class GitTestRepo {
 function commitHeader(branch: string, message: string, parent: string | undefined): string {
   const when = clock++;
   const msg = Buffer.from(message);
-  return `commit refs/heads/${branch}\ncommitter Keelson Test <test@keelson.dev> ${when} +0000\ndata ${msg.length}\n${message}\n`
-    + (parent ? `from ${parent}\n` : '');
+  return (
+    `commit refs/heads/${branch}\ncommitter Keelson Test <test@keelson.dev> ${when} +0000\ndata ${msg.length}\n${message}\n` +
+    (parent ? `from ${parent}\n` : '')
+  );
 }
 
 function fileCommand(path: string, content: string | null): string {
@@ -131,7 +135,9 @@ function fileCommand(path: string, content: string | null): string {
 function gitEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    GIT_COMMITTER_NAME: 'Keelson Test', GIT_COMMITTER_EMAIL: 'test@keelson.dev',
-    GIT_AUTHOR_NAME: 'Keelson Test', GIT_AUTHOR_EMAIL: 'test@keelson.dev',
+    GIT_COMMITTER_NAME: 'Keelson Test',
+    GIT_COMMITTER_EMAIL: 'test@keelson.dev',
+    GIT_AUTHOR_NAME: 'Keelson Test',
+    GIT_AUTHOR_EMAIL: 'test@keelson.dev',
   };
 }

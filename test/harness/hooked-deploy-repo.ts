@@ -1,7 +1,11 @@
 // A small deploy repository for operator tests: each named environment has a PreSync Job
 // (its pod completes `seconds` after it runs, as kwok plays it) and a ConfigMap carrying the
 // version, so a new version is a new revision with a hook to run.
-export function hookedDeployRepo(version: string, seconds: number, environments: readonly string[] = ['dev']): Record<string, string> {
+export function hookedDeployRepo(
+  version: string,
+  seconds: number,
+  environments: readonly string[] = ['dev'],
+): Record<string, string> {
   return {
     'main.ts': `import { ApiObject } from 'cdk8s';
 import { App, Hook, defineEnvironments } from '@keelson/cdk8s-app';

@@ -22,7 +22,10 @@ export interface EventuallyOptions {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws at the deadline. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, options: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  options: EventuallyOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -35,7 +38,9 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     await sleep(options.intervalMs ?? 200);
   }
   const why = lastError instanceof Error ? `: last error: ${lastError.message}` : '';
-  throw new Error(`timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.message ?? 'condition'}${why}`);
+  throw new Error(
+    `timed out after ${options.timeoutMs ?? 30_000} ms waiting for ${options.message ?? 'condition'}${why}`,
+  );
 }
 
 let counter = 0;
@@ -43,7 +48,10 @@ let counter = 0;
 /** Creates a namespace unique to one test and waits until pods can be created in it. */
 export async function createTestNamespace(kc: k8s.KubeConfig, prefix: string): Promise<string> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const name = `${prefix}-${process.pid}-${++counter}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63);
+  const name = `${prefix}-${process.pid}-${++counter}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
   await core.createNamespace({ body: { metadata: { name, labels: { 'test.keelson.dev/run': String(process.pid) } } } });
   await eventually(() => core.readNamespacedServiceAccount({ name: 'default', namespace: name }).then(() => true), {
     message: `default ServiceAccount in ${name}`,
@@ -52,7 +60,10 @@ export async function createTestNamespace(kc: k8s.KubeConfig, prefix: string): P
 }
 
 export async function deleteNamespace(kc: k8s.KubeConfig, name: string): Promise<void> {
-  await kc.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name }).catch(() => undefined);
+  await kc
+    .makeApiClient(k8s.CoreV1Api)
+    .deleteNamespace({ name })
+    .catch(() => undefined);
 }
 
 /** Installs the CRDs of a folder (the generated ones of crds/ by default) and waits until they are Established. */
@@ -60,7 +71,9 @@ export async function installCrds(kc: k8s.KubeConfig, dir = join(REPO_ROOT, 'crd
   const api = kc.makeApiClient(k8s.ApiextensionsV1Api);
   const client = k8s.KubernetesObjectApi.makeApiClient(kc);
   const names: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     // loadYaml deserializes into the client's model (x-kubernetes-validations becomes
     // xKubernetesValidations, default becomes _default); patch() serializes from that model
     // and would silently drop those fields from a plain parsed object.
@@ -69,10 +82,13 @@ export async function installCrds(kc: k8s.KubeConfig, dir = join(REPO_ROOT, 'crd
     names.push(crd.metadata!.name!);
   }
   for (const name of names) {
-    await eventually(async () => {
-      const crd = await api.readCustomResourceDefinition({ name });
-      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
-    }, { message: `CRD ${name} Established` });
+    await eventually(
+      async () => {
+        const crd = await api.readCustomResourceDefinition({ name });
+        return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      },
+      { message: `CRD ${name} Established` },
+    );
   }
   return names;
 }

@@ -18,7 +18,12 @@ export function writeKubeconfig(path: string, options: KubeconfigOptions): void 
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name, cluster: { server: options.server, 'certificate-authority-data': b64(options.caCert) } }],
-    users: [{ name: `${name}-admin`, user: { 'client-certificate-data': b64(options.clientCert), 'client-key-data': b64(options.clientKey) } }],
+    users: [
+      {
+        name: `${name}-admin`,
+        user: { 'client-certificate-data': b64(options.clientCert), 'client-key-data': b64(options.clientKey) },
+      },
+    ],
     contexts: [{ name, context: { cluster: name, user: `${name}-admin`, namespace: 'default' } }],
     'current-context': name,
   };

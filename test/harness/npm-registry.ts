@@ -77,7 +77,11 @@ export class NpmRegistry {
   #token = '';
 
   private constructor(init: {
-    dir: string; port: number; config: string; upstream: string | undefined; readyTimeoutMs: number;
+    dir: string;
+    port: number;
+    config: string;
+    upstream: string | undefined;
+    readyTimeoutMs: number;
     credentials: NpmRegistry['credentials'];
   }) {
     this.dir = init.dir;
@@ -94,14 +98,19 @@ export class NpmRegistry {
     const dir = mkdtempSync(join(tmpdir(), 'keelson-npm-'));
     const credentials = { username: 'keelson', password: randomBytes(12).toString('hex') };
     const htpasswd = join(dir, 'htpasswd');
-    writeFileSync(htpasswd, `${credentials.username}:${bcrypt.hashSync(credentials.password, BCRYPT_COST)}\n`,
-      { mode: 0o600 });
+    writeFileSync(htpasswd, `${credentials.username}:${bcrypt.hashSync(credentials.password, BCRYPT_COST)}\n`, {
+      mode: 0o600,
+    });
     const config = join(dir, 'config.yaml');
     const localOnly = options.localOnly ?? fixturePackageNames();
     // JSON is YAML: Verdaccio warns that a .json (JavaScript) config is deprecated, not a .yaml one.
     writeFileSync(config, JSON.stringify(verdaccioConfig({ dir, htpasswd, upstream, localOnly }), null, 2));
     const registry = new NpmRegistry({
-      dir, port: await freePort(), config, upstream: upstream?.url, credentials,
+      dir,
+      port: await freePort(),
+      config,
+      upstream: upstream?.url,
+      credentials,
       readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
     });
     try {
@@ -165,14 +174,19 @@ export class NpmRegistry {
   async npm(args: readonly string[], options: NpmRunOptions = {}): Promise<{ stdout: string; stderr: string }> {
     const token = options.token ?? true;
     const userconfig = join(this.dir, token ? 'npmrc-token' : 'npmrc-anonymous');
-    writeFileSync(userconfig, `${this.npmrc({ token })}audit=false\nfund=false\nupdate-notifier=false\n`,
-      { mode: 0o600 });
+    writeFileSync(userconfig, `${this.npmrc({ token })}audit=false\nfund=false\nupdate-notifier=false\n`, {
+      mode: 0o600,
+    });
     const cache = options.cache ?? mkdtempSync(join(this.dir, 'npm-cache-'));
-    const env = Object.fromEntries(Object.entries({ ...process.env, ...options.env })
-      .filter(([key]) => !/^npm_config_/i.test(key)));
+    const env = Object.fromEntries(
+      Object.entries({ ...process.env, ...options.env }).filter(([key]) => !/^npm_config_/i.test(key)),
+    );
     try {
-      return await run('npm', [...args, '--registry', this.url, '--userconfig', userconfig, '--cache', cache],
-        { cwd: options.cwd ?? this.dir, env, maxBuffer: 64 * 1024 * 1024 });
+      return await run('npm', [...args, '--registry', this.url, '--userconfig', userconfig, '--cache', cache], {
+        cwd: options.cwd ?? this.dir,
+        env,
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (err) {
       const e = err as { code?: unknown; stderr?: string; message: string };
       const stderr = (e.stderr ?? '').trimEnd().split('\n').slice(-15).join('\n');
@@ -244,8 +258,9 @@ export class NpmRegistry {
     const body = await res.text();
     const token = res.ok ? (JSON.parse(body) as { token?: unknown }).token : undefined;
     if (typeof token !== 'string' || token === '') {
-      throw new Error(`verdaccio login as ${username}: HTTP ${res.status}, no token:\n${body}\n`
-        + tail(this.logFile, 10));
+      throw new Error(
+        `verdaccio login as ${username}: HTTP ${res.status}, no token:\n${body}\n` + tail(this.logFile, 10),
+      );
     }
     return token;
   }
@@ -258,10 +273,12 @@ export class NpmRegistry {
  */
 async function npmUpstream(): Promise<{ url: string; ca: string | undefined }> {
   const { stdout } = await run('npm', ['config', 'get', 'registry', 'cafile']);
-  const values = new Map(stdout.split('\n').map((line) => {
-    const at = line.indexOf('=');
-    return [line.slice(0, at).trim(), line.slice(at + 1).trim()] as const;
-  }));
+  const values = new Map(
+    stdout.split('\n').map((line) => {
+      const at = line.indexOf('=');
+      return [line.slice(0, at).trim(), line.slice(at + 1).trim()] as const;
+    }),
+  );
   const url = values.get('registry');
   if (!url || !/^https?:\/\//.test(url)) throw new Error(`npm config get registry: no registry URL in:\n${stdout}`);
   const cafile = values.get('cafile');
@@ -277,7 +294,9 @@ function fixturePackageNames(): string[] {
 }
 
 function verdaccioConfig(init: {
-  dir: string; htpasswd: string; upstream: { url: string; ca: string | undefined } | undefined;
+  dir: string;
+  htpasswd: string;
+  upstream: { url: string; ca: string | undefined } | undefined;
   localOnly: readonly string[];
 }): Record<string, unknown> {
   const local = { access: '$all', publish: '$authenticated', unpublish: '$authenticated' };
@@ -294,8 +313,15 @@ function verdaccioConfig(init: {
     // No sign-up: the one user is the one written to htpasswd.
     auth: { htpasswd: { file: init.htpasswd, max_users: -1 } },
     uplinks: init.upstream
-      ? { upstream: { url: init.upstream.url, timeout: '60s', max_fails: 5, fail_timeout: '10s',
-        ...(init.upstream.ca ? { ca: init.upstream.ca } : {}) } }
+      ? {
+          upstream: {
+            url: init.upstream.url,
+            timeout: '60s',
+            max_fails: 5,
+            fail_timeout: '10s',
+            ...(init.upstream.ca ? { ca: init.upstream.ca } : {}),
+          },
+        }
       : {},
     packages,
     // Publishing must not depend on the public registry being reachable.

@@ -52,7 +52,11 @@ export class OciRegistry {
   #loggedIn = false;
 
   private constructor(init: {
-    dir: string; host: string; helm: string; processes: ProcessGroup; keepDir: boolean;
+    dir: string;
+    host: string;
+    helm: string;
+    processes: ProcessGroup;
+    keepDir: boolean;
     credentials: OciRegistry['credentials'];
   }) {
     this.dir = init.dir;
@@ -77,16 +81,24 @@ export class OciRegistry {
       writeFileSync(join(dir, 'htpasswd'), line, { mode: 0o600 });
     }
     const config = join(dir, 'config.yml');
-    writeFileSync(config, JSON.stringify({
-      version: 0.1,
-      log: { level: 'info', accesslog: { disabled: false } },
-      storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
-      http: { addr: host, secret: randomBytes(16).toString('hex') },
-      ...(auth ? { auth: { htpasswd: { realm: 'keelson-test-oci', path: join(dir, 'htpasswd') } } } : {}),
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        version: 0.1,
+        log: { level: 'info', accesslog: { disabled: false } },
+        storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
+        http: { addr: host, secret: randomBytes(16).toString('hex') },
+        ...(auth ? { auth: { htpasswd: { realm: 'keelson-test-oci', path: join(dir, 'htpasswd') } } } : {}),
+      }),
+    );
     const processes = new ProcessGroup();
     const registry = new OciRegistry({
-      dir, host, helm: bin.helm, processes, keepDir: options.keepDir ?? false, credentials: auth,
+      dir,
+      host,
+      helm: bin.helm,
+      processes,
+      keepDir: options.keepDir ?? false,
+      credentials: auth,
     });
     processes.start('registry', bin.registry, {
       args: ['serve', config],
@@ -118,8 +130,17 @@ export class OciRegistry {
   async login(): Promise<void> {
     if (!this.credentials || this.#loggedIn) return;
     const { username, password } = this.credentials;
-    const args = ['registry', 'login', this.host, '--plain-http', '--username', username, '--password-stdin',
-      '--registry-config', this.registryConfig];
+    const args = [
+      'registry',
+      'login',
+      this.host,
+      '--plain-http',
+      '--username',
+      username,
+      '--password-stdin',
+      '--registry-config',
+      this.registryConfig,
+    ];
     await new Promise<void>((resolve, reject) => {
       const done = (err: Error | null, _stdout: string, stderr: string) =>
         err ? reject(new Error(`helm registry login: ${stderr || err.message}`)) : resolve();

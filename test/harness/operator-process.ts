@@ -40,20 +40,40 @@ export class OperatorProcess {
     // taken by another process before the operator binds it).
     const logged = this.logs().length;
     const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [tree.bin, 'operator',
-      `--kubeconfig=${this.#options.kubeconfig}`, '--listen=127.0.0.1:0', '--metrics-listen=127.0.0.1:0',
-      `--cache-dir=${this.cacheDir}`, `--identity=${this.#options.identity ?? 'keelson-test'}`, '--log-level=debug',
-      `--helm=${bin.helm}`, `--kustomize=${bin.kustomize}`, ...(this.#options.args ?? [])], {
-      stdio: ['ignore', fd, fd],
-      // KEELSON_OPERATOR_NODE_OPTIONS reaches the operator only (say, --cpu-prof to profile it).
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_OPTIONS: ['--disable-warning=ExperimentalWarning', process.env.KEELSON_OPERATOR_NODE_OPTIONS].filter(Boolean).join(' ') },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        tree.bin,
+        'operator',
+        `--kubeconfig=${this.#options.kubeconfig}`,
+        '--listen=127.0.0.1:0',
+        '--metrics-listen=127.0.0.1:0',
+        `--cache-dir=${this.cacheDir}`,
+        `--identity=${this.#options.identity ?? 'keelson-test'}`,
+        '--log-level=debug',
+        `--helm=${bin.helm}`,
+        `--kustomize=${bin.kustomize}`,
+        ...(this.#options.args ?? []),
+      ],
+      {
+        stdio: ['ignore', fd, fd],
+        // KEELSON_OPERATOR_NODE_OPTIONS reaches the operator only (say, --cpu-prof to profile it).
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NODE_OPTIONS: ['--disable-warning=ExperimentalWarning', process.env.KEELSON_OPERATOR_NODE_OPTIONS]
+            .filter(Boolean)
+            .join(' '),
+        },
+      },
+    );
     closeSync(fd);
     this.#child = child;
     this.#exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}:\n${this.logs().slice(-3000)}`);
+      if (child.exitCode !== null)
+        throw new Error(`the operator exited with ${child.exitCode}:\n${this.logs().slice(-3000)}`);
       const serving = this.#servingPorts(logged);
       try {
         if (serving) {

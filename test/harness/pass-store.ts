@@ -42,24 +42,37 @@ export class GpgHome {
   /** Runs gpg (or pass, or gpgconf) with this home; throws with stderr on failure. */
   run(command: string, args: readonly string[], input?: string | Uint8Array, env: NodeJS.ProcessEnv = {}): string {
     const res = spawnSync(command, args, { env: { ...this.env, ...env }, input, encoding: 'utf8', timeout: 60_000 });
-    if (res.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${res.status}): ${res.stderr || res.error?.message}`);
+    if (res.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} failed (${res.status}): ${res.stderr || res.error?.message}`);
     return res.stdout;
   }
 
   generateKey(spec: GpgKeySpec): GpgKey {
     const email = `${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}@keelson.example`;
-    const algorithm = spec.type === 'rsa'
-      ? ['Key-Type: RSA', 'Key-Length: 2048', 'Subkey-Type: RSA', 'Subkey-Length: 2048']
-      : ['Key-Type: EDDSA', 'Key-Curve: ed25519', 'Subkey-Type: ECDH', 'Subkey-Curve: cv25519'];
+    const algorithm =
+      spec.type === 'rsa'
+        ? ['Key-Type: RSA', 'Key-Length: 2048', 'Subkey-Type: RSA', 'Subkey-Length: 2048']
+        : ['Key-Type: EDDSA', 'Key-Curve: ed25519', 'Subkey-Type: ECDH', 'Subkey-Curve: cv25519'];
     const protection = spec.passphrase === undefined ? ['%no-protection'] : [`Passphrase: ${spec.passphrase}`];
-    const params = [...algorithm, `Name-Real: ${spec.name}`, `Name-Email: ${email}`, 'Expire-Date: 0', ...protection, '%commit', ''].join('\n');
+    const params = [
+      ...algorithm,
+      `Name-Real: ${spec.name}`,
+      `Name-Email: ${email}`,
+      'Expire-Date: 0',
+      ...protection,
+      '%commit',
+      '',
+    ].join('\n');
     this.run('gpg', ['--batch', '--gen-key'], params);
     const listing = this.run('gpg', ['--batch', '--with-colons', '--list-secret-keys', `<${email}>`]);
     const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing)?.[1];
     if (!fingerprint) throw new Error(`no fingerprint for ${email} in:\n${listing}`);
-    const unlock = spec.passphrase === undefined ? [] : ['--pinentry-mode', 'loopback', '--passphrase', spec.passphrase];
+    const unlock =
+      spec.passphrase === undefined ? [] : ['--pinentry-mode', 'loopback', '--passphrase', spec.passphrase];
     const privateKey = this.run('gpg', ['--batch', ...unlock, '--armor', '--export-secret-keys', fingerprint]);
-    return spec.passphrase === undefined ? { fingerprint, email, privateKey } : { fingerprint, email, privateKey, passphrase: spec.passphrase };
+    return spec.passphrase === undefined
+      ? { fingerprint, email, privateKey }
+      : { fingerprint, email, privateKey, passphrase: spec.passphrase };
   }
 
   dispose(): void {
@@ -114,7 +127,16 @@ export class PassStoreDir {
 
   /** Makes the store a Git repository with everything committed; returns the commit id. */
   commitAll(message = 'pass store'): string {
-    const git = (args: string[]) => this.#home.run('git', ['-C', this.dir, '-c', 'user.name=Keelson Test', '-c', 'user.email=test@keelson.example', ...args]);
+    const git = (args: string[]) =>
+      this.#home.run('git', [
+        '-C',
+        this.dir,
+        '-c',
+        'user.name=Keelson Test',
+        '-c',
+        'user.email=test@keelson.example',
+        ...args,
+      ]);
     git(['init', '-q', '-b', 'main']);
     git(['add', '-A']);
     git(['commit', '-q', '--allow-empty', '-m', message]);
@@ -127,7 +149,10 @@ export class PassStoreDir {
    */
   async push(url: string, message = 'pass store'): Promise<string> {
     const commit = this.commitAll(message);
-    await execFileAsync('git', ['-C', this.dir, 'push', '--quiet', '--force', url, 'HEAD:refs/heads/main'], { env: this.#home.env, timeout: 60_000 });
+    await execFileAsync('git', ['-C', this.dir, 'push', '--quiet', '--force', url, 'HEAD:refs/heads/main'], {
+      env: this.#home.env,
+      timeout: 60_000,
+    });
     return commit;
   }
 }
@@ -149,7 +174,8 @@ export interface TestStore {
 
 /** The entries of the standard store; `dev/*` and `prod/db*` are what the example deploy repo references. */
 export const TEST_ENTRIES = {
-  'prod/db': 'Zq8-rsa-db-password-71\nuser: app_user\nhost: db.prod.internal:5432\nnotes without a colon\nurl: postgres://db.prod.internal/app\n',
+  'prod/db':
+    'Zq8-rsa-db-password-71\nuser: app_user\nhost: db.prod.internal:5432\nnotes without a colon\nurl: postgres://db.prod.internal/app\n',
   'prod/db-admin': 'Adm1n-prod-pw-0042\nuser: migrator\n',
   'dev/db': 'dev-db-pw-5521\nuser: dev_user\n',
   'dev/db-admin': 'dev-admin-pw-8830\nuser: dev_migrator\n',

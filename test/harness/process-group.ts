@@ -48,7 +48,9 @@ export class ProcessGroup {
   assertRunning(): void {
     for (const m of this.#members) {
       if (m.exited) {
-        throw new Error(`${m.name} exited with code ${m.exitCode}; last lines of ${m.logFile}:\n${tail(m.logFile, 20)}`);
+        throw new Error(
+          `${m.name} exited with code ${m.exitCode}; last lines of ${m.logFile}:\n${tail(m.logFile, 20)}`,
+        );
       }
     }
   }

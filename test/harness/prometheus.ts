@@ -44,16 +44,27 @@ export class Prometheus {
   static async start(options: PrometheusOptions): Promise<Prometheus> {
     const dir = mkdtempSync(join(tmpdir(), 'keelson-prometheus-'));
     const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, JSON.stringify({
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      rule_files: options.ruleFiles ?? [],
-      scrape_configs: Object.entries(options.targets).map(([job, targets]) => ({ job_name: job, static_configs: [{ targets }] })),
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: options.ruleFiles ?? [],
+        scrape_configs: Object.entries(options.targets).map(([job, targets]) => ({
+          job_name: job,
+          static_configs: [{ targets }],
+        })),
+      }),
+    );
     const port = await freePort();
     const processes = new ProcessGroup();
     const logFile = join(dir, 'prometheus.log');
     processes.start('prometheus', 'prometheus', {
-      args: [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      args: [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       logFile,
     });
     const prom = new Prometheus(`http://127.0.0.1:${port}`, logFile, processes);
@@ -74,7 +85,11 @@ export class Prometheus {
   /** An instant query; throws with Prometheus' message when the expression is not valid PromQL. */
   async query(expr: string): Promise<Sample[]> {
     const res = await fetch(`${this.url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: Sample[] | [number, string] } };
+    const body = (await res.json()) as {
+      status: string;
+      error?: string;
+      data?: { resultType: string; result: Sample[] | [number, string] };
+    };
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error ?? `HTTP ${res.status}`}`);
     const { resultType, result } = body.data!;
     // A scalar (say, `vector(0)` folded) as a one-sample vector.
@@ -83,7 +98,9 @@ export class Prometheus {
 
   /** Every alerting and recording rule with its evaluation health and, for alerts, state. */
   async rules(): Promise<RuleState[]> {
-    const body = (await (await fetch(`${this.url}/api/v1/rules`)).json()) as { data: { groups: { rules: RuleState[] }[] } };
+    const body = (await (await fetch(`${this.url}/api/v1/rules`)).json()) as {
+      data: { groups: { rules: RuleState[] }[] };
+    };
     return body.data.groups.flatMap((g) => g.rules);
   }
 

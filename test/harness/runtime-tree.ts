@@ -21,7 +21,10 @@ let assembled: Promise<RuntimeTree> | undefined;
 export function runtimeTree(): Promise<RuntimeTree> {
   assembled ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keelson-runtime-'));
-    await run(join(REPO_ROOT, 'operator', 'scripts', 'assemble-runtime.sh'), [dir], { env: process.env, maxBuffer: 16 * 1024 * 1024 });
+    await run(join(REPO_ROOT, 'operator', 'scripts', 'assemble-runtime.sh'), [dir], {
+      env: process.env,
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return { dir, bin: join(dir, 'operator', 'bin', 'keelson.js') };
   })();
   return assembled;

@@ -42,23 +42,46 @@ export class Story {
   async setUp(options: StoryOptions): Promise<void> {
     const core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.ns = await createTestNamespace(this.kc, options.prefix);
-    for (const env of Object.keys(options.environments)) this.targets[env] = await createTestNamespace(this.kc, `${options.prefix}-${env}`);
+    for (const env of Object.keys(options.environments))
+      this.targets[env] = await createTestNamespace(this.kc, `${options.prefix}-${env}`);
     this.git = await GitServer.start();
     this.repo = await this.git.createRepo('deploy', options.files);
-    await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name: 'git' }, stringData: { ...this.git.credentials } } });
-    await this.create('GitRepository', 'deploy', { url: this.git.url('deploy'), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
+    await core.createNamespacedSecret({
+      namespace: this.ns,
+      body: { metadata: { name: 'git' }, stringData: { ...this.git.credentials } },
+    });
+    await this.create('GitRepository', 'deploy', {
+      url: this.git.url('deploy'),
+      insecure: true,
+      secretRef: { name: 'git' },
+      interval: '1m',
+    });
     let secrets = {};
     if (options.passStore) {
       this.store = await pushExamplePassStore(this.git);
-      await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': this.store.key.privateKey } } });
-      await this.create('GitRepository', 'pass-store', { url: this.git.url('pass-store'), insecure: true, secretRef: { name: 'git' }, interval: '1m' });
+      await core.createNamespacedSecret({
+        namespace: this.ns,
+        body: { metadata: { name: 'gpg' }, stringData: { 'private.asc': this.store.key.privateKey } },
+      });
+      await this.create('GitRepository', 'pass-store', {
+        url: this.git.url('pass-store'),
+        insecure: true,
+        secretRef: { name: 'git' },
+        interval: '1m',
+      });
       secrets = { secrets: { pass: { sourceRef: { name: 'pass-store' }, keySecretRef: { name: 'gpg' } } } };
     }
     for (const [name, stringData] of Object.entries(options.secrets ?? {})) {
       await core.createNamespacedSecret({ namespace: this.ns, body: { metadata: { name }, stringData } });
     }
     for (const [env, spec] of Object.entries(options.environments)) {
-      await this.create('Environment', env, { sourceRef: { name: 'deploy' }, environment: env, targetNamespace: this.targets[env], ...secrets, ...spec });
+      await this.create('Environment', env, {
+        sourceRef: { name: 'deploy' },
+        environment: env,
+        targetNamespace: this.targets[env],
+        ...secrets,
+        ...spec,
+      });
     }
   }
 
@@ -70,35 +93,61 @@ export class Story {
 
   create(kind: 'GitRepository' | 'Environment', name: string, spec: unknown): Promise<unknown> {
     return this.custom.createNamespacedCustomObject({
-      group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: kind === 'Environment' ? 'environments' : 'gitrepositories',
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: this.ns,
+      plural: kind === 'Environment' ? 'environments' : 'gitrepositories',
       body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
     });
   }
 
   async environment(name: string): Promise<EnvironmentResource> {
-    return (await this.custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: 'environments', name })) as EnvironmentResource;
+    return (await this.custom.getNamespacedCustomObject({
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: this.ns,
+      plural: 'environments',
+      name,
+    })) as EnvironmentResource;
   }
 
   /** Asks the GitRepository to fetch now, as `keelson refresh` and the webhook receiver do. */
   async refresh(): Promise<void> {
-    await this.custom.patchNamespacedCustomObject({
-      group: 'keelson.dev', version: 'v1alpha1', namespace: this.ns, plural: 'gitrepositories', name: 'deploy',
-      body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
-    }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await this.custom.patchNamespacedCustomObject(
+      {
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: this.ns,
+        plural: 'gitrepositories',
+        name: 'deploy',
+        body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
   }
 
   /** Waits until `check` holds for the Environment; the message says what it last saw. */
-  async until(name: string, what: string, check: (env: EnvironmentResource) => boolean, options: EventuallyOptions = {}): Promise<EnvironmentResource> {
+  async until(
+    name: string,
+    what: string,
+    check: (env: EnvironmentResource) => boolean,
+    options: EventuallyOptions = {},
+  ): Promise<EnvironmentResource> {
     let last: EnvironmentResource | undefined;
     try {
-      return await eventually(async () => {
-        last = await this.environment(name);
-        return check(last) ? last : undefined;
-      }, { timeoutMs: 90_000, ...options, message: what });
+      return await eventually(
+        async () => {
+          last = await this.environment(name);
+          return check(last) ? last : undefined;
+        },
+        { timeoutMs: 90_000, ...options, message: what },
+      );
     } catch (err) {
       const s = last?.status;
       const op = s?.operation;
-      throw new Error(`${(err as Error).message}; last seen: sync ${s?.sync?.status}, health ${s?.health?.status} (${s?.health?.message ?? ''}), operation ${op?.phase} ${op?.id ?? ''} ${op?.revision ?? ''} ${op?.message ?? ''} (self-heal: ${op?.selfHeal ?? false}); newest history entry: ${JSON.stringify(s?.history?.[0] ?? null)}; Ready: ${s?.conditions?.find((c) => c.type === 'Ready')?.message}`);
+      throw new Error(
+        `${(err as Error).message}; last seen: sync ${s?.sync?.status}, health ${s?.health?.status} (${s?.health?.message ?? ''}), operation ${op?.phase} ${op?.id ?? ''} ${op?.revision ?? ''} ${op?.message ?? ''} (self-heal: ${op?.selfHeal ?? false}); newest history entry: ${JSON.stringify(s?.history?.[0] ?? null)}; Ready: ${s?.conditions?.find((c) => c.type === 'Ready')?.message}`,
+      );
     }
   }
 }

@@ -101,7 +101,9 @@ async function start(): Promise<void> {
   process.on('SIGTERM', onSignal);
   let exited = false;
   child.on('exit', () => (exited = true));
-  console.log('starting Keelson on a local control plane (the first run builds the binaries from Go modules; see .keelson/up.log)...');
+  console.log(
+    'starting Keelson on a local control plane (the first run builds the binaries from Go modules; see .keelson/up.log)...',
+  );
   for (;;) {
     const state = readState();
     if (state) break;
@@ -145,27 +147,50 @@ async function serve(): Promise<void> {
     stopAll.push(() => demo.stop());
     const kc = loadKubeConfig(kubeconfig);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-    const get = async (name: string) => (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: DEFAULT_NAMES.team, plural: 'environments', name })) as { status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } };
+    const get = async (name: string) =>
+      (await custom.getNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: DEFAULT_NAMES.team,
+        plural: 'environments',
+        name,
+      })) as { status?: { sync?: { status?: string }; health?: { status?: string }; operation?: { phase?: string } } };
     console.log('waiting for dev to be Synced and Healthy and prod to report OutOfSync');
-    await eventually(async () => {
-      const [dev, prod] = [await get('dev'), await get('prod')];
-      return dev.status?.sync?.status === 'Synced' && dev.status.health?.status === 'Healthy' && dev.status.operation?.phase === 'Succeeded' && prod.status?.sync?.status === 'OutOfSync';
-    }, { timeoutMs: 180_000, intervalMs: 500, message: 'dev Synced and Healthy, prod OutOfSync' });
+    await eventually(
+      async () => {
+        const [dev, prod] = [await get('dev'), await get('prod')];
+        return (
+          dev.status?.sync?.status === 'Synced' &&
+          dev.status.health?.status === 'Healthy' &&
+          dev.status.operation?.phase === 'Succeeded' &&
+          prod.status?.sync?.status === 'OutOfSync'
+        );
+      },
+      { timeoutMs: 180_000, intervalMs: 500, message: 'dev Synced and Healthy, prod OutOfSync' },
+    );
     const deployClone = join(STATE_DIR, 'deploy');
     rmSync(deployClone, { recursive: true, force: true });
     await run('git', ['clone', '--quiet', git.authenticatedUrl('deploy'), deployClone]);
     await run('git', ['-C', deployClone, 'config', 'user.email', 'you@keelson.example']);
     await run('git', ['-C', deployClone, 'config', 'user.name', 'Keelson demo']);
-    const { stdout: environments } = await run('kubectl', ['get', 'environments', '-n', DEFAULT_NAMES.team], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    const { stdout: environments } = await run('kubectl', ['get', 'environments', '-n', DEFAULT_NAMES.team], {
+      env: { ...process.env, KUBECONFIG: kubeconfig },
+    });
     const state: State = {
-      pid: process.pid, kubeconfig, server: cp.server, startedInMs: Date.now() - started, deployClone,
-      apiUrl: `http://127.0.0.1:${demo.operator.apiPort}`, operatorLog: demo.operator.logFile, environments,
+      pid: process.pid,
+      kubeconfig,
+      server: cp.server,
+      startedInMs: Date.now() - started,
+      deployClone,
+      apiUrl: `http://127.0.0.1:${demo.operator.apiPort}`,
+      operatorLog: demo.operator.logFile,
+      environments,
       ...(demo.operator.pid ? { operatorPid: demo.operator.pid } : {}),
     };
     writeFileSync(STATE, JSON.stringify(state, null, 2));
     console.log(`ready: ${JSON.stringify({ pid: state.pid, server: state.server })}`);
   } catch (err) {
-    console.error(`make up failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.error(`make up failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     await stop();
   }
   setInterval(() => undefined, 1 << 30);

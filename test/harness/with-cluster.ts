@@ -27,7 +27,9 @@ const child = spawn(command[0]!, command.slice(1), {
   stdio: 'inherit',
   // helm and kustomize on the PATH, as on a user's machine: `keelson synth` renders charts with them.
   env: {
-    ...process.env, KUBECONFIG: cp.kubeconfig, KEELSON_TEST_CLUSTER_DIR: cp.dir,
+    ...process.env,
+    KUBECONFIG: cp.kubeconfig,
+    KEELSON_TEST_CLUSTER_DIR: cp.dir,
     PATH: `${dirname((await ensureBinaries()).helm)}:${process.env.PATH ?? ''}`,
   },
 });

@@ -31,17 +31,19 @@ export class ApiApp extends App {
     const deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name: 'api' },
       replicas: settings.replicas.api,
-      containers: [{
-        name: 'api',
-        image,
-        ports: [{ number: 8080, name: 'http' }],
-        envFrom: [kplus.Env.fromConfigMap(config)],
-        envVariables: {
-          DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: db, key: 'username' }),
-          DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: db, key: 'password' }),
+      containers: [
+        {
+          name: 'api',
+          image,
+          ports: [{ number: 8080, name: 'http' }],
+          envFrom: [kplus.Env.fromConfigMap(config)],
+          envVariables: {
+            DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: db, key: 'username' }),
+            DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: db, key: 'password' }),
+          },
+          readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }),
         },
-        readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }),
-      }],
+      ],
     });
     deployment.exposeViaService({ name: this.serviceName, ports: [{ port: 80, targetPort: 8080, name: 'http' }] });
 
@@ -50,22 +52,27 @@ export class ApiApp extends App {
     // hook one wave earlier.
     const adminDb = new PassSecret(this, 'migrate-db', {
       metadata: { name: 'api-migrate-db' },
-      data: { password: `${settings.passDir}/db-admin`, username: { path: `${settings.passDir}/db-admin`, field: 'user' } },
+      data: {
+        password: `${settings.passDir}/db-admin`,
+        username: { path: `${settings.passDir}/db-admin`, field: 'user' },
+      },
     });
     Hook.mark(adminDb, { phase: 'PreSync', wave: -1 });
     const migrate = new kplus.Job(this, 'migrate', {
       metadata: { name: 'api-migrate' },
       backoffLimit: 1,
-      containers: [{
-        name: 'migrate',
-        image,
-        command: ['/app/migrate', '--to', 'latest'],
-        envFrom: [kplus.Env.fromConfigMap(config)],
-        envVariables: {
-          DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: adminDb, key: 'username' }),
-          DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: adminDb, key: 'password' }),
+      containers: [
+        {
+          name: 'migrate',
+          image,
+          command: ['/app/migrate', '--to', 'latest'],
+          envFrom: [kplus.Env.fromConfigMap(config)],
+          envVariables: {
+            DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: adminDb, key: 'username' }),
+            DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: adminDb, key: 'password' }),
+          },
         },
-      }],
+      ],
     });
     Hook.mark(migrate, { phase: 'PreSync', deletePolicy: 'BeforeHookCreation' });
   }

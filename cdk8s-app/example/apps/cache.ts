@@ -18,7 +18,11 @@ export class CacheApp extends App {
     new Helm(this, 'chart', {
       chart: 'charts/cache',
       releaseName: this.serviceName,
-      values: { image: env.image('cache'), replicas: props.settings.cache.replicas, maxMemory: props.settings.cache.maxMemory },
+      values: {
+        image: env.image('cache'),
+        replicas: props.settings.cache.replicas,
+        maxMemory: props.settings.cache.maxMemory,
+      },
     });
   }
 }

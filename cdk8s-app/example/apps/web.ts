@@ -21,16 +21,18 @@ export class WebApp extends App {
     const deployment = new kplus.Deployment(this, 'deployment', {
       metadata: { name: 'web' },
       replicas: settings.replicas.web,
-      containers: [{
-        name: 'web',
-        image: env.image('web'),
-        ports: [{ number: 8080, name: 'http' }],
-        envVariables: {
-          LOG_LEVEL: kplus.EnvValue.fromValue(settings.logLevel),
-          API_URL: kplus.EnvValue.fromValue(`http://${props.apiServiceName}`),
+      containers: [
+        {
+          name: 'web',
+          image: env.image('web'),
+          ports: [{ number: 8080, name: 'http' }],
+          envVariables: {
+            LOG_LEVEL: kplus.EnvValue.fromValue(settings.logLevel),
+            API_URL: kplus.EnvValue.fromValue(`http://${props.apiServiceName}`),
+          },
+          readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }),
         },
-        readiness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }),
-      }],
+      ],
     });
     const service = deployment.exposeViaService({ name: 'web', ports: [{ port: 80, targetPort: 8080, name: 'http' }] });
     const tlsSecretName = 'web-tls';
@@ -45,7 +47,14 @@ export class WebApp extends App {
     });
     new kplus.Ingress(this, 'ingress', {
       metadata: { name: 'web' },
-      rules: [{ host: settings.host, path: '/', pathType: kplus.HttpIngressPathType.PREFIX, backend: kplus.IngressBackend.fromService(service) }],
+      rules: [
+        {
+          host: settings.host,
+          path: '/',
+          pathType: kplus.HttpIngressPathType.PREFIX,
+          backend: kplus.IngressBackend.fromService(service),
+        },
+      ],
       tls: [{ hosts: [settings.host], secret: kplus.Secret.fromSecretName(this, 'tls-secret', tlsSecretName) }],
     });
     SyncWave.set(this, 1);
@@ -53,11 +62,13 @@ export class WebApp extends App {
     const smoke = new kplus.Job(this, 'smoke-test', {
       metadata: { name: 'web-smoke-test' },
       backoffLimit: 0,
-      containers: [{
-        name: 'smoke-test',
-        image: env.image('smoke-test'),
-        command: ['sh', '-c', `curl -fsS http://web/healthz && curl -fsS http://${props.apiServiceName}/healthz`],
-      }],
+      containers: [
+        {
+          name: 'smoke-test',
+          image: env.image('smoke-test'),
+          command: ['sh', '-c', `curl -fsS http://web/healthz && curl -fsS http://${props.apiServiceName}/healthz`],
+        },
+      ],
     });
     Hook.mark(smoke, { phase: 'PostSync', deletePolicy: 'HookSucceeded' });
   }

@@ -16,16 +16,18 @@ export class WorkerApp extends App {
     new kplus.Deployment(this, 'deployment', {
       metadata: { name: 'worker' },
       replicas: props.settings.replicas.worker,
-      containers: [{
-        name: 'worker',
-        image: env.image('worker'),
-        args: ['--queue', 'orders', '--concurrency', '4'],
-        envVariables: {
-          LOG_LEVEL: kplus.EnvValue.fromValue(props.settings.logLevel),
-          DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: db, key: 'username' }),
-          DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: db, key: 'password' }),
+      containers: [
+        {
+          name: 'worker',
+          image: env.image('worker'),
+          args: ['--queue', 'orders', '--concurrency', '4'],
+          envVariables: {
+            LOG_LEVEL: kplus.EnvValue.fromValue(props.settings.logLevel),
+            DATABASE_USER: kplus.EnvValue.fromSecretValue({ secret: db, key: 'username' }),
+            DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: db, key: 'password' }),
+          },
         },
-      }],
+      ],
     });
   }
 }

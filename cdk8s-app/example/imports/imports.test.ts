@@ -22,7 +22,10 @@ registerHooks({
   },
 });
 const {
-  Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages,
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  CertificateSpecUsages,
 } = await import('./cert-manager.io.ts');
 
 interface SchemaNode {
@@ -55,21 +58,23 @@ describe('imported cert-manager Certificate', () => {
         usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE],
       },
     });
-    assert.deepEqual(chart.toJson(), [{
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: { name: 'web-tls' },
-      spec: {
-        secretName: 'web-tls',
-        commonName: 'shop.example.com',
-        dnsNames: ['shop.example.com', 'www.shop.example.com'],
-        duration: '2160h',
-        renewBefore: '360h',
-        issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' },
-        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-        usages: ['server auth', 'digital signature'],
+    assert.deepEqual(chart.toJson(), [
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'web-tls' },
+        spec: {
+          secretName: 'web-tls',
+          commonName: 'shop.example.com',
+          dnsNames: ['shop.example.com', 'www.shop.example.com'],
+          duration: '2160h',
+          renewBefore: '360h',
+          issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+          privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+          usages: ['server auth', 'digital signature'],
+        },
       },
-    }]);
+    ]);
   });
 
   it('renders only the fields that are set', () => {
@@ -84,11 +89,13 @@ describe('imported cert-manager Certificate', () => {
 
   const enums: { name: string; values: object; allowed: readonly string[] | undefined }[] = [
     {
-      name: 'privateKey.algorithm', values: CertificateSpecPrivateKeyAlgorithm,
+      name: 'privateKey.algorithm',
+      values: CertificateSpecPrivateKeyAlgorithm,
       allowed: spec.privateKey!.properties!.algorithm!.enum,
     },
     {
-      name: 'privateKey.rotationPolicy', values: CertificateSpecPrivateKeyRotationPolicy,
+      name: 'privateKey.rotationPolicy',
+      values: CertificateSpecPrivateKeyRotationPolicy,
       allowed: spec.privateKey!.properties!.rotationPolicy!.enum,
     },
     { name: 'usages', values: CertificateSpecUsages, allowed: spec.usages!.items!.enum },

@@ -16,12 +16,21 @@ describe('CRD generation', () => {
   });
 
   it('builds namespaced CRDs with a status subresource and the printer columns', () => {
-    const crd = buildCrd(environmentDefinition) as { metadata: { name: string }; spec: { scope: string; versions: { subresources: unknown; additionalPrinterColumns: { name: string }[] }[] } };
+    const crd = buildCrd(environmentDefinition) as {
+      metadata: { name: string };
+      spec: { scope: string; versions: { subresources: unknown; additionalPrinterColumns: { name: string }[] }[] };
+    };
     assert.equal(crd.metadata.name, 'environments.keelson.dev');
     assert.equal(crd.spec.scope, 'Namespaced');
     const v = crd.spec.versions[0]!;
     assert.deepEqual(v.subresources, { status: {} });
-    assert.deepEqual(v.additionalPrinterColumns.filter((c) => !('priority' in c)).map((c) => c.name), ['Sync', 'Health', 'Revision', 'Age']);
-    assert.equal((buildCrd(gitRepositoryDefinition) as { metadata: { name: string } }).metadata.name, 'gitrepositories.keelson.dev');
+    assert.deepEqual(
+      v.additionalPrinterColumns.filter((c) => !('priority' in c)).map((c) => c.name),
+      ['Sync', 'Health', 'Revision', 'Age'],
+    );
+    assert.equal(
+      (buildCrd(gitRepositoryDefinition) as { metadata: { name: string } }).metadata.name,
+      'gitrepositories.keelson.dev',
+    );
   });
 });

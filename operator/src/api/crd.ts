@@ -27,12 +27,34 @@ export interface ResourceDefinition {
 // Keywords a structural CRD schema may carry. Anything else is a mistake in the source
 // schema (for example `const`, which the API server rejects), so it fails the generation.
 const ALLOWED_KEYWORDS = new Set([
-  'type', 'format', 'description', 'properties', 'required', 'items', 'enum', 'default',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength',
-  'pattern', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties',
-  'additionalProperties', 'nullable', 'x-kubernetes-validations', 'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys', 'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-int-or-string', 'x-kubernetes-map-type',
+  'type',
+  'format',
+  'description',
+  'properties',
+  'required',
+  'items',
+  'enum',
+  'default',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'additionalProperties',
+  'nullable',
+  'x-kubernetes-validations',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-map-type',
 ]);
 
 /** Converts a TypeBox schema to the plain OpenAPI v3 schema a CRD takes, keys sorted. */
@@ -91,8 +113,14 @@ export function buildCrd(def: ResourceDefinition): Record<string, unknown> {
               type: 'object',
               required: ['spec'],
               properties: {
-                apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-                kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+                apiVersion: {
+                  type: 'string',
+                  description: 'APIVersion defines the versioned schema of this representation of an object.',
+                },
+                kind: {
+                  type: 'string',
+                  description: 'Kind is a string value representing the REST resource this object represents.',
+                },
                 metadata: { type: 'object' },
                 spec: toStructuralSchema(def.spec, 'spec'),
                 status: toStructuralSchema(def.status, 'status'),

@@ -27,7 +27,11 @@ export class UsageError extends Error {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** node:util parseArgs, with errors turned into UsageError. */
-export function parseCommandArgs<O extends Options>(args: readonly string[], options: O, positionals: { min: number; max: number }) {
+export function parseCommandArgs<O extends Options>(
+  args: readonly string[],
+  options: O,
+  positionals: { min: number; max: number },
+) {
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });

@@ -11,11 +11,19 @@ const COLORS = { remove: '\u001b[31m', add: '\u001b[32m', hunk: '\u001b[36m', he
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'Show what a sync of an Environment would change (Secret values masked)',
-  usage: 'keelson diff <environment> [-n <namespace>] [--server URL] [--token TOKEN] [--keelson-namespace keelson-system]',
+  usage:
+    'keelson diff <environment> [-n <namespace>] [--server URL] [--token TOKEN] [--keelson-namespace keelson-system]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      ...CLUSTER_OPTIONS, server: { type: 'string' }, token: { type: 'string' }, 'keelson-namespace': { type: 'string' },
-    }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        ...CLUSTER_OPTIONS,
+        server: { type: 'string' },
+        token: { type: 'string' },
+        'keelson-namespace': { type: 'string' },
+      },
+      { min: 1, max: 1 },
+    );
     const cluster = connect(values, io);
     const name = positionals[0]!;
     const path = `/api/v1/namespaces/${encodeURIComponent(cluster.namespace)}/environments/${encodeURIComponent(name)}/diff`;
@@ -32,7 +40,9 @@ export const diffCommand: Command = {
       const base = cluster.kubeConfig.getCurrentCluster()!.server;
       const opts: { headers?: Record<string, string> } = {};
       await cluster.kubeConfig.applyToHTTPSOptions(opts as never);
-      res = await fetch(`${base}/api/v1/namespaces/${ns}/services/http:keelson:http/proxy${path}`, { headers: { ...opts.headers, ...headers } });
+      res = await fetch(`${base}/api/v1/namespaces/${ns}/services/http:keelson:http/proxy${path}`, {
+        headers: { ...opts.headers, ...headers },
+      });
     }
     const text = await res.text();
     if (!res.ok) {
@@ -42,7 +52,9 @@ export const diffCommand: Command = {
       } catch {
         // plain text
       }
-      io.stderr(`keelson diff: ${res.status}: ${message.trim()}${!token && res.status === 401 ? ' (the kubeconfig has no bearer token: pass --token, e.g. from `kubectl create token`)' : ''}\n`);
+      io.stderr(
+        `keelson diff: ${res.status}: ${message.trim()}${!token && res.status === 401 ? ' (the kubeconfig has no bearer token: pass --token, e.g. from `kubectl create token`)' : ''}\n`,
+      );
       return 1;
     }
     io.stdout(io.isTty ? colorize(text) : text);
@@ -61,9 +73,18 @@ async function bearerOf(kc: k8s.KubeConfig): Promise<string | undefined> {
 }
 
 function colorize(text: string): string {
-  return text.split('\n').map((l) =>
-    l.startsWith('---') || l.startsWith('+++') ? `${COLORS.header}${l}${COLORS.reset}`
-      : l.startsWith('@@') ? `${COLORS.hunk}${l}${COLORS.reset}`
-        : l.startsWith('-') ? `${COLORS.remove}${l}${COLORS.reset}`
-          : l.startsWith('+') ? `${COLORS.add}${l}${COLORS.reset}` : l).join('\n');
+  return text
+    .split('\n')
+    .map((l) =>
+      l.startsWith('---') || l.startsWith('+++')
+        ? `${COLORS.header}${l}${COLORS.reset}`
+        : l.startsWith('@@')
+          ? `${COLORS.hunk}${l}${COLORS.reset}`
+          : l.startsWith('-')
+            ? `${COLORS.remove}${l}${COLORS.reset}`
+            : l.startsWith('+')
+              ? `${COLORS.add}${l}${COLORS.reset}`
+              : l,
+    )
+    .join('\n');
 }

@@ -30,17 +30,47 @@ export function describeEnvironment(env: EnvironmentResource, now: number): stri
   ];
   if (s.conditions?.length) {
     lines.push('', 'Conditions:');
-    lines.push(indent(table(['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'], s.conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime, now), c.message])), 2));
+    lines.push(
+      indent(
+        table(
+          ['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'],
+          s.conditions.map((c) => [c.type, c.status, c.reason, age(c.lastTransitionTime, now), c.message]),
+        ),
+        2,
+      ),
+    );
   }
   if (s.apps?.length) {
     lines.push('Apps:');
-    lines.push(indent(table(['APP', 'SYNC', 'HEALTH', 'RESOURCES'], s.apps.map((a) => [a.name, a.sync, a.health, String(a.resources)])), 2));
+    lines.push(
+      indent(
+        table(
+          ['APP', 'SYNC', 'HEALTH', 'RESOURCES'],
+          s.apps.map((a) => [a.name, a.sync, a.health, String(a.resources)]),
+        ),
+        2,
+      ),
+    );
   }
   if (s.resources?.length) {
     lines.push('Resources:');
-    lines.push(indent(table(['KIND', 'NAMESPACE', 'NAME', 'WAVE', 'SYNC', 'HEALTH', 'MESSAGE'], s.resources.map((r) => [
-      r.hook ? `${r.kind} (${r.hook} hook)` : r.kind, r.namespace ?? '', r.name, String(r.wave ?? 0), r.sync ?? '', r.health ?? '', r.message ?? '',
-    ])), 2));
+    lines.push(
+      indent(
+        table(
+          ['KIND', 'NAMESPACE', 'NAME', 'WAVE', 'SYNC', 'HEALTH', 'MESSAGE'],
+          s.resources.map((r) => [
+            r.hook ? `${r.kind} (${r.hook} hook)` : r.kind,
+            r.namespace ?? '',
+            r.name,
+            String(r.wave ?? 0),
+            r.sync ?? '',
+            r.health ?? '',
+            r.message ?? '',
+          ]),
+        ),
+        2,
+      ),
+    );
   }
   if (s.retained?.length) {
     lines.push('Left in place (not deleted by the last prune or deletion):');
@@ -49,15 +79,37 @@ export function describeEnvironment(env: EnvironmentResource, now: number): stri
   }
   const op = s.operation;
   if (op) {
-    lines.push(`Last operation: ${op.phase} — sync of ${op.revision}, started ${age(op.startedAt, now)} ago${op.finishedAt ? `, finished ${age(op.finishedAt, now)} ago` : ''}${op.initiatedBy?.username ? ` by ${op.initiatedBy.username}` : op.initiatedBy?.automated ? ' (automated)' : ''}`);
+    lines.push(
+      `Last operation: ${op.phase} — sync of ${op.revision}, started ${age(op.startedAt, now)} ago${op.finishedAt ? `, finished ${age(op.finishedAt, now)} ago` : ''}${op.initiatedBy?.username ? ` by ${op.initiatedBy.username}` : op.initiatedBy?.automated ? ' (automated)' : ''}`,
+    );
     if (op.message) lines.push(`  ${op.message}`);
     if (op.tasks?.length) {
-      lines.push(indent(table(['PHASE', 'WAVE', 'OBJECT', 'STATUS', 'MESSAGE'], op.tasks.map((t) => [t.phase, String(t.wave), t.hookName ? `${t.key} (${t.hookName})` : t.key, t.status, t.message ?? ''])), 2));
+      lines.push(
+        indent(
+          table(
+            ['PHASE', 'WAVE', 'OBJECT', 'STATUS', 'MESSAGE'],
+            op.tasks.map((t) => [
+              t.phase,
+              String(t.wave),
+              t.hookName ? `${t.key} (${t.hookName})` : t.key,
+              t.status,
+              t.message ?? '',
+            ]),
+          ),
+          2,
+        ),
+      );
     }
   }
   return lines.join('\n').trimEnd() + '\n';
 }
 
 function indent(text: string, n: number): string {
-  return text.trimEnd().split('\n').map((l) => ' '.repeat(n) + l).join('\n') + '\n';
+  return (
+    text
+      .trimEnd()
+      .split('\n')
+      .map((l) => ' '.repeat(n) + l)
+      .join('\n') + '\n'
+  );
 }

@@ -22,9 +22,17 @@ export const historyCommand: Command = {
       return 0;
     }
     const now = Date.now();
-    io.stdout(table(['ID', 'REVISION', 'DEPLOYED', 'INITIATED BY'], history.map((h) => [
-      String(h.id), h.revision, `${age(h.deployedAt, now)} ago`, h.initiatedBy?.username ?? (h.initiatedBy?.automated ? 'automated' : '-'),
-    ])));
+    io.stdout(
+      table(
+        ['ID', 'REVISION', 'DEPLOYED', 'INITIATED BY'],
+        history.map((h) => [
+          String(h.id),
+          h.revision,
+          `${age(h.deployedAt, now)} ago`,
+          h.initiatedBy?.username ?? (h.initiatedBy?.automated ? 'automated' : '-'),
+        ]),
+      ),
+    );
     return 0;
   },
 };

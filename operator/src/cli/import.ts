@@ -24,8 +24,9 @@ const OPTIONS = {
 export const importCommand: Command = {
   name: 'import',
   summary: 'Convert Argo CD Applications to Keelson resources and deploy code',
-  usage: 'keelson import argocd <application.yaml>... [--out <dir>] [--force] [--deploy-path <dir>] '
-    + '[--deploy-repo <url> [--deploy-ref <ref>]] [--checkout <dir>] [-n <namespace>]',
+  usage:
+    'keelson import argocd <application.yaml>... [--out <dir>] [--force] [--deploy-path <dir>] ' +
+    '[--deploy-repo <url> [--deploy-ref <ref>]] [--checkout <dir>] [-n <namespace>]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, OPTIONS, { min: 2, max: Number.MAX_SAFE_INTEGER });
     const [from, ...files] = positionals;
@@ -52,7 +53,8 @@ export const importCommand: Command = {
     const out = resolve(io.cwd, values.out);
     const writes = [
       ...result.applications.map((a) => ({
-        path: join(out, 'keelson', `${a.name}.yaml`), text: toYamlDocuments(a.resources),
+        path: join(out, 'keelson', `${a.name}.yaml`),
+        text: toYamlDocuments(a.resources),
       })),
       ...result.deployFiles.map((f) => ({ path: join(out, 'deploy', f.path), text: f.text })),
     ];

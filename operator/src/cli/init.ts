@@ -52,15 +52,17 @@ export const initCommand: Command = {
       else if (made !== undefined) await rm(made, { recursive: true, force: true });
       throw err;
     }
-    io.stdout([
-      `wrote a deploy repository to ${shown}: ${written.join(', ')}`,
-      '',
-      'next:',
-      `  cd ${shown} && npm ${values['no-lockfile'] ? 'install' : 'ci'}`,
-      '  npm run typecheck',
-      '  keelson synth . --env dev',
-      '',
-    ].join('\n'));
+    io.stdout(
+      [
+        `wrote a deploy repository to ${shown}: ${written.join(', ')}`,
+        '',
+        'next:',
+        `  cd ${shown} && npm ${values['no-lockfile'] ? 'install' : 'ci'}`,
+        '  npm run typecheck',
+        '  keelson synth . --env dev',
+        '',
+      ].join('\n'),
+    );
     return 0;
   },
 };
@@ -81,18 +83,25 @@ async function writeLockfile(dir: string, io: CommandIO, registryKit: boolean): 
     await resolveLockfile({ dir, cache, mapping, tokens: used, timeoutMs: 30_000, retries: 2 });
   } catch (err) {
     const context = {
-      lockfile: 'package.json', mapping, withToken: new Set(used.keys()), secrets: [...used.values()],
+      lockfile: 'package.json',
+      mapping,
+      withToken: new Set(used.keys()),
+      secrets: [...used.values()],
       tokensFrom: 'user-config',
     } as const;
-    const failure = err instanceof ArboristFailure
-      ? classifyInstallError(err.error, err.failed, context)
-      : classifyInstallError(err, undefined, context);
-    const kitHint = registryKit && failure.reason === 'NotFound'
-      ? '; if that is the kit, which this Keelson does not publish, pack it with `make kit` and pass ' +
-        '--kit file:<the .tgz>'
-      : '';
-    throw new Error(`cannot resolve package-lock.json: ${failure.message}${kitHint}; nothing was written ` +
-      '(--no-lockfile writes the repository without a lockfile)');
+    const failure =
+      err instanceof ArboristFailure
+        ? classifyInstallError(err.error, err.failed, context)
+        : classifyInstallError(err, undefined, context);
+    const kitHint =
+      registryKit && failure.reason === 'NotFound'
+        ? '; if that is the kit, which this Keelson does not publish, pack it with `make kit` and pass ' +
+          '--kit file:<the .tgz>'
+        : '';
+    throw new Error(
+      `cannot resolve package-lock.json: ${failure.message}${kitHint}; nothing was written ` +
+        '(--no-lockfile writes the repository without a lockfile)',
+    );
   }
 }
 
@@ -110,8 +119,10 @@ async function checkEmpty(dir: string, shown: string): Promise<boolean> {
   const entries = (await readdir(dir)).filter((name) => name !== '.git').sort();
   if (entries.length > 0) {
     const listed = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', …' : '');
-    throw new Error(`"${shown}" is not empty (${listed}): keelson init writes a new deploy repository into an empty `
-      + 'or new directory');
+    throw new Error(
+      `"${shown}" is not empty (${listed}): keelson init writes a new deploy repository into an empty ` +
+        'or new directory',
+    );
   }
   return true;
 }
@@ -148,6 +159,10 @@ function kitSpec(spec: string, cwd: string, dir: string): string {
 
 /** The directory's name as a package name and DNS label: `Shop Deploy` → `shop-deploy`. */
 function packageName(dir: string): string {
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const name = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return name.replace(/-+$/, '') || 'deploy';
 }

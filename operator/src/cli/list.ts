@@ -10,7 +10,11 @@ export const listCommand: Command = {
   summary: 'List Environments with their sync status, health and revision',
   usage: 'keelson list [-n <namespace> | -A] [-o json|yaml]',
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { ...CLUSTER_OPTIONS, 'all-namespaces': { type: 'boolean', short: 'A' } }, { min: 0, max: 0 });
+    const { values } = parseCommandArgs(
+      args,
+      { ...CLUSTER_OPTIONS, 'all-namespaces': { type: 'boolean', short: 'A' } },
+      { min: 0, max: 0 },
+    );
     const output = checkOutput(values.output);
     const cluster = connect(values, io);
     const envs = await cluster.resources.listEnvironments(values['all-namespaces'] ? undefined : cluster.namespace);
@@ -24,7 +28,16 @@ export const listCommand: Command = {
     }
     const now = Date.now();
     const all = Boolean(values['all-namespaces']);
-    const header = [...(all ? ['NAMESPACE'] : []), 'NAME', 'SYNC', 'HEALTH', 'REVISION', 'AUTO-SYNC', 'LAST SYNC', 'AGE'];
+    const header = [
+      ...(all ? ['NAMESPACE'] : []),
+      'NAME',
+      'SYNC',
+      'HEALTH',
+      'REVISION',
+      'AUTO-SYNC',
+      'LAST SYNC',
+      'AGE',
+    ];
     const rows = envs.map((e) => [
       ...(all ? [e.metadata.namespace] : []),
       e.metadata.name,
@@ -32,7 +45,9 @@ export const listCommand: Command = {
       e.status?.health?.status ?? 'Unknown',
       shortRevision(e.status?.sync?.revision),
       autoSyncOf(e),
-      e.status?.operation ? `${e.status.operation.phase} ${age(e.status.operation.finishedAt ?? e.status.operation.startedAt, now)} ago` : '-',
+      e.status?.operation
+        ? `${e.status.operation.phase} ${age(e.status.operation.finishedAt ?? e.status.operation.startedAt, now)} ago`
+        : '-',
       age(e.metadata.creationTimestamp, now),
     ]);
     io.stdout(table(header, rows));

@@ -14,7 +14,11 @@ import { readUserNpmConfig } from './npm-config.ts';
 import type { CommandIO } from './command.ts';
 
 /** Starts a one-worker synthesizer for the deploy repository in `dir`, runs `fn`, and stops it. */
-export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s: Synthesizer, source: SynthesisSource) => Promise<T>): Promise<T> {
+export async function withLocalSynthesizer<T>(
+  dir: string,
+  io: CommandIO,
+  fn: (s: Synthesizer, source: SynthesisSource) => Promise<T>,
+): Promise<T> {
   const cacheDir = join(io.env.KEELSON_CACHE ?? join(homedir(), '.cache', 'keelson'), 'synth');
   const renderer = new Renderer({
     cacheDir: join(cacheDir, '..', 'render'),
@@ -30,7 +34,8 @@ export async function withLocalSynthesizer<T>(dir: string, io: CommandIO, fn: (s
     const root = workingTreeOf(folder) ?? folder;
     const { tokens } = await readUserNpmConfig(io);
     return await fn(synthesizer, {
-      tree: new DirectoryTree(root), path: relative(root, folder) || '.',
+      tree: new DirectoryTree(root),
+      path: relative(root, folder) || '.',
       npmAccess: (url) => {
         const token = tokenFor(tokens, url);
         return token === undefined ? {} : { token };
@@ -52,5 +57,11 @@ function workingTreeOf(folder: string): string | undefined {
 /** Writes what the deploy repository printed to stderr, each line marked as its output. */
 export function relayLogs(logs: string, io: CommandIO): void {
   if (!logs) return;
-  io.stderr(logs.replace(/\n$/, '').split('\n').map((l) => `[deploy repo] ${l}\n`).join(''));
+  io.stderr(
+    logs
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => `[deploy repo] ${l}\n`)
+      .join(''),
+  );
 }

@@ -38,7 +38,7 @@ export async function helpText(): Promise<string> {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `keelson <command> --help` for a command\'s usage.',
+    "Run `keelson <command> --help` for a command's usage.",
     '',
   ].join('\n');
 }

@@ -15,19 +15,26 @@ const RESERVED = /^(true|false|yes|no|on|off|y|n|null|~)$/i;
 function block(value: unknown, indent: string): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return `${indent}[]\n`;
-    return value.map((item) => {
-      const body = isCollection(item) && !isEmpty(item) ? block(item, `${indent}  `).slice(indent.length + 2) : `${scalar(item, `${indent}  `)}\n`;
-      return `${indent}- ${body}`;
-    }).join('');
+    return value
+      .map((item) => {
+        const body =
+          isCollection(item) && !isEmpty(item)
+            ? block(item, `${indent}  `).slice(indent.length + 2)
+            : `${scalar(item, `${indent}  `)}\n`;
+        return `${indent}- ${body}`;
+      })
+      .join('');
   }
   if (isRecord(value)) {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return `${indent}{}\n`;
-    return entries.map(([k, v]) => {
-      const key = `${indent}${string(k, indent, true)}:`;
-      if (isCollection(v) && !isEmpty(v)) return `${key}\n${block(v, Array.isArray(v) ? indent : `${indent}  `)}`;
-      return `${key} ${scalar(v, `${indent}  `)}\n`;
-    }).join('');
+    return entries
+      .map(([k, v]) => {
+        const key = `${indent}${string(k, indent, true)}:`;
+        if (isCollection(v) && !isEmpty(v)) return `${key}\n${block(v, Array.isArray(v) ? indent : `${indent}  `)}`;
+        return `${key} ${scalar(v, `${indent}  `)}\n`;
+      })
+      .join('');
   }
   return `${indent}${scalar(value, indent)}\n`;
 }
@@ -41,26 +48,48 @@ function scalar(value: unknown, indent: string): string {
 }
 
 function string(s: string, indent: string, isKey = false): string {
-  if (PLAIN.test(s) && !RESERVED.test(s) && !s.endsWith(' ') && !s.endsWith(':') && !s.includes(': ') && !s.includes(' #')) return s;
+  if (
+    PLAIN.test(s) &&
+    !RESERVED.test(s) &&
+    !s.endsWith(' ') &&
+    !s.endsWith(':') &&
+    !s.includes(': ') &&
+    !s.includes(' #')
+  )
+    return s;
   const lines = s.split('\n');
   // Several lines of printable text: a literal block, with the chomping its trailing newlines need.
   const firstText = lines.find((l) => l !== '');
   if (!isKey && lines.length > 1 && firstText !== undefined && !/^[ \t]/.test(firstText) && !hasUnprintable(s)) {
     const trailing = s.length - s.trimEnd().length === 0 ? '-' : /[^\n]\n$/.test(s) ? '' : undefined;
     if (trailing !== undefined && !/\s$/.test(s.replace(/\n$/, ''))) {
-      const body = s.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : `${indent}${l}`)).join('\n');
+      const body = s
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => (l === '' ? '' : `${indent}${l}`))
+        .join('\n');
       return `|${trailing}\n${body}`;
     }
   }
   // JSON leaves DEL, C1 controls, U+2028/9 and the BOM unescaped; YAML wants them escaped.
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Characters a literal block cannot hold: controls other than tab and newline, DEL, C1, U+2028/9, the BOM. */
 function hasUnprintable(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a) || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff) return true;
+    if (
+      (c < 0x20 && c !== 0x09 && c !== 0x0a) ||
+      (c >= 0x7f && c <= 0x9f) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0xfeff
+    )
+      return true;
   }
   return false;
 }

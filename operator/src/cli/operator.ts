@@ -9,11 +9,20 @@ import { UsageError, type Command } from './command.ts';
 export const operatorCommand: Command = {
   name: 'operator',
   summary: 'Run the Keelson operator (controllers, API, webhook receiver, metrics)',
-  usage: 'keelson operator [--listen :8080] [--metrics-listen :8081] [--kubeconfig FILE] [--namespaces a,b] [--leader-elect] [--concurrency N] [--cache-dir DIR] [--log-level info] ... (see docs/operations.md)',
+  usage:
+    'keelson operator [--listen :8080] [--metrics-listen :8081] [--kubeconfig FILE] [--namespaces a,b] [--leader-elect] [--concurrency N] [--cache-dir DIR] [--log-level info] ... (see docs/operations.md)',
   async run(args, io) {
     let config;
     try {
-      config = parseOperatorConfig({ argv: args, env: io.env, defaults: { namespace: 'keelson-system', identity: `${hostname()}-${process.pid}`, cacheDir: join(tmpdir(), 'keelson-cache') } });
+      config = parseOperatorConfig({
+        argv: args,
+        env: io.env,
+        defaults: {
+          namespace: 'keelson-system',
+          identity: `${hostname()}-${process.pid}`,
+          cacheDir: join(tmpdir(), 'keelson-cache'),
+        },
+      });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -5,7 +5,7 @@ import { connect } from './cluster.ts';
 
 export const refreshCommand: Command = {
   name: 'refresh',
-  summary: 'Fetch the Environment\'s source and compare it with the cluster now',
+  summary: "Fetch the Environment's source and compare it with the cluster now",
   usage: 'keelson refresh <environment> [-n <namespace>]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, CLUSTER_OPTIONS, { min: 1, max: 1 });
@@ -14,7 +14,9 @@ export const refreshCommand: Command = {
     const token = new Date().toISOString();
     const env = await cluster.resources.getEnvironment(cluster.namespace, name);
     const annotations = { [ANNOTATION_REFRESH_REQUESTED_AT]: token };
-    await cluster.resources.patchGitRepository(cluster.namespace, env.spec.sourceRef.name, { metadata: { annotations } });
+    await cluster.resources.patchGitRepository(cluster.namespace, env.spec.sourceRef.name, {
+      metadata: { annotations },
+    });
     await cluster.resources.patchEnvironment(cluster.namespace, name, { metadata: { annotations } });
     io.stdout(`refresh of ${cluster.namespace}/${name} (and GitRepository ${env.spec.sourceRef.name}) requested\n`);
     return 0;

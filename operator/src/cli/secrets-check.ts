@@ -14,7 +14,8 @@ import { DecryptionKey } from '../adapters/pass/decryption-key.ts';
 import { PassStore } from '../adapters/pass/pass-store.ts';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 
-export const USAGE = 'usage: keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file <file>] [--manifests <file>] [-o json]';
+export const USAGE =
+  'usage: keelson secrets check <dir> --env <name> --store <dir> --key <file> [--passphrase-file <file>] [--manifests <file>] [-o json]';
 
 export interface SecretsCheckOptions {
   /** Synthesizes `<dir>` for one environment. @default the local sandboxed synthesizer of `keelson synth` */
@@ -36,7 +37,8 @@ export async function run(args: readonly string[], options: SecretsCheckOptions 
   }
   try {
     const objects = await loadObjects(parsed, options);
-    const passphrase = parsed.passphraseFile === undefined ? undefined : firstLine(await readFile(parsed.passphraseFile, 'utf8'));
+    const passphrase =
+      parsed.passphraseFile === undefined ? undefined : firstLine(await readFile(parsed.passphraseFile, 'utf8'));
     const key = await DecryptionKey.load({ privateKey: await readFile(parsed.key), passphrase });
     const store = new PassStore({ tree: new DirectoryTree(parsed.store), key });
     const checks = await checkPassSecrets(objects, store);
@@ -69,8 +71,17 @@ function parse(args: readonly string[]) {
   if (positionals.length > 1) throw new Error(`one <dir> expected, got ${positionals.length}`);
   if (!values.env || !values.store || !values.key) throw new Error('--env, --store and --key are required');
   if (!dir && !values.manifests) throw new Error('<dir> (or --manifests <file>) is required');
-  if (values.output !== undefined && values.output !== 'json') throw new Error(`--output must be json, not "${values.output}" (the table is the default)`);
-  return { dir, env: values.env, store: values.store, key: values.key, passphraseFile: values['passphrase-file'], manifests: values.manifests, output: values.output };
+  if (values.output !== undefined && values.output !== 'json')
+    throw new Error(`--output must be json, not "${values.output}" (the table is the default)`);
+  return {
+    dir,
+    env: values.env,
+    store: values.store,
+    key: values.key,
+    passphraseFile: values['passphrase-file'],
+    manifests: values.manifests,
+    output: values.output,
+  };
 }
 
 async function loadObjects(args: ReturnType<typeof parse>, options: SecretsCheckOptions): Promise<KubeObject[]> {
@@ -81,7 +92,11 @@ async function loadObjects(args: ReturnType<typeof parse>, options: SecretsCheck
 }
 
 /** The sandboxed synthesizer `keelson synth` uses, over the directory; the deploy repo's output goes to stderr. */
-async function synthesizeLocally(dir: string, environment: string, err?: (line: string) => void): Promise<SynthesisResult> {
+async function synthesizeLocally(
+  dir: string,
+  environment: string,
+  err?: (line: string) => void,
+): Promise<SynthesisResult> {
   const { relayLogs, withLocalSynthesizer } = await import('./local-synthesis.ts');
   const io = {
     stdout: (t: string) => process.stdout.write(t),
@@ -99,7 +114,8 @@ async function synthesizeLocally(dir: string, environment: string, err?: (line: 
 export function readManifests(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`the manifests are not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    if (doc.errors.length > 0)
+      throw new Error(`the manifests are not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const value = doc.toJS() as KubeObject | null;
     if (!value) continue;
     if (value.kind === 'List' && Array.isArray(value.items)) objects.push(...(value.items as KubeObject[]));
@@ -111,25 +127,41 @@ export function readManifests(text: string): KubeObject[] {
 /** A table of references: Secret, data key, pass path, field, and `ok` or the reason and detail. */
 export function formatChecks(checks: readonly ReferenceCheck[], environment: string): string[] {
   if (checks.length === 0) return [`environment ${environment}: no PassSecret references`];
-  const rows = checks.map((c) => [describeKey(c.secret), c.dataKey || '-', c.ref?.path || c.error?.path || '-', c.ref?.field ?? '-', c.error ? `${c.error.reason}: ${c.error.detail}` : 'ok']);
+  const rows = checks.map((c) => [
+    describeKey(c.secret),
+    c.dataKey || '-',
+    c.ref?.path || c.error?.path || '-',
+    c.ref?.field ?? '-',
+    c.error ? `${c.error.reason}: ${c.error.detail}` : 'ok',
+  ]);
   const header = ['SECRET', 'KEY', 'PASS PATH', 'FIELD', 'RESULT'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const failed = checks.filter((c) => c.error).length;
-  return [line(header), ...rows.map(line), `environment ${environment}: ${checks.length} references, ${checks.length - failed} resolve, ${failed} do not`];
+  return [
+    line(header),
+    ...rows.map(line),
+    `environment ${environment}: ${checks.length} references, ${checks.length - failed} resolve, ${failed} do not`,
+  ];
 }
 
 /**
  * Entries that resolve today but whose `.gpg-id` does not name the key: the next `pass`
  * edit or `pass init` there re-encrypts them without it, and the sync starts failing.
  */
-async function staleRecipientWarnings(checks: readonly ReferenceCheck[], store: PassStore, key: DecryptionKey): Promise<string[]> {
+async function staleRecipientWarnings(
+  checks: readonly ReferenceCheck[],
+  store: PassStore,
+  key: DecryptionKey,
+): Promise<string[]> {
   const paths = [...new Set(checks.filter((c) => !c.error && c.ref).map((c) => c.ref!.path))];
   const warnings: string[] = [];
   for (const path of paths) {
     const recipients = await store.recipientsOf(path);
     if (!recipients.some((r) => key.isNamedBy(r))) {
-      warnings.push(`${path}: its .gpg-id lists ${recipients.join(', ') || 'nobody'}, not the key; the next pass edit there will re-encrypt it without the key`);
+      warnings.push(
+        `${path}: its .gpg-id lists ${recipients.join(', ') || 'nobody'}, not the key; the next pass edit there will re-encrypt it without the key`,
+      );
     }
   }
   return warnings;

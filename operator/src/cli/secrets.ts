@@ -9,7 +9,8 @@ export const secretsCommand: Command = {
   usage: CHECK_USAGE.replace(/^usage: /, ''),
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'check') throw new UsageError(sub === undefined ? 'missing subcommand (check)' : `unknown subcommand "${sub}"`);
+    if (sub !== 'check')
+      throw new UsageError(sub === undefined ? 'missing subcommand (check)' : `unknown subcommand "${sub}"`);
     return runSecretsCheck(rest, { out: (l) => io.stdout(`${l}\n`), err: (l) => io.stderr(`${l}\n`) });
   },
 };

@@ -13,16 +13,26 @@ export const syncCommand: Command = {
   summary: 'Sync an Environment now (optionally to a given commit) and follow it with --wait',
   usage: 'keelson sync <environment> [-n <namespace>] [--revision <commit>] [--wait] [--timeout 10m]',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      ...CLUSTER_OPTIONS, revision: { type: 'string' }, wait: { type: 'boolean' }, timeout: { type: 'string' },
-    }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        ...CLUSTER_OPTIONS,
+        revision: { type: 'string' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
+      },
+      { min: 1, max: 1 },
+    );
     if (values.revision !== undefined && !/^[0-9a-f]{40}$/.test(values.revision)) {
       throw new UsageError(`--revision must be a full commit id (40 hex digits), not "${values.revision}"`);
     }
     const timeoutMs = parseTimeout(values.timeout);
     const cluster = connect(values, io);
     const name = positionals[0]!;
-    const request = await requestSync(cluster, name, { token: new Date().toISOString(), ...(values.revision ? { commit: values.revision } : {}) });
+    const request = await requestSync(cluster, name, {
+      token: new Date().toISOString(),
+      ...(values.revision ? { commit: values.revision } : {}),
+    });
     io.stdout(`sync of ${cluster.namespace}/${name} requested${values.revision ? ` at ${values.revision}` : ''}\n`);
     if (!values.wait) return 0;
     return followOperation(cluster, name, formatSyncRequest(request), timeoutMs, io);
@@ -39,7 +49,9 @@ export function parseTimeout(text: string | undefined): number {
 
 export async function requestSync(cluster: Cluster, name: string, request: SyncRequest): Promise<SyncRequest> {
   await cluster.resources.getEnvironment(cluster.namespace, name);
-  await cluster.resources.patchEnvironment(cluster.namespace, name, { metadata: { annotations: syncRequestAnnotations(request, cluster.user) } });
+  await cluster.resources.patchEnvironment(cluster.namespace, name, {
+    metadata: { annotations: syncRequestAnnotations(request, cluster.user) },
+  });
   return request;
 }
 
@@ -47,7 +59,13 @@ export async function requestSync(cluster: Cluster, name: string, request: SyncR
  * Follows the operation started for `token` until it finishes; prints each task as it
  * changes. Exit 0 when it succeeded, 1 when it failed or the time ran out.
  */
-export async function followOperation(cluster: Cluster, name: string, token: string, timeoutMs: number, io: CommandIO): Promise<number> {
+export async function followOperation(
+  cluster: Cluster,
+  name: string,
+  token: string,
+  timeoutMs: number,
+  io: CommandIO,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const seen = new Map<string, string>();
   let started = false;
@@ -70,12 +88,16 @@ export async function followOperation(cluster: Cluster, name: string, token: str
       const recorded = op.phase === 'Failed' || env.status?.history?.[0]?.operationId === op.id;
       if ((op.phase === 'Succeeded' || op.phase === 'Failed') && recorded) {
         const health = env.status?.health?.status ?? 'Unknown';
-        io.stdout(`${op.phase === 'Succeeded' ? 'synced' : 'sync failed'}: ${op.revision}; health ${health}${op.message ? ` — ${op.message}` : ''}\n`);
+        io.stdout(
+          `${op.phase === 'Succeeded' ? 'synced' : 'sync failed'}: ${op.revision}; health ${health}${op.message ? ` — ${op.message}` : ''}\n`,
+        );
         return op.phase === 'Succeeded' ? 0 : 1;
       }
     }
     await sleep(300);
   }
-  io.stderr(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for the sync of ${cluster.namespace}/${name}${started ? '' : ' to start (is the operator running?)'}\n`);
+  io.stderr(
+    `timed out after ${Math.round(timeoutMs / 1000)}s waiting for the sync of ${cluster.namespace}/${name}${started ? '' : ' to start (is the operator running?)'}\n`,
+  );
   return 1;
 }

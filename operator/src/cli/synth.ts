@@ -13,15 +13,20 @@ export const synthCommand: Command = {
   summary: 'Synthesize one environment of a deploy repository to Kubernetes YAML',
   usage: 'keelson synth <dir> --env <name> [--out <dir>]   (--env optional for a plain cdk8s app)',
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { env: { type: 'string', short: 'e' }, out: { type: 'string' } }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { env: { type: 'string', short: 'e' }, out: { type: 'string' } },
+      { min: 1, max: 1 },
+    );
     // A plain cdk8s app (app.synth(), no kit) needs no --env; one that defines environments does.
-    const { result, logs } = await withLocalSynthesizer(positionals[0]!, io, (s, source) => s.synthesize(source, values.env ?? ''))
-      .catch((err: unknown) => {
-        if (!values.env && err instanceof SynthesisError && err.reason === 'UnknownEnvironment') {
-          throw new UsageError('--env is required (`keelson envs <dir>` lists the environments)');
-        }
-        throw err;
-      });
+    const { result, logs } = await withLocalSynthesizer(positionals[0]!, io, (s, source) =>
+      s.synthesize(source, values.env ?? ''),
+    ).catch((err: unknown) => {
+      if (!values.env && err instanceof SynthesisError && err.reason === 'UnknownEnvironment') {
+        throw new UsageError('--env is required (`keelson envs <dir>` lists the environments)');
+      }
+      throw err;
+    });
     relayLogs(logs, io);
     if (values.out) {
       const out = resolve(io.cwd, values.out);

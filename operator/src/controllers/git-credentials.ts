@@ -4,7 +4,11 @@
 import * as k8s from '@kubernetes/client-node';
 import type { GitRepositorySpec } from '../api/v1alpha1/index.ts';
 import type { SecretRedactor } from '../core/redact.ts';
-import { CredentialsInvalidError, credentialsFromSecretData, type GitCredentials } from '../adapters/git/credentials.ts';
+import {
+  CredentialsInvalidError,
+  credentialsFromSecretData,
+  type GitCredentials,
+} from '../adapters/git/credentials.ts';
 import { StalledError, WaitingError } from './reconcile-errors.ts';
 
 const FETCH_FAILED = 'FetchFailed';
@@ -21,7 +25,9 @@ export async function loadCredentials(
     secret = await core.readNamespacedSecret({ namespace: repo.metadata.namespace, name: ref });
   } catch (err) {
     if (err instanceof k8s.ApiException && err.code === 404) {
-      throw new WaitingError('SecretNotFound', `Secret "${ref}" named by spec.secretRef does not exist`, 15_000, { condition: FETCH_FAILED });
+      throw new WaitingError('SecretNotFound', `Secret "${ref}" named by spec.secretRef does not exist`, 15_000, {
+        condition: FETCH_FAILED,
+      });
     }
     throw err;
   }
@@ -30,7 +36,8 @@ export async function loadCredentials(
     for (const value of [credentials.password, credentials.bearerToken]) if (value) redactor.remember(value);
     return credentials;
   } catch (err) {
-    if (err instanceof CredentialsInvalidError) throw new StalledError('CredentialsInvalid', err.message, { condition: FETCH_FAILED });
+    if (err instanceof CredentialsInvalidError)
+      throw new StalledError('CredentialsInvalid', err.message, { condition: FETCH_FAILED });
     throw err;
   }
 }

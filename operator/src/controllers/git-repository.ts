@@ -53,7 +53,11 @@ export interface GitRepositoryControllerOptions {
 }
 
 const FETCH_FAILED = 'FetchFailed';
-const resource = { group: gitRepositoryDefinition.group, version: gitRepositoryDefinition.version, plural: gitRepositoryDefinition.plural };
+const resource = {
+  group: gitRepositoryDefinition.group,
+  version: gitRepositoryDefinition.version,
+  plural: gitRepositoryDefinition.plural,
+};
 
 export class GitRepositoryController {
   readonly source: GitSource;
@@ -77,18 +81,21 @@ export class GitRepositoryController {
     this.#log = options.log ?? { error: (message, fields) => console.error(message, fields ?? {}) };
     const gitMetrics = options.registry ? new GitMetrics(options.registry) : undefined;
     this.#reconcileMetrics = options.registry ? new ReconcileMetrics(options.registry) : undefined;
-    this.source = options.source ?? new GitSource({
-      cacheDir: options.cacheDir,
-      ...(options.maxConcurrentFetches ? { maxConcurrentFetches: options.maxConcurrentFetches } : {}),
-      ...(gitMetrics ? { onRequest: gitMetrics.observe } : {}),
-    });
+    this.source =
+      options.source ??
+      new GitSource({
+        cacheDir: options.cacheDir,
+        ...(options.maxConcurrentFetches ? { maxConcurrentFetches: options.maxConcurrentFetches } : {}),
+        ...(gitMetrics ? { onRequest: gitMetrics.observe } : {}),
+      });
     this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.#core = kc.makeApiClient(k8s.CoreV1Api);
     this.#status = new StatusWriter(kc, resource);
     this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
     this.#queue = new WorkQueue((key) => reconcileKey(this.#definition, key), {
       concurrency: options.concurrency ?? 2,
-      onError: (key, err) => this.#log.error('GitRepository reconcile failed', { key, error: this.#redactor.redactText(String(err)) }),
+      onError: (key, err) =>
+        this.#log.error('GitRepository reconcile failed', { key, error: this.#redactor.redactText(String(err)) }),
     });
     this.#watch = new ResourceWatch(kc, {
       resource,
@@ -159,13 +166,19 @@ export class GitRepositoryController {
       if (!(err instanceof GitSourceError)) throw err;
       const { reason, message, retryable } = err.failure;
       const text = this.#redactor.redactText(message);
-      throw retryable ? new TransientError(reason, text, { condition: FETCH_FAILED }) : new StalledError(reason, text, { condition: FETCH_FAILED });
+      throw retryable
+        ? new TransientError(reason, text, { condition: FETCH_FAILED })
+        : new StalledError(reason, text, { condition: FETCH_FAILED });
     }
     this.#artifacts.set(ctx.key, artifact);
     const previous = ctx.status.artifact;
     if (previous?.revision !== artifact.revision) {
       ctx.status.artifact = { revision: artifact.revision, commit: artifact.commit, fetchedAt: artifact.fetchedAt };
-      ctx.events.push({ type: 'Normal', reason: 'NewArtifact', message: `stored artifact for revision ${artifact.revision}` });
+      ctx.events.push({
+        type: 'Normal',
+        reason: 'NewArtifact',
+        message: `stored artifact for revision ${artifact.revision}`,
+      });
     }
     const token = ctx.object.metadata.annotations?.[ANNOTATION_REFRESH_REQUESTED_AT];
     if (token !== undefined) ctx.status.lastHandledRefreshAt = token;
@@ -197,6 +210,8 @@ export class GitRepositoryController {
   };
 
   async #collectGarbage(): Promise<void> {
-    await this.source.collectGarbage().catch((err: unknown) => this.#log.error('Git cache cleanup failed', { error: String(err) }));
+    await this.source
+      .collectGarbage()
+      .catch((err: unknown) => this.#log.error('Git cache cleanup failed', { error: String(err) }));
   }
 }

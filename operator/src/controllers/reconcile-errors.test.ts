@@ -9,7 +9,11 @@ const types = (o: ReturnType<typeof decideOutcome>) => o.conditions.map((c) => `
 
 describe('decideOutcome', () => {
   it('success makes Ready True, clears failure conditions, and requeues at the interval', () => {
-    const before = setCondition([], { type: 'FetchFailed', status: 'True', reason: 'AuthenticationFailed', message: 'x' }, ctx);
+    const before = setCondition(
+      [],
+      { type: 'FetchFailed', status: 'True', reason: 'AuthenticationFailed', message: 'x' },
+      ctx,
+    );
     const o = decideOutcome(before, { ...base, error: undefined }, ctx);
     assert.deepEqual(types(o), ['Ready=True:Succeeded']);
     assert.equal(findCondition(o.conditions, 'Ready')?.message, base.readyMessage);
@@ -19,8 +23,16 @@ describe('decideOutcome', () => {
   });
 
   it('a transient failure retries with backoff and shows Reconciling with the failure condition', () => {
-    const o = decideOutcome([], { ...base, error: new TransientError('HostUnreachable', 'cannot reach h', { condition: 'FetchFailed' }) }, ctx);
-    assert.deepEqual(types(o), ['Ready=False:HostUnreachable', 'Reconciling=True:ProgressingWithRetry', 'FetchFailed=True:HostUnreachable']);
+    const o = decideOutcome(
+      [],
+      { ...base, error: new TransientError('HostUnreachable', 'cannot reach h', { condition: 'FetchFailed' }) },
+      ctx,
+    );
+    assert.deepEqual(types(o), [
+      'Ready=False:HostUnreachable',
+      'Reconciling=True:ProgressingWithRetry',
+      'FetchFailed=True:HostUnreachable',
+    ]);
     assert.deepEqual(o.requeue, { kind: 'backoff' });
     assert.deepEqual(o.failure, { reason: 'HostUnreachable', message: 'cannot reach h' });
   });
@@ -33,7 +45,11 @@ describe('decideOutcome', () => {
   });
 
   it('waiting requeues after its own delay and keeps Reconciling True', () => {
-    const o = decideOutcome([], { ...base, error: new WaitingError('SecretNotFound', 'waiting for secret', 5000) }, ctx);
+    const o = decideOutcome(
+      [],
+      { ...base, error: new WaitingError('SecretNotFound', 'waiting for secret', 5000) },
+      ctx,
+    );
     assert.deepEqual(types(o), ['Ready=False:SecretNotFound', 'Reconciling=True:SecretNotFound']);
     assert.deepEqual(o.requeue, { kind: 'after', delayMs: 5000 });
   });
@@ -45,7 +61,11 @@ describe('decideOutcome', () => {
   });
 
   it('a failure removes failure conditions it does not set', () => {
-    const before = setCondition([], { type: 'FetchFailed', status: 'True', reason: 'AuthenticationFailed', message: 'x' }, ctx);
+    const before = setCondition(
+      [],
+      { type: 'FetchFailed', status: 'True', reason: 'AuthenticationFailed', message: 'x' },
+      ctx,
+    );
     const o = decideOutcome(before, { ...base, error: new StalledError('InvalidRef', 'fix spec.ref') }, ctx);
     assert.equal(findCondition(o.conditions, 'FetchFailed'), undefined);
   });

@@ -1,6 +1,13 @@
 // The three ways a reconcile step can fail, and the one place that turns a failure (or a
 // success) into kstatus conditions and a requeue. Steps throw; they never set conditions.
-import { READY, RECONCILING, setCondition, STALLED, type Condition, type ConditionContext } from '../core/conditions.ts';
+import {
+  READY,
+  RECONCILING,
+  setCondition,
+  STALLED,
+  type Condition,
+  type ConditionContext,
+} from '../core/conditions.ts';
 import type { Requeue } from './work-queue.ts';
 
 export interface ReconcileErrorOptions {
@@ -67,7 +74,11 @@ export interface Outcome {
 }
 
 /** Conditions and requeue for the end of a reconcile: the only place that decides them. */
-export function decideOutcome(conditions: readonly Condition[] | undefined, input: OutcomeInput, ctx: ConditionContext): Outcome {
+export function decideOutcome(
+  conditions: readonly Condition[] | undefined,
+  input: OutcomeInput,
+  ctx: ConditionContext,
+): Outcome {
   const e = input.error;
   let list = [...(conditions ?? [])];
   const set = (type: string, status: Condition['status'], reason: string, message: string) => {
@@ -78,7 +89,12 @@ export function decideOutcome(conditions: readonly Condition[] | undefined, inpu
     set(READY, 'True', 'Succeeded', input.readyMessage);
     set(RECONCILING, 'False', 'Succeeded', '');
     set(STALLED, 'False', 'Succeeded', '');
-    return { result: 'success', conditions: list, requeue: { kind: 'after', delayMs: input.intervalMs }, failure: undefined };
+    return {
+      result: 'success',
+      conditions: list,
+      requeue: { kind: 'after', delayMs: input.intervalMs },
+      failure: undefined,
+    };
   }
   const typed = e instanceof StalledError || e instanceof WaitingError || e instanceof TransientError ? e : undefined;
   const reason = typed?.reason ?? 'InternalError';
@@ -89,12 +105,22 @@ export function decideOutcome(conditions: readonly Condition[] | undefined, inpu
   if (e instanceof StalledError) {
     set(RECONCILING, 'False', reason, '');
     set(STALLED, 'True', reason, message);
-    return { result: 'stalled', conditions: list, requeue: { kind: 'after', delayMs: input.intervalMs }, failure: { reason, message } };
+    return {
+      result: 'stalled',
+      conditions: list,
+      requeue: { kind: 'after', delayMs: input.intervalMs },
+      failure: { reason, message },
+    };
   }
   set(STALLED, 'False', reason, '');
   if (e instanceof WaitingError) {
     set(RECONCILING, 'True', reason, message);
-    return { result: 'waiting', conditions: list, requeue: { kind: 'after', delayMs: e.delayMs }, failure: { reason, message } };
+    return {
+      result: 'waiting',
+      conditions: list,
+      requeue: { kind: 'after', delayMs: e.delayMs },
+      failure: { reason, message },
+    };
   }
   set(RECONCILING, 'True', 'ProgressingWithRetry', message);
   return { result: 'transient', conditions: list, requeue: { kind: 'backoff' }, failure: { reason, message } };

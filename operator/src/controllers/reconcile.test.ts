@@ -9,7 +9,11 @@ interface Thing {
   spec: { suspend?: boolean };
   status?: ThingStatus;
 }
-interface ThingStatus { conditions?: Condition[]; observedGeneration?: number; value?: string }
+interface ThingStatus {
+  conditions?: Condition[];
+  observedGeneration?: number;
+  value?: string;
+}
 
 function definition(thing: Thing | undefined, steps: ReconcileStep<Thing, ThingStatus>[]) {
   const patched: ThingStatus[] = [];
@@ -50,14 +54,22 @@ describe('reconcileKey', () => {
     assert.equal(t.patched.length, 1);
     assert.equal(t.patched[0]!.value, 'x');
     assert.equal(t.patched[0]!.observedGeneration, 2);
-    assert.deepEqual(t.patched[0]!.conditions?.map((c) => [c.type, c.status, c.message, c.lastTransitionTime]), [['Ready', 'True', 'all good', '2026-01-01T00:00:00Z']]);
+    assert.deepEqual(
+      t.patched[0]!.conditions?.map((c) => [c.type, c.status, c.message, c.lastTransitionTime]),
+      [['Ready', 'True', 'all good', '2026-01-01T00:00:00Z']],
+    );
     assert.deepEqual(requeue, { kind: 'after', delayMs: 60_000 });
-    assert.deepEqual(t.events.map((e) => e.reason), ['NewArtifact']);
+    assert.deepEqual(
+      t.events.map((e) => e.reason),
+      ['NewArtifact'],
+    );
     assert.deepEqual(t.results, ['success']);
   });
 
   it('writes no status when the reconcile changed nothing, and still requeues at the interval', async () => {
-    const t = definition({ metadata: { generation: 2 }, spec: {} }, [async (ctx) => void (ctx.readyMessage = 'all good')]);
+    const t = definition({ metadata: { generation: 2 }, spec: {} }, [
+      async (ctx) => void (ctx.readyMessage = 'all good'),
+    ]);
     await reconcileKey(t.def, 'ns/a');
     const settled = { metadata: { generation: 2 }, spec: {}, status: structuredClone(t.patched[0]!) };
     const again = definition(settled, [async (ctx) => void (ctx.readyMessage = 'all good')]);
@@ -72,7 +84,9 @@ describe('reconcileKey', () => {
     let third = false;
     const t = definition({ metadata: { generation: 1 }, spec: {} }, [
       async (ctx) => void (ctx.status.value = 'kept'),
-      async () => { throw new TransientError('HostUnreachable', 'cannot reach h', { condition: 'FetchFailed' }); },
+      async () => {
+        throw new TransientError('HostUnreachable', 'cannot reach h', { condition: 'FetchFailed' });
+      },
       async () => void (third = true),
     ]);
     const requeue = await reconcileKey(t.def, 'ns/a');
@@ -84,9 +98,17 @@ describe('reconcileKey', () => {
   });
 
   it('does not repeat a Warning that Ready already says', async () => {
-    const ready: Condition = { type: 'Ready', status: 'False', reason: 'HostUnreachable', message: 'cannot reach h', lastTransitionTime: '2025-01-01T00:00:00Z' };
+    const ready: Condition = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'HostUnreachable',
+      message: 'cannot reach h',
+      lastTransitionTime: '2025-01-01T00:00:00Z',
+    };
     const t = definition({ metadata: { generation: 1 }, spec: {}, status: { conditions: [ready] } }, [
-      async () => { throw new TransientError('HostUnreachable', 'cannot reach h'); },
+      async () => {
+        throw new TransientError('HostUnreachable', 'cannot reach h');
+      },
     ]);
     await reconcileKey(t.def, 'ns/a');
     assert.deepEqual(t.events, []);
@@ -95,8 +117,18 @@ describe('reconcileKey', () => {
 
   const skipped: { name: string; thing: Thing | undefined; finalized: boolean; result: string }[] = [
     { name: 'a deleted object is finalized and never patched', thing: undefined, finalized: true, result: 'deleted' },
-    { name: 'an object being deleted is finalized and never patched', thing: { metadata: { generation: 1, deletionTimestamp: '2026-01-01T00:00:00Z' }, spec: {} }, finalized: true, result: 'deleted' },
-    { name: 'a suspended object runs no step and keeps its status', thing: { metadata: { generation: 1 }, spec: { suspend: true } }, finalized: false, result: 'suspended' },
+    {
+      name: 'an object being deleted is finalized and never patched',
+      thing: { metadata: { generation: 1, deletionTimestamp: '2026-01-01T00:00:00Z' }, spec: {} },
+      finalized: true,
+      result: 'deleted',
+    },
+    {
+      name: 'a suspended object runs no step and keeps its status',
+      thing: { metadata: { generation: 1 }, spec: { suspend: true } },
+      finalized: false,
+      result: 'suspended',
+    },
   ];
   for (const c of skipped) {
     it(c.name, async () => {

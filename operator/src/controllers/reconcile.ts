@@ -34,7 +34,10 @@ export interface StepContext<T extends ReconciledObject, S> {
 /** One step; throws StalledError, WaitingError or TransientError (anything else counts as transient). */
 export type ReconcileStep<T extends ReconciledObject, S> = (ctx: StepContext<T, S>) => Promise<void>;
 
-export interface ReconcilerDefinition<T extends ReconciledObject, S extends { conditions?: Condition[]; observedGeneration?: number }> {
+export interface ReconcilerDefinition<
+  T extends ReconciledObject,
+  S extends { conditions?: Condition[]; observedGeneration?: number },
+> {
   readonly kind: string;
   load(key: string): Promise<T | undefined>;
   /** The object is gone (or being deleted): release what it held. */
@@ -54,10 +57,10 @@ export interface ReconcilerDefinition<T extends ReconciledObject, S extends { co
   readonly random?: () => number;
 }
 
-export async function reconcileKey<T extends ReconciledObject, S extends { conditions?: Condition[]; observedGeneration?: number }>(
-  def: ReconcilerDefinition<T, S>,
-  key: string,
-): Promise<Requeue> {
+export async function reconcileKey<
+  T extends ReconciledObject,
+  S extends { conditions?: Condition[]; observedGeneration?: number },
+>(def: ReconcilerDefinition<T, S>, key: string): Promise<Requeue> {
   const started = performance.now();
   const observe = (result: ReconcileResult | 'deleted' | 'suspended') =>
     def.observe?.({ kind: def.kind, result, seconds: (performance.now() - started) / 1000 });
@@ -73,7 +76,11 @@ export async function reconcileKey<T extends ReconciledObject, S extends { condi
   }
   const now = (def.clock?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const ctx: StepContext<T, S> = {
-    key, object, now, events: [], readyMessage: 'Succeeded',
+    key,
+    object,
+    now,
+    events: [],
+    readyMessage: 'Succeeded',
     status: structuredClone((object.status ?? {}) as S),
   };
   let error: unknown;
@@ -83,18 +90,28 @@ export async function reconcileKey<T extends ReconciledObject, S extends { condi
     error = err;
   }
   const generation = object.metadata?.generation;
-  const outcome = decideOutcome(ctx.status.conditions, {
-    error, readyMessage: ctx.readyMessage, failureConditions: def.failureConditions,
-    intervalMs: withJitter(def.intervalMs(object), (def.random ?? Math.random)()),
-  }, { now, generation });
+  const outcome = decideOutcome(
+    ctx.status.conditions,
+    {
+      error,
+      readyMessage: ctx.readyMessage,
+      failureConditions: def.failureConditions,
+      intervalMs: withJitter(def.intervalMs(object), (def.random ?? Math.random)()),
+    },
+    { now, generation },
+  );
   const previousReady = object.status?.conditions?.find((c) => c.type === 'Ready');
   ctx.status.conditions = outcome.conditions;
   if (generation !== undefined) ctx.status.observedGeneration = generation;
   try {
     // A check that changed nothing (a poll finding the same commit) writes nothing.
-    if (!object.status || stableStringify(ctx.status) !== stableStringify(object.status)) await def.patchStatus(object, ctx.status);
+    if (!object.status || stableStringify(ctx.status) !== stableStringify(object.status))
+      await def.patchStatus(object, ctx.status);
     const events = [...ctx.events];
-    if (outcome.failure && (previousReady?.reason !== outcome.failure.reason || previousReady.message !== outcome.failure.message)) {
+    if (
+      outcome.failure &&
+      (previousReady?.reason !== outcome.failure.reason || previousReady.message !== outcome.failure.message)
+    ) {
       events.push({ type: 'Warning', ...outcome.failure });
     }
     for (const event of events) await def.recordEvent(object, event).catch(() => undefined);

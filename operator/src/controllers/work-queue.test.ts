@@ -29,14 +29,17 @@ describe('WorkQueue', () => {
     let active = 0;
     let maxActive = 0;
     let runs = 0;
-    const q = new WorkQueue(async () => {
-      active++;
-      maxActive = Math.max(maxActive, active);
-      runs++;
-      await sleep(30);
-      active--;
-      return done;
-    }, { concurrency: 4 });
+    const q = new WorkQueue(
+      async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        runs++;
+        await sleep(30);
+        active--;
+        return done;
+      },
+      { concurrency: 4 },
+    );
     q.start();
     q.add('a');
     await sleep(5);
@@ -52,13 +55,16 @@ describe('WorkQueue', () => {
   it('handles at most `concurrency` keys at once', async () => {
     let active = 0;
     let maxActive = 0;
-    const q = new WorkQueue(async () => {
-      active++;
-      maxActive = Math.max(maxActive, active);
-      await sleep(20);
-      active--;
-      return done;
-    }, { concurrency: 2 });
+    const q = new WorkQueue(
+      async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await sleep(20);
+        active--;
+        return done;
+      },
+      { concurrency: 2 },
+    );
     for (const k of ['a', 'b', 'c', 'd', 'e']) q.add(k);
     q.start();
     await q.idle();
@@ -69,11 +75,14 @@ describe('WorkQueue', () => {
   it('retries a failing key with a doubling delay and forgets it after a success', async () => {
     const at: number[] = [];
     let calls = 0;
-    const q = new WorkQueue(async () => {
-      at.push(Date.now());
-      if (++calls <= 3) throw new Error('transient');
-      return done;
-    }, { baseDelayMs: 20, onError: () => undefined });
+    const q = new WorkQueue(
+      async () => {
+        at.push(Date.now());
+        if (++calls <= 3) throw new Error('transient');
+        return done;
+      },
+      { baseDelayMs: 20, onError: () => undefined },
+    );
     q.start();
     q.add('a');
     await until(() => calls === 4);
@@ -110,11 +119,14 @@ describe('WorkQueue', () => {
 
   it('stop waits for the keys being handled and takes no more', async () => {
     let finished = 0;
-    const q = new WorkQueue(async () => {
-      await sleep(30);
-      finished++;
-      return done;
-    }, { concurrency: 1 });
+    const q = new WorkQueue(
+      async () => {
+        await sleep(30);
+        finished++;
+        return done;
+      },
+      { concurrency: 1 },
+    );
     q.add('a');
     q.add('b');
     q.start();

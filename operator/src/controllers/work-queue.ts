@@ -6,9 +6,7 @@
 
 /** What a handled key asks for next. */
 export type Requeue =
-  | { readonly kind: 'done' }
-  | { readonly kind: 'after'; readonly delayMs: number }
-  | { readonly kind: 'backoff' };
+  { readonly kind: 'done' } | { readonly kind: 'after'; readonly delayMs: number } | { readonly kind: 'backoff' };
 
 export type KeyHandler = (key: string) => Promise<Requeue>;
 

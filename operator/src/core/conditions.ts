@@ -29,7 +29,11 @@ export interface ConditionContext {
 }
 
 /** Sets (or for False Reconciling/Stalled, removes) one condition; returns a new list. */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, ctx: ConditionContext): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  update: ConditionUpdate,
+  ctx: ConditionContext,
+): Condition[] {
   if (!isPascalCase(update.reason)) throw new Error(`condition reason must be PascalCase: "${update.reason}"`);
   if (onlyWhileTrue.has(update.type) && update.status !== 'True') return removeCondition(conditions, update.type);
   const list = [...(conditions ?? [])];

@@ -12,7 +12,8 @@ export function parseDuration(text: string): number {
     total += Number.parseFloat(m[1]!) * units[m[2]!]!;
     matched += m[0].length;
   }
-  if (text.length === 0 || matched !== text.length) throw new Error(`"${text}" is not a duration (examples: 30s, 5m, 1h30m)`);
+  if (text.length === 0 || matched !== text.length)
+    throw new Error(`"${text}" is not a duration (examples: 30s, 5m, 1h30m)`);
   return Math.round(total);
 }
 

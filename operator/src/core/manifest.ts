@@ -39,7 +39,9 @@ export function versionOf(apiVersion: string): string {
 }
 
 /** What names an object: enough of it for a key (a KubeObject, or one rebuilt from a task). */
-export type ObjectIdentity = Pick<KubeObject, 'apiVersion' | 'kind'> & { readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'> };
+export type ObjectIdentity = Pick<KubeObject, 'apiVersion' | 'kind'> & {
+  readonly metadata: Pick<ObjectMeta, 'name' | 'namespace'>;
+};
 
 export function keyOf(obj: ObjectIdentity): ObjectKey {
   return {
@@ -57,7 +59,8 @@ export function formatKey(key: ObjectKey): string {
 
 export function parseKey(text: string): ObjectKey {
   const parts = text.split('/');
-  if (parts.length !== 4 || !parts[1] || !parts[3]) throw new Error(`not an object key (group/kind/namespace/name): "${text}"`);
+  if (parts.length !== 4 || !parts[1] || !parts[3])
+    throw new Error(`not an object key (group/kind/namespace/name): "${text}"`);
   return { group: parts[0]!, kind: parts[1], namespace: parts[2]!, name: parts[3] };
 }
 

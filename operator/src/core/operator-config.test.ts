@@ -20,7 +20,13 @@ describe('operator configuration', () => {
   it('reads flags in both forms, and a flag wins over its environment variable', () => {
     const c = parseOperatorConfig({
       argv: ['--concurrency', '8', '--leader-elect', '--namespaces=team-a, team-b', '--synth-timeout=2m'],
-      env: { KEELSON_CONCURRENCY: '2', KEELSON_LOG_LEVEL: 'debug', POD_NAMESPACE: 'ops', POD_NAME: 'keelson-0', KUBECONFIG: '/k' },
+      env: {
+        KEELSON_CONCURRENCY: '2',
+        KEELSON_LOG_LEVEL: 'debug',
+        POD_NAMESPACE: 'ops',
+        POD_NAME: 'keelson-0',
+        KUBECONFIG: '/k',
+      },
       defaults,
     });
     assert.equal(c.concurrency, 8);
@@ -35,7 +41,12 @@ describe('operator configuration', () => {
 
   it('reports every problem at once, naming the flag', () => {
     assert.throws(
-      () => parseOperatorConfig({ argv: ['--concurrency=0', '--log-level=loud', '--sync-timeout=1m', '--resync-interval'], env: {}, defaults }),
+      () =>
+        parseOperatorConfig({
+          argv: ['--concurrency=0', '--log-level=loud', '--sync-timeout=1m', '--resync-interval'],
+          env: {},
+          defaults,
+        }),
       (err: Error) => {
         assert.match(err.message, /--concurrency: "0" is not a whole number ≥ 1/);
         assert.match(err.message, /--log-level: "loud" is not one of debug, info, warn, error/);

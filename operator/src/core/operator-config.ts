@@ -96,7 +96,11 @@ export function parseOperatorConfig(sources: ConfigSources): OperatorConfig {
     const arg = sources.argv[i]!;
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m || !FLAGS[m[1]!]) {
-      problems.push(`unknown argument "${arg}" (flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')})`);
+      problems.push(
+        `unknown argument "${arg}" (flags: ${Object.keys(FLAGS)
+          .map((f) => `--${f}`)
+          .join(', ')})`,
+      );
       continue;
     }
     const spec = FLAGS[m[1]!]!;
@@ -144,7 +148,10 @@ function convert(flag: string, spec: FlagSpec, text: string, problems: string[])
         return undefined;
       }
     case 'list':
-      return text.split(',').map((s) => s.trim()).filter(Boolean);
+      return text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     case 'level':
       if ((LOG_LEVELS as readonly string[]).includes(text)) return text;
       problems.push(`--${flag}: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);

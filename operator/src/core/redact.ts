@@ -8,7 +8,13 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 function isSecretObject(value: unknown): value is KubeObject {
   const obj = value as KubeObject | null;
-  return typeof obj === 'object' && obj !== null && obj.kind === 'Secret' && obj.apiVersion === 'v1' && typeof obj.metadata === 'object';
+  return (
+    typeof obj === 'object' &&
+    obj !== null &&
+    obj.kind === 'Secret' &&
+    obj.apiVersion === 'v1' &&
+    typeof obj.metadata === 'object'
+  );
 }
 
 function maskMap(map: unknown, mask: (key: string) => string): unknown {

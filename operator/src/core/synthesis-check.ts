@@ -6,10 +6,19 @@ import type { SynthesisResult, SynthesizedApp } from './synthesis.ts';
 
 /** Why a synthesis failed; PascalCase, usable as a condition reason. */
 export type SynthesisFailureReason =
-  | 'BuildFailed' | 'EvaluationFailed' | 'RenderFailed' | 'ChartUnavailable'
-  | 'DependenciesFailed' | 'DependenciesUnavailable'
-  | 'NoEnvironments' | 'UnknownEnvironment' | 'InvalidOutput'
-  | 'TimedOut' | 'MemoryExceeded' | 'OutputTooLarge' | 'WorkerCrashed';
+  | 'BuildFailed'
+  | 'EvaluationFailed'
+  | 'RenderFailed'
+  | 'ChartUnavailable'
+  | 'DependenciesFailed'
+  | 'DependenciesUnavailable'
+  | 'NoEnvironments'
+  | 'UnknownEnvironment'
+  | 'InvalidOutput'
+  | 'TimedOut'
+  | 'MemoryExceeded'
+  | 'OutputTooLarge'
+  | 'WorkerCrashed';
 
 /** A synthesis that failed: nothing from it may be applied. The message is for people. */
 export class SynthesisError extends Error {
@@ -33,7 +42,11 @@ export interface SynthesisLimits {
   readonly maxObjects: number;
 }
 
-export const DEFAULT_SYNTHESIS_LIMITS: SynthesisLimits = { maxObjectBytes: 1024 * 1024, maxTotalBytes: 32 * 1024 * 1024, maxObjects: 10_000 };
+export const DEFAULT_SYNTHESIS_LIMITS: SynthesisLimits = {
+  maxObjectBytes: 1024 * 1024,
+  maxTotalBytes: 32 * 1024 * 1024,
+  maxObjects: 10_000,
+};
 
 /** What the synthesizer returns before the check: objects are still unknown data. */
 export interface RawSynthesizedApp {
@@ -47,7 +60,11 @@ const UTF8 = new TextEncoder();
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Checks raw synthesized apps and returns them as a SynthesisResult; throws SynthesisError (InvalidOutput) listing every problem. */
-export function checkSynthesis(environment: string, apps: readonly RawSynthesizedApp[], limits: SynthesisLimits = DEFAULT_SYNTHESIS_LIMITS): SynthesisResult {
+export function checkSynthesis(
+  environment: string,
+  apps: readonly RawSynthesizedApp[],
+  limits: SynthesisLimits = DEFAULT_SYNTHESIS_LIMITS,
+): SynthesisResult {
   const problems: string[] = [];
   const seen = new Map<string, string>();
   const appNames = new Set<string>();
@@ -71,21 +88,29 @@ export function checkSynthesis(environment: string, apps: readonly RawSynthesize
       const bytes = UTF8.encode(JSON.stringify(obj)).length;
       total += bytes;
       count++;
-      if (bytes > limits.maxObjectBytes) problems.push(`app "${app.name}", ${describeKey(key)}${where}: ${bytes} bytes, over the limit of ${limits.maxObjectBytes} per object`);
+      if (bytes > limits.maxObjectBytes)
+        problems.push(
+          `app "${app.name}", ${describeKey(key)}${where}: ${bytes} bytes, over the limit of ${limits.maxObjectBytes} per object`,
+        );
       const id = formatKey(key);
       const first = seen.get(id);
-      if (first !== undefined) problems.push(`${describeKey(key)} is defined twice: ${first} and app "${app.name}"${where}`);
+      if (first !== undefined)
+        problems.push(`${describeKey(key)} is defined twice: ${first} and app "${app.name}"${where}`);
       else seen.set(id, `app "${app.name}"${where}`);
       objects.push(obj);
     }
     checked.push({ name: app.name, objects });
   }
   if (count > limits.maxObjects) problems.push(`${count} objects, over the limit of ${limits.maxObjects}`);
-  if (total > limits.maxTotalBytes) problems.push(`${total} bytes of objects, over the limit of ${limits.maxTotalBytes}`);
+  if (total > limits.maxTotalBytes)
+    problems.push(`${total} bytes of objects, over the limit of ${limits.maxTotalBytes}`);
   if (problems.length > 0) {
     const shown = problems.slice(0, 20);
     const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
-    throw new SynthesisError('InvalidOutput', `environment "${environment}" synthesized invalid objects:\n  ${shown.join('\n  ')}${more}`);
+    throw new SynthesisError(
+      'InvalidOutput',
+      `environment "${environment}" synthesized invalid objects:\n  ${shown.join('\n  ')}${more}`,
+    );
   }
   return { environment, apps: checked };
 }
@@ -113,8 +138,10 @@ function problemOf(raw: unknown): string | undefined {
   }
   if (meta!.namespace !== undefined && !isNonEmptyString(meta!.namespace)) return 'metadata.namespace is not a string';
   if (meta!.namespace !== undefined && !DNS_LABEL.test(meta!.namespace as string)) {
-    return `${obj.kind} ${meta!.name}: metadata.namespace "${meta!.namespace}" is not a DNS label ` +
-      "(lowercase letters, digits, '-'; at most 63)";
+    return (
+      `${obj.kind} ${meta!.name}: metadata.namespace "${meta!.namespace}" is not a DNS label ` +
+      "(lowercase letters, digits, '-'; at most 63)"
+    );
   }
   const nameProblem = problemOfName(obj.apiVersion as string, obj.kind as string, meta!.name as string);
   if (nameProblem) return `${obj.kind} ${shorten(meta!.name as string)}: ${nameProblem}`;

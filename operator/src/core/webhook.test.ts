@@ -4,7 +4,10 @@ import { createHmac } from 'node:crypto';
 import { isAuthentic, normalizeRepoUrl, parseDelivery } from './webhook.ts';
 
 const body = (v: unknown) => Buffer.from(JSON.stringify(v));
-const githubPush = body({ ref: 'refs/heads/main', repository: { clone_url: 'https://GitHub.com/team/deploy.git', html_url: 'https://github.com/team/deploy' } });
+const githubPush = body({
+  ref: 'refs/heads/main',
+  repository: { clone_url: 'https://GitHub.com/team/deploy.git', html_url: 'https://github.com/team/deploy' },
+});
 
 describe('webhook deliveries', () => {
   it('reads a GitHub push and checks its HMAC signature', () => {
@@ -14,7 +17,11 @@ describe('webhook deliveries', () => {
     assert.deepEqual(d, { provider: 'github', urls: ['github.com/team/deploy'], event: 'push' });
     assert.equal(isAuthentic(d, headers, githubPush, 's3cret'), true);
     assert.equal(isAuthentic(d, headers, githubPush, 'other'), false);
-    assert.equal(isAuthentic(d, headers, Buffer.from(githubPush.toString().replace('main', 'evil')), 's3cret'), false, 'a changed body fails');
+    assert.equal(
+      isAuthentic(d, headers, Buffer.from(githubPush.toString().replace('main', 'evil')), 's3cret'),
+      false,
+      'a changed body fails',
+    );
   });
 
   it('reads a GitLab push and checks its token', () => {

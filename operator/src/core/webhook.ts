@@ -39,16 +39,36 @@ export function parseDelivery(headers: Headers, body: Uint8Array): WebhookDelive
   } catch {
     throw new WebhookError(400, 'the body is not JSON');
   }
-  const provider: WebhookProvider = header(headers, 'x-hub-signature-256') || header(headers, 'x-github-event')
-    ? 'github'
-    : header(headers, 'x-gitlab-token') || header(headers, 'x-gitlab-event') ? 'gitlab' : 'generic';
+  const provider: WebhookProvider =
+    header(headers, 'x-hub-signature-256') || header(headers, 'x-github-event')
+      ? 'github'
+      : header(headers, 'x-gitlab-token') || header(headers, 'x-gitlab-event')
+        ? 'gitlab'
+        : 'generic';
   const event = header(headers, 'x-github-event') ?? header(headers, 'x-gitlab-event') ?? undefined;
   const candidates: unknown[] = [];
   const repo = payload.repository as Record<string, unknown> | undefined;
   const project = payload.project as Record<string, unknown> | undefined;
-  candidates.push(repo?.clone_url, repo?.html_url, repo?.url, repo?.git_http_url, repo?.homepage, project?.git_http_url, project?.web_url, payload.url);
-  const urls = [...new Set(candidates.filter((c): c is string => typeof c === 'string' && /^https?:\/\//.test(c)).map(normalizeRepoUrl))];
-  if (urls.length === 0) throw new WebhookError(400, 'the payload names no repository URL (repository.clone_url, project.git_http_url or url)');
+  candidates.push(
+    repo?.clone_url,
+    repo?.html_url,
+    repo?.url,
+    repo?.git_http_url,
+    repo?.homepage,
+    project?.git_http_url,
+    project?.web_url,
+    payload.url,
+  );
+  const urls = [
+    ...new Set(
+      candidates.filter((c): c is string => typeof c === 'string' && /^https?:\/\//.test(c)).map(normalizeRepoUrl),
+    ),
+  ];
+  if (urls.length === 0)
+    throw new WebhookError(
+      400,
+      'the payload names no repository URL (repository.clone_url, project.git_http_url or url)',
+    );
   return { provider, urls, ...(event ? { event } : {}) };
 }
 

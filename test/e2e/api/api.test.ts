@@ -25,17 +25,41 @@ const tokens: Record<string, string> = {};
 async function serviceAccountWith(name: string, verbs: string[]): Promise<string> {
   await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name } } });
   if (verbs.length > 0) {
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name }, rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs }] } });
-    await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] } });
+    await rbac.createNamespacedRole({
+      namespace: ns,
+      body: { metadata: { name }, rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs }] },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      },
+    });
   }
-  const tr = await core.createNamespacedServiceAccountToken({ name, namespace: ns, body: { spec: { expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace: ns,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
   return tr.status?.token ?? assert.fail(`no token for ${name}`);
 }
 
-async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -43,18 +67,35 @@ async function call(method: string, path: string, token?: string, body?: unknown
 }
 
 async function annotations(plural: string, name: string): Promise<Record<string, string>> {
-  const obj = (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural, name })) as { metadata: { annotations?: Record<string, string> } };
+  const obj = (await custom.getNamespacedCustomObject({
+    group: 'keelson.dev',
+    version: 'v1alpha1',
+    namespace: ns,
+    plural,
+    name,
+  })) as { metadata: { annotations?: Record<string, string> } };
   return obj.metadata.annotations ?? {};
 }
 
 describe('REST API and webhook receiver', () => {
   before(async () => {
     ns = await createTestNamespace(kc, 'api');
-    const create = (plural: string, kind: string, name: string, spec: unknown) => custom.createNamespacedCustomObject({
-      group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+    const create = (plural: string, kind: string, name: string, spec: unknown) =>
+      custom.createNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+      });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'webhook' }, stringData: { token: 'hook-s3cret' } },
     });
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'webhook' }, stringData: { token: 'hook-s3cret' } } });
-    await create('gitrepositories', 'GitRepository', 'deploy', { url: `https://git.example.com/${ns}/deploy.git`, webhookSecretRef: { name: 'webhook' } });
+    await create('gitrepositories', 'GitRepository', 'deploy', {
+      url: `https://git.example.com/${ns}/deploy.git`,
+      webhookSecretRef: { name: 'webhook' },
+    });
     await create('environments', 'Environment', 'prod', { sourceRef: { name: 'deploy' }, environment: 'prod' });
     tokens.nobody = await serviceAccountWith('nobody', []);
     tokens.viewer = await serviceAccountWith('viewer', ['get', 'list']);
@@ -86,9 +127,14 @@ describe('REST API and webhook receiver', () => {
   it('lets a viewer list and read, but not sync', async () => {
     const list = await call('GET', `/api/v1/environments?namespace=${ns}`, tokens.viewer);
     assert.equal(list.status, 200);
-    assert.deepEqual((list.json.items as { metadata: { name: string } }[]).map((i) => i.metadata.name), ['prod']);
+    assert.deepEqual(
+      (list.json.items as { metadata: { name: string } }[]).map((i) => i.metadata.name),
+      ['prod'],
+    );
     assert.equal((await call('GET', `/api/v1/namespaces/${ns}/environments/prod`, tokens.viewer)).status, 200);
-    assert.deepEqual((await call('GET', `/api/v1/namespaces/${ns}/environments/prod/history`, tokens.viewer)).json, { items: [] });
+    assert.deepEqual((await call('GET', `/api/v1/namespaces/${ns}/environments/prod/history`, tokens.viewer)).json, {
+      items: [],
+    });
     assert.equal((await call('GET', `/api/v1/namespaces/${ns}/environments/staging`, tokens.viewer)).status, 404);
     const sync = await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.viewer, {});
     assert.equal(sync.status, 403);
@@ -97,13 +143,22 @@ describe('REST API and webhook receiver', () => {
 
   it('lets a deployer with verb sync ask for a sync, recorded with who asked', async () => {
     const commit = 'd'.repeat(40);
-    const r = await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, { revision: commit });
+    const r = await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, {
+      revision: commit,
+    });
     assert.equal(r.status, 202);
     const a = await annotations('environments', 'prod');
     assert.match(a['keelson.dev/sync-requested-at']!, new RegExp(`@${commit}$`));
     assert.equal(a['keelson.dev/sync-requested-by'], `system:serviceaccount:${ns}:deployer`);
-    assert.equal((await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, { revision: 'HEAD' })).status, 400);
-    assert.equal((await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, '[1]')).status, 400);
+    assert.equal(
+      (await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, { revision: 'HEAD' }))
+        .status,
+      400,
+    );
+    assert.equal(
+      (await call('POST', `/api/v1/namespaces/${ns}/environments/prod/sync`, tokens.deployer, '[1]')).status,
+      400,
+    );
   });
 
   it('answers a rollback with nothing to roll back to with 409', async () => {
@@ -113,12 +168,21 @@ describe('REST API and webhook receiver', () => {
   });
 
   it('refreshes the GitRepository named by a GitHub push signed with its webhook token', async () => {
-    const payload = JSON.stringify({ ref: 'refs/heads/main', repository: { clone_url: `https://git.example.com/${ns}/deploy.git` } });
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      repository: { clone_url: `https://git.example.com/${ns}/deploy.git` },
+    });
     const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
-    const bad = await call('POST', '/api/webhook', undefined, payload, { 'x-github-event': 'push', 'x-hub-signature-256': sign('wrong') });
+    const bad = await call('POST', '/api/webhook', undefined, payload, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': sign('wrong'),
+    });
     assert.equal(bad.status, 401);
     assert.equal((await annotations('gitrepositories', 'deploy'))['keelson.dev/refresh-requested-at'], undefined);
-    const good = await call('POST', '/api/webhook', undefined, payload, { 'x-github-event': 'push', 'x-hub-signature-256': sign('hook-s3cret') });
+    const good = await call('POST', '/api/webhook', undefined, payload, {
+      'x-github-event': 'push',
+      'x-hub-signature-256': sign('hook-s3cret'),
+    });
     assert.equal(good.status, 202);
     assert.deepEqual(good.json, { refreshed: 1 });
     assert.ok((await annotations('gitrepositories', 'deploy'))['keelson.dev/refresh-requested-at']);

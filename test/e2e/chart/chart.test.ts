@@ -54,7 +54,15 @@ describe('charts/keelson', () => {
   it('renders objects the API server accepts with cluster-wide RBAC', async () => {
     const manifests = await helmRun(['template', `dry-${process.pid}`, CHART, '--namespace', ns]);
     const out = await kubectlApplyDryRun(manifests);
-    for (const kind of ['serviceaccount', 'clusterrole', 'clusterrolebinding', 'role', 'rolebinding', 'service', 'deployment']) {
+    for (const kind of [
+      'serviceaccount',
+      'clusterrole',
+      'clusterrolebinding',
+      'role',
+      'rolebinding',
+      'service',
+      'deployment',
+    ]) {
       assert.match(out, new RegExp(`^${kind}[./]`, 'm'), `no ${kind} in the dry-run`);
     }
     assert.match(manifests, /resources: \["\*"\]/);
@@ -64,35 +72,82 @@ describe('charts/keelson', () => {
     const a = await createTestNamespace(kc, 'chart-team-a');
     const b = await createTestNamespace(kc, 'chart-team-b');
     extraNamespaces.push(a, b);
-    const manifests = await helmRun(['template', `ns-${process.pid}`, CHART, '--namespace', ns,
-      '--set', 'rbac.scope=namespaced', '--set', `rbac.namespaces={${a},${b}}`]);
+    const manifests = await helmRun([
+      'template',
+      `ns-${process.pid}`,
+      CHART,
+      '--namespace',
+      ns,
+      '--set',
+      'rbac.scope=namespaced',
+      '--set',
+      `rbac.namespaces={${a},${b}}`,
+    ]);
     await kubectlApplyDryRun(manifests);
     const docs = k8s.loadAllYaml(manifests) as k8s.KubernetesObject[];
     const applierRoles = docs.filter((d) => d.kind === 'Role' && d.metadata?.name?.endsWith('-applier'));
     assert.deepEqual(applierRoles.map((r) => r.metadata?.namespace).sort(), [a, b, ns].sort());
     const clusterRoles = docs.filter((d) => d.kind === 'ClusterRole') as k8s.V1ClusterRole[];
     assert.equal(clusterRoles.length, 1);
-    assert.ok(!clusterRoles[0]!.rules!.some((r) => r.resources?.includes('*')), 'namespaced scope must not grant */* cluster-wide');
+    assert.ok(
+      !clusterRoles[0]!.rules!.some((r) => r.resources?.includes('*')),
+      'namespaced scope must not grant */* cluster-wide',
+    );
     const deployment = docs.find((d) => d.kind === 'Deployment') as k8s.V1Deployment;
     assert.ok(deployment.spec!.template.spec!.containers[0]!.args!.includes(`--namespaces=${[a, b, ns].join(',')}`));
   });
 
   it('refuses a misspelled value, naming it', async () => {
-    const err = await helmRun(['template', 'typo', CHART, '--set', 'replicaz=2']).then(() => undefined, (e: unknown) => e);
+    const err = await helmRun(['template', 'typo', CHART, '--set', 'replicaz=2']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.match(String((err as { stderr?: string })?.stderr ?? err), /additional properties 'replicaz' not allowed/);
-    const err2 = await helmRun(['template', 'typo', CHART, '--set', 'rbac.scope=namespaced']).then(() => undefined, (e: unknown) => e);
+    const err2 = await helmRun(['template', 'typo', CHART, '--set', 'rbac.scope=namespaced']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.match(String((err2 as { stderr?: string })?.stderr ?? err2), /rbac\/namespaces'?: minItems/);
   });
 
   it('renders the alerts from the rule file promtool tests, and a dashboard ConfigMap the API server accepts', async () => {
-    const manifests = await helmRun(['template', `obs-${process.pid}`, CHART, '--namespace', ns, '--set', 'prometheusRule.enabled=true', '--set', 'grafanaDashboard.enabled=true', '--set', 'prometheusRule.labels.release=prom']);
-    const docs = parseAllDocuments(manifests).map((d) => d.toJSON() as { kind?: string; metadata?: { labels?: Record<string, string> }; spec?: { groups?: unknown }; data?: Record<string, string> }).filter((d) => d?.kind);
+    const manifests = await helmRun([
+      'template',
+      `obs-${process.pid}`,
+      CHART,
+      '--namespace',
+      ns,
+      '--set',
+      'prometheusRule.enabled=true',
+      '--set',
+      'grafanaDashboard.enabled=true',
+      '--set',
+      'prometheusRule.labels.release=prom',
+    ]);
+    const docs = parseAllDocuments(manifests)
+      .map(
+        (d) =>
+          d.toJSON() as {
+            kind?: string;
+            metadata?: { labels?: Record<string, string> };
+            spec?: { groups?: unknown };
+            data?: Record<string, string>;
+          },
+      )
+      .filter((d) => d?.kind);
     const rule = docs.find((d) => d.kind === 'PrometheusRule');
     assert.equal(rule?.metadata?.labels?.release, 'prom');
     const file = parse(readFileSync(join(CHART, 'rules', 'keelson-alerts.yaml'), 'utf8')) as { groups: unknown };
-    assert.deepEqual(rule?.spec?.groups, file.groups, 'the PrometheusRule carries the rule file unchanged (its {{ $labels }} templates are Prometheus\'s)');
+    assert.deepEqual(
+      rule?.spec?.groups,
+      file.groups,
+      "the PrometheusRule carries the rule file unchanged (its {{ $labels }} templates are Prometheus's)",
+    );
     const dashboard = docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.labels?.grafana_dashboard === '1');
-    assert.deepEqual(JSON.parse(dashboard?.data?.['keelson.json'] ?? '{}'), JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')));
+    assert.deepEqual(
+      JSON.parse(dashboard?.data?.['keelson.json'] ?? '{}'),
+      JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')),
+    );
     const out = await kubectlApplyDryRun(stringify(dashboard));
     assert.match(out, /configmap\/obs-\d+-keelson-dashboard serverside-applied/);
   });
@@ -114,18 +169,28 @@ describe('charts/keelson', () => {
     await helmRun(['uninstall', release, '--namespace', ns, '--wait']);
     const selector = `app.kubernetes.io/instance=${release}`;
     const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    await eventually(async () => {
-      const left = [
-        ...(await rbac.listClusterRole({ labelSelector: selector })).items,
-        ...(await rbac.listClusterRoleBinding({ labelSelector: selector })).items,
-        ...(await rbac.listNamespacedRole({ namespace: ns, labelSelector: selector })).items,
-        ...(await apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })).items,
-        ...(await kc.makeApiClient(k8s.CoreV1Api).listNamespacedServiceAccount({ namespace: ns, labelSelector: selector })).items,
-      ];
-      return left.length === 0;
-    }, { message: 'no object of the release left after uninstall' });
+    await eventually(
+      async () => {
+        const left = [
+          ...(await rbac.listClusterRole({ labelSelector: selector })).items,
+          ...(await rbac.listClusterRoleBinding({ labelSelector: selector })).items,
+          ...(await rbac.listNamespacedRole({ namespace: ns, labelSelector: selector })).items,
+          ...(await apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })).items,
+          ...(
+            await kc
+              .makeApiClient(k8s.CoreV1Api)
+              .listNamespacedServiceAccount({ namespace: ns, labelSelector: selector })
+          ).items,
+        ];
+        return left.length === 0;
+      },
+      { message: 'no object of the release left after uninstall' },
+    );
     const crds = await kc.makeApiClient(k8s.ApiextensionsV1Api).listCustomResourceDefinition();
     const names = crds.items.map((c) => c.metadata?.name);
-    assert.ok(names.includes('environments.keelson.dev') && names.includes('gitrepositories.keelson.dev'), 'the CRDs stay (Helm convention)');
+    assert.ok(
+      names.includes('environments.keelson.dev') && names.includes('gitrepositories.keelson.dev'),
+      'the CRDs stay (Helm convention)',
+    );
   });
 });

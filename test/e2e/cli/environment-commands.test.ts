@@ -21,31 +21,62 @@ const REV_B = `main@sha1:${'b'.repeat(40)}`;
 async function keelson(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: process.env, cwd: REPO_ROOT, isTty: false });
+  const code = await main(args, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    env: process.env,
+    cwd: REPO_ROOT,
+    isTty: false,
+  });
   return { code, out, err };
 }
 
-async function getEnv(name: string): Promise<{ metadata: { annotations?: Record<string, string> }; spec: Record<string, unknown>; status?: Record<string, unknown> }> {
-  return (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments', name })) as never;
+async function getEnv(name: string): Promise<{
+  metadata: { annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}> {
+  return (await custom.getNamespacedCustomObject({
+    group: 'keelson.dev',
+    version: 'v1alpha1',
+    namespace: ns,
+    plural: 'environments',
+    name,
+  })) as never;
 }
 
 async function patchStatus(name: string, status: unknown): Promise<void> {
-  await custom.patchNamespacedCustomObjectStatus({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments', name, body: { status } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await custom.patchNamespacedCustomObjectStatus(
+    { group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments', name, body: { status } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
 }
 
 describe('keelson CLI: Environment commands', () => {
   before(async () => {
     ns = await createTestNamespace(kc, 'cli');
-    const create = (plural: string, kind: string, name: string, spec: unknown) => custom.createNamespacedCustomObject({
-      group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural, body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
-    });
+    const create = (plural: string, kind: string, name: string, spec: unknown) =>
+      custom.createNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural,
+        body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+      });
     await create('gitrepositories', 'GitRepository', 'deploy', { url: 'https://git.example.com/deploy.git' });
-    await create('environments', 'Environment', 'dev', { sourceRef: { name: 'deploy' }, environment: 'dev', sync: { automated: { prune: true, selfHeal: true } } });
+    await create('environments', 'Environment', 'dev', {
+      sourceRef: { name: 'deploy' },
+      environment: 'dev',
+      sync: { automated: { prune: true, selfHeal: true } },
+    });
     await create('environments', 'Environment', 'prod', { sourceRef: { name: 'deploy' }, environment: 'prod' });
     await patchStatus('prod', {
-      sync: { status: 'OutOfSync', revision: REV_B }, health: { status: 'Healthy' },
-      history: [{ id: 1, revision: REV_B, deployedAt: '2026-11-22T03:00:00Z', initiatedBy: { username: 'alice' } }, { id: 0, revision: REV_A, deployedAt: '2026-11-22T02:00:00Z', initiatedBy: { automated: true } }],
+      sync: { status: 'OutOfSync', revision: REV_B },
+      health: { status: 'Healthy' },
+      history: [
+        { id: 1, revision: REV_B, deployedAt: '2026-11-22T03:00:00Z', initiatedBy: { username: 'alice' } },
+        { id: 0, revision: REV_A, deployedAt: '2026-11-22T02:00:00Z', initiatedBy: { automated: true } },
+      ],
     });
   });
   after(async () => {
@@ -57,10 +88,21 @@ describe('keelson CLI: Environment commands', () => {
     assert.equal(r.code, 0, r.err);
     const [header, ...rows] = r.out.trim().split('\n');
     assert.match(header!, /^NAME\s+SYNC\s+HEALTH\s+REVISION\s+AUTO-SYNC\s+LAST SYNC\s+AGE$/);
-    assert.match(rows.find((l) => l.startsWith('prod'))!, /^prod\s+OutOfSync\s+Healthy\s+main@bbbbbbb\s+manual/);
-    assert.match(rows.find((l) => l.startsWith('dev'))!, /^dev\s+Unknown\s+Unknown\s+on/);
-    const json = JSON.parse((await keelson('list', '-n', ns, '-o', 'json')).out) as { items: { metadata: { name: string } }[] };
-    assert.deepEqual(json.items.map((i) => i.metadata.name), ['dev', 'prod']);
+    assert.match(
+      rows.find((l) => l.startsWith('prod'))!,
+      /^prod\s+OutOfSync\s+Healthy\s+main@bbbbbbb\s+manual/,
+    );
+    assert.match(
+      rows.find((l) => l.startsWith('dev'))!,
+      /^dev\s+Unknown\s+Unknown\s+on/,
+    );
+    const json = JSON.parse((await keelson('list', '-n', ns, '-o', 'json')).out) as {
+      items: { metadata: { name: string } }[];
+    };
+    assert.deepEqual(
+      json.items.map((i) => i.metadata.name),
+      ['dev', 'prod'],
+    );
   });
 
   it('describes one Environment, and names a missing one', async () => {
@@ -77,7 +119,10 @@ describe('keelson CLI: Environment commands', () => {
     const r = await keelson('sync', 'prod', '-n', ns, '--revision', 'c'.repeat(40));
     assert.equal(r.code, 0, r.err);
     const env = await getEnv('prod');
-    assert.match(env.metadata.annotations!['keelson.dev/sync-requested-at']!, new RegExp(`^\\d{4}-.*Z@${'c'.repeat(40)}$`));
+    assert.match(
+      env.metadata.annotations!['keelson.dev/sync-requested-at']!,
+      new RegExp(`^\\d{4}-.*Z@${'c'.repeat(40)}$`),
+    );
     assert.equal(env.metadata.annotations!['keelson.dev/sync-requested-by'], 'keelson-local-admin');
     const bad = await keelson('sync', 'prod', '-n', ns, '--revision', 'HEAD');
     assert.equal(bad.code, 2);
@@ -93,10 +138,28 @@ describe('keelson CLI: Environment commands', () => {
     }
     assert.ok(token, 'the sync request annotation was written');
     const op = { id: 'op-1', revision: REV_B, startedAt: '2026-11-22T04:00:00Z', phase: 'Running' };
-    await patchStatus('dev', { lastHandledSyncAt: token, operation: { ...op, tasks: [{ key: 'batch/Job/shop/migrate', phase: 'PreSync', wave: 0, status: 'Running' }] } });
+    await patchStatus('dev', {
+      lastHandledSyncAt: token,
+      operation: { ...op, tasks: [{ key: 'batch/Job/shop/migrate', phase: 'PreSync', wave: 0, status: 'Running' }] },
+    });
     await new Promise((r) => setTimeout(r, 700));
-    await patchStatus('dev', { operation: { ...op, phase: 'Failed', finishedAt: '2026-11-22T04:01:00Z', message: 'PreSync hook migrate failed',
-      tasks: [{ key: 'batch/Job/shop/migrate', phase: 'PreSync', wave: 0, status: 'Failed', message: 'BackoffLimitExceeded' }] } });
+    await patchStatus('dev', {
+      operation: {
+        ...op,
+        phase: 'Failed',
+        finishedAt: '2026-11-22T04:01:00Z',
+        message: 'PreSync hook migrate failed',
+        tasks: [
+          {
+            key: 'batch/Job/shop/migrate',
+            phase: 'PreSync',
+            wave: 0,
+            status: 'Failed',
+            message: 'BackoffLimitExceeded',
+          },
+        ],
+      },
+    });
     const r = await waiting;
     assert.equal(r.code, 1, r.out + r.err);
     assert.match(r.out, /PreSync\s+wave\s+0\s+batch\/Job\/shop\/migrate\s+Running/);
@@ -107,9 +170,18 @@ describe('keelson CLI: Environment commands', () => {
   it('refreshes the Environment and its GitRepository', async () => {
     assert.equal((await keelson('refresh', 'prod', '-n', ns)).code, 0);
     const env = await getEnv('prod');
-    const repo = (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'gitrepositories', name: 'deploy' })) as { metadata: { annotations: Record<string, string> } };
+    const repo = (await custom.getNamespacedCustomObject({
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'gitrepositories',
+      name: 'deploy',
+    })) as { metadata: { annotations: Record<string, string> } };
     assert.ok(env.metadata.annotations!['keelson.dev/refresh-requested-at']);
-    assert.equal(repo.metadata.annotations['keelson.dev/refresh-requested-at'], env.metadata.annotations!['keelson.dev/refresh-requested-at']);
+    assert.equal(
+      repo.metadata.annotations['keelson.dev/refresh-requested-at'],
+      env.metadata.annotations!['keelson.dev/refresh-requested-at'],
+    );
   });
 
   it('shows the history and rolls back to the previous revision, pausing automated sync until resume', async () => {
@@ -136,8 +208,11 @@ describe('keelson CLI: Environment commands', () => {
     assert.equal((await getEnv('dev')).spec.suspend, false);
   });
 
-  it('runs as `npx keelson` with the project\'s Node', async () => {
-    const { stdout } = await run('npx', ['--no-install', 'keelson', 'list', '-n', ns, '-o', 'yaml'], { cwd: REPO_ROOT, env: process.env });
+  it("runs as `npx keelson` with the project's Node", async () => {
+    const { stdout } = await run('npx', ['--no-install', 'keelson', 'list', '-n', ns, '-o', 'yaml'], {
+      cwd: REPO_ROOT,
+      env: process.env,
+    });
     assert.match(stdout, /kind: List/);
     assert.match(stdout, /name: prod/);
   });

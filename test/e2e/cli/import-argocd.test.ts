@@ -19,7 +19,11 @@ import { createTestNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../.
 import { OperatorProcess } from '../../harness/operator-process.ts';
 import { Story } from '../../harness/story.ts';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 interface Resource {
   apiVersion: string;
   kind: 'GitRepository' | 'Environment';
@@ -42,8 +46,8 @@ function keelson(...args: string[]): Promise<Run> {
 
 /** What the Applications' Git repository holds before the import: Argo CD's manifests. */
 const MANIFESTS: Record<string, string> = {
-  'guestbook/ui-config.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook-ui\n'
-    + 'data:\n  title: Guestbook\n',
+  'guestbook/ui-config.yaml':
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook-ui\n' + 'data:\n  title: Guestbook\n',
   'kustomize/base/kustomization.yaml': 'resources:\n  - settings.yaml\n',
   'kustomize/base/settings.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  mode: base\n',
   'kustomize/overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\nnamePrefix: prod-\n',
@@ -162,8 +166,19 @@ describe('keelson import argocd, synced by the operator', () => {
   });
 
   it('imports one Application of each source type, converting every field', async () => {
-    const imported = await keelson('import', 'argocd', ...files, '--out', out, '--deploy-repo', story.repo.url,
-      '--deploy-ref', 'main', '-n', story.ns);
+    const imported = await keelson(
+      'import',
+      'argocd',
+      ...files,
+      '--out',
+      out,
+      '--deploy-repo',
+      story.repo.url,
+      '--deploy-ref',
+      'main',
+      '-n',
+      story.ns,
+    );
     assert.equal(imported.code, 0, imported.stdout + imported.stderr);
     assert.equal(imported.stderr, '');
     assert.match(imported.stdout, /^3 Applications imported, 0 fields not carried over\.$/m);
@@ -209,7 +224,8 @@ describe('keelson import argocd, synced by the operator', () => {
 
     // The one change the test must make: the harness's Git server wants credentials.
     await core.createNamespacedSecret({
-      namespace: story.ns, body: { metadata: { name: 'git' }, stringData: { ...story.git.credentials } },
+      namespace: story.ns,
+      body: { metadata: { name: 'git' }, stringData: { ...story.git.credentials } },
     });
     const applied = new Set<string>();
     for (const r of readResources(out)) {
@@ -218,8 +234,11 @@ describe('keelson import argocd, synced by the operator', () => {
       applied.add(key);
       const body = r.kind === 'GitRepository' ? { ...r, spec: { ...r.spec, secretRef: { name: 'git' } } } : r;
       await story.custom.createNamespacedCustomObject({
-        group: 'keelson.dev', version: 'v1alpha1', namespace: r.metadata.namespace!,
-        plural: r.kind === 'Environment' ? 'environments' : 'gitrepositories', body,
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: r.metadata.namespace!,
+        plural: r.kind === 'Environment' ? 'environments' : 'gitrepositories',
+        body,
       });
     }
     assert.equal(applied.size, 4);
@@ -230,13 +249,17 @@ describe('keelson import argocd, synced by the operator', () => {
     });
     await operator.start();
     for (const env of ENVIRONMENTS) {
-      const synced = await story.until(
-        env,
-        `${env} Synced and Healthy`,
-        (e) => e.status?.operation?.phase === 'Succeeded' && e.status.sync?.status === 'Synced'
-          && e.status.health?.status === 'Healthy',
-        { timeoutMs: 120_000 },
-      ).catch((err: Error) => assert.fail(`${err.message}\noperator log:\n${operator!.logs().slice(-4000)}`));
+      const synced = await story
+        .until(
+          env,
+          `${env} Synced and Healthy`,
+          (e) =>
+            e.status?.operation?.phase === 'Succeeded' &&
+            e.status.sync?.status === 'Synced' &&
+            e.status.health?.status === 'Healthy',
+          { timeoutMs: 120_000 },
+        )
+        .catch((err: Error) => assert.fail(`${err.message}\noperator log:\n${operator!.logs().slice(-4000)}`));
       const ready = synced.status?.conditions?.find((c) => c.type === 'Ready');
       assert.equal(ready?.status, 'True', `${env}: ${ready?.message}`);
     }
@@ -261,11 +284,16 @@ describe('keelson import argocd, synced by the operator', () => {
     const settings = await core.readNamespacedConfigMap({ namespace: story.targets.settings!, name: 'prod-settings' });
     assert.deepEqual(settings.data, { mode: 'base' });
     const unprefixed = await core.listNamespacedConfigMap({ namespace: story.targets.settings! });
-    assert.equal(unprefixed.items.some((c) => c.metadata?.name === 'settings'), false, 'the base without the prefix');
+    assert.equal(
+      unprefixed.items.some((c) => c.metadata?.name === 'settings'),
+      false,
+      'the base without the prefix',
+    );
     for (const env of ENVIRONMENTS) {
       const ns = story.targets[env]!;
       const owners = (await core.listNamespacedConfigMap({ namespace: ns })).items
-        .map((c) => c.metadata?.labels?.['keelson.dev/environment']).filter((o) => o !== undefined);
+        .map((c) => c.metadata?.labels?.['keelson.dev/environment'])
+        .filter((o) => o !== undefined);
       assert.deepEqual([...new Set(owners)], env === 'web' ? [] : [env], `what was applied to ${ns}`);
     }
   });
@@ -279,12 +307,14 @@ describe('keelson import argocd, synced by the operator', () => {
     );
     assert.equal(edited.data?.title, 'edited by hand');
     await eventually(async () => (await title()) === 'Guestbook', {
-      timeoutMs: 30_000, message: 'guestbook-ui healed back to its Git content',
+      timeoutMs: 30_000,
+      message: 'guestbook-ui healed back to its Git content',
     });
     const selector = { namespace: story.ns, fieldSelector: 'involvedObject.name=guestbook' };
     const events = async () => (await core.listNamespacedEvent(selector)).items;
     await eventually(async () => (await events()).some((e) => e.reason === 'DriftCorrected'), {
-      timeoutMs: 10_000, message: 'a DriftCorrected event of the guestbook Environment',
+      timeoutMs: 10_000,
+      message: 'a DriftCorrected event of the guestbook Environment',
     });
   });
 });
@@ -292,6 +322,7 @@ describe('keelson import argocd, synced by the operator', () => {
 /** Every GitRepository and Environment the import wrote, file by file. */
 function readResources(out: string): Resource[] {
   const dir = join(out, 'keelson');
-  return readdirSync(dir).sort().flatMap((f) =>
-    parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Resource));
+  return readdirSync(dir)
+    .sort()
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Resource));
 }

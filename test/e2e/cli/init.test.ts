@@ -9,7 +9,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
-  copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +25,20 @@ import { REPO_ROOT } from '../../harness/kube.ts';
 import { NpmRegistry } from '../../harness/npm-registry.ts';
 import { freePort } from '../../harness/ports.ts';
 
-interface Run { code: number; stdout: string; stderr: string }
-interface Obj { kind: string; metadata: { name: string }; spec?: Record<string, unknown> }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+interface Obj {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
 
 const KIT_MANIFEST = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk8s-app', 'package.json'), 'utf8')) as {
-  version: string; dependencies: Record<string, string>;
+  version: string;
+  dependencies: Record<string, string>;
 };
 /** What `make kit` writes. */
 const KIT_TGZ = join(REPO_ROOT, '.keelson', 'kit', `keelson-cdk8s-app-${KIT_MANIFEST.version}.tgz`);
@@ -49,7 +65,9 @@ function initWith(npmrc: string, ...args: string[]): Promise<Run> {
   return run('npx', ['--no-install', 'keelson', 'init', ...args], REPO_ROOT, env);
 }
 
-interface Lockfile { packages: Record<string, { version?: string; integrity?: string; dependencies?: object }> }
+interface Lockfile {
+  packages: Record<string, { version?: string; integrity?: string; dependencies?: object }>;
+}
 
 async function synth(dir: string): Promise<Obj[]> {
   const r = await keelson('synth', dir, '--env', 'dev');
@@ -72,13 +90,23 @@ describe('keelson init', () => {
     const r = await keelson('init', repo, '--kit', `file:${KIT_TGZ}`);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /keelson synth \. --env dev/);
-    const files = ['.gitignore', 'README.md', 'images.json', 'main.ts', 'package-lock.json', 'package.json',
-      'tsconfig.json'];
+    const files = [
+      '.gitignore',
+      'README.md',
+      'images.json',
+      'main.ts',
+      'package-lock.json',
+      'package.json',
+      'tsconfig.json',
+    ];
     assert.deepEqual(readdirSync(repo).sort(), files);
     assert.match(r.stdout, /npm ci/);
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
-      private: boolean; type: string; scripts: Record<string, string>;
-      dependencies: Record<string, string>; devDependencies: Record<string, string>;
+      private: boolean;
+      type: string;
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
     };
     assert.equal(pkg.private, true);
     assert.equal(pkg.type, 'module');
@@ -114,7 +142,10 @@ describe('keelson init', () => {
 
   it('keelson synth prints dev: the Deployment with the image from images.json, and its Service', async () => {
     const objects = await synth(repo);
-    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ['Deployment/hello', 'Service/hello']);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      ['Deployment/hello', 'Service/hello'],
+    );
     const images = JSON.parse(readFileSync(join(repo, 'images.json'), 'utf8')) as { dev: { hello: string } };
     const { template } = objects[0]!.spec as { template: { spec: { containers: { image: string }[] } } };
     assert.equal(template.spec.containers[0]!.image, images.dev.hello);
@@ -137,17 +168,20 @@ describe('keelson init', () => {
     mkdirSync(join(repo, 'imports'));
     const generated = join(REPO_ROOT, 'cdk8s-app', 'example', 'imports', 'cert-manager.io.ts');
     copyFileSync(generated, join(repo, 'imports', 'cert-manager.io.ts'));
-    writeFileSync(join(repo, 'tls.ts'), [
-      `import { App, type Environment } from '@keelson/cdk8s-app';`,
-      `import { Certificate, CertificateSpecPrivateKeyAlgorithm } from './imports/cert-manager.io.ts';`,
-      `export function tls(env: Environment): void {`,
-      `  new Certificate(new App(env, 'tls'), 'cert', { metadata: { name: 'hello-tls' }, spec: {`,
-      `    secretName: 'hello-tls', issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' },`,
-      `    privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA },`,
-      `  } });`,
-      `}`,
-      ``,
-    ].join('\n'));
+    writeFileSync(
+      join(repo, 'tls.ts'),
+      [
+        `import { App, type Environment } from '@keelson/cdk8s-app';`,
+        `import { Certificate, CertificateSpecPrivateKeyAlgorithm } from './imports/cert-manager.io.ts';`,
+        `export function tls(env: Environment): void {`,
+        `  new Certificate(new App(env, 'tls'), 'cert', { metadata: { name: 'hello-tls' }, spec: {`,
+        `    secretName: 'hello-tls', issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' },`,
+        `    privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA },`,
+        `  } });`,
+        `}`,
+        ``,
+      ].join('\n'),
+    );
     const main = readFileSync(join(repo, 'main.ts'), 'utf8');
     const wired = main.replace(`dev: (env) => hello(env, 1),`, `dev: (env) => { hello(env, 1); tls(env); },`);
     assert.notEqual(wired, main, 'main.ts has no `dev: (env) => hello(env, 1),` to extend');
@@ -183,7 +217,9 @@ describe('keelson init', () => {
     assert.equal(pkg.dependencies['@keelson/cdk8s-app'], KIT_MANIFEST.version);
   });
 
-  it('a registry without the kit: names the kit and `make kit`, and leaves the clone as it was', { timeout: 120_000 },
+  it(
+    'a registry without the kit: names the kit and `make kit`, and leaves the clone as it was',
+    { timeout: 120_000 },
     async () => {
       // The registry proxies cdk8s and the rest from upstream, but never has the kit.
       const registry = await NpmRegistry.start({ uplink: true, localOnly: ['@keelson/cdk8s-app'] });
@@ -192,28 +228,38 @@ describe('keelson init', () => {
         mkdirSync(join(dir, '.git'), { recursive: true });
         const r = await initWith(`registry=${registry.url}\n`, dir);
         assert.equal(r.code, 1, r.stdout);
-        assert.match(r.stderr, new RegExp(`does not have @keelson/cdk8s-app@${KIT_MANIFEST.version.replace(/\./g, '\\.')}`));
+        assert.match(
+          r.stderr,
+          new RegExp(`does not have @keelson/cdk8s-app@${KIT_MANIFEST.version.replace(/\./g, '\\.')}`),
+        );
         assert.match(r.stderr, /make kit/);
         assert.match(r.stderr, /nothing was written/);
         assert.deepEqual(readdirSync(dir), ['.git']);
       } finally {
         await registry.dispose();
       }
-    });
+    },
+  );
 
   it('a registry that cannot be reached: names it, and the new directory is not left behind', async () => {
     const registry = `http://127.0.0.1:${await freePort()}/`;
     const parent = join(tmp, 'unreachable');
     const r = await initWith(`registry=${registry}\n`, join(parent, 'repo'), '--kit', `file:${KIT_TGZ}`);
     assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stderr, new RegExp(`the registry ${registry.replace(/\./g, '\\.')} cannot be reached \\(ECONNREFUSED\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(`the registry ${registry.replace(/\./g, '\\.')} cannot be reached \\(ECONNREFUSED\\)`),
+    );
     assert.ok(!existsSync(parent), 'the directories init made are gone');
   });
 
   const refusals: { name: string; make: (dir: string) => void; error: string; untouched: (dir: string) => void }[] = [
     {
       name: 'a directory that is not empty',
-      make: (dir) => { mkdirSync(dir); writeFileSync(join(dir, 'notes.txt'), 'mine\n'); },
+      make: (dir) => {
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'notes.txt'), 'mine\n');
+      },
       error: 'is not empty (notes.txt)',
       untouched: (dir) => assert.deepEqual(readdirSync(dir), ['notes.txt']),
     },

@@ -29,8 +29,14 @@ before(async () => {
   ns = await createTestNamespace(kc, 'gitrepo');
   git = await GitServer.start();
   cacheDir = mkdtempSync(join(tmpdir(), 'keelson-ctl-'));
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'git-auth' }, stringData: { ...git.credentials } } });
-  await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'wrong-auth' }, stringData: { username: 'keelson', password: 'not-the-password' } } });
+  await core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'git-auth' }, stringData: { ...git.credentials } },
+  });
+  await core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'wrong-auth' }, stringData: { username: 'keelson', password: 'not-the-password' } },
+  });
   controller = new GitRepositoryController(kc, { cacheDir, namespace: ns, registry });
   await controller.start();
 });
@@ -42,7 +48,16 @@ after(async () => {
 });
 
 function create(name: string, spec: Record<string, unknown>): Promise<unknown> {
-  return custom.createNamespacedCustomObject({ ...plural, namespace: ns, body: { apiVersion: 'keelson.dev/v1alpha1', kind: 'GitRepository', metadata: { name }, spec: { interval: '1h', ...spec } } });
+  return custom.createNamespacedCustomObject({
+    ...plural,
+    namespace: ns,
+    body: {
+      apiVersion: 'keelson.dev/v1alpha1',
+      kind: 'GitRepository',
+      metadata: { name },
+      spec: { interval: '1h', ...spec },
+    },
+  });
 }
 function get(name: string): Promise<GitRepositoryObject> {
   return custom.getNamespacedCustomObject({ ...plural, namespace: ns, name }) as Promise<GitRepositoryObject>;
@@ -51,11 +66,19 @@ function patch(name: string, body: object): Promise<unknown> {
   return custom.patchNamespacedCustomObject({ ...plural, namespace: ns, name, body }, mergePatch);
 }
 const condition = (o: GitRepositoryObject, type: string) => o.status?.conditions?.find((c) => c.type === type);
-async function waitFor(name: string, check: (o: GitRepositoryObject) => boolean, message: string, timeoutMs = 30_000): Promise<GitRepositoryObject> {
-  return eventually(async () => {
-    const o = await get(name);
-    return check(o) ? o : undefined;
-  }, { message: `${name}: ${message}`, timeoutMs });
+async function waitFor(
+  name: string,
+  check: (o: GitRepositoryObject) => boolean,
+  message: string,
+  timeoutMs = 30_000,
+): Promise<GitRepositoryObject> {
+  return eventually(
+    async () => {
+      const o = await get(name);
+      return check(o) ? o : undefined;
+    },
+    { message: `${name}: ${message}`, timeoutMs },
+  );
 }
 async function eventsOf(name: string): Promise<k8s.CoreV1Event[]> {
   const list = await core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` });
@@ -77,7 +100,9 @@ describe('GitRepository controller', () => {
     assert.equal(condition(o, 'Stalled'), undefined);
     const artifact = controller.artifact(ns, 'ready')!;
     assert.equal(new TextDecoder().decode(await artifact.readFile('apps/dev.ts')), 'v1');
-    await eventually(async () => (await eventsOf('ready')).some((e) => e.reason === 'NewArtifact'), { message: 'NewArtifact event' });
+    await eventually(async () => (await eventsOf('ready')).some((e) => e.reason === 'NewArtifact'), {
+      message: 'NewArtifact event',
+    });
   });
 
   it('fetches a new commit when keelson.dev/refresh-requested-at changes', async () => {
@@ -105,26 +130,65 @@ describe('GitRepository controller', () => {
     await create('auth', { url: repo.url, insecure: true, secretRef: { name: 'git-auth' } });
     const good = await waitFor('auth', (x) => condition(x, 'Ready')?.status === 'True', 'Ready');
     await patch('auth', { spec: { secretRef: { name: 'wrong-auth' } } });
-    const o = await waitFor('auth', (x) => condition(x, 'Ready')?.reason === 'AuthenticationFailed', 'AuthenticationFailed');
+    const o = await waitFor(
+      'auth',
+      (x) => condition(x, 'Ready')?.reason === 'AuthenticationFailed',
+      'AuthenticationFailed',
+    );
     assert.equal(condition(o, 'Ready')?.status, 'False');
     assert.equal(condition(o, 'FetchFailed')?.status, 'True');
     assert.equal(condition(o, 'Reconciling')?.reason, 'ProgressingWithRetry');
     assert.match(condition(o, 'Ready')!.message, /check the username and password or token in spec\.secretRef/);
     assert.deepEqual(o.status?.artifact, good.status?.artifact, 'the last good artifact stays');
     assert.ok(!JSON.stringify(o.status).includes('not-the-password'));
-    const warning = await eventually(async () => (await eventsOf('auth')).find((e) => e.type === 'Warning' && e.reason === 'AuthenticationFailed'), { message: 'Warning event' });
+    const warning = await eventually(
+      async () => (await eventsOf('auth')).find((e) => e.type === 'Warning' && e.reason === 'AuthenticationFailed'),
+      { message: 'Warning event' },
+    );
     assert.doesNotMatch(warning.message ?? '', /not-the-password/);
     await patch('auth', { spec: { secretRef: { name: 'git-auth' } } });
     const healed = await waitFor('auth', (x) => condition(x, 'Ready')?.status === 'True', 'Ready again', 20_000);
     assert.equal(condition(healed, 'FetchFailed'), undefined);
   });
 
-  const failures: { name: string; spec: (url: string) => Record<string, unknown>; reason: string; stalled?: boolean; message: RegExp }[] = [
-    { name: 'a missing repository is RepositoryNotFound', spec: () => ({ url: git.url('does-not-exist') }), reason: 'RepositoryNotFound', message: /repository not found/ },
-    { name: 'a missing branch is RefNotFound', spec: (url) => ({ url, ref: { branch: 'nope' } }), reason: 'RefNotFound', message: /branch "nope" does not exist/ },
-    { name: 'a semver range that does not parse stalls', spec: (url) => ({ url, ref: { semver: 'latest please' } }), reason: 'InvalidRef', stalled: true, message: /not a semver range/ },
-    { name: 'a missing Secret is waited for', spec: (url) => ({ url, secretRef: { name: 'absent' } }), reason: 'SecretNotFound', message: /Secret "absent"/ },
-    { name: 'an unreachable host is HostUnreachable', spec: () => ({ url: 'http://127.0.0.1:9/x.git' }), reason: 'HostUnreachable', message: /cannot reach 127\.0\.0\.1:9/ },
+  const failures: {
+    name: string;
+    spec: (url: string) => Record<string, unknown>;
+    reason: string;
+    stalled?: boolean;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'a missing repository is RepositoryNotFound',
+      spec: () => ({ url: git.url('does-not-exist') }),
+      reason: 'RepositoryNotFound',
+      message: /repository not found/,
+    },
+    {
+      name: 'a missing branch is RefNotFound',
+      spec: (url) => ({ url, ref: { branch: 'nope' } }),
+      reason: 'RefNotFound',
+      message: /branch "nope" does not exist/,
+    },
+    {
+      name: 'a semver range that does not parse stalls',
+      spec: (url) => ({ url, ref: { semver: 'latest please' } }),
+      reason: 'InvalidRef',
+      stalled: true,
+      message: /not a semver range/,
+    },
+    {
+      name: 'a missing Secret is waited for',
+      spec: (url) => ({ url, secretRef: { name: 'absent' } }),
+      reason: 'SecretNotFound',
+      message: /Secret "absent"/,
+    },
+    {
+      name: 'an unreachable host is HostUnreachable',
+      spec: () => ({ url: 'http://127.0.0.1:9/x.git' }),
+      reason: 'HostUnreachable',
+      message: /cannot reach 127\.0\.0\.1:9/,
+    },
   ];
   for (const [i, c] of failures.entries()) {
     it(c.name, async () => {
@@ -163,9 +227,18 @@ describe('GitRepository controller', () => {
 
   it('counts Git requests by repository, kind and result', async () => {
     const text = await registry.metrics();
-    assert.match(text, /keelson_git_requests_total\{repository="http:\/\/127\.0\.0\.1:\d+\/ready\.git",kind="ls-refs",result="success"\} \d+/);
-    assert.match(text, /keelson_git_requests_total\{repository="[^"]+auth\.git",kind="ls-refs",result="AuthenticationFailed"\} \d+/);
-    assert.match(text, /keelson_git_request_duration_seconds_bucket\{le="0\.1",repository="[^"]+ready\.git",kind="fetch"\} \d+/);
+    assert.match(
+      text,
+      /keelson_git_requests_total\{repository="http:\/\/127\.0\.0\.1:\d+\/ready\.git",kind="ls-refs",result="success"\} \d+/,
+    );
+    assert.match(
+      text,
+      /keelson_git_requests_total\{repository="[^"]+auth\.git",kind="ls-refs",result="AuthenticationFailed"\} \d+/,
+    );
+    assert.match(
+      text,
+      /keelson_git_request_duration_seconds_bucket\{le="0\.1",repository="[^"]+ready\.git",kind="fetch"\} \d+/,
+    );
     assert.match(text, /keelson_reconcile_duration_seconds_count\{kind="GitRepository",result="success"\} \d+/);
   });
 });

@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GitSource, GitSourceError, type GitRequestSample, type RefreshRequest } from '../../../operator/src/adapters/git/git-source.ts';
+import {
+  GitSource,
+  GitSourceError,
+  type GitRequestSample,
+  type RefreshRequest,
+} from '../../../operator/src/adapters/git/git-source.ts';
 import { GitServer } from '../../harness/git-server.ts';
 
 const run = promisify(execFile);
@@ -23,14 +28,20 @@ after(async () => {
   rmSync(cacheDir, { recursive: true, force: true });
 });
 
-function newSource(samples: GitRequestSample[] = [], extra: Partial<ConstructorParameters<typeof GitSource>[0]> = {}): GitSource {
+function newSource(
+  samples: GitRequestSample[] = [],
+  extra: Partial<ConstructorParameters<typeof GitSource>[0]> = {},
+): GitSource {
   return new GitSource({ cacheDir: mkdtempSync(join(cacheDir, 'src-')), onRequest: (s) => samples.push(s), ...extra });
 }
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 
 async function failure(source: GitSource, req: RefreshRequest): Promise<GitSourceError['failure']> {
-  const err = await source.refresh(req).then(() => undefined, (e: unknown) => e);
+  const err = await source.refresh(req).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof GitSourceError, `expected a GitSourceError, got ${String(err)}`);
   return err.failure;
 }
@@ -54,7 +65,10 @@ describe('GitSource', () => {
     assert.equal(moved.artifact.revision, `main@sha1:${next}`);
     assert.equal(text(await moved.artifact.readFile('apps/dev.ts')), 'v2');
     assert.equal(text(await first.artifact.readFile('apps/dev.ts')), 'v1', 'an artifact is immutable');
-    assert.deepEqual(samples.map((s) => `${s.kind}:${s.result}`), ['ls-refs:success', 'fetch:success', 'ls-refs:success', 'ls-refs:success', 'fetch:success']);
+    assert.deepEqual(
+      samples.map((s) => `${s.kind}:${s.result}`),
+      ['ls-refs:success', 'fetch:success', 'ls-refs:success', 'ls-refs:success', 'fetch:success'],
+    );
     assert.equal(samples[0]!.repository, repo.url);
   });
 
@@ -62,8 +76,14 @@ describe('GitSource', () => {
     const repo = await server.createRepo('tree', { 'a/b/c.txt': 'c', 'a/d.txt': 'd', 'top.txt': 't' });
     const source = newSource();
     const { artifact } = await source.refresh({ url: repo.url, credentials: server.credentials });
-    assert.deepEqual(await artifact.readDir(''), [{ name: 'a', type: 'dir' }, { name: 'top.txt', type: 'file' }]);
-    assert.deepEqual(await artifact.readDir('./a/'), [{ name: 'b', type: 'dir' }, { name: 'd.txt', type: 'file' }]);
+    assert.deepEqual(await artifact.readDir(''), [
+      { name: 'a', type: 'dir' },
+      { name: 'top.txt', type: 'file' },
+    ]);
+    assert.deepEqual(await artifact.readDir('./a/'), [
+      { name: 'b', type: 'dir' },
+      { name: 'd.txt', type: 'file' },
+    ]);
     assert.equal(await artifact.readDir('missing'), undefined);
     assert.equal(await artifact.readDir('top.txt'), undefined);
     assert.equal(await artifact.readFile('a'), undefined, 'a directory is not a file');
@@ -78,7 +98,11 @@ describe('GitSource', () => {
     await repo.generateHistory({ commits: 60, files: 300 });
     await run('git', ['--git-dir', repo.gitDir, 'gc', '--quiet', '--aggressive']);
     const source = newSource();
-    const { artifact } = await source.refresh({ url: repo.url, credentials: server.credentials, ref: { branch: 'main' } });
+    const { artifact } = await source.refresh({
+      url: repo.url,
+      credentials: server.credentials,
+      ref: { branch: 'main' },
+    });
     const { stdout } = await run('git', ['--git-dir', repo.gitDir, 'ls-tree', '-r', '--name-only', 'main']);
     const paths = stdout.trim().split('\n');
     assert.equal(paths.length, 300);
@@ -107,7 +131,11 @@ describe('GitSource', () => {
       const { artifact } = await source.refresh({ url: repo.url, credentials: server.credentials, ref });
       assert.equal(artifact.revision, revision, JSON.stringify(ref));
     }
-    const { artifact } = await source.refresh({ url: repo.url, credentials: server.credentials, ref: { semver: '^1.0.0' } });
+    const { artifact } = await source.refresh({
+      url: repo.url,
+      credentials: server.credentials,
+      ref: { semver: '^1.0.0' },
+    });
     assert.equal(text(await artifact.readFile('v.txt')), '1.4.2');
   });
 
@@ -127,13 +155,43 @@ describe('GitSource', () => {
     const repo = await server.createRepo('failures');
     const source = newSource();
     const cases: { name: string; req: RefreshRequest; reason: string; message: RegExp }[] = [
-      { name: 'wrong password', req: { url: repo.url, credentials: { username: 'keelson', password: 'wrong' } }, reason: 'AuthenticationFailed', message: /authentication failed .*spec\.secretRef/ },
+      {
+        name: 'wrong password',
+        req: { url: repo.url, credentials: { username: 'keelson', password: 'wrong' } },
+        reason: 'AuthenticationFailed',
+        message: /authentication failed .*spec\.secretRef/,
+      },
       { name: 'no credentials', req: { url: repo.url }, reason: 'AuthenticationFailed', message: /HTTP 401/ },
-      { name: 'missing repository', req: { url: server.url('nothing-here'), credentials: server.credentials }, reason: 'RepositoryNotFound', message: /repository not found/ },
-      { name: 'missing branch', req: { url: repo.url, credentials: server.credentials, ref: { branch: 'gone' } }, reason: 'RefNotFound', message: /branch "gone" does not exist/ },
-      { name: 'commit on no branch', req: { url: repo.url, credentials: server.credentials, ref: { commit: 'f'.repeat(40) } }, reason: 'RefNotFound', message: /not reachable from any branch/ },
-      { name: 'bad semver range', req: { url: repo.url, credentials: server.credentials, ref: { semver: 'one' } }, reason: 'InvalidRef', message: /not a semver range/ },
-      { name: 'nothing listening', req: { url: 'http://127.0.0.1:9/x.git' }, reason: 'HostUnreachable', message: /cannot reach 127\.0\.0\.1:9/ },
+      {
+        name: 'missing repository',
+        req: { url: server.url('nothing-here'), credentials: server.credentials },
+        reason: 'RepositoryNotFound',
+        message: /repository not found/,
+      },
+      {
+        name: 'missing branch',
+        req: { url: repo.url, credentials: server.credentials, ref: { branch: 'gone' } },
+        reason: 'RefNotFound',
+        message: /branch "gone" does not exist/,
+      },
+      {
+        name: 'commit on no branch',
+        req: { url: repo.url, credentials: server.credentials, ref: { commit: 'f'.repeat(40) } },
+        reason: 'RefNotFound',
+        message: /not reachable from any branch/,
+      },
+      {
+        name: 'bad semver range',
+        req: { url: repo.url, credentials: server.credentials, ref: { semver: 'one' } },
+        reason: 'InvalidRef',
+        message: /not a semver range/,
+      },
+      {
+        name: 'nothing listening',
+        req: { url: 'http://127.0.0.1:9/x.git' },
+        reason: 'HostUnreachable',
+        message: /cannot reach 127\.0\.0\.1:9/,
+      },
     ];
     for (const c of cases) {
       const f = await failure(source, c.req);
@@ -151,7 +209,10 @@ describe('GitSource', () => {
       const untrusted = await failure(source, { url: repo.url, credentials: tlsServer.credentials });
       assert.equal(untrusted.reason, 'TLSVerificationFailed');
       assert.match(untrusted.message, /add the CA bundle as ca\.crt/);
-      const { artifact } = await source.refresh({ url: repo.url, credentials: { ...tlsServer.credentials, caBundle: tlsServer.caCert! } });
+      const { artifact } = await source.refresh({
+        url: repo.url,
+        credentials: { ...tlsServer.credentials, caBundle: tlsServer.caCert! },
+      });
       assert.equal(text(await artifact.readFile('x.txt')), 'x');
       assert.match(repo.url, /^https:/);
     } finally {
@@ -211,7 +272,11 @@ describe('GitSource', () => {
     const source = newSource();
     const artifact = await source.artifactAt({ url: repo.url, credentials: server.credentials }, tip);
     assert.equal(artifact.commit, tip);
-    assert.equal(await source.open(repo.url, `main@sha1:${await repo.resolve('main~1')}`), undefined, 'only the tip was fetched');
+    assert.equal(
+      await source.open(repo.url, `main@sha1:${await repo.resolve('main~1')}`),
+      undefined,
+      'only the tip was fetched',
+    );
   });
 
   it('reports a deleted branch as RefNotFound', async () => {
@@ -239,7 +304,9 @@ describe('GitSource', () => {
     const repo = await server.createRepo('concurrent', { 'x.txt': 'x' });
     const source = newSource();
     const before = server.requestsFor('concurrent', 'fetch');
-    const results = await Promise.all(Array.from({ length: 6 }, () => source.refresh({ url: repo.url, credentials: server.credentials })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => source.refresh({ url: repo.url, credentials: server.credentials })),
+    );
     assert.equal(new Set(results.map((r) => r.artifact.commit)).size, 1);
     assert.equal(server.requestsFor('concurrent', 'fetch') - before, 1);
   });
@@ -256,15 +323,29 @@ describe('GitSource', () => {
     assert.equal(readdirSync(dir).length, 2);
     await source.collectGarbage();
     assert.equal(readdirSync(dir).length, 1, 'the least recently used cache is deleted');
-    assert.equal(text(await artifact.readFile('x.txt')), 'b'.repeat(5000), 'the most recent one stays, even over the budget');
-    assert.equal((await source.refresh({ url: a.url, credentials: server.credentials })).fetched, true, 'a deleted cache is fetched again');
+    assert.equal(
+      text(await artifact.readFile('x.txt')),
+      'b'.repeat(5000),
+      'the most recent one stays, even over the budget',
+    );
+    assert.equal(
+      (await source.refresh({ url: a.url, credentials: server.credentials })).fetched,
+      true,
+      'a deleted cache is fetched again',
+    );
   });
 
   it('rebuilds a cache that outgrew its limit, deletes the old objects after the grace period and unused caches after the TTL', async () => {
     const repo = await server.createRepo('compaction', { 'x.txt': '0' });
     let now = 1_000_000;
     const dir = mkdtempSync(join(cacheDir, 'compact-'));
-    const source = new GitSource({ cacheDir: dir, maxPacksPerRepository: 2, retiredGraceMs: 60_000, unusedCacheTtlMs: 3_600_000, clock: () => now });
+    const source = new GitSource({
+      cacheDir: dir,
+      maxPacksPerRepository: 2,
+      retiredGraceMs: 60_000,
+      unusedCacheTtlMs: 3_600_000,
+      clock: () => now,
+    });
     const req = { url: repo.url, credentials: server.credentials };
     let last;
     for (let i = 1; i <= 3; i++) {

@@ -5,7 +5,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { ResourceWatch, type WatchedObject, type WatchEventType } from '../../../operator/src/adapters/kubernetes/watch.ts';
+import {
+  ResourceWatch,
+  type WatchedObject,
+  type WatchEventType,
+} from '../../../operator/src/adapters/kubernetes/watch.ts';
 import { ApiProxy } from '../../harness/api-proxy.ts';
 import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
 
@@ -22,7 +26,16 @@ after(async () => {
 });
 
 function create(name: string): Promise<unknown> {
-  return custom.createNamespacedCustomObject({ ...resource, namespace: ns, body: { apiVersion: 'keelson.dev/v1alpha1', kind: 'GitRepository', metadata: { name }, spec: { url: `https://git.example.com/${name}.git` } } });
+  return custom.createNamespacedCustomObject({
+    ...resource,
+    namespace: ns,
+    body: {
+      apiVersion: 'keelson.dev/v1alpha1',
+      kind: 'GitRepository',
+      metadata: { name },
+      spec: { url: `https://git.example.com/${name}.git` },
+    },
+  });
 }
 
 describe('ResourceWatch', () => {
@@ -30,17 +43,24 @@ describe('ResourceWatch', () => {
     await create('before');
     const seen: string[] = [];
     const watch = new ResourceWatch(kc, {
-      resource, namespace: ns, watchTimeoutSeconds: 1,
+      resource,
+      namespace: ns,
+      watchTimeoutSeconds: 1,
       onEvent: (type: WatchEventType, o: WatchedObject) => seen.push(`${type} ${o.metadata?.name}`),
     });
     await watch.start();
     assert.deepEqual(seen, ['ADDED before'], 'the first list reports what exists');
     await create('after');
     await eventually(async () => seen.includes('ADDED after'), { message: 'ADDED after' });
-    await custom.patchNamespacedCustomObject({ ...resource, namespace: ns, name: 'after', body: { spec: { suspend: true } } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await custom.patchNamespacedCustomObject(
+      { ...resource, namespace: ns, name: 'after', body: { spec: { suspend: true } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     await eventually(async () => seen.includes('MODIFIED after'), { message: 'MODIFIED after' });
-    await eventually(async () => watch.connects >= 3, { message: 'the watch renewed after the server ended it', timeoutMs: 10_000 });
+    await eventually(async () => watch.connects >= 3, {
+      message: 'the watch renewed after the server ended it',
+      timeoutMs: 10_000,
+    });
     await custom.deleteNamespacedCustomObject({ ...resource, namespace: ns, name: 'before' });
     await eventually(async () => seen.includes('DELETED before'), { message: 'DELETED before' });
     assert.equal(watch.relists, 1, 'renewing an ended watch does not relist');
@@ -51,7 +71,12 @@ describe('ResourceWatch', () => {
     assert.equal(seen.length, count, 'nothing after stop()');
   });
   it('keeps a quiet watch open: no event for 40 s is not a dead connection', async () => {
-    const watch = new ResourceWatch(kc, { resource, namespace: ns, labelSelector: 'test.keelson.dev/none', onEvent: () => undefined });
+    const watch = new ResourceWatch(kc, {
+      resource,
+      namespace: ns,
+      labelSelector: 'test.keelson.dev/none',
+      onEvent: () => undefined,
+    });
     await watch.start();
     try {
       await new Promise((r) => setTimeout(r, 40_000));
@@ -64,7 +89,13 @@ describe('ResourceWatch', () => {
   it('stops at once while it waits to reconnect to an API server that went away', async () => {
     const proxy = await ApiProxy.start(kc);
     const errors: unknown[] = [];
-    const watch = new ResourceWatch(proxy.kubeConfig, { resource, namespace: ns, minBackoffMs: 20_000, onEvent: () => undefined, onError: (err) => errors.push(err) });
+    const watch = new ResourceWatch(proxy.kubeConfig, {
+      resource,
+      namespace: ns,
+      minBackoffMs: 20_000,
+      onEvent: () => undefined,
+      onError: (err) => errors.push(err),
+    });
     await watch.start();
     await proxy.set('refuse');
     await eventually(async () => errors.length > 0, { message: 'the watch noticed the server gone' });

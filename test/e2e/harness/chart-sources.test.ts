@@ -79,7 +79,9 @@ describe('fixture charts', () => {
 
   it('podinfo-lite refuses a replicaCount below 1 by its values schema', async () => {
     const err = await helm(['template', 'x', join(CHARTS, 'podinfo-lite'), '--set', 'replicaCount=0']).then(
-      () => undefined, (e: unknown) => e as { stderr: string });
+      () => undefined,
+      (e: unknown) => e as { stderr: string },
+    );
     assert.match(err?.stderr ?? '', /replicaCount.*minimum/);
   });
 });
@@ -137,8 +139,16 @@ describe('OciRegistry', () => {
     assert.equal(pushed.ref, `oci://${registry.host}/charts/podinfo-lite:1.2.0`);
     assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
     const ref = `oci://${registry.host}/charts/podinfo-lite`;
-    const out = await helm(['template', 'rel', ref, '--version', '1.2.0', '--plain-http',
-      '--registry-config', registry.registryConfig]);
+    const out = await helm([
+      'template',
+      'rel',
+      ref,
+      '--version',
+      '1.2.0',
+      '--plain-http',
+      '--registry-config',
+      registry.registryConfig,
+    ]);
     assert.deepEqual(objects(out), ['Deployment/rel-podinfo-lite', 'Service/rel-podinfo-lite']);
   });
 
@@ -147,8 +157,19 @@ describe('OciRegistry', () => {
     writeFileSync(emptyConfig, '{"auths":{}}');
     const res = await fetch(`http://${registry.host}/v2/charts/podinfo-lite/tags/list`);
     assert.equal(res.status, 401);
-    await assert.rejects(helm(['template', 'rel', `oci://${registry.host}/charts/podinfo-lite`, '--version', '1.2.0',
-      '--plain-http', '--registry-config', emptyConfig]), /401|unauthorized|basic credential not found/i);
+    await assert.rejects(
+      helm([
+        'template',
+        'rel',
+        `oci://${registry.host}/charts/podinfo-lite`,
+        '--version',
+        '1.2.0',
+        '--plain-http',
+        '--registry-config',
+        emptyConfig,
+      ]),
+      /401|unauthorized|basic credential not found/i,
+    );
   });
 });
 
@@ -160,19 +181,44 @@ describe('kustomize', () => {
     mkdirSync(overlay, { recursive: true });
     writeFileSync(join(base, 'kustomization.yaml'), 'resources:\n  - deployment.yaml\n  - config.yaml\n');
     writeFileSync(join(base, 'config.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: web }\n');
-    writeFileSync(join(base, 'deployment.yaml'), [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  replicas: 1',
-      '  selector: { matchLabels: { app: web } }', '  template:', '    metadata: { labels: { app: web } }',
-      '    spec: { containers: [{ name: web, image: nginx }] }', '',
-    ].join('\n'));
-    writeFileSync(join(overlay, 'kustomization.yaml'), [
-      'resources:', '  - ../../base', 'namePrefix: prod-', 'labels:', '  - pairs: { env: prod }',
-      'patches:', '  - target: { kind: Deployment, name: web }',
-      '    patch: |-', '      - op: replace', '        path: /spec/replicas', '        value: 4', '',
-    ].join('\n'));
+    writeFileSync(
+      join(base, 'deployment.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: web',
+        'spec:',
+        '  replicas: 1',
+        '  selector: { matchLabels: { app: web } }',
+        '  template:',
+        '    metadata: { labels: { app: web } }',
+        '    spec: { containers: [{ name: web, image: nginx }] }',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(overlay, 'kustomization.yaml'),
+      [
+        'resources:',
+        '  - ../../base',
+        'namePrefix: prod-',
+        'labels:',
+        '  - pairs: { env: prod }',
+        'patches:',
+        '  - target: { kind: Deployment, name: web }',
+        '    patch: |-',
+        '      - op: replace',
+        '        path: /spec/replicas',
+        '        value: 4',
+        '',
+      ].join('\n'),
+    );
     const { stdout } = await run(bin.kustomize, ['build', overlay]);
     assert.deepEqual(objects(stdout), ['ConfigMap/prod-web', 'Deployment/prod-web']);
-    const deployment = parseAllDocuments(stdout).map((d) => d.toJS()).find((o) => o.kind === 'Deployment');
+    const deployment = parseAllDocuments(stdout)
+      .map((d) => d.toJS())
+      .find((o) => o.kind === 'Deployment');
     assert.equal(deployment.spec.replicas, 4);
     assert.equal(deployment.metadata.labels.env, 'prod');
   });

@@ -16,9 +16,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'npm');
 const FIXTURE_DIRS = ['acme-constructs', 'acme-private-platform', 'postinstall-marker', 'needs-child-process'];
 // The cdk8s and constructs the example app pins: a construct library is installed next to them.
-const APP_DEPS = (JSON.parse(readFileSync(join(ROOT, 'cdk8s-app', 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-}).dependencies;
+const APP_DEPS = (
+  JSON.parse(readFileSync(join(ROOT, 'cdk8s-app', 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  }
+).dependencies;
 // An exact, published version (`npm view cdk8s-plus-33 version` when this was written): never changes.
 const CDK8S_PLUS = 'cdk8s-plus-33@2.5.57';
 const MARKER = 'keelson-postinstall-ran';
@@ -91,31 +93,51 @@ describe('NpmRegistry', () => {
   });
 
   // Through the uplink, so through the network: bounded, so that a hung mirror fails the test instead.
-  it('serves a published construct library, with the integrity publish() returned, that synthesizes',
-    { timeout: 180_000 }, async () => {
-    const dir = project('constructs-app');
-    await registry.npm(['install', '--save-exact', '--ignore-scripts', 'acme-constructs@1.0.0',
-      `cdk8s@${APP_DEPS.cdk8s}`, `constructs@${APP_DEPS.constructs}`], { cwd: dir });
-    const entry = lockEntry(dir, 'acme-constructs');
-    assert.equal(entry.version, '1.0.0');
-    assert.equal(entry.integrity, published['acme-constructs']!.integrity);
-    assert.match(published['acme-constructs']!.integrity, /^sha512-/);
-    assert.equal(entry.resolved, `${registry.url}acme-constructs/-/acme-constructs-1.0.0.tgz`);
-    // cdk8s and constructs came through the uplink, from the same registry URL.
-    assert.ok(lockEntry(dir, 'cdk8s').resolved?.startsWith(registry.url));
-    const objects = await evaluate(dir, `
+  it(
+    'serves a published construct library, with the integrity publish() returned, that synthesizes',
+    { timeout: 180_000 },
+    async () => {
+      const dir = project('constructs-app');
+      await registry.npm(
+        [
+          'install',
+          '--save-exact',
+          '--ignore-scripts',
+          'acme-constructs@1.0.0',
+          `cdk8s@${APP_DEPS.cdk8s}`,
+          `constructs@${APP_DEPS.constructs}`,
+        ],
+        { cwd: dir },
+      );
+      const entry = lockEntry(dir, 'acme-constructs');
+      assert.equal(entry.version, '1.0.0');
+      assert.equal(entry.integrity, published['acme-constructs']!.integrity);
+      assert.match(published['acme-constructs']!.integrity, /^sha512-/);
+      assert.equal(entry.resolved, `${registry.url}acme-constructs/-/acme-constructs-1.0.0.tgz`);
+      // cdk8s and constructs came through the uplink, from the same registry URL.
+      assert.ok(lockEntry(dir, 'cdk8s').resolved?.startsWith(registry.url));
+      const objects = (await evaluate(
+        dir,
+        `
       import { App, Chart } from 'cdk8s';
       import { WebService } from 'acme-constructs';
       const chart = new Chart(new App(), 'c');
       new WebService(chart, 'web', { image: 'nginx:1.27', replicas: 2 });
-      console.log(JSON.stringify(chart.toJson()));`) as Array<{
-      kind: string; metadata: { name: string }; spec: Record<string, unknown> & { selector?: unknown };
-    }>;
-    assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), ['Deployment/web', 'Service/web']);
-    const [deployment, service] = objects;
-    assert.equal(deployment!.spec.replicas, 2);
-    assert.deepEqual(service!.spec.selector, (deployment!.spec.selector as { matchLabels: unknown }).matchLabels);
-  });
+      console.log(JSON.stringify(chart.toJson()));`,
+      )) as Array<{
+        kind: string;
+        metadata: { name: string };
+        spec: Record<string, unknown> & { selector?: unknown };
+      }>;
+      assert.deepEqual(
+        objects.map((o) => `${o.kind}/${o.metadata.name}`),
+        ['Deployment/web', 'Service/web'],
+      );
+      const [deployment, service] = objects;
+      assert.equal(deployment!.spec.replicas, 2);
+      assert.deepEqual(service!.spec.selector, (deployment!.spec.selector as { matchLabels: unknown }).matchLabels);
+    },
+  );
 
   it('refuses @acme-private/* without the token (E401) and installs it with the token', async () => {
     const dir = project('private-app');
@@ -128,9 +150,12 @@ describe('NpmRegistry', () => {
     assert.equal(anonymous.status, 401);
     await registry.npm(['install', '--ignore-scripts', '@acme-private/platform@2.1.0'], { cwd: dir });
     assert.equal(lockEntry(dir, '@acme-private/platform').integrity, published['@acme-private/platform']!.integrity);
-    const labels = await evaluate(dir, `
+    const labels = await evaluate(
+      dir,
+      `
       import { standardLabels } from '@acme-private/platform';
-      console.log(JSON.stringify(standardLabels('payments')));`);
+      console.log(JSON.stringify(standardLabels('payments')));`,
+    );
     assert.equal((labels as Record<string, string>)['acme.example/team'], 'payments');
   });
 
@@ -155,8 +180,10 @@ describe('NpmRegistry', () => {
   it('installs postinstall-marker with --ignore-scripts and no marker appears', async () => {
     const dir = project('ignore-scripts-app');
     const elsewhere = join(work, 'marker-ignored');
-    await registry.npm(['install', '--ignore-scripts', 'postinstall-marker@1.0.0'],
-      { cwd: dir, env: { KEELSON_POSTINSTALL_MARKER: elsewhere } });
+    await registry.npm(['install', '--ignore-scripts', 'postinstall-marker@1.0.0'], {
+      cwd: dir,
+      env: { KEELSON_POSTINSTALL_MARKER: elsewhere },
+    });
     assert.ok(existsSync(join(dir, 'node_modules', 'postinstall-marker', 'postinstall.js')));
     assert.equal(existsSync(join(dir, MARKER)), false);
     assert.equal(existsSync(elsewhere), false);
@@ -165,8 +192,10 @@ describe('NpmRegistry', () => {
   it('postinstall-marker is a real trap: npm without --ignore-scripts runs it and the marker appears', async () => {
     const dir = project('scripts-app');
     const elsewhere = join(work, 'marker-ran');
-    await registry.npm(['install', 'postinstall-marker@1.0.0'],
-      { cwd: dir, env: { KEELSON_POSTINSTALL_MARKER: elsewhere } });
+    await registry.npm(['install', 'postinstall-marker@1.0.0'], {
+      cwd: dir,
+      env: { KEELSON_POSTINSTALL_MARKER: elsewhere },
+    });
     assert.match(readFileSync(join(dir, MARKER), 'utf8'), /^postinstall-marker ran/);
     assert.ok(existsSync(elsewhere));
   });
@@ -178,17 +207,29 @@ describe('NpmRegistry', () => {
     assert.match(source, /^import \{ execFileSync \} from 'node:child_process';$/m);
   });
 
-  it(`resolves ${CDK8S_PLUS} through the uplink: the public registry's tarball, from the registry's URL`,
-    { timeout: 180_000 }, async () => {
-    const dir = project('uplink-app');
-    await registry.npm(['install', '--save-exact', '--ignore-scripts', CDK8S_PLUS,
-      `cdk8s@${APP_DEPS.cdk8s}`, `constructs@${APP_DEPS.constructs}`], { cwd: dir });
-    const entry = lockEntry(dir, 'cdk8s-plus-33');
-    assert.equal(entry.resolved, `${registry.url}cdk8s-plus-33/-/cdk8s-plus-33-2.5.57.tgz`);
-    // What the public registry says, asked directly with the machine's own npm config.
-    const { stdout } = await run('npm', ['view', CDK8S_PLUS, 'dist.integrity']);
-    assert.equal(entry.integrity, stdout.trim());
-  });
+  it(
+    `resolves ${CDK8S_PLUS} through the uplink: the public registry's tarball, from the registry's URL`,
+    { timeout: 180_000 },
+    async () => {
+      const dir = project('uplink-app');
+      await registry.npm(
+        [
+          'install',
+          '--save-exact',
+          '--ignore-scripts',
+          CDK8S_PLUS,
+          `cdk8s@${APP_DEPS.cdk8s}`,
+          `constructs@${APP_DEPS.constructs}`,
+        ],
+        { cwd: dir },
+      );
+      const entry = lockEntry(dir, 'cdk8s-plus-33');
+      assert.equal(entry.resolved, `${registry.url}cdk8s-plus-33/-/cdk8s-plus-33-2.5.57.tgz`);
+      // What the public registry says, asked directly with the machine's own npm config.
+      const { stdout } = await run('npm', ['view', CDK8S_PLUS, 'dist.integrity']);
+      assert.equal(entry.integrity, stdout.trim());
+    },
+  );
 
   it('without an uplink serves only what was published', async () => {
     await assert.rejects(local.npm(['view', CDK8S_PLUS, 'version']), /E404/);
@@ -212,8 +253,9 @@ describe('NpmRegistry', () => {
     await local.resume();
     const resumeMs = Math.round(performance.now() - t0);
     assert.equal(local.url, url);
-    await local.npm(['install', '--ignore-scripts', 'needs-child-process@1.0.0', '@acme-private/platform@2.1.0'],
-      { cwd: down });
+    await local.npm(['install', '--ignore-scripts', 'needs-child-process@1.0.0', '@acme-private/platform@2.1.0'], {
+      cwd: down,
+    });
     assert.equal(lockEntry(down, '@acme-private/platform').version, '2.1.0');
     assert.ok(resumeMs < 10_000, `resume took ${resumeMs} ms`);
   });

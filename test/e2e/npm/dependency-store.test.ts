@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { DependencyInstallError, DependencyStore, type DependencyFailureReason } from
-  '../../../operator/src/adapters/npm/dependency-store.ts';
+import {
+  DependencyInstallError,
+  DependencyStore,
+  type DependencyFailureReason,
+} from '../../../operator/src/adapters/npm/dependency-store.ts';
 import { DirectoryTree } from '../../../operator/src/adapters/source/directory-tree.ts';
 import { NpmRegistry, type PublishedPackage } from '../../harness/npm-registry.ts';
 
@@ -69,7 +72,10 @@ function newStore(options: { maxEntries?: number; cacheDir?: string } = {}): {
 } {
   const cacheDir = options.cacheDir ?? join(work, `cache-${++counter}`);
   const store = new DependencyStore({
-    cacheDir, defaultRegistry: registry.url, retries: 0, timeoutMs: 10_000,
+    cacheDir,
+    defaultRegistry: registry.url,
+    retries: 0,
+    timeoutMs: 10_000,
     ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
   });
   return { store, cacheDir };
@@ -162,7 +168,10 @@ describe('DependencyStore against a real registry', () => {
     assert.ok(installed);
     assert.ok(existsSync(join(installed.dir, 'node_modules', 'postinstall-marker', 'postinstall.js')));
     assert.equal(existsSync(marker), false, 'the postinstall script ran (KEELSON_POSTINSTALL_MARKER)');
-    assert.deepEqual(filesUnder(installed.dir).filter((f) => f.endsWith('keelson-postinstall-ran')), []);
+    assert.deepEqual(
+      filesUnder(installed.dir).filter((f) => f.endsWith('keelson-postinstall-ran')),
+      [],
+    );
     assert.equal(existsSync(join(process.cwd(), 'keelson-postinstall-ran')), false);
     assert.equal(existsSync(join(installed.dir, 'node_modules', '.bin')), false);
   });
@@ -178,7 +187,10 @@ describe('DependencyStore against a real registry', () => {
     assert.match(err.message, new RegExp(from));
     assert.match(err.message, /deploy\/package-lock\.json/);
     assert.equal(err.unavailable, false);
-    assert.deepEqual(readdirSync(cacheDir).filter((n) => /^[0-9a-f]{64}$/.test(n)), []);
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((n) => /^[0-9a-f]{64}$/.test(n)),
+      [],
+    );
     assert.deepEqual(readdirSync(join(cacheDir, '_tmp')), []);
   });
 
@@ -233,7 +245,10 @@ describe('DependencyStore against a real registry', () => {
       ]);
       assert.equal(withToken.status === 'fulfilled' ? withToken.value?.key : withToken.reason, installed.key);
       if (without.status === 'rejected') {
-        assert.ok(without.reason instanceof DependencyInstallError && without.reason.reason === 'Unauthorized', String(without.reason));
+        assert.ok(
+          without.reason instanceof DependencyInstallError && without.reason.reason === 'Unauthorized',
+          String(without.reason),
+        );
       } else {
         assert.equal(without.value?.key, installed.key);
       }
@@ -245,9 +260,14 @@ describe('DependencyStore against a real registry', () => {
   it('refuses a dependency missing from the lockfile with no network, and a lockfile npm ci would refuse', async () => {
     const project = await deployRepo({ 'postinstall-marker': '1.0.0' });
     const { store } = newStore();
-    writeFileSync(join(project.dir, 'package.json'), JSON.stringify({
-      name: 'deploy', private: true, dependencies: { 'postinstall-marker': '1.0.0', 'needs-child-process': '1.0.0' },
-    }));
+    writeFileSync(
+      join(project.dir, 'package.json'),
+      JSON.stringify({
+        name: 'deploy',
+        private: true,
+        dependencies: { 'postinstall-marker': '1.0.0', 'needs-child-process': '1.0.0' },
+      }),
+    );
     await registry.stop();
     try {
       const missing = await refusal('LockfileMismatch', store.install(project.tree, project.path, noToken));
@@ -297,8 +317,10 @@ describe('DependencyStore against a real registry', () => {
     const a = await deployRepo({ 'postinstall-marker': '1.0.0' });
     const b = await deployRepo({ 'needs-child-process': '1.0.0' });
     // npm's omit-lockfile-registry-resolved: no tarball URLs, the .npmrc's registry serves them.
-    const c = await deployRepo({ 'postinstall-marker': '1.0.0', 'needs-child-process': '1.0.0' },
-      { npmArgs: ['--omit-lockfile-registry-resolved'] });
+    const c = await deployRepo(
+      { 'postinstall-marker': '1.0.0', 'needs-child-process': '1.0.0' },
+      { npmArgs: ['--omit-lockfile-registry-resolved'] },
+    );
     assert.equal(c.lock.packages['node_modules/postinstall-marker']?.resolved, undefined);
     const { store, cacheDir } = newStore({ maxEntries: 2 });
     let asked = 0;
@@ -317,7 +339,9 @@ describe('DependencyStore against a real registry', () => {
     const cInstalled = await store.install(c.tree, c.path, noToken);
     assert.ok(cInstalled && bInstalled && one);
     assert.equal(version(cInstalled.dir, 'needs-child-process'), '1.0.0');
-    const kept = readdirSync(cacheDir).filter((n) => /^[0-9a-f]{64}$/.test(n)).sort();
+    const kept = readdirSync(cacheDir)
+      .filter((n) => /^[0-9a-f]{64}$/.test(n))
+      .sort();
     assert.deepEqual(kept, [one.key, cInstalled.key].sort());
   });
 
@@ -341,7 +365,9 @@ describe('DependencyStore against a real registry', () => {
     assert.equal(version(installed.dir, 'acme-constructs'), '1.0.0');
     assert.equal(version(installed.dir, 'cdk8s'), version(ci, 'cdk8s'));
     const count = installed.packages.length;
-    t.diagnostic(`${count} packages: DependencyStore first install ${Math.round(storeMs)} ms, ` +
-      `npm ci --ignore-scripts ${Math.round(npmCiMs)} ms (both with an empty npm cache, the registry warm)`);
+    t.diagnostic(
+      `${count} packages: DependencyStore first install ${Math.round(storeMs)} ms, ` +
+        `npm ci --ignore-scripts ${Math.round(npmCiMs)} ms (both with an empty npm cache, the registry warm)`,
+    );
   });
 });

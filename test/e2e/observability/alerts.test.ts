@@ -18,7 +18,11 @@ describe('alerting rules (promtool)', () => {
   });
 
   it('passes its unit tests', async () => {
-    const { stdout } = await run('promtool', ['test', 'rules', join(REPO_ROOT, 'test', 'alerts', 'keelson-alerts.test.yaml')]).catch((err: { stdout?: string; stderr?: string }) => {
+    const { stdout } = await run('promtool', [
+      'test',
+      'rules',
+      join(REPO_ROOT, 'test', 'alerts', 'keelson-alerts.test.yaml'),
+    ]).catch((err: { stdout?: string; stderr?: string }) => {
       throw new Error(`promtool test rules failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
     });
     assert.match(stdout, /SUCCESS/);

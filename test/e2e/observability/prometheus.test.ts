@@ -36,14 +36,29 @@ describe('dashboard and alerts on a real Prometheus', () => {
   const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards', 'keelson.json'), 'utf8')) as { panels: Panel[] };
 
   before(async () => {
-    await story.setUp({ prefix: 'prom', files: hookedDeployRepo('v1', 0, ['dev', 'prod']), environments: { dev: { sync: { automated: { prune: true } }, retry: { limit: 0 } }, prod: {} } });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    await story.setUp({
+      prefix: 'prom',
+      files: hookedDeployRepo('v1', 0, ['dev', 'prod']),
+      environments: { dev: { sync: { automated: { prune: true } }, retry: { limit: 0 } }, prod: {} },
+    });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
-    await story.until('dev', 'dev synced and healthy', (e) => e.status?.operation?.phase === 'Succeeded' && e.status.health?.status === 'Healthy', { timeoutMs: 60_000 });
+    await story.until(
+      'dev',
+      'dev synced and healthy',
+      (e) => e.status?.operation?.phase === 'Succeeded' && e.status.health?.status === 'Healthy',
+      { timeoutMs: 60_000 },
+    );
     await story.until('prod', 'prod compared', (e) => e.status?.sync?.status === 'OutOfSync');
     prom = await Prometheus.start({ targets: { keelson: [`127.0.0.1:${operator.metricsPort}`] }, ruleFiles: [RULES] });
     // rate() and increase() need two samples in their window: a few scrapes (one a second).
-    await eventually(async () => Number((await prom.query('count_over_time(up{job="keelson"}[1m])'))[0]?.value[1] ?? 0) >= 3, { message: 'the operator scraped three times', timeoutMs: 20_000 });
+    await eventually(
+      async () => Number((await prom.query('count_over_time(up{job="keelson"}[1m])'))[0]?.value[1] ?? 0) >= 3,
+      { message: 'the operator scraped three times', timeoutMs: 20_000 },
+    );
   });
   after(async () => {
     await prom?.stop();
@@ -75,35 +90,80 @@ describe('dashboard and alerts on a real Prometheus', () => {
     assert.ok(queries >= 15, `${queries} queries`);
     // Histograms over 1m need two scrapes with observations in between, and no drift or
     // failure happened: those may be empty this early. The rest describe what just happened.
-    const mayBeEmpty = new Set(['Sync duration', 'Drift corrected per hour', 'Reconcile duration p95', 'Synthesis duration p95', 'Git request duration p95']);
-    assert.deepEqual(empty.filter((t) => !mayBeEmpty.has(t)), [], 'panels without data');
-    const [environments] = await prom.query(resolve(dashboard.panels.find((p) => p.title === 'Environments' && p.type === 'stat')!.targets![0]!.expr, story.ns));
+    const mayBeEmpty = new Set([
+      'Sync duration',
+      'Drift corrected per hour',
+      'Reconcile duration p95',
+      'Synthesis duration p95',
+      'Git request duration p95',
+    ]);
+    assert.deepEqual(
+      empty.filter((t) => !mayBeEmpty.has(t)),
+      [],
+      'panels without data',
+    );
+    const [environments] = await prom.query(
+      resolve(
+        dashboard.panels.find((p) => p.title === 'Environments' && p.type === 'stat')!.targets![0]!.expr,
+        story.ns,
+      ),
+    );
     assert.equal(environments?.value[1], '2');
-    const [outOfSync] = await prom.query(resolve(dashboard.panels.find((p) => p.title === 'OutOfSync')!.targets![0]!.expr, story.ns));
+    const [outOfSync] = await prom.query(
+      resolve(dashboard.panels.find((p) => p.title === 'OutOfSync')!.targets![0]!.expr, story.ns),
+    );
     assert.equal(outOfSync?.value[1], '1', 'prod waits for a person');
-    const hooks = await prom.query(resolve(dashboard.panels.find((p) => p.title === 'Hook runs per hour')!.targets![0]!.expr, story.ns));
-    assert.ok(hooks.some((s) => s.metric.phase === 'PreSync' && s.metric.result === 'Succeeded'), JSON.stringify(hooks));
+    const hooks = await prom.query(
+      resolve(dashboard.panels.find((p) => p.title === 'Hook runs per hour')!.targets![0]!.expr, story.ns),
+    );
+    assert.ok(
+      hooks.some((s) => s.metric.phase === 'PreSync' && s.metric.result === 'Succeeded'),
+      JSON.stringify(hooks),
+    );
   });
 
   it('evaluates every alert rule without error, none firing for a healthy operator', async () => {
     // Evaluated after the first scrape (before it, `up` is absent and KeelsonOperatorDown pending).
-    const rules = await eventually(async () => {
-      const r = await prom.rules();
-      const state = (name: string) => r.find((x) => x.name === name)?.state;
-      return r.length > 0 && r.every((x) => x.health !== 'unknown') && state('KeelsonOperatorDown') === 'inactive' && state('KeelsonManualSyncPending') === 'pending' && r;
-    }, { message: 'the rules evaluated over the scraped series (each group on its own schedule)', timeoutMs: 20_000 });
+    const rules = await eventually(
+      async () => {
+        const r = await prom.rules();
+        const state = (name: string) => r.find((x) => x.name === name)?.state;
+        return (
+          r.length > 0 &&
+          r.every((x) => x.health !== 'unknown') &&
+          state('KeelsonOperatorDown') === 'inactive' &&
+          state('KeelsonManualSyncPending') === 'pending' &&
+          r
+        );
+      },
+      { message: 'the rules evaluated over the scraped series (each group on its own schedule)', timeoutMs: 20_000 },
+    );
     const names = rules.map((r) => r.name).sort();
-    assert.deepEqual(names, ['KeelsonEnvironmentDegraded', 'KeelsonEnvironmentOutOfSync', 'KeelsonGitSourceFailing', 'KeelsonHookFailed', 'KeelsonKubernetesRequestErrors', 'KeelsonManualSyncPending', 'KeelsonOperatorDown', 'KeelsonReconcileErrors', 'KeelsonSyncFailed']);
+    assert.deepEqual(names, [
+      'KeelsonEnvironmentDegraded',
+      'KeelsonEnvironmentOutOfSync',
+      'KeelsonGitSourceFailing',
+      'KeelsonHookFailed',
+      'KeelsonKubernetesRequestErrors',
+      'KeelsonManualSyncPending',
+      'KeelsonOperatorDown',
+      'KeelsonReconcileErrors',
+      'KeelsonSyncFailed',
+    ]);
     for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? ''}`);
     // prod is OutOfSync and manual: pending for a day, not firing; nothing else even pending.
-    assert.deepEqual(rules.filter((r) => r.state !== 'inactive').map((r) => `${r.name} ${r.state}`), ['KeelsonManualSyncPending pending']);
+    assert.deepEqual(
+      rules.filter((r) => r.state !== 'inactive').map((r) => `${r.name} ${r.state}`),
+      ['KeelsonManualSyncPending pending'],
+    );
   });
 
   it('fires KeelsonSyncFailed on the first failed sync of an Environment', async () => {
     // A revision the API server refuses (a data key with a space): dev's automated sync fails its
     // validation, once (no retries), so the Failed series appears at 1 and stays there.
-    await story.repo.commit({
-      'main.ts': `import { ApiObject } from 'cdk8s';
+    await story.repo.commit(
+      {
+        'main.ts': `import { ApiObject } from 'cdk8s';
 import { App, defineEnvironments } from '@keelson/cdk8s-app';
 
 class Broken extends App {
@@ -115,18 +175,31 @@ class Broken extends App {
 
 export default defineEnvironments({ dev: (env) => { new Broken(env, 'broken'); }, prod: (env) => { new Broken(env, 'broken'); } });
 `,
-    }, 'a ConfigMap the API server refuses');
+      },
+      'a ConfigMap the API server refuses',
+    );
     await story.refresh();
-    await story.until('dev', 'the sync of the broken revision failed', (e) => e.status?.operation?.phase === 'Failed', { timeoutMs: 60_000 });
-    const fired = await eventually(async () => {
-      const rule = (await prom.rules()).find((r) => r.name === 'KeelsonSyncFailed');
-      return rule?.state === 'firing' && rule;
-    }, { message: 'KeelsonSyncFailed firing', timeoutMs: 30_000 });
-    assert.deepEqual(fired.alerts?.map((a) => `${a.labels.namespace}/${a.labels.name}`), [`${story.ns}/dev`]);
+    await story.until('dev', 'the sync of the broken revision failed', (e) => e.status?.operation?.phase === 'Failed', {
+      timeoutMs: 60_000,
+    });
+    const fired = await eventually(
+      async () => {
+        const rule = (await prom.rules()).find((r) => r.name === 'KeelsonSyncFailed');
+        return rule?.state === 'firing' && rule;
+      },
+      { message: 'KeelsonSyncFailed firing', timeoutMs: 30_000 },
+    );
+    assert.deepEqual(
+      fired.alerts?.map((a) => `${a.labels.namespace}/${a.labels.name}`),
+      [`${story.ns}/dev`],
+    );
   });
 
   it('makes KeelsonOperatorDown pending once the operator is gone', async () => {
     await operator.stop();
-    await eventually(async () => (await prom.rules()).find((r) => r.name === 'KeelsonOperatorDown')?.state === 'pending', { message: 'KeelsonOperatorDown pending', timeoutMs: 20_000 });
+    await eventually(
+      async () => (await prom.rules()).find((r) => r.name === 'KeelsonOperatorDown')?.state === 'pending',
+      { message: 'KeelsonOperatorDown pending', timeoutMs: 20_000 },
+    );
   });
 });

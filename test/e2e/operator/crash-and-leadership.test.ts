@@ -19,14 +19,24 @@ describe('operator crashes and leadership', () => {
   const story = new Story(kc);
   const started: OperatorProcess[] = [];
   const operator = (args: string[] = [], identity?: string, cacheDir?: string) => {
-    const op = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`, ...args], ...(identity ? { identity } : {}), ...(cacheDir ? { cacheDir } : {}) });
+    const op = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`, ...args],
+      ...(identity ? { identity } : {}),
+      ...(cacheDir ? { cacheDir } : {}),
+    });
     started.push(op);
     return op;
   };
-  const hookJobs = async () => (await batch.listNamespacedJob({ namespace: story.targets.dev!, labelSelector: 'keelson.dev/hook-of' })).items;
+  const hookJobs = async () =>
+    (await batch.listNamespacedJob({ namespace: story.targets.dev!, labelSelector: 'keelson.dev/hook-of' })).items;
 
   before(async () => {
-    await story.setUp({ prefix: 'crash', files: hookedDeployRepo('v1', 1), environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } } });
+    await story.setUp({
+      prefix: 'crash',
+      files: hookedDeployRepo('v1', 1),
+      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } },
+    });
   });
   after(async () => {
     for (const op of started) await op.kill();
@@ -39,9 +49,15 @@ describe('operator crashes and leadership', () => {
     await story.until('dev', 'the first sync done', (e) => e.status?.operation?.phase === 'Succeeded');
     const commit = await story.repo.commit(hookedDeployRepo('v2', 8), 'v2 with a slow migration');
     await story.refresh();
-    const running = await story.until('dev', 'the v2 sync waiting on its PreSync hook', (e) =>
-      e.status?.operation?.phase === 'Running' && commitOf(e.status.operation.revision) === commit &&
-      Boolean(e.status.operation.tasks?.some((t) => t.phase === 'PreSync' && t.applied)), { timeoutMs: 60_000, intervalMs: 100 });
+    const running = await story.until(
+      'dev',
+      'the v2 sync waiting on its PreSync hook',
+      (e) =>
+        e.status?.operation?.phase === 'Running' &&
+        commitOf(e.status.operation.revision) === commit &&
+        Boolean(e.status.operation.tasks?.some((t) => t.phase === 'PreSync' && t.applied)),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
     const opId = running.status!.operation!.id;
     const jobsBefore = (await hookJobs()).filter((j) => j.metadata?.annotations?.['keelson.dev/operation'] === opId);
     assert.equal(jobsBefore.length, 1, 'the hook Job of this operation exists');
@@ -51,12 +67,20 @@ describe('operator crashes and leadership', () => {
 
     const second = operator([], 'keelson-test', first.cacheDir);
     await second.start();
-    const done = await story.until('dev', 'the v2 sync finished after the restart', (e) => e.status?.operation?.id === opId && e.status.operation.phase === 'Succeeded', { timeoutMs: 90_000 });
+    const done = await story.until(
+      'dev',
+      'the v2 sync finished after the restart',
+      (e) => e.status?.operation?.id === opId && e.status.operation.phase === 'Succeeded',
+      { timeoutMs: 90_000 },
+    );
     assert.equal(commitOf(done.status!.operation!.revision), commit);
     const jobsAfter = (await hookJobs()).filter((j) => j.metadata?.annotations?.['keelson.dev/operation'] === opId);
     assert.equal(jobsAfter.length, 1, 'the hook ran once');
     assert.equal(jobsAfter[0]!.metadata!.uid, jobsBefore[0]!.metadata!.uid, 'the same Job, not a second one');
-    assert.equal((await core.readNamespacedConfigMap({ name: 'settings', namespace: story.targets.dev! })).data?.version, 'v2');
+    assert.equal(
+      (await core.readNamespacedConfigMap({ name: 'settings', namespace: story.targets.dev! })).data?.version,
+      'v2',
+    );
     await second.stop();
   });
 
@@ -79,11 +103,23 @@ describe('operator crashes and leadership', () => {
     await b.waitLeading(45_000);
     const takeover = (Date.now() - killedAt) / 1000;
     assert.ok(takeover < 30, `took over after ${takeover} s`);
-    assert.equal((await coordination.readNamespacedLease({ name: lease, namespace: story.ns })).spec?.holderIdentity, 'replica-b');
+    assert.equal(
+      (await coordination.readNamespacedLease({ name: lease, namespace: story.ns })).spec?.holderIdentity,
+      'replica-b',
+    );
     const commit = await story.repo.commit(hookedDeployRepo('v3', 1), 'v3');
     await story.refresh();
-    await story.until('dev', 'v3 synced by the new leader', (e) => e.status?.operation?.phase === 'Succeeded' && commitOf(e.status.operation.revision) === commit, { timeoutMs: 60_000 });
+    await story.until(
+      'dev',
+      'v3 synced by the new leader',
+      (e) => e.status?.operation?.phase === 'Succeeded' && commitOf(e.status.operation.revision) === commit,
+      { timeoutMs: 60_000 },
+    );
     assert.match(b.logs(), /became the leader/);
-    await eventually(async () => (await core.readNamespacedConfigMap({ name: 'settings', namespace: story.targets.dev! })).data?.version === 'v3');
+    await eventually(
+      async () =>
+        (await core.readNamespacedConfigMap({ name: 'settings', namespace: story.targets.dev! })).data?.version ===
+        'v3',
+    );
   });
 });

@@ -21,7 +21,13 @@ const files = exampleFiles();
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
-  const code = await keelson(args, { stdout: (t) => (out += t), stderr: (t) => (out += t), env: process.env, cwd: REPO_ROOT, isTty: false });
+  const code = await keelson(args, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (out += t),
+    env: process.env,
+    cwd: REPO_ROOT,
+    isTty: false,
+  });
   cliOutput.push(out);
   return { code, out };
 }
@@ -39,27 +45,58 @@ async function image(ns: string, name: string): Promise<string | undefined> {
 }
 
 const synced = (commit?: string) => (e: Awaited<ReturnType<Story['environment']>>) =>
-  e.status?.sync?.status === 'Synced' && e.status?.health?.status === 'Healthy' && e.status?.operation?.phase === 'Succeeded' &&
-  e.status.history?.[0]?.operationId === e.status.operation.id && (commit === undefined || commitOf(e.status.operation.revision) === commit);
+  e.status?.sync?.status === 'Synced' &&
+  e.status?.health?.status === 'Healthy' &&
+  e.status?.operation?.phase === 'Succeeded' &&
+  e.status.history?.[0]?.operationId === e.status.operation.id &&
+  (commit === undefined || commitOf(e.status.operation.revision) === commit);
 
 /** A token of a ServiceAccount that may get (and so diff) Environments in the story's namespace. */
 async function viewerToken(): Promise<string> {
   const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   const ns = story.ns;
-  await core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'viewer' } } }).catch(() => undefined);
-  await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'viewer' }, rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }] } }).catch(() => undefined);
-  await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'viewer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' }, subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: ns }] } }).catch(() => undefined);
-  const tr = await core.createNamespacedServiceAccountToken({ name: 'viewer', namespace: ns, body: { spec: { expirationSeconds: 3600 } } });
+  await core
+    .createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'viewer' } } })
+    .catch(() => undefined);
+  await rbac
+    .createNamespacedRole({
+      namespace: ns,
+      body: {
+        metadata: { name: 'viewer' },
+        rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }],
+      },
+    })
+    .catch(() => undefined);
+  await rbac
+    .createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: 'viewer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: ns }],
+      },
+    })
+    .catch(() => undefined);
+  const tr = await core.createNamespacedServiceAccountToken({
+    name: 'viewer',
+    namespace: ns,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
   return tr.status?.token ?? assert.fail('no token');
 }
 
 describe('the GitOps story: dev follows every commit, prod waits for a person', () => {
   before(async () => {
     await story.setUp({
-      prefix: 'story', files, passStore: true,
+      prefix: 'story',
+      files,
+      passStore: true,
       environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } }, prod: {} },
     });
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
     await operator.waitLeading();
   });
@@ -73,27 +110,53 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
     assert.equal(dev.status?.history?.length, 1);
     assert.deepEqual(dev.status?.history?.[0]?.initiatedBy, { automated: true });
     const secret = await core.readNamespacedSecret({ name: 'api-db', namespace: story.targets.dev! });
-    assert.equal(Buffer.from(secret.data!.password!, 'base64').toString(), story.store!.entries['dev/db']!.split('\n')[0], 'the Secret holds the value from pass');
-    const prod = await story.until('prod', 'prod compared and OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
+    assert.equal(
+      Buffer.from(secret.data!.password!, 'base64').toString(),
+      story.store!.entries['dev/db']!.split('\n')[0],
+      'the Secret holds the value from pass',
+    );
+    const prod = await story.until(
+      'prod',
+      'prod compared and OutOfSync',
+      (e) => e.status?.sync?.status === 'OutOfSync',
+    );
     assert.equal(prod.status?.operation, undefined, 'prod never syncs by itself');
     assert.match(prod.status!.conditions!.find((c) => c.type === 'Ready')!.message, /waiting for a sync request/);
     assert.equal((await apps.listNamespacedDeployment({ namespace: story.targets.prod! })).items.length, 0);
   });
 
   it('writes nothing when a check finds nothing new', async () => {
-    const count = async (pattern: RegExp) => [...(await operator.metrics()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
-    const environmentReconciles = () => count(/^keelson_reconcile_duration_seconds_count\{kind="Environment",[^}]*\} (\d+)$/gm);
-    const statusWrites = () => count(/^keelson_kubernetes_requests_total\{verb="PATCH",resource="environments\/status",[^}]*\} (\d+)$/gm);
+    const count = async (pattern: RegExp) =>
+      [...(await operator.metrics()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const environmentReconciles = () =>
+      count(/^keelson_reconcile_duration_seconds_count\{kind="Environment",[^}]*\} (\d+)$/gm);
+    const statusWrites = () =>
+      count(/^keelson_kubernetes_requests_total\{verb="PATCH",resource="environments\/status",[^}]*\} (\d+)$/gm);
     await story.until('prod', 'prod OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
     await story.until('dev', 'dev settled', synced());
-    const repo = async () => (await story.custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: story.ns, plural: 'gitrepositories', name: 'deploy' })) as { status?: { lastHandledRefreshAt?: string } };
+    const repo = async () =>
+      (await story.custom.getNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: story.ns,
+        plural: 'gitrepositories',
+        name: 'deploy',
+      })) as { status?: { lastHandledRefreshAt?: string } };
     const handled = (await repo()).status?.lastHandledRefreshAt;
     const [reconciles, writes] = [await environmentReconciles(), await statusWrites()];
     assert.ok(writes > 0, 'the operator counts its status writes');
     await story.refresh(); // the GitRepository fetches again; every Environment using it is checked
-    await eventually(async () => (await repo()).status?.lastHandledRefreshAt !== handled, { message: 'the refresh handled' });
-    await eventually(async () => (await environmentReconciles()) >= reconciles + 2, { message: 'dev and prod checked again' });
-    assert.equal(await statusWrites(), writes, 'both were checked, nothing about them changed, and no status was written');
+    await eventually(async () => (await repo()).status?.lastHandledRefreshAt !== handled, {
+      message: 'the refresh handled',
+    });
+    await eventually(async () => (await environmentReconciles()) >= reconciles + 2, {
+      message: 'dev and prod checked again',
+    });
+    assert.equal(
+      await statusWrites(),
+      writes,
+      'both were checked, nothing about them changed, and no status was written',
+    );
   });
 
   it('brings a new image tag to dev: the PreSync migration before the Deployment changes, the PostSync smoke test after it is healthy', async () => {
@@ -102,25 +165,48 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
     const watch = new k8s.Watch(kc);
     const record = (kind: string) => (_phase: string, obj: k8s.V1Job & k8s.V1Deployment) => {
       const rv = Number(obj.metadata?.resourceVersion);
-      if (kind === 'Job' && obj.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) seen.push({ rv, what: `complete ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
-      if (kind === 'Job' && _phase === 'ADDED') seen.push({ rv, what: `created ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
-      if (kind === 'Deployment' && obj.metadata?.name === 'api' && obj.spec?.template.spec?.containers[0]?.image === 'ghcr.io/acme/shop-api:1.6.0') {
+      if (kind === 'Job' && obj.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'))
+        seen.push({ rv, what: `complete ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
+      if (kind === 'Job' && _phase === 'ADDED')
+        seen.push({ rv, what: `created ${obj.metadata?.labels?.['keelson.dev/hook-of'] ?? obj.metadata?.name}` });
+      if (
+        kind === 'Deployment' &&
+        obj.metadata?.name === 'api' &&
+        obj.spec?.template.spec?.containers[0]?.image === 'ghcr.io/acme/shop-api:1.6.0'
+      ) {
         seen.push({ rv, what: 'api changed' });
-        if (obj.status?.updatedReplicas === obj.spec.replicas && obj.status?.availableReplicas === obj.spec.replicas && obj.status?.observedGeneration === obj.metadata?.generation) seen.push({ rv, what: 'api healthy' });
+        if (
+          obj.status?.updatedReplicas === obj.spec.replicas &&
+          obj.status?.availableReplicas === obj.spec.replicas &&
+          obj.status?.observedGeneration === obj.metadata?.generation
+        )
+          seen.push({ rv, what: 'api healthy' });
       }
     };
     const jobs = await watch.watch(`/apis/batch/v1/namespaces/${ns}/jobs`, {}, record('Job'), () => undefined);
-    const deployments = await watch.watch(`/apis/apps/v1/namespaces/${ns}/deployments`, {}, record('Deployment'), () => undefined);
+    const deployments = await watch.watch(
+      `/apis/apps/v1/namespaces/${ns}/deployments`,
+      {},
+      record('Deployment'),
+      () => undefined,
+    );
     try {
-      const commit = await story.repo.commit({ 'images.json': withImage('dev', 'api', 'ghcr.io/acme/shop-api:1.6.0') }, 'api 1.6.0 to dev');
+      const commit = await story.repo.commit(
+        { 'images.json': withImage('dev', 'api', 'ghcr.io/acme/shop-api:1.6.0') },
+        'api 1.6.0 to dev',
+      );
       assert.equal((await cli('refresh', 'dev', '-n', story.ns)).code, 0);
       await story.until('dev', `dev synced at ${commit}`, synced(commit));
       assert.equal(await image(ns, 'api'), 'ghcr.io/acme/shop-api:1.6.0');
       const first = (what: string) => seen.filter((s) => s.what === what).sort((a, b) => a.rv - b.rv)[0]?.rv;
-      const migrated = seen.filter((s) => s.what.startsWith('complete') && s.what.includes('migrate')).sort((a, b) => b.rv - a.rv)[0]?.rv;
+      const migrated = seen
+        .filter((s) => s.what.startsWith('complete') && s.what.includes('migrate'))
+        .sort((a, b) => b.rv - a.rv)[0]?.rv;
       const changed = first('api changed');
       const healthy = first('api healthy');
-      const smoke = seen.filter((s) => s.what.startsWith('created') && s.what.includes('smoke')).sort((a, b) => b.rv - a.rv)[0]?.rv;
+      const smoke = seen
+        .filter((s) => s.what.startsWith('created') && s.what.includes('smoke'))
+        .sort((a, b) => b.rv - a.rv)[0]?.rv;
       assert.ok(migrated && changed && healthy && smoke, `saw ${JSON.stringify(seen)}`);
       assert.ok(migrated < changed, 'the PreSync migration completed before the Deployment changed');
       assert.ok(healthy < smoke, 'the PostSync smoke test started after the Deployment was healthy');
@@ -144,14 +230,34 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('reports a new prod tag as OutOfSync, naming the field, and applies it only when asked', async () => {
-    const commit = await story.repo.commit({ 'images.json': withImage('prod', 'api', 'ghcr.io/acme/shop-api:1.4.4') }, 'api 1.4.4 to prod');
+    const commit = await story.repo.commit(
+      { 'images.json': withImage('prod', 'api', 'ghcr.io/acme/shop-api:1.4.4') },
+      'api 1.4.4 to prod',
+    );
     await story.refresh();
-    const prod = await story.until('prod', 'prod OutOfSync at the new commit', (e) => e.status?.sync?.status === 'OutOfSync' && commitOf(e.status.sync.revision) === commit);
+    const prod = await story.until(
+      'prod',
+      'prod OutOfSync at the new commit',
+      (e) => e.status?.sync?.status === 'OutOfSync' && commitOf(e.status.sync.revision) === commit,
+    );
     const api = prod.status!.resources!.find((x) => x.kind === 'Deployment' && x.name === 'api')!;
     assert.equal(api.sync, 'OutOfSync');
     assert.match(api.message ?? '', /\/spec\/template\/spec\/containers/);
-    assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3', 'nothing applied without a person');
-    const diff = await cli('diff', 'prod', '-n', story.ns, '--server', `http://127.0.0.1:${operator.apiPort}`, '--token', await viewerToken());
+    assert.equal(
+      await image(story.targets.prod!, 'api'),
+      'ghcr.io/acme/shop-api:1.4.3',
+      'nothing applied without a person',
+    );
+    const diff = await cli(
+      'diff',
+      'prod',
+      '-n',
+      story.ns,
+      '--server',
+      `http://127.0.0.1:${operator.apiPort}`,
+      '--token',
+      await viewerToken(),
+    );
     assert.equal(diff.code, 0, diff.out);
     assert.match(diff.out, /--- live Deployment \S+\/api\n\+\+\+ desired Deployment \S+\/api/);
     assert.match(diff.out, /^- "?ghcr\.io\/acme\/shop-api:1\.4\.3"?$/m);
@@ -162,13 +268,22 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
 
   it('reverts a hand edit to a dev Deployment within seconds (self-heal)', async () => {
     const ns = story.targets.dev!;
-    await apps.patchNamespacedDeployment({ name: 'worker', namespace: ns, body: { spec: { replicas: 5 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      { name: 'worker', namespace: ns, body: { spec: { replicas: 5 } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     const started = Date.now();
-    await eventually(async () => (await apps.readNamespacedDeployment({ name: 'worker', namespace: ns })).spec?.replicas === 1, { timeoutMs: 30_000, message: 'worker back to 1 replica' });
+    await eventually(
+      async () => (await apps.readNamespacedDeployment({ name: 'worker', namespace: ns })).spec?.replicas === 1,
+      { timeoutMs: 30_000, message: 'worker back to 1 replica' },
+    );
     const seconds = (Date.now() - started) / 1000;
     assert.ok(seconds < 15, `self-heal took ${seconds} s`);
     const events = await core.listNamespacedEvent({ namespace: story.ns, fieldSelector: 'involvedObject.name=dev' });
-    assert.ok(events.items.some((e) => e.reason === 'DriftCorrected'), 'a DriftCorrected event says so');
+    assert.ok(
+      events.items.some((e) => e.reason === 'DriftCorrected'),
+      'a DriftCorrected event says so',
+    );
   });
 
   it('prunes an app removed from dev, and only from dev', async () => {
@@ -179,10 +294,20 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
     await story.refresh();
     await story.until('dev', 'dev synced without web', synced(commit));
     const dev = story.targets.dev!;
-    await eventually(async () => (await apps.listNamespacedDeployment({ namespace: dev })).items.every((d) => d.metadata?.name !== 'web'), { message: 'web Deployment pruned from dev' });
-    assert.equal((await core.listNamespacedService({ namespace: dev })).items.some((s) => s.metadata?.name === 'web'), false);
+    await eventually(
+      async () =>
+        (await apps.listNamespacedDeployment({ namespace: dev })).items.every((d) => d.metadata?.name !== 'web'),
+      { message: 'web Deployment pruned from dev' },
+    );
+    assert.equal(
+      (await core.listNamespacedService({ namespace: dev })).items.some((s) => s.metadata?.name === 'web'),
+      false,
+    );
     assert.ok((await apps.readNamespacedDeployment({ name: 'api', namespace: dev })).metadata, 'the rest stays');
-    assert.ok((await apps.readNamespacedDeployment({ name: 'web', namespace: story.targets.prod! })).metadata, 'prod keeps its web app');
+    assert.ok(
+      (await apps.readNamespacedDeployment({ name: 'web', namespace: story.targets.prod! })).metadata,
+      'prod keeps its web app',
+    );
   });
 
   it('rolls prod back to the previous revision and pauses automated sync', async () => {
@@ -197,14 +322,22 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   it('lets no secret value out: not in logs, events, status, metrics or CLI output', async () => {
     const values = secretValuesOf(story.store!.entries);
     const devSecret = await core.readNamespacedSecret({ name: 'api-db', namespace: story.targets.dev! });
-    assert.ok(values.includes(Buffer.from(devSecret.data!.password!, 'base64').toString()), 'the values looked for are the ones applied');
-    const events = (await Promise.all(story.namespaces.map((namespace) => core.listNamespacedEvent({ namespace })))).flatMap((l) => l.items);
+    assert.ok(
+      values.includes(Buffer.from(devSecret.data!.password!, 'base64').toString()),
+      'the values looked for are the ones applied',
+    );
+    const events = (
+      await Promise.all(story.namespaces.map((namespace) => core.listNamespacedEvent({ namespace })))
+    ).flatMap((l) => l.items);
     const places: Record<string, string> = {
       'operator logs': operator.logs(),
       events: JSON.stringify(events.map((e) => [e.reason, e.message])),
       'Environment status': JSON.stringify([await story.environment('dev'), await story.environment('prod')]),
       metrics: await operator.metrics(),
-      'CLI output': cliOutput.join('\n') + (await cli('get', 'dev', '-n', story.ns)).out + (await cli('get', 'prod', '-n', story.ns, '-o', 'json')).out,
+      'CLI output':
+        cliOutput.join('\n') +
+        (await cli('get', 'dev', '-n', story.ns)).out +
+        (await cli('get', 'prod', '-n', story.ns, '-o', 'json')).out,
     };
     assert.ok(places['operator logs']!.length > 1000, 'the operator logged');
     for (const [where, text] of Object.entries(places)) {
@@ -214,18 +347,43 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
 
   it('deletes an Environment: Orphan (the default) keeps what it manages, Delete removes it', async () => {
     const environments = { group: 'keelson.dev', version: 'v1alpha1', namespace: story.ns, plural: 'environments' };
-    const gone = (name: string) => async () => story.environment(name).then(() => false, () => true);
+    const gone = (name: string) => async () =>
+      story.environment(name).then(
+        () => false,
+        () => true,
+      );
     // prod, Orphan: no finalizer to wait for; the Environment goes, its Deployments stay.
-    assert.deepEqual((await story.environment('prod')).metadata.finalizers ?? [], [], 'an orphaning Environment carries no finalizer');
+    assert.deepEqual(
+      (await story.environment('prod')).metadata.finalizers ?? [],
+      [],
+      'an orphaning Environment carries no finalizer',
+    );
     await story.custom.deleteNamespacedCustomObject({ ...environments, name: 'prod' });
     await eventually(gone('prod'), { message: 'prod gone' });
-    assert.ok((await apps.readNamespacedDeployment({ name: 'api', namespace: story.targets.prod! })).metadata, 'prod\'s Deployments stay');
+    assert.ok(
+      (await apps.readNamespacedDeployment({ name: 'api', namespace: story.targets.prod! })).metadata,
+      "prod's Deployments stay",
+    );
     // dev, Delete: the operator puts its finalizer on, and deleting dev deletes what dev manages.
-    await story.custom.patchNamespacedCustomObject({ ...environments, name: 'dev', body: { spec: { deletionPolicy: 'Delete' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await story.until('dev', 'the finalizer on dev', (e) => (e.metadata.finalizers ?? []).includes('keelson.dev/finalizer'));
+    await story.custom.patchNamespacedCustomObject(
+      { ...environments, name: 'dev', body: { spec: { deletionPolicy: 'Delete' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await story.until('dev', 'the finalizer on dev', (e) =>
+      (e.metadata.finalizers ?? []).includes('keelson.dev/finalizer'),
+    );
     await story.custom.deleteNamespacedCustomObject({ ...environments, name: 'dev' });
     await eventually(gone('dev'), { message: 'dev gone', timeoutMs: 60_000 });
-    await eventually(async () => (await apps.listNamespacedDeployment({ namespace: story.targets.dev! })).items.length === 0, { message: 'dev\'s Deployments deleted' });
-    assert.equal((await core.listNamespacedSecret({ namespace: story.targets.dev! })).items.some((s) => s.metadata?.name === 'api-db'), false, 'and its Secrets');
+    await eventually(
+      async () => (await apps.listNamespacedDeployment({ namespace: story.targets.dev! })).items.length === 0,
+      { message: "dev's Deployments deleted" },
+    );
+    assert.equal(
+      (await core.listNamespacedSecret({ namespace: story.targets.dev! })).items.some(
+        (s) => s.metadata?.name === 'api-db',
+      ),
+      false,
+      'and its Secrets',
+    );
   });
 });

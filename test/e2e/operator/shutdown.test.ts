@@ -22,7 +22,11 @@ describe('operator shutdown without an API server', () => {
   const started: OperatorProcess[] = [];
   const proxies: ApiProxy[] = [];
   before(async () => {
-    await story.setUp({ prefix: 'shutdown', files: hookedDeployRepo('v1', 0), environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } } });
+    await story.setUp({
+      prefix: 'shutdown',
+      files: hookedDeployRepo('v1', 0),
+      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } },
+    });
   });
   after(async () => {
     for (const op of started) await op.kill();
@@ -35,7 +39,18 @@ describe('operator shutdown without an API server', () => {
       const proxy = await ApiProxy.start(kc);
       proxies.push(proxy);
       const kubeconfig = proxy.writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'keelson-shutdown-')), 'kubeconfig'));
-      const operator = new OperatorProcess({ kubeconfig, identity: `shutdown-${mode}`, args: [`--namespaces=${story.namespaces.join(',')}`, '--leader-elect', `--lease-namespace=${story.ns}`, `--lease-name=shutdown-${mode}`, '--resync-interval=2s', '--shutdown-timeout=5s'] });
+      const operator = new OperatorProcess({
+        kubeconfig,
+        identity: `shutdown-${mode}`,
+        args: [
+          `--namespaces=${story.namespaces.join(',')}`,
+          '--leader-elect',
+          `--lease-namespace=${story.ns}`,
+          `--lease-name=shutdown-${mode}`,
+          '--resync-interval=2s',
+          '--shutdown-timeout=5s',
+        ],
+      });
       started.push(operator);
       await operator.start();
       await operator.waitLeading();
@@ -44,9 +59,16 @@ describe('operator shutdown without an API server', () => {
       // Let the reconciles, watches and the Lease renewal meet the missing server.
       await new Promise((r) => setTimeout(r, 3000));
       const t0 = Date.now();
-      const code = await Promise.race([operator.stop(), new Promise<'late'>((r) => setTimeout(() => r('late'), GRACE_MS))]);
+      const code = await Promise.race([
+        operator.stop(),
+        new Promise<'late'>((r) => setTimeout(() => r('late'), GRACE_MS)),
+      ]);
       const tookMs = Date.now() - t0;
-      assert.notEqual(code, 'late', `still running ${GRACE_MS} ms after SIGTERM; last log lines:\n${operator.logs().split('\n').slice(-25).join('\n')}`);
+      assert.notEqual(
+        code,
+        'late',
+        `still running ${GRACE_MS} ms after SIGTERM; last log lines:\n${operator.logs().split('\n').slice(-25).join('\n')}`,
+      );
       assert.equal(code, 0, `exit code; last log lines:\n${operator.logs().split('\n').slice(-25).join('\n')}`);
       assert.match(operator.logs(), /"msg":"stopped"/);
       console.log(`stopped in ${tookMs} ms with the API server ${mode === 'refuse' ? 'refusing' : 'silent'}`);

@@ -46,17 +46,34 @@ describe('pass store fetched from Git', () => {
   it('reads every readable entry from the artifact as pass wrote it, with both keys', async () => {
     const artifact = await fetch();
     const rsa = new PassStore({ tree: artifact, key: await DecryptionKey.load({ privateKey: t.rsa.privateKey }) });
-    const ecc = new PassStore({ tree: artifact, key: await DecryptionKey.load({ privateKey: t.ecc.privateKey, passphrase: t.ecc.passphrase }) });
-    for (const path of ['prod/db', 'prod/api-token', 'shared/registry'] as const) assert.equal(await rsa.readEntry(path), t.entries[path]);
-    for (const path of ['shared/registry', 'ecc/signing'] as const) assert.equal(await ecc.readEntry(path), t.entries[path]);
-    await assert.rejects(rsa.readEntry('ecc/signing'), (err: unknown) => err instanceof PassSecretError && err.reason === 'NotARecipient');
-    await assert.rejects(rsa.readEntry('prod/missing'), (err: unknown) => err instanceof PassSecretError && err.reason === 'NoSuchEntry' && err.message.includes(artifact.revision));
-    assert.deepEqual((await rsa.listEntries()).find((e) => e.path === 'shared/registry')?.recipients, [t.rsa.fingerprint, t.ecc.fingerprint]);
+    const ecc = new PassStore({
+      tree: artifact,
+      key: await DecryptionKey.load({ privateKey: t.ecc.privateKey, passphrase: t.ecc.passphrase }),
+    });
+    for (const path of ['prod/db', 'prod/api-token', 'shared/registry'] as const)
+      assert.equal(await rsa.readEntry(path), t.entries[path]);
+    for (const path of ['shared/registry', 'ecc/signing'] as const)
+      assert.equal(await ecc.readEntry(path), t.entries[path]);
+    await assert.rejects(
+      rsa.readEntry('ecc/signing'),
+      (err: unknown) => err instanceof PassSecretError && err.reason === 'NotARecipient',
+    );
+    await assert.rejects(
+      rsa.readEntry('prod/missing'),
+      (err: unknown) =>
+        err instanceof PassSecretError && err.reason === 'NoSuchEntry' && err.message.includes(artifact.revision),
+    );
+    assert.deepEqual((await rsa.listEntries()).find((e) => e.path === 'shared/registry')?.recipients, [
+      t.rsa.fingerprint,
+      t.ecc.fingerprint,
+    ]);
   });
 
   it("resolves the example repo's prod Secrets from the artifact", async () => {
     const key = await DecryptionKey.load({ privateKey: t.rsa.privateKey });
-    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: await fetch(), key }), { hashKey: key.hashKey });
+    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: await fetch(), key }), {
+      hashKey: key.hashKey,
+    });
     const db = resolved.find((o) => o.metadata.name === 'api-db')!;
     assert.deepEqual(db.data, { password: b64('Zq8-rsa-db-password-71'), username: b64('app_user') });
   });
@@ -79,9 +96,14 @@ describe('pass store fetched from Git', () => {
     const second = await fetch();
     assert.notEqual(second.revision, first.revision);
     decrypted.length = 0;
-    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: second, key, cache }), { hashKey: key.hashKey });
+    const resolved = await resolvePassSecrets(await prodObjects(), new PassStore({ tree: second, key, cache }), {
+      hashKey: key.hashKey,
+    });
     assert.deepEqual(decrypted, ['prod/db-admin']);
-    assert.equal((resolved.find((o) => o.metadata.name === 'api-migrate-db')!.data as Record<string, string>).password, b64('Adm1n-rotated-0043'));
+    assert.equal(
+      (resolved.find((o) => o.metadata.name === 'api-migrate-db')!.data as Record<string, string>).password,
+      b64('Adm1n-rotated-0043'),
+    );
   });
 
   it('while the Git host is down the refresh fails, and the fetched artifact still resolves', async () => {
@@ -90,7 +112,10 @@ describe('pass store fetched from Git', () => {
     try {
       await assert.rejects(fetch(), (err: unknown) => err instanceof GitSourceError);
       const key = await DecryptionKey.load({ privateKey: t.rsa.privateKey });
-      assert.equal(await new PassStore({ tree: artifact, key }).readEntry('prod/api-token'), t.entries['prod/api-token']);
+      assert.equal(
+        await new PassStore({ tree: artifact, key }).readEntry('prod/api-token'),
+        t.entries['prod/api-token'],
+      );
     } finally {
       await server.resume();
     }

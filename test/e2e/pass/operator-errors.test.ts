@@ -18,7 +18,12 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 
-interface Condition { type: string; status: string; reason: string; message: string }
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+}
 
 describe('pass failures through the operator', () => {
   let ns = '';
@@ -31,7 +36,11 @@ describe('pass failures through the operator', () => {
   let work: string;
 
   /** A store for `recipients` with `entries` (text, or raw bytes for a corrupt file), pushed as `name`. */
-  async function pushStore(name: string, recipients: GpgKey[], entries: Record<string, string | { raw: string }>): Promise<void> {
+  async function pushStore(
+    name: string,
+    recipients: GpgKey[],
+    entries: Record<string, string | { raw: string }>,
+  ): Promise<void> {
     const store = new PassStoreDir(home, join(home.dir, name));
     store.init(recipients);
     for (const [path, content] of Object.entries(entries)) {
@@ -45,27 +54,62 @@ describe('pass failures through the operator', () => {
   async function environment(name: string, store: string, keySecret: string, passphraseKey?: string): Promise<string> {
     const target = await createTestNamespace(kc, `pass-err-${name}`);
     targets.push(target);
-    await custom.createNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments', body: {
-      apiVersion: 'keelson.dev/v1alpha1', kind: 'Environment', metadata: { name },
-      spec: { sourceRef: { name: 'deploy' }, environment: 'dev', targetNamespace: target, sync: { automated: {} },
-        secrets: { pass: { sourceRef: { name: store }, keySecretRef: { name: keySecret, ...(passphraseKey ? { passphraseKey } : {}) } } } },
-    } });
+    await custom.createNamespacedCustomObject({
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'environments',
+      body: {
+        apiVersion: 'keelson.dev/v1alpha1',
+        kind: 'Environment',
+        metadata: { name },
+        spec: {
+          sourceRef: { name: 'deploy' },
+          environment: 'dev',
+          targetNamespace: target,
+          sync: { automated: {} },
+          secrets: {
+            pass: {
+              sourceRef: { name: store },
+              keySecretRef: { name: keySecret, ...(passphraseKey ? { passphraseKey } : {}) },
+            },
+          },
+        },
+      },
+    });
     return target;
   }
 
   /** The SecretsResolved=False condition, once past the wait for the store's first artifact (StoreNotReady). */
   async function secretsResolved(name: string, expected: string): Promise<Condition> {
     let last: Condition | undefined;
-    return eventually(async () => {
-      const env = (await custom.getNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments', name })) as { status?: { conditions?: Condition[] } };
-      last = env.status?.conditions?.find((c) => c.type === 'SecretsResolved' && c.status === 'False');
-      return last && (last.reason === expected || last.reason !== 'StoreNotReady') ? last : undefined;
-    }, { timeoutMs: 90_000, message: `SecretsResolved=False on ${name} (last: ${JSON.stringify(last)})` });
+    return eventually(
+      async () => {
+        const env = (await custom.getNamespacedCustomObject({
+          group: 'keelson.dev',
+          version: 'v1alpha1',
+          namespace: ns,
+          plural: 'environments',
+          name,
+        })) as { status?: { conditions?: Condition[] } };
+        last = env.status?.conditions?.find((c) => c.type === 'SecretsResolved' && c.status === 'False');
+        return last && (last.reason === expected || last.reason !== 'StoreNotReady') ? last : undefined;
+      },
+      { timeoutMs: 90_000, message: `SecretsResolved=False on ${name} (last: ${JSON.stringify(last)})` },
+    );
   }
 
   async function assertNothingApplied(target: string): Promise<void> {
-    assert.deepEqual((await apps.listNamespacedDeployment({ namespace: target })).items.map((d) => d.metadata?.name), []);
-    assert.deepEqual((await core.listNamespacedSecret({ namespace: target })).items.filter((s) => s.type !== 'kubernetes.io/service-account-token').map((s) => s.metadata?.name), []);
+    assert.deepEqual(
+      (await apps.listNamespacedDeployment({ namespace: target })).items.map((d) => d.metadata?.name),
+      [],
+    );
+    assert.deepEqual(
+      (await core.listNamespacedSecret({ namespace: target })).items
+        .filter((s) => s.type !== 'kubernetes.io/service-account-token')
+        .map((s) => s.metadata?.name),
+      [],
+    );
   }
 
   before(async () => {
@@ -77,18 +121,53 @@ describe('pass failures through the operator', () => {
     git = await GitServer.start();
     await pushExampleRepo(git, 'deploy');
     await pushStore('thin-store', [ops], { 'dev/db': 'only-a-password-3310\n' });
-    await pushStore('corrupt-store', [ops], { 'dev/db': 'fine-pw-4410\nuser: dev_user\n', 'dev/db-admin': { raw: 'not OpenPGP at all' } });
-    await pushStore('locked-store', [locked], { 'dev/db': 'locked-pw-5510\nuser: dev_user\n', 'dev/db-admin': 'locked-admin-5511\nuser: admin\n' });
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'git' }, stringData: { username: git.credentials.username, password: git.credentials.password } } });
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'ops-key' }, stringData: { 'private.asc': ops.privateKey } } });
-    await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'locked-key' }, stringData: { 'private.asc': locked.privateKey, passphrase: 'a wrong one' } } });
-    const repo = (name: string, url: string) => custom.createNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'gitrepositories', body: {
-      apiVersion: 'keelson.dev/v1alpha1', kind: 'GitRepository', metadata: { name }, spec: { url, insecure: true, secretRef: { name: 'git' }, interval: '10s' },
-    } });
+    await pushStore('corrupt-store', [ops], {
+      'dev/db': 'fine-pw-4410\nuser: dev_user\n',
+      'dev/db-admin': { raw: 'not OpenPGP at all' },
+    });
+    await pushStore('locked-store', [locked], {
+      'dev/db': 'locked-pw-5510\nuser: dev_user\n',
+      'dev/db-admin': 'locked-admin-5511\nuser: admin\n',
+    });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'git' },
+        stringData: { username: git.credentials.username, password: git.credentials.password },
+      },
+    });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'ops-key' }, stringData: { 'private.asc': ops.privateKey } },
+    });
+    await core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'locked-key' },
+        stringData: { 'private.asc': locked.privateKey, passphrase: 'a wrong one' },
+      },
+    });
+    const repo = (name: string, url: string) =>
+      custom.createNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'gitrepositories',
+        body: {
+          apiVersion: 'keelson.dev/v1alpha1',
+          kind: 'GitRepository',
+          metadata: { name },
+          spec: { url, insecure: true, secretRef: { name: 'git' }, interval: '10s' },
+        },
+      });
     await repo('deploy', git.url('deploy'));
     for (const store of ['thin-store', 'corrupt-store', 'locked-store']) await repo(store, git.url(store));
     await repo('gone-store', git.url('no-such-repository'));
-    operator = new OperatorProcess({ kubeconfig: process.env.KUBECONFIG!, cacheDir: join(work, 'cache'), args: [`--namespaces=${ns}`] });
+    operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      cacheDir: join(work, 'cache'),
+      args: [`--namespaces=${ns}`],
+    });
     await operator.start();
   });
 
@@ -100,10 +179,36 @@ describe('pass failures through the operator', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const cases: { name: string; store: string; key: string; passphraseKey?: string; reason: string; message: RegExp[] }[] = [
-    { name: 'missing', store: 'thin-store', key: 'ops-key', reason: 'SecretsUnresolved', message: [/NoSuchField: pass entry "dev\/db": no field "user"/, /NoSuchEntry: pass entry "dev\/db-admin"/] },
-    { name: 'corrupt', store: 'corrupt-store', key: 'ops-key', reason: 'CorruptEntry', message: [/CorruptEntry: pass entry "dev\/db-admin"/] },
-    { name: 'passphrase', store: 'locked-store', key: 'locked-key', passphraseKey: 'passphrase', reason: 'WrongPassphrase', message: [/passphrase does not unlock/] },
+  const cases: {
+    name: string;
+    store: string;
+    key: string;
+    passphraseKey?: string;
+    reason: string;
+    message: RegExp[];
+  }[] = [
+    {
+      name: 'missing',
+      store: 'thin-store',
+      key: 'ops-key',
+      reason: 'SecretsUnresolved',
+      message: [/NoSuchField: pass entry "dev\/db": no field "user"/, /NoSuchEntry: pass entry "dev\/db-admin"/],
+    },
+    {
+      name: 'corrupt',
+      store: 'corrupt-store',
+      key: 'ops-key',
+      reason: 'CorruptEntry',
+      message: [/CorruptEntry: pass entry "dev\/db-admin"/],
+    },
+    {
+      name: 'passphrase',
+      store: 'locked-store',
+      key: 'locked-key',
+      passphraseKey: 'passphrase',
+      reason: 'WrongPassphrase',
+      message: [/passphrase does not unlock/],
+    },
     { name: 'unreachable', store: 'gone-store', key: 'ops-key', reason: 'StoreNotReady', message: [/gone-store/] },
   ];
   for (const c of cases) {
@@ -117,11 +222,32 @@ describe('pass failures through the operator', () => {
   }
 
   it('no value of any of those stores is in the operator logs or the Environments', async () => {
-    const envs = JSON.stringify(await custom.listNamespacedCustomObject({ group: 'keelson.dev', version: 'v1alpha1', namespace: ns, plural: 'environments' }));
+    const envs = JSON.stringify(
+      await custom.listNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        namespace: ns,
+        plural: 'environments',
+      }),
+    );
     const events = JSON.stringify((await core.listNamespacedEvent({ namespace: ns })).items);
-    for (const value of ['only-a-password-3310', 'fine-pw-4410', 'locked-pw-5510', 'locked-admin-5511', 'the right one', 'a wrong one']) {
-      for (const [where, text] of [['logs', operator!.logs()], ['Environments', envs], ['events', events]] as const) {
-        assert.ok(!text.includes(value) && !text.includes(Buffer.from(value).toString('base64')), `${where} contain ${value}`);
+    for (const value of [
+      'only-a-password-3310',
+      'fine-pw-4410',
+      'locked-pw-5510',
+      'locked-admin-5511',
+      'the right one',
+      'a wrong one',
+    ]) {
+      for (const [where, text] of [
+        ['logs', operator!.logs()],
+        ['Environments', envs],
+        ['events', events],
+      ] as const) {
+        assert.ok(
+          !text.includes(value) && !text.includes(Buffer.from(value).toString('base64')),
+          `${where} contain ${value}`,
+        );
       }
     }
   });

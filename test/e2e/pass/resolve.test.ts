@@ -21,7 +21,8 @@ function synthesize(environment: string): KubeObject[] {
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-const secretNamed = (objects: readonly KubeObject[], name: string) => objects.find((o) => o.kind === 'Secret' && o.metadata.name === name)!;
+const secretNamed = (objects: readonly KubeObject[], name: string) =>
+  objects.find((o) => o.kind === 'Secret' && o.metadata.name === name)!;
 
 describe('the example deploy repo resolved from a gpg-made store', () => {
   let t: TestStore;
@@ -42,19 +43,30 @@ describe('the example deploy repo resolved from a gpg-made store', () => {
       const resolved = await resolvePassSecrets(objects, store, { hashKey: key.hashKey });
       assert.equal(resolved.length, objects.length);
       const db = secretNamed(resolved, 'api-db');
-      assert.deepEqual(db.data, { password: b64(t.entries[`${env}/db` as 'dev/db'].split('\n')[0]!), username: b64(env === 'dev' ? 'dev_user' : 'app_user') });
+      assert.deepEqual(db.data, {
+        password: b64(t.entries[`${env}/db` as 'dev/db'].split('\n')[0]!),
+        username: b64(env === 'dev' ? 'dev_user' : 'app_user'),
+      });
       assert.equal(db.stringData, undefined);
       assert.ok(db.metadata.annotations?.[ANNOTATION_PASS_REFS]);
       assert.match(db.metadata.annotations?.[ANNOTATION_SECRET_HASH] ?? '', /^hmac-sha256:[0-9a-f]{64}$/);
       const admin = secretNamed(resolved, 'api-migrate-db');
-      assert.deepEqual(admin.data, { password: b64(t.entries[`${env}/db-admin` as 'dev/db-admin'].split('\n')[0]!), username: b64(env === 'dev' ? 'dev_migrator' : 'migrator') });
+      assert.deepEqual(admin.data, {
+        password: b64(t.entries[`${env}/db-admin` as 'dev/db-admin'].split('\n')[0]!),
+        username: b64(env === 'dev' ? 'dev_migrator' : 'migrator'),
+      });
       const others = resolved.filter((o) => o.kind !== 'Secret');
-      assert.deepEqual(others, objects.filter((o) => o.kind !== 'Secret'));
+      assert.deepEqual(
+        others,
+        objects.filter((o) => o.kind !== 'Secret'),
+      );
     });
   }
 
   it('a changed entry changes the hash; re-encrypting the same values (pass init) does not', async () => {
-    const hashOf = async () => secretNamed(await resolvePassSecrets(synthesize('prod'), store, { hashKey: key.hashKey }), 'api-db').metadata.annotations![ANNOTATION_SECRET_HASH];
+    const hashOf = async () =>
+      secretNamed(await resolvePassSecrets(synthesize('prod'), store, { hashKey: key.hashKey }), 'api-db').metadata
+        .annotations![ANNOTATION_SECRET_HASH];
     const before = await hashOf();
     const original = t.entries['prod/db'];
     t.store.init([t.rsa, t.foreign]);
@@ -73,14 +85,21 @@ describe('the example deploy repo resolved from a gpg-made store', () => {
   it('a reference to a missing entry and one to a missing field stop the whole resolution and name both paths', async () => {
     const objects = synthesize('prod');
     const db = secretNamed(objects, 'api-db');
-    db.metadata.annotations![ANNOTATION_PASS_REFS] = JSON.stringify({ password: { path: 'prod/db-renamed' }, username: { path: 'prod/db', field: 'login' } });
+    db.metadata.annotations![ANNOTATION_PASS_REFS] = JSON.stringify({
+      password: { path: 'prod/db-renamed' },
+      username: { path: 'prod/db', field: 'login' },
+    });
     await assert.rejects(resolvePassSecrets(objects, store, { hashKey: key.hashKey }), (err: unknown) => {
       assert.ok(err instanceof SecretsResolutionError);
-      assert.deepEqual(err.failures.map((f) => [f.secret.name, f.dataKey, f.error.reason, f.error.path]), [
-        ['api-db', 'password', 'NoSuchEntry', 'prod/db-renamed'],
-        ['api-db', 'username', 'NoSuchField', 'prod/db'],
-      ]);
-      for (const value of secretValuesOf(t.entries)) assert.ok(!err.message.includes(value), `message contains ${value}`);
+      assert.deepEqual(
+        err.failures.map((f) => [f.secret.name, f.dataKey, f.error.reason, f.error.path]),
+        [
+          ['api-db', 'password', 'NoSuchEntry', 'prod/db-renamed'],
+          ['api-db', 'username', 'NoSuchField', 'prod/db'],
+        ],
+      );
+      for (const value of secretValuesOf(t.entries))
+        assert.ok(!err.message.includes(value), `message contains ${value}`);
       return true;
     });
   });

@@ -16,7 +16,8 @@ import { makeTestStore, secretValuesOf, type GpgKey, type TestStore } from '../.
 describe('pass store made by gpg and pass', () => {
   let t: TestStore;
   const load = (k: GpgKey, passphrase = k.passphrase) => DecryptionKey.load({ privateKey: k.privateKey, passphrase });
-  const storeFor = async (k: GpgKey, tree: SourceTree = new DirectoryTree(t.store.dir)) => new PassStore({ tree, key: await load(k) });
+  const storeFor = async (k: GpgKey, tree: SourceTree = new DirectoryTree(t.store.dir)) =>
+    new PassStore({ tree, key: await load(k) });
 
   before(() => {
     t = makeTestStore();
@@ -27,8 +28,16 @@ describe('pass store made by gpg and pass', () => {
     { name: 'the RSA key reads a multi-line entry of the root folder', key: 'rsa', path: 'prod/db' },
     { name: 'the RSA key reads a one-line entry', key: 'rsa', path: 'prod/api-token' },
     { name: 'the RSA key reads an entry encrypted for two recipients', key: 'rsa', path: 'shared/registry' },
-    { name: 'the passphrase-protected ed25519/cv25519 key reads the same two-recipient entry', key: 'ecc', path: 'shared/registry' },
-    { name: 'the ed25519/cv25519 key reads the folder whose own .gpg-id names only it', key: 'ecc', path: 'ecc/signing' },
+    {
+      name: 'the passphrase-protected ed25519/cv25519 key reads the same two-recipient entry',
+      key: 'ecc',
+      path: 'shared/registry',
+    },
+    {
+      name: 'the ed25519/cv25519 key reads the folder whose own .gpg-id names only it',
+      key: 'ecc',
+      path: 'ecc/signing',
+    },
   ];
   for (const c of readable) {
     it(`${c.name}, byte for byte what pass show prints`, async () => {
@@ -40,10 +49,34 @@ describe('pass store made by gpg and pass', () => {
   }
 
   const failing: { name: string; key: 'rsa' | 'ecc'; path: string; reason: PassErrorReason; message: RegExp }[] = [
-    { name: 'an entry that does not exist', key: 'rsa', path: 'prod/nope', reason: 'NoSuchEntry', message: /prod\/nope/ },
-    { name: 'an entry of a folder whose .gpg-id names another key only', key: 'rsa', path: 'ecc/signing', reason: 'NotARecipient', message: /ecc\/signing.*add the key there/ },
-    { name: "another team's entry", key: 'ecc', path: 'foreign/other-team', reason: 'NotARecipient', message: /foreign\/other-team/ },
-    { name: 'a file that is not an OpenPGP message', key: 'rsa', path: 'prod/corrupt', reason: 'CorruptEntry', message: /prod\/corrupt/ },
+    {
+      name: 'an entry that does not exist',
+      key: 'rsa',
+      path: 'prod/nope',
+      reason: 'NoSuchEntry',
+      message: /prod\/nope/,
+    },
+    {
+      name: 'an entry of a folder whose .gpg-id names another key only',
+      key: 'rsa',
+      path: 'ecc/signing',
+      reason: 'NotARecipient',
+      message: /ecc\/signing.*add the key there/,
+    },
+    {
+      name: "another team's entry",
+      key: 'ecc',
+      path: 'foreign/other-team',
+      reason: 'NotARecipient',
+      message: /foreign\/other-team/,
+    },
+    {
+      name: 'a file that is not an OpenPGP message',
+      key: 'rsa',
+      path: 'prod/corrupt',
+      reason: 'CorruptEntry',
+      message: /prod\/corrupt/,
+    },
   ];
   for (const c of failing) {
     it(`${c.name} is ${c.reason}, naming the path and no value`, async () => {
@@ -53,7 +86,8 @@ describe('pass store made by gpg and pass', () => {
         assert.equal(err.reason, c.reason);
         assert.equal(err.path, c.path);
         assert.match(err.message, c.message);
-        for (const value of secretValuesOf(t.entries)) assert.ok(!err.message.includes(value), `message contains ${value}`);
+        for (const value of secretValuesOf(t.entries))
+          assert.ok(!err.message.includes(value), `message contains ${value}`);
         return true;
       });
     });
@@ -69,27 +103,47 @@ describe('pass store made by gpg and pass', () => {
   });
 
   it('a wrong passphrase is WrongPassphrase and the message holds neither passphrase', async () => {
-    await assert.rejects(load(t.ecc, 'wrong horse'), (err: unknown) => err instanceof PassSecretError && err.reason === 'WrongPassphrase' && !err.message.includes('horse'));
+    await assert.rejects(
+      load(t.ecc, 'wrong horse'),
+      (err: unknown) =>
+        err instanceof PassSecretError && err.reason === 'WrongPassphrase' && !err.message.includes('horse'),
+    );
   });
 
   it('the passphrase key without its passphrase is WrongPassphrase', async () => {
-    await assert.rejects(DecryptionKey.load({ privateKey: t.ecc.privateKey }), (err: unknown) => err instanceof PassSecretError && err.reason === 'WrongPassphrase');
+    await assert.rejects(
+      DecryptionKey.load({ privateKey: t.ecc.privateKey }),
+      (err: unknown) => err instanceof PassSecretError && err.reason === 'WrongPassphrase',
+    );
   });
 
   it('a public key given as the private key is InvalidKey', async () => {
     const publicKey = t.home.run('gpg', ['--batch', '--armor', '--export', t.rsa.fingerprint]);
-    await assert.rejects(DecryptionKey.load({ privateKey: publicKey }), (err: unknown) => err instanceof PassSecretError && err.reason === 'InvalidKey');
+    await assert.rejects(
+      DecryptionKey.load({ privateKey: publicKey }),
+      (err: unknown) => err instanceof PassSecretError && err.reason === 'InvalidKey',
+    );
   });
 
   it('a directory that is not a store, and a store that cannot be read, are StoreUnavailable', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'keelson-not-a-store-'));
     try {
-      await assert.rejects((await storeFor(t.rsa, new DirectoryTree(empty))).readEntry('prod/db'), (err: unknown) => err instanceof PassSecretError && err.reason === 'StoreUnavailable');
+      await assert.rejects(
+        (await storeFor(t.rsa, new DirectoryTree(empty))).readEntry('prod/db'),
+        (err: unknown) => err instanceof PassSecretError && err.reason === 'StoreUnavailable',
+      );
     } finally {
       rmSync(empty, { recursive: true });
     }
-    const unreachable: SourceTree = { revision: 'main@sha1:unreachable', readFile: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')), readDir: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
-    await assert.rejects((await storeFor(t.rsa, unreachable)).readEntry('prod/db'), (err: unknown) => err instanceof PassSecretError && err.reason === 'StoreUnavailable' && err.path === 'prod/db');
+    const unreachable: SourceTree = {
+      revision: 'main@sha1:unreachable',
+      readFile: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')),
+      readDir: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')),
+    };
+    await assert.rejects(
+      (await storeFor(t.rsa, unreachable)).readEntry('prod/db'),
+      (err: unknown) => err instanceof PassSecretError && err.reason === 'StoreUnavailable' && err.path === 'prod/db',
+    );
   });
 
   it('the cache serves an unchanged entry and never a replaced one', async () => {

@@ -33,8 +33,14 @@ describe('runtime tree', () => {
     const ours = walk(tree.dir, (p) => p.includes('node_modules'));
     const rel = ours.map((p) => relative(tree.dir, p));
     assert.ok(rel.some((p) => p === 'operator/src/cli/main.ts'));
-    assert.ok(rel.some((p) => p.startsWith('cdk8s-app/kit/')), 'the kit synthesis provides is there');
-    assert.deepEqual(rel.filter((p) => p.endsWith('.test.ts') || p.includes('testdata') || p.startsWith('test/')), []);
+    assert.ok(
+      rel.some((p) => p.startsWith('cdk8s-app/kit/')),
+      'the kit synthesis provides is there',
+    );
+    assert.deepEqual(
+      rel.filter((p) => p.endsWith('.test.ts') || p.includes('testdata') || p.startsWith('test/')),
+      [],
+    );
   });
 
   it('runs the keelson command against the control plane', async () => {

@@ -15,7 +15,10 @@ const core = kc.makeApiClient(k8s.CoreV1Api);
 
 async function configMapNames(namespace: string): Promise<string[]> {
   const list = await core.listNamespacedConfigMap({ namespace });
-  return list.items.map((c) => c.metadata!.name!).filter((n) => n !== 'kube-root-ca.crt').sort();
+  return list.items
+    .map((c) => c.metadata!.name!)
+    .filter((n) => n !== 'kube-root-ca.crt')
+    .sort();
 }
 
 describe('prune', () => {
@@ -30,22 +33,45 @@ describe('prune', () => {
 
   it('removes exactly what the desired state dropped, and keeps what it must', async () => {
     const executor = await executorFor(ns, 'prune');
-    const v1 = [configMap(ns, 'a'), configMap(ns, 'b'), configMap(ns, 'kept', {}, { 'keelson.dev/prune': 'false' }), configMap(ns, 'c')];
+    const v1 = [
+      configMap(ns, 'a'),
+      configMap(ns, 'b'),
+      configMap(ns, 'kept', {}, { 'keelson.dev/prune': 'false' }),
+      configMap(ns, 'c'),
+    ];
     const first = await executor.start({ id: 'prune-1', revision: 'r1', desired: v1, inventory: [], prune: true });
     assert.equal((await executor.run(first.operation, v1)).phase, 'Succeeded');
     const inventory = nextInventory([], v1, new Set(), new Set());
     // Owned by this Environment but never in its inventory: not Keelson's to delete.
-    await core.createNamespacedConfigMap({ namespace: ns, body: withOwnership(configMap(ns, 'stranger'), { name: 'prune', namespace: ns }) as k8s.V1ConfigMap });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: withOwnership(configMap(ns, 'stranger'), { name: 'prune', namespace: ns }) as k8s.V1ConfigMap,
+    });
 
     const v2 = [configMap(ns, 'a'), configMap(ns, 'c')];
     const second = await executor.start({ id: 'prune-2', revision: 'r2', desired: v2, inventory, prune: true });
-    assert.deepEqual(second.prune.prune.map((o) => o.metadata.name), ['b']);
-    assert.deepEqual(second.prune.kept.map((k) => k.key), [`/ConfigMap/${ns}/kept`]);
+    assert.deepEqual(
+      second.prune.prune.map((o) => o.metadata.name),
+      ['b'],
+    );
+    assert.deepEqual(
+      second.prune.kept.map((k) => k.key),
+      [`/ConfigMap/${ns}/kept`],
+    );
     const done = await executor.run(second.operation, v2);
     assert.equal(done.phase, 'Succeeded', done.message);
     assert.deepEqual(await configMapNames(ns), ['a', 'c', 'kept', 'stranger']);
 
-    await assert.rejects(executor.start({ id: 'prune-3', revision: 'r3', desired: [], inventory: nextInventory(inventory, v2, new Set([`/ConfigMap/${ns}/b`]), new Set()), prune: true }), PruneRefusedError);
+    await assert.rejects(
+      executor.start({
+        id: 'prune-3',
+        revision: 'r3',
+        desired: [],
+        inventory: nextInventory(inventory, v2, new Set([`/ConfigMap/${ns}/b`]), new Set()),
+        prune: true,
+      }),
+      PruneRefusedError,
+    );
     assert.deepEqual(await configMapNames(ns), ['a', 'c', 'kept', 'stranger'], 'the refused prune deleted nothing');
     executor.close();
   });
@@ -63,8 +89,17 @@ describe('compare', () => {
 
   it('is Synced after a sync, costs no request when nothing changed, and shows drift made by hand', async () => {
     const executor = await executorFor(ns, 'diff');
-    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: ns }, stringData: { password: 'correct-horse-battery' } };
-    const desired = [deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }), configMap(ns, 'settings'), secret];
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: ns },
+      stringData: { password: 'correct-horse-battery' },
+    };
+    const desired = [
+      deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }),
+      configMap(ns, 'settings'),
+      secret,
+    ];
     const { operation } = await executor.start({ id: 'diff-1', revision: 'r1', desired, inventory: [], prune: false });
     assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
     const readLive = async () => [...(await executor.readLive(desired)).values()];
@@ -72,23 +107,37 @@ describe('compare', () => {
     const live = await readLive();
     const first = await executor.compare(desired, live);
     assert.deepEqual(first.errors, []);
-    assert.deepEqual(first.resources.map((r) => r.status), ['Synced', 'Synced', 'Synced'], JSON.stringify(first.resources));
+    assert.deepEqual(
+      first.resources.map((r) => r.status),
+      ['Synced', 'Synced', 'Synced'],
+      JSON.stringify(first.resources),
+    );
     const again = await executor.compare(desired, live);
     assert.equal(again.dryRuns, 0, 'an unchanged desired and live state is answered from the cache');
 
     const apps = kc.makeApiClient(k8s.AppsV1Api);
-    await apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 5 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-    await core.patchNamespacedSecret({ name: 'db', namespace: ns, body: { stringData: { password: 'changed-by-hand' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      { name: 'web', namespace: ns, body: { spec: { replicas: 5 } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    await core.patchNamespacedSecret(
+      { name: 'db', namespace: ns, body: { stringData: { password: 'changed-by-hand' } } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     const drifted = await executor.compare(desired, await readLive());
     assert.equal(drifted.dryRuns, 2, 'only the two changed objects are dry-run again');
     const byName = new Map(drifted.resources.map((r) => [r.key.split('/').at(-1), r]));
     assert.equal(byName.get('settings')!.status, 'Synced');
     assert.equal(byName.get('web')!.status, 'OutOfSync');
-    assert.deepEqual(byName.get('web')!.changes.map((c) => c.path), ['/spec/replicas']);
+    assert.deepEqual(
+      byName.get('web')!.changes.map((c) => c.path),
+      ['/spec/replicas'],
+    );
     assert.equal(formatChanges(byName.get('web')!), '/spec/replicas: 5 → 2');
     assert.equal(byName.get('db')!.status, 'OutOfSync');
     const printed = JSON.stringify(drifted) + formatChanges(byName.get('db')!);
-    for (const leak of ['correct-horse', 'changed-by-hand', Buffer.from('changed-by-hand').toString('base64')]) assert.ok(!printed.includes(leak), `the diff shows ${leak}`);
+    for (const leak of ['correct-horse', 'changed-by-hand', Buffer.from('changed-by-hand').toString('base64')])
+      assert.ok(!printed.includes(leak), `the diff shows ${leak}`);
     executor.close();
   });
 });

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { KubeApiError } from '../../../operator/src/adapters/kubernetes/api-error.ts';
-import { LazyRestTransport, RestTransport, TransportClosedError } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
+import {
+  LazyRestTransport,
+  RestTransport,
+  TransportClosedError,
+} from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { createTestNamespace, deleteNamespace } from '../../harness/kube.ts';
 import { kc } from './sync-fixtures.ts';
 
@@ -19,7 +23,11 @@ const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
 
 async function tokenOf(namespace: string, name: string): Promise<string> {
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  const tr = await core.createNamespacedServiceAccountToken({ namespace, name, body: { spec: { expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
   return tr.status?.token ?? assert.fail(`no token for ${name}`);
 }
 
@@ -38,19 +46,44 @@ describe('RestTransport', () => {
   it('takes rotated credentials from the kubeconfig without a restart', async () => {
     const reader = await tokenOf(ns, 'reader');
     const nobody = await tokenOf(ns, 'nobody');
-    await rbac.createNamespacedRole({ namespace: ns, body: { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] } });
-    await rbac.createNamespacedRoleBinding({ namespace: ns, body: { metadata: { name: 'reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' }, subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }] } });
+    await rbac.createNamespacedRole({
+      namespace: ns,
+      body: { metadata: { name: 'reader' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: 'reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: ns }],
+      },
+    });
     const credential = join(dir, 'credential.json');
-    const handOut = (token: string) => writeFileSync(credential, JSON.stringify({
-      apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',
-      status: { token, expirationTimestamp: new Date(Date.now() + 1000).toISOString() },
-    }));
+    const handOut = (token: string) =>
+      writeFileSync(
+        credential,
+        JSON.stringify({
+          apiVersion: 'client.authentication.k8s.io/v1',
+          kind: 'ExecCredential',
+          status: { token, expirationTimestamp: new Date(Date.now() + 1000).toISOString() },
+        }),
+      );
     handOut(reader);
     const cluster = kc.getCurrentCluster()!;
     const rotating = new k8s.KubeConfig();
     rotating.loadFromOptions({
       clusters: [cluster],
-      users: [{ name: 'rotating', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'cat', args: [credential], interactiveMode: 'Never' } }],
+      users: [
+        {
+          name: 'rotating',
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1',
+            command: 'cat',
+            args: [credential],
+            interactiveMode: 'Never',
+          },
+        },
+      ],
       contexts: [{ name: 'rotating', cluster: cluster.name, user: 'rotating' }],
       currentContext: 'rotating',
     });
@@ -60,7 +93,13 @@ describe('RestTransport', () => {
       assert.ok(await transport.request(list), 'the first token may list ConfigMaps');
       handOut(nobody);
       await sleep(1100); // the exec plugin's credential expired
-      await assert.rejects(transport.request(list), (err) => err instanceof KubeApiError && err.status === 403 && err.message.includes(`system:serviceaccount:${ns}:nobody`));
+      await assert.rejects(
+        transport.request(list),
+        (err) =>
+          err instanceof KubeApiError &&
+          err.status === 403 &&
+          err.message.includes(`system:serviceaccount:${ns}:nobody`),
+      );
     } finally {
       transport.close();
     }
@@ -70,14 +109,23 @@ describe('RestTransport', () => {
     const transport = await RestTransport.fromKubeConfig(kc);
     const path = `/api/v1/namespaces/${ns}/configmaps`;
     await transport.request({ method: 'GET', path });
-    const inFlight = transport.request({ method: 'POST', path, body: { metadata: { name: 'in-flight' } } }).then(() => 'written', (err: unknown) => err);
+    const inFlight = transport.request({ method: 'POST', path, body: { metadata: { name: 'in-flight' } } }).then(
+      () => 'written',
+      (err: unknown) => err,
+    );
     transport.close();
     const outcome = await inFlight;
-    await assert.rejects(transport.request({ method: 'POST', path, body: { metadata: { name: 'after-close' } } }), TransportClosedError);
+    await assert.rejects(
+      transport.request({ method: 'POST', path, body: { metadata: { name: 'after-close' } } }),
+      TransportClosedError,
+    );
     const lazy = new LazyRestTransport(kc);
     await lazy.request({ method: 'GET', path });
     lazy.close();
-    await assert.rejects(lazy.request({ method: 'POST', path, body: { metadata: { name: 'lazy-after-close' } } }), TransportClosedError);
+    await assert.rejects(
+      lazy.request({ method: 'POST', path, body: { metadata: { name: 'lazy-after-close' } } }),
+      TransportClosedError,
+    );
     const names = (await core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name);
     assert.ok(!names.includes('after-close') && !names.includes('lazy-after-close'), names.join(', '));
     // The request in flight either made it before the close or failed; it never hangs.

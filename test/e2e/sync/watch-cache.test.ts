@@ -27,7 +27,13 @@ describe('watch caches', () => {
   before(async () => {
     ns = await createTestNamespace(kc, 'watch-cache');
     transport = await RestTransport.fromKubeConfig(kc);
-    managed = new ManagedObjectWatches({ kubeConfig: kc, resourceMap: new ResourceMap(transport), namespaces: [ns], log: silentLogger, onObject: () => undefined });
+    managed = new ManagedObjectWatches({
+      kubeConfig: kc,
+      resourceMap: new ResourceMap(transport),
+      namespaces: [ns],
+      log: silentLogger,
+      onObject: () => undefined,
+    });
     await managed.track([inventoryEntry(configMap(ns, 'x')), inventoryEntry(deployment(ns, 'x', 'x'))]);
   });
   after(async () => {
@@ -42,14 +48,25 @@ describe('watch caches', () => {
     const address = { apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: ns, name: 'settings' } };
     for (let i = 0; i < 15; i++) {
       const desired = [configMap(ns, 'settings', { round: String(i) })];
-      const { operation } = await executor.start({ id: `cached-${i}`, revision: `r${i}`, desired, inventory: [], prune: false });
+      const { operation } = await executor.start({
+        id: `cached-${i}`,
+        revision: `r${i}`,
+        desired,
+        inventory: [],
+        prune: false,
+      });
       assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
       // Right after the write: never the object before it, whether the watch caught up or not.
       assert.equal(roundOf(await executor.live.get(address)), String(i), `round ${i}`);
     }
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.patchNamespacedConfigMap({ name: 'settings', namespace: ns, body: { data: { round: 'by hand' } } }, mergePatch);
-    await eventually(async () => roundOf(await executor.live.get(address)) === 'by hand', { message: 'the hand edit in the cache' });
+    await core.patchNamespacedConfigMap(
+      { name: 'settings', namespace: ns, body: { data: { round: 'by hand' } } },
+      mergePatch,
+    );
+    await eventually(async () => roundOf(await executor.live.get(address)) === 'by hand', {
+      message: 'the hand edit in the cache',
+    });
     const before = executor.live.reads.requested;
     assert.equal(roundOf(await executor.live.get(address)), 'by hand');
     assert.equal(executor.live.reads.requested, before, 'a read of a watched object the cache holds sends no request');
@@ -60,20 +77,35 @@ describe('watch caches', () => {
   it('after a sync, the comparison is answered without a dry-run although the Deployment rolled out meanwhile', async () => {
     await createEnvironment(ns, 'fingerprint');
     const executor = await executorFor(ns, 'fingerprint', { cache: managed });
-    const desired: KubeObject[] = [deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }), configMap(ns, 'web-settings')];
-    const { operation } = await executor.start({ id: 'fingerprint-1', revision: 'r1', desired, inventory: [], prune: false });
+    const desired: KubeObject[] = [
+      deployment(ns, 'web', 'registry.example/web:1', { replicas: 2 }),
+      configMap(ns, 'web-settings'),
+    ];
+    const { operation } = await executor.start({
+      id: 'fingerprint-1',
+      revision: 'r1',
+      desired,
+      inventory: [],
+      prune: false,
+    });
     assert.equal((await executor.run(operation, desired)).phase, 'Succeeded');
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const rolledOut = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     assert.equal(rolledOut.status?.availableReplicas, 2, 'the status changed after the apply');
     const report = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
-    assert.deepEqual(report.resources.map((r) => r.status), ['Synced', 'Synced']);
+    assert.deepEqual(
+      report.resources.map((r) => r.status),
+      ['Synced', 'Synced'],
+    );
     assert.equal(report.dryRuns, 0, 'what the sync applied is known Synced until someone changes it');
     await apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 4 } } }, mergePatch);
-    const drifted = await eventually(async () => {
-      const r = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
-      return r.resources.some((c) => c.status === 'OutOfSync') && r;
-    }, { message: 'the hand edit seen as drift' });
+    const drifted = await eventually(
+      async () => {
+        const r = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
+        return r.resources.some((c) => c.status === 'OutOfSync') && r;
+      },
+      { message: 'the hand edit seen as drift' },
+    );
     assert.equal(drifted.dryRuns, 1, 'only the changed Deployment is dry-run again');
     executor.close();
   });
@@ -81,11 +113,20 @@ describe('watch caches', () => {
   it('an object a watch covers but has not seen costs one dry-run, which also validates it; one that exists unmanaged is read and compared', async () => {
     await createEnvironment(ns, 'probe');
     // ConfigMaps watched in every namespace; Secrets not watched at all.
-    const everywhere = new ManagedObjectWatches({ kubeConfig: kc, resourceMap: new ResourceMap(transport), namespaces: [], log: silentLogger, onObject: () => undefined });
+    const everywhere = new ManagedObjectWatches({
+      kubeConfig: kc,
+      resourceMap: new ResourceMap(transport),
+      namespaces: [],
+      log: silentLogger,
+      onObject: () => undefined,
+    });
     await everywhere.track([inventoryEntry(configMap(ns, 'x'))]);
     const executor = await executorFor(ns, 'probe', { cache: everywhere });
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unmanaged' }, data: { key: 'by hand' } } });
+    await core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'unmanaged' }, data: { key: 'by hand' } },
+    });
     const requests: string[] = [];
     // Requests for objects (discovery left out).
     const unsubscribe = onKubernetesRequest((r) => r.resource && requests.push(`${r.verb} ${r.resource}`));
@@ -106,25 +147,51 @@ describe('watch caches', () => {
       assert.equal(byKey.get(`/ConfigMap/${ns}/Not_Valid`)?.reason, 'Missing');
       const unmanaged = byKey.get(`/ConfigMap/${ns}/unmanaged`);
       assert.equal(unmanaged?.reason, 'Drift');
-      assert.ok(unmanaged.changes.some((c) => c.path === '/data/key' && c.live === 'by hand'), JSON.stringify(unmanaged.changes));
+      assert.ok(
+        unmanaged.changes.some((c) => c.path === '/data/key' && c.live === 'by hand'),
+        JSON.stringify(unmanaged.changes),
+      );
       assert.deepEqual([...live.keys()], [`/ConfigMap/${ns}/unmanaged`]);
       assert.deepEqual(report.errors, []);
       assert.equal(byKey.get(`/Secret/${ns}/uncovered`)?.reason, 'Missing');
       assert.equal(report.dryRuns, 4);
-      assert.deepEqual(requests.sort(), ['GET configmaps', 'GET configmaps', 'GET secrets', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps', 'PATCH (dry run) configmaps'],
-        'one dry-run per ConfigMap; a read for the one that exists, for the rejected one, and for the Secret no watch covers');
+      assert.deepEqual(
+        requests.sort(),
+        [
+          'GET configmaps',
+          'GET configmaps',
+          'GET secrets',
+          'PATCH (dry run) configmaps',
+          'PATCH (dry run) configmaps',
+          'PATCH (dry run) configmaps',
+          'PATCH (dry run) configmaps',
+        ],
+        'one dry-run per ConfigMap; a read for the one that exists, for the rejected one, and for the Secret no watch covers',
+      );
 
       // The sync of the valid ones validates nothing again: the probes vouch for them.
       requests.length = 0;
       const valid = desired.slice(0, 2);
-      const { operation } = await executor.start({ id: 'probe-1', revision: 'r1', desired: valid, inventory: [], prune: false });
+      const { operation } = await executor.start({
+        id: 'probe-1',
+        revision: 'r1',
+        desired: valid,
+        inventory: [],
+        prune: false,
+      });
       assert.equal((await executor.run(operation, valid)).phase, 'Succeeded');
       assert.equal(requests.filter((r) => r.includes('dry run')).length, 0, requests.join(', '));
       assert.equal(requests.filter((r) => r === 'PATCH configmaps').length, 2);
 
       // The rejected object: the sync's validation names it, and nothing is applied.
       const failing = [configMap(ns, 'also-new'), desired[3]!];
-      const { operation: started } = await executor.start({ id: 'probe-2', revision: 'r2', desired: failing, inventory: [], prune: false });
+      const { operation: started } = await executor.start({
+        id: 'probe-2',
+        revision: 'r2',
+        desired: failing,
+        inventory: [],
+        prune: false,
+      });
       const failed = await executor.run(started, failing);
       assert.equal(failed.phase, 'Failed');
       assert.match(failed.failure ?? '', /dry-run failed, nothing was applied: ConfigMap .*Not_Valid/);
@@ -139,14 +206,27 @@ describe('watch caches', () => {
   it('KeelsonResources reads an Environment from the watch, never older than its own last write', async () => {
     await createEnvironment(ns, 'resources');
     const resources = new KeelsonResources(kc);
-    const watches = await watchKeelsonResources({ kubeConfig: kc, namespaces: [ns], log: silentLogger, onEnvironment: () => undefined, onGitRepository: () => undefined });
+    const watches = await watchKeelsonResources({
+      kubeConfig: kc,
+      namespaces: [ns],
+      log: silentLogger,
+      onEnvironment: () => undefined,
+      onGitRepository: () => undefined,
+    });
     resources.useCache(watches);
     try {
       for (let i = 0; i < 15; i++) {
-        await resources.patchEnvironmentStatus(ns, 'resources', { lastHandledSyncAt: `round-${i}` }, { firstStatus: i === 0 });
+        await resources.patchEnvironmentStatus(
+          ns,
+          'resources',
+          { lastHandledSyncAt: `round-${i}` },
+          { firstStatus: i === 0 },
+        );
         assert.equal((await resources.getEnvironment(ns, 'resources')).status?.lastHandledSyncAt, `round-${i}`);
       }
-      await resources.patchEnvironment(ns, 'resources', { metadata: { annotations: { 'test.keelson.dev/seen': 'yes' } } });
+      await resources.patchEnvironment(ns, 'resources', {
+        metadata: { annotations: { 'test.keelson.dev/seen': 'yes' } },
+      });
       const env = await resources.getEnvironment(ns, 'resources');
       assert.equal(env.metadata.annotations?.['test.keelson.dev/seen'], 'yes');
       await assert.rejects(resources.getEnvironment(ns, 'absent'), /Environment .*\/absent not found/);

@@ -10,14 +10,23 @@ import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../../harness/kube.ts';
 import { deployRepo, mainWith, removeDeployRepos } from './deploy-repo-fixture.ts';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function keelson(...args: string[]): Promise<Run> {
   const env = { ...process.env, PATH: `${join(REPO_ROOT, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
   return new Promise((resolve) => {
-    execFile('npx', ['--no-install', 'keelson', ...args], { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'npx',
+      ['--no-install', 'keelson', ...args],
+      { cwd: REPO_ROOT, env, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,7 +41,9 @@ describe('keelson synth and envs', () => {
   it('synth prints the environment as multi-document YAML', async () => {
     const run = await keelson('synth', 'cdk8s-app/example', '--env', 'prod');
     assert.equal(run.code, 0, run.stderr);
-    const docs = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: { replicas?: number } });
+    const docs = parseAllDocuments(run.stdout).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: { replicas?: number } },
+    );
     assert.ok(docs.length >= 11);
     assert.equal(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'api')?.spec?.replicas, 3);
   });
@@ -40,8 +51,15 @@ describe('keelson synth and envs', () => {
   it('synth --out writes one file per app', async () => {
     const run = await keelson('synth', 'cdk8s-app/example', '--env', 'dev', '--out', out);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(readdirSync(out).sort(),
-      ['api.yaml', 'cache.yaml', 'platform.yaml', 'reports.yaml', 'status.yaml', 'web.yaml', 'worker.yaml']);
+    assert.deepEqual(readdirSync(out).sort(), [
+      'api.yaml',
+      'cache.yaml',
+      'platform.yaml',
+      'reports.yaml',
+      'status.yaml',
+      'web.yaml',
+      'worker.yaml',
+    ]);
     assert.match(readFileSync(join(out, 'web.yaml'), 'utf8'), /kind: Ingress/);
   });
 
@@ -53,7 +71,9 @@ describe('keelson synth and envs', () => {
   });
 
   it('what the deploy repository prints goes to stderr, not into the YAML', async () => {
-    const repo = deployRepo(mainWith(`console.log('building dev'); new kplus.ConfigMap(app, 'cm', { metadata: { name: 'c' } });`));
+    const repo = deployRepo(
+      mainWith(`console.log('building dev'); new kplus.ConfigMap(app, 'cm', { metadata: { name: 'c' } });`),
+    );
     const run = await keelson('synth', repo.root, '--env', 'dev');
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /\[deploy repo\] building dev/);
@@ -61,7 +81,10 @@ describe('keelson synth and envs', () => {
   });
 
   it('synth of a folder of a Git working tree sees the whole tree, as the operator sees the repository', async () => {
-    const files = mainWith(`new Include(app, 'shared', { url: '../manifests/shared.yaml' });`, `import { Include } from 'cdk8s';`);
+    const files = mainWith(
+      `new Include(app, 'shared', { url: '../manifests/shared.yaml' });`,
+      `import { Include } from 'cdk8s';`,
+    );
     const repo = deployRepo({
       '.git/HEAD': 'ref: refs/heads/main\n',
       'manifests/shared.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n',
@@ -78,12 +101,30 @@ describe('keelson synth and envs', () => {
   });
 
   const failures: { name: string; args: () => string[]; code: number; stderr: RegExp }[] = [
-    { name: 'an unknown environment', args: () => ['synth', 'cdk8s-app/example', '--env', 'qa'], code: 1,
-      stderr: /(^|\n)keelson synth: the deploy repository defines no environment "qa" \(it defines: dev, prod\)\n$/ },
-    { name: 'a missing --env', args: () => ['synth', 'cdk8s-app/example'], code: 2, stderr: /--env is required[\s\S]*usage: keelson synth/ },
-    { name: 'a directory without an entry point', args: () => ['synth', 'docs', '--env', 'dev'], code: 1, stderr: /no entry point in "docs": expected one of main\.ts/ },
-    { name: 'a syntax error, with file and line', args: () => ['envs', deployRepo({ 'main.ts': 'export default {\n  dev: (env) => {\n}\n' }).root], code: 1,
-      stderr: /main\.ts:4:0?\d*: Expected "}" but found end of file|main\.ts:\d+:\d+: Expected/ },
+    {
+      name: 'an unknown environment',
+      args: () => ['synth', 'cdk8s-app/example', '--env', 'qa'],
+      code: 1,
+      stderr: /(^|\n)keelson synth: the deploy repository defines no environment "qa" \(it defines: dev, prod\)\n$/,
+    },
+    {
+      name: 'a missing --env',
+      args: () => ['synth', 'cdk8s-app/example'],
+      code: 2,
+      stderr: /--env is required[\s\S]*usage: keelson synth/,
+    },
+    {
+      name: 'a directory without an entry point',
+      args: () => ['synth', 'docs', '--env', 'dev'],
+      code: 1,
+      stderr: /no entry point in "docs": expected one of main\.ts/,
+    },
+    {
+      name: 'a syntax error, with file and line',
+      args: () => ['envs', deployRepo({ 'main.ts': 'export default {\n  dev: (env) => {\n}\n' }).root],
+      code: 1,
+      stderr: /main\.ts:4:0?\d*: Expected "}" but found end of file|main\.ts:\d+:\d+: Expected/,
+    },
   ];
   for (const f of failures) {
     it(`exits ${f.code} with a readable message on ${f.name}`, async () => {

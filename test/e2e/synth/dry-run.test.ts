@@ -28,7 +28,14 @@ describe('the example deploy repository against the API server', () => {
       for (const obj of objects) {
         const body = { ...obj, metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? ns } };
         try {
-          const applied = await client.patch(body as k8s.KubernetesObject, undefined, 'All', 'keelson', true, k8s.PatchStrategy.ServerSideApply);
+          const applied = await client.patch(
+            body as k8s.KubernetesObject,
+            undefined,
+            'All',
+            'keelson',
+            true,
+            k8s.PatchStrategy.ServerSideApply,
+          );
           assert.equal(applied.metadata?.name, obj.metadata.name);
         } catch (err) {
           rejected.push(`${describeKey(keyOf(obj))}: ${apiErrorMessage(err)}`);
@@ -41,7 +48,12 @@ describe('the example deploy repository against the API server', () => {
   it('the dry-run created nothing', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const batch = kc.makeApiClient(k8s.BatchV1Api);
-    assert.deepEqual((await core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name).filter((n) => n !== 'kube-root-ca.crt'), []);
+    assert.deepEqual(
+      (await core.listNamespacedConfigMap({ namespace: ns })).items
+        .map((c) => c.metadata?.name)
+        .filter((n) => n !== 'kube-root-ca.crt'),
+      [],
+    );
     assert.deepEqual((await batch.listNamespacedJob({ namespace: ns })).items, []);
   });
 });

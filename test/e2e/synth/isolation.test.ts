@@ -31,7 +31,11 @@ process.send({ type: 'ready', exports: { results: [
 ] } });
 `;
 
-const synthesizer = new Synthesizer({ cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'), size: 2, timeoutMs: 5000 });
+const synthesizer = new Synthesizer({
+  cacheDir: join(tmpdir(), 'keelson-test-cache', 'synth'),
+  size: 2,
+  timeoutMs: 5000,
+});
 
 describe('the synthesis sandbox', () => {
   before(() => synthesizer.start());
@@ -43,15 +47,40 @@ describe('the synthesis sandbox', () => {
 
   it('a worker process can read only its scratch directory, spawn nothing, write nothing, and has no environment', async () => {
     writeFileSync(join(scratch, 'runtime.cjs'), probe);
-    const worker = new WorkerProcess({ entryFile: join(scratch, 'runtime.cjs'), scratchDir: scratch, heapLimitMb: 64, rssLimitMb: 256, startTimeoutMs: 10_000, maxStdioBytes: 65536 });
-    const { exports: { results } } = await worker.start();
+    const worker = new WorkerProcess({
+      entryFile: join(scratch, 'runtime.cjs'),
+      scratchDir: scratch,
+      heapLimitMb: 64,
+      rssLimitMb: 256,
+      startTimeoutMs: 10_000,
+      maxStdioBytes: 65536,
+    });
+    const {
+      exports: { results },
+    } = await worker.start();
     worker.stop();
-    assert.deepEqual(results, ['ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', 'ERR_ACCESS_DENIED', '[]', scratch]);
+    assert.deepEqual(results, [
+      'ERR_ACCESS_DENIED',
+      'ERR_ACCESS_DENIED',
+      'ERR_ACCESS_DENIED',
+      'ERR_ACCESS_DENIED',
+      'ERR_ACCESS_DENIED',
+      '[]',
+      scratch,
+    ]);
   });
 
   it('code of one deploy repository never runs in a worker another repository changed', async () => {
-    const polluter = deployRepo(mainWith(`(globalThis as any).leftBehind = 'from another repo'; setInterval(() => undefined, 1000); new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' } });`));
-    const observer = deployRepo(mainWith(`new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' }, data: { seen: String((globalThis as any).leftBehind) } });`));
+    const polluter = deployRepo(
+      mainWith(
+        `(globalThis as any).leftBehind = 'from another repo'; setInterval(() => undefined, 1000); new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' } });`,
+      ),
+    );
+    const observer = deployRepo(
+      mainWith(
+        `new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' }, data: { seen: String((globalThis as any).leftBehind) } });`,
+      ),
+    );
     for (let i = 0; i < 3; i++) {
       await synthesizer.synthesize({ tree: polluter }, 'dev');
       const { result } = await synthesizer.synthesize({ tree: observer }, 'dev');
@@ -62,7 +91,10 @@ describe('the synthesis sandbox', () => {
   it('an endless loop in one deploy repository does not hold up another one', async () => {
     const spinner = deployRepo(mainWith(`for (;;) { /* spin */ }`));
     const other = deployRepo(mainWith(`new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' } });`));
-    const spinning = synthesizer.synthesize({ tree: spinner }, 'dev').then(() => 'finished', (e: Error) => e.message);
+    const spinning = synthesizer.synthesize({ tree: spinner }, 'dev').then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
     const t0 = performance.now();
     for (let i = 0; i < 3; i++) await synthesizer.synthesize({ tree: other }, 'dev');
     const elapsed = performance.now() - t0;
@@ -71,7 +103,11 @@ describe('the synthesis sandbox', () => {
   });
 
   it('a deploy repository cannot change the built-in prototypes that later synthesis uses', async () => {
-    const repo = deployRepo(mainWith(`try { (Object.prototype as any).polluted = 'yes'; } catch { /* frozen */ }\n    new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' }, data: { p: String(({} as any).polluted) } });`));
+    const repo = deployRepo(
+      mainWith(
+        `try { (Object.prototype as any).polluted = 'yes'; } catch { /* frozen */ }\n    new kplus.ConfigMap(app, 'c', { metadata: { name: 'c' }, data: { p: String(({} as any).polluted) } });`,
+      ),
+    );
     for (let i = 0; i < 2; i++) {
       const { result } = await synthesizer.synthesize({ tree: repo }, 'dev');
       assert.deepEqual(result.apps[0]!.objects[0]!.data, { p: 'undefined' });

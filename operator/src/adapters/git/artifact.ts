@@ -46,7 +46,13 @@ export class GitArtifact implements SourceTree {
     const fast = await this.#find(filepath);
     if (fast !== null) return fast?.type === 'blob' ? (await this.#store.reader.read(fast.oid))?.data : undefined;
     try {
-      const { blob } = await git.readBlob({ fs, gitdir: this.#store.gitdir, oid: this.commit, filepath, cache: this.#store.cache });
+      const { blob } = await git.readBlob({
+        fs,
+        gitdir: this.#store.gitdir,
+        oid: this.commit,
+        filepath,
+        cache: this.#store.cache,
+      });
       return blob;
     } catch (err) {
       if (isAbsent(err)) return undefined;
@@ -89,7 +95,10 @@ export class GitArtifact implements SourceTree {
     }
     try {
       const { tree } = await git.readTree({
-        fs, gitdir: this.#store.gitdir, oid: this.commit, cache: this.#store.cache,
+        fs,
+        gitdir: this.#store.gitdir,
+        oid: this.commit,
+        cache: this.#store.cache,
         ...(filepath === '' ? {} : { filepath }),
       });
       return toEntries(tree.map((e) => ({ name: e.path, oid: e.oid, type: e.type })));

@@ -9,12 +9,16 @@ describe('ConcurrencyLimit', () => {
     let active = 0;
     let peak = 0;
     const started: number[] = [];
-    await Promise.all([0, 1, 2, 3, 4].map((i) => limit.run(async () => {
-      started.push(i);
-      peak = Math.max(peak, ++active);
-      await sleep(10);
-      active--;
-    })));
+    await Promise.all(
+      [0, 1, 2, 3, 4].map((i) =>
+        limit.run(async () => {
+          started.push(i);
+          peak = Math.max(peak, ++active);
+          await sleep(10);
+          active--;
+        }),
+      ),
+    );
     assert.equal(peak, 2);
     assert.deepEqual(started, [0, 1, 2, 3, 4]);
     assert.equal(limit.active, 0);
@@ -22,7 +26,12 @@ describe('ConcurrencyLimit', () => {
 
   it('frees the slot of a task that fails', async () => {
     const limit = new ConcurrencyLimit(1);
-    await assert.rejects(limit.run(async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      limit.run(async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(await limit.run(async () => 'next'), 'next');
   });
 });

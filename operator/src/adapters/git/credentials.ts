@@ -16,8 +16,12 @@ export class CredentialsInvalidError extends Error {
 }
 
 /** Reads credentials from Secret `data` (base64 values, as the API returns them). */
-export function credentialsFromSecretData(secretName: string, data: Readonly<Record<string, string>> | undefined): GitCredentials {
-  const get = (key: string) => (data?.[key] === undefined ? undefined : Buffer.from(data[key]!, 'base64').toString('utf8'));
+export function credentialsFromSecretData(
+  secretName: string,
+  data: Readonly<Record<string, string>> | undefined,
+): GitCredentials {
+  const get = (key: string) =>
+    data?.[key] === undefined ? undefined : Buffer.from(data[key]!, 'base64').toString('utf8');
   const username = get('username');
   const password = get('password');
   const bearerToken = get('bearerToken');
@@ -27,7 +31,9 @@ export function credentialsFromSecretData(secretName: string, data: Readonly<Rec
     return { username: 'git', password, ...(caBundle ? { caBundle } : {}) };
   }
   if (username !== undefined && password === undefined) {
-    throw new CredentialsInvalidError(`Secret "${secretName}" has "username" but no "password": add the password or a token as "password"`);
+    throw new CredentialsInvalidError(
+      `Secret "${secretName}" has "username" but no "password": add the password or a token as "password"`,
+    );
   }
   if (caBundle !== undefined && !caBundle.includes('-----BEGIN CERTIFICATE-----')) {
     throw new CredentialsInvalidError(`Secret "${secretName}" has a "ca.crt" that is not a PEM certificate bundle`);

@@ -9,8 +9,20 @@ import { readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import git from 'isomorphic-git';
 import type { GitRepositoryRef } from '../../api/v1alpha1/git-repository.ts';
-import { describeGitFailure, redactUrl, type GitFailure, type GitFailureObservation } from '../../core/source/git-failure.ts';
-import { formatRevision, parseRevision, refPrefix, RefNotFoundError, selectRef, type ResolvedRef } from '../../core/source/git-ref.ts';
+import {
+  describeGitFailure,
+  redactUrl,
+  type GitFailure,
+  type GitFailureObservation,
+} from '../../core/source/git-failure.ts';
+import {
+  formatRevision,
+  parseRevision,
+  refPrefix,
+  RefNotFoundError,
+  selectRef,
+  type ResolvedRef,
+} from '../../core/source/git-ref.ts';
 import { GitArtifact } from './artifact.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { authorizationHeaders, type GitCredentials } from './credentials.ts';
@@ -92,18 +104,37 @@ export class GitSource {
     const timeoutMs = req.timeoutMs ?? 60_000;
     const signal = AbortSignal.timeout(timeoutMs);
     const headers = authorizationHeaders(req.credentials);
-    const http = createHttpTransport({ headers, signal, ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
+    const http = createHttpTransport({
+      headers,
+      signal,
+      ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}),
+    });
     const resolved = await this.#observe(req.url, 'ls-refs', async () => {
-      const advertised = await git.listServerRefs({ http, url: req.url, protocolVersion: 1, prefix: refPrefix(req.ref), peelTags: true });
+      const advertised = await git.listServerRefs({
+        http,
+        url: req.url,
+        protocolVersion: 1,
+        prefix: refPrefix(req.ref),
+        peelTags: true,
+      });
       return selectRef(req.ref, advertised);
     });
     const cache = this.#cacheFor(req.url);
-    const plan = { http, headers, ref: resolved.ref, commit: resolved.commit, depth: await this.#depthFor(cache, resolved) };
+    const plan = {
+      http,
+      headers,
+      ref: resolved.ref,
+      commit: resolved.commit,
+      depth: await this.#depthFor(cache, resolved),
+    };
     const fetched = (await cache.hasCommit(resolved.commit))
       ? false
       : await this.#observe(req.url, 'fetch', () => cache.ensure(plan, (task) => this.#limit.run(task)));
     if (!(await cache.hasCommit(resolved.commit))) {
-      throw this.#fail(req.url, { code: 'RefNotFoundError', message: `commit ${resolved.commit} is not reachable from any branch` });
+      throw this.#fail(req.url, {
+        code: 'RefNotFoundError',
+        message: `commit ${resolved.commit} is not reachable from any branch`,
+      });
     }
     const artifact = await this.#artifact(cache, resolved);
     if (fetched) await cache.compactIfNeeded(this.#compaction(), this.#clock());
@@ -126,11 +157,20 @@ export class GitSource {
       if (await cache.hasCommit(commit)) return this.#artifact(cache, { name, commit });
     }
     const headers = authorizationHeaders(req.credentials);
-    const http = createHttpTransport({ headers, signal: AbortSignal.timeout(req.timeoutMs ?? 60_000), ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}) });
+    const http = createHttpTransport({
+      headers,
+      signal: AbortSignal.timeout(req.timeoutMs ?? 60_000),
+      ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}),
+    });
     const ref = req.ref?.branch ? `refs/heads/${req.ref.branch}` : undefined;
-    await this.#observe(req.url, 'fetch', () => cache.ensure({ http, headers, ref, commit, depth: UNSHALLOW }, (task) => this.#limit.run(task)));
+    await this.#observe(req.url, 'fetch', () =>
+      cache.ensure({ http, headers, ref, commit, depth: UNSHALLOW }, (task) => this.#limit.run(task)),
+    );
     if (!(await cache.hasCommit(commit))) {
-      throw this.#fail(req.url, { code: 'RefNotFoundError', message: `commit ${commit} is not in the history of the repository` });
+      throw this.#fail(req.url, {
+        code: 'RefNotFoundError',
+        message: `commit ${commit} is not in the history of the repository`,
+      });
     }
     return this.#artifact(cache, { name, commit });
   }
@@ -153,7 +193,8 @@ export class GitSource {
     const ttl = this.#options.unusedCacheTtlMs ?? 6 * 3_600_000;
     const known = new Set([...this.#caches.values()].map((c) => basename(c.dir)));
     const entries = await readdir(this.#options.cacheDir).catch(() => [] as string[]);
-    for (const entry of entries) if (!known.has(entry)) await rm(join(this.#options.cacheDir, entry), { recursive: true, force: true });
+    for (const entry of entries)
+      if (!known.has(entry)) await rm(join(this.#options.cacheDir, entry), { recursive: true, force: true });
     for (const [url, cache] of this.#caches) {
       if (now - cache.lastUsedAt >= ttl) {
         this.#caches.delete(url);
@@ -205,7 +246,13 @@ export class GitSource {
       fetchedAt = new Date(this.#clock()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       this.#fetchedAt.set(key, fetchedAt);
     }
-    return new GitArtifact({ url: cache.url, revision: formatRevision(resolved), commit: resolved.commit, fetchedAt, store: await cache.store() });
+    return new GitArtifact({
+      url: cache.url,
+      revision: formatRevision(resolved),
+      commit: resolved.commit,
+      fetchedAt,
+      store: await cache.store(),
+    });
   }
 
   /**
@@ -219,13 +266,21 @@ export class GitSource {
   }
 
   #compaction() {
-    return { maxPacks: this.#options.maxPacksPerRepository ?? 32, maxBytes: this.#options.maxBytesPerRepository ?? 512 * 1024 * 1024 };
+    return {
+      maxPacks: this.#options.maxPacksPerRepository ?? 32,
+      maxBytes: this.#options.maxBytesPerRepository ?? 512 * 1024 * 1024,
+    };
   }
 
   async #observe<T>(url: string, kind: 'ls-refs' | 'fetch', task: () => Promise<T>): Promise<T> {
     const started = performance.now();
     const sample = (result: string) =>
-      this.#options.onRequest?.({ repository: redactUrl(url), kind, result, seconds: (performance.now() - started) / 1000 });
+      this.#options.onRequest?.({
+        repository: redactUrl(url),
+        kind,
+        result,
+        seconds: (performance.now() - started) / 1000,
+      });
     try {
       const value = await task();
       sample('success');
@@ -244,7 +299,13 @@ export class GitSource {
 
 /** What a thrown error tells about the failure: HTTP status, a code, the message. */
 export function observeError(err: unknown): GitFailureObservation {
-  const e = err as { code?: string; name?: string; message?: string; data?: { statusCode?: number }; cause?: { code?: string } };
+  const e = err as {
+    code?: string;
+    name?: string;
+    message?: string;
+    data?: { statusCode?: number };
+    cause?: { code?: string };
+  };
   const message = e?.message ?? String(err);
   if (err instanceof RefNotFoundError) return { code: 'RefNotFoundError', message };
   if (e?.name === 'InvalidRefError') return { code: 'InvalidRefError', message };

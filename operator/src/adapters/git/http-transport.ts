@@ -21,9 +21,10 @@ function agentFor(protocol: string, caBundle: string | undefined): HttpAgent | H
   const key = `${protocol}|${caBundle ?? ''}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = protocol === 'https:'
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 8, ...(caBundle ? { ca: caBundle } : {}) })
-      : new HttpAgent({ keepAlive: true, maxSockets: 8 });
+    agent =
+      protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 8, ...(caBundle ? { ca: caBundle } : {}) })
+        : new HttpAgent({ keepAlive: true, maxSockets: 8 });
     agents.set(key, agent);
   }
   return agent;
@@ -63,12 +64,21 @@ function once(bytes: Buffer): AsyncIterableIterator<Uint8Array> {
   return chunks(bytes);
 }
 
-function send(url: URL, req: GitHttpRequest, body: Buffer | undefined, options: HttpTransportOptions): Promise<IncomingMessage> {
+function send(
+  url: URL,
+  req: GitHttpRequest,
+  body: Buffer | undefined,
+  options: HttpTransportOptions,
+): Promise<IncomingMessage> {
   const headers: Record<string, string> = { ...req.headers, ...options.headers };
   if (body) headers['content-length'] = String(body.length);
   const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const r = make(url, { method: req.method ?? 'GET', headers, agent: agentFor(url.protocol, options.caBundle), signal: options.signal }, resolve);
+    const r = make(
+      url,
+      { method: req.method ?? 'GET', headers, agent: agentFor(url.protocol, options.caBundle), signal: options.signal },
+      resolve,
+    );
     r.on('error', reject);
     r.end(body);
   });

@@ -79,7 +79,10 @@ export class PackReader {
     let added = false;
     for (const name of names) {
       if (this.#packs.some((p) => p.name === name)) continue;
-      const [idx, pack] = await Promise.all([readFile(join(this.#dir, name)).catch(() => undefined), readFile(join(this.#dir, name.replace(/\.idx$/, '.pack'))).catch(() => undefined)]);
+      const [idx, pack] = await Promise.all([
+        readFile(join(this.#dir, name)).catch(() => undefined),
+        readFile(join(this.#dir, name.replace(/\.idx$/, '.pack'))).catch(() => undefined),
+      ]);
       // A fetch may be writing this pack right now: use it only once index and pack are
       // complete and belong together (the index ends with the pack's checksum).
       if (!idx || !pack || !isComplete(idx, pack)) continue;
@@ -130,7 +133,7 @@ export class PackReader {
       let distance = byte & 0x7f;
       while (byte & 0x80) {
         byte = buf[pos++]!;
-        distance = ((distance + 1) * 128) + (byte & 0x7f);
+        distance = (distance + 1) * 128 + (byte & 0x7f);
       }
       const base = await this.#readAt(pack, start - distance);
       obj = { type: base.type, data: applyDelta(base.data, inflateSync(buf.subarray(pos))) };

@@ -95,11 +95,19 @@ export class RepositoryCache {
     const { gitdir, cache } = await this.store();
     // isomorphic-git offers the server only the local value of the ref it fetches as a
     // "have": point it at the newest commit we hold, so only the new objects come.
-    const have = plan.ref === undefined ? undefined : (await this.#localRef(gitdir, plan.ref)) ?? this.#latest;
-    if (plan.ref !== undefined && have !== undefined) await git.writeRef({ fs, gitdir, ref: plan.ref, value: have, force: true });
+    const have = plan.ref === undefined ? undefined : ((await this.#localRef(gitdir, plan.ref)) ?? this.#latest);
+    if (plan.ref !== undefined && have !== undefined)
+      await git.writeRef({ fs, gitdir, ref: plan.ref, value: have, force: true });
     await git.fetch({
-      fs, http: plan.http, gitdir, cache, url: this.url, headers: plan.headers,
-      ...(plan.ref === undefined ? { singleBranch: false } : { ref: plan.ref, remoteRef: plan.ref, singleBranch: true }),
+      fs,
+      http: plan.http,
+      gitdir,
+      cache,
+      url: this.url,
+      headers: plan.headers,
+      ...(plan.ref === undefined
+        ? { singleBranch: false }
+        : { ref: plan.ref, remoteRef: plan.ref, singleBranch: true }),
       ...(plan.depth === undefined ? {} : { depth: plan.depth }),
       tags: false,
     });
@@ -116,7 +124,6 @@ export class RepositoryCache {
       return undefined;
     }
   }
-
 
   /** Starts a new generation when the current one has too many packs or bytes; returns whether it did. */
   compactIfNeeded(limits: CompactionLimits, now: number): Promise<boolean> {

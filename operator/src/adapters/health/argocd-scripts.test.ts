@@ -6,7 +6,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
-  healthScriptsFromConfigMap, healthScriptsFromDirectory, loadArgoCdHealthScripts, readMountedConfigMap,
+  healthScriptsFromConfigMap,
+  healthScriptsFromDirectory,
+  loadArgoCdHealthScripts,
+  readMountedConfigMap,
 } from './argocd-scripts.ts';
 import { LuaHealthRules } from './lua-health.ts';
 
@@ -37,12 +40,15 @@ describe('healthScriptsFromDirectory', () => {
       'kustomize.toolkit.fluxcd.io/README.md': '# no scripts here',
     });
     const scripts = await healthScriptsFromDirectory(root);
-    assert.deepEqual(scripts.map((s) => [s.key, s.origin]), [
-      ['/ConfigMap', join(root, 'ConfigMap/health.lua')],
-      ['/Secret', join(root, '_/Secret/health.lua')],
-      ['argoproj.io/Rollout', join(root, 'argoproj.io/Rollout/health.lua')],
-      ['cert-manager.io/Certificate', join(root, 'cert-manager.io/Certificate/health.lua')],
-    ]);
+    assert.deepEqual(
+      scripts.map((s) => [s.key, s.origin]),
+      [
+        ['/ConfigMap', join(root, 'ConfigMap/health.lua')],
+        ['/Secret', join(root, '_/Secret/health.lua')],
+        ['argoproj.io/Rollout', join(root, 'argoproj.io/Rollout/health.lua')],
+        ['cert-manager.io/Certificate', join(root, 'cert-manager.io/Certificate/health.lua')],
+      ],
+    );
     assert.equal(scripts[3]!.source, returning('Healthy'));
     const rules = await LuaHealthRules.load(scripts);
     const obj = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } };
@@ -57,21 +63,27 @@ describe('healthScriptsFromDirectory', () => {
 
 describe('healthScriptsFromConfigMap', () => {
   it('turns resource.customizations.health.<group_kind> keys into group/Kind, core group and wildcards too', () => {
-    const scripts = healthScriptsFromConfigMap({
-      'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
-      'resource.customizations.health.ConfigMap': returning('Suspended'),
-      'resource.customizations.health.*.crossplane.io_*': returning('Progressing'),
-      'resource.customizations.health.all': returning('Healthy'),
-      'resource.customizations.useOpenLibs.cert-manager.io_Certificate': 'true',
-      'resource.customizations.ignoreDifferences.apps_Deployment': 'jsonPointers: [/spec/replicas]',
-      'url': 'https://argo.example.com',
-    }, 'argocd-cm');
-    assert.deepEqual(scripts.map((s) => [s.key, s.origin]), [
-      ['*.crossplane.io/*', 'argocd-cm/resource.customizations.health.*.crossplane.io_*'],
-      ['/ConfigMap', 'argocd-cm/resource.customizations.health.ConfigMap'],
-      ['*/*', 'argocd-cm/resource.customizations.health.all'],
-      ['cert-manager.io/Certificate', 'argocd-cm/resource.customizations.health.cert-manager.io_Certificate'],
-    ]);
+    const scripts = healthScriptsFromConfigMap(
+      {
+        'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
+        'resource.customizations.health.ConfigMap': returning('Suspended'),
+        'resource.customizations.health.*.crossplane.io_*': returning('Progressing'),
+        'resource.customizations.health.all': returning('Healthy'),
+        'resource.customizations.useOpenLibs.cert-manager.io_Certificate': 'true',
+        'resource.customizations.ignoreDifferences.apps_Deployment': 'jsonPointers: [/spec/replicas]',
+        url: 'https://argo.example.com',
+      },
+      'argocd-cm',
+    );
+    assert.deepEqual(
+      scripts.map((s) => [s.key, s.origin]),
+      [
+        ['*.crossplane.io/*', 'argocd-cm/resource.customizations.health.*.crossplane.io_*'],
+        ['/ConfigMap', 'argocd-cm/resource.customizations.health.ConfigMap'],
+        ['*/*', 'argocd-cm/resource.customizations.health.all'],
+        ['cert-manager.io/Certificate', 'argocd-cm/resource.customizations.health.cert-manager.io_Certificate'],
+      ],
+    );
   });
 
   it('reads the legacy resource.customizations YAML; a split key replaces its script for the same kind', () => {
@@ -86,27 +98,44 @@ describe('healthScriptsFromConfigMap', () => {
       '  ignoreDifferences: |',
       '    jsonPointers: [/spec/replicas]',
     ].join('\n');
-    const scripts = healthScriptsFromConfigMap({
-      'resource.customizations': legacy,
-      'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
-    }, 'argocd-cm');
-    assert.deepEqual(scripts.map((s) => [s.key, s.origin, s.source]), [
-      ['cert-manager.io/Certificate', 'argocd-cm/resource.customizations.health.cert-manager.io_Certificate',
-        returning('Healthy')],
-      ['/Service', 'argocd-cm/resource.customizations (Service)', 'return { status = "Healthy" }\n'],
-    ]);
+    const scripts = healthScriptsFromConfigMap(
+      {
+        'resource.customizations': legacy,
+        'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
+      },
+      'argocd-cm',
+    );
+    assert.deepEqual(
+      scripts.map((s) => [s.key, s.origin, s.source]),
+      [
+        [
+          'cert-manager.io/Certificate',
+          'argocd-cm/resource.customizations.health.cert-manager.io_Certificate',
+          returning('Healthy'),
+        ],
+        ['/Service', 'argocd-cm/resource.customizations (Service)', 'return { status = "Healthy" }\n'],
+      ],
+    );
   });
 
   it('refuses a malformed key or legacy YAML, naming the key', () => {
-    assert.throws(() => healthScriptsFromConfigMap({ 'resource.customizations.health.a_b_c': '' }, 'argocd-cm'),
-      /^Error: argocd-cm\/resource\.customizations\.health\.a_b_c: "a_b_c" is not <group>_<Kind> or <Kind>/);
-    assert.throws(() => healthScriptsFromConfigMap({ 'resource.customizations.health.': '' }, 'argocd-cm'),
-      /argocd-cm\/resource\.customizations\.health\.: "" is not <group>_<Kind>/);
+    assert.throws(
+      () => healthScriptsFromConfigMap({ 'resource.customizations.health.a_b_c': '' }, 'argocd-cm'),
+      /^Error: argocd-cm\/resource\.customizations\.health\.a_b_c: "a_b_c" is not <group>_<Kind> or <Kind>/,
+    );
+    assert.throws(
+      () => healthScriptsFromConfigMap({ 'resource.customizations.health.': '' }, 'argocd-cm'),
+      /argocd-cm\/resource\.customizations\.health\.: "" is not <group>_<Kind>/,
+    );
     const notString = { 'resource.customizations': 'Service:\n  health.lua: [1]' };
-    assert.throws(() => healthScriptsFromConfigMap(notString, 'argocd-cm'),
-      /^Error: argocd-cm\/resource\.customizations: Service\.health\.lua is not a string/);
-    assert.throws(() => healthScriptsFromConfigMap({ 'resource.customizations': '- a list' }, 'argocd-cm'),
-      /argocd-cm\/resource\.customizations: expected a map of group\/Kind/);
+    assert.throws(
+      () => healthScriptsFromConfigMap(notString, 'argocd-cm'),
+      /^Error: argocd-cm\/resource\.customizations: Service\.health\.lua is not a string/,
+    );
+    assert.throws(
+      () => healthScriptsFromConfigMap({ 'resource.customizations': '- a list' }, 'argocd-cm'),
+      /argocd-cm\/resource\.customizations: expected a map of group\/Kind/,
+    );
   });
 });
 
@@ -122,11 +151,11 @@ describe('a mounted ConfigMap and loadArgoCdHealthScripts', () => {
   it('reads one key per file, the kubelet links skipped', async () => {
     const dir = mountConfigMap(join(scratch, 'mounted'), {
       'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
-      'url': 'https://argo.example.com',
+      url: 'https://argo.example.com',
     });
     assert.deepEqual(await readMountedConfigMap(dir), {
       'resource.customizations.health.cert-manager.io_Certificate': returning('Healthy'),
-      'url': 'https://argo.example.com',
+      url: 'https://argo.example.com',
     });
   });
 
@@ -143,10 +172,13 @@ describe('a mounted ConfigMap and loadArgoCdHealthScripts', () => {
       configMapDirectory: mounted,
       configMapData: { 'resource.customizations.health.cert-manager.io_Certificate': returning('Progressing') },
     });
-    assert.deepEqual(scripts.map((s) => [s.key, s.origin]), [
-      ['cert-manager.io/Certificate', 'argocd-cm/resource.customizations.health.cert-manager.io_Certificate'],
-      ['cert-manager.io/Issuer', join(mounted, 'resource.customizations.health.cert-manager.io_Issuer')],
-    ]);
+    assert.deepEqual(
+      scripts.map((s) => [s.key, s.origin]),
+      [
+        ['cert-manager.io/Certificate', 'argocd-cm/resource.customizations.health.cert-manager.io_Certificate'],
+        ['cert-manager.io/Issuer', join(mounted, 'resource.customizations.health.cert-manager.io_Issuer')],
+      ],
+    );
     const rules = await LuaHealthRules.load(scripts);
     const obj = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'le' } };
     assert.deepEqual(rules.ruleFor('cert-manager.io', 'Issuer')?.(obj), { status: 'Suspended' });

@@ -51,7 +51,7 @@ export async function healthScriptsFromDirectory(root: string): Promise<LuaHealt
   for (const top of await directoriesIn(root)) {
     const topPath = join(root, top);
     const coreScript = join(topPath, HEALTH_FILE);
-    if (top !== CORE_GROUP_FOLDER && await isFile(coreScript)) scripts.push(await readScript(`/${top}`, coreScript));
+    if (top !== CORE_GROUP_FOLDER && (await isFile(coreScript))) scripts.push(await readScript(`/${top}`, coreScript));
     for (const kind of await directoriesIn(topPath)) {
       const file = join(topPath, kind, HEALTH_FILE);
       if (await isFile(file)) scripts.push(await readScript(`${top === CORE_GROUP_FOLDER ? '' : top}/${kind}`, file));
@@ -86,8 +86,9 @@ function groupKindKey(groupKind: string, where: string): string {
   const parts = groupKind.split('_');
   if (parts.length === 1 && parts[0]) return `/${parts[0]}`;
   if (parts.length === 2 && parts[1]) return `${parts[0]}/${parts[1]}`;
-  throw new Error(`${where}: "${groupKind}" is not <group>_<Kind> or <Kind>`
-    + " (Argo CD's resource.customizations.health key)");
+  throw new Error(
+    `${where}: "${groupKind}" is not <group>_<Kind> or <Kind>` + " (Argo CD's resource.customizations.health key)",
+  );
 }
 
 /** The older single key: YAML `group/Kind: { health.lua: <script> }`, `Kind` alone for the core group. */

@@ -15,8 +15,10 @@ export interface LimitedAllocator {
 
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) =>
-    { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
 }
 
 const I32 = 0x7f;
@@ -25,9 +27,23 @@ const FUNC = 0x60;
 
 // Opcodes used by the allocator body.
 const OP = {
-  if: 0x04, else: 0x05, end: 0x0b, return: 0x0f, call: 0x10,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, globalGet: 0x23, globalSet: 0x24,
-  i32Const: 0x41, f64Const: 0x44, i32Eqz: 0x45, f64Gt: 0x64, f64Add: 0xa0, f64Sub: 0xa1, f64FromU32: 0xb8,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  return: 0x0f,
+  call: 0x10,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  globalGet: 0x23,
+  globalSet: 0x24,
+  i32Const: 0x41,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  f64Gt: 0x64,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64FromU32: 0xb8,
   void: 0x40,
 } as const;
 
@@ -47,28 +63,81 @@ const LIMIT = 1;
 const f64Bytes = (v: number): number[] => [...new Uint8Array(new Float64Array([v]).buffer)];
 
 /** `used - old + nsize` on the stack. */
-const usedAfter = [
-  OP.globalGet, USED, OP.localGet, OLD, OP.f64Sub, OP.localGet, NSIZE, OP.f64FromU32, OP.f64Add,
-];
+const usedAfter = [OP.globalGet, USED, OP.localGet, OLD, OP.f64Sub, OP.localGet, NSIZE, OP.f64FromU32, OP.f64Add];
 
 const BODY = [
   // old = ptr ? osize : 0 (with ptr NULL, Lua passes the kind of object in osize, not a size)
-  OP.localGet, PTR, OP.if, F64, OP.localGet, OSIZE, OP.f64FromU32, OP.else, OP.f64Const, ...f64Bytes(0), OP.end,
-  OP.localSet, OLD,
+  OP.localGet,
+  PTR,
+  OP.if,
+  F64,
+  OP.localGet,
+  OSIZE,
+  OP.f64FromU32,
+  OP.else,
+  OP.f64Const,
+  ...f64Bytes(0),
+  OP.end,
+  OP.localSet,
+  OLD,
   // nsize == 0: free the block
-  OP.localGet, NSIZE, OP.i32Eqz, OP.if, OP.void,
-  OP.localGet, PTR, OP.call, FREE,
-  OP.globalGet, USED, OP.localGet, OLD, OP.f64Sub, OP.globalSet, USED,
-  OP.i32Const, 0, OP.return,
+  OP.localGet,
+  NSIZE,
+  OP.i32Eqz,
+  OP.if,
+  OP.void,
+  OP.localGet,
+  PTR,
+  OP.call,
+  FREE,
+  OP.globalGet,
+  USED,
+  OP.localGet,
+  OLD,
+  OP.f64Sub,
+  OP.globalSet,
+  USED,
+  OP.i32Const,
+  0,
+  OP.return,
   OP.end,
   // growing past the limit: refuse
-  OP.localGet, NSIZE, OP.f64FromU32, OP.localGet, OLD, OP.f64Gt, OP.if, OP.void,
-  ...usedAfter, OP.globalGet, LIMIT, OP.f64Gt, OP.if, OP.void, OP.i32Const, 0, OP.return, OP.end,
+  OP.localGet,
+  NSIZE,
+  OP.f64FromU32,
+  OP.localGet,
+  OLD,
+  OP.f64Gt,
+  OP.if,
+  OP.void,
+  ...usedAfter,
+  OP.globalGet,
+  LIMIT,
+  OP.f64Gt,
+  OP.if,
+  OP.void,
+  OP.i32Const,
+  0,
+  OP.return,
+  OP.end,
   OP.end,
   // realloc, and count the bytes if it succeeded
-  OP.localGet, PTR, OP.localGet, NSIZE, OP.call, REALLOC, OP.localTee, RESULT,
-  OP.if, OP.void, ...usedAfter, OP.globalSet, USED, OP.end,
-  OP.localGet, RESULT,
+  OP.localGet,
+  PTR,
+  OP.localGet,
+  NSIZE,
+  OP.call,
+  REALLOC,
+  OP.localTee,
+  RESULT,
+  OP.if,
+  OP.void,
+  ...usedAfter,
+  OP.globalSet,
+  USED,
+  OP.end,
+  OP.localGet,
+  RESULT,
   OP.end,
 ];
 
@@ -105,13 +174,27 @@ function moduleBytes(): Uint8Array {
     [...name('used'), 0x03, USED],
     [...name('limit'), 0x03, LIMIT],
   ]);
-  const locals = vector([[1, F64], [1, I32]]);
+  const locals = vector([
+    [1, F64],
+    [1, I32],
+  ]);
   const body = [...locals, ...BODY];
   const code = vector([[...unsignedLeb(body.length), ...body]]);
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types), ...section(2, imports), ...section(3, functions),
-    ...section(6, globals), ...section(7, exports), ...section(10, code),
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, types),
+    ...section(2, imports),
+    ...section(3, functions),
+    ...section(6, globals),
+    ...section(7, exports),
+    ...section(10, code),
   ]);
 }
 
@@ -119,7 +202,10 @@ function moduleBytes(): Uint8Array {
 export function createLimitedAllocator(realloc: unknown, free: unknown): LimitedAllocator {
   const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
   const instance = new wasm.Instance(new wasm.Module(moduleBytes()), { m: { realloc, free } });
-  const { alloc, used, limit } = instance.exports as
-    { alloc: unknown; used: { value: number }; limit: { value: number } };
+  const { alloc, used, limit } = instance.exports as {
+    alloc: unknown;
+    used: { value: number };
+    limit: { value: number };
+  };
   return { alloc, used, limit };
 }

@@ -10,7 +10,13 @@ import type { KubeObject } from '../../core/manifest.ts';
 import { LuaValues } from './lua-values.ts';
 import { SANDBOX_SOURCE } from './lua-sandbox.ts';
 import {
-  instantiateLua, LUA_ERRMEM, LUA_REGISTRYINDEX, LUA_TNONE, LUA_TYPE_NAMES, type LuaApi, type LuaRuntime,
+  instantiateLua,
+  LUA_ERRMEM,
+  LUA_REGISTRYINDEX,
+  LUA_TNONE,
+  LUA_TYPE_NAMES,
+  type LuaApi,
+  type LuaRuntime,
 } from './lua-wasm.ts';
 
 export interface LuaLimits {
@@ -89,7 +95,8 @@ export class LuaEngine {
     const L = this.#L;
     const name = this.#values.cString('=keelson-sandbox');
     const loaded = this.#values.withBytes(SANDBOX_SOURCE, (p, n) =>
-      api.luaL_loadbufferx(L, p, n, name, this.#textMode));
+      api.luaL_loadbufferx(L, p, n, name, this.#textMode),
+    );
     if (loaded !== 0) throw new Error(`the Lua sandbox does not compile: ${this.#values.readString(-1)}`);
     const pushObject = this.#runtime.module.addFunction(() => this.#pushCurrent(), 'ii');
     // its upvalue: the table of the keys LuaValues keeps
@@ -120,7 +127,8 @@ export class LuaEngine {
     const api = this.#api;
     const L = this.#L;
     const status = this.#values.withBytes(source, (p, n) =>
-      api.luaL_loadbufferx(L, p, n, this.#chunkName, this.#textMode));
+      api.luaL_loadbufferx(L, p, n, this.#chunkName, this.#textMode),
+    );
     if (status !== 0) {
       const message = this.#values.readString(-1) ?? 'unknown error';
       api.lua_settop(L, 0);

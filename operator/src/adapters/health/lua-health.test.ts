@@ -7,21 +7,29 @@ import type { KubeObject } from '../../core/manifest.ts';
 import { LuaCompileError, LuaHealthRules, type LuaHealthScript, type LuaLimits } from './lua-health.ts';
 
 /** cert-manager's Certificate in Argo CD's style: Issuing first, then Ready. */
-const CERTIFICATE_LUA = readFileSync(new URL('./testdata/cert-manager.io/Certificate/health.lua', import.meta.url), 'utf8');
+const CERTIFICATE_LUA = readFileSync(
+  new URL('./testdata/cert-manager.io/Certificate/health.lua', import.meta.url),
+  'utf8',
+);
 
 const ISSUING = 'Issuing certificate as Secret does not exist';
 
 function certificate(conditions: Record<string, unknown>[]): KubeObject {
   return {
-    apiVersion: 'cert-manager.io/v1', kind: 'Certificate',
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
     metadata: { name: 'shop-tls', namespace: 'shop', generation: 2 },
     spec: { secretName: 'shop-tls', dnsNames: ['shop.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'le' } },
     status: { conditions },
   };
 }
 
-const configMap = (data: Record<string, unknown> = {}): KubeObject =>
-  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' }, data });
+const configMap = (data: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'settings', namespace: 'shop' },
+  data,
+});
 
 /** Rules with one script for ConfigMaps, named `origin`; the rule for it. */
 async function ruleOf(source: string, limits?: LuaLimits, origin = 'test.lua') {
@@ -38,16 +46,29 @@ describe('LuaHealthRules: an Argo CD script', () => {
     ]);
     const rule = rules.ruleFor('cert-manager.io', 'Certificate');
     assert.ok(rule);
-    assert.deepEqual(rule(certificate([
-      { type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired' },
-    ])), { status: 'Healthy', message: 'Certificate is up to date and has not expired' });
-    assert.deepEqual(rule(certificate([
-      { type: 'Ready', status: 'False', reason: 'DoesNotExist', message: ISSUING },
-      { type: 'Issuing', status: 'True', reason: 'DoesNotExist', message: ISSUING },
-    ])), { status: 'Progressing', message: ISSUING });
-    assert.deepEqual(rule(certificate([
-      { type: 'Ready', status: 'False', reason: 'Failed', message: 'the issuer rejected the request' },
-    ])), { status: 'Degraded', message: 'the issuer rejected the request' });
+    assert.deepEqual(
+      rule(
+        certificate([
+          { type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired' },
+        ]),
+      ),
+      { status: 'Healthy', message: 'Certificate is up to date and has not expired' },
+    );
+    assert.deepEqual(
+      rule(
+        certificate([
+          { type: 'Ready', status: 'False', reason: 'DoesNotExist', message: ISSUING },
+          { type: 'Issuing', status: 'True', reason: 'DoesNotExist', message: ISSUING },
+        ]),
+      ),
+      { status: 'Progressing', message: ISSUING },
+    );
+    assert.deepEqual(
+      rule(
+        certificate([{ type: 'Ready', status: 'False', reason: 'Failed', message: 'the issuer rejected the request' }]),
+      ),
+      { status: 'Degraded', message: 'the issuer rejected the request' },
+    );
     const noStatus: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'new' } };
     assert.deepEqual(rule(noStatus), { status: 'Progressing', message: 'Waiting for certificate' });
   });
@@ -66,11 +87,17 @@ describe('LuaHealthRules: an Argo CD script', () => {
       return { status = "Healthy", message = table.concat(parts, "|") }
     `);
     const obj = configMap({
-      list: ['a', 'b', 'c'], none: null, replicas: 3, ratio: 0.5, flag: true,
-      nested: { deep: [{ name: 'x' }, { name: 'y' }] }, text: 'héllo ✓ 🚀',
+      list: ['a', 'b', 'c'],
+      none: null,
+      replicas: 3,
+      ratio: 0.5,
+      flag: true,
+      nested: { deep: [{ name: 'x' }, { name: 'y' }] },
+      text: 'héllo ✓ 🚀',
     });
     assert.deepEqual(rule(obj), {
-      status: 'Healthy', message: '3|a|c|nil|nil|nil|replicas 3|integer|float|true|y|héllo ✓ 🚀|3',
+      status: 'Healthy',
+      message: '3|a|c|nil|nil|nil|replicas 3|integer|float|true|y|héllo ✓ 🚀|3',
     });
   });
 
@@ -94,11 +121,14 @@ describe('LuaHealthRules: a script that fails is Unknown, and the next call work
   it('a runtime error names the origin and the line', async () => {
     const rule = await ruleOf('local hs = {}\nhs.status = obj.status.phase\nreturn hs', undefined, 'charts/health.lua');
     assert.deepEqual(rule(configMap()), {
-      status: 'Unknown', message: "charts/health.lua:2: attempt to index a nil value (field 'status')",
+      status: 'Unknown',
+      message: "charts/health.lua:2: attempt to index a nil value (field 'status')",
     });
     const thrown = await ruleOf('error({ code = 1 })');
-    assert.deepEqual(thrown(configMap()),
-      { status: 'Unknown', message: 'test.lua: the script raised a table value as its error' });
+    assert.deepEqual(thrown(configMap()), {
+      status: 'Unknown',
+      message: 'test.lua: the script raised a table value as its error',
+    });
   });
 
   it('an infinite loop stops at the instruction limit, pcall or xpcall around it or not', async () => {
@@ -108,14 +138,22 @@ describe('LuaHealthRules: a script that fails is Unknown, and the next call work
       'xpcall(function() while true do end end, function() while true do end end) return { status = "Healthy" }',
       'local function f() return f() end return f()',
     ]) {
-      const rules = await LuaHealthRules.load([
-        { key: '/ConfigMap', source: loop, origin: 'loop.lua' },
-        { key: '/Secret', source: ok, origin: 'ok.lua' },
-      ], { instructions: 50_000 });
+      const rules = await LuaHealthRules.load(
+        [
+          { key: '/ConfigMap', source: loop, origin: 'loop.lua' },
+          { key: '/Secret', source: ok, origin: 'ok.lua' },
+        ],
+        { instructions: 50_000 },
+      );
       const started = performance.now();
-      assert.deepEqual(rules.ruleFor('', 'ConfigMap')!(configMap()), {
-        status: 'Unknown', message: 'loop.lua: the script exceeded its limit of 50000 instructions',
-      }, loop);
+      assert.deepEqual(
+        rules.ruleFor('', 'ConfigMap')!(configMap()),
+        {
+          status: 'Unknown',
+          message: 'loop.lua: the script exceeded its limit of 50000 instructions',
+        },
+        loop,
+      );
       assert.ok(performance.now() - started < 1000, `${loop} stopped in ${performance.now() - started} ms`);
       assert.deepEqual(rules.ruleFor('', 'Secret')!(configMap()), { status: 'Healthy', message: 'fine' });
       assert.equal(rules.ruleFor('', 'ConfigMap')!(configMap()).status, 'Unknown', 'and again');
@@ -130,13 +168,21 @@ describe('LuaHealthRules: a script that fails is Unknown, and the next call work
       'local t = {} local i = 0 while true do i = i + 1 t[i] = { i } end',
       "local t = {} while true do t[#t + 1] = ('x'):rep(1000) .. #t end",
     ]) {
-      const rules = await LuaHealthRules.load([
-        { key: '/ConfigMap', source: hog, origin: 'hog.lua' },
-        { key: '/Secret', source: ok, origin: 'ok.lua' },
-      ], limits);
-      assert.deepEqual(rules.ruleFor('', 'ConfigMap')!(configMap()), {
-        status: 'Unknown', message: 'hog.lua: the script exceeded its memory limit of 4194304 bytes',
-      }, hog);
+      const rules = await LuaHealthRules.load(
+        [
+          { key: '/ConfigMap', source: hog, origin: 'hog.lua' },
+          { key: '/Secret', source: ok, origin: 'ok.lua' },
+        ],
+        limits,
+      );
+      assert.deepEqual(
+        rules.ruleFor('', 'ConfigMap')!(configMap()),
+        {
+          status: 'Unknown',
+          message: 'hog.lua: the script exceeded its memory limit of 4194304 bytes',
+        },
+        hog,
+      );
       assert.deepEqual(rules.ruleFor('', 'Secret')!(configMap()), { status: 'Healthy', message: 'fine' });
       assert.ok(rules.memoryUsed < 2 * limits.memoryBytes, `the heap holds ${rules.memoryUsed} bytes`);
     }
@@ -159,8 +205,10 @@ describe('LuaHealthRules: a script that fails is Unknown, and the next call work
       ['dofile("/etc/passwd")', "attempt to call a nil value (global 'dofile')"],
       ['debug.sethook()', "attempt to index a nil value (global 'debug')"],
       ['collectgarbage()', "attempt to call a nil value (global 'collectgarbage')"],
-      ['setmetatable({}, { __gc = function() while true do end end })',
-        '__gc metamethods are not allowed in a health script'],
+      [
+        'setmetatable({}, { __gc = function() while true do end end })',
+        '__gc metamethods are not allowed in a health script',
+      ],
       ['string.dump(print)', "attempt to call a nil value (field 'dump')"],
     ];
     for (const [source, error] of cases) {
@@ -187,25 +235,35 @@ describe('LuaHealthRules: a script that fails is Unknown, and the next call work
   it('a script that does not compile fails the load, naming its origin and the line', async () => {
     const scripts: LuaHealthScript[] = [
       { key: '/ConfigMap', source: 'return { status = "Healthy" }', origin: 'fine.lua' },
-      { key: '/Secret', source: 'local hs = {\nhs.status = "Healthy"\nreturn hs',
-        origin: 'argocd-cm/resource.customizations.health.Secret' },
+      {
+        key: '/Secret',
+        source: 'local hs = {\nhs.status = "Healthy"\nreturn hs',
+        origin: 'argocd-cm/resource.customizations.health.Secret',
+      },
     ];
     await assert.rejects(LuaHealthRules.load(scripts), (err: unknown) => {
       assert.ok(err instanceof LuaCompileError);
       assert.equal(err.origin, 'argocd-cm/resource.customizations.health.Secret');
-      assert.equal(err.message, "argocd-cm/resource.customizations.health.Secret:2: '}' expected "
-        + "(to close '{' at line 1) near '=' (the health script does not compile)");
+      assert.equal(
+        err.message,
+        "argocd-cm/resource.customizations.health.Secret:2: '}' expected " +
+          "(to close '{' at line 1) near '=' (the health script does not compile)",
+      );
       return true;
     });
-    await assert.rejects(LuaHealthRules.load([{ key: '/ConfigMap', source: '\x1bLua', origin: 'binary.lua' }]),
-      /binary\.lua: attempt to load a binary chunk/);
+    await assert.rejects(
+      LuaHealthRules.load([{ key: '/ConfigMap', source: '\x1bLua', origin: 'binary.lua' }]),
+      /binary\.lua: attempt to load a binary chunk/,
+    );
   });
 });
 
 describe('LuaHealthRules: calls do not share state', () => {
   it('globals a call sets are gone in the next call', async () => {
-    const rule = await ruleOf('count = (count or 0) + 1\n_G.other = (_G.other or 0) + 1\n'
-      + 'return { status = "Healthy", message = count .. " " .. other }');
+    const rule = await ruleOf(
+      'count = (count or 0) + 1\n_G.other = (_G.other or 0) + 1\n' +
+        'return { status = "Healthy", message = count .. " " .. other }',
+    );
     for (let i = 0; i < 3; i++) assert.deepEqual(rule(configMap()), { status: 'Healthy', message: '1 1' });
   });
 
@@ -214,24 +272,31 @@ describe('LuaHealthRules: calls do not share state', () => {
       { key: '/ConfigMap', source: 'string.upper = nil', origin: 'a.lua' },
       { key: '/Secret', source: 'rawset(string, "upper", nil)', origin: 'b.lua' },
       { key: '/Service', source: 'getmetatable("").__index.upper = nil', origin: 'c.lua' },
-      { key: '/Pod', source: 'return { status = "Healthy", message = ("ok"):upper() .. string.upper("!") }',
-        origin: 'd.lua' },
+      {
+        key: '/Pod',
+        source: 'return { status = "Healthy", message = ("ok"):upper() .. string.upper("!") }',
+        origin: 'd.lua',
+      },
     ]);
     assert.deepEqual(rules.ruleFor('', 'ConfigMap')!(configMap()), {
-      status: 'Unknown', message: 'a.lua:1: string.upper is read-only in a health script',
+      status: 'Unknown',
+      message: 'a.lua:1: string.upper is read-only in a health script',
     });
     assert.deepEqual(rules.ruleFor('', 'Secret')!(configMap()), {
-      status: 'Unknown', message: 'b.lua:1: library tables are read-only in a health script',
+      status: 'Unknown',
+      message: 'b.lua:1: library tables are read-only in a health script',
     });
     assert.deepEqual(rules.ruleFor('', 'Service')!(configMap()), {
-      status: 'Unknown', message: 'c.lua:1: attempt to index a boolean value',
+      status: 'Unknown',
+      message: 'c.lua:1: attempt to index a boolean value',
     });
     assert.deepEqual(rules.ruleFor('', 'Pod')!(configMap()), { status: 'Healthy', message: 'OK!' });
   });
 
   it('a script may change its own obj: the next call gets a fresh one', async () => {
-    const rule = await ruleOf('local seen = obj.data.seen\nobj.data.seen = "yes"\n'
-      + 'return { status = "Healthy", message = tostring(seen) }');
+    const rule = await ruleOf(
+      'local seen = obj.data.seen\nobj.data.seen = "yes"\n' + 'return { status = "Healthy", message = tostring(seen) }',
+    );
     const obj = configMap();
     assert.deepEqual(rule(obj), { status: 'Healthy', message: 'nil' });
     assert.deepEqual(rule(obj), { status: 'Healthy', message: 'nil' });
@@ -256,8 +321,11 @@ describe('LuaHealthRules.ruleFor', () => {
     assert.equal(run('', 'ConfigMap'), 'Healthy');
     assert.equal(run('apps', 'Deployment'), 'Missing');
     assert.equal(run('', 'Secret'), undefined);
-    assert.equal(rules.ruleFor('db.example.com', 'Backup'), rules.ruleFor('db.example.com', 'Backup'),
-      'the same rule each time');
+    assert.equal(
+      rules.ruleFor('db.example.com', 'Backup'),
+      rules.ruleFor('db.example.com', 'Backup'),
+      'the same rule each time',
+    );
   });
 
   it('*/* matches every kind, core included', async () => {
@@ -267,10 +335,16 @@ describe('LuaHealthRules.ruleFor', () => {
   });
 
   it('refuses a key that is not group/Kind, and two scripts for one key', async () => {
-    await assert.rejects(LuaHealthRules.load([{ key: 'Certificate', source: '', origin: 'cm/Certificate' }]),
-      /^Error: cm\/Certificate: the health script key "Certificate" is not group\/Kind/);
-    await assert.rejects(LuaHealthRules.load([
-      { key: '/Pod', source: '', origin: 'a.lua' }, { key: '/Pod', source: '', origin: 'b.lua' },
-    ]), /two health scripts for \/Pod: a\.lua and b\.lua/);
+    await assert.rejects(
+      LuaHealthRules.load([{ key: 'Certificate', source: '', origin: 'cm/Certificate' }]),
+      /^Error: cm\/Certificate: the health script key "Certificate" is not group\/Kind/,
+    );
+    await assert.rejects(
+      LuaHealthRules.load([
+        { key: '/Pod', source: '', origin: 'a.lua' },
+        { key: '/Pod', source: '', origin: 'b.lua' },
+      ]),
+      /two health scripts for \/Pod: a\.lua and b\.lua/,
+    );
   });
 });

@@ -86,8 +86,9 @@ export class LuaHealthRules implements HealthRuleSource {
 function parseKey(script: LuaHealthScript): { group: string; kind: string } {
   const parts = script.key.split('/');
   if (parts.length !== 2 || !parts[1]) {
-    throw new Error(`${script.origin}: the health script key "${script.key}" is not group/Kind`
-      + ' (/Kind for the core group)');
+    throw new Error(
+      `${script.origin}: the health script key "${script.key}" is not group/Kind` + ' (/Kind for the core group)',
+    );
   }
   return { group: parts[0]!, kind: parts[1] };
 }

@@ -38,10 +38,32 @@ export interface LuaApi {
 }
 
 const API_FUNCTIONS = [
-  'lua_newstate', 'luaL_openlibs', 'luaL_loadbufferx', 'lua_pcallk', 'lua_error', 'lua_settop', 'lua_checkstack',
-  'lua_type', 'lua_tolstring', 'lua_tonumberx', 'lua_pushnil', 'lua_pushvalue',
-  'lua_pushboolean', 'lua_pushinteger', 'lua_pushnumber', 'lua_pushlstring', 'lua_pushcclosure', 'lua_createtable',
-  'lua_rawset', 'lua_rawseti', 'lua_rawgeti', 'lua_setupvalue', 'lua_sethook', 'luaL_ref', 'malloc', 'free',
+  'lua_newstate',
+  'luaL_openlibs',
+  'luaL_loadbufferx',
+  'lua_pcallk',
+  'lua_error',
+  'lua_settop',
+  'lua_checkstack',
+  'lua_type',
+  'lua_tolstring',
+  'lua_tonumberx',
+  'lua_pushnil',
+  'lua_pushvalue',
+  'lua_pushboolean',
+  'lua_pushinteger',
+  'lua_pushnumber',
+  'lua_pushlstring',
+  'lua_pushcclosure',
+  'lua_createtable',
+  'lua_rawset',
+  'lua_rawseti',
+  'lua_rawgeti',
+  'lua_setupvalue',
+  'lua_sethook',
+  'luaL_ref',
+  'malloc',
+  'free',
 ] as const satisfies readonly (keyof LuaApi)[];
 
 /**
@@ -69,7 +91,15 @@ export const LUA_TNUMBER = 3;
 export const LUA_TSTRING = 4;
 export const LUA_ERRMEM = 4;
 export const LUA_TYPE_NAMES = [
-  'nil', 'boolean', 'light userdata', 'number', 'string', 'table', 'function', 'userdata', 'thread',
+  'nil',
+  'boolean',
+  'light userdata',
+  'number',
+  'string',
+  'table',
+  'function',
+  'userdata',
+  'thread',
 ];
 
 interface WebAssemblyNamespace {

@@ -20,10 +20,12 @@ export interface ApiOptions {
   readonly clock?: () => Date;
 }
 
-const ENV_PATH = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/environments\/([a-z0-9.-]+)(?:\/(resources|history|diff|sync|rollback))?$/;
+const ENV_PATH =
+  /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/environments\/([a-z0-9.-]+)(?:\/(resources|history|diff|sync|rollback))?$/;
 
 export function mountApi(server: HttpServer, options: ApiOptions): void {
-  const handle = (fn: (req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller) => Promise<void>) =>
+  const handle =
+    (fn: (req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller) => Promise<void>) =>
     async (req: IncomingMessage, res: ServerResponse, url: URL) => {
       try {
         const caller = await options.auth.authenticate(req.headers.authorization);
@@ -36,56 +38,83 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
       }
     };
 
-  server.route('GET', '/api/v1/environments', handle(async (_req, res, url, caller) => {
-    const namespace = url.searchParams.get('namespace') ?? undefined;
-    await options.auth.authorize(caller, { verb: 'list', ...(namespace ? { namespace } : {}) });
-    const items = await options.resources.listEnvironments(namespace);
-    sendJson(res, 200, redactObject({ items }));
-  }));
+  server.route(
+    'GET',
+    '/api/v1/environments',
+    handle(async (_req, res, url, caller) => {
+      const namespace = url.searchParams.get('namespace') ?? undefined;
+      await options.auth.authorize(caller, { verb: 'list', ...(namespace ? { namespace } : {}) });
+      const items = await options.resources.listEnvironments(namespace);
+      sendJson(res, 200, redactObject({ items }));
+    }),
+  );
 
-  server.route('GET', '/api/v1/namespaces/*', handle(async (_req, res, url, caller) => {
-    const [namespace, name, sub] = matchEnvironment(url);
-    await options.auth.authorize(caller, { verb: 'get', namespace, name });
-    if (sub === 'diff') {
-      const diff = options.diff ? await options.diff(namespace, name) : undefined;
-      if (diff === undefined) throw new RequestError(503, `no comparison of ${namespace}/${name} yet; try again after its next reconcile`);
-      return sendText(res, 200, diff, 'text/x-diff; charset=utf-8');
-    }
-    const env = await options.resources.getEnvironment(namespace, name);
-    const body = sub === 'resources' ? { items: env.status?.resources ?? [] } : sub === 'history' ? { items: env.status?.history ?? [] } : env;
-    sendJson(res, 200, redactObject(body));
-  }));
+  server.route(
+    'GET',
+    '/api/v1/namespaces/*',
+    handle(async (_req, res, url, caller) => {
+      const [namespace, name, sub] = matchEnvironment(url);
+      await options.auth.authorize(caller, { verb: 'get', namespace, name });
+      if (sub === 'diff') {
+        const diff = options.diff ? await options.diff(namespace, name) : undefined;
+        if (diff === undefined)
+          throw new RequestError(503, `no comparison of ${namespace}/${name} yet; try again after its next reconcile`);
+        return sendText(res, 200, diff, 'text/x-diff; charset=utf-8');
+      }
+      const env = await options.resources.getEnvironment(namespace, name);
+      const body =
+        sub === 'resources'
+          ? { items: env.status?.resources ?? [] }
+          : sub === 'history'
+            ? { items: env.status?.history ?? [] }
+            : env;
+      sendJson(res, 200, redactObject(body));
+    }),
+  );
 
-  server.route('POST', '/api/v1/namespaces/*', handle(async (req, res, url, caller) => {
-    const [namespace, name, sub] = matchEnvironment(url);
-    if (sub !== 'sync' && sub !== 'rollback') throw new RequestError(405, `POST is for /sync and /rollback, not ${url.pathname}`);
-    await options.auth.authorize(caller, { verb: sub, namespace, name });
-    const body = await readJson(req);
-    const env = await options.resources.getEnvironment(namespace, name);
-    const now = (options.clock?.() ?? new Date()).toISOString();
-    let annotations: Record<string, string>;
-    let commit: string | undefined;
-    if (sub === 'sync') {
-      if (body.revision !== undefined && (typeof body.revision !== 'string' || !/^[0-9a-f]{40}$/.test(body.revision))) {
-        throw new RequestError(400, 'revision must be a full commit id (40 hex digits)');
+  server.route(
+    'POST',
+    '/api/v1/namespaces/*',
+    handle(async (req, res, url, caller) => {
+      const [namespace, name, sub] = matchEnvironment(url);
+      if (sub !== 'sync' && sub !== 'rollback')
+        throw new RequestError(405, `POST is for /sync and /rollback, not ${url.pathname}`);
+      await options.auth.authorize(caller, { verb: sub, namespace, name });
+      const body = await readJson(req);
+      const env = await options.resources.getEnvironment(namespace, name);
+      const now = (options.clock?.() ?? new Date()).toISOString();
+      let annotations: Record<string, string>;
+      let commit: string | undefined;
+      if (sub === 'sync') {
+        if (
+          body.revision !== undefined &&
+          (typeof body.revision !== 'string' || !/^[0-9a-f]{40}$/.test(body.revision))
+        ) {
+          throw new RequestError(400, 'revision must be a full commit id (40 hex digits)');
+        }
+        commit = body.revision as string | undefined;
+        annotations = syncRequestAnnotations({ token: now, ...(commit ? { commit } : {}) }, caller.username);
+      } else {
+        if (body.id !== undefined && !Number.isInteger(body.id))
+          throw new RequestError(400, 'id must be a whole number');
+        try {
+          const plan = planRollback(env.status?.history ?? [], body.id as number | undefined, caller.username, now);
+          ({ annotations } = plan);
+          commit = plan.request.commit;
+        } catch (err) {
+          throw new RequestError(409, (err as Error).message);
+        }
       }
-      commit = body.revision as string | undefined;
-      annotations = syncRequestAnnotations({ token: now, ...(commit ? { commit } : {}) }, caller.username);
-    } else {
-      if (body.id !== undefined && !Number.isInteger(body.id)) throw new RequestError(400, 'id must be a whole number');
-      try {
-        const plan = planRollback(env.status?.history ?? [], body.id as number | undefined, caller.username, now);
-        ({ annotations } = plan);
-        commit = plan.request.commit;
-      } catch (err) {
-        throw new RequestError(409, (err as Error).message);
-      }
-    }
-    const token = annotations[ANNOTATION_SYNC_REQUESTED_AT]!;
-    await options.resources.patchEnvironment(namespace, name, { metadata: { annotations } });
-    options.log.info(`${sub} requested through the API`, { environment: `${namespace}/${name}`, user: caller.username, ...(commit ? { commit } : {}) });
-    sendJson(res, 202, { requested: sub, token, ...(commit ? { commit } : {}) });
-  }));
+      const token = annotations[ANNOTATION_SYNC_REQUESTED_AT]!;
+      await options.resources.patchEnvironment(namespace, name, { metadata: { annotations } });
+      options.log.info(`${sub} requested through the API`, {
+        environment: `${namespace}/${name}`,
+        user: caller.username,
+        ...(commit ? { commit } : {}),
+      });
+      sendJson(res, 202, { requested: sub, token, ...(commit ? { commit } : {}) });
+    }),
+  );
 }
 
 class RequestError extends Error {

@@ -57,11 +57,14 @@ export class HttpServer {
 
   async #dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const candidates = this.#routes.filter((r) => (r.prefix ? url.pathname.startsWith(r.path) : url.pathname === r.path));
+    const candidates = this.#routes.filter((r) =>
+      r.prefix ? url.pathname.startsWith(r.path) : url.pathname === r.path,
+    );
     const route = candidates.find((r) => r.method === req.method);
     try {
       if (route) await route.handler(req, res, url);
-      else if (candidates.length > 0) sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}` });
+      else if (candidates.length > 0)
+        sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}` });
       else sendJson(res, 404, { error: `no such path: ${url.pathname}` });
     } catch (err) {
       this.#options.onError?.(err, req);
@@ -77,7 +80,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -98,6 +106,7 @@ export function parseListen(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
   const host = colon <= 0 ? '0.0.0.0' : listen.slice(0, colon).replace(/^\[|\]$/g, '');
   const port = Number(listen.slice(colon + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen: "${listen}" is not host:port or :port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--listen: "${listen}" is not host:port or :port`);
   return { host, port };
 }

@@ -58,7 +58,12 @@ export class KubernetesAuth {
       throw new AuthError(401, 'the token was not accepted by the cluster');
     }
     const u = review.status.user;
-    const caller: Caller = { username: u.username!, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups ?? [], ...(u.extra ? { extra: u.extra } : {}) };
+    const caller: Caller = {
+      username: u.username!,
+      ...(u.uid ? { uid: u.uid } : {}),
+      groups: u.groups ?? [],
+      ...(u.extra ? { extra: u.extra } : {}),
+    };
     this.#cache.set(id, { caller, expires: now + (this.#options.cacheMs ?? 60_000) });
     if (this.#cache.size > 10_000) this.#cache.delete(this.#cache.keys().next().value!);
     return caller;
@@ -85,7 +90,10 @@ export class KubernetesAuth {
     });
     if (!review.status?.allowed) {
       const where = request.namespace ? ` in namespace ${request.namespace}` : ' in any namespace';
-      throw new AuthError(403, `${caller.username} may not ${request.verb} ${request.resource ?? 'environments'}${request.name ? ` ${request.name}` : ''}${where}`);
+      throw new AuthError(
+        403,
+        `${caller.username} may not ${request.verb} ${request.resource ?? 'environments'}${request.name ? ` ${request.name}` : ''}${where}`,
+      );
     }
   }
 }

@@ -36,12 +36,15 @@ export function mountWebhook(server: HttpServer, options: WebhookOptions): void 
       throw err;
     }
     const namespaces = options.namespaces?.length ? options.namespaces : [undefined];
-    const repos = (await Promise.all(namespaces.map((ns) => options.resources.listGitRepositories(ns)))).flat()
+    const repos = (await Promise.all(namespaces.map((ns) => options.resources.listGitRepositories(ns))))
+      .flat()
       .filter((r) => delivery.urls.includes(normalizeRepoUrl(r.spec.url)) && r.spec.webhookSecretRef);
     const token = (options.clock?.() ?? new Date()).toISOString();
     let refreshed = 0;
     for (const repo of repos) {
-      const secret = await core.readNamespacedSecret({ namespace: repo.metadata.namespace, name: repo.spec.webhookSecretRef!.name }).catch(() => undefined);
+      const secret = await core
+        .readNamespacedSecret({ namespace: repo.metadata.namespace, name: repo.spec.webhookSecretRef!.name })
+        .catch(() => undefined);
       const value = secret?.data?.token ? Buffer.from(secret.data.token, 'base64').toString('utf8') : undefined;
       if (!value || !isAuthentic(delivery, req.headers, body, value)) continue;
       await options.resources.patchGitRepository(repo.metadata.namespace, repo.metadata.name, {
@@ -50,8 +53,16 @@ export function mountWebhook(server: HttpServer, options: WebhookOptions): void 
       options.onRefresh?.(repo.metadata.namespace, repo.metadata.name);
       refreshed++;
     }
-    options.log.info('webhook delivery', { provider: delivery.provider, event: delivery.event, urls: delivery.urls, refreshed });
-    if (refreshed === 0) return sendJson(res, 401, { error: 'no repository accepted this delivery (unknown URL, no webhookSecretRef, or a wrong token or signature)' });
+    options.log.info('webhook delivery', {
+      provider: delivery.provider,
+      event: delivery.event,
+      urls: delivery.urls,
+      refreshed,
+    });
+    if (refreshed === 0)
+      return sendJson(res, 401, {
+        error: 'no repository accepted this delivery (unknown URL, no webhookSecretRef, or a wrong token or signature)',
+      });
     sendJson(res, 202, { refreshed });
   });
 }

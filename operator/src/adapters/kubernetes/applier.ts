@@ -31,7 +31,11 @@ function message(obj: { readonly key: ObjectAddress['key'] } | KubeObject, err: 
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = [];
   let next = 0;
   const worker = async () => {
@@ -62,7 +66,14 @@ export class Applier {
     const { status: _status, ...body } = obj;
     const query = { fieldManager: this.#fieldManager, force: 'true', dryRun: options.dryRun ? 'All' : undefined };
     return this.#resources.request({ apiVersion: obj.apiVersion, key: keyOf(obj) }, (path) =>
-      this.#transport.request<KubeObject>({ method: 'PATCH', path, body, contentType: 'application/apply-patch+yaml', query }));
+      this.#transport.request<KubeObject>({
+        method: 'PATCH',
+        path,
+        body,
+        contentType: 'application/apply-patch+yaml',
+        query,
+      }),
+    );
   }
 
   /** Applies every object (a failure does not stop the others); outcomes in input order. */
@@ -84,10 +95,12 @@ export class Applier {
   async create(obj: KubeObject): Promise<KubeObject | undefined> {
     try {
       const query = { fieldManager: this.#fieldManager };
-      return await this.#resources.request({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } },
-        (path) => this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query }));
+      return await this.#resources.request({ apiVersion: obj.apiVersion, key: { ...keyOf(obj), name: '' } }, (path) =>
+        this.#transport.request<KubeObject>({ method: 'POST', path, body: obj, query }),
+      );
     } catch (err) {
-      if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw new Error(message(obj, err), { cause: err });
+      if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists'))
+        throw new Error(message(obj, err), { cause: err });
       return undefined;
     }
   }

@@ -5,7 +5,15 @@
 // apply accepted moments ago.
 import type { KubeObject } from '../../core/manifest.ts';
 import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
-import { ComparisonCache, compareResource, hashObject, liveFingerprint, pairResources, type IgnoreDifference, type ResourceComparison } from '../../core/diff/index.ts';
+import {
+  ComparisonCache,
+  compareResource,
+  hashObject,
+  liveFingerprint,
+  pairResources,
+  type IgnoreDifference,
+  type ResourceComparison,
+} from '../../core/diff/index.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
 import type { Applier, ApplyOutcome } from './applier.ts';
@@ -24,7 +32,10 @@ export interface CompareRequest {
    * a dry-run finds out whether they exist (see probe()), and `read` fetches one that does.
    * Without it, a desired object missing from `live` is Missing.
    */
-  readonly unseen?: { readonly keys: ReadonlySet<string>; readonly read: (desired: KubeObject) => Promise<KubeObject | undefined> };
+  readonly unseen?: {
+    readonly keys: ReadonlySet<string>;
+    readonly read: (desired: KubeObject) => Promise<KubeObject | undefined>;
+  };
 }
 
 export interface CompareReport {
@@ -88,20 +99,38 @@ export class DryRunComparer {
       else pending.push({ key: pair.key, hash, fingerprint, desired: pair.desired, live: pair.live });
     }
     // One round of dry-runs: the comparisons the cache could not answer, and the probes.
-    const all = await this.#applier.applyAll([...pending.map((p) => p.desired), ...probes.map((p) => p.desired)], { dryRun: true });
+    const all = await this.#applier.applyAll([...pending.map((p) => p.desired), ...probes.map((p) => p.desired)], {
+      dryRun: true,
+    });
     const outcomes = all.slice(0, pending.length);
     const found: KubeObject[] = [];
-    await Promise.all(probes.map(async (p, i) => {
-      const probed = await this.#probed(p, all[pending.length + i]!, request.unseen!.read, rules, request.ignoreRules);
-      if (probed.result) resources.push(probed.result);
-      if (probed.error) errors.push({ key: p.key, message: probed.error });
-      if (probed.live) found.push(probed.live);
-    }));
+    await Promise.all(
+      probes.map(async (p, i) => {
+        const probed = await this.#probed(
+          p,
+          all[pending.length + i]!,
+          request.unseen!.read,
+          rules,
+          request.ignoreRules,
+        );
+        if (probed.result) resources.push(probed.result);
+        if (probed.error) errors.push({ key: p.key, message: probed.error });
+        if (probed.live) found.push(probed.live);
+      }),
+    );
     pending.forEach((p, i) => {
       const outcome = outcomes[i]!;
-      if (outcome.error) { errors.push({ key: p.key, message: outcome.error }); return; }
+      if (outcome.error) {
+        errors.push({ key: p.key, message: outcome.error });
+        return;
+      }
       try {
-        const result = compareResource({ desired: p.desired, live: p.live, predicted: outcome.object, ignoreRules: request.ignoreRules });
+        const result = compareResource({
+          desired: p.desired,
+          live: p.live,
+          predicted: outcome.object,
+          ignoreRules: request.ignoreRules,
+        });
         this.#cache.set(p.key, p.hash, p.fingerprint, result, this.#clock());
         resources.push(result);
       } catch (err) {
@@ -109,7 +138,12 @@ export class DryRunComparer {
       }
     });
     this.#cache.retain(new Set(desired.map((o) => formatKey(keyOf(o)))));
-    return { resources: resources.sort((a, b) => (a.key < b.key ? -1 : 1)), errors, dryRuns: pending.length + probes.length, found };
+    return {
+      resources: resources.sort((a, b) => (a.key < b.key ? -1 : 1)),
+      errors,
+      dryRuns: pending.length + probes.length,
+      found,
+    };
   }
 
   /**
@@ -121,14 +155,24 @@ export class DryRunComparer {
    * does not manage yet) is read and compared with the dry-run's result; a failed dry-run
    * falls back to a read, so the outcome is what a read and a comparison would have given.
    */
-  async #probed(probe: { key: string; hash: string; desired: KubeObject }, outcome: ApplyOutcome, read: (desired: KubeObject) => Promise<KubeObject | undefined>, rules: string, ignoreRules: readonly IgnoreDifference[] | undefined): Promise<{ result?: ResourceComparison; live?: KubeObject; error?: string }> {
+  async #probed(
+    probe: { key: string; hash: string; desired: KubeObject },
+    outcome: ApplyOutcome,
+    read: (desired: KubeObject) => Promise<KubeObject | undefined>,
+    rules: string,
+    ignoreRules: readonly IgnoreDifference[] | undefined,
+  ): Promise<{ result?: ResourceComparison; live?: KubeObject; error?: string }> {
     const missing: ResourceComparison = { key: probe.key, status: 'OutOfSync', reason: 'Missing', changes: [] };
     if (outcome.object && !outcome.object.metadata.resourceVersion) {
       this.#cache.set(probe.key, probe.hash, ABSENT, missing, this.#clock());
       return { result: missing };
     }
     // Its namespace or its kind does not exist (yet): neither does the object.
-    if (outcome.cause instanceof UnknownKindError || (outcome.cause instanceof KubeApiError && outcome.cause.status === 404)) return { result: missing };
+    if (
+      outcome.cause instanceof UnknownKindError ||
+      (outcome.cause instanceof KubeApiError && outcome.cause.status === 404)
+    )
+      return { result: missing };
     const live = await read(probe.desired);
     if (!live) return { result: missing };
     if (outcome.error) return { live, error: outcome.error };
@@ -141,12 +185,21 @@ export class DryRunComparer {
    * What a sync applied (with ownership, as sent) and what the API server stored: applying
    * it again would change nothing, so the next comparison of that live object is Synced.
    */
-  remember(applied: readonly { readonly desired: KubeObject; readonly live: KubeObject }[], ignoreRules?: readonly IgnoreDifference[]): void {
+  remember(
+    applied: readonly { readonly desired: KubeObject; readonly live: KubeObject }[],
+    ignoreRules?: readonly IgnoreDifference[],
+  ): void {
     const now = this.#clock();
     const rules = rulesKey(ignoreRules);
     for (const { desired, live } of applied) {
       const key = formatKey(keyOf(desired));
-      this.#cache.set(key, hashObject(desired), liveFingerprint(live) + rules, { key, status: 'Synced', changes: [] }, now);
+      this.#cache.set(
+        key,
+        hashObject(desired),
+        liveFingerprint(live) + rules,
+        { key, status: 'Synced', changes: [] },
+        now,
+      );
     }
   }
 
@@ -154,7 +207,10 @@ export class DryRunComparer {
    * Dry-runs every object: the failures, one line each (none means the sync may apply), and
    * whether some dry-run failed only transiently (then validate again before applying).
    */
-  async validate(all: readonly KubeObject[], tolerate: TolerateMissing): Promise<{ failures: string[]; retry: boolean }> {
+  async validate(
+    all: readonly KubeObject[],
+    tolerate: TolerateMissing,
+  ): Promise<{ failures: string[]; retry: boolean }> {
     // An object the API server accepted moments ago, unchanged since, needs no second dry-run.
     const since = this.#clock() - VERIFIED_FOR_MS;
     const objects = all.filter((o) => !this.#cache.verifiedSince(formatKey(keyOf(o)), hashObject(o), since));
@@ -163,11 +219,22 @@ export class DryRunComparer {
     let retry = false;
     outcomes.forEach((o, i) => {
       if (!o.error) return;
-      if (isTransient(o.cause)) { retry = true; return; }
+      if (isTransient(o.cause)) {
+        retry = true;
+        return;
+      }
       const obj = objects[i]!;
-      if (o.cause instanceof UnknownKindError && tolerate.kinds.includes(`${groupOf(obj.apiVersion)}/${obj.kind}`)) return;
+      if (o.cause instanceof UnknownKindError && tolerate.kinds.includes(`${groupOf(obj.apiVersion)}/${obj.kind}`))
+        return;
       const ns = obj.metadata.namespace;
-      if (ns && tolerate.namespaces.includes(ns) && o.cause instanceof KubeApiError && o.cause.status === 404 && o.cause.message.includes(`namespaces "${ns}" not found`)) return;
+      if (
+        ns &&
+        tolerate.namespaces.includes(ns) &&
+        o.cause instanceof KubeApiError &&
+        o.cause.status === 404 &&
+        o.cause.message.includes(`namespaces "${ns}" not found`)
+      )
+        return;
       failures.push(o.error);
     });
     return { failures, retry };

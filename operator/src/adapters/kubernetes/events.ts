@@ -59,7 +59,8 @@ export class EventRecorder {
         await this.#rest.request({
           method: 'PATCH',
           path: `/api/v1/namespaces/${encodeURIComponent(earlier.namespace)}/events/${encodeURIComponent(earlier.name)}`,
-          contentType: 'application/merge-patch+json', body: { count, lastTimestamp: at },
+          contentType: 'application/merge-patch+json',
+          body: { count, lastTimestamp: at },
         });
         earlier.count = count;
         return;
@@ -74,11 +75,16 @@ export class EventRecorder {
       method: 'POST',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
       body: {
-        apiVersion: 'v1', kind: 'Event',
+        apiVersion: 'v1',
+        kind: 'Event',
         metadata: { name: eventName, namespace },
         involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name, namespace, ...(uid ? { uid } : {}) },
-        type, reason, message: text,
-        firstTimestamp: at, lastTimestamp: at, count: 1,
+        type,
+        reason,
+        message: text,
+        firstTimestamp: at,
+        lastTimestamp: at,
+        count: 1,
         source: { component },
         reportingComponent: component,
         reportingInstance: component,

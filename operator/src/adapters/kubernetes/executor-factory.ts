@@ -99,14 +99,20 @@ export class KubernetesExecutorFactory {
   /** For good: executors made before fail their requests, none are made after. */
   close(): void {
     this.#closed = true;
-    for (const t of this.#transports.values()) void t.then((tr) => tr.close(), () => undefined);
+    for (const t of this.#transports.values())
+      void t.then(
+        (tr) => tr.close(),
+        () => undefined,
+      );
     this.#transports.clear();
     this.#executors.clear();
     this.#resourceMap = undefined;
   }
 
   #resources(): Promise<ResourceMap> {
-    this.#resourceMap ??= this.#options.resourceMap ? Promise.resolve(this.#options.resourceMap) : this.#transport('').then((t) => new ResourceMap(t));
+    this.#resourceMap ??= this.#options.resourceMap
+      ? Promise.resolve(this.#options.resourceMap)
+      : this.#transport('').then((t) => new ResourceMap(t));
     return this.#resourceMap;
   }
 

@@ -34,7 +34,11 @@ export class NotFoundError extends Error {
 
 /** Keelson's resources as the operator's watches last saw them. */
 export interface KeelsonResourceCache {
-  cached(kind: 'Environment' | 'GitRepository', namespace: string, name: string): Resource<unknown, unknown> | undefined;
+  cached(
+    kind: 'Environment' | 'GitRepository',
+    namespace: string,
+    name: string,
+  ): Resource<unknown, unknown> | undefined;
 }
 
 export class KeelsonResources {
@@ -63,7 +67,9 @@ export class KeelsonResources {
   /** Environments in a namespace, or in every namespace when `namespace` is undefined. */
   async listEnvironments(namespace?: string): Promise<EnvironmentResource[]> {
     const items = (await this.#list('Environment', namespace)) as EnvironmentResource[];
-    return items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    return items.sort((a, b) =>
+      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
+    );
   }
 
   /** GitRepositories in a namespace, or in every namespace when `namespace` is undefined. */
@@ -72,8 +78,19 @@ export class KeelsonResources {
   }
 
   /** JSON merge patch of metadata and/or spec (annotations, suspend, ...). */
-  patchEnvironment(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> }; spec?: Partial<Record<keyof EnvironmentSpec, unknown>> }): Promise<EnvironmentResource> {
-    return this.#call('Environment', namespace, name, { method: 'PATCH', body: patch, contentType: MERGE_PATCH }) as Promise<EnvironmentResource>;
+  patchEnvironment(
+    namespace: string,
+    name: string,
+    patch: {
+      metadata?: { annotations?: Record<string, string | null> };
+      spec?: Partial<Record<keyof EnvironmentSpec, unknown>>;
+    },
+  ): Promise<EnvironmentResource> {
+    return this.#call('Environment', namespace, name, {
+      method: 'PATCH',
+      body: patch,
+      contentType: MERGE_PATCH,
+    }) as Promise<EnvironmentResource>;
   }
 
   /**
@@ -82,17 +99,31 @@ export class KeelsonResources {
    * or health lacks. A field given as undefined is removed. `firstStatus`: the caller saw
    * no status yet, so the merge patch that creates it goes first.
    */
-  async patchEnvironmentStatus(namespace: string, name: string, status: Partial<Record<keyof EnvironmentStatus, unknown>>, options: { readonly firstStatus?: boolean } = {}): Promise<EnvironmentResource> {
+  async patchEnvironmentStatus(
+    namespace: string,
+    name: string,
+    status: Partial<Record<keyof EnvironmentStatus, unknown>>,
+    options: { readonly firstStatus?: boolean } = {},
+  ): Promise<EnvironmentResource> {
     // A merge patch creates the status, and with no earlier value there is nothing to linger.
-    const create = () => this.#call('Environment', namespace, name, {
-      method: 'PATCH', subresource: 'status', contentType: MERGE_PATCH,
-      body: { status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) },
-    }) as Promise<EnvironmentResource>;
+    const create = () =>
+      this.#call('Environment', namespace, name, {
+        method: 'PATCH',
+        subresource: 'status',
+        contentType: MERGE_PATCH,
+        body: { status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) },
+      }) as Promise<EnvironmentResource>;
     if (options.firstStatus) return create();
     const ops = Object.entries(status).map(([field, value]) =>
-      value === undefined ? { op: 'remove', path: `/status/${field}` } : { op: 'add', path: `/status/${field}`, value });
+      value === undefined ? { op: 'remove', path: `/status/${field}` } : { op: 'add', path: `/status/${field}`, value },
+    );
     try {
-      return await (this.#call('Environment', namespace, name, { method: 'PATCH', subresource: 'status', body: ops.filter((o) => o.op === 'add'), contentType: JSON_PATCH }) as Promise<EnvironmentResource>);
+      return await (this.#call('Environment', namespace, name, {
+        method: 'PATCH',
+        subresource: 'status',
+        body: ops.filter((o) => o.op === 'add'),
+        contentType: JSON_PATCH,
+      }) as Promise<EnvironmentResource>);
     } catch (err) {
       // No status yet after all (or a field to remove is absent).
       if (!(err instanceof KubeApiError && err.status === 422)) throw err;
@@ -101,12 +132,28 @@ export class KeelsonResources {
   }
 
   /** Sets the finalizers of an Environment (a merge patch replaces the list). */
-  setEnvironmentFinalizers(namespace: string, name: string, finalizers: readonly string[]): Promise<EnvironmentResource> {
-    return this.#call('Environment', namespace, name, { method: 'PATCH', body: { metadata: { finalizers: [...finalizers] } }, contentType: MERGE_PATCH }) as Promise<EnvironmentResource>;
+  setEnvironmentFinalizers(
+    namespace: string,
+    name: string,
+    finalizers: readonly string[],
+  ): Promise<EnvironmentResource> {
+    return this.#call('Environment', namespace, name, {
+      method: 'PATCH',
+      body: { metadata: { finalizers: [...finalizers] } },
+      contentType: MERGE_PATCH,
+    }) as Promise<EnvironmentResource>;
   }
 
-  patchGitRepository(namespace: string, name: string, patch: { metadata?: { annotations?: Record<string, string | null> } }): Promise<GitRepositoryResource> {
-    return this.#call('GitRepository', namespace, name, { method: 'PATCH', body: patch, contentType: MERGE_PATCH }) as Promise<GitRepositoryResource>;
+  patchGitRepository(
+    namespace: string,
+    name: string,
+    patch: { metadata?: { annotations?: Record<string, string | null> } },
+  ): Promise<GitRepositoryResource> {
+    return this.#call('GitRepository', namespace, name, {
+      method: 'PATCH',
+      body: patch,
+      contentType: MERGE_PATCH,
+    }) as Promise<GitRepositoryResource>;
   }
 
   /** Closes the idle connections. */
@@ -116,23 +163,37 @@ export class KeelsonResources {
 
   async #get(kind: Kind, namespace: string, name: string): Promise<unknown> {
     const cached = this.#cache?.cached(kind, namespace, name);
-    if (cached && this.#written.fresh(`${kind}/${namespace}/${name}`, cached.metadata.resourceVersion)) return structuredClone(cached);
+    if (cached && this.#written.fresh(`${kind}/${namespace}/${name}`, cached.metadata.resourceVersion))
+      return structuredClone(cached);
     return this.#call(kind, namespace, name, { method: 'GET' });
   }
 
   async #list(kind: Kind, namespace: string | undefined): Promise<unknown[]> {
-    return this.#rest.list(`/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL[kind]}`);
+    return this.#rest.list(
+      `/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL[kind]}`,
+    );
   }
 
   /** One request on the object (or its subresource); a 404 becomes NotFoundError naming it. */
-  async #call(kind: Kind, namespace: string, name: string, req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string }): Promise<unknown> {
+  async #call(
+    kind: Kind,
+    namespace: string,
+    name: string,
+    req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string },
+  ): Promise<unknown> {
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL[kind]}/${encodeURIComponent(name)}${req.subresource ? `/${req.subresource}` : ''}`;
     try {
-      const result = await this.#rest.request<{ metadata?: { resourceVersion?: string } }>({ method: req.method, path, body: req.body, contentType: req.contentType });
+      const result = await this.#rest.request<{ metadata?: { resourceVersion?: string } }>({
+        method: req.method,
+        path,
+        body: req.body,
+        contentType: req.contentType,
+      });
       if (this.#cache) this.#written.wrote(`${kind}/${namespace}/${name}`, result?.metadata?.resourceVersion);
       return result;
     } catch (err) {
-      if (err instanceof KubeApiError && err.status === 404) throw new NotFoundError(`${kind} ${namespace}/${name} not found`);
+      if (err instanceof KubeApiError && err.status === 404)
+        throw new NotFoundError(`${kind} ${namespace}/${name} not found`);
       throw err;
     }
   }

@@ -12,7 +12,13 @@ interface Lease {
   apiVersion: 'coordination.k8s.io/v1';
   kind: 'Lease';
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number };
+  spec?: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number;
+    acquireTime?: string | null;
+    renewTime?: string | null;
+    leaseTransitions?: number;
+  };
 }
 
 /** RFC 3339 with microseconds, the form the API server's MicroTime accepts. */
@@ -112,10 +118,22 @@ export class LeaderElection {
         lease = await rest.request<Lease>({ method: 'GET', path: this.#path() });
       } catch (err) {
         if (!(err instanceof KubeApiError && err.status === 404)) throw err;
-        await rest.request({ method: 'POST', path: this.#collection(), body: {
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
-        } satisfies Lease });
+        await rest.request({
+          method: 'POST',
+          path: this.#collection(),
+          body: {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: now,
+              renewTime: now,
+              leaseTransitions: 0,
+            },
+          } satisfies Lease,
+        });
         return true;
       }
       const spec = lease.spec ?? {};

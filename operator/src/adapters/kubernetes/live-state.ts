@@ -62,7 +62,9 @@ export class LiveState {
     }
     this.reads.requested++;
     try {
-      return await this.#resources.request(address, (path) => this.#transport.request<KubeObject>({ method: 'GET', path }));
+      return await this.#resources.request(address, (path) =>
+        this.#transport.request<KubeObject>({ method: 'GET', path }),
+      );
     } catch (err) {
       if ((err instanceof KubeApiError && err.status === 404) || err instanceof UnknownKindError) return undefined;
       throw err;
@@ -75,12 +77,19 @@ export class LiveState {
    * exists without Keelson's labels); `stale` the others, which need a read: held older than
    * this reader's own write, not covered by any watch, or all of them without a cache.
    */
-  peek(addresses: readonly ObjectAddress[]): { fresh: Map<string, KubeObject>; stale: ObjectAddress[]; unseen: ObjectAddress[] } {
+  peek(addresses: readonly ObjectAddress[]): {
+    fresh: Map<string, KubeObject>;
+    stale: ObjectAddress[];
+    unseen: ObjectAddress[];
+  } {
     const fresh = new Map<string, KubeObject>();
     const stale: ObjectAddress[] = [];
     const unseen: ObjectAddress[] = [];
     for (const address of addresses) {
-      if (!this.#cache) { stale.push(address); continue; }
+      if (!this.#cache) {
+        stale.push(address);
+        continue;
+      }
       const cached = this.#cache.cached(address);
       const key = formatAddress(address);
       if (!cached) (this.#cache.covers(address) ? unseen : stale).push(address);
@@ -100,11 +109,17 @@ export class LiveState {
   }
 
   /** Every object of one kind (in one namespace, or all) matching a label selector. */
-  async list(apiVersion: string, kind: string, options: { readonly namespace?: string; readonly labelSelector?: string } = {}): Promise<KubeObject[]> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    options: { readonly namespace?: string; readonly labelSelector?: string } = {},
+  ): Promise<KubeObject[]> {
     let items: KubeObject[];
     try {
-      items = await this.#resources.request({ apiVersion, key: { kind, namespace: options.namespace ?? '', name: '' } },
-        (path) => this.#transport.list<KubeObject>(path, { labelSelector: options.labelSelector }));
+      items = await this.#resources.request(
+        { apiVersion, key: { kind, namespace: options.namespace ?? '', name: '' } },
+        (path) => this.#transport.list<KubeObject>(path, { labelSelector: options.labelSelector }),
+      );
     } catch (err) {
       if (err instanceof UnknownKindError) return [];
       throw err;

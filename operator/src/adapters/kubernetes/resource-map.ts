@@ -65,7 +65,12 @@ export class ResourceMap {
     if (!loading) {
       const path = groupOf(apiVersion) ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
       loading = this.#transport.request<ApiResourceList>({ method: 'GET', path }).then(
-        (list) => new Map(list.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced }])),
+        (list) =>
+          new Map(
+            list.resources
+              .filter((r) => !r.name.includes('/'))
+              .map((r) => [r.kind, { apiVersion, kind: r.kind, plural: r.name, namespaced: r.namespaced }]),
+          ),
         (err: unknown) => {
           this.#byGroupVersion.delete(apiVersion);
           if (err instanceof KubeApiError && err.status === 404) return new Map<string, ResourceInfo>();
@@ -116,11 +121,14 @@ export class ResourceMap {
   /** The URL path of an object, or of its collection when the name is ''. */
   async pathOf(address: ObjectAddress): Promise<string> {
     const info = await this.lookup(address.apiVersion, address.key.kind);
-    const prefix = groupOf(address.apiVersion) ? `/apis/${groupOf(address.apiVersion)}/${versionOf(address.apiVersion)}` : `/api/${address.apiVersion}`;
+    const prefix = groupOf(address.apiVersion)
+      ? `/apis/${groupOf(address.apiVersion)}/${versionOf(address.apiVersion)}`
+      : `/api/${address.apiVersion}`;
     if (info.namespaced && !address.key.namespace && address.key.name) {
       throw new Error(`${address.key.kind} ${address.key.name} is namespaced but names no namespace`);
     }
-    const ns = info.namespaced && address.key.namespace ? `/namespaces/${encodeURIComponent(address.key.namespace)}` : '';
+    const ns =
+      info.namespaced && address.key.namespace ? `/namespaces/${encodeURIComponent(address.key.namespace)}` : '';
     const name = address.key.name ? `/${encodeURIComponent(address.key.name)}` : '';
     return `${prefix}${ns}/${info.plural}${name}`;
   }

@@ -13,5 +13,6 @@ describe('resourceOfPath', () => {
     ['/apis/apps/v1', ''],
     ['/api/v1', ''],
   ];
-  for (const [path, want] of cases) it(`${path} → ${want || '(discovery)'}`, () => assert.equal(resourceOfPath(path), want));
+  for (const [path, want] of cases)
+    it(`${path} → ${want || '(discovery)'}`, () => assert.equal(resourceOfPath(path), want));
 });

@@ -84,19 +84,28 @@ export class RestTransport {
     await kc.applyToHTTPSOptions(opts);
     opts.headers = withImpersonation(opts.headers, options.impersonate);
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16 };
-    opts.agent = base.protocol === 'https:'
-      ? new HttpsAgent({ ...agentOptions, ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true })
-      : new HttpAgent(agentOptions);
+    opts.agent =
+      base.protocol === 'https:'
+        ? new HttpsAgent({
+            ...agentOptions,
+            ca: opts.ca,
+            cert: opts.cert,
+            key: opts.key,
+            rejectUnauthorized: opts.rejectUnauthorized ?? true,
+          })
+        : new HttpAgent(agentOptions);
     return new RestTransport(base, opts, kc, options);
   }
 
   /** Takes the credentials from the kubeconfig again once they are older than their time to live. */
   async #freshCredentials(): Promise<void> {
     if (Date.now() < this.#credentialsUntil) return;
-    this.#refreshing ??= credentialHeaders(this.#kc, this.#transportOptions.impersonate).then((headers) => {
-      this.#options.headers = headers;
-      this.#credentialsUntil = Date.now() + (this.#transportOptions.credentialsTtlMs ?? 60_000);
-    }).finally(() => (this.#refreshing = undefined));
+    this.#refreshing ??= credentialHeaders(this.#kc, this.#transportOptions.impersonate)
+      .then((headers) => {
+        this.#options.headers = headers;
+        this.#credentialsUntil = Date.now() + (this.#transportOptions.credentialsTtlMs ?? 60_000);
+      })
+      .finally(() => (this.#refreshing = undefined));
     await this.#refreshing;
   }
 
@@ -111,7 +120,10 @@ export class RestTransport {
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
-    const headers: Record<string, string> = { ...(this.#options.headers as Record<string, string> | undefined), accept: 'application/json' };
+    const headers: Record<string, string> = {
+      ...(this.#options.headers as Record<string, string> | undefined),
+      accept: 'application/json',
+    };
     if (payload) {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(payload.length);
@@ -122,7 +134,12 @@ export class RestTransport {
     let code = 0;
     const observe = () => {
       if (observers.size === 0) return;
-      const sample = { verb: req.query?.dryRun ? `${req.method} (dry run)` : req.method, resource: resourceOfPath(url.pathname), code, seconds: (performance.now() - started) / 1000 };
+      const sample = {
+        verb: req.query?.dryRun ? `${req.method} (dry run)` : req.method,
+        resource: resourceOfPath(url.pathname),
+        code,
+        seconds: (performance.now() - started) / 1000,
+      };
       for (const o of observers) o(sample);
     };
     const answer = await new Promise<{ status: number; contentType: string; text: string }>((resolve, reject) => {
@@ -131,11 +148,17 @@ export class RestTransport {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           code = res.statusCode ?? 0;
-          resolve({ status: code, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: code,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         res.on('error', reject);
       });
-      r.on('timeout', () => r.destroy(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`)));
+      r.on('timeout', () =>
+        r.destroy(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`)),
+      );
       r.on('error', reject);
       r.end(payload);
     }).finally(() => observe());
@@ -149,7 +172,11 @@ export class RestTransport {
     const items: T[] = [];
     let token: string | undefined;
     do {
-      const page = await this.request<{ items: T[]; metadata?: { continue?: string } }>({ method: 'GET', path, query: { ...query, limit: '500', continue: token } });
+      const page = await this.request<{ items: T[]; metadata?: { continue?: string } }>({
+        method: 'GET',
+        path,
+        query: { ...query, limit: '500', continue: token },
+      });
       items.push(...page.items);
       token = page.metadata?.continue || undefined;
     } while (token);
@@ -199,7 +226,10 @@ export class LazyRestTransport {
   /** For good, as RestTransport.close(). */
   close(): void {
     this.#closed = true;
-    void this.#transport?.then((t) => t.close(), () => undefined);
+    void this.#transport?.then(
+      (t) => t.close(),
+      () => undefined,
+    );
   }
 
   #get(): Promise<RestTransport> {
@@ -216,6 +246,12 @@ async function credentialHeaders(kc: KubeConfig, impersonate: string | undefined
   return withImpersonation(opts.headers, impersonate);
 }
 
-function withImpersonation(headers: RequestOptions['headers'], impersonate: string | undefined): Record<string, string> {
-  return { ...(headers as Record<string, string> | undefined), ...(impersonate ? { 'Impersonate-User': impersonate } : {}) };
+function withImpersonation(
+  headers: RequestOptions['headers'],
+  impersonate: string | undefined,
+): Record<string, string> {
+  return {
+    ...(headers as Record<string, string> | undefined),
+    ...(impersonate ? { 'Impersonate-User': impersonate } : {}),
+  };
 }

@@ -19,8 +19,10 @@ export class StatusWriter {
   async patch(namespace: string, name: string, status: object): Promise<boolean> {
     try {
       await this.#rest.request({
-        method: 'PATCH', path: `${collectionPath(this.#resource, namespace)}/${encodeURIComponent(name)}/status`,
-        body: { status }, contentType: 'application/merge-patch+json',
+        method: 'PATCH',
+        path: `${collectionPath(this.#resource, namespace)}/${encodeURIComponent(name)}/status`,
+        body: { status },
+        contentType: 'application/merge-patch+json',
       });
       return true;
     } catch (err) {

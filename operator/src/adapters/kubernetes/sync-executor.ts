@@ -20,7 +20,15 @@ import { formatKey, keyOf } from '../../core/manifest.ts';
 import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
-import { isFinished, observationTargets, recordResults, startOperation, type ActionResult, type Operation, type SyncAction } from '../../core/sync/operation.ts';
+import {
+  isFinished,
+  observationTargets,
+  recordResults,
+  startOperation,
+  type ActionResult,
+  type Operation,
+  type SyncAction,
+} from '../../core/sync/operation.ts';
 import { hookOfLabel, nameGeneratedHooks, retentionOf, type OwnerReference } from '../../core/sync/ownership.ts';
 import { planSync } from '../../core/sync/plan-sync.ts';
 import { isHook } from '../../core/sync/annotations.ts';
@@ -100,7 +108,9 @@ export class SyncExecutor {
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: SyncExecutorOptions): Promise<SyncExecutor> {
-    const impersonate = options.serviceAccountName ? `system:serviceaccount:${options.owner.namespace}:${options.serviceAccountName}` : undefined;
+    const impersonate = options.serviceAccountName
+      ? `system:serviceaccount:${options.owner.namespace}:${options.serviceAccountName}`
+      : undefined;
     const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16, impersonate });
     return new SyncExecutor(transport, new ResourceMap(transport), options);
   }
@@ -114,7 +124,11 @@ export class SyncExecutor {
   }
 
   /** Sync status of every desired resource against the live ones (hooks left out). */
-  compare(desired: readonly KubeObject[], live: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<CompareReport> {
+  compare(
+    desired: readonly KubeObject[],
+    live: readonly KubeObject[],
+    ignoreRules?: readonly IgnoreDifference[],
+  ): Promise<CompareReport> {
     this.#ignoreRules = ignoreRules;
     return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
   }
@@ -126,14 +140,23 @@ export class SyncExecutor {
    * anyway (DryRunComparer.compare); the rest (held older than this executor's own write, or
    * outside every watch) is read with a GET.
    */
-  async compareWithCluster(desired: readonly KubeObject[], ignoreRules?: readonly IgnoreDifference[]): Promise<{ live: Map<string, KubeObject>; report: CompareReport }> {
+  async compareWithCluster(
+    desired: readonly KubeObject[],
+    ignoreRules?: readonly IgnoreDifference[],
+  ): Promise<{ live: Map<string, KubeObject>; report: CompareReport }> {
     this.#ignoreRules = ignoreRules;
     const objects = desired.filter((o) => !isHook(o));
     const { fresh, stale, unseen } = this.#live.peek(objects.map((o) => ({ apiVersion: o.apiVersion, key: keyOf(o) })));
     const live = new Map([...fresh, ...(await this.#live.getMany(stale))]);
     const report = await this.#comparer.compare({
-      desired: objects, live: [...live.values()], owner: this.#options.owner, ignoreRules,
-      unseen: { keys: new Set(unseen.map(formatAddress)), read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }) },
+      desired: objects,
+      live: [...live.values()],
+      owner: this.#options.owner,
+      ignoreRules,
+      unseen: {
+        keys: new Set(unseen.map(formatAddress)),
+        read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }),
+      },
     });
     for (const obj of report.found) live.set(formatKey(keyOf(obj)), obj);
     return { live, report };
@@ -150,7 +173,8 @@ export class SyncExecutor {
       const item = parseInventoryEntry(entry);
       addresses.set(formatKey(item.key), item);
     }
-    for (const obj of desired) if (!isHook(obj)) addresses.set(formatKey(keyOf(obj)), { apiVersion: obj.apiVersion, key: keyOf(obj) });
+    for (const obj of desired)
+      if (!isHook(obj)) addresses.set(formatKey(keyOf(obj)), { apiVersion: obj.apiVersion, key: keyOf(obj) });
     return this.#live.getMany([...addresses.values()]);
   }
 
@@ -163,12 +187,24 @@ export class SyncExecutor {
   async start(options: StartSyncOptions): Promise<{ operation: Operation; prune: PruneSet }> {
     const live = options.prune ? await this.readInventory(options.inventory) : new Map<string, KubeObject>();
     const prune = options.prune
-      ? planPrune({ inventory: options.inventory, desired: options.desired, live, owner: this.#options.owner, allowEmpty: options.allowEmpty })
+      ? planPrune({
+          inventory: options.inventory,
+          desired: options.desired,
+          live,
+          owner: this.#options.owner,
+          allowEmpty: options.allowEmpty,
+        })
       : { prune: [], kept: [] };
     // What the plan would leave in place gets a Prune task too: the prune asks again at the
     // moment it deletes, and the task records why the object stayed.
     const plan = planSync({ desired: options.desired, prune: [...prune.prune, ...prune.kept.map((k) => k.object)] });
-    const operation = startOperation({ id: options.id, revision: options.revision, plan, now: this.#now(), initiatedBy: options.initiatedBy });
+    const operation = startOperation({
+      id: options.id,
+      revision: options.revision,
+      plan,
+      now: this.#now(),
+      initiatedBy: options.initiatedBy,
+    });
     return { operation, prune };
   }
 
@@ -176,7 +212,11 @@ export class SyncExecutor {
    * One step of the operation with the desired objects of its revision; `limits` are the
    * Environment's (spec.timeout), over the executor's defaults.
    */
-  async step(operation: Operation, desired: readonly KubeObject[], limits: Partial<StepOptions> = {}): Promise<StepOutcome> {
+  async step(
+    operation: Operation,
+    desired: readonly KubeObject[],
+    limits: Partial<StepOptions> = {},
+  ): Promise<StepOutcome> {
     if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [], resumed: false };
     const resumed = this.#lastStepped !== operation.id && (operation.tasks ?? []).some((t) => t.status !== 'Pending');
     this.#lastStepped = operation.id;
@@ -186,10 +226,16 @@ export class SyncExecutor {
     // A hook's own limit never outlasts the operation's.
     const step = { ...options, hookTimeoutMs: Math.min(options.hookTimeoutMs, options.operationTimeoutMs) };
     const next = nextStep(operation, {
-      now: this.#now(), desired: byKey, live, owner: this.#options.owner, options: step,
+      now: this.#now(),
+      desired: byKey,
+      live,
+      owner: this.#options.owner,
+      options: step,
       ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
     });
-    const checkpoint = next.actions.some((a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune');
+    const checkpoint = next.actions.some(
+      (a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune',
+    );
     if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
     for (const action of next.actions) results.push(...(await this.#execute(next.operation, action)));

@@ -53,7 +53,9 @@ export class ResourceWatch {
   /** Ends a backoff wait at once when the watch stops. */
   readonly #stopping = new AbortController();
   /** Settles 'closed' once stop() is called: what a connection in progress races against. */
-  readonly #whenStopped = new Promise<'closed'>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve('closed'), { once: true }));
+  readonly #whenStopped = new Promise<'closed'>((resolve) =>
+    this.#stopping.signal.addEventListener('abort', () => resolve('closed'), { once: true }),
+  );
   #loop: Promise<void> | undefined;
   /** How many times the watch listed from scratch, and connected (for tests). */
   relists = 0;
@@ -86,7 +88,9 @@ export class ResourceWatch {
       } catch (err) {
         if (Date.now() >= deadline || this.#stopped) throw err;
         this.#options.onError?.(err);
-        await this.#backoff(Math.min(this.#options.maxBackoffMs ?? 30_000, (this.#options.minBackoffMs ?? 250) * 2 ** failures++));
+        await this.#backoff(
+          Math.min(this.#options.maxBackoffMs ?? 30_000, (this.#options.minBackoffMs ?? 250) * 2 ** failures++),
+        );
       }
     }
     this.#loop = this.#run(version);
@@ -123,7 +127,8 @@ export class ResourceWatch {
   async #relist(): Promise<string> {
     this.relists++;
     const list = await this.#rest!.request<{ metadata?: { resourceVersion?: string }; items: WatchedObject[] }>({
-      method: 'GET', path: collectionPath(this.#options.resource, this.#options.namespace),
+      method: 'GET',
+      path: collectionPath(this.#options.resource, this.#options.namespace),
       ...(this.#options.labelSelector ? { query: { labelSelector: this.#options.labelSelector } } : {}),
     });
     const seen = new Set<string>();
@@ -178,31 +183,44 @@ export class ResourceWatch {
       let gone = false;
       const watch = new k8s.Watch(this.#kc);
       // client-node keeps this field private; resource-watch.test.ts (a quiet watch) fails if it stops working.
-      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.#options.inactivityTimeoutMs ?? 150_000;
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
+        this.#options.inactivityTimeoutMs ?? 150_000;
       const path = collectionPath(this.#options.resource, this.#options.namespace);
-      const params = { resourceVersion: version, allowWatchBookmarks: true, timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())), ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}) };
-      watch.watch(path, params, (phase, obj: WatchedObject) => {
-        if (phase === 'ERROR') {
-          gone = true;
-          this.#abort?.abort();
-          return;
-        }
-        const rv = obj.metadata?.resourceVersion;
-        if (rv) advance(rv);
-        if (phase === 'BOOKMARK') return;
-        const key = keyOf(obj);
-        if (phase === 'DELETED') this.#known.delete(key);
-        else this.#known.set(key, obj);
-        this.#options.onEvent(phase as WatchEventType, obj);
-      }, (err: unknown) => {
-        if (gone) resolve('gone');
-        // client-node ends a watch silent for inactivityTimeoutMs with a TimeoutError: renew it.
-        else if (err && !this.#stopped && !isAbort(err) && !isIdleTimeout(err)) reject(err);
-        else resolve('closed');
-      }).then((abort) => {
-        this.#abort = abort;
-        if (this.#stopped) abort.abort();
-      }, reject);
+      const params = {
+        resourceVersion: version,
+        allowWatchBookmarks: true,
+        timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())),
+        ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
+      };
+      watch
+        .watch(
+          path,
+          params,
+          (phase, obj: WatchedObject) => {
+            if (phase === 'ERROR') {
+              gone = true;
+              this.#abort?.abort();
+              return;
+            }
+            const rv = obj.metadata?.resourceVersion;
+            if (rv) advance(rv);
+            if (phase === 'BOOKMARK') return;
+            const key = keyOf(obj);
+            if (phase === 'DELETED') this.#known.delete(key);
+            else this.#known.set(key, obj);
+            this.#options.onEvent(phase as WatchEventType, obj);
+          },
+          (err: unknown) => {
+            if (gone) resolve('gone');
+            // client-node ends a watch silent for inactivityTimeoutMs with a TimeoutError: renew it.
+            else if (err && !this.#stopped && !isAbort(err) && !isIdleTimeout(err)) reject(err);
+            else resolve('closed');
+          },
+        )
+        .then((abort) => {
+          this.#abort = abort;
+          if (this.#stopped) abort.abort();
+        }, reject);
     });
     return Promise.race([connection, this.#whenStopped]);
   }

@@ -8,7 +8,11 @@ import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'no
 import { join } from 'node:path';
 import { DependencyInstallError } from '../../core/npm/dependency-error.ts';
 import {
-  dependencyKey, lockfileFix, packagesOf, readLockedProject, type LockedProject,
+  dependencyKey,
+  lockfileFix,
+  packagesOf,
+  readLockedProject,
+  type LockedProject,
 } from '../../core/npm/lockfile.ts';
 import { parseNpmrc, registriesOf, type RegistryMapping, NPM_PUBLIC_REGISTRY } from '../../core/npm/npmrc.ts';
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';

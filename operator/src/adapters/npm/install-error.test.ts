@@ -27,12 +27,17 @@ describe('classifyInstallError', () => {
     const refused = { ...base, withToken: new Set([REGISTRY]), secrets: ['s3cret'] };
     assert.match(classifyInstallError({ statusCode: 403 }, pkg, refused).message, /refused the Environment's token/);
     const cli = classifyInstallError({ statusCode: 403 }, pkg, { ...refused, tokensFrom: 'user-config' });
-    assert.match(cli.message, /refused the token of your npm configuration \(~\/\.npmrc\) for @acme\/platform@2\.1\.0 \(403\)/);
+    assert.match(
+      cli.message,
+      /refused the token of your npm configuration \(~\/\.npmrc\) for @acme\/platform@2\.1\.0 \(403\)/,
+    );
   });
 
   it('scrubs a token from a detail it echoes', () => {
-    const echoed = classifyInstallError({ code: 'EWEIRD', message: 'bad header Bearer s3cret' }, pkg,
-      { ...base, secrets: ['s3cret'] });
+    const echoed = classifyInstallError({ code: 'EWEIRD', message: 'bad header Bearer s3cret' }, pkg, {
+      ...base,
+      secrets: ['s3cret'],
+    });
     assert.equal(echoed.reason, 'Failed');
     assert.doesNotMatch(echoed.message, /s3cret/);
     assert.match(echoed.message, /Bearer \*\*\*/);

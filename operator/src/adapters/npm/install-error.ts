@@ -39,15 +39,30 @@ interface NpmError {
 
 /** System and transport codes that mean the registry could not be reached in time. */
 const UNREACHABLE = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  'EPIPE', 'ESOCKETTIMEDOUT', 'ECONNECTIONTIMEOUT', 'EIDLETIMEOUT', 'ERESPONSETIMEOUT', 'ETRANSFERTIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ESOCKETTIMEDOUT',
+  'ECONNECTIONTIMEOUT',
+  'EIDLETIMEOUT',
+  'ERESPONSETIMEOUT',
+  'ETRANSFERTIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
 /** minipass-fetch's FETCH_ERROR types that are timeouts. */
 const TIMEOUT_TYPES = new Set(['request-timeout', 'body-timeout']);
 
-export function classifyInstallError(err: unknown, failed: FailedPackage | undefined, context: FailureContext):
-  DependencyInstallError {
+export function classifyInstallError(
+  err: unknown,
+  failed: FailedPackage | undefined,
+  context: FailureContext,
+): DependencyInstallError {
   if (err instanceof DependencyInstallError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as NpmError;
   const code = typeof e.code === 'string' ? e.code : undefined;
@@ -59,9 +74,11 @@ export function classifyInstallError(err: unknown, failed: FailedPackage | undef
     new DependencyInstallError(reason, scrub(message, context.secrets));
 
   if (code === 'EINTEGRITY') {
-    return make('IntegrityMismatch',
+    return make(
+      'IntegrityMismatch',
       `the tarball of ${what} from ${registry} does not match its integrity in ${context.lockfile}: the lockfile ` +
-        'was edited, or the registry serves other bytes under that version; nothing was installed');
+        'was edited, or the registry serves other bytes under that version; nothing was installed',
+    );
   }
   if (status === 401 || status === 403 || code === 'E401' || code === 'E403') {
     const shown = status ?? Number(code?.slice(1));
@@ -76,23 +93,32 @@ export function classifyInstallError(err: unknown, failed: FailedPackage | undef
     return make('Unauthorized', `the registry ${registry} wants a token for ${what} (${shown}): ${advice}`);
   }
   if (status === 404 || status === 410 || code === 'E404' || code === 'E410' || code === 'ETARGET') {
-    return make('NotFound',
+    return make(
+      'NotFound',
       `the registry ${registry} does not have ${what} (${code ?? status}): it was removed or unpublished, ` +
-        `or ${context.lockfile} names a package that never existed there`);
+        `or ${context.lockfile} names a package that never existed there`,
+    );
   }
   if ((status !== undefined && status >= 500) || (code !== undefined && /^E5\d\d$/.test(code))) {
-    return make('Unavailable', `the registry ${registry} failed (${code ?? status}) fetching ${what}; ` +
-      'trying again later may work');
+    return make(
+      'Unavailable',
+      `the registry ${registry} failed (${code ?? status}) fetching ${what}; ` + 'trying again later may work',
+    );
   }
   const timeout = code === 'FETCH_ERROR' && typeof e.type === 'string' && TIMEOUT_TYPES.has(e.type);
   if ((code !== undefined && UNREACHABLE.has(code)) || timeout) {
-    return make('Unavailable',
+    return make(
+      'Unavailable',
       `the registry ${registry} cannot be reached (${timeout ? String(e.type) : code}) fetching ${what}; ` +
-        'trying again later may work');
+        'trying again later may work',
+    );
   }
   if (code !== undefined && /^EALLOW(GIT|FILE|DIRECTORY|REMOTE)$/.test(code)) {
-    return make('NotReproducible', `${context.lockfile}: ${what} is not a registry package (${code}): publish it ` +
-      'to a registry and depend on that');
+    return make(
+      'NotReproducible',
+      `${context.lockfile}: ${what} is not a registry package (${code}): publish it ` +
+        'to a registry and depend on that',
+    );
   }
   const detail = typeof e.message === 'string' ? e.message.split('\n')[0] : String(err);
   return make('Failed', `installing ${what} from ${context.lockfile} failed${code ? ` (${code})` : ''}: ${detail}`);

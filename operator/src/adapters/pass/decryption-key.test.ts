@@ -14,7 +14,8 @@ async function encryptTo(text: string, keys: openpgp.PublicKey[], armored = fals
 }
 
 function rejectsWith(reason: string, pattern?: RegExp) {
-  return (err: unknown) => err instanceof PassSecretError && err.reason === reason && (!pattern || pattern.test(err.message));
+  return (err: unknown) =>
+    err instanceof PassSecretError && err.reason === reason && (!pattern || pattern.test(err.message));
 }
 
 describe('DecryptionKey', () => {
@@ -24,7 +25,12 @@ describe('DecryptionKey', () => {
 
   before(async () => {
     plain = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs });
-    protectedKey = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs, passphrase: 'correct horse' });
+    protectedKey = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs,
+      passphrase: 'correct horse',
+    });
     other = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs });
   });
 
@@ -48,15 +54,22 @@ describe('DecryptionKey', () => {
   });
 
   it('a passphrase read from a file with its trailing newline still unlocks the key, as with gpg --passphrase-file', async () => {
-    for (const passphrase of ['correct horse\n', 'correct horse\r\n']) await DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase });
+    for (const passphrase of ['correct horse\n', 'correct horse\r\n'])
+      await DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase });
   });
 
   it('a wrong passphrase is WrongPassphrase and does not echo the passphrase', async () => {
-    await assert.rejects(DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase: 'battery staple' }), (err: unknown) => rejectsWith('WrongPassphrase')(err) && !(err as Error).message.includes('battery'));
+    await assert.rejects(
+      DecryptionKey.load({ privateKey: protectedKey.privateKey, passphrase: 'battery staple' }),
+      (err: unknown) => rejectsWith('WrongPassphrase')(err) && !(err as Error).message.includes('battery'),
+    );
   });
 
   it('a protected key without a passphrase is WrongPassphrase saying none was given', async () => {
-    await assert.rejects(DecryptionKey.load({ privateKey: protectedKey.privateKey }), rejectsWith('WrongPassphrase', /no passphrase was given/));
+    await assert.rejects(
+      DecryptionKey.load({ privateKey: protectedKey.privateKey }),
+      rejectsWith('WrongPassphrase', /no passphrase was given/),
+    );
   });
 
   it('text that is not a private key is InvalidKey', async () => {
@@ -68,17 +81,28 @@ describe('DecryptionKey', () => {
     const key = await DecryptionKey.load({ privateKey: plain.privateKey });
     const otherPub = await openpgp.readKey({ armoredKey: other.publicKey });
     const ids = otherPub.getKeyIDs().map((k) => k.toHex());
-    await assert.rejects(key.decrypt(await encryptTo('pw\n', [otherPub]), 'team/x'), (err: unknown) => rejectsWith('NotARecipient', /team\/x/)(err) && ids.some((id) => (err as Error).message.includes(id)));
+    await assert.rejects(
+      key.decrypt(await encryptTo('pw\n', [otherPub]), 'team/x'),
+      (err: unknown) =>
+        rejectsWith('NotARecipient', /team\/x/)(err) && ids.some((id) => (err as Error).message.includes(id)),
+    );
   });
 
   it('an entry for several recipients decrypts with any one of their keys', async () => {
-    const pubs = [await openpgp.readKey({ armoredKey: plain.publicKey }), await openpgp.readKey({ armoredKey: other.publicKey })];
+    const pubs = [
+      await openpgp.readKey({ armoredKey: plain.publicKey }),
+      await openpgp.readKey({ armoredKey: other.publicKey }),
+    ];
     const ciphertext = await encryptTo('shared\n', pubs);
-    for (const k of [plain, other]) assert.equal(await (await DecryptionKey.load({ privateKey: k.privateKey })).decrypt(ciphertext, 's'), 'shared\n');
+    for (const k of [plain, other])
+      assert.equal(await (await DecryptionKey.load({ privateKey: k.privateKey })).decrypt(ciphertext, 's'), 'shared\n');
   });
 
   it('several keys in one armored block decrypt entries for any of them', async () => {
-    const both = (await openpgp.readPrivateKey({ armoredKey: plain.privateKey })).armor() + '\n' + (await openpgp.readPrivateKey({ armoredKey: other.privateKey })).armor();
+    const both =
+      (await openpgp.readPrivateKey({ armoredKey: plain.privateKey })).armor() +
+      '\n' +
+      (await openpgp.readPrivateKey({ armoredKey: other.privateKey })).armor();
     const key = await DecryptionKey.load({ privateKey: both });
     assert.equal(key.fingerprints.length, 2);
     const otherPub = await openpgp.readKey({ armoredKey: other.publicKey });
@@ -87,26 +111,48 @@ describe('DecryptionKey', () => {
 
   it('bytes that are not an OpenPGP message, or a truncated one, are CorruptEntry with the path', async () => {
     const key = await DecryptionKey.load({ privateKey: plain.privateKey });
-    await assert.rejects(key.decrypt(new TextEncoder().encode('hunter2 in plain text'), 'prod/db'), rejectsWith('CorruptEntry', /prod\/db/));
+    await assert.rejects(
+      key.decrypt(new TextEncoder().encode('hunter2 in plain text'), 'prod/db'),
+      rejectsWith('CorruptEntry', /prod\/db/),
+    );
     const pub = await openpgp.readKey({ armoredKey: plain.publicKey });
     const whole = await encryptTo('hunter2\n', [pub]);
-    await assert.rejects(key.decrypt(whole.subarray(0, whole.length - 10), 'prod/db'), rejectsWith('CorruptEntry', /prod\/db/));
+    await assert.rejects(
+      key.decrypt(whole.subarray(0, whole.length - 10), 'prod/db'),
+      rejectsWith('CorruptEntry', /prod\/db/),
+    );
   });
 
   it('a compressed entry that would expand past the size limit is CorruptEntry, not an out-of-memory', async () => {
     const key = await DecryptionKey.load({ privateKey: plain.privateKey });
     const pub = await openpgp.readKey({ armoredKey: plain.publicKey });
     const message = await openpgp.createMessage({ binary: new Uint8Array(MAX_ENTRY_BYTES + 1) });
-    const bomb = await openpgp.encrypt({ message, encryptionKeys: pub, format: 'binary', config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } });
+    const bomb = await openpgp.encrypt({
+      message,
+      encryptionKeys: pub,
+      format: 'binary',
+      config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+    });
     assert.ok(bomb.byteLength < 64 * 1024, `compressed to ${bomb.byteLength} bytes`);
-    await assert.rejects(key.decrypt(bomb, 'big'), rejectsWith('CorruptEntry', /big.*decompressed message size exceeded/));
-    const fits = await openpgp.encrypt({ message: await openpgp.createMessage({ binary: new Uint8Array(1024).fill(65) }), encryptionKeys: pub, format: 'binary', config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib } });
+    await assert.rejects(
+      key.decrypt(bomb, 'big'),
+      rejectsWith('CorruptEntry', /big.*decompressed message size exceeded/),
+    );
+    const fits = await openpgp.encrypt({
+      message: await openpgp.createMessage({ binary: new Uint8Array(1024).fill(65) }),
+      encryptionKeys: pub,
+      format: 'binary',
+      config: { preferredCompressionAlgorithm: openpgp.enums.compression.zlib },
+    });
     assert.equal((await key.decrypt(fits, 'small')).length, 1024);
   });
 
   it('a file larger than the size limit is CorruptEntry before it is parsed', async () => {
     const key = await DecryptionKey.load({ privateKey: plain.privateKey });
-    await assert.rejects(key.decrypt(new Uint8Array(MAX_ENTRY_BYTES + 1), 'huge'), rejectsWith('CorruptEntry', /larger than/));
+    await assert.rejects(
+      key.decrypt(new Uint8Array(MAX_ENTRY_BYTES + 1), 'huge'),
+      rejectsWith('CorruptEntry', /larger than/),
+    );
   });
 
   it('the hash key is the same for the same key armored or binary, and differs between keys', async () => {
@@ -119,11 +165,23 @@ describe('DecryptionKey', () => {
 
 describe('DecryptionKey.isNamedBy', () => {
   it('matches a .gpg-id line by fingerprint, key id, 0x key id or email, and nothing else', async () => {
-    const generated = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Ops', email: 'ops@keelson.example' }] });
+    const generated = await openpgp.generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ name: 'Ops', email: 'ops@keelson.example' }],
+    });
     const key = await DecryptionKey.load({ privateKey: generated.privateKey });
     const fpr = key.fingerprints[0]!;
     const subkeyId = [...key.keyIds].at(-1)!;
-    for (const line of [fpr, fpr.toLowerCase(), fpr.slice(-16), `0x${fpr.slice(-8)}`, subkeyId, 'ops@keelson.example', 'Ops <OPS@keelson.example>']) {
+    for (const line of [
+      fpr,
+      fpr.toLowerCase(),
+      fpr.slice(-16),
+      `0x${fpr.slice(-8)}`,
+      subkeyId,
+      'ops@keelson.example',
+      'Ops <OPS@keelson.example>',
+    ]) {
       assert.equal(key.isNamedBy(line), true, line);
     }
     for (const line of ['DEADBEEFDEADBEEF', 'someone@keelson.example']) assert.equal(key.isNamedBy(line), false, line);

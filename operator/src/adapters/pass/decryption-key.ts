@@ -32,7 +32,9 @@ export class DecryptionKey {
     this.keyIds = new Set(keys.flatMap((k) => k.getKeyIDs().map((id) => id.toHex())));
     this.fingerprints = keys.map((k) => k.getFingerprint().toUpperCase());
     this.hashKey = hashKey;
-    this.#emails = new Set(keys.flatMap((k) => k.getUserIDs().map((u) => (/<([^>]+)>/.exec(u)?.[1] ?? u).toLowerCase())));
+    this.#emails = new Set(
+      keys.flatMap((k) => k.getUserIDs().map((u) => (/<([^>]+)>/.exec(u)?.[1] ?? u).toLowerCase())),
+    );
   }
 
   /** True when a `.gpg-id` line names this key: by fingerprint, long or short key id (0x optional), or email. */
@@ -40,7 +42,9 @@ export class DecryptionKey {
     const text = recipient.trim().replace(/^0x/i, '');
     if (/^[0-9a-f]{8,40}$/i.test(text)) {
       const hex = text.toUpperCase();
-      return this.fingerprints.some((f) => f.endsWith(hex)) || [...this.keyIds].some((id) => id.toUpperCase().endsWith(hex));
+      return (
+        this.fingerprints.some((f) => f.endsWith(hex)) || [...this.keyIds].some((id) => id.toUpperCase().endsWith(hex))
+      );
     }
     const email = (/<([^>]+)>/.exec(text)?.[1] ?? text).toLowerCase();
     return this.#emails.has(email);
@@ -61,7 +65,8 @@ export class DecryptionKey {
 
   /** Decrypts one entry file; errors name `path` and the recipients' key ids. */
   async decrypt(ciphertext: Uint8Array, path: string): Promise<string> {
-    if (ciphertext.byteLength > MAX_ENTRY_BYTES) throw new PassSecretError('CorruptEntry', path, `the file is larger than ${MAX_ENTRY_BYTES} bytes`);
+    if (ciphertext.byteLength > MAX_ENTRY_BYTES)
+      throw new PassSecretError('CorruptEntry', path, `the file is larger than ${MAX_ENTRY_BYTES} bytes`);
     let message: openpgp.Message<Uint8Array | string>;
     try {
       message = isArmored(ciphertext)
@@ -72,10 +77,19 @@ export class DecryptionKey {
     }
     const recipients = message.getEncryptionKeyIDs().map((id) => id.toHex());
     if (!this.canDecryptFor(recipients)) {
-      throw new PassSecretError('NotARecipient', path, `encrypted for key ids ${recipients.join(', ') || '(none)'}, and the key (${this.fingerprints.join(', ')}) is not one of them`);
+      throw new PassSecretError(
+        'NotARecipient',
+        path,
+        `encrypted for key ids ${recipients.join(', ') || '(none)'}, and the key (${this.fingerprints.join(', ')}) is not one of them`,
+      );
     }
     try {
-      const { data } = await openpgp.decrypt({ message, decryptionKeys: this.#keys, format: 'binary', config: { maxDecompressedMessageSize: MAX_ENTRY_BYTES } });
+      const { data } = await openpgp.decrypt({
+        message,
+        decryptionKeys: this.#keys,
+        format: 'binary',
+        config: { maxDecompressedMessageSize: MAX_ENTRY_BYTES },
+      });
       return new TextDecoder('utf-8', { fatal: false }).decode(data);
     } catch (err) {
       throw new PassSecretError('CorruptEntry', path, `cannot be decrypted (${errorText(err)})`);
@@ -85,7 +99,8 @@ export class DecryptionKey {
 
 async function readKeys(privateKey: string | Uint8Array): Promise<openpgp.PrivateKey[]> {
   try {
-    if (typeof privateKey !== 'string' && !isArmored(privateKey)) return await openpgp.readPrivateKeys({ binaryKeys: privateKey });
+    if (typeof privateKey !== 'string' && !isArmored(privateKey))
+      return await openpgp.readPrivateKeys({ binaryKeys: privateKey });
     const text = typeof privateKey === 'string' ? privateKey : new TextDecoder().decode(privateKey);
     // One armor block may hold several keys; several blocks may also be concatenated.
     const blocks = text.split(/(?=-----BEGIN PGP PRIVATE KEY BLOCK-----)/).filter((b) => b.includes('-----BEGIN PGP'));
@@ -93,14 +108,19 @@ async function readKeys(privateKey: string | Uint8Array): Promise<openpgp.Privat
     const keys = await Promise.all(blocks.map((armoredKeys) => openpgp.readPrivateKeys({ armoredKeys })));
     return keys.flat();
   } catch (err) {
-    throw new PassSecretError('InvalidKey', '', `the private key cannot be read (${errorText(err)}); export it with gpg --armor --export-secret-keys`);
+    throw new PassSecretError(
+      'InvalidKey',
+      '',
+      `the private key cannot be read (${errorText(err)}); export it with gpg --armor --export-secret-keys`,
+    );
   }
 }
 
 async function unlock(key: openpgp.PrivateKey, passphrase: string | undefined): Promise<openpgp.PrivateKey> {
   if (key.isDecrypted()) return key;
   const id = key.getFingerprint().toUpperCase();
-  if (passphrase === undefined) throw new PassSecretError('WrongPassphrase', '', `the private key ${id} is protected and no passphrase was given`);
+  if (passphrase === undefined)
+    throw new PassSecretError('WrongPassphrase', '', `the private key ${id} is protected and no passphrase was given`);
   // A passphrase kept in a file (a Secret made with --from-file) usually ends with a newline,
   // which gpg's --passphrase-file ignores as well: it is tried without it when it fails as is.
   const trimmed = passphrase.replace(/\r?\n$/, '');
@@ -108,7 +128,8 @@ async function unlock(key: openpgp.PrivateKey, passphrase: string | undefined): 
     try {
       return await openpgp.decryptKey({ privateKey: key, passphrase: candidate });
     } catch (err) {
-      if (!/passphrase/i.test(errorText(err))) throw new PassSecretError('InvalidKey', '', `the private key ${id} cannot be unlocked (${errorText(err)})`);
+      if (!/passphrase/i.test(errorText(err)))
+        throw new PassSecretError('InvalidKey', '', `the private key ${id} cannot be unlocked (${errorText(err)})`);
     }
   }
   throw new PassSecretError('WrongPassphrase', '', `the passphrase does not unlock the private key ${id}`);

@@ -25,7 +25,10 @@ describe('EntryCache', () => {
     cache.set('b', '2');
     cache.get('a');
     cache.set('c', '3');
-    assert.deepEqual(['a', 'b', 'c'].map((k) => cache.get(k)), ['1', undefined, '3']);
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((k) => cache.get(k)),
+      ['1', undefined, '3'],
+    );
   });
 
   it('keeps the total size of plaintexts under maxBytes, and never stores one larger than it', () => {

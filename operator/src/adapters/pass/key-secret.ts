@@ -19,17 +19,24 @@ export async function loadKeyFromSecret(secret: KubeObject, ref: KeySecretRef): 
   const where = `Secret ${secret.metadata.namespace ? `${secret.metadata.namespace}/` : ''}${secret.metadata.name}`;
   const keyName = ref.key ?? DEFAULT_PRIVATE_KEY_KEY;
   const privateKey = valueOf(secret, keyName);
-  if (privateKey === undefined) throw new PassSecretError('InvalidKey', '', `${where} has no key "${keyName}" with the armored private key`);
+  if (privateKey === undefined)
+    throw new PassSecretError('InvalidKey', '', `${where} has no key "${keyName}" with the armored private key`);
   let passphrase: string | undefined;
   if (ref.passphraseKey !== undefined) {
     const bytes = valueOf(secret, ref.passphraseKey);
-    if (bytes === undefined) throw new PassSecretError('WrongPassphrase', '', `${where} has no key "${ref.passphraseKey}" with the passphrase`);
+    if (bytes === undefined)
+      throw new PassSecretError(
+        'WrongPassphrase',
+        '',
+        `${where} has no key "${ref.passphraseKey}" with the passphrase`,
+      );
     passphrase = new TextDecoder().decode(bytes).replace(/\r?\n$/, '');
   }
   try {
     return await DecryptionKey.load({ privateKey, passphrase });
   } catch (err) {
-    if (err instanceof PassSecretError) throw new PassSecretError(err.reason, '', `${where} key "${keyName}": ${err.detail}`);
+    if (err instanceof PassSecretError)
+      throw new PassSecretError(err.reason, '', `${where} key "${keyName}": ${err.detail}`);
     throw err;
   }
 }

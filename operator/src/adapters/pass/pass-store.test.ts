@@ -29,7 +29,8 @@ describe('PassStore', () => {
     const message = await openpgp.createMessage({ binary: new TextEncoder().encode(text) });
     write(`${path}.gpg`, await openpgp.encrypt({ message, encryptionKeys: keys, format: 'binary' }));
   };
-  const reason = (r: string, pattern?: RegExp) => (err: unknown) => err instanceof PassSecretError && err.reason === r && (!pattern || pattern.test(err.message));
+  const reason = (r: string, pattern?: RegExp) => (err: unknown) =>
+    err instanceof PassSecretError && err.reason === r && (!pattern || pattern.test(err.message));
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keelson-pass-store-'));
@@ -51,14 +52,22 @@ describe('PassStore', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const store = (options: { cache?: EntryCache; tree?: SourceTree; root?: string } = {}) =>
-    new PassStore({ tree: options.tree ?? new DirectoryTree(dir), root: options.root ?? 'store', key, cache: options.cache });
+    new PassStore({
+      tree: options.tree ?? new DirectoryTree(dir),
+      root: options.root ?? 'store',
+      key,
+      cache: options.cache,
+    });
 
   it('reads an entry by its pass path under the store root', async () => {
     assert.equal(await store().readEntry('prod/db'), 'hunter2\nuser: bob\n');
   });
 
   it('a store at the root of its tree has no prefix', async () => {
-    assert.equal(await store({ tree: new DirectoryTree(join(dir, 'store')), root: '' }).readEntry('prod/db'), 'hunter2\nuser: bob\n');
+    assert.equal(
+      await store({ tree: new DirectoryTree(join(dir, 'store')), root: '' }).readEntry('prod/db'),
+      'hunter2\nuser: bob\n',
+    );
   });
 
   it('a missing entry is NoSuchEntry naming the path', async () => {
@@ -66,24 +75,43 @@ describe('PassStore', () => {
   });
 
   it('a folder without a root .gpg-id is not a store: StoreUnavailable', async () => {
-    await assert.rejects(store({ root: 'nothing-here' }).readEntry('prod/db'), reason('StoreUnavailable', /no \.gpg-id/));
+    await assert.rejects(
+      store({ root: 'nothing-here' }).readEntry('prod/db'),
+      reason('StoreUnavailable', /no \.gpg-id/),
+    );
   });
 
   it('a tree that cannot be read is StoreUnavailable with the path', async () => {
-    const broken: SourceTree = { revision: 'main@sha1:0000', readFile: () => Promise.reject(new Error('connection refused')), readDir: () => Promise.reject(new Error('connection refused')) };
-    await assert.rejects(store({ tree: broken }).readEntry('prod/db'), reason('StoreUnavailable', /prod\/db.*connection refused/));
+    const broken: SourceTree = {
+      revision: 'main@sha1:0000',
+      readFile: () => Promise.reject(new Error('connection refused')),
+      readDir: () => Promise.reject(new Error('connection refused')),
+    };
+    await assert.rejects(
+      store({ tree: broken }).readEntry('prod/db'),
+      reason('StoreUnavailable', /prod\/db.*connection refused/),
+    );
   });
 
   it('an entry not encrypted to the key is NotARecipient and names what its .gpg-id lists', async () => {
-    await assert.rejects(store().readEntry('team/shared'), reason('NotARecipient', new RegExp(`team/shared.*${theirs.getFingerprint()}`)));
+    await assert.rejects(
+      store().readEntry('team/shared'),
+      reason('NotARecipient', new RegExp(`team/shared.*${theirs.getFingerprint()}`)),
+    );
   });
 
   it('an entry whose .gpg-id names the key but that was not re-encrypted says so', async () => {
-    await assert.rejects(store().readEntry('stale/old'), reason('NotARecipient', /names the key, but the entry was encrypted before/));
+    await assert.rejects(
+      store().readEntry('stale/old'),
+      reason('NotARecipient', /names the key, but the entry was encrypted before/),
+    );
   });
 
   it('a file that is not OpenPGP is CorruptEntry and its content is not in the message', async () => {
-    await assert.rejects(store().readEntry('prod/corrupt'), (err: unknown) => reason('CorruptEntry', /prod\/corrupt/)(err) && !(err as Error).message.includes('plain text'));
+    await assert.rejects(
+      store().readEntry('prod/corrupt'),
+      (err: unknown) => reason('CorruptEntry', /prod\/corrupt/)(err) && !(err as Error).message.includes('plain text'),
+    );
   });
 
   it('lists every entry, sorted, with the recipients of its nearest .gpg-id, skipping .git and other files', async () => {

@@ -92,14 +92,22 @@ export class PassStore implements EntryReader {
     try {
       return await this.#tree.readFile(joinStorePath(this.#root, relative));
     } catch (err) {
-      throw new PassSecretError('StoreUnavailable', path, `the store${this.#where()} cannot be read (${err instanceof Error ? err.message : String(err)})`);
+      throw new PassSecretError(
+        'StoreUnavailable',
+        path,
+        `the store${this.#where()} cannot be read (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
   }
 
   /** A tree without a root `.gpg-id` is not a pass store (wrong path or wrong repository). */
   async #assertStore(path: string): Promise<void> {
     if ((await this.#read('.gpg-id', path)) === undefined) {
-      throw new PassSecretError('StoreUnavailable', path, `no .gpg-id at the store root${this.#where()}: not a pass store (pass init creates it)`);
+      throw new PassSecretError(
+        'StoreUnavailable',
+        path,
+        `no .gpg-id at the store root${this.#where()}: not a pass store (pass init creates it)`,
+      );
     }
   }
 

@@ -40,7 +40,16 @@ export interface BundleOptions {
 }
 
 const ENTRY_NAMES = ['main.ts', 'main.mts', 'main.js', 'main.mjs', 'index.ts'];
-const LOADERS: Readonly<Record<string, Loader>> = { ts: 'ts', mts: 'ts', cts: 'ts', tsx: 'tsx', js: 'js', mjs: 'js', cjs: 'js', json: 'json' };
+const LOADERS: Readonly<Record<string, Loader>> = {
+  ts: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  tsx: 'tsx',
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  json: 'json',
+};
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** The bundle's entry: imports the deploy repository's entry point and hands its exports to __keelsonExport. */
 const ENTRY_STUB = 'keelson:entry';
@@ -80,18 +89,28 @@ export async function bundleDeployRepo(tree: SourceTree, options: BundleOptions)
   const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
   return {
-    code: code.replace(/\/\/# sourceMappingURL=.*\s*$/, ''), map, entry: displayPath(entry),
+    code: code.replace(/\/\/# sourceMappingURL=.*\s*$/, ''),
+    map,
+    entry: displayPath(entry),
     vendorSpecifiers: [...vendorSpecifiers].sort(),
   };
 }
 
 async function findEntry(tree: SourceTree, root: string): Promise<string> {
   const entries = await tree.readDir(root);
-  if (!entries) throw new SynthesisError('BuildFailed', `the deploy repository has no directory "${root || '.'}" at ${tree.revision}`);
+  if (!entries)
+    throw new SynthesisError(
+      'BuildFailed',
+      `the deploy repository has no directory "${root || '.'}" at ${tree.revision}`,
+    );
   const named = await entryOfCdk8sYaml(tree, root);
   if (named) return named;
   const name = ENTRY_NAMES.find((n) => entries.some((e) => e.type === 'file' && e.name === n));
-  if (!name) throw new SynthesisError('BuildFailed', `no entry point in "${root || '.'}": expected one of ${ENTRY_NAMES.join(', ')}`);
+  if (!name)
+    throw new SynthesisError(
+      'BuildFailed',
+      `no entry point in "${root || '.'}": expected one of ${ENTRY_NAMES.join(', ')}`,
+    );
   return root ? `${root}/${name}` : name;
 }
 
@@ -104,17 +123,30 @@ async function entryOfCdk8sYaml(tree: SourceTree, root: string): Promise<string 
   const bytes = await tree.readFile(file);
   if (bytes === undefined) return undefined;
   const app = /^app:\s*["']?(.+?)["']?\s*$/m.exec(new TextDecoder().decode(bytes))?.[1];
-  const script = app?.split(/\s+/).reverse().find((word) => /\.(ts|mts|js|mjs)$/.test(word));
+  const script = app
+    ?.split(/\s+/)
+    .reverse()
+    .find((word) => /\.(ts|mts|js|mjs)$/.test(word));
   if (!script) return undefined;
   const path = joinTreePath(root, script);
   if (path === undefined || (await tree.readFile(path)) === undefined) {
-    throw new SynthesisError('BuildFailed', `${file}: its app line runs "${script}", which is not a file of the repository`, file);
+    throw new SynthesisError(
+      'BuildFailed',
+      `${file}: its app line runs "${script}", which is not a file of the repository`,
+      file,
+    );
   }
   return path;
 }
 
-function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: BundleOptions['exports'],
-  installed: ReadonlySet<string> | undefined, vendorSpecifiers: Set<string>): Plugin {
+function treePlugin(
+  tree: SourceTree,
+  root: string,
+  entry: string,
+  exportsOf: BundleOptions['exports'],
+  installed: ReadonlySet<string> | undefined,
+  vendorSpecifiers: Set<string>,
+): Plugin {
   const files = new Map<string, Uint8Array | undefined>();
   const read = async (path: string): Promise<Uint8Array | undefined> => {
     if (!files.has(path)) files.set(path, await tree.readFile(path));
@@ -135,8 +167,10 @@ function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: Bu
           vendorSpecifiers.add(args.path);
           return { path: args.path, namespace: 'vendor' };
         }
-        if ((PROVIDED_MODULES as readonly string[]).includes(args.path)) return { path: args.path, namespace: 'provided' };
-        if (args.path.startsWith('.') || args.path.startsWith('/')) return resolveInTree(args.path, args.importer, root, read);
+        if ((PROVIDED_MODULES as readonly string[]).includes(args.path))
+          return { path: args.path, namespace: 'provided' };
+        if (args.path.startsWith('.') || args.path.startsWith('/'))
+          return resolveInTree(args.path, args.importer, root, read);
         return { errors: [{ text: refusal(args.path) }] };
       });
       b.onLoad({ filter: /.*/, namespace: 'tree' }, async (args) => {
@@ -150,21 +184,41 @@ function treePlugin(tree: SourceTree, root: string, entry: string, exportsOf: Bu
       }));
       // CommonJS, so any name the package exports can be imported (the vendor bundle has them all).
       b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
-        contents: `module.exports = __keelsonRequire(${JSON.stringify(args.path)});\n`, loader: 'js',
+        contents: `module.exports = __keelsonRequire(${JSON.stringify(args.path)});\n`,
+        loader: 'js',
       }));
-      b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({ contents: shim(args.path, exportsOf[args.path] ?? []), loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'provided' }, (args) => ({
+        contents: shim(args.path, exportsOf[args.path] ?? []),
+        loader: 'js',
+      }));
     },
   };
 }
 
-async function resolveInTree(spec: string, importer: string, root: string, read: (p: string) => Promise<Uint8Array | undefined>) {
-  if (spec.startsWith('/')) return { errors: [{ text: `absolute import "${spec}": import the deploy repository's files by relative path` }] };
+async function resolveInTree(
+  spec: string,
+  importer: string,
+  root: string,
+  read: (p: string) => Promise<Uint8Array | undefined>,
+) {
+  if (spec.startsWith('/'))
+    return { errors: [{ text: `absolute import "${spec}": import the deploy repository's files by relative path` }] };
   const dir = importer.includes('/') ? importer.slice(0, importer.lastIndexOf('/')) : '';
   const base = joinTreePath(dir, spec);
   if (base === undefined) return { errors: [{ text: `"${spec}" leaves the repository` }] };
-  if (root && base !== root && !base.startsWith(`${root}/`)) return { errors: [{ text: `"${spec}" is outside the deploy repository's directory "${root}"` }] };
+  if (root && base !== root && !base.startsWith(`${root}/`))
+    return { errors: [{ text: `"${spec}" is outside the deploy repository's directory "${root}"` }] };
   const stem = base.replace(/\.(js|mjs|cjs)$/, '');
-  for (const candidate of [base, `${stem}.ts`, `${stem}.mts`, `${stem}.tsx`, `${base}.js`, `${base}.json`, `${base}/index.ts`, `${base}/index.js`]) {
+  for (const candidate of [
+    base,
+    `${stem}.ts`,
+    `${stem}.mts`,
+    `${stem}.tsx`,
+    `${base}.js`,
+    `${base}.json`,
+    `${base}/index.ts`,
+    `${base}/index.js`,
+  ]) {
     if ((await read(candidate)) !== undefined) return { path: candidate, namespace: 'tree' };
   }
   return { errors: [{ text: `cannot find "${spec}" (looked for ${base} and ${stem}.ts in the repository)` }] };
@@ -179,7 +233,8 @@ function withModulePaths(path: string, bytes: Uint8Array): Uint8Array | string {
   const text = new TextDecoder().decode(bytes);
   if (!/\b__(dirname|filename)\b/.test(text)) return bytes;
   const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-  const paths = `var __dirname = ${JSON.stringify(`${REPOSITORY_ROOT}${dir ? `/${dir}` : ''}`)}, ` +
+  const paths =
+    `var __dirname = ${JSON.stringify(`${REPOSITORY_ROOT}${dir ? `/${dir}` : ''}`)}, ` +
     `__filename = ${JSON.stringify(`${REPOSITORY_ROOT}/${path}`)}; `;
   return paths + text;
 }
@@ -202,18 +257,23 @@ function packageName(spec: string): string {
 
 function notInstalled(spec: string, pkg: string): string {
   if (spec.startsWith('node:') || BUILTINS.has(pkg)) return refusal(spec);
-  return `package "${pkg}" is not among the dependencies of the deploy repository's package.json: ` +
-    'add it with npm install and commit package.json and package-lock.json';
+  return (
+    `package "${pkg}" is not among the dependencies of the deploy repository's package.json: ` +
+    'add it with npm install and commit package.json and package-lock.json'
+  );
 }
 
 function refusal(spec: string): string {
   const pkg = packageName(spec);
   if (spec.startsWith('node:') || BUILTINS.has(pkg)) {
-    return `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; ` +
-      'read files of the repository with cdk8s\'s Include or cdk8s-plus\'s ConfigMap.addFile, images through the kit';
+    return (
+      `"${spec}" is a Node.js built-in module: synthesis runs without files, network or processes; ` +
+      "read files of the repository with cdk8s's Include or cdk8s-plus's ConfigMap.addFile, images through the kit"
+    );
   }
   const allowed = PROVIDED_MODULES.join(', ');
-  if ((PROVIDED_MODULES as readonly string[]).includes(pkg)) return `"${spec}": import the package root ("${pkg}"), not a file inside it`;
+  if ((PROVIDED_MODULES as readonly string[]).includes(pkg))
+    return `"${spec}": import the package root ("${pkg}"), not a file inside it`;
   return `package "${pkg}" is not provided: a deploy repository may import ${allowed}, and its own files`;
 }
 
@@ -230,8 +290,11 @@ function buildError(messages: readonly Message[]): SynthesisError {
     return at ? `${at}: ${text}` : text;
   });
   const first = messages[0]?.location;
-  return new SynthesisError('BuildFailed', `the deploy repository does not build:\n  ${lines.join('\n  ')}`,
-    first ? `${displayPath(first.file)}:${first.line}:${first.column + 1}` : undefined);
+  return new SynthesisError(
+    'BuildFailed',
+    `the deploy repository does not build:\n  ${lines.join('\n  ')}`,
+    first ? `${displayPath(first.file)}:${first.line}:${first.column + 1}` : undefined,
+  );
 }
 
 function displayPath(file: string): string {

@@ -55,20 +55,39 @@ export interface WorkerApp extends Omit<RawSynthesizedApp, 'sources'> {
 }
 
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly exports: Readonly<Record<string, readonly string[]>>; readonly codeCache?: CodeCacheState }
-  | { readonly type: 'code-cache'; readonly id: string; readonly data: string; readonly logs: string; readonly retire?: string }
   | {
-    readonly type: 'result'; readonly id: string; readonly logs: string; readonly retire?: string;
-    readonly needs?: HostNeeds;
-    readonly apps?: readonly WorkerApp[]; readonly environments?: readonly EnvironmentListing[];
-  }
+      readonly type: 'ready';
+      readonly exports: Readonly<Record<string, readonly string[]>>;
+      readonly codeCache?: CodeCacheState;
+    }
   | {
-    readonly type: 'failure'; readonly id: string; readonly logs: string; readonly retire?: string;
-    readonly needs?: HostNeeds;
-    readonly reason: SynthesisFailureReason; readonly message: string; readonly stack?: string;
-    /** Where the construct the error is about was created, when the stack does not say. */
-    readonly site?: BundlePosition;
-  };
+      readonly type: 'code-cache';
+      readonly id: string;
+      readonly data: string;
+      readonly logs: string;
+      readonly retire?: string;
+    }
+  | {
+      readonly type: 'result';
+      readonly id: string;
+      readonly logs: string;
+      readonly retire?: string;
+      readonly needs?: HostNeeds;
+      readonly apps?: readonly WorkerApp[];
+      readonly environments?: readonly EnvironmentListing[];
+    }
+  | {
+      readonly type: 'failure';
+      readonly id: string;
+      readonly logs: string;
+      readonly retire?: string;
+      readonly needs?: HostNeeds;
+      readonly reason: SynthesisFailureReason;
+      readonly message: string;
+      readonly stack?: string;
+      /** Where the construct the error is about was created, when the stack does not say. */
+      readonly site?: BundlePosition;
+    };
 
 /** A path of the repository as the worker's host `fs` sees it. */
 export type HostPath =

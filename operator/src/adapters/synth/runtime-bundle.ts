@@ -43,7 +43,10 @@ export async function ensureRuntimeBundle(cacheDir: string): Promise<string> {
 
 /** The modules of worker-host.ts that stand in for each Node module the libraries import. */
 const HOST_MODULES: Readonly<Record<string, string>> = {
-  fs: 'hostFs', os: 'hostOs', child_process: 'hostChildProcess', process: 'hostProcess',
+  fs: 'hostFs',
+  os: 'hostOs',
+  child_process: 'hostChildProcess',
+  process: 'hostProcess',
 };
 const LIBRARY = /[\\/]node_modules[\\/](cdk8s|cdk8s-plus-27)[\\/]|[\\/]cdk8s-app[\\/]kit[\\/]/;
 
@@ -53,10 +56,13 @@ function hostModules(): Plugin {
   return {
     name: 'keelson-worker-host',
     setup(b) {
-      b.onResolve({ filter: /^(node:)?(fs|os|child_process|process)$/ }, (args) => (LIBRARY.test(args.importer)
-        ? { path: args.path.replace(/^node:/, ''), namespace: 'keelson-host' } : undefined));
+      b.onResolve({ filter: /^(node:)?(fs|os|child_process|process)$/ }, (args) =>
+        LIBRARY.test(args.importer) ? { path: args.path.replace(/^node:/, ''), namespace: 'keelson-host' } : undefined,
+      );
       b.onLoad({ filter: /.*/, namespace: 'keelson-host' }, (args) => ({
-        contents: `module.exports = require(${host}).${HOST_MODULES[args.path]};`, loader: 'js', resolveDir: here,
+        contents: `module.exports = require(${host}).${HOST_MODULES[args.path]};`,
+        loader: 'js',
+        resolveDir: here,
       }));
     },
   };
@@ -83,5 +89,8 @@ async function inputHash(): Promise<string> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -17,7 +17,11 @@ export class SourcePositions {
     if (!position) return undefined;
     // The segment the position falls in, as written (findOrigin would add the distance from
     // the segment's start, which for esbuild's maps lands past the expression).
-    const entry = this.map.findEntry(position.line - 1, position.column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    const entry = this.map.findEntry(position.line - 1, position.column - 1) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
     if (!entry.originalSource || entry.originalLine === undefined) return undefined;
     return `${entry.originalSource.replace(/^(tree|provided):/, '')}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
   }
@@ -38,7 +42,11 @@ export class SourcePositions {
       if (!mapped) continue;
       location ??= mapped;
       const fn = /^\s+at (?:new )?([^\s(]+) \(/.exec(line)?.[1];
-      frames.push(fn && fn !== 'Object.<anonymous>' && !fn.startsWith('__') ? `at ${line.includes(' new ') ? 'new ' : ''}${fn} (${mapped})` : `at ${mapped}`);
+      frames.push(
+        fn && fn !== 'Object.<anonymous>' && !fn.startsWith('__')
+          ? `at ${line.includes(' new ') ? 'new ' : ''}${fn} (${mapped})`
+          : `at ${mapped}`,
+      );
     }
     return location === undefined ? { frames } : { frames, location };
   }

@@ -3,7 +3,12 @@
 // Environment reconciler and the `keelson synth` command call.
 import { normalizeTreePath, type SourceTree } from '../../core/source.ts';
 import type { SynthesisResult } from '../../core/synthesis.ts';
-import { checkSynthesis, DEFAULT_SYNTHESIS_LIMITS, SynthesisError, type SynthesisLimits } from '../../core/synthesis-check.ts';
+import {
+  checkSynthesis,
+  DEFAULT_SYNTHESIS_LIMITS,
+  SynthesisError,
+  type SynthesisLimits,
+} from '../../core/synthesis-check.ts';
 import { bundleDeployRepo, type DeployBundle } from './deploy-bundle.ts';
 import { SourcePositions } from './source-positions.ts';
 import { WorkerPool, type WorkerPoolOptions } from './worker-pool.ts';
@@ -96,20 +101,34 @@ export class Synthesizer {
   /** Synthesizes one environment; throws SynthesisError naming the file and line where it can. */
   async synthesize(source: SynthesisSource, environment: string): Promise<Synthesis> {
     const { bundle, reply } = await this.run(source, { op: 'synth', environment });
-    if (reply.type !== 'result' || !reply.apps) throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no apps');
+    if (reply.type !== 'result' || !reply.apps)
+      throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no apps');
     const positions = new SourcePositions(bundle.map);
-    const apps = reply.apps.map((app) => ({ name: app.name, objects: app.objects, sources: app.sites.map((s) => positions.locate(s)) }));
-    return { result: checkSynthesis(environment, apps, this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS), logs: reply.logs };
+    const apps = reply.apps.map((app) => ({
+      name: app.name,
+      objects: app.objects,
+      sources: app.sites.map((s) => positions.locate(s)),
+    }));
+    return {
+      result: checkSynthesis(environment, apps, this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS),
+      logs: reply.logs,
+    };
   }
 
   /** Every environment the deploy repository defines, with its apps. */
-  async listEnvironments(source: SynthesisSource): Promise<{ environments: readonly EnvironmentListing[]; logs: string }> {
+  async listEnvironments(
+    source: SynthesisSource,
+  ): Promise<{ environments: readonly EnvironmentListing[]; logs: string }> {
     const { reply } = await this.run(source, { op: 'list' });
-    if (reply.type !== 'result' || !reply.environments) throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no environments');
+    if (reply.type !== 'result' || !reply.environments)
+      throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no environments');
     return { environments: reply.environments, logs: reply.logs };
   }
 
-  private async run(source: SynthesisSource, what: Pick<WorkerRequest, 'op' | 'environment'>): Promise<{ bundle: DeployBundle; reply: WorkerReply }> {
+  private async run(
+    source: SynthesisSource,
+    what: Pick<WorkerRequest, 'op' | 'environment'>,
+  ): Promise<{ bundle: DeployBundle; reply: WorkerReply }> {
     const path = normalizeTreePath(source.path ?? '.');
     const installed = await this.install(source, path);
     const bundle = await this.bundle(source.tree, path, installed);
@@ -123,12 +142,20 @@ export class Synthesizer {
     };
     const supplyKey = `${key}\0${source.tree.revision}\0${path}\0${what.environment ?? ''}`;
     const cacheable = !source.tree.revision.startsWith('dir:');
-    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined)
-      ?? { cwd: path, paths: {}, renders: {} };
+    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined) ?? {
+      cwd: path,
+      paths: {},
+      renders: {},
+    };
     let reply: WorkerReply;
     for (let pass = 1; ; pass++) {
       const request = {
-        ...what, code: bundle.code, entry: bundle.entry, images, limits, host,
+        ...what,
+        code: bundle.code,
+        entry: bundle.entry,
+        images,
+        limits,
+        host,
         ...(vendor ? { vendor: sendVendor ? { id: vendor.id, code: vendor.code } : { id: vendor.id } } : {}),
       };
       reply = await this.pool.run(request, key, this.options.timeoutMs ?? 10_000);
@@ -142,8 +169,11 @@ export class Synthesizer {
       // Listing names environments and apps only: what a construct reads or renders does not change them.
       if (!needs || what.op === 'list') break;
       if (pass === MAX_PASSES) {
-        throw new SynthesisError('EvaluationFailed', 'the deploy repository still asked for more files or renders ' +
-          `after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`);
+        throw new SynthesisError(
+          'EvaluationFailed',
+          'the deploy repository still asked for more files or renders ' +
+            `after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`,
+        );
       }
       const supply = { tree: source.tree, renderer: this.options.renderer, chartAccess: source.chartAccess };
       host = await supplyNeeds(host, needs, supply);
@@ -171,12 +201,16 @@ export class Synthesizer {
     if (cacheable && this.installs.has(key)) return this.installs.get(key)!;
     let installed: InstalledDependencies | null;
     const manifest = await source.tree.readFile(path ? `${path}/package.json` : 'package.json');
-    const why = manifest === undefined ? undefined : ownPackagesNeeded(new TextDecoder().decode(manifest), providedVersions());
+    const why =
+      manifest === undefined ? undefined : ownPackagesNeeded(new TextDecoder().decode(manifest), providedVersions());
     if (why === undefined) {
       installed = null;
     } else if (!this.options.dependencies) {
-      throw new SynthesisError('DependenciesFailed', `the deploy repository needs packages of its own (${why}), ` +
-        'and this synthesizer installs none (no dependency store is configured)');
+      throw new SynthesisError(
+        'DependenciesFailed',
+        `the deploy repository needs packages of its own (${why}), ` +
+          'and this synthesizer installs none (no dependency store is configured)',
+      );
     } else {
       try {
         installed = await this.options.dependencies.install(source.tree, path, source.npmAccess ?? (() => ({})));
@@ -207,12 +241,14 @@ export class Synthesizer {
     const cached = cacheable ? this.bundles.get(key) : undefined;
     if (cached) return cached;
     const bundle = await bundleDeployRepo(tree, {
-      path, exports: this.pool.exports,
+      path,
+      exports: this.pool.exports,
       ...(installed ? { installed: new Set(installed.packages.map((p) => p.name)) } : {}),
     });
     if (cacheable) {
       this.bundles.set(key, bundle);
-      if (this.bundles.size > (this.options.bundleCacheSize ?? 32)) this.bundles.delete(this.bundles.keys().next().value!);
+      if (this.bundles.size > (this.options.bundleCacheSize ?? 32))
+        this.bundles.delete(this.bundles.keys().next().value!);
     }
     return bundle;
   }
@@ -225,8 +261,12 @@ let provided: ProvidedVersions | undefined;
 /** The versions of the packages Keelson provides to synthesis, as installed with it. */
 function providedVersions(): ProvidedVersions {
   const require = createRequire(import.meta.url);
-  provided ??= Object.fromEntries(['cdk8s', 'cdk8s-plus-27', 'constructs'].map((name) =>
-    [name, (require(`${name}/package.json`) as { version: string }).version]));
+  provided ??= Object.fromEntries(
+    ['cdk8s', 'cdk8s-plus-27', 'constructs'].map((name) => [
+      name,
+      (require(`${name}/package.json`) as { version: string }).version,
+    ]),
+  );
   return provided;
 }
 

@@ -14,10 +14,23 @@ import { takeCodeCacheHandle } from './code-cache.ts';
 import { warmUp } from './worker-warm-up.ts';
 import { loadVendor, type Libraries } from './worker-vendor.ts';
 import { beginPlainCapture, capturedApps, capturePlainApps, chartsOf } from './worker-plain-app.ts';
-import { BUNDLE_FILE, type BundlePosition, type EnvironmentListing, type WorkerApp, type WorkerMessage, type WorkerRequest } from './protocol.ts';
+import {
+  BUNDLE_FILE,
+  type BundlePosition,
+  type EnvironmentListing,
+  type WorkerApp,
+  type WorkerMessage,
+  type WorkerRequest,
+} from './protocol.ts';
 import type { SynthesisFailureReason } from '../../core/synthesis-check.ts';
 
-const provided: Readonly<Record<string, unknown>> = { cdk8s, 'cdk8s-plus-27': kplus, constructs, '@keelson/cdk8s-app': kit, path: posix };
+const provided: Readonly<Record<string, unknown>> = {
+  cdk8s,
+  'cdk8s-plus-27': kplus,
+  constructs,
+  '@keelson/cdk8s-app': kit,
+  path: posix,
+};
 const SITE = Symbol('keelson.creation-site');
 type Reply = Exclude<WorkerMessage, { type: 'ready' } | { type: 'code-cache' }>;
 /** Error types whose name helps the message; the kit's own errors say everything in theirs. */
@@ -27,7 +40,9 @@ const JS_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxE
 // for the API objects whose location a message needs (the process runs with
 // --stack-trace-limit=40, deep enough to reach the deploy repository's frame).
 function recordCreationSites(module: typeof constructs): void {
-  const nodePrototype = module.Node.prototype as unknown as { addChild(child: constructs.IConstruct, childName: string): void };
+  const nodePrototype = module.Node.prototype as unknown as {
+    addChild(child: constructs.IConstruct, childName: string): void;
+  };
   const addChild = nodePrototype.addChild;
   nodePrototype.addChild = function (this: constructs.Node, child: constructs.IConstruct, childName: string) {
     const holder: { stack?: string } = {};
@@ -41,7 +56,8 @@ capturePlainApps(cdk8s, constructs);
 
 /** Keelson's own libraries, for a deploy repository without a package.json. */
 const own: Libraries = {
-  kit, cdk8s,
+  kit,
+  cdk8s,
   module(name) {
     if (Object.hasOwn(provided, name)) return provided[name];
     throw new Error(`"${name}" is not available in a deploy repository`);
@@ -57,7 +73,9 @@ io.send({ type: 'ready', exports: exportsOf, codeCache: codeCache?.state ?? 'non
 
 // Errors deploy-repo code raises asynchronously fail the request in flight.
 let asyncFailure: unknown;
-const recordAsyncFailure = (err: unknown) => { asyncFailure ??= err; };
+const recordAsyncFailure = (err: unknown) => {
+  asyncFailure ??= err;
+};
 process.on('uncaughtException', recordAsyncFailure);
 process.on('unhandledRejection', recordAsyncFailure);
 process.on('message', (request: WorkerRequest) => {
@@ -81,7 +99,12 @@ async function serve(request: WorkerRequest): Promise<void> {
     if (!libraries) {
       // The operator sends the vendor bundle's code once per worker, when asked.
       io.endCapture();
-      io.send({ type: 'result', id: request.id, logs: '', needs: { paths: [], renders: [], vendor: true } } satisfies Reply);
+      io.send({
+        type: 'result',
+        id: request.id,
+        logs: '',
+        needs: { paths: [], renders: [], vendor: true },
+      } satisfies Reply);
       return;
     }
     const body = await run(request, libraries);
@@ -94,15 +117,25 @@ async function serve(request: WorkerRequest): Promise<void> {
   }
   const { logs, overflowed, printed } = io.endCapture();
   if (overflowed) {
-    reply = { type: 'failure', id: request.id, logs, reason: 'OutputTooLarge',
-      message: `the deploy repository printed ${printed} characters, over the limit of ${request.limits.maxLogBytes}` };
+    reply = {
+      type: 'failure',
+      id: request.id,
+      logs,
+      reason: 'OutputTooLarge',
+      message: `the deploy repository printed ${printed} characters, over the limit of ${request.limits.maxLogBytes}`,
+    };
   } else {
     reply = { ...reply, logs };
   }
   const size = JSON.stringify(reply).length;
   if (size > request.limits.maxResultBytes) {
-    reply = { type: 'failure', id: request.id, logs: '', reason: 'OutputTooLarge',
-      message: `the synthesized result is ${size} bytes of JSON, over the limit of ${request.limits.maxResultBytes}` };
+    reply = {
+      type: 'failure',
+      id: request.id,
+      logs: '',
+      reason: 'OutputTooLarge',
+      message: `the synthesized result is ${size} bytes of JSON, over the limit of ${request.limits.maxResultBytes}`,
+    };
   }
   if (!hostHasEverything()) reply = { ...reply, needs: hostNeeds() };
   const residue = io.residue();
@@ -132,22 +165,34 @@ function librariesFor(request: WorkerRequest): Libraries | undefined {
   return libraries;
 }
 
-async function run(request: WorkerRequest, libraries: Libraries): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
+async function run(
+  request: WorkerRequest,
+  libraries: Libraries,
+): Promise<{ apps?: WorkerApp[]; environments?: EnvironmentListing[] }> {
   const { kit, cdk8s } = libraries;
   beginPlainCapture(request.environment ?? '');
   const moduleExports = await evaluate(request.code, libraries);
   const plain = capturedApps();
   if (plain.length > 0 && !exportsEnvironments(moduleExports)) return plainApps(request, plain, cdk8s);
   if (!kit) {
-    throw Object.assign(new Error(`${request.entry} calls no app.synth() and the deploy repository does not depend on ` +
-      '@keelson/cdk8s-app: build a cdk8s App and call app.synth(), or define environments with the kit'), { keelsonReason: 'NoEnvironments' });
+    throw Object.assign(
+      new Error(
+        `${request.entry} calls no app.synth() and the deploy repository does not depend on ` +
+          '@keelson/cdk8s-app: build a cdk8s App and call app.synth(), or define environments with the kit',
+      ),
+      { keelsonReason: 'NoEnvironments' },
+    );
   }
   const definition = kit.definitionOf(moduleExports, request.entry);
   const images = request.images === undefined ? {} : kit.parseImagesFile(request.images);
   if (request.op === 'list') return { environments: kit.listEnvironments(definition, images) };
   const env = kit.buildEnvironment(definition, { environment: request.environment ?? '', images });
   try {
-    return { apps: env.apps.map((app) => render(app.node.id, app.node.findAll().filter((c) => cdk8s.Chart.isChart(c)) as cdk8s.Chart[], app, cdk8s)) };
+    return {
+      apps: env.apps.map((app) =>
+        render(app.node.id, app.node.findAll().filter((c) => cdk8s.Chart.isChart(c)) as cdk8s.Chart[], app, cdk8s),
+      ),
+    };
   } catch (err) {
     // cdk8s fails while rendering with the construct's path in the message: point at where it was created.
     const error = toError(err);
@@ -165,7 +210,9 @@ async function evaluate(code: string, libraries: Libraries): Promise<unknown> {
   let moduleExports: unknown;
   const requireProvided = (name: string): unknown => libraries.module(name);
   try {
-    await (fn(requireProvided, (exported: unknown) => { moduleExports = exported; }) as Promise<void>);
+    await (fn(requireProvided, (exported: unknown) => {
+      moduleExports = exported;
+    }) as Promise<void>);
   } catch (err) {
     const error = toError(err) as Error & { keelsonReason?: SynthesisFailureReason };
     throw Object.assign(error, { keelsonReason: error.keelsonReason ?? 'EvaluationFailed' });
@@ -188,7 +235,12 @@ function exportsEnvironments(moduleExports: unknown): boolean {
 }
 
 /** Renders the objects of `charts` as one app and finds where each object under `scope` was created. */
-function render(name: string, charts: readonly cdk8s.Chart[], scope: constructs.IConstruct, lib: Libraries['cdk8s']): WorkerApp {
+function render(
+  name: string,
+  charts: readonly cdk8s.Chart[],
+  scope: constructs.IConstruct,
+  lib: Libraries['cdk8s'],
+): WorkerApp {
   const objects: unknown[] = charts.flatMap((chart) => chart.toJson());
   const sitesByKey = new Map<string, (BundlePosition | null)[]>();
   for (const obj of scope.node.findAll()) {
@@ -200,15 +252,22 @@ function render(name: string, charts: readonly cdk8s.Chart[], scope: constructs.
   }
   const sites = objects.map((o) => {
     const x = o as { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } };
-    return sitesByKey.get(`${x.apiVersion}|${x.kind}|${x.metadata?.namespace ?? ''}|${x.metadata?.name}`)?.shift() ?? null;
+    return (
+      sitesByKey.get(`${x.apiVersion}|${x.kind}|${x.metadata?.namespace ?? ''}|${x.metadata?.name}`)?.shift() ?? null
+    );
   });
   for (const [i, o] of objects.entries()) {
     const found = unwritable(o, '');
     if (!found) continue;
     const x = o as { kind?: string; metadata?: { name?: string } };
     const name = String(x.metadata?.name).slice(0, 60);
-    throw Object.assign(new Error(`${x.kind} ${name}: ${found.path} is ${found.what}, which YAML cannot hold ` +
-      '(it would be dropped without a word)'), { keelsonReason: 'InvalidOutput', keelsonSite: sites[i] });
+    throw Object.assign(
+      new Error(
+        `${x.kind} ${name}: ${found.path} is ${found.what}, which YAML cannot hold ` +
+          '(it would be dropped without a word)',
+      ),
+      { keelsonReason: 'InvalidOutput', keelsonSite: sites[i] },
+    );
   }
   return { name, objects, sites };
 }
@@ -238,12 +297,23 @@ function siteOf(c: constructs.IConstruct): BundlePosition | null {
 function failure(id: string, err: unknown): Reply {
   const error = toError(err);
   // Keelson's own errors and the kit's (whichever copy of it the repository runs) carry their reason.
-  const reason: SynthesisFailureReason = (error as { keelsonReason?: SynthesisFailureReason }).keelsonReason ?? 'EvaluationFailed';
+  const reason: SynthesisFailureReason =
+    (error as { keelsonReason?: SynthesisFailureReason }).keelsonReason ?? 'EvaluationFailed';
   const site = (error as { keelsonSite?: BundlePosition | null }).keelsonSite ?? undefined;
-  return { type: 'failure', id, logs: '', reason, message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`, stack: error.stack ?? '', site };
+  return {
+    type: 'failure',
+    id,
+    logs: '',
+    reason,
+    message: `${JS_ERRORS.has(error.name) ? `${error.name}: ` : ''}${error.message}`,
+    stack: error.stack ?? '',
+    site,
+  };
 }
 
 function toError(err: unknown): Error {
   if (err instanceof Error) return err;
-  return new Error(`the deploy repository threw ${typeof err === 'string' ? JSON.stringify(err) : String(err)}, not an Error`);
+  return new Error(
+    `the deploy repository threw ${typeof err === 'string' ? JSON.stringify(err) : String(err)}, not an Error`,
+  );
 }

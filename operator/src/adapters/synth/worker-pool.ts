@@ -64,11 +64,17 @@ export class WorkerPool {
     const [, , hasCodeCache] = await Promise.all([
       writeFile(this.loaderFile, LOADER_SOURCE),
       copyFile(bundle, join(this.scratchDir, 'runtime.cjs')),
-      copyFile(`${bundle}.v8cache`, join(this.scratchDir, 'runtime.v8cache')).then(() => true, () => false),
+      copyFile(`${bundle}.v8cache`, join(this.scratchDir, 'runtime.v8cache')).then(
+        () => true,
+        () => false,
+      ),
     ]);
     for (let i = 0; i < (this.options.size ?? 2); i++) this.slots.push(this.spawn());
     const exportsFile = `${bundle}.exports.json`;
-    const cached = await readFile(exportsFile, 'utf8').then((t) => JSON.parse(t) as Record<string, string[]>, () => undefined);
+    const cached = await readFile(exportsFile, 'utf8').then(
+      (t) => JSON.parse(t) as Record<string, string[]>,
+      () => undefined,
+    );
     if (cached && hasCodeCache) {
       this.providedExports = cached;
       return;
@@ -92,7 +98,10 @@ export class WorkerPool {
 
   /** Has a fresh worker warm up on the built-in sample and stores its V8 code cache beside the bundle. */
   private async saveCodeCache(worker: WorkerProcess, file: string): Promise<void> {
-    const reply = await worker.request({ op: 'code-cache', code: '', entry: '', limits: { maxLogBytes: 0, maxResultBytes: 0 }, id: randomUUID() }, 30_000);
+    const reply = await worker.request(
+      { op: 'code-cache', code: '', entry: '', limits: { maxLogBytes: 0, maxResultBytes: 0 }, id: randomUUID() },
+      30_000,
+    );
     if (reply.type !== 'code-cache' || !reply.data) return;
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, Buffer.from(reply.data, 'base64'));
@@ -157,8 +166,12 @@ export class WorkerPool {
   private spawn(): Slot {
     const heap = this.options.heapLimitMb ?? 512;
     const options: WorkerProcessOptions = {
-      entryFile: this.loaderFile, scratchDir: this.scratchDir, heapLimitMb: heap,
-      rssLimitMb: this.options.rssLimitMb ?? heap + 256, startTimeoutMs: 30_000, maxStdioBytes: 1024 * 1024,
+      entryFile: this.loaderFile,
+      scratchDir: this.scratchDir,
+      heapLimitMb: heap,
+      rssLimitMb: this.options.rssLimitMb ?? heap + 256,
+      startTimeoutMs: 30_000,
+      maxStdioBytes: 1024 * 1024,
     };
     const worker = new WorkerProcess(options);
     const starting = worker.start();

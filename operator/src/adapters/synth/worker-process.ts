@@ -44,19 +44,28 @@ export class WorkerProcess {
   /** Spawns the process and waits until it is ready; returns its ready message (export names of the provided packages). */
   start(): Promise<WorkerReady> {
     const o = this.options;
-    const child = spawn(process.execPath, [
-      '--permission', `--allow-fs-read=${o.scratchDir}`,
-      '--frozen-intrinsics', '--disable-warning=ExperimentalWarning',
-      `--max-old-space-size=${o.heapLimitMb}`, '--stack-trace-limit=40',
-      o.entryFile,
-    ], { cwd: o.scratchDir, env: {}, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+    const child = spawn(
+      process.execPath,
+      [
+        '--permission',
+        `--allow-fs-read=${o.scratchDir}`,
+        '--frozen-intrinsics',
+        '--disable-warning=ExperimentalWarning',
+        `--max-old-space-size=${o.heapLimitMb}`,
+        '--stack-trace-limit=40',
+        o.entryFile,
+      ],
+      { cwd: o.scratchDir, env: {}, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' },
+    );
     this.child = child;
     for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (chunk: Buffer) => this.onOutput(chunk));
     child.on('message', (m: WorkerMessage) => this.onMessage(m));
     child.on('exit', (code, signal) => this.onExit(code, signal));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill(new SynthesisError('WorkerCrashed', `the synthesis worker did not start within ${o.startTimeoutMs} ms`));
+        this.kill(
+          new SynthesisError('WorkerCrashed', `the synthesis worker did not start within ${o.startTimeoutMs} ms`),
+        );
       }, o.startTimeoutMs);
       child.once('message', (m: WorkerMessage) => {
         clearTimeout(timer);
@@ -65,7 +74,13 @@ export class WorkerProcess {
       });
       child.once('exit', () => {
         clearTimeout(timer);
-        reject(this.killedFor ?? new SynthesisError('WorkerCrashed', `the synthesis worker exited while starting: ${this.stdio.slice(-2000)}`));
+        reject(
+          this.killedFor ??
+            new SynthesisError(
+              'WorkerCrashed',
+              `the synthesis worker exited while starting: ${this.stdio.slice(-2000)}`,
+            ),
+        );
       });
     });
   }
@@ -73,17 +88,33 @@ export class WorkerProcess {
   /** Sends one request and waits for its reply, killing the process at the time or memory limit. */
   request(request: WorkerRequest, timeoutMs: number): Promise<WorkerReply> {
     const child = this.child;
-    if (!child || !this.alive) return Promise.reject(new SynthesisError('WorkerCrashed', 'the synthesis worker is not running'));
+    if (!child || !this.alive)
+      return Promise.reject(new SynthesisError('WorkerCrashed', 'the synthesis worker is not running'));
     return new Promise<WorkerReply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill(new SynthesisError('TimedOut', `synthesis did not finish within ${timeoutMs} ms (an endless loop?); the worker was killed`));
+        this.kill(
+          new SynthesisError(
+            'TimedOut',
+            `synthesis did not finish within ${timeoutMs} ms (an endless loop?); the worker was killed`,
+          ),
+        );
       }, timeoutMs);
       const poll = setInterval(() => this.checkMemory(), 20);
-      const done = () => { clearTimeout(timer); clearInterval(poll); this.pending = undefined; };
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.pending = undefined;
+      };
       this.pending = {
         id: request.id,
-        resolve: (r) => { done(); resolve(r); },
-        reject: (e) => { done(); reject(e); },
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
       };
       child.send(request);
     });
@@ -103,22 +134,41 @@ export class WorkerProcess {
     this.stdioBytes += chunk.length;
     this.stdio = (this.stdio + chunk.toString('utf8')).slice(-8192);
     if (this.stdioBytes > this.options.maxStdioBytes) {
-      this.kill(new SynthesisError('OutputTooLarge', `the synthesis worker wrote more than ${this.options.maxStdioBytes} bytes of output; it was killed`));
+      this.kill(
+        new SynthesisError(
+          'OutputTooLarge',
+          `the synthesis worker wrote more than ${this.options.maxStdioBytes} bytes of output; it was killed`,
+        ),
+      );
     }
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (!this.pending) return;
     const outOfMemory = /heap out of memory|Allocation failed/i.test(this.stdio);
-    this.pending.reject(this.killedFor ?? (outOfMemory
-      ? new SynthesisError('MemoryExceeded', `synthesis ran out of memory (heap limit ${this.options.heapLimitMb} MiB)`)
-      : new SynthesisError('WorkerCrashed', `the synthesis worker exited (${signal ?? `code ${code}`}) during synthesis${this.stdio ? `: ${this.stdio.slice(-1000)}` : ''}`)));
+    this.pending.reject(
+      this.killedFor ??
+        (outOfMemory
+          ? new SynthesisError(
+              'MemoryExceeded',
+              `synthesis ran out of memory (heap limit ${this.options.heapLimitMb} MiB)`,
+            )
+          : new SynthesisError(
+              'WorkerCrashed',
+              `the synthesis worker exited (${signal ?? `code ${code}`}) during synthesis${this.stdio ? `: ${this.stdio.slice(-1000)}` : ''}`,
+            )),
+    );
   }
 
   private checkMemory(): void {
     const rss = residentBytes(this.child?.pid);
     if (rss > this.options.rssLimitMb * 1024 * 1024) {
-      this.kill(new SynthesisError('MemoryExceeded', `synthesis used ${Math.round(rss / 1048576)} MiB, over the limit of ${this.options.rssLimitMb} MiB; the worker was killed`));
+      this.kill(
+        new SynthesisError(
+          'MemoryExceeded',
+          `synthesis used ${Math.round(rss / 1048576)} MiB, over the limit of ${this.options.rssLimitMb} MiB; the worker was killed`,
+        ),
+      );
     }
   }
 

@@ -15,9 +15,26 @@ export interface SandboxIo {
 }
 
 const DENIED_PROCESS_METHODS = [
-  'getBuiltinModule', 'binding', '_linkedBinding', 'dlopen', 'reallyExit', 'abort', 'kill', 'chdir', 'umask',
-  'setuid', 'setgid', 'seteuid', 'setegid', 'setgroups', 'initgroups', 'openStdin', 'loadEnvFile', 'execve',
-  'setSourceMapsEnabled', 'disconnect',
+  'getBuiltinModule',
+  'binding',
+  '_linkedBinding',
+  'dlopen',
+  'reallyExit',
+  'abort',
+  'kill',
+  'chdir',
+  'umask',
+  'setuid',
+  'setgid',
+  'seteuid',
+  'setegid',
+  'setgroups',
+  'initgroups',
+  'openStdin',
+  'loadEnvFile',
+  'execve',
+  'setSourceMapsEnabled',
+  'disconnect',
 ];
 const DENIED_GLOBALS = ['fetch', 'WebSocket', 'EventSource'];
 
@@ -30,12 +47,19 @@ export function lockDown(bundleFile: string): SandboxIo {
     Object.defineProperty(proc, name, { value: denied(`process.${name}`), configurable: false, writable: false });
   }
   Object.defineProperty(proc, 'exit', {
-    value: () => { throw new Error('process.exit() is not allowed in a deploy repository: throw an Error to fail the synthesis'); },
-    configurable: false, writable: false,
+    value: () => {
+      throw new Error('process.exit() is not allowed in a deploy repository: throw an Error to fail the synthesis');
+    },
+    configurable: false,
+    writable: false,
   });
-  for (const name of ['send', '_send']) Object.defineProperty(proc, name, { value: undefined, configurable: false, writable: false });
+  for (const name of ['send', '_send'])
+    Object.defineProperty(proc, name, { value: undefined, configurable: false, writable: false });
   // The loader's module: its `require` reaches every built-in (net is not covered by Node 24's permission model).
-  Object.defineProperty(proc, 'mainModule', { get: deniedToDeployRepo(bundleFile, 'process.mainModule'), configurable: false });
+  Object.defineProperty(proc, 'mainModule', {
+    get: deniedToDeployRepo(bundleFile, 'process.mainModule'),
+    configurable: false,
+  });
   Object.defineProperty(proc, 'env', { value: emptyEnvironment(bundleFile), configurable: false, writable: false });
   for (const name of DENIED_GLOBALS) Reflect.deleteProperty(globalThis, name);
 
@@ -54,7 +78,9 @@ export function lockDown(bundleFile: string): SandboxIo {
   const globalsBefore = Object.getOwnPropertyNames(globalThis).join(',');
 
   return {
-    send: (message) => { send(message); },
+    send: (message) => {
+      send(message);
+    },
     startCapture(maxBytes) {
       buffer = [];
       printed = 0;
@@ -66,8 +92,15 @@ export function lockDown(bundleFile: string): SandboxIo {
       return { logs, overflowed: printed > cap, printed };
     },
     residue() {
-      const resources = process.getActiveResourcesInfo().filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap').sort().join(',');
-      const listeners = process.eventNames().map((e) => `${String(e)}:${process.listenerCount(e)}`).join(',');
+      const resources = process
+        .getActiveResourcesInfo()
+        .filter((r) => r !== 'PipeWrap' && r !== 'TTYWrap')
+        .sort()
+        .join(',');
+      const listeners = process
+        .eventNames()
+        .map((e) => `${String(e)}:${process.listenerCount(e)}`)
+        .join(',');
       const globals = Object.getOwnPropertyNames(globalThis).join(',') === globalsBefore ? '' : 'globals changed';
       return `${resources}|${listeners}|${globals}`;
     },
@@ -83,7 +116,9 @@ function emptyEnvironment(bundleFile: string): Record<string, string> {
   return new Proxy(Object.freeze({}) as Record<string, string>, {
     get(_target, key) {
       if (typeof key === 'symbol' || !isCalledFrom(bundleFile)) return undefined;
-      throw new Error(`process.env.${key}: environment variables are not available during synthesis; vary environments in code or images.json`);
+      throw new Error(
+        `process.env.${key}: environment variables are not available during synthesis; vary environments in code or images.json`,
+      );
     },
     has: () => false,
   });
@@ -92,7 +127,10 @@ function emptyEnvironment(bundleFile: string): Record<string, string> {
 /** A getter that fails when deploy-repo code calls it and yields undefined to anyone else. */
 function deniedToDeployRepo(bundleFile: string, name: string): () => undefined {
   return () => {
-    if (isCalledFrom(bundleFile)) throw new Error(`${name} is not available during synthesis: a deploy repository has no files, processes or network`);
+    if (isCalledFrom(bundleFile))
+      throw new Error(
+        `${name} is not available during synthesis: a deploy repository has no files, processes or network`,
+      );
     return undefined;
   };
 }
@@ -104,6 +142,8 @@ function isCalledFrom(bundleFile: string): boolean {
 
 function denied(name: string): () => never {
   return () => {
-    throw new Error(`${name} is not available during synthesis: a deploy repository has no files, processes or network`);
+    throw new Error(
+      `${name} is not available during synthesis: a deploy repository has no files, processes or network`,
+    );
   };
 }

@@ -2,8 +2,17 @@
 // for one environment. The spec says where the cdk8s app is and how to sync it; the status
 // is a dashboard (sync, health, resources) and the memory of the sync in progress.
 import {
-  Conditions, DnsLabel, Duration, LocalObjectReference, ObjectName, ObservedGeneration,
-  StringEnum, Timestamp, Type, withRules, type Static,
+  Conditions,
+  DnsLabel,
+  Duration,
+  LocalObjectReference,
+  ObjectName,
+  ObservedGeneration,
+  StringEnum,
+  Timestamp,
+  Type,
+  withRules,
+  type Static,
 } from './schema.ts';
 
 export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
@@ -12,7 +21,9 @@ export const OPERATION_PHASES = ['Running', 'Succeeded', 'Failed', 'Terminating'
 export const DELETION_POLICIES = ['Orphan', 'Delete'] as const;
 
 const SyncStatus = StringEnum(SYNC_STATUSES, { description: 'Whether the live state matches the desired state.' });
-const HealthStatus = StringEnum(HEALTH_STATUSES, { description: 'Health, ordered from best to worst: Healthy < Suspended < Progressing < Missing < Degraded < Unknown.' });
+const HealthStatus = StringEnum(HEALTH_STATUSES, {
+  description: 'Health, ordered from best to worst: Healthy < Suspended < Progressing < Missing < Degraded < Unknown.',
+});
 
 export const IgnoreDifference = Type.Object(
   {
@@ -20,7 +31,11 @@ export const IgnoreDifference = Type.Object(
     kind: Type.String({ description: 'Kind of the objects this rule applies to.', minLength: 1, maxLength: 63 }),
     name: Type.Optional(Type.String({ description: 'Only the object with this name.', maxLength: 253 })),
     namespace: Type.Optional(Type.String({ description: 'Only objects in this namespace.', maxLength: 63 })),
-    jsonPointers: Type.Array(Type.String({ pattern: '^(/[^/]*)+$' }), { description: 'RFC 6901 pointers to fields that are not drift, e.g. /spec/replicas.', minItems: 1, maxItems: 64 }),
+    jsonPointers: Type.Array(Type.String({ pattern: '^(/[^/]*)+$' }), {
+      description: 'RFC 6901 pointers to fields that are not drift, e.g. /spec/replicas.',
+      minItems: 1,
+      maxItems: 64,
+    }),
   },
   { description: 'Fields to leave out of the comparison of desired and live state.' },
 );
@@ -30,26 +45,54 @@ export const SyncPolicy = Type.Object(
     automated: Type.Optional(
       Type.Object(
         {
-          prune: Type.Optional(Type.Boolean({ description: 'Delete what the environment no longer declares.', default: false })),
-          selfHeal: Type.Optional(Type.Boolean({ description: 'Revert changes made to managed objects by hand.', default: false })),
+          prune: Type.Optional(
+            Type.Boolean({ description: 'Delete what the environment no longer declares.', default: false }),
+          ),
+          selfHeal: Type.Optional(
+            Type.Boolean({ description: 'Revert changes made to managed objects by hand.', default: false }),
+          ),
         },
-        { description: 'Sync every new revision without waiting for a person. Absent: the environment reports OutOfSync and waits for a sync request.' },
+        {
+          description:
+            'Sync every new revision without waiting for a person. Absent: the environment reports OutOfSync and waits for a sync request.',
+        },
       ),
     ),
-    allowEmpty: Type.Optional(Type.Boolean({ description: 'Allow a sync that prunes every managed object because synthesis yields nothing.', default: false })),
-    ignoreDifferences: Type.Optional(Type.Array(IgnoreDifference, { description: 'Fields that do not count as drift.', maxItems: 128 })),
+    allowEmpty: Type.Optional(
+      Type.Boolean({
+        description: 'Allow a sync that prunes every managed object because synthesis yields nothing.',
+        default: false,
+      }),
+    ),
+    ignoreDifferences: Type.Optional(
+      Type.Array(IgnoreDifference, { description: 'Fields that do not count as drift.', maxItems: 128 }),
+    ),
   },
   { description: 'When and how to sync.' },
 );
 
 export const RetryPolicy = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ description: 'How many times a failed automated sync is retried for one revision.', minimum: 0, maximum: 100, default: 5 })),
+    limit: Type.Optional(
+      Type.Integer({
+        description: 'How many times a failed automated sync is retried for one revision.',
+        minimum: 0,
+        maximum: 100,
+        default: 5,
+      }),
+    ),
     backoff: Type.Optional(
       Type.Object(
         {
           duration: Type.Optional(Duration('Delay before the first retry.', '5s')),
-          factor: Type.Optional(Type.Integer({ description: 'Each delay is the previous one times this factor.', minimum: 1, maximum: 10, default: 2 })),
+          factor: Type.Optional(
+            Type.Integer({
+              description: 'Each delay is the previous one times this factor.',
+              minimum: 1,
+              maximum: 10,
+              default: 2,
+            }),
+          ),
           maxDuration: Type.Optional(Duration('The longest delay between retries.', '3m')),
         },
         { description: 'Exponential backoff between retries.' },
@@ -66,8 +109,15 @@ export const PassSecrets = Type.Object(
     keySecretRef: Type.Object(
       {
         name: ObjectName('The Secret with the armored GPG private key.'),
-        key: Type.Optional(Type.String({ description: 'Key of the private key in the Secret.', default: 'private.asc', minLength: 1 })),
-        passphraseKey: Type.Optional(Type.String({ description: 'Key of the passphrase in the Secret, if the private key has one.', minLength: 1 })),
+        key: Type.Optional(
+          Type.String({ description: 'Key of the private key in the Secret.', default: 'private.asc', minLength: 1 }),
+        ),
+        passphraseKey: Type.Optional(
+          Type.String({
+            description: 'Key of the passphrase in the Secret, if the private key has one.',
+            minLength: 1,
+          }),
+        ),
       },
       { description: 'Where the private key that decrypts the store is.' },
     ),
@@ -83,11 +133,19 @@ const relativePath = [
 export const ChartRepository = Type.Object(
   {
     url: Type.String({
-      description: 'A Helm chart repository (https://...) or OCI registry path (oci://host/path): applies to every chart whose URL starts with it.',
-      minLength: 1, maxLength: 2048, pattern: '^(https?|oci)://',
+      description:
+        'A Helm chart repository (https://...) or OCI registry path (oci://host/path): applies to every chart whose URL starts with it.',
+      minLength: 1,
+      maxLength: 2048,
+      pattern: '^(https?|oci)://',
     }),
     secretRef: Type.Optional(LocalObjectReference('A Secret with `username` and `password` for it.')),
-    plainHTTP: Type.Optional(Type.Boolean({ description: 'Speak plain HTTP to this OCI registry (one inside the cluster network).', default: false })),
+    plainHTTP: Type.Optional(
+      Type.Boolean({
+        description: 'Speak plain HTTP to this OCI registry (one inside the cluster network).',
+        default: false,
+      }),
+    ),
   },
   { description: 'How to reach a chart repository or registry the deploy repository names.' },
 );
@@ -95,10 +153,13 @@ export const ChartRepository = Type.Object(
 export const NpmRegistry = Type.Object(
   {
     url: Type.String({
-      description: 'An npm registry the deploy repository\'s .npmrc names (registry= or @scope:registry=): applies to every package URL that starts with it.',
-      minLength: 1, maxLength: 2048, pattern: '^https?://',
+      description:
+        "An npm registry the deploy repository's .npmrc names (registry= or @scope:registry=): applies to every package URL that starts with it.",
+      minLength: 1,
+      maxLength: 2048,
+      pattern: '^https?://',
     }),
-    secretRef: LocalObjectReference('A Secret whose `token` key is the registry\'s auth token (npm\'s _authToken).'),
+    secretRef: LocalObjectReference("A Secret whose `token` key is the registry's auth token (npm's _authToken)."),
   },
   { description: 'The token for an npm registry a deploy repository installs packages from.' },
 );
@@ -106,25 +167,62 @@ export const NpmRegistry = Type.Object(
 export const EnvironmentSpec = Type.Object(
   {
     sourceRef: LocalObjectReference('The GitRepository with the deploy repository.'),
-    path: Type.Optional(withRules(Type.String({ description: 'Folder of the cdk8s app inside the repository.', default: '.', minLength: 1, maxLength: 1024 }), relativePath)),
+    path: Type.Optional(
+      withRules(
+        Type.String({
+          description: 'Folder of the cdk8s app inside the repository.',
+          default: '.',
+          minLength: 1,
+          maxLength: 1024,
+        }),
+        relativePath,
+      ),
+    ),
     environment: DnsLabel('Name of the environment the deploy repository builds (for example dev or prod).'),
     targetNamespace: Type.Optional(DnsLabel('Namespace for namespaced objects that do not set one.')),
     sync: Type.Optional(SyncPolicy),
     retry: Type.Optional(RetryPolicy),
-    secrets: Type.Optional(Type.Object({ pass: Type.Optional(PassSecrets) }, { description: 'Where secret values come from.' })),
-    chartRepositories: Type.Optional(Type.Array(ChartRepository, {
-      description: 'Credentials and transport for the Helm chart repositories and OCI registries the deploy repository names; its code never sees them.',
-      maxItems: 64,
-    })),
-    npmRegistries: Type.Optional(Type.Array(NpmRegistry, {
-      description: 'Tokens for the npm registries a deploy repository with its own package.json installs from; its code never sees them.',
-      maxItems: 64,
-    })),
-    serviceAccountName: Type.Optional(ObjectName('Apply as this ServiceAccount of the Environment\'s namespace (impersonation); the environment can touch only what it may.')),
-    suspend: Type.Optional(Type.Boolean({ description: 'Stop reconciling. Nothing is applied or pruned while suspended.', default: false })),
+    secrets: Type.Optional(
+      Type.Object({ pass: Type.Optional(PassSecrets) }, { description: 'Where secret values come from.' }),
+    ),
+    chartRepositories: Type.Optional(
+      Type.Array(ChartRepository, {
+        description:
+          'Credentials and transport for the Helm chart repositories and OCI registries the deploy repository names; its code never sees them.',
+        maxItems: 64,
+      }),
+    ),
+    npmRegistries: Type.Optional(
+      Type.Array(NpmRegistry, {
+        description:
+          'Tokens for the npm registries a deploy repository with its own package.json installs from; its code never sees them.',
+        maxItems: 64,
+      }),
+    ),
+    serviceAccountName: Type.Optional(
+      ObjectName(
+        "Apply as this ServiceAccount of the Environment's namespace (impersonation); the environment can touch only what it may.",
+      ),
+    ),
+    suspend: Type.Optional(
+      Type.Boolean({ description: 'Stop reconciling. Nothing is applied or pruned while suspended.', default: false }),
+    ),
     timeout: Type.Optional(Duration('Time limit for one sync operation, hooks included.', '10m')),
-    historyLimit: Type.Optional(Type.Integer({ description: 'How many finished syncs to keep in status.history.', minimum: 1, maximum: 100, default: 10 })),
-    deletionPolicy: Type.Optional(StringEnum(DELETION_POLICIES, { description: 'What happens to managed objects when the Environment is deleted: Orphan keeps them, Delete deletes them.', default: 'Orphan' })),
+    historyLimit: Type.Optional(
+      Type.Integer({
+        description: 'How many finished syncs to keep in status.history.',
+        minimum: 1,
+        maximum: 100,
+        default: 10,
+      }),
+    ),
+    deletionPolicy: Type.Optional(
+      StringEnum(DELETION_POLICIES, {
+        description:
+          'What happens to managed objects when the Environment is deleted: Orphan keeps them, Delete deletes them.',
+        default: 'Orphan',
+      }),
+    ),
   },
   { description: 'The desired state: which environment of which repository, and how to sync it.' },
 );
@@ -172,11 +270,16 @@ export const OperationTask = Type.Object(
     message: Type.Optional(Type.String({ maxLength: 4096 })),
     apiVersion: Type.Optional(Type.String({ description: 'apiVersion of the object, to address it when resuming.' })),
     startedAt: Type.Optional(Timestamp('When the task started; hook timeouts count from here.')),
-    applied: Type.Optional(Type.Boolean({ description: 'True once the apply, hook creation or deletion was accepted by the API server.' })),
-    retained: Type.Optional(StringEnum(RETAIN_REASONS, {
-      description: 'Why a Prune task left its object in place (then Skipped): NotOwned (the live object is not this Environment\'s) '
-        + 'or PruneDisabled (keelson.dev/prune: "false").',
-    })),
+    applied: Type.Optional(
+      Type.Boolean({ description: 'True once the apply, hook creation or deletion was accepted by the API server.' }),
+    ),
+    retained: Type.Optional(
+      StringEnum(RETAIN_REASONS, {
+        description:
+          "Why a Prune task left its object in place (then Skipped): NotOwned (the live object is not this Environment's) " +
+          'or PruneDisabled (keelson.dev/prune: "false").',
+      }),
+    ),
   },
   { description: 'One step of a sync operation.' },
 );
@@ -199,11 +302,34 @@ export const Operation = Type.Object(
     finishedAt: Type.Optional(Timestamp('When the operation finished.')),
     message: Type.Optional(Type.String({ maxLength: 32768 })),
     retryCount: Type.Optional(Type.Integer({ minimum: 0 })),
-    generation: Type.Optional(Type.Integer({ description: 'The Environment generation this operation syncs; a spec change syncs again.', minimum: 0, format: 'int64' })),
-    selfHeal: Type.Optional(Type.Boolean({ description: 'A self-heal: re-applies only the objects that drifted, without hooks or prune.' })),
-    desiredHash: Type.Optional(Type.String({ description: 'Hash of the desired objects this operation applies: a commit that leaves them unchanged is not a new target.', maxLength: 128 })),
-    validated: Type.Optional(Type.Boolean({ description: 'True once the server-side dry-run of every object passed; nothing is applied before.' })),
-    failure: Type.Optional(Type.String({ description: 'Why the operation failed, set while SyncFail hooks run and kept after.', maxLength: 32768 })),
+    generation: Type.Optional(
+      Type.Integer({
+        description: 'The Environment generation this operation syncs; a spec change syncs again.',
+        minimum: 0,
+        format: 'int64',
+      }),
+    ),
+    selfHeal: Type.Optional(
+      Type.Boolean({ description: 'A self-heal: re-applies only the objects that drifted, without hooks or prune.' }),
+    ),
+    desiredHash: Type.Optional(
+      Type.String({
+        description:
+          'Hash of the desired objects this operation applies: a commit that leaves them unchanged is not a new target.',
+        maxLength: 128,
+      }),
+    ),
+    validated: Type.Optional(
+      Type.Boolean({
+        description: 'True once the server-side dry-run of every object passed; nothing is applied before.',
+      }),
+    ),
+    failure: Type.Optional(
+      Type.String({
+        description: 'Why the operation failed, set while SyncFail hooks run and kept after.',
+        maxLength: 32768,
+      }),
+    ),
     tasks: Type.Optional(Type.Array(OperationTask, { description: 'Per-task results, in plan order.' })),
   },
   { description: 'The sync in progress or the last finished one; persisted so a restarted operator resumes it.' },
@@ -224,19 +350,51 @@ export const EnvironmentStatus = Type.Object(
   {
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(Conditions),
-    sync: Type.Optional(Type.Object({ status: SyncStatus, revision: Type.Optional(Type.String()) }, { description: 'Sync status against the latest revision.' })),
-    health: Type.Optional(Type.Object({ status: HealthStatus, message: Type.Optional(Type.String({ maxLength: 4096 })) }, { description: 'Aggregated health: the worst of the resources.' })),
-    apps: Type.Optional(Type.Array(Type.Object({ name: Type.String(), sync: SyncStatus, health: HealthStatus, resources: Type.Integer({ minimum: 0 }) }), { description: 'Per app of the deploy repository.' })),
+    sync: Type.Optional(
+      Type.Object(
+        { status: SyncStatus, revision: Type.Optional(Type.String()) },
+        { description: 'Sync status against the latest revision.' },
+      ),
+    ),
+    health: Type.Optional(
+      Type.Object(
+        { status: HealthStatus, message: Type.Optional(Type.String({ maxLength: 4096 })) },
+        { description: 'Aggregated health: the worst of the resources.' },
+      ),
+    ),
+    apps: Type.Optional(
+      Type.Array(
+        Type.Object({
+          name: Type.String(),
+          sync: SyncStatus,
+          health: HealthStatus,
+          resources: Type.Integer({ minimum: 0 }),
+        }),
+        { description: 'Per app of the deploy repository.' },
+      ),
+    ),
     resources: Type.Optional(Type.Array(ResourceStatus, { description: 'Every managed object.' })),
-    inventory: Type.Optional(Type.Array(Type.String(), { description: 'Keys (group/version/kind/namespace/name) of every object Keelson applied; only these are ever pruned.' })),
+    inventory: Type.Optional(
+      Type.Array(Type.String(), {
+        description:
+          'Keys (group/version/kind/namespace/name) of every object Keelson applied; only these are ever pruned.',
+      }),
+    ),
     operation: Type.Optional(Operation),
     history: Type.Optional(Type.Array(HistoryEntry, { description: 'The last syncs, newest first.' })),
-    retained: Type.Optional(Type.Array(RetainedObject, {
-      description: 'Objects the last pruning sync (or a deletion) left in place instead of deleting them, and why; they are no longer in the inventory.',
-      maxItems: 100,
-    })),
-    lastHandledSyncAt: Type.Optional(Type.String({ description: 'The last keelson.dev/sync-requested-at token handled.' })),
-    lastHandledRefreshAt: Type.Optional(Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' })),
+    retained: Type.Optional(
+      Type.Array(RetainedObject, {
+        description:
+          'Objects the last pruning sync (or a deletion) left in place instead of deleting them, and why; they are no longer in the inventory.',
+        maxItems: 100,
+      }),
+    ),
+    lastHandledSyncAt: Type.Optional(
+      Type.String({ description: 'The last keelson.dev/sync-requested-at token handled.' }),
+    ),
+    lastHandledRefreshAt: Type.Optional(
+      Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' }),
+    ),
   },
   { description: 'The observed state of the environment.' },
 );

@@ -1,19 +1,37 @@
 // GitRepository: where Keelson fetches a deploy repository (or a pass store) from.
 // One fetch and one object cache per repository, shared by every Environment using it.
 import {
-  Conditions, Duration, LocalObjectReference, ObservedGeneration, Timestamp, Type, withRules,
+  Conditions,
+  Duration,
+  LocalObjectReference,
+  ObservedGeneration,
+  Timestamp,
+  Type,
+  withRules,
   type Static,
 } from './schema.ts';
 
 export const GitRepositoryRef = withRules(
   Type.Object(
     {
-      branch: Type.Optional(Type.String({ description: 'Follow the head of this branch.', minLength: 1, maxLength: 255 })),
+      branch: Type.Optional(
+        Type.String({ description: 'Follow the head of this branch.', minLength: 1, maxLength: 255 }),
+      ),
       tag: Type.Optional(Type.String({ description: 'Use this tag.', minLength: 1, maxLength: 255 })),
-      semver: Type.Optional(Type.String({ description: 'Use the highest tag matching this semver range, e.g. ">=1.2.0 <2.0.0".', minLength: 1, maxLength: 255 })),
-      commit: Type.Optional(Type.String({ description: 'Use exactly this commit (40 hex digits).', pattern: '^[0-9a-f]{40}$' })),
+      semver: Type.Optional(
+        Type.String({
+          description: 'Use the highest tag matching this semver range, e.g. ">=1.2.0 <2.0.0".',
+          minLength: 1,
+          maxLength: 255,
+        }),
+      ),
+      commit: Type.Optional(
+        Type.String({ description: 'Use exactly this commit (40 hex digits).', pattern: '^[0-9a-f]{40}$' }),
+      ),
     },
-    { description: 'Which revision to use. Exactly one of branch, tag, semver or commit; the default is branch "main".' },
+    {
+      description: 'Which revision to use. Exactly one of branch, tag, semver or commit; the default is branch "main".',
+    },
   ),
   [
     {
@@ -26,14 +44,31 @@ export const GitRepositoryRef = withRules(
 export const GitRepositorySpec = withRules(
   Type.Object(
     {
-      url: Type.String({ description: 'Repository URL (smart HTTP): https://host/org/repo.git.', minLength: 1, maxLength: 2048, pattern: '^https?://[^\\s]+$' }),
-      insecure: Type.Optional(Type.Boolean({ description: 'Allow a plain http:// URL. Use only on a trusted network.', default: false })),
+      url: Type.String({
+        description: 'Repository URL (smart HTTP): https://host/org/repo.git.',
+        minLength: 1,
+        maxLength: 2048,
+        pattern: '^https?://[^\\s]+$',
+      }),
+      insecure: Type.Optional(
+        Type.Boolean({ description: 'Allow a plain http:// URL. Use only on a trusted network.', default: false }),
+      ),
       ref: Type.Optional(GitRepositoryRef),
-      interval: Type.Optional(Duration('How often to check the remote for a new revision when no webhook arrives.', '1m')),
+      interval: Type.Optional(
+        Duration('How often to check the remote for a new revision when no webhook arrives.', '1m'),
+      ),
       timeout: Type.Optional(Duration('Time limit for one Git operation.', '60s')),
-      secretRef: Type.Optional(LocalObjectReference('A Secret with `username` and `password` (or a token as `password`), and optionally `ca.crt`, a PEM CA bundle for the server.')),
-      webhookSecretRef: Type.Optional(LocalObjectReference('A Secret whose `token` authenticates webhook calls for this repository.')),
-      suspend: Type.Optional(Type.Boolean({ description: 'Stop fetching. The last artifact stays in use.', default: false })),
+      secretRef: Type.Optional(
+        LocalObjectReference(
+          'A Secret with `username` and `password` (or a token as `password`), and optionally `ca.crt`, a PEM CA bundle for the server.',
+        ),
+      ),
+      webhookSecretRef: Type.Optional(
+        LocalObjectReference('A Secret whose `token` authenticates webhook calls for this repository.'),
+      ),
+      suspend: Type.Optional(
+        Type.Boolean({ description: 'Stop fetching. The last artifact stays in use.', default: false }),
+      ),
     },
     { description: 'Where to fetch from and how often.' },
   ),
@@ -48,7 +83,10 @@ export const GitRepositorySpec = withRules(
 
 export const Artifact = Type.Object(
   {
-    revision: Type.String({ description: 'The fetched revision, as <ref>@sha1:<commit>.', pattern: '^.+@sha1:[0-9a-f]{40}$' }),
+    revision: Type.String({
+      description: 'The fetched revision, as <ref>@sha1:<commit>.',
+      pattern: '^.+@sha1:[0-9a-f]{40}$',
+    }),
     commit: Type.String({ description: 'The commit id.', pattern: '^[0-9a-f]{40}$' }),
     fetchedAt: Timestamp('When the artifact was fetched.'),
   },
@@ -60,7 +98,9 @@ export const GitRepositoryStatus = Type.Object(
     observedGeneration: Type.Optional(ObservedGeneration),
     conditions: Type.Optional(Conditions),
     artifact: Type.Optional(Artifact),
-    lastHandledRefreshAt: Type.Optional(Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' })),
+    lastHandledRefreshAt: Type.Optional(
+      Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' }),
+    ),
   },
   { description: 'The observed state of the repository.' },
 );

@@ -55,11 +55,27 @@ export const Timestamp = (description: string) => Type.String({ description, for
 /** metav1.Condition, as kstatus and Flux use it. */
 export const Condition = Type.Object(
   {
-    type: Type.String({ description: 'Type of the condition, PascalCase (Ready, Reconciling, Stalled, ...).', maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
+    type: Type.String({
+      description: 'Type of the condition, PascalCase (Ready, Reconciling, Stalled, ...).',
+      maxLength: 316,
+      pattern:
+        '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+    }),
     status: StringEnum(['True', 'False', 'Unknown'] as const, { description: 'Status of the condition.' }),
-    observedGeneration: Type.Optional(Type.Integer({ description: 'The .metadata.generation the condition was set from.', minimum: 0, format: 'int64' })),
+    observedGeneration: Type.Optional(
+      Type.Integer({
+        description: 'The .metadata.generation the condition was set from.',
+        minimum: 0,
+        format: 'int64',
+      }),
+    ),
     lastTransitionTime: Timestamp('When the condition last changed status.'),
-    reason: Type.String({ description: 'A PascalCase reason for the last transition.', minLength: 1, maxLength: 1024, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
+    reason: Type.String({
+      description: 'A PascalCase reason for the last transition.',
+      minLength: 1,
+      maxLength: 1024,
+      pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+    }),
     message: Type.String({ description: 'A human-readable message. Never carries a secret value.', maxLength: 32768 }),
   },
   { description: 'A standard Kubernetes condition.' },

@@ -8,7 +8,6 @@ import type { ChartAccess } from '../../adapters/render/chart-store.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 import { readSecretKeys } from './secret-keys.ts';
 
-
 export type ChartAccessResolver = (url: string) => ChartAccess;
 
 export class ChartAccessLoader {
@@ -39,7 +38,11 @@ export class ChartAccessLoader {
 
   async #credentials(namespace: string, name: string, index: number): Promise<{ username: string; password: string }> {
     const { username, password } = await readSecretKeys(this.#core, this.#redactor, {
-      namespace, name, field: `spec.chartRepositories[${index}].secretRef`, keys: ['username', 'password'], secret: ['password'],
+      namespace,
+      name,
+      field: `spec.chartRepositories[${index}].secretRef`,
+      keys: ['username', 'password'],
+      secret: ['password'],
       reasons: { notFound: 'ChartCredentialsNotFound', invalid: 'ChartCredentialsInvalid' },
     });
     return { username: username!, password: password! };

@@ -41,16 +41,24 @@ export interface DesiredStateDeps {
   /** Reads spec.npmRegistries and their Secrets; undefined when there are none. */
   npmAccess?(env: EnvironmentResource): Promise<NpmAccessResolver | undefined>;
   /** Fills PassSecret placeholders; returns the objects unchanged when there are none. */
-  resolveSecrets(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }>;
+  resolveSecrets(
+    env: EnvironmentResource,
+    objects: readonly KubeObject[],
+  ): Promise<{ objects: KubeObject[]; references: number }>;
   /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
   isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
 }
 
-export async function buildDesiredState(env: EnvironmentResource, tree: SourceTree, deps: DesiredStateDeps): Promise<DesiredState> {
+export async function buildDesiredState(
+  env: EnvironmentResource,
+  tree: SourceTree,
+  deps: DesiredStateDeps,
+): Promise<DesiredState> {
   const chartAccess = await deps.chartAccess(env);
   const npmAccess = await deps.npmAccess?.(env);
   const synthesized = await deps.synthesize(tree, {
-    path: env.spec.path ?? '.', environment: env.spec.environment,
+    path: env.spec.path ?? '.',
+    environment: env.spec.environment,
     repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
     ...(chartAccess ? { chartAccess } : {}),
     ...(npmAccess ? { npmAccess } : {}),
@@ -62,16 +70,29 @@ export async function buildDesiredState(env: EnvironmentResource, tree: SourceTr
       placed.push({ app: app.name, obj: await place(obj, app.name, env.spec.targetNamespace, crdScopes, deps) });
     }
   }
-  const { objects, references } = await deps.resolveSecrets(env, placed.map((p) => p.obj));
-  const apps = synthesized.apps.map((app) => ({ name: app.name, objects: objects.filter((_, i) => placed[i]!.app === app.name) }));
+  const { objects, references } = await deps.resolveSecrets(
+    env,
+    placed.map((p) => p.obj),
+  );
+  const apps = synthesized.apps.map((app) => ({
+    name: app.name,
+    objects: objects.filter((_, i) => placed[i]!.app === app.name),
+  }));
   return { revision: tree.revision, apps, objects, secretReferences: references };
 }
 
-async function place(obj: KubeObject, app: string, targetNamespace: string | undefined, crdScopes: ReadonlyMap<string, boolean>, deps: DesiredStateDeps): Promise<KubeObject> {
+async function place(
+  obj: KubeObject,
+  app: string,
+  targetNamespace: string | undefined,
+  crdScopes: ReadonlyMap<string, boolean>,
+  deps: DesiredStateDeps,
+): Promise<KubeObject> {
   const labels = { ...obj.metadata.labels, [LABEL_APP]: app };
   let namespace = obj.metadata.namespace;
   if (!namespace && targetNamespace) {
-    const namespaced = crdScopes.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? (await deps.isNamespaced(obj.apiVersion, obj.kind));
+    const namespaced =
+      crdScopes.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? (await deps.isNamespaced(obj.apiVersion, obj.kind));
     if (namespaced) namespace = targetNamespace;
   }
   return { ...obj, metadata: { ...obj.metadata, labels, ...(namespace ? { namespace } : {}) } };
@@ -94,7 +115,9 @@ export function classifyDesiredStateError(err: unknown, redact: (t: string) => s
   if (err instanceof SecretsResolutionError || err instanceof PassSecretError) {
     const c = secretsResolvedCondition(err);
     const message = redact(c.message);
-    return err.isTransient ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000) : stalled(SECRETS_RESOLVED, c.reason, message);
+    return err.isTransient
+      ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000)
+      : stalled(SECRETS_RESOLVED, c.reason, message);
   }
   const message = redact(err instanceof Error ? err.message : String(err));
   // A chart repository or registry that is down: the last synced state stays, and the render is tried again.

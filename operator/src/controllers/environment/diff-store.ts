@@ -3,10 +3,16 @@
 import { renderDiff, type ResourceComparison } from '../../core/diff/index.ts';
 
 export class DiffStore {
-  readonly #diffs = new Map<string, { readonly revision: string; readonly comparisons: readonly ResourceComparison[] }>();
+  readonly #diffs = new Map<
+    string,
+    { readonly revision: string; readonly comparisons: readonly ResourceComparison[] }
+  >();
 
   set(namespace: string, name: string, revision: string, comparisons: readonly ResourceComparison[]): void {
-    this.#diffs.set(`${namespace}/${name}`, { revision, comparisons: comparisons.filter((c) => c.status === 'OutOfSync') });
+    this.#diffs.set(`${namespace}/${name}`, {
+      revision,
+      comparisons: comparisons.filter((c) => c.status === 'OutOfSync'),
+    });
   }
 
   delete(namespace: string, name: string): void {

@@ -1,7 +1,14 @@
 // The Environment's conditions from what a reconcile found: kstatus Ready / Reconciling /
 // Stalled plus SourceReady, Synthesized, SecretsResolved, Synced and Healthy.
 import type { EnvironmentStatus, Operation } from '../../api/v1alpha1/environment.ts';
-import { READY, RECONCILING, STALLED, setCondition, type Condition, type ConditionContext } from '../../core/conditions.ts';
+import {
+  READY,
+  RECONCILING,
+  STALLED,
+  setCondition,
+  type Condition,
+  type ConditionContext,
+} from '../../core/conditions.ts';
 import type { ResourceSummary } from '../../core/environment/resource-summary.ts';
 import type { StepError } from './step-error.ts';
 
@@ -23,7 +30,11 @@ export interface ConditionInput {
   readonly holdReason?: string;
 }
 
-export function environmentConditions(previous: EnvironmentStatus['conditions'], input: ConditionInput, ctx: ConditionContext): Condition[] {
+export function environmentConditions(
+  previous: EnvironmentStatus['conditions'],
+  input: ConditionInput,
+  ctx: ConditionContext,
+): Condition[] {
   let c: Condition[] = [...(previous ?? [])];
   const set = (type: string, status: Condition['status'], reason: string, message: string) => {
     c = setCondition(c, { type, status, reason, message }, ctx);
@@ -35,7 +46,12 @@ export function environmentConditions(previous: EnvironmentStatus['conditions'],
     return c;
   }
   const running = input.operation?.phase === 'Running' || input.operation?.phase === 'Terminating';
-  set(RECONCILING, running ? 'True' : 'False', running ? 'Syncing' : 'Idle', running ? `syncing ${input.operation!.revision}` : '');
+  set(
+    RECONCILING,
+    running ? 'True' : 'False',
+    running ? 'Syncing' : 'Idle',
+    running ? `syncing ${input.operation!.revision}` : '',
+  );
 
   if (input.error) {
     set(input.error.condition, 'False', input.error.reason, input.error.message);
@@ -59,11 +75,28 @@ export function environmentConditions(previous: EnvironmentStatus['conditions'],
   const failed = input.operation?.phase === 'Failed' ? input.operation : undefined;
   if (s.sync === 'Synced') set(SYNCED, 'True', 'Synced', 'the live state matches the desired state');
   else if (failed) set(SYNCED, 'False', 'SyncFailed', failed.message ?? 'the last sync failed');
-  else set(SYNCED, 'False', s.sync === 'OutOfSync' ? 'OutOfSync' : 'Unknown', input.holdReason ?? `the live state is ${s.sync}`);
+  else
+    set(
+      SYNCED,
+      'False',
+      s.sync === 'OutOfSync' ? 'OutOfSync' : 'Unknown',
+      input.holdReason ?? `the live state is ${s.sync}`,
+    );
   const healthy = s.health.status === 'Healthy';
-  set(HEALTHY, healthy ? 'True' : 'False', healthy ? 'Healthy' : s.health.status, s.health.message ?? `health is ${s.health.status}`);
+  set(
+    HEALTHY,
+    healthy ? 'True' : 'False',
+    healthy ? 'Healthy' : s.health.status,
+    s.health.message ?? `health is ${s.health.status}`,
+  );
   if (running) set(READY, 'False', 'Syncing', `syncing ${input.operation!.revision}`);
-  else if (s.sync !== 'Synced') set(READY, 'False', failed ? 'SyncFailed' : 'OutOfSync', failed?.message ?? input.holdReason ?? 'the live state differs from the desired state');
+  else if (s.sync !== 'Synced')
+    set(
+      READY,
+      'False',
+      failed ? 'SyncFailed' : 'OutOfSync',
+      failed?.message ?? input.holdReason ?? 'the live state differs from the desired state',
+    );
   else if (!healthy) set(READY, 'False', s.health.status, s.health.message ?? `health is ${s.health.status}`);
   else set(READY, 'True', 'Succeeded', 'synced and healthy');
   return c;

@@ -37,7 +37,11 @@ export class EnvironmentController {
     this.#options = options;
     this.#queue = new WorkQueue((key) => this.#handle(key), {
       concurrency: options.concurrency ?? 4,
-      onError: (key, err) => options.log.error('reconcile threw', { environment: key, error: err instanceof Error ? err.message : String(err) }),
+      onError: (key, err) =>
+        options.log.error('reconcile threw', {
+          environment: key,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     });
   }
 
@@ -61,7 +65,12 @@ export class EnvironmentController {
   onEnvironment(env: EnvironmentResource, deleted = false): void {
     const key = `${env.metadata.namespace}/${env.metadata.name}`;
     this.#index(key, deleted ? [] : sourcesOf(env));
-    const trigger = JSON.stringify([env.metadata.generation, env.metadata.annotations ?? {}, env.metadata.deletionTimestamp ?? null, env.metadata.finalizers ?? []]);
+    const trigger = JSON.stringify([
+      env.metadata.generation,
+      env.metadata.annotations ?? {},
+      env.metadata.deletionTimestamp ?? null,
+      env.metadata.finalizers ?? [],
+    ]);
     if (!deleted && this.#triggers.get(key) === trigger) return;
     if (deleted) this.#triggers.delete(key);
     else this.#triggers.set(key, trigger);
@@ -70,7 +79,8 @@ export class EnvironmentController {
 
   /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles. */
   onGitRepository(repo: GitRepositoryResource): void {
-    for (const key of this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? []) this.#queue.add(key);
+    for (const key of this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])
+      this.#queue.add(key);
   }
 
   /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */
@@ -94,7 +104,11 @@ export class EnvironmentController {
     const slash = key.indexOf('/');
     const started = performance.now();
     const outcome = await this.#options.reconciler.reconcile(key.slice(0, slash), key.slice(slash + 1));
-    this.#options.observe?.({ kind: 'Environment', result: outcome.result, seconds: (performance.now() - started) / 1000 });
+    this.#options.observe?.({
+      kind: 'Environment',
+      result: outcome.result,
+      seconds: (performance.now() - started) / 1000,
+    });
     if (outcome.result === 'deleted') this.#index(key, []);
     return this.#requeue(outcome);
   }
@@ -104,7 +118,10 @@ export class EnvironmentController {
     if (outcome.result === 'transient') return { kind: 'backoff' };
     const interval = this.#options.resyncIntervalMs ?? 300_000;
     const delay = outcome.requeueAfterMs === undefined ? interval : Math.min(outcome.requeueAfterMs, interval);
-    return { kind: 'after', delayMs: delay >= interval ? withJitter(interval, (this.#options.random ?? Math.random)()) : delay };
+    return {
+      kind: 'after',
+      delayMs: delay >= interval ? withJitter(interval, (this.#options.random ?? Math.random)()) : delay,
+    };
   }
 
   #index(key: string, sources: string[]): void {

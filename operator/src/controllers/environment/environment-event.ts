@@ -11,7 +11,13 @@ export interface EnvironmentEvent {
 }
 
 /** An event on the Environment, redacted; one that cannot be recorded is logged, never thrown. */
-export async function recordEvent(deps: EnvironmentReconcilerDeps, log: Logger, env: EnvironmentResource, event: EnvironmentEvent): Promise<void> {
-  await deps.events.record(env, event.type, event.reason, deps.redactor.redactText(event.message))
+export async function recordEvent(
+  deps: EnvironmentReconcilerDeps,
+  log: Logger,
+  env: EnvironmentResource,
+  event: EnvironmentEvent,
+): Promise<void> {
+  await deps.events
+    .record(env, event.type, event.reason, deps.redactor.redactText(event.message))
     .catch((err: unknown) => log.warn('could not record an event', { reason: event.reason, error: String(err) }));
 }

@@ -61,7 +61,11 @@ export class EnvironmentReconciler {
     const finalizers = env.metadata.finalizers ?? [];
     const wanted = env.spec.deletionPolicy === 'Delete';
     if (wanted !== finalizers.includes(FINALIZER)) {
-      env = await this.#deps.resources.setEnvironmentFinalizers(namespace, name, wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER));
+      env = await this.#deps.resources.setEnvironmentFinalizers(
+        namespace,
+        name,
+        wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER),
+      );
     }
     const run = new ReconcileRun(this.#deps, env);
     return run.execute();
@@ -78,7 +82,11 @@ export class EnvironmentReconciler {
       // Each object only if, when it is deleted, it is still this Environment's own.
       const { deleted, retained } = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
       const environment = `${namespace}/${name}`;
-      this.#deps.log.info('deleted managed objects of a deleted Environment', { environment, objects: deleted, leftInPlace: retained.length });
+      this.#deps.log.info('deleted managed objects of a deleted Environment', {
+        environment,
+        objects: deleted,
+        leftInPlace: retained.length,
+      });
       if (retained.length > 0) {
         const why = retained.map((r) => r.message).join('; ');
         this.#deps.log.warn('left objects of a deleted Environment in place', { environment, objects: why });
@@ -86,7 +94,11 @@ export class EnvironmentReconciler {
         await recordEvent(this.#deps, this.#deps.log, env, { type: 'Warning', reason: 'DeletionSkipped', message });
       }
     }
-    await this.#deps.resources.setEnvironmentFinalizers(namespace, name, (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER));
+    await this.#deps.resources.setEnvironmentFinalizers(
+      namespace,
+      name,
+      (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
+    );
     return this.#forget(namespace, name);
   }
 

@@ -24,29 +24,53 @@ export function finishOperation(options: {
 }): FinishedOperation {
   const op = options.operation;
   const tasks = op.tasks ?? [];
-  const pruned = new Set(tasks.filter((t) => t.phase === 'Prune' && t.status === 'Succeeded').map((t) => formatKey(parseKey(t.key))));
+  const pruned = new Set(
+    tasks.filter((t) => t.phase === 'Prune' && t.status === 'Succeeded').map((t) => formatKey(parseKey(t.key))),
+  );
   // A success deployed every desired object; a failure, what its tasks applied (known from
   // the tasks alone, so an operation that ended without its desired state still records them).
-  const applied = op.phase === 'Succeeded'
-    ? options.desired.filter((o) => !isHook(o))
-    : tasks.filter((t) => !t.hookName && t.phase !== 'Prune' && t.apiVersion && (t.applied || t.status === 'Succeeded')).map((t) => {
-      const key = parseKey(t.key);
-      return { apiVersion: t.apiVersion!, kind: key.kind, metadata: { name: key.name, namespace: key.namespace } };
-    });
+  const applied =
+    op.phase === 'Succeeded'
+      ? options.desired.filter((o) => !isHook(o))
+      : tasks
+          .filter((t) => !t.hookName && t.phase !== 'Prune' && t.apiVersion && (t.applied || t.status === 'Succeeded'))
+          .map((t) => {
+            const key = parseKey(t.key);
+            return {
+              apiVersion: t.apiVersion!,
+              kind: key.kind,
+              metadata: { name: key.name, namespace: key.namespace },
+            };
+          });
   const released = tasks.filter((t) => t.phase === 'Prune' && t.retained);
   const releasedKeys = new Set(released.map((t) => formatKey(parseKey(t.key))));
   const inventory = nextInventory(options.inventory, applied, pruned, releasedKeys);
   const retained = released.map((t): RetainedObject => {
     const key = parseKey(t.key);
     return {
-      group: key.group, version: versionOf(t.apiVersion ?? ''), kind: key.kind,
-      ...(key.namespace ? { namespace: key.namespace } : {}), name: key.name, reason: t.retained!, message: t.message ?? t.retained!,
+      group: key.group,
+      version: versionOf(t.apiVersion ?? ''),
+      kind: key.kind,
+      ...(key.namespace ? { namespace: key.namespace } : {}),
+      name: key.name,
+      reason: t.retained!,
+      message: t.message ?? t.retained!,
     };
   });
   // A self-heal re-applies what a recorded sync deployed: it is not a deployment of its own.
-  const history = op.phase === 'Succeeded' && !op.selfHeal
-    ? recordHistory(options.history, { revision: op.revision, deployedAt: options.now, ...(op.initiatedBy ? { initiatedBy: op.initiatedBy } : {}), operationId: op.id }, options.historyLimit)
-    : [...options.history];
+  const history =
+    op.phase === 'Succeeded' && !op.selfHeal
+      ? recordHistory(
+          options.history,
+          {
+            revision: op.revision,
+            deployedAt: options.now,
+            ...(op.initiatedBy ? { initiatedBy: op.initiatedBy } : {}),
+            operationId: op.id,
+          },
+          options.historyLimit,
+        )
+      : [...options.history];
   const hooks = tasks
     .filter((t) => t.hookName && (t.status === 'Succeeded' || t.status === 'Failed'))
     .map((t) => ({ phase: t.phase, result: t.status as 'Succeeded' | 'Failed' }));

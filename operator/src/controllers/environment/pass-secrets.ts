@@ -34,26 +34,53 @@ export class PassSecrets {
     this.#options = options;
   }
 
-  async resolve(env: EnvironmentResource, objects: readonly KubeObject[]): Promise<{ objects: KubeObject[]; references: number }> {
+  async resolve(
+    env: EnvironmentResource,
+    objects: readonly KubeObject[],
+  ): Promise<{ objects: KubeObject[]; references: number }> {
     const withRefs = objects.filter(hasPassRefs);
     if (withRefs.length === 0) return { objects: [...objects], references: 0 };
     const pass = env.spec.secrets?.pass;
     if (!pass) {
-      throw stalled(SECRETS_RESOLVED, 'NoPassStore', `${withRefs.length} PassSecret(s) need a pass store, and spec.secrets.pass is not set`);
+      throw stalled(
+        SECRETS_RESOLVED,
+        'NoPassStore',
+        `${withRefs.length} PassSecret(s) need a pass store, and spec.secrets.pass is not set`,
+      );
     }
     const ns = env.metadata.namespace;
     let repo;
     try {
       repo = await this.#options.resources.getGitRepository(ns, pass.sourceRef.name);
     } catch (err) {
-      if (err instanceof NotFoundError) throw waiting(SECRETS_RESOLVED, 'StoreNotFound', `the pass store's GitRepository ${pass.sourceRef.name} does not exist`, 30_000);
+      if (err instanceof NotFoundError)
+        throw waiting(
+          SECRETS_RESOLVED,
+          'StoreNotFound',
+          `the pass store's GitRepository ${pass.sourceRef.name} does not exist`,
+          30_000,
+        );
       throw err;
     }
     const commit = repo.status?.artifact?.commit;
-    if (!commit) throw waiting(SECRETS_RESOLVED, 'StoreNotReady', `the pass store's GitRepository ${pass.sourceRef.name} has no artifact yet`, 5000);
+    if (!commit)
+      throw waiting(
+        SECRETS_RESOLVED,
+        'StoreNotReady',
+        `the pass store's GitRepository ${pass.sourceRef.name} has no artifact yet`,
+        5000,
+      );
     const key = await this.#key(ns, pass.keySecretRef);
-    const store = new PassStore({ tree: await this.#options.artifacts.tree(repo, commit), ...(pass.path ? { root: pass.path } : {}), key, cache: this.#options.cache });
-    const resolved = await resolvePassSecrets(objects, store, { hashKey: key.hashKey, redactor: this.#options.redactor });
+    const store = new PassStore({
+      tree: await this.#options.artifacts.tree(repo, commit),
+      ...(pass.path ? { root: pass.path } : {}),
+      key,
+      cache: this.#options.cache,
+    });
+    const resolved = await resolvePassSecrets(objects, store, {
+      hashKey: key.hashKey,
+      redactor: this.#options.redactor,
+    });
     return { objects: resolved, references: withRefs.length };
   }
 
@@ -62,7 +89,8 @@ export class PassSecrets {
     try {
       secret = await this.#core.readNamespacedSecret({ namespace, name: ref.name });
     } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the key Secret ${ref.name} does not exist`);
+      if (err instanceof k8s.ApiException && err.code === 404)
+        throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the key Secret ${ref.name} does not exist`);
       throw err;
     }
     // A rotated key Secret (new resourceVersion) is loaded again; only the newest is kept.
@@ -70,7 +98,10 @@ export class PassSecrets {
     const version = `${secret.metadata?.resourceVersion}:${ref.key ?? ''}:${ref.passphraseKey ?? ''}`;
     let entry = this.#keys.get(id);
     if (!entry || entry.version !== version) {
-      const loading = loadKeyFromSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace }, data: secret.data ?? {} }, ref);
+      const loading = loadKeyFromSecret(
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: ref.name, namespace }, data: secret.data ?? {} },
+        ref,
+      );
       entry = { version, loading };
       this.#keys.set(id, entry);
       loading.catch(() => this.#keys.delete(id));

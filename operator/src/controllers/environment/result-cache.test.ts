@@ -19,7 +19,12 @@ describe('ResultCache', () => {
 
   it('does not keep failures or uncacheable results', async () => {
     const cache = new ResultCache<number>(8);
-    await assert.rejects(cache.get('x', true, async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      cache.get('x', true, async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     await new Promise((r) => setImmediate(r));
     assert.equal(await cache.get('x', true, async () => 5), 5);
     assert.equal(await cache.get('y', false, async () => 6), 6);

@@ -27,5 +27,7 @@ export class StepError extends Error {
   }
 }
 
-export const stalled = (condition: string, reason: string, message: string) => new StepError('stalled', condition, reason, message);
-export const waiting = (condition: string, reason: string, message: string, delayMs: number) => new StepError('waiting', condition, reason, message, delayMs);
+export const stalled = (condition: string, reason: string, message: string) =>
+  new StepError('stalled', condition, reason, message);
+export const waiting = (condition: string, reason: string, message: string, delayMs: number) =>
+  new StepError('waiting', condition, reason, message, delayMs);

@@ -45,7 +45,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function sameScalar(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  return (typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number') ? String(a) === String(b) : false;
+  return (typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')
+    ? String(a) === String(b)
+    : false;
 }
 
 /** Every path where `live` differs from `want`; `subset` ignores fields `want` does not set. */
@@ -60,7 +62,10 @@ function diffValues(want: unknown, live: unknown, path: Path, subset: boolean, o
     return;
   }
   if (Array.isArray(want) && Array.isArray(live)) {
-    if (want.length !== live.length) { out.push([...path]); return; }
+    if (want.length !== live.length) {
+      out.push([...path]);
+      return;
+    }
     for (let i = 0; i < want.length; i++) {
       path.push(i);
       diffValues(want[i], live[i], path, subset, out);
@@ -69,7 +74,8 @@ function diffValues(want: unknown, live: unknown, path: Path, subset: boolean, o
     return;
   }
   if (subset && want === undefined) return;
-  if (isRecord(want) || isRecord(live) || Array.isArray(want) || Array.isArray(live) || !sameScalar(want, live)) out.push([...path]);
+  if (isRecord(want) || isRecord(live) || Array.isArray(want) || Array.isArray(live) || !sameScalar(want, live))
+    out.push([...path]);
 }
 
 function valueAt(obj: unknown, path: Path): unknown {
@@ -111,6 +117,10 @@ export function formatChanges(comparison: ResourceComparison): string {
   if (comparison.reason === 'Extra') return 'in the cluster but no longer desired';
   if (comparison.reason === 'Deleting') return 'being deleted';
   return comparison.changes
-    .map((c) => c.redacted ? `${c.path}: (secret, differs)` : `${c.path}: ${JSON.stringify(c.live) ?? '(absent)'} → ${JSON.stringify(c.desired) ?? '(absent)'}`)
+    .map((c) =>
+      c.redacted
+        ? `${c.path}: (secret, differs)`
+        : `${c.path}: ${JSON.stringify(c.live) ?? '(absent)'} → ${JSON.stringify(c.desired) ?? '(absent)'}`,
+    )
     .join('; ');
 }

@@ -10,13 +10,18 @@ export type { IgnoreDifference };
 /** An ignore rule that is not a valid JSON pointer, naming the object that carries it. */
 export class InvalidIgnoreRuleError extends Error {
   constructor(obj: KubeObject, pointer: string) {
-    super(`${describeKey(keyOf(obj))}: annotation ${ANNOTATION_IGNORE_DIFFERENCES}: "${pointer}" is not a JSON pointer (like /spec/replicas)`);
+    super(
+      `${describeKey(keyOf(obj))}: annotation ${ANNOTATION_IGNORE_DIFFERENCES}: "${pointer}" is not a JSON pointer (like /spec/replicas)`,
+    );
     this.name = 'InvalidIgnoreRuleError';
   }
 }
 
 export function parsePointer(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 export function formatPointer(tokens: readonly (string | number)[]): string {
@@ -45,7 +50,10 @@ export function removePointer(target: unknown, pointer: string): void {
 export function ignoredPointers(obj: KubeObject, rules: readonly IgnoreDifference[] = []): string[] {
   const pointers: string[] = [];
   const annotation = obj.metadata.annotations?.[ANNOTATION_IGNORE_DIFFERENCES];
-  for (const p of (annotation ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const p of (annotation ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!/^(\/[^/]*)+$/.test(p)) throw new InvalidIgnoreRuleError(obj, p);
     pointers.push(p);
   }

@@ -1,7 +1,14 @@
 // Diff: pair desired with live, normalize, compare (exactly against a server-side dry-run
 // result when there is one), with Secret data compared by hash and never printed.
 export { pairResources, type ResourcePair } from './pair.ts';
-export { compareResource, formatChanges, type CompareOptions, type ComparisonStatus, type FieldChange, type ResourceComparison } from './compare.ts';
+export {
+  compareResource,
+  formatChanges,
+  type CompareOptions,
+  type ComparisonStatus,
+  type FieldChange,
+  type ResourceComparison,
+} from './compare.ts';
 export { ComparisonCache, liveFingerprint } from './comparison-cache.ts';
 export { ignoredPointers, InvalidIgnoreRuleError, type IgnoreDifference } from './ignore-rules.ts';
 export { normalizeForDiff } from './normalize.ts';

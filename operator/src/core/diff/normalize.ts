@@ -5,8 +5,19 @@ import type { KubeObject } from '../manifest.ts';
 import { hashSecretData } from './secret-data.ts';
 import { removePointer } from './ignore-rules.ts';
 
-const SERVER_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'deletionGracePeriodSeconds'] as const;
-const SERVER_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision'] as const;
+const SERVER_METADATA = [
+  'managedFields',
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'generation',
+  'selfLink',
+  'deletionGracePeriodSeconds',
+] as const;
+const SERVER_ANNOTATIONS = [
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+] as const;
 
 /**
  * A comparable copy: server-populated fields, status and ignored pointers removed; Secret

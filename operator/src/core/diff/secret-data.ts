@@ -25,5 +25,8 @@ export function hashSecretData(obj: KubeObject): KubeObject {
 
 /** True for a path that holds secret material: `/data/...` or `/stringData/...` of a Secret. */
 export function isSecretPath(obj: Pick<KubeObject, 'apiVersion' | 'kind'>, path: string): boolean {
-  return isSecret(obj) && (path === '/data' || path.startsWith('/data/') || path === '/stringData' || path.startsWith('/stringData/'));
+  return (
+    isSecret(obj) &&
+    (path === '/data' || path.startsWith('/data/') || path === '/stringData' || path.startsWith('/stringData/'))
+  );
 }

@@ -16,14 +16,21 @@ export function recordHistory(
  * revision differs from the one deployed now (`current`: the newest entry's). Throws with
  * what exists when there is none.
  */
-export function findRollbackTarget(history: readonly HistoryEntry[], currentRevision: string | undefined, id?: number): HistoryEntry {
+export function findRollbackTarget(
+  history: readonly HistoryEntry[],
+  currentRevision: string | undefined,
+  id?: number,
+): HistoryEntry {
   if (id !== undefined) {
     const entry = history.find((h) => h.id === id);
     if (!entry) throw new Error(`no history entry ${id}; the history has ${describeIds(history)}`);
     return entry;
   }
   const entry = history.find((h) => h.revision !== currentRevision);
-  if (!entry) throw new Error(`nothing to roll back to: the history has no revision other than the current one (${describeIds(history)})`);
+  if (!entry)
+    throw new Error(
+      `nothing to roll back to: the history has no revision other than the current one (${describeIds(history)})`,
+    );
   return entry;
 }
 

@@ -55,9 +55,13 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
       const key = formatKey(keyOf(obj));
       const annotations = parseSyncAnnotations(obj);
       const base = {
-        group: groupOf(obj.apiVersion), version: versionOf(obj.apiVersion), kind: obj.kind,
+        group: groupOf(obj.apiVersion),
+        version: versionOf(obj.apiVersion),
+        kind: obj.kind,
         ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-        name: obj.metadata.name, app: app.name, wave: annotations.wave,
+        name: obj.metadata.name,
+        app: app.name,
+        wave: annotations.wave,
       };
       if (annotations.hooks.length > 0 || annotations.skip) {
         resources.push({ ...base, ...(annotations.hooks.length ? { hook: annotations.hooks.join(',') } : {}) });
@@ -68,10 +72,15 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
       const error = input.errors?.get(key);
       // A dry-run the API server refused (an immutable field changed, an invalid value): the
       // live object is not what the desired state says, and a sync would fail on it.
-      const sync: SyncStatus = error ? 'OutOfSync' : comparison?.status ?? 'Unknown';
+      const sync: SyncStatus = error ? 'OutOfSync' : (comparison?.status ?? 'Unknown');
       const health = (input.assessHealth ?? assessHealth)(input.live.get(key));
       const message = error ?? (sync === 'OutOfSync' ? describeDrift(comparison) : health.message);
-      resources.push({ ...base, sync, health: health.status, ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}) });
+      resources.push({
+        ...base,
+        sync,
+        health: health.status,
+        ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}),
+      });
       appSync = worseSync(appSync, sync);
       if (compareHealth(health.status, appHealth) > 0) appHealth = health.status;
       if (compareHealth(health.status, worst.status) > 0) {
@@ -87,10 +96,14 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
   for (const obj of input.extra ?? []) {
     const appName = obj.metadata.labels?.[LABEL_APP];
     resources.push({
-      group: groupOf(obj.apiVersion), version: versionOf(obj.apiVersion), kind: obj.kind,
+      group: groupOf(obj.apiVersion),
+      version: versionOf(obj.apiVersion),
+      kind: obj.kind,
       ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
-      name: obj.metadata.name, ...(appName ? { app: appName } : {}),
-      sync: 'OutOfSync', message: `no longer in the desired state: ${input.extraFate ?? 'the next sync prunes it'}`,
+      name: obj.metadata.name,
+      ...(appName ? { app: appName } : {}),
+      sync: 'OutOfSync',
+      message: `no longer in the desired state: ${input.extraFate ?? 'the next sync prunes it'}`,
     });
     envSync = worseSync(envSync, 'OutOfSync');
     if (!appName) continue;
@@ -112,5 +125,7 @@ function describeDrift(c: ResourceComparison | undefined): string | undefined {
   if (c.reason === 'Missing') return 'not in the cluster yet';
   if (c.reason === 'Deleting') return 'being deleted: a sync applies it again once it is gone';
   const paths = c.changes.map((ch) => ch.path).slice(0, 5);
-  return paths.length ? `differs at ${paths.join(', ')}${c.changes.length > 5 ? `, and ${c.changes.length - 5} more` : ''}` : 'differs from the desired state';
+  return paths.length
+    ? `differs at ${paths.join(', ')}${c.changes.length > 5 ? `, and ${c.changes.length - 5} more` : ''}`
+    : 'differs from the desired state';
 }

@@ -18,26 +18,162 @@ const base: SyncDecisionInput = {
   retry: DEFAULT_RETRY,
 };
 
-const cases: { name: string; input: Partial<SyncDecisionInput>; kind: string; reason?: RegExp; extra?: Record<string, unknown> }[] = [
-  { name: 'a new revision syncs an automated environment', input: {}, kind: 'sync', reason: /new revision/, extra: { automated: true, retryCount: 0 } },
-  { name: 'a manual environment waits for a request', input: { automated: false }, kind: 'none', reason: /waiting for a sync request/ },
-  { name: 'a sync request syncs a manual environment', input: { automated: false, request: { token: 't1' } }, kind: 'sync', extra: { automated: false } },
-  { name: 'a sync request may name a commit', input: { automated: false, request: { token: 't1', commit: 'a'.repeat(40) } }, kind: 'sync', extra: { commit: 'a'.repeat(40) } },
-  { name: 'a running operation continues before anything else', input: { lastOperation: { revision: REV1, phase: 'Running', retryCount: 0 }, suspended: true }, kind: 'continue' },
-  { name: 'a suspended environment does nothing, requests included', input: { suspended: true, request: { token: 't' } }, kind: 'none', reason: /suspended/ },
-  { name: 'a rollback pauses automated sync', input: { autoSyncPaused: true }, kind: 'none', reason: /paused after a rollback/ },
-  { name: 'a request still works while paused', input: { autoSyncPaused: true, request: { token: 't' } }, kind: 'sync' },
+const cases: {
+  name: string;
+  input: Partial<SyncDecisionInput>;
+  kind: string;
+  reason?: RegExp;
+  extra?: Record<string, unknown>;
+}[] = [
+  {
+    name: 'a new revision syncs an automated environment',
+    input: {},
+    kind: 'sync',
+    reason: /new revision/,
+    extra: { automated: true, retryCount: 0 },
+  },
+  {
+    name: 'a manual environment waits for a request',
+    input: { automated: false },
+    kind: 'none',
+    reason: /waiting for a sync request/,
+  },
+  {
+    name: 'a sync request syncs a manual environment',
+    input: { automated: false, request: { token: 't1' } },
+    kind: 'sync',
+    extra: { automated: false },
+  },
+  {
+    name: 'a sync request may name a commit',
+    input: { automated: false, request: { token: 't1', commit: 'a'.repeat(40) } },
+    kind: 'sync',
+    extra: { commit: 'a'.repeat(40) },
+  },
+  {
+    name: 'a running operation continues before anything else',
+    input: { lastOperation: { revision: REV1, phase: 'Running', retryCount: 0 }, suspended: true },
+    kind: 'continue',
+  },
+  {
+    name: 'a suspended environment does nothing, requests included',
+    input: { suspended: true, request: { token: 't' } },
+    kind: 'none',
+    reason: /suspended/,
+  },
+  {
+    name: 'a rollback pauses automated sync',
+    input: { autoSyncPaused: true },
+    kind: 'none',
+    reason: /paused after a rollback/,
+  },
+  {
+    name: 'a request still works while paused',
+    input: { autoSyncPaused: true, request: { token: 't' } },
+    kind: 'sync',
+  },
   { name: 'nothing to do when in sync', input: { syncStatus: 'Synced' }, kind: 'none', reason: /in sync/ },
-  { name: 'drift after a successful sync is reverted with self-heal', input: { latestRevision: REV1, selfHeal: true }, kind: 'sync', reason: /self-heal/ },
-  { name: 'drift without self-heal only reports OutOfSync', input: { latestRevision: REV1 }, kind: 'none', reason: /self-heal is off/ },
-  { name: 'a spec change syncs the same revision again', input: { latestRevision: REV1, generation: 2 }, kind: 'sync', reason: /new desired state/ },
-  { name: 'a failed sync waits for its backoff', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 999_000, retryCount: 0, generation: 1 } }, kind: 'wait', extra: { delayMs: 4000 } },
-  { name: 'a failed sync is retried once the backoff passed', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 990_000, retryCount: 1, generation: 1 } }, kind: 'sync', extra: { retryCount: 2 } },
-  { name: 'retries stop at the limit', input: { latestRevision: REV1, lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'none', reason: /retry limit \(5\) is reached/ },
-  { name: 'a new revision after failures starts over', input: { lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } }, kind: 'sync', extra: { retryCount: 0 } },
-  { name: 'a commit that leaves the objects unchanged is not a new target: drift there is self-healed', input: { selfHeal: true, desiredHash: 'h1', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /self-heal/ },
-  { name: 'a commit that changes the objects is a new target', input: { desiredHash: 'h2', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /new revision/ },
-  { name: 'changed objects at the same commit (a rotated pass entry) are a new target', input: { latestRevision: REV1, desiredHash: 'h2', lastOperation: { revision: REV1, phase: 'Succeeded', finishedAt: 0, retryCount: 0, generation: 1, desiredHash: 'h1' } }, kind: 'sync', reason: /new/ },
+  {
+    name: 'drift after a successful sync is reverted with self-heal',
+    input: { latestRevision: REV1, selfHeal: true },
+    kind: 'sync',
+    reason: /self-heal/,
+  },
+  {
+    name: 'drift without self-heal only reports OutOfSync',
+    input: { latestRevision: REV1 },
+    kind: 'none',
+    reason: /self-heal is off/,
+  },
+  {
+    name: 'a spec change syncs the same revision again',
+    input: { latestRevision: REV1, generation: 2 },
+    kind: 'sync',
+    reason: /new desired state/,
+  },
+  {
+    name: 'a failed sync waits for its backoff',
+    input: {
+      latestRevision: REV1,
+      lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 999_000, retryCount: 0, generation: 1 },
+    },
+    kind: 'wait',
+    extra: { delayMs: 4000 },
+  },
+  {
+    name: 'a failed sync is retried once the backoff passed',
+    input: {
+      latestRevision: REV1,
+      lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 990_000, retryCount: 1, generation: 1 },
+    },
+    kind: 'sync',
+    extra: { retryCount: 2 },
+  },
+  {
+    name: 'retries stop at the limit',
+    input: {
+      latestRevision: REV1,
+      lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 },
+    },
+    kind: 'none',
+    reason: /retry limit \(5\) is reached/,
+  },
+  {
+    name: 'a new revision after failures starts over',
+    input: { lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 0, retryCount: 5, generation: 1 } },
+    kind: 'sync',
+    extra: { retryCount: 0 },
+  },
+  {
+    name: 'a commit that leaves the objects unchanged is not a new target: drift there is self-healed',
+    input: {
+      selfHeal: true,
+      desiredHash: 'h1',
+      lastOperation: {
+        revision: REV1,
+        phase: 'Succeeded',
+        finishedAt: 0,
+        retryCount: 0,
+        generation: 1,
+        desiredHash: 'h1',
+      },
+    },
+    kind: 'sync',
+    reason: /self-heal/,
+  },
+  {
+    name: 'a commit that changes the objects is a new target',
+    input: {
+      desiredHash: 'h2',
+      lastOperation: {
+        revision: REV1,
+        phase: 'Succeeded',
+        finishedAt: 0,
+        retryCount: 0,
+        generation: 1,
+        desiredHash: 'h1',
+      },
+    },
+    kind: 'sync',
+    reason: /new revision/,
+  },
+  {
+    name: 'changed objects at the same commit (a rotated pass entry) are a new target',
+    input: {
+      latestRevision: REV1,
+      desiredHash: 'h2',
+      lastOperation: {
+        revision: REV1,
+        phase: 'Succeeded',
+        finishedAt: 0,
+        retryCount: 0,
+        generation: 1,
+        desiredHash: 'h1',
+      },
+    },
+    kind: 'sync',
+    reason: /new/,
+  },
   { name: 'no revision fetched yet', input: { latestRevision: undefined }, kind: 'none', reason: /no revision/ },
 ];
 

@@ -39,7 +39,13 @@ export interface SyncDecisionInput {
 
 export type SyncDecision =
   | { readonly kind: 'continue'; readonly reason: string }
-  | { readonly kind: 'sync'; readonly reason: string; readonly automated: boolean; readonly commit?: string; readonly retryCount: number }
+  | {
+      readonly kind: 'sync';
+      readonly reason: string;
+      readonly automated: boolean;
+      readonly commit?: string;
+      readonly retryCount: number;
+    }
   | { readonly kind: 'wait'; readonly reason: string; readonly delayMs: number }
   | { readonly kind: 'none'; readonly reason: string };
 
@@ -59,30 +65,56 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     };
   }
   if (!input.automated) return { kind: 'none', reason: 'manual sync policy: waiting for a sync request' };
-  if (input.autoSyncPaused) return { kind: 'none', reason: 'automated sync is paused after a rollback; resume it to continue' };
+  if (input.autoSyncPaused)
+    return { kind: 'none', reason: 'automated sync is paused after a rollback; resume it to continue' };
   if (input.latestRevision === undefined) return { kind: 'none', reason: 'no revision fetched yet' };
   if (input.syncStatus === 'Synced') return { kind: 'none', reason: 'in sync' };
 
   // The same target: the same generation and the same desired objects. With their hashes
   // known, the hashes decide (a commit that changes only other environments is not a new
   // target; a rotated pass entry at the same commit is); otherwise the revision does.
-  const sameObjects = last !== undefined && (last.desiredHash !== undefined && input.desiredHash !== undefined
-    ? last.desiredHash === input.desiredHash
-    : last.revision === input.latestRevision);
+  const sameObjects =
+    last !== undefined &&
+    (last.desiredHash !== undefined && input.desiredHash !== undefined
+      ? last.desiredHash === input.desiredHash
+      : last.revision === input.latestRevision);
   const sameTarget = last !== undefined && sameObjects && (last.generation ?? input.generation) === input.generation;
   if (!sameTarget) {
-    return { kind: 'sync', reason: last?.revision === input.latestRevision ? `new desired state at ${input.latestRevision}` : `new revision ${input.latestRevision}`, automated: true, retryCount: 0 };
+    return {
+      kind: 'sync',
+      reason:
+        last?.revision === input.latestRevision
+          ? `new desired state at ${input.latestRevision}`
+          : `new revision ${input.latestRevision}`,
+      automated: true,
+      retryCount: 0,
+    };
   }
   if (last.phase === 'Failed') {
     if (last.retryCount >= input.retry.limit) {
-      return { kind: 'none', reason: `the sync of ${last.revision} failed ${last.retryCount + 1} times; the retry limit (${input.retry.limit}) is reached` };
+      return {
+        kind: 'none',
+        reason: `the sync of ${last.revision} failed ${last.retryCount + 1} times; the retry limit (${input.retry.limit}) is reached`,
+      };
     }
     const attempt = last.retryCount + 1;
     const due = (last.finishedAt ?? input.now) + retryDelayMs(input.retry, attempt);
-    if (due > input.now) return { kind: 'wait', reason: `retry ${attempt} of ${input.retry.limit} is due`, delayMs: due - input.now };
-    return { kind: 'sync', reason: `retry ${attempt} of ${input.retry.limit} after a failed sync`, automated: true, retryCount: attempt };
+    if (due > input.now)
+      return { kind: 'wait', reason: `retry ${attempt} of ${input.retry.limit} is due`, delayMs: due - input.now };
+    return {
+      kind: 'sync',
+      reason: `retry ${attempt} of ${input.retry.limit} after a failed sync`,
+      automated: true,
+      retryCount: attempt,
+    };
   }
   // The last sync of this revision succeeded, yet live state drifted since.
-  if (input.selfHeal) return { kind: 'sync', reason: 'self-heal: live state drifted from the desired state', automated: true, retryCount: 0 };
+  if (input.selfHeal)
+    return {
+      kind: 'sync',
+      reason: 'self-heal: live state drifted from the desired state',
+      automated: true,
+      retryCount: 0,
+    };
   return { kind: 'none', reason: 'live state drifted; self-heal is off, so the Environment stays OutOfSync' };
 }

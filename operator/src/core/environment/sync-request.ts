@@ -36,7 +36,11 @@ export function isNewRequest(annotation: string | undefined, lastHandled: string
 }
 
 /** The annotations that ask for a sync: the request, who asked, and (for a rollback) why automated sync pauses. */
-export function syncRequestAnnotations(request: SyncRequest, requestedBy: string, pausedBecause?: string): Record<string, string> {
+export function syncRequestAnnotations(
+  request: SyncRequest,
+  requestedBy: string,
+  pausedBecause?: string,
+): Record<string, string> {
   return {
     [ANNOTATION_SYNC_REQUESTED_AT]: formatSyncRequest(request),
     [ANNOTATION_SYNC_REQUESTED_BY]: requestedBy,
@@ -49,7 +53,12 @@ export function syncRequestAnnotations(request: SyncRequest, requestedBy: string
  * revision), and the annotations that sync its commit and pause automated sync. Throws,
  * saying why, when there is nothing to roll back to.
  */
-export function planRollback(history: readonly HistoryEntry[], id: number | undefined, requestedBy: string, token: string): { target: HistoryEntry; request: SyncRequest; annotations: Record<string, string> } {
+export function planRollback(
+  history: readonly HistoryEntry[],
+  id: number | undefined,
+  requestedBy: string,
+  token: string,
+): { target: HistoryEntry; request: SyncRequest; annotations: Record<string, string> } {
   const target = findRollbackTarget(history, history[0]?.revision, id);
   const commit = parseRevision(target.revision)?.commit;
   if (!commit) throw new Error(`history entry ${target.id} has no commit in its revision "${target.revision}"`);

@@ -4,15 +4,24 @@
 import type { KubeObject } from '../manifest.ts';
 import { healthy, progressing, type HealthAssessment } from './health-status.ts';
 import {
-  generationOf, isGenerationPending, numberAt, observedGenerationOf, recordAt, specOf, stringAt, statusOf,
+  generationOf,
+  isGenerationPending,
+  numberAt,
+  observedGenerationOf,
+  recordAt,
+  specOf,
+  stringAt,
+  statusOf,
 } from './object-fields.ts';
 
 export function assessDaemonSet(obj: KubeObject): HealthAssessment {
   const status = statusOf(obj);
   const generation = generationOf(obj);
   if (isGenerationPending(obj)) {
-    return progressing(`waiting for the DaemonSet spec update to be observed: generation ${generation}, `
-      + `observed ${observedGenerationOf(obj)}`);
+    return progressing(
+      `waiting for the DaemonSet spec update to be observed: generation ${generation}, ` +
+        `observed ${observedGenerationOf(obj)}`,
+    );
   }
   // The API server sets metadata.generation; the controller answers with observedGeneration.
   if (generation !== undefined && observedGenerationOf(obj) === undefined) {

@@ -13,7 +13,12 @@
 import type { KubeObject } from '../manifest.ts';
 import { degraded, healthy, progressing, type HealthAssessment } from './health-status.ts';
 import {
-  conditionText, findCondition, generationOf, isConditionStale, isGenerationPending, observedGenerationOf,
+  conditionText,
+  findCondition,
+  generationOf,
+  isConditionStale,
+  isGenerationPending,
+  observedGenerationOf,
   type Condition,
 } from './object-fields.ts';
 
@@ -28,7 +33,14 @@ import {
  * Progressing only delays a wave until its timeout, a wrong Degraded fails the sync at once.
  */
 export const FAILURE_REASON_WORDS: readonly string[] = [
-  'Failed', 'Failure', 'Error', 'Invalid', 'Exceeded', 'BackOff', 'Denied', 'Forbidden',
+  'Failed',
+  'Failure',
+  'Error',
+  'Invalid',
+  'Exceeded',
+  'BackOff',
+  'Denied',
+  'Forbidden',
 ];
 
 const FAILURE_REASON = new RegExp(FAILURE_REASON_WORDS.join('|'), 'i');
@@ -39,14 +51,18 @@ export function isFailureReason(reason: string | undefined): boolean {
 }
 
 function staleCondition(obj: KubeObject, c: Condition): HealthAssessment {
-  return progressing(`waiting for the ${c.type} condition (of generation ${c.observedGeneration}) to catch up `
-    + `with generation ${generationOf(obj)}`);
+  return progressing(
+    `waiting for the ${c.type} condition (of generation ${c.observedGeneration}) to catch up ` +
+      `with generation ${generationOf(obj)}`,
+  );
 }
 
 export function assessByConditions(obj: KubeObject): HealthAssessment {
   if (isGenerationPending(obj)) {
-    return progressing(`waiting for the spec update to be observed: generation ${generationOf(obj)}, `
-      + `observed ${observedGenerationOf(obj)}`);
+    return progressing(
+      `waiting for the spec update to be observed: generation ${generationOf(obj)}, ` +
+        `observed ${observedGenerationOf(obj)}`,
+    );
   }
   const stalled = findCondition(obj, 'Stalled');
   if (stalled?.status === 'True') {

@@ -9,7 +9,9 @@ import type { KubeObject } from '../manifest.ts';
 import { assessHealth, compareHealth, worstHealth, HEALTH_STATUSES, type HealthStatus } from './index.ts';
 
 const dir = join(import.meta.dirname, 'testdata');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function expectedStatus(file: string): HealthStatus {
   const state = file.replace(/\.yaml$/, '').split('-')[1];
@@ -21,9 +23,22 @@ function expectedStatus(file: string): HealthStatus {
 describe('assessHealth on fixtures', () => {
   it('has fixtures for every kind with a rule', () => {
     const kinds = new Set(fixtures.map((f) => f.split('-')[0]));
-    for (const kind of ['deployment', 'statefulset', 'daemonset', 'replicaset', 'pod', 'job', 'cronjob', 'service', 'ingress',
-      'persistentvolumeclaim', 'horizontalpodautoscaler', 'poddisruptionbudget', 'apiservice',
-      'customresourcedefinition']) {
+    for (const kind of [
+      'deployment',
+      'statefulset',
+      'daemonset',
+      'replicaset',
+      'pod',
+      'job',
+      'cronjob',
+      'service',
+      'ingress',
+      'persistentvolumeclaim',
+      'horizontalpodautoscaler',
+      'poddisruptionbudget',
+      'apiservice',
+      'customresourcedefinition',
+    ]) {
       assert.ok(kinds.has(kind), `no fixture for ${kind}`);
     }
   });
@@ -45,15 +60,31 @@ describe('assessHealth outside the fixtures', () => {
     assert.equal(assessHealth(undefined).status, 'Missing');
   });
   it('an object being deleted is Progressing', () => {
-    const obj: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' } };
+    const obj: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', deletionTimestamp: '2026-01-01T00:00:00Z' },
+    };
     assert.equal(assessHealth(obj).status, 'Progressing');
   });
   it('a Deployment with the default one replica and nothing available is Progressing', () => {
-    const obj: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: {}, status: {} };
+    const obj: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: {},
+      status: {},
+    };
     assert.equal(assessHealth(obj).status, 'Progressing');
   });
   it('a hook Pod still running to completion is Progressing, not Healthy', () => {
-    const obj: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: { restartPolicy: 'Never' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
+    const obj: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'x' },
+      spec: { restartPolicy: 'Never' },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    };
     assert.equal(assessHealth(obj).status, 'Progressing');
   });
 });
@@ -65,8 +96,16 @@ describe('health ordering and aggregation', () => {
   });
   const cases: { name: string; input: HealthStatus[]; want: HealthStatus }[] = [
     { name: 'an empty set is Healthy', input: [], want: 'Healthy' },
-    { name: 'one Progressing resource makes the set Progressing', input: ['Healthy', 'Progressing', 'Healthy'], want: 'Progressing' },
-    { name: 'Degraded outranks Missing and Progressing', input: ['Missing', 'Degraded', 'Progressing'], want: 'Degraded' },
+    {
+      name: 'one Progressing resource makes the set Progressing',
+      input: ['Healthy', 'Progressing', 'Healthy'],
+      want: 'Progressing',
+    },
+    {
+      name: 'Degraded outranks Missing and Progressing',
+      input: ['Missing', 'Degraded', 'Progressing'],
+      want: 'Degraded',
+    },
     { name: 'Suspended outranks only Healthy', input: ['Suspended', 'Healthy'], want: 'Suspended' },
     { name: 'Unknown is the worst', input: ['Degraded', 'Unknown'], want: 'Unknown' },
   ];
@@ -76,6 +115,9 @@ describe('health ordering and aggregation', () => {
     });
   }
   it('the worst keeps the message of the resource it came from', () => {
-    assert.equal(worstHealth([{ status: 'Healthy' }, { status: 'Degraded', message: 'job failed' }]).message, 'job failed');
+    assert.equal(
+      worstHealth([{ status: 'Healthy' }, { status: 'Degraded', message: 'job failed' }]).message,
+      'job failed',
+    );
   });
 });

@@ -30,8 +30,12 @@ export function assessHorizontalPodAutoscaler(obj: KubeObject): HealthAssessment
   const conditions = conditionsOfAutoscaler(obj);
   if (typeof conditions === 'string') return { status: 'Unknown', message: conditions };
   if (conditions.length === 0) return progressing('waiting for the autoscaler to report its conditions');
-  const failing = conditions.find((c) => BLOCKING.has(c.type) && c.status === 'False'
-    && FAILURE_PREFIXES.some((prefix) => (c.reason ?? '').startsWith(prefix)));
+  const failing = conditions.find(
+    (c) =>
+      BLOCKING.has(c.type) &&
+      c.status === 'False' &&
+      FAILURE_PREFIXES.some((prefix) => (c.reason ?? '').startsWith(prefix)),
+  );
   if (failing) return degraded(conditionText(failing));
   return healthy;
 }

@@ -23,7 +23,13 @@ import { assessReplicaSet } from './replica-set.ts';
 import { assessService } from './service.ts';
 import { assessStatefulSet } from './stateful-set.ts';
 
-export { compareHealth, worstHealth, HEALTH_STATUSES, type HealthAssessment, type HealthStatus } from './health-status.ts';
+export {
+  compareHealth,
+  worstHealth,
+  HEALTH_STATUSES,
+  type HealthAssessment,
+  type HealthStatus,
+} from './health-status.ts';
 
 /** The health of one object of a kind. */
 export type HealthRule = (obj: KubeObject) => HealthAssessment;
@@ -75,10 +81,16 @@ function judge(obj: KubeObject | undefined, user: HealthRuleSource | undefined):
   if (obj.metadata.deletionTimestamp) return { status: 'Progressing', message: 'the object is being deleted' };
   const group = groupOf(obj.apiVersion);
   try {
-    const rule = user?.ruleFor(group, obj.kind) ?? RULES.get(`${group}/${obj.kind}`) ?? ecosystemRuleFor(obj)
-      ?? assessByConditions;
+    const rule =
+      user?.ruleFor(group, obj.kind) ??
+      RULES.get(`${group}/${obj.kind}`) ??
+      ecosystemRuleFor(obj) ??
+      assessByConditions;
     return rule(obj);
   } catch (err) {
-    return { status: 'Unknown', message: `health could not be assessed: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      status: 'Unknown',
+      message: `health could not be assessed: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }

@@ -63,7 +63,8 @@ export function arrayAt(record: Fields, field: string): Fields[] {
 /** Conditions from a loosely typed list (status.conditions, or a list decoded from JSON); untyped entries dropped. */
 export function asConditions(value: unknown): Condition[] {
   if (!Array.isArray(value)) return [];
-  return value.map(asRecord)
+  return value
+    .map(asRecord)
     .filter((c) => typeof c.type === 'string')
     .map((c) => ({
       type: String(c.type),

@@ -8,14 +8,22 @@
 import type { KubeObject } from '../manifest.ts';
 import { degraded, healthy, progressing, type HealthAssessment } from './health-status.ts';
 import {
-  conditionText, findCondition, generationOf, isGenerationPending, numberAt, observedGenerationOf, statusOf,
+  conditionText,
+  findCondition,
+  generationOf,
+  isGenerationPending,
+  numberAt,
+  observedGenerationOf,
+  statusOf,
 } from './object-fields.ts';
 
 export function assessPodDisruptionBudget(obj: KubeObject): HealthAssessment {
   const status = statusOf(obj);
   if (isGenerationPending(obj)) {
-    return progressing('waiting for the PodDisruptionBudget spec update to be observed: '
-      + `generation ${generationOf(obj)}, observed ${observedGenerationOf(obj)}`);
+    return progressing(
+      'waiting for the PodDisruptionBudget spec update to be observed: ' +
+        `generation ${generationOf(obj)}, observed ${observedGenerationOf(obj)}`,
+    );
   }
   // Without observedGeneration the controller has not written the counts yet: zeros would look healthy.
   if (observedGenerationOf(obj) === undefined) {

@@ -5,7 +5,12 @@ import { degraded, healthy, progressing, type HealthAssessment } from './health-
 import { arrayAt, findCondition, recordAt, specOf, stringAt, statusOf } from './object-fields.ts';
 
 const STUCK_REASONS = new Set([
-  'CrashLoopBackOff', 'ErrImagePull', 'ImagePullBackOff', 'CreateContainerConfigError', 'InvalidImageName', 'CreateContainerError',
+  'CrashLoopBackOff',
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'CreateContainerConfigError',
+  'InvalidImageName',
+  'CreateContainerError',
 ]);
 
 function stuckContainer(obj: KubeObject): string | undefined {

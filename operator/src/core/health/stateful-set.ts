@@ -16,10 +16,13 @@ export function assessStatefulSet(obj: KubeObject): HealthAssessment {
   const updated = numberAt(status, 'updatedReplicas');
   if (partition > 0) {
     const expected = Math.max(0, wanted - partition);
-    return updated < expected ? progressing(`${updated} of ${expected} replicas above the partition are updated`) : healthy;
+    return updated < expected
+      ? progressing(`${updated} of ${expected} replicas above the partition are updated`)
+      : healthy;
   }
   const current = stringAt(status, 'currentRevision');
   const update = stringAt(status, 'updateRevision');
-  if (update && current !== update) return progressing(`rolling out revision ${update}: ${updated} of ${wanted} replicas are updated`);
+  if (update && current !== update)
+    return progressing(`rolling out revision ${update}: ${updated} of ${wanted} replicas are updated`);
   return healthy;
 }

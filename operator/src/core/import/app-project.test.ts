@@ -15,8 +15,12 @@ const STAGING = 'https://staging.example.com';
 
 describe('globMatch', () => {
   const cases: [string, string, boolean][] = [
-    ['*', '', true], ['guest*', 'guestbook', true], ['guest*', 'shop', false], ['team-?', 'team-a', true],
-    ['a.b', 'axb', false], ['https://*.example.com', 'https://prod.example.com', true],
+    ['*', '', true],
+    ['guest*', 'guestbook', true],
+    ['guest*', 'shop', false],
+    ['team-?', 'team-a', true],
+    ['a.b', 'axb', false],
+    ['https://*.example.com', 'https://prod.example.com', true],
   ];
   for (const [pattern, text, matches] of cases) {
     const what = matches ? 'matches' : 'does not match';
@@ -44,7 +48,10 @@ describe('checkProject', () => {
   it('lists a refused destination and the restrictions Keelson has no place for', () => {
     const notes = new ImportNotes();
     checkProject('shop', shop, { server: IN_CLUSTER, namespace: 'kube-system' }, notes);
-    assert.deepEqual(notes.notCarried.map((n) => n.field), ['spec.destination', 'spec.project']);
+    assert.deepEqual(
+      notes.notCarried.map((n) => n.field),
+      ['spec.destination', 'spec.project'],
+    );
     assert.match(notes.notCarried[0]!.reason, /does not permit \S+ namespace kube-system: Argo CD refuses/);
     assert.match(notes.notCarried[1]!.reason, /sourceRepos, clusterResourceWhitelist, roles: Keelson has no projects/);
   });
@@ -53,7 +60,10 @@ describe('checkProject', () => {
     const notes = new ImportNotes();
     checkProject('team-a', undefined, { server: IN_CLUSTER, namespace: 'a' }, notes);
     checkProject('default', undefined, { server: IN_CLUSTER, namespace: 'a' }, notes);
-    assert.deepEqual(notes.notCarried.map((n) => n.field), ['spec.project']);
+    assert.deepEqual(
+      notes.notCarried.map((n) => n.field),
+      ['spec.project'],
+    );
     assert.match(notes.notCarried[0]!.reason, /AppProject "team-a" is not among the inputs/);
   });
 });

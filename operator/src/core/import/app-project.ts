@@ -27,14 +27,23 @@ export function isDestinationPermitted(project: ArgoDocument, target: Destinatio
   const cluster = (rule: DestinationRule) => {
     const server = rule.server?.replace(/^!/, '');
     const name = rule.name?.replace(/^!/, '');
-    return (server !== undefined && destination.server !== undefined && globMatch(server, destination.server))
-      || (name !== undefined && destination.name !== undefined && globMatch(name, destination.name));
+    return (
+      (server !== undefined && destination.server !== undefined && globMatch(server, destination.server)) ||
+      (name !== undefined && destination.name !== undefined && globMatch(name, destination.name))
+    );
   };
-  const denied = rules.some((r) => r.namespace?.startsWith('!') && cluster(r)
-    && globMatch(r.namespace.slice(1), namespace));
+  const denied = rules.some(
+    (r) => r.namespace?.startsWith('!') && cluster(r) && globMatch(r.namespace.slice(1), namespace),
+  );
   if (denied) return false;
-  return rules.some((r) => !r.namespace?.startsWith('!') && !r.server?.startsWith('!') && !r.name?.startsWith('!')
-    && cluster(r) && globMatch(r.namespace ?? '', namespace));
+  return rules.some(
+    (r) =>
+      !r.namespace?.startsWith('!') &&
+      !r.server?.startsWith('!') &&
+      !r.name?.startsWith('!') &&
+      cluster(r) &&
+      globMatch(r.namespace ?? '', namespace),
+  );
 }
 
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
@@ -49,29 +58,42 @@ function withInClusterAliases(d: Destination): Destination {
 
 /** Argo CD's glob: `*` any run of characters, `?` one character. */
 export function globMatch(pattern: string, text: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(text);
 }
 
-const NO_PROJECTS = 'Keelson has no projects: restrict what an Environment may change with Kubernetes RBAC '
-  + 'and spec.serviceAccountName';
+const NO_PROJECTS =
+  'Keelson has no projects: restrict what an Environment may change with Kubernetes RBAC ' +
+  'and spec.serviceAccountName';
 
 /** Checks the destination against the project and notes what the project restricts that Keelson does not. */
 export function checkProject(
-  projectName: string, project: ArgoDocument | undefined, destination: Destination, notes: ImportNotes,
+  projectName: string,
+  project: ArgoDocument | undefined,
+  destination: Destination,
+  notes: ImportNotes,
 ): void {
   const where = [destination.server ?? destination.name, destination.namespace].filter(Boolean).join(' namespace ');
   if (!project) {
     if (projectName === 'default') return;
-    notes.skip('spec.project', `AppProject "${projectName}" is not among the inputs: whether it permits ${where} `
-      + `was not checked. ${NO_PROJECTS}`);
+    notes.skip(
+      'spec.project',
+      `AppProject "${projectName}" is not among the inputs: whether it permits ${where} ` +
+        `was not checked. ${NO_PROJECTS}`,
+    );
     return;
   }
   if (isDestinationPermitted(project, destination)) {
     notes.convert('spec.project', `AppProject "${projectName}" permits ${where}`);
   } else {
-    notes.skip('spec.destination', `AppProject "${projectName}" does not permit ${where}: Argo CD refuses to sync it, `
-      + 'Keelson would apply it. Fix the destination, or give the Environment a spec.serviceAccountName that may not');
+    notes.skip(
+      'spec.destination',
+      `AppProject "${projectName}" does not permit ${where}: Argo CD refuses to sync it, ` +
+        'Keelson would apply it. Fix the destination, or give the Environment a spec.serviceAccountName that may not',
+    );
   }
   const spec = project.object.spec as Record<string, unknown>;
   const restrictions = Object.keys(spec).filter((k) => k !== 'destinations' && k !== 'description' && spec[k] !== null);

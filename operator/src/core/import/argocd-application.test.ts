@@ -18,7 +18,9 @@ spec:
 `;
 
 describe('parseArgoDocuments', () => {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     it(`reads ${file} as one ${file.startsWith('appproject') ? 'AppProject' : 'Application'}`, () => {
       const docs = parseArgoDocuments({ file, text: readFileSync(join(dir, file), 'utf8') });
       assert.equal(docs.length, 1);
@@ -30,35 +32,68 @@ describe('parseArgoDocuments', () => {
   it('skips empty documents and counts documents from 1', () => {
     const text = `# no object here\n---\n---\n${APP}---\n${APP.replace('name: web', 'name: api')}---\n`;
     const docs = parseArgoDocuments({ file: 'apps.yaml', text });
-    assert.deepEqual(docs.map((d) => [d.name, d.origin.document]), [['web', 2], ['api', 3]]);
+    assert.deepEqual(
+      docs.map((d) => [d.name, d.origin.document]),
+      [
+        ['web', 2],
+        ['api', 3],
+      ],
+    );
   });
 
   it('unfolds the items of a kubectl List, each with its index', () => {
     const items = [APP, APP.replace('name: web', 'name: api')].map((t) => parseYamlLike(t));
     const list = { apiVersion: 'v1', kind: 'List', items };
     const docs = parseArgoDocuments({ file: 'dump.yaml', text: JSON.stringify(list) });
-    assert.deepEqual(docs.map((d) => [d.name, d.origin.item]), [['web', 0], ['api', 1]]);
+    assert.deepEqual(
+      docs.map((d) => [d.name, d.origin.item]),
+      [
+        ['web', 0],
+        ['api', 1],
+      ],
+    );
   });
 
   const invalid: [string, string, RegExp][] = [
     ['text that is not YAML', 'a: [b\nc: d', /^bad\.yaml, document 1: not valid YAML: /],
     ['a list, not an object', '- a\n- b', /^bad\.yaml, document 1: not a Kubernetes object but \["a","b"\]/],
-    ['another kind', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }',
-      /a ConfigMap \(apiVersion "v1"\), not an Argo CD Application/],
-    ['an ApplicationSet', 'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: x }',
-      /an ApplicationSet: import the Applications/],
-    ['no name', APP.replace('metadata: { name: web }', 'metadata: {}'),
-      /document 1 \(Application\): metadata\.name is missing/],
-    ['a name that is not a DNS subdomain', APP.replace('name: web', 'name: Web_App'),
-      /\(Application "Web_App"\): metadata\.name is not a DNS subdomain/],
+    [
+      'another kind',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }',
+      /a ConfigMap \(apiVersion "v1"\), not an Argo CD Application/,
+    ],
+    [
+      'an ApplicationSet',
+      'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: { name: x }',
+      /an ApplicationSet: import the Applications/,
+    ],
+    [
+      'no name',
+      APP.replace('metadata: { name: web }', 'metadata: {}'),
+      /document 1 \(Application\): metadata\.name is missing/,
+    ],
+    [
+      'a name that is not a DNS subdomain',
+      APP.replace('name: web', 'name: Web_App'),
+      /\(Application "Web_App"\): metadata\.name is not a DNS subdomain/,
+    ],
     ['no spec', APP.split('spec:')[0]!, /\(Application "web"\): spec is missing/],
-    ['no repoURL', APP.replace('repoURL: https://git.example.com/web.git, ', ''),
-      /\(Application "web"\): spec\.source\.repoURL is missing/],
+    [
+      'no repoURL',
+      APP.replace('repoURL: https://git.example.com/web.git, ', ''),
+      /\(Application "web"\): spec\.source\.repoURL is missing/,
+    ],
     ['no source at all', APP.replace(/ {2}source:.*\n/, ''), /spec\.source is missing \(or spec\.sources\)/],
-    ['an empty sources list', APP.replace(/ {2}source:.*\n/, '  sources: []\n'),
-      /spec\.sources must be a non-empty list/],
-    ['a source without repoURL in sources', APP.replace(/ {2}source:.*\n/, '  sources: [{ chart: x }]\n'),
-      /spec\.sources\[0\]\.repoURL is missing/],
+    [
+      'an empty sources list',
+      APP.replace(/ {2}source:.*\n/, '  sources: []\n'),
+      /spec\.sources must be a non-empty list/,
+    ],
+    [
+      'a source without repoURL in sources',
+      APP.replace(/ {2}source:.*\n/, '  sources: [{ chart: x }]\n'),
+      /spec\.sources\[0\]\.repoURL is missing/,
+    ],
     ['no destination', APP.replace(/ {2}destination:.*\n/, ''), /spec\.destination is missing/],
   ];
   for (const [what, text, message] of invalid) {

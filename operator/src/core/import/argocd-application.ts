@@ -48,12 +48,18 @@ function checkDocument(value: unknown, origin: DocumentOrigin): ArgoDocument {
   const { apiVersion, kind } = value;
   const isArgo = typeof apiVersion === 'string' && apiVersion.startsWith('argoproj.io/');
   if (isArgo && kind === 'ApplicationSet') {
-    throw new ImportError(origin, 'an ApplicationSet: import the Applications it generates '
-      + '(`argocd appset generate`, or `kubectl get applications -o yaml`)');
+    throw new ImportError(
+      origin,
+      'an ApplicationSet: import the Applications it generates ' +
+        '(`argocd appset generate`, or `kubectl get applications -o yaml`)',
+    );
   }
   if (!isArgo || !(ARGO_KINDS as readonly unknown[]).includes(kind)) {
-    throw new ImportError(origin, `a ${typeof kind === 'string' ? kind : 'document without kind'} `
-      + `(apiVersion ${describeJson(apiVersion)}), not an Argo CD Application or AppProject (argoproj.io/v1alpha1)`);
+    throw new ImportError(
+      origin,
+      `a ${typeof kind === 'string' ? kind : 'document without kind'} ` +
+        `(apiVersion ${describeJson(apiVersion)}), not an Argo CD Application or AppProject (argoproj.io/v1alpha1)`,
+    );
   }
   const metadata = isFields(value.metadata) ? value.metadata : {};
   const name = metadata.name;
@@ -77,9 +83,10 @@ function checkApplicationSpec(spec: Fields, origin: DocumentOrigin): void {
     : [['spec.source', spec.source]];
   for (const [field, source] of list) {
     if (!isFields(source)) {
-      throw new ImportError(origin, source === undefined
-        ? 'spec.source is missing (or spec.sources)'
-        : `${field} must be an object`);
+      throw new ImportError(
+        origin,
+        source === undefined ? 'spec.source is missing (or spec.sources)' : `${field} must be an object`,
+      );
     }
     if (typeof source.repoURL !== 'string' || source.repoURL === '') {
       throw new ImportError(origin, `${field}.repoURL is missing`);

@@ -73,7 +73,9 @@ export function planSource(source: FieldReader, ctx: SourceContext): SourcePlan 
   if (types.length > 1) throw source.error(types[1]!, `a source takes one of ${types.join(' and ')}, as in Argo CD`);
   if (chart !== undefined) return planChartRepository(source, { repoURL, chart, targetRevision }, ctx);
   const git = {
-    repoURL, ...(targetRevision === undefined ? {} : { targetRevision }), field: source.field('targetRevision'),
+    repoURL,
+    ...(targetRevision === undefined ? {} : { targetRevision }),
+    field: source.field('targetRevision'),
   };
   const path = repositoryPath(source);
   const fromCode = fromDeployFolder(path, ctx.deployPath);
@@ -83,15 +85,21 @@ export function planSource(source: FieldReader, ctx: SourceContext): SourcePlan 
   }
   const detected = types[0] ?? ctx.pathKind?.(repoURL, path);
   if (types.length === 0) {
-    ctx.notes.convert(source.field('path'), detected === undefined
-      ? `"${path}" taken for a folder of plain YAML (Argo CD decides by its files; pass --checkout to look)`
-      : `"${path}" holds ${KINDS[detected as SourceKind]}`);
+    ctx.notes.convert(
+      source.field('path'),
+      detected === undefined
+        ? `"${path}" taken for a folder of plain YAML (Argo CD decides by its files; pass --checkout to look)`
+        : `"${path}" holds ${KINDS[detected as SourceKind]}`,
+    );
   }
   const kind = detected ?? 'directory';
   if (kind === 'plugin') {
     const name = (source.raw('plugin') as Fields).name;
-    ctx.notes.skip(source.field('plugin'), `config management plugin${typeof name === 'string' ? ` "${name}"` : ''}: `
-      + `Keelson runs no plugins; write what it generates as cdk8s code in ${ctx.codeFile}`);
+    ctx.notes.skip(
+      source.field('plugin'),
+      `config management plugin${typeof name === 'string' ? ` "${name}"` : ''}: ` +
+        `Keelson runs no plugins; write what it generates as cdk8s code in ${ctx.codeFile}`,
+    );
     return { git, summary: `the plugin source at ${path} (not rendered)` };
   }
   if (kind === 'helm') {
@@ -102,8 +110,11 @@ export function planSource(source: FieldReader, ctx: SourceContext): SourcePlan 
     const kustomize = source.object('kustomize');
     for (const key of kustomize?.keys() ?? []) {
       kustomize!.ignore(key);
-      ctx.notes.skip(kustomize!.field(key), `Keelson builds the kustomization as it is: put ${key} in `
-        + `${path === '.' ? '' : `${path}/`}kustomization.yaml`);
+      ctx.notes.skip(
+        kustomize!.field(key),
+        `Keelson builds the kustomization as it is: put ${key} in ` +
+          `${path === '.' ? '' : `${path}/`}kustomization.yaml`,
+      );
     }
     const render: Render = { kind: 'kustomization', id: 'kustomize', path: fromCode };
     return { git, render, summary: `the kustomization at ${path} of ${repoURL}` };
@@ -125,7 +136,11 @@ export function fromDeployFolder(path: string, deployPath: string): string {
 /** source.path relative to the repository root, '.' for the root. */
 function repositoryPath(source: FieldReader): string {
   const raw = source.string('path') ?? '';
-  const path = raw.trim().replace(/^(\.\/)+/, '').replace(/\/+$/, '') || '.';
+  const path =
+    raw
+      .trim()
+      .replace(/^(\.\/)+/, '')
+      .replace(/\/+$/, '') || '.';
   if (path.startsWith('/') || path.split('/').includes('..')) {
     throw source.error('path', `"${raw}" leaves the repository`);
   }
@@ -135,14 +150,19 @@ function repositoryPath(source: FieldReader): string {
 function planDirectory(directory: FieldReader | undefined, notes: ImportNotes): void {
   if (!directory) return;
   if (directory.boolean('recurse')) {
-    notes.skip(directory.field('recurse'), 'Include reads the *.yaml, *.yml and *.json files of one folder, '
-      + 'not its subfolders: add one Include per subfolder');
+    notes.skip(
+      directory.field('recurse'),
+      'Include reads the *.yaml, *.yml and *.json files of one folder, ' +
+        'not its subfolders: add one Include per subfolder',
+    );
   }
   for (const key of ['include', 'exclude'] as const) {
     const glob = directory.string(key);
     if (glob) {
-      notes.skip(directory.field(key), `${glob}: Include reads every manifest of the folder: `
-        + 'move the wanted ones to a folder of their own');
+      notes.skip(
+        directory.field(key),
+        `${glob}: Include reads every manifest of the folder: ` + 'move the wanted ones to a folder of their own',
+      );
     }
   }
   const jsonnet = directory.raw('jsonnet');

@@ -19,7 +19,8 @@ if (!TypeRegistry.Has('Unsafe')) {
 }
 
 const fixture = (file: string): InputFile => ({
-  file, text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
+  file,
+  text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
 });
 const DEPLOY_REPO = 'https://git.example.com/platform/deploy.git';
 const OPTIONS: ConvertOptions = { deployPath: 'deploy', deployRepo: { url: DEPLOY_REPO } };
@@ -42,7 +43,9 @@ const CASES: Record<string, Case> = {
   'application-helm.yaml': {
     git: { url: DEPLOY_REPO },
     env: {
-      ...IN_DEPLOY, environment: 'podinfo', targetNamespace: 'podinfo',
+      ...IN_DEPLOY,
+      environment: 'podinfo',
+      targetNamespace: 'podinfo',
       sync: {
         automated: { prune: true, selfHeal: true },
         ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }],
@@ -75,26 +78,36 @@ const CASES: Record<string, Case> = {
     env: { ...IN_EXAMPLE_APPS, environment: 'guestbook', targetNamespace: 'guestbook' },
     renders: ['include manifests'],
     notCarried: [
-      'spec.project', 'spec.source.directory.recurse', 'spec.source.directory.exclude',
+      'spec.project',
+      'spec.source.directory.recurse',
+      'spec.source.directory.exclude',
       'spec.syncPolicy.syncOptions[1]',
     ],
   },
   'application-kustomize.yaml': {
     git: { url: EXAMPLE_APPS, ref: { commit: '53e28ff20cc530b9ada2173fbbd64d48338583ba' } },
     env: {
-      ...IN_EXAMPLE_APPS, environment: 'kustomize-guestbook', targetNamespace: 'kustomize-guestbook',
-      sync: { automated: { prune: true }, allowEmpty: true }, retry: { limit: 100 },
+      ...IN_EXAMPLE_APPS,
+      environment: 'kustomize-guestbook',
+      targetNamespace: 'kustomize-guestbook',
+      sync: { automated: { prune: true }, allowEmpty: true },
+      retry: { limit: 100 },
     },
     renders: ['kustomization kustomize'],
     notCarried: [
-      'spec.source.kustomize.namePrefix', 'spec.source.kustomize.images', 'spec.source.kustomize.commonLabels',
+      'spec.source.kustomize.namePrefix',
+      'spec.source.kustomize.images',
+      'spec.source.kustomize.commonLabels',
       'spec.syncPolicy.retry.limit',
     ],
   },
   'application-plugin.yaml': {
     git: { url: 'https://git.example.com/platform/billing.git', ref: { branch: 'main' } },
     env: {
-      sourceRef: { name: 'billing' }, path: 'deploy', environment: 'billing', targetNamespace: 'billing',
+      sourceRef: { name: 'billing' },
+      path: 'deploy',
+      environment: 'billing',
+      targetNamespace: 'billing',
       sync: { automated: { selfHeal: true } },
     },
     renders: [],
@@ -115,12 +128,21 @@ describe('convertApplication on fixtures', () => {
       const [git, env] = app.resources;
       assert.deepEqual(git.spec, expected.git);
       assert.deepEqual(env.spec, expected.env);
-      assert.deepEqual(app.renders.map((r) => `${r.kind} ${r.id}`), expected.renders);
-      assert.deepEqual(app.notes.notCarried.map((n) => n.field), expected.notCarried);
+      assert.deepEqual(
+        app.renders.map((r) => `${r.kind} ${r.id}`),
+        expected.renders,
+      );
+      assert.deepEqual(
+        app.notes.notCarried.map((n) => n.field),
+        expected.notCarried,
+      );
     });
     it(`${file}: emits only fields the schemas have, with valid values`, () => {
       const [git, env] = importOne([fixture(file)]).resources;
-      for (const [schema, spec] of [[GitRepositorySpec, git.spec], [EnvironmentSpec, env.spec]] as const) {
+      for (const [schema, spec] of [
+        [GitRepositorySpec, git.spec],
+        [EnvironmentSpec, env.spec],
+      ] as const) {
         const errors = [...Value.Errors(schema, spec)].map((e) => `${e.path}: ${e.message}`);
         assert.ok(Value.Check(schema, spec), errors.join('; '));
         assert.deepEqual(Value.Clean(schema, structuredClone(spec)), spec, 'a field the schema does not have');
@@ -128,11 +150,17 @@ describe('convertApplication on fixtures', () => {
     });
   }
 
-  it('renders the Helm chart of podinfo with values merged in Argo CD\'s order and the release namespace', () => {
+  it("renders the Helm chart of podinfo with values merged in Argo CD's order and the release namespace", () => {
     const [helm] = importOne([fixture('application-helm.yaml')]).renders;
     assert.deepEqual(helm, {
-      kind: 'helm', id: 'podinfo', chart: 'podinfo', repo: 'https://stefanprodan.github.io/podinfo', version: '6.7.1',
-      releaseName: 'podinfo', namespace: 'podinfo', helmFlags: ['--include-crds'],
+      kind: 'helm',
+      id: 'podinfo',
+      chart: 'podinfo',
+      repo: 'https://stefanprodan.github.io/podinfo',
+      version: '6.7.1',
+      releaseName: 'podinfo',
+      namespace: 'podinfo',
+      helmFlags: ['--include-crds'],
       values: {
         replicaCount: 2,
         ingress: {
@@ -153,7 +181,7 @@ describe('convertApplication on fixtures', () => {
     assert.equal(helm?.kind === 'helm' && helm.repo, undefined);
   });
 
-  it('names paths of the repository from the deploy code\'s folder', () => {
+  it("names paths of the repository from the deploy code's folder", () => {
     const at = (deployPath: string) => {
       return importOne([fixture('application-directory.yaml')], { ...OPTIONS, deployPath }).renders[0];
     };
@@ -172,11 +200,14 @@ ${spec}`;
 
 describe('convertApplication on edge cases', () => {
   it('lists a field it does not know, by its path', () => {
-    const spec = '  source: { repoURL: https://g.example.com/r.git, path: k8s, directory: { wat: 1 } }\n'
-      + '  novel: true\n';
+    const spec =
+      '  source: { repoURL: https://g.example.com/r.git, path: k8s, directory: { wat: 1 } }\n' + '  novel: true\n';
     const app = importOne([{ file: 'a.yaml', text: APP(spec) }]);
     const unknown = app.notes.notCarried.filter((n) => n.reason.endsWith('not known to keelson import'));
-    assert.deepEqual(unknown.map((n) => n.field), ['spec.source.directory.wat', 'spec.novel']);
+    assert.deepEqual(
+      unknown.map((n) => n.field),
+      ['spec.source.directory.wat', 'spec.novel'],
+    );
   });
 
   it('pins a chart version range to the version Argo CD last synced, and lists one it cannot pin', () => {
@@ -184,12 +215,15 @@ describe('convertApplication on edge cases', () => {
     const pinned = importOne([{ file: 'a.yaml', text: `${APP(spec)}status: { sync: { revision: 1.2.7 } }\n` }]);
     assert.equal(pinned.renders[0]?.kind === 'helm' && pinned.renders[0].version, '1.2.7');
     const ranged = importOne([{ file: 'a.yaml', text: APP(spec) }]);
-    assert.deepEqual(ranged.notes.notCarried.map((n) => n.field), ['spec.source.targetRevision']);
+    assert.deepEqual(
+      ranged.notes.notCarried.map((n) => n.field),
+      ['spec.source.targetRevision'],
+    );
   });
 
   it('takes the source type from a checkout when the manifest does not say', () => {
     const text = APP('  source: { repoURL: https://g.example.com/r.git, path: overlays/prod }\n');
-    const pathKind = (_url: string, path: string) => (path === 'overlays/prod' ? 'kustomize' as const : undefined);
+    const pathKind = (_url: string, path: string) => (path === 'overlays/prod' ? ('kustomize' as const) : undefined);
     const app = importOne([{ file: 'a.yaml', text }], { ...OPTIONS, pathKind });
     assert.deepEqual(app.renders, [{ kind: 'kustomization', id: 'kustomize', path: '../overlays/prod' }]);
   });
@@ -201,41 +235,78 @@ describe('convertApplication on edge cases', () => {
     - { repoURL: https://g.example.com/b.git, path: extra }
 `);
     const app = importOne([{ file: 'a.yaml', text }]);
-    assert.deepEqual(app.renders.map((r) => r.kind), ['include', 'helm']);
-    assert.deepEqual(app.notes.notCarried.map((n) => n.field), ['spec.sources[0].targetRevision', 'spec.sources[2]']);
+    assert.deepEqual(
+      app.renders.map((r) => r.kind),
+      ['include', 'helm'],
+    );
+    assert.deepEqual(
+      app.notes.notCarried.map((n) => n.field),
+      ['spec.sources[0].targetRevision', 'spec.sources[2]'],
+    );
     assert.deepEqual(app.resources[0].spec, { url: 'https://g.example.com/a.git' });
   });
 
   const git = (rest: string) => `  source: { repoURL: https://g.example.com/r.git, ${rest} }\n`;
   const invalid: [string, string, ConvertOptions, RegExp][] = [
-    ['a chart-only Application without a deploy repository',
+    [
+      'a chart-only Application without a deploy repository',
       '  source: { repoURL: https://charts.example.com, chart: web, targetRevision: 1.0.0 }\n',
-      { deployPath: 'deploy' }, /its sources are chart repositories, not Git: .*--deploy-repo/],
-    ['two source types', git('path: k, helm: {}, kustomize: {}'), OPTIONS,
-      /spec\.source\.kustomize: a source takes one of helm and kustomize/],
-    ['values that are not YAML', git('path: k, helm: { values: "a: [" }'), OPTIONS,
-      /spec\.source\.helm\.values: not YAML values/],
+      { deployPath: 'deploy' },
+      /its sources are chart repositories, not Git: .*--deploy-repo/,
+    ],
+    [
+      'two source types',
+      git('path: k, helm: {}, kustomize: {}'),
+      OPTIONS,
+      /spec\.source\.kustomize: a source takes one of helm and kustomize/,
+    ],
+    [
+      'values that are not YAML',
+      git('path: k, helm: { values: "a: [" }'),
+      OPTIONS,
+      /spec\.source\.helm\.values: not YAML values/,
+    ],
     ['a path out of the repository', git('path: ../other'), OPTIONS, /spec\.source\.path: "\.\.\/other" leaves/],
-    ['a Git URL Keelson cannot fetch', '  source: { repoURL: "git://g.example.com/r.git", path: k }\n', OPTIONS,
-      /"git:\/\/g\.example\.com\/r\.git" is not a Git URL/],
-    ['a wrongly typed field', `${git('path: k')}  syncPolicy: { syncOptions: CreateNamespace=true }\n`, OPTIONS,
-      /spec\.syncPolicy\.syncOptions: must be a list of strings/],
+    [
+      'a Git URL Keelson cannot fetch',
+      '  source: { repoURL: "git://g.example.com/r.git", path: k }\n',
+      OPTIONS,
+      /"git:\/\/g\.example\.com\/r\.git" is not a Git URL/,
+    ],
+    [
+      'a wrongly typed field',
+      `${git('path: k')}  syncPolicy: { syncOptions: CreateNamespace=true }\n`,
+      OPTIONS,
+      /spec\.syncPolicy\.syncOptions: must be a list of strings/,
+    ],
   ];
   for (const [what, spec, options, message] of invalid) {
     it(`refuses ${what}, naming the document`, () => {
-      assert.throws(() => importOne([{ file: 'a.yaml', text: APP(spec) }], options), (err: unknown) => {
-        assert.ok(err instanceof ImportError, String(err));
-        assert.match(err.message, /^a\.yaml, document 1 \(Application "web"\): /);
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => importOne([{ file: 'a.yaml', text: APP(spec) }], options),
+        (err: unknown) => {
+          assert.ok(err instanceof ImportError, String(err));
+          assert.match(err.message, /^a\.yaml, document 1 \(Application "web"\): /);
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     });
   }
 
   it('refuses two Applications that would be one environment', () => {
     const text = APP('  source: { repoURL: https://g.example.com/r.git, path: k }\n');
-    assert.throws(() => importArgoCd([{ file: 'a.yaml', text }, { file: 'b.yaml', text }], OPTIONS),
-      /b\.yaml, document 1 \(Application "web"\): its environment "web" is already Application "web"'s \(a\.yaml/);
+    assert.throws(
+      () =>
+        importArgoCd(
+          [
+            { file: 'a.yaml', text },
+            { file: 'b.yaml', text },
+          ],
+          OPTIONS,
+        ),
+      /b\.yaml, document 1 \(Application "web"\): its environment "web" is already Application "web"'s \(a\.yaml/,
+    );
   });
 
   it('refuses input without an Application', () => {

@@ -57,7 +57,11 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
   const project = spec.string('project') ?? 'default';
   checkProject(project, ctx.projects.get(project), destination, notes);
   const sourceCtx: SourceContext = {
-    appName: doc.name, namespace: destination.namespace, deployPath: ctx.options.deployPath, codeFile, notes,
+    appName: doc.name,
+    namespace: destination.namespace,
+    deployPath: ctx.options.deployPath,
+    codeFile,
+    notes,
     ...(ctx.options.pathKind ? { pathKind: ctx.options.pathKind } : {}),
   };
   const { plans, renders, first } = planSources(spec, syncedRevisions(doc), sourceCtx);
@@ -73,7 +77,10 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
   const repository = ctx.repositories.nameOf(location);
   const namespace = ctx.options.namespace === undefined ? {} : { namespace: ctx.options.namespace };
   const gitRepository: KubeObject = {
-    apiVersion: API_VERSION, kind: 'GitRepository', metadata: { name: repository, ...namespace }, spec: { ...location },
+    apiVersion: API_VERSION,
+    kind: 'GitRepository',
+    metadata: { name: repository, ...namespace },
+    spec: { ...location },
   };
   const environmentResource: KubeObject = {
     apiVersion: API_VERSION,
@@ -91,8 +98,14 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
     },
   };
   return {
-    name: doc.name, origin: doc.origin, environment, resources: [gitRepository, environmentResource], renders,
-    ...(sync.namespace ? { namespace: sync.namespace } : {}), sources: plans.map((p) => p.summary), notes,
+    name: doc.name,
+    origin: doc.origin,
+    environment,
+    resources: [gitRepository, environmentResource],
+    renders,
+    ...(sync.namespace ? { namespace: sync.namespace } : {}),
+    sources: plans.map((p) => p.summary),
+    notes,
   };
 }
 
@@ -122,8 +135,10 @@ function planSources(spec: FieldReader, synced: readonly (string | undefined)[],
   const renders: Render[] = [];
   for (const plan of plans) {
     if (plan.git && first && (plan.git.repoURL !== first.repoURL || plan.git.targetRevision !== first.targetRevision)) {
-      notes.skip(plan.git.field.replace(/\.targetRevision$/, ''), `${plan.summary}: an Environment reads one Git `
-        + `repository (${first.repoURL}): copy these files there`);
+      notes.skip(
+        plan.git.field.replace(/\.targetRevision$/, ''),
+        `${plan.summary}: an Environment reads one Git ` + `repository (${first.repoURL}): copy these files there`,
+      );
     } else if (plan.render) {
       renders.push({ ...plan.render, id: uniqueId(plan.render.id, renders) });
     }
@@ -148,7 +163,14 @@ function syncedRevisions(doc: ArgoDocument): (string | undefined)[] {
 }
 
 const SERVER_SET = [
-  'name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink',
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'selfLink',
 ];
 const RESOURCES_FINALIZER = /^resources-finalizer\.argocd\.argoproj\.io(\/(background|foreground))?$/;
 
@@ -163,15 +185,21 @@ function readMetadata(metadata: FieldReader, notes: ImportNotes): MetadataPlan {
   if (labels) notes.convert('metadata.labels', 'metadata.labels of the Environment');
   for (const [key, value] of Object.entries(metadata.stringMap('annotations') ?? {})) {
     if (key === 'kubectl.kubernetes.io/last-applied-configuration' || key === 'argocd.argoproj.io/refresh') continue;
-    notes.skip(`metadata.annotations["${key}"]`, `${describeJson(value)}: ${key.startsWith('notifications.argoproj.io/')
-      ? 'Argo CD notifications: no equivalent' : 'not carried over'}`);
+    notes.skip(
+      `metadata.annotations["${key}"]`,
+      `${describeJson(value)}: ${
+        key.startsWith('notifications.argoproj.io/') ? 'Argo CD notifications: no equivalent' : 'not carried over'
+      }`,
+    );
   }
   let deletionPolicy: 'Delete' | undefined;
   for (const finalizer of metadata.strings('finalizers') ?? []) {
     if (RESOURCES_FINALIZER.test(finalizer)) {
       deletionPolicy = 'Delete';
-      notes.convert('metadata.finalizers', `${finalizer}: spec.deletionPolicy: Delete `
-        + '(deleting the Environment deletes what it manages)');
+      notes.convert(
+        'metadata.finalizers',
+        `${finalizer}: spec.deletionPolicy: Delete ` + '(deleting the Environment deletes what it manages)',
+      );
     } else {
       notes.skip('metadata.finalizers', `${finalizer}: no equivalent`);
     }
@@ -190,8 +218,10 @@ function readDestination(destination: FieldReader, notes: ImportNotes): Destinat
   if ((server ?? IN_CLUSTER_SERVER) === IN_CLUSTER_SERVER && (name ?? IN_CLUSTER_NAME) === IN_CLUSTER_NAME) {
     notes.convert(destination.path, 'the cluster Keelson runs in');
   } else {
-    notes.skip(destination.path, `${name ?? server}: another cluster; Keelson applies to the cluster it runs in: `
-      + 'run it there');
+    notes.skip(
+      destination.path,
+      `${name ?? server}: another cluster; Keelson applies to the cluster it runs in: ` + 'run it there',
+    );
   }
   if (namespace !== undefined) {
     if (dnsLabel(namespace) !== namespace) {
@@ -216,8 +246,11 @@ function gitLocation(git: GitSource, origin: DocumentOrigin, notes: ImportNotes)
 
 function deployLocation(doc: ArgoDocument, repo: ConvertOptions['deployRepo'], notes: ImportNotes): GitLocation {
   if (!repo) {
-    throw new ImportError(doc.origin, 'its sources are chart repositories, not Git: name the Git repository '
-      + 'the deploy code is committed to with --deploy-repo <url>');
+    throw new ImportError(
+      doc.origin,
+      'its sources are chart repositories, not Git: name the Git repository ' +
+        'the deploy code is committed to with --deploy-repo <url>',
+    );
   }
   const url = fetchUrl(repo.url, '--deploy-repo', notes);
   if (!url) {

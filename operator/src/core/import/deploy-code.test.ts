@@ -9,7 +9,8 @@ import { importArgoCd, type InputFile } from './index.ts';
 import { tsLiteral, tsString } from './ts-literal.ts';
 
 const fixture = (file: string): InputFile => ({
-  file, text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
+  file,
+  text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
 });
 const OPTIONS = { deployPath: 'deploy', deployRepo: { url: 'https://git.example.com/platform/deploy.git' } };
 
@@ -20,8 +21,10 @@ function codeOf(file: string): string {
 
 describe('names', () => {
   const cases: [string, string, string][] = [
-    ['podinfo', 'podinfo.ts', 'PodinfoApp'], ['helm-guestbook', 'helm-guestbook.ts', 'HelmGuestbookApp'],
-    ['2048-game', '2048-game.ts', 'Env2048GameApp'], ['main', 'main-environment.ts', 'MainApp'],
+    ['podinfo', 'podinfo.ts', 'PodinfoApp'],
+    ['helm-guestbook', 'helm-guestbook.ts', 'HelmGuestbookApp'],
+    ['2048-game', '2048-game.ts', 'Env2048GameApp'],
+    ['main', 'main-environment.ts', 'MainApp'],
     ['index', 'index-environment.ts', 'IndexApp'],
   ];
   for (const [env, file, cls] of cases) {
@@ -42,8 +45,11 @@ describe('tsLiteral', () => {
   it('breaks what does not fit on one line into one entry a line, with trailing commas', () => {
     const hosts = ['a', 'b', 'c', 'd', 'e'].map((h) => `${h}.example.com`);
     const text = tsLiteral({ hosts }, '  ');
-    assert.equal(text, "{\n    hosts: [\n      'a.example.com',\n      'b.example.com',\n      'c.example.com',\n"
-      + "      'd.example.com',\n      'e.example.com',\n    ],\n  }");
+    assert.equal(
+      text,
+      "{\n    hosts: [\n      'a.example.com',\n      'b.example.com',\n      'c.example.com',\n" +
+        "      'd.example.com',\n      'e.example.com',\n    ],\n  }",
+    );
   });
 
   it('writes empty collections, null and numbers as they are', () => {
@@ -66,7 +72,7 @@ describe('environmentCode', () => {
     assert.match(code, /^\/\/ - spec\.ignoreDifferences\[1\]\.jqPathExpressions: /m, 'the list is a comment too');
   });
 
-  it('renders plain YAML with Include and a kustomization with the kit\'s Kustomization', () => {
+  it("renders plain YAML with Include and a kustomization with the kit's Kustomization", () => {
     const directory = codeOf('application-directory.yaml');
     assert.match(directory, /^import \{ Include \} from 'cdk8s';$/m);
     assert.match(directory, /new Include\(this, 'manifests', \{ url: '\.\.\/guestbook' \}\);/);
@@ -84,7 +90,9 @@ describe('environmentCode', () => {
 
   it('keeps comment lines under 100 characters', () => {
     for (const file of ['application-helm.yaml', 'application-helm-git.yaml', 'application-plugin.yaml']) {
-      for (const line of codeOf(file).split('\n').filter((l) => l.startsWith('//'))) {
+      for (const line of codeOf(file)
+        .split('\n')
+        .filter((l) => l.startsWith('//'))) {
         assert.ok(line.length <= 100, line);
       }
     }
@@ -101,6 +109,9 @@ describe('mainCode', () => {
     assert.match(main.text, /^import \{ PodinfoApp \} from '\.\/podinfo\.ts';$/m);
     assert.match(main.text, /export default defineEnvironments\(\{\n {2}'helm-guestbook': \(env\) => \{\n/);
     assert.match(main.text, /\n {4}new HelmGuestbookApp\(env, 'helm-guestbook'\);\n {2}\},\n {2}podinfo: /);
-    assert.deepEqual(result.deployFiles.map((f) => f.path), ['podinfo.ts', 'helm-guestbook.ts', 'main.ts']);
+    assert.deepEqual(
+      result.deployFiles.map((f) => f.path),
+      ['podinfo.ts', 'helm-guestbook.ts', 'main.ts'],
+    );
   });
 });

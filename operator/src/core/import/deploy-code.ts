@@ -12,26 +12,30 @@ export function codeFileOf(environment: string): string {
 
 /** `guestbook-prod` → `GuestbookProdApp`. */
 export function classNameOf(environment: string): string {
-  const pascal = environment.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  const pascal = environment
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
   return `${/^[0-9]/.test(pascal) ? 'Env' : ''}${pascal}App`;
 }
 
 /** The file of one environment. */
 export function environmentCode(app: ImportedApplication): string {
-  const body = [
-    ...(app.namespace ? [namespaceCode(app.namespace)] : []),
-    ...app.renders.map(renderCode),
-  ];
+  const body = [...(app.namespace ? [namespaceCode(app.namespace)] : []), ...app.renders.map(renderCode)];
   const uses = (kind: Render['kind']) => app.renders.some((r) => r.kind === kind);
   const cdk8s = [
-    ...(app.namespace ? ['ApiObject'] : []), ...(uses('helm') ? ['Helm'] : []), ...(uses('include') ? ['Include'] : []),
+    ...(app.namespace ? ['ApiObject'] : []),
+    ...(uses('helm') ? ['Helm'] : []),
+    ...(uses('include') ? ['Include'] : []),
   ];
   const kit = ['App', ...(uses('kustomization') ? ['Kustomization'] : [])];
   const notCarried = app.notes.notCarried.map((n) => `- ${n.field}: ${n.reason}`);
   return [
-    ...comment([`The environment "${app.environment}": Argo CD Application "${app.name}" (${app.origin.file}), `
-      + `imported by \`keelson import argocd\`. It renders ${app.sources.join('; ')}. `
-      + 'Paths are relative to the folder of this file, as under `cdk8s synth`.']),
+    ...comment([
+      `The environment "${app.environment}": Argo CD Application "${app.name}" (${app.origin.file}), ` +
+        `imported by \`keelson import argocd\`. It renders ${app.sources.join('; ')}. ` +
+        'Paths are relative to the folder of this file, as under `cdk8s synth`.',
+    ]),
     ...(cdk8s.length > 0 ? [`import { ${cdk8s.join(', ')} } from 'cdk8s';`] : []),
     `import { ${kit.join(', ')} } from '@keelson/cdk8s-app';`,
     "import type { Construct } from 'constructs';",
@@ -51,8 +55,10 @@ export function environmentCode(app: ImportedApplication): string {
 export function mainCode(apps: readonly Pick<ImportedApplication, 'environment'>[]): string {
   const sorted = [...apps].sort((a, b) => a.environment.localeCompare(b.environment));
   return [
-    ...comment(['The entry point of the deploy repository: one environment per imported Argo CD Application, '
-      + 'written by `keelson import argocd`. `npx keelson envs <this folder>` lists them.']),
+    ...comment([
+      'The entry point of the deploy repository: one environment per imported Argo CD Application, ' +
+        'written by `keelson import argocd`. `npx keelson envs <this folder>` lists them.',
+    ]),
     "import { defineEnvironments } from '@keelson/cdk8s-app';",
     ...sorted.map((a) => `import { ${classNameOf(a.environment)} } from './${codeFileOf(a.environment)}';`),
     '',

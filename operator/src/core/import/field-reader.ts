@@ -120,7 +120,8 @@ export class FieldReader {
 
   /** Fields of this object and of the objects read from it that nothing read. */
   unread(): UnreadField[] {
-    const own = this.keys().filter((k) => !this.#read.has(k))
+    const own = this.keys()
+      .filter((k) => !this.#read.has(k))
       .map((k) => ({ field: this.field(k), value: this.#value[k] }));
     return [...own, ...this.#children.flatMap((c) => c.unread())];
   }

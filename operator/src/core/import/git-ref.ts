@@ -40,12 +40,17 @@ const SEMVER_RANGE = /[*^~<>=|]|(^|\.)[xX](\.|$)| - /;
 
 /** targetRevision as spec.ref; undefined (noted) for HEAD or none. */
 export function gitRef(
-  targetRevision: string | undefined, field: string, notes: ImportNotes,
+  targetRevision: string | undefined,
+  field: string,
+  notes: ImportNotes,
 ): GitRepositoryRef | undefined {
   const revision = targetRevision?.trim() ?? '';
   if (revision === '' || revision === 'HEAD') {
-    notes.skip(field, `${revision === '' ? 'not set' : 'HEAD'} (the remote's default branch): a GitRepository without `
-      + 'spec.ref follows branch "main"; set spec.ref.branch if the default branch is another');
+    notes.skip(
+      field,
+      `${revision === '' ? 'not set' : 'HEAD'} (the remote's default branch): a GitRepository without ` +
+        'spec.ref follows branch "main"; set spec.ref.branch if the default branch is another',
+    );
     return undefined;
   }
   if (COMMIT.test(revision)) return converted(notes, field, { commit: revision.toLowerCase() }, 'the commit');
@@ -75,7 +80,11 @@ export function repositoryName(url: string): string {
 
 /** Lowercase letters, digits and '-', at most 63, starting and ending alphanumeric; '' if none. */
 export function dnsLabel(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
 }
 
 /** Names GitRepositories: one per URL and ref, so Applications of one repository share its fetch. */

@@ -19,8 +19,8 @@ export function planChartRepository(source: FieldReader, s: ChartSource, ctx: So
   const oci = s.repoURL.startsWith('oci://') || !/^[a-z][a-z0-9+.-]*:\/\//i.test(s.repoURL);
   const registry = s.repoURL.replace(/^oci:\/\//, '').replace(/\/+$/, '');
   const chart = oci ? `oci://${registry}/${s.chart}` : s.chart;
-  const schemeless = oci && !s.repoURL.startsWith('oci://')
-    ? ' (Argo CD reads a repoURL without a scheme as an OCI registry)' : '';
+  const schemeless =
+    oci && !s.repoURL.startsWith('oci://') ? ' (Argo CD reads a repoURL without a scheme as an OCI registry)' : '';
   const to = oci ? `chart ${chart} of the Helm construct${schemeless}` : 'repo of the Helm construct';
   ctx.notes.convert(source.field('repoURL'), `${to}; ${PRIVATE_HINT}`);
   const version = chartVersion(source, s.targetRevision, ctx);
@@ -42,12 +42,16 @@ function chartVersion(source: FieldReader, targetRevision: string | undefined, c
   }
   const synced = ctx.syncedRevision;
   if (synced !== undefined && EXACT_VERSION.test(synced)) {
-    ctx.notes.convert(field, `${wanted ?? 'no version'}: pinned to ${synced}, `
-      + 'the version Argo CD last synced (status.sync.revision)');
+    ctx.notes.convert(
+      field,
+      `${wanted ?? 'no version'}: pinned to ${synced}, ` + 'the version Argo CD last synced (status.sync.revision)',
+    );
     return synced;
   }
-  ctx.notes.skip(field, `${wanted ?? 'no version'}: Keelson renders one exact chart version: `
-    + `set version in ${ctx.codeFile}`);
+  ctx.notes.skip(
+    field,
+    `${wanted ?? 'no version'}: Keelson renders one exact chart version: ` + `set version in ${ctx.codeFile}`,
+  );
   return wanted;
 }
 
@@ -59,8 +63,13 @@ export function helmRender(helm: FieldReader | undefined, chart: ChartLocation, 
   const namespace = helm?.string('namespace') ?? ctx.namespace;
   const values = helm ? helmValues(helm, ctx) : {};
   return {
-    kind: 'helm', id: helmId(chart.chart), ...chart, releaseName, ...(namespace ? { namespace } : {}),
-    ...(Object.keys(values).length > 0 ? { values } : {}), helmFlags: helm ? helmFlags(helm, ctx) : ['--include-crds'],
+    kind: 'helm',
+    id: helmId(chart.chart),
+    ...chart,
+    releaseName,
+    ...(namespace ? { namespace } : {}),
+    ...(Object.keys(values).length > 0 ? { values } : {}),
+    helmFlags: helm ? helmFlags(helm, ctx) : ['--include-crds'],
   };
 }
 
@@ -111,12 +120,17 @@ function helmFlags(helm: FieldReader, { notes, codeFile }: SourceContext): strin
   const files = helm.strings('valueFiles');
   helm.ignore('ignoreMissingValueFiles');
   if (files?.length) {
-    notes.skip(helm.field('valueFiles'), `${files.join(', ')}: Keelson's Helm reads no files of the repository: `
-      + `copy their values into values in ${codeFile}`);
+    notes.skip(
+      helm.field('valueFiles'),
+      `${files.join(', ')}: Keelson's Helm reads no files of the repository: ` +
+        `copy their values into values in ${codeFile}`,
+    );
   }
   for (const p of helm.objects('fileParameters') ?? []) {
-    notes.skip(p.path, `${p.string('name')} from ${p.string('path')}: a file of the repository; `
-      + 'set the value in values');
+    notes.skip(
+      p.path,
+      `${p.string('name')} from ${p.string('path')}: a file of the repository; ` + 'set the value in values',
+    );
   }
   if (helm.boolean('passCredentials')) {
     notes.skip(helm.field('passCredentials'), 'no equivalent: credentials stay with their repository');

@@ -16,18 +16,27 @@ describe('parsePath', () => {
 
 describe('typedValue', () => {
   const cases: [string, unknown][] = [
-    ['true', true], ['false', false], ['null', null], ['3', 3], ['-12', -12], ['007', '007'], ['1.5', '1.5'],
-    ['{a,b}', ['a', 'b']], ['{}', []], ['{1,true}', [1, true]], ['LoadBalancer', 'LoadBalancer'],
+    ['true', true],
+    ['false', false],
+    ['null', null],
+    ['3', 3],
+    ['-12', -12],
+    ['007', '007'],
+    ['1.5', '1.5'],
+    ['{a,b}', ['a', 'b']],
+    ['{}', []],
+    ['{1,true}', [1, true]],
+    ['LoadBalancer', 'LoadBalancer'],
   ];
   for (const [text, value] of cases) it(`types ${text} as --set does`, () => assert.deepEqual(typedValue(text), value));
 });
 
 describe('values', () => {
   it('merges maps deeply and replaces lists and scalars', () => {
-    assert.deepEqual(
-      mergeValues({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { c: [3], e: true }, d: 'y' }),
-      { a: { b: 1, c: [3], e: true }, d: 'y' },
-    );
+    assert.deepEqual(mergeValues({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { c: [3], e: true }, d: 'y' }), {
+      a: { b: 1, c: [3], e: true },
+      d: 'y',
+    });
   });
 
   it('sets a parameter by path, creating maps and lists, without touching the input', () => {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { formatImportReport, importArgoCd, type InputFile } from './index.ts';
 
 const fixture = (file: string): InputFile => ({
-  file, text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
+  file,
+  text: readFileSync(join(import.meta.dirname, 'testdata', file), 'utf8'),
 });
 
 describe('formatImportReport', () => {

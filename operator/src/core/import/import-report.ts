@@ -18,10 +18,10 @@ export function formatImportReport(result: ImportResult, options: ReportOptions 
     lines.push(
       `Application ${app.name} (${describeOrigin({ ...app.origin, kind: undefined, name: undefined })})`,
       `  renders      ${app.sources.join('; ')}`,
-      `  resources    GitRepository ${git.metadata.name}, Environment ${env.metadata.name}`
-        + `${options.out ? ` in keelson/${app.name}.yaml` : ''}`,
-      `  deploy code  ${options.out ? 'deploy/' : ''}${codeFileOf(app.environment)} `
-        + `(${classLine(app.renders.map((r) => r.kind))})`,
+      `  resources    GitRepository ${git.metadata.name}, Environment ${env.metadata.name}` +
+        `${options.out ? ` in keelson/${app.name}.yaml` : ''}`,
+      `  deploy code  ${options.out ? 'deploy/' : ''}${codeFileOf(app.environment)} ` +
+        `(${classLine(app.renders.map((r) => r.kind))})`,
       `  converted (${converted.length})`,
       ...converted.map((c) => `    ${c.field} → ${c.to}`),
       `  not carried over (${notCarried.length})${notCarried.length === 0 ? ': nothing' : ''}`,
@@ -32,12 +32,12 @@ export function formatImportReport(result: ImportResult, options: ReportOptions 
   const total = result.applications.reduce((n, a) => n + a.notes.notCarried.length, 0);
   const repos = [...new Set(result.applications.map((a) => String((a.resources[0].spec as { url: string }).url)))];
   lines.push(
-    `${result.applications.length} Application${result.applications.length === 1 ? '' : 's'} imported, `
-      + `${total} field${total === 1 ? '' : 's'} not carried over.`,
+    `${result.applications.length} Application${result.applications.length === 1 ? '' : 's'} imported, ` +
+      `${total} field${total === 1 ? '' : 's'} not carried over.`,
     options.out
-      ? `Next: commit ${options.out}/deploy/ as ${deployPath === '.' ? 'the root' : `${deployPath}/`} `
-        + `of ${repos.join(', ')}, `
-        + `then \`kubectl apply -f ${options.out}/keelson/\`.`
+      ? `Next: commit ${options.out}/deploy/ as ${deployPath === '.' ? 'the root' : `${deployPath}/`} ` +
+          `of ${repos.join(', ')}, ` +
+          `then \`kubectl apply -f ${options.out}/keelson/\`.`
       : 'The deploy code was not written: pass --out <dir> to write it with the resources.',
   );
   return `${lines.join('\n')}\n`;

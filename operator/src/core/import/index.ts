@@ -35,8 +35,10 @@ export function importArgoCd(inputs: readonly InputFile[], options: ConvertOptio
   for (const project of documents.filter((d) => d.kind === 'AppProject')) {
     const earlier = projects.get(project.name);
     if (earlier) {
-      throw new ImportError(project.origin, `a second AppProject "${project.name}" `
-        + `(the first: ${describeOrigin(earlier.origin)})`);
+      throw new ImportError(
+        project.origin,
+        `a second AppProject "${project.name}" ` + `(the first: ${describeOrigin(earlier.origin)})`,
+      );
     }
     projects.set(project.name, project);
   }
@@ -51,8 +53,11 @@ export function importArgoCd(inputs: readonly InputFile[], options: ConvertOptio
     const app = convertApplication(doc, { projects, repositories, options });
     const clash = applications.find((a) => a.name === app.name || a.environment === app.environment);
     if (clash) {
-      throw new ImportError(doc.origin, `its environment "${app.environment}" is already Application "${clash.name}"'s `
-        + `(${describeOrigin(clash.origin)}): rename one of them`);
+      throw new ImportError(
+        doc.origin,
+        `its environment "${app.environment}" is already Application "${clash.name}"'s ` +
+          `(${describeOrigin(clash.origin)}): rename one of them`,
+      );
     }
     applications.push(app);
   }

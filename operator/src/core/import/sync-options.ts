@@ -9,14 +9,16 @@ export interface SyncOptionOutcome {
 
 export const CREATE_NAMESPACE: SyncOptionOutcome = {
   converted: true,
-  text: 'Keelson creates only namespaces the environment declares, so the deploy code declares this one, '
-    + `annotated ${ANNOTATION_PRUNE}: "false" (never pruned, as Argo CD never deletes it)`,
+  text:
+    'Keelson creates only namespaces the environment declares, so the deploy code declares this one, ' +
+    `annotated ${ANNOTATION_PRUNE}: "false" (never pruned, as Argo CD never deletes it)`,
 };
 
 export const NO_PRUNE: SyncOptionOutcome = {
   converted: false,
-  text: 'automated prune is left off; a sync asking for prune still prunes: '
-    + `annotate objects ${ANNOTATION_PRUNE}: "false" to keep them`,
+  text:
+    'automated prune is left off; a sync asking for prune still prunes: ' +
+    `annotate objects ${ANNOTATION_PRUNE}: "false" to keep them`,
 };
 
 const converted = (text: string): SyncOptionOutcome => ({ converted: true, text });
@@ -32,11 +34,14 @@ const SYNC_OPTIONS: Readonly<Record<string, SyncOptionOutcome>> = {
   'PrunePropagationPolicy=background': converted("Keelson's default: it deletes with background propagation"),
   'Validate=false': listed('Keelson always validates: every object passes a server-side dry-run before any is applied'),
   'ApplyOutOfSyncOnly=true': listed('no equivalent: Keelson applies every object of the sync'),
-  'RespectIgnoreDifferences=true': listed('ignored fields only leave the comparison, a sync still applies them: '
-    + 'leave them out of the deploy code instead'),
+  'RespectIgnoreDifferences=true': listed(
+    'ignored fields only leave the comparison, a sync still applies them: ' +
+      'leave them out of the deploy code instead',
+  ),
   'FailOnSharedResource=true': listed('no equivalent: Keelson applies with force, taking over the fields it declares'),
-  'SkipDryRunOnMissingResource=true': listed('no equivalent: only objects of a CRD the same sync creates skip '
-    + 'the dry-run\'s "not found"'),
+  'SkipDryRunOnMissingResource=true': listed(
+    'no equivalent: only objects of a CRD the same sync creates skip ' + 'the dry-run\'s "not found"',
+  ),
   'Replace=true': listed('no equivalent: Keelson always applies server-side, it never replaces'),
   'Force=true': listed('no equivalent: Keelson never deletes and recreates an object to apply it'),
 };

@@ -34,10 +34,18 @@ describe('planSync: automated', () => {
 
 describe('planSync: syncOptions', () => {
   const cases: [string, boolean][] = [
-    ['CreateNamespace=true', true], ['ServerSideApply=true', true], ['PruneLast=true', true],
-    ['PrunePropagationPolicy=background', true], ['ServerSideApply=false', false], ['Validate=false', false],
-    ['ApplyOutOfSyncOnly=true', false], ['RespectIgnoreDifferences=true', false], ['Replace=true', false],
-    ['FailOnSharedResource=true', false], ['PrunePropagationPolicy=orphan', false], ['SomethingNew=true', false],
+    ['CreateNamespace=true', true],
+    ['ServerSideApply=true', true],
+    ['PruneLast=true', true],
+    ['PrunePropagationPolicy=background', true],
+    ['ServerSideApply=false', false],
+    ['Validate=false', false],
+    ['ApplyOutOfSyncOnly=true', false],
+    ['RespectIgnoreDifferences=true', false],
+    ['Replace=true', false],
+    ['FailOnSharedResource=true', false],
+    ['PrunePropagationPolicy=orphan', false],
+    ['SomethingNew=true', false],
   ];
   for (const [option, converted] of cases) {
     it(`${converted ? 'converts' : 'lists'} ${option}`, () => {
@@ -58,7 +66,10 @@ describe('planSync: syncOptions', () => {
   it('lists managedNamespaceMetadata without CreateNamespace=true', () => {
     const p = plan({ syncPolicy: { managedNamespaceMetadata: { labels: { team: 'web' } } } });
     assert.equal(p.namespace, undefined);
-    assert.deepEqual(p.notes.notCarried.map((n) => n.field), ['spec.syncPolicy.managedNamespaceMetadata']);
+    assert.deepEqual(
+      p.notes.notCarried.map((n) => n.field),
+      ['spec.syncPolicy.managedNamespaceMetadata'],
+    );
   });
 });
 
@@ -76,33 +87,50 @@ describe('planSync: retry', () => {
   });
 
   it('refuses a backoff that is not a duration, naming the field', () => {
-    assert.throws(() => plan({ syncPolicy: { retry: { backoff: { duration: 'soon' } } } }),
-      (err: unknown) => err instanceof ImportError
-        && /spec\.syncPolicy\.retry\.backoff\.duration: "soon" is not a duration/.test(err.message));
+    assert.throws(
+      () => plan({ syncPolicy: { retry: { backoff: { duration: 'soon' } } } }),
+      (err: unknown) =>
+        err instanceof ImportError &&
+        /spec\.syncPolicy\.retry\.backoff\.duration: "soon" is not a duration/.test(err.message),
+    );
   });
 });
 
 describe('planSync: ignoreDifferences', () => {
   it('carries group, kind, name, namespace and JSON pointers, and simple jq paths as pointers', () => {
     const p = plan({
-      ignoreDifferences: [{
-        group: 'apps', kind: 'Deployment', name: 'web', namespace: 'web', jsonPointers: ['/spec/replicas'],
-        jqPathExpressions: ['.spec.template.spec.containers[0].image', '.metadata.annotations."example.com/x"'],
-      }],
-    });
-    assert.deepEqual(p.sync?.ignoreDifferences, [{
-      group: 'apps', kind: 'Deployment', name: 'web', namespace: 'web',
-      jsonPointers: [
-        '/spec/replicas', '/spec/template/spec/containers/0/image', '/metadata/annotations/example.com~1x',
+      ignoreDifferences: [
+        {
+          group: 'apps',
+          kind: 'Deployment',
+          name: 'web',
+          namespace: 'web',
+          jsonPointers: ['/spec/replicas'],
+          jqPathExpressions: ['.spec.template.spec.containers[0].image', '.metadata.annotations."example.com/x"'],
+        },
       ],
-    }]);
+    });
+    assert.deepEqual(p.sync?.ignoreDifferences, [
+      {
+        group: 'apps',
+        kind: 'Deployment',
+        name: 'web',
+        namespace: 'web',
+        jsonPointers: [
+          '/spec/replicas',
+          '/spec/template/spec/containers/0/image',
+          '/metadata/annotations/example.com~1x',
+        ],
+      },
+    ]);
   });
 
   it('lists jq filters, field managers, wildcards and bad pointers', () => {
     const p = plan({
       ignoreDifferences: [
         {
-          kind: 'ConfigMap', jqPathExpressions: ['.data[] | select(. == "x")'],
+          kind: 'ConfigMap',
+          jqPathExpressions: ['.data[] | select(. == "x")'],
           managedFieldsManagers: ['kube-controller-manager'],
         },
         { group: '*', kind: 'Service', jsonPointers: ['/spec/clusterIP'] },
@@ -110,10 +138,15 @@ describe('planSync: ignoreDifferences', () => {
       ],
     });
     assert.equal(p.sync, undefined, 'no rule could be carried');
-    assert.deepEqual(p.notes.notCarried.map((n) => n.field), [
-      'spec.ignoreDifferences[0].jqPathExpressions', 'spec.ignoreDifferences[0].managedFieldsManagers',
-      'spec.ignoreDifferences[1]', 'spec.ignoreDifferences[2].jsonPointers',
-    ]);
+    assert.deepEqual(
+      p.notes.notCarried.map((n) => n.field),
+      [
+        'spec.ignoreDifferences[0].jqPathExpressions',
+        'spec.ignoreDifferences[0].managedFieldsManagers',
+        'spec.ignoreDifferences[1]',
+        'spec.ignoreDifferences[2].jsonPointers',
+      ],
+    );
   });
 
   it('turns only simple jq paths into pointers', () => {

@@ -34,8 +34,11 @@ export function planSync(spec: FieldReader, namespace: string | undefined, notes
     sync.automated = { ...(prune === undefined ? {} : { prune }), ...(selfHeal === undefined ? {} : { selfHeal }) };
     notes.convert(automated.path, `spec.sync.automated (prune: ${prune ?? false}, selfHeal: ${selfHeal ?? false})`);
   } else {
-    notes.convert(automated?.path ?? 'spec.syncPolicy', 'no automated sync: no spec.sync.automated, '
-      + 'so the Environment reports OutOfSync and waits for `keelson sync`');
+    notes.convert(
+      automated?.path ?? 'spec.syncPolicy',
+      'no automated sync: no spec.sync.automated, ' +
+        'so the Environment reports OutOfSync and waits for `keelson sync`',
+    );
   }
   const allowEmpty = automated?.boolean('allowEmpty');
   if (allowEmpty !== undefined) {
@@ -104,7 +107,9 @@ function clamp(n: number, min: number, max: number, field: string, notes: Import
 }
 
 function planNamespace(
-  policy: FieldReader | undefined, name: string | undefined, notes: ImportNotes,
+  policy: FieldReader | undefined,
+  name: string | undefined,
+  notes: ImportNotes,
 ): Pick<SyncPlan, 'namespace'> {
   const metadata = policy?.object('managedNamespaceMetadata');
   const labels = metadata?.stringMap('labels');
@@ -147,13 +152,18 @@ function planIgnoreDifferences(spec: FieldReader, notes: ImportNotes): IgnoreDif
     }
     const managers = entry.strings('managedFieldsManagers');
     if (managers) {
-      notes.skip(entry.field('managedFieldsManagers'), `${managers.join(', ')}: `
-        + 'Keelson does not ignore by field manager: list the fields as jsonPointers, '
-        + 'or leave them out of the deploy code so their manager keeps them');
+      notes.skip(
+        entry.field('managedFieldsManagers'),
+        `${managers.join(', ')}: ` +
+          'Keelson does not ignore by field manager: list the fields as jsonPointers, ' +
+          'or leave them out of the deploy code so their manager keeps them',
+      );
     }
     if (!kind || kind.includes('*') || group?.includes('*')) {
-      notes.skip(entry.path, `${kind ? 'a wildcard' : 'no kind'}: a Keelson rule names one group and kind, `
-        + 'write one per kind');
+      notes.skip(
+        entry.path,
+        `${kind ? 'a wildcard' : 'no kind'}: a Keelson rule names one group and kind, ` + 'write one per kind',
+      );
     } else if (pointers.length > 0) {
       const only = { ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) };
       rules.push({ ...(group ? { group } : {}), kind, ...only, jsonPointers: pointers });

@@ -7,7 +7,10 @@ const WIDTH = 100;
 
 /** A string as a single-quoted TypeScript literal. */
 export function tsString(text: string): string {
-  const body = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")
+  const body = JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/\\"/g, '"')
+    .replace(/'/g, "\\'")
     .replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
   return `'${body}'`;
 }

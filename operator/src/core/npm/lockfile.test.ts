@@ -69,29 +69,37 @@ describe('readLockedProject', () => {
     const noLockfile = { folder: 'deploy', packageJson: manifest(), lockfile: undefined };
     refused('NoLockfile', message, () => readLockedProject(noLockfile));
     refused('NoLockfile', /run `npm install` in deploy and commit package\.json and package-lock\.json$/, () =>
-      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: undefined }));
+      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: undefined }),
+    );
     refused('NoLockfile', /in the repository root/, () =>
-      readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined }));
+      readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined }),
+    );
     refused('NoLockfile', /lockfile pins \(npm's lockfile; it does not read pnpm-lock\.yaml\); run `npm install`/, () =>
-      readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined, otherLockfile: 'pnpm-lock.yaml' }));
+      readLockedProject({ folder: '', packageJson: manifest(), lockfile: undefined, otherLockfile: 'pnpm-lock.yaml' }),
+    );
   });
 
   it('refuses a dependency of package.json that the lockfile does not have, naming it', () => {
     const packageJson = manifest({ dependencies: { 'acme-constructs': '^1.0.0', '@acme-private/platform': '2.1.0' } });
     const message = /"@acme-private\/platform": "2\.1\.0" in dependencies but deploy\/package-lock\.json does not/;
     refused('LockfileMismatch', message, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS }, packageJson));
+      read({ '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS }, packageJson),
+    );
   });
 
   it('refuses a dependency whose range changed since the lockfile was written', () => {
     refused('LockfileMismatch', /asks for "acme-constructs": "\^2\.0\.0" but .*made for "\^1\.0\.0"/, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS },
-        manifest({ dependencies: { 'acme-constructs': '^2.0.0' } })));
+      read(
+        { '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS },
+        manifest({ dependencies: { 'acme-constructs': '^2.0.0' } }),
+      ),
+    );
   });
 
   it('refuses a root entry without its node_modules entry', () => {
     refused('LockfileMismatch', /does not pin "acme-constructs" \(no "node_modules\/acme-constructs" entry\)/, () =>
-      read({ '': ROOT }));
+      read({ '': ROOT }),
+    );
   });
 
   it('refuses a lockfile that still has a dependency package.json dropped', () => {
@@ -108,14 +116,24 @@ describe('readLockedProject', () => {
       peerDependenciesMeta: { cdk8s: { optional: true } },
     };
     const typescript = {
-      version: '5.9.0', resolved: `${REGISTRY}typescript/-/typescript-5.9.0.tgz`, integrity: INTEGRITY_B, dev: true,
+      version: '5.9.0',
+      resolved: `${REGISTRY}typescript/-/typescript-5.9.0.tgz`,
+      integrity: INTEGRITY_B,
+      dev: true,
     };
     const project = read(
-      { '': { ...ROOT, ...fields }, 'node_modules/acme-constructs': CONSTRUCTS, 'node_modules/typescript': typescript,
-        'node_modules/constructs': { ...CONSTRUCTS, version: '10.4.0' } },
+      {
+        '': { ...ROOT, ...fields },
+        'node_modules/acme-constructs': CONSTRUCTS,
+        'node_modules/typescript': typescript,
+        'node_modules/constructs': { ...CONSTRUCTS, version: '10.4.0' },
+      },
       manifest({ dependencies: ROOT.dependencies, ...fields }),
     );
-    assert.deepEqual(project?.packages.map((p) => p.name), ['acme-constructs', 'constructs', 'typescript']);
+    assert.deepEqual(
+      project?.packages.map((p) => p.name),
+      ['acme-constructs', 'constructs', 'typescript'],
+    );
     refused('LockfileMismatch', /does not pin "constructs".*in peerDependencies/, () =>
       read(
         {
@@ -124,13 +142,15 @@ describe('readLockedProject', () => {
           'node_modules/typescript': typescript,
         },
         manifest({ dependencies: ROOT.dependencies, ...fields }),
-      ));
+      ),
+    );
   });
 
   it('refuses an entry without integrity, naming the package and version', () => {
     const { integrity: _, ...noIntegrity } = CONSTRUCTS;
     refused('NotReproducible', /deploy\/package-lock\.json: "acme-constructs" 1\.0\.0 has no integrity/, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': noIntegrity }));
+      read({ '': ROOT, 'node_modules/acme-constructs': noIntegrity }),
+    );
   });
 
   it('accepts a registry entry without resolved (omit-lockfile-registry-resolved): the .npmrc decides', () => {
@@ -142,7 +162,8 @@ describe('readLockedProject', () => {
 
   it('refuses an entry with neither resolved nor a registry version', () => {
     refused('NotReproducible', /"acme-constructs" latest has no "resolved" and no registry version/, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': { version: 'latest', integrity: INTEGRITY_A } }));
+      read({ '': ROOT, 'node_modules/acme-constructs': { version: 'latest', integrity: INTEGRITY_A } }),
+    );
   });
 
   it('accepts a bundled package without resolved or integrity: it comes inside its parent', () => {
@@ -152,44 +173,58 @@ describe('readLockedProject', () => {
       'node_modules/acme-constructs/node_modules/yaml': { version: '2.9.1', inBundle: true },
     });
     assert.deepEqual(project?.packages[1], {
-      location: 'node_modules/acme-constructs/node_modules/yaml', name: 'yaml', version: '2.9.1', bundled: true,
+      location: 'node_modules/acme-constructs/node_modules/yaml',
+      name: 'yaml',
+      version: '2.9.1',
+      bundled: true,
     });
   });
 
   it('refuses link, file: and git dependencies as not reproducible from a registry', () => {
     refused('NotReproducible', /"acme-constructs" links to "\.\.\/constructs" in the repository/, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': { resolved: '../constructs', link: true } }));
+      read({ '': ROOT, 'node_modules/acme-constructs': { resolved: '../constructs', link: true } }),
+    );
     const git = 'git+ssh://git@github.com/acme/c.git#abc';
     refused('NotReproducible', new RegExp(`"acme-constructs" 1\\.0\\.0 comes from "${escape(git)}"`), () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': { ...CONSTRUCTS, resolved: git } }));
+      read({ '': ROOT, 'node_modules/acme-constructs': { ...CONSTRUCTS, resolved: git } }),
+    );
     refused('NotReproducible', /comes from "file:vendor\/c-1\.0\.0\.tgz"/, () =>
       read({ '': ROOT, 'node_modules/acme-constructs': { ...CONSTRUCTS, resolved: 'file:vendor/c-1.0.0.tgz' } }),
     );
     refused('NotReproducible', /a package inside the repository/, () =>
-      read({ '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS, 'packages/lib': { version: '1.0.0' } }));
+      read({ '': ROOT, 'node_modules/acme-constructs': CONSTRUCTS, 'packages/lib': { version: '1.0.0' } }),
+    );
     for (const spec of ['file:../constructs', 'link:../constructs', './vendor/c.tgz', 'workspace:*']) {
       const message = new RegExp(`"acme-constructs": "${escape(spec)}" in dependencies is a path in the repository`);
       refused('NotReproducible', message, () =>
-        read({ '': ROOT }, manifest({ dependencies: { 'acme-constructs': spec } })));
+        read({ '': ROOT }, manifest({ dependencies: { 'acme-constructs': spec } })),
+      );
     }
     for (const spec of ['git+https://github.com/acme/c.git', 'github:acme/c', 'acme/c#v1', 'git://example.com/c.git']) {
       refused('NotReproducible', /is a Git repository, which a registry cannot reproduce/, () =>
-        read({ '': ROOT }, manifest({ dependencies: { 'acme-constructs': spec } })));
+        read({ '': ROOT }, manifest({ dependencies: { 'acme-constructs': spec } })),
+      );
     }
   });
 
   it('tells a repository made with `keelson init --kit file:…` how to depend on the kit from a registry', () => {
     const kit = 'file:.keelson/kit/keelson-cdk8s-app-0.1.0.tgz';
-    refused('NotReproducible', /"@keelson\/cdk8s-app": "file:.*" in dependencies is a path .*: publish the kit that `make kit` packs to a registry/,
-      () => read({ '': ROOT }, manifest({ dependencies: { '@keelson/cdk8s-app': kit, 'acme-constructs': '1.0.0' } })));
+    refused(
+      'NotReproducible',
+      /"@keelson\/cdk8s-app": "file:.*" in dependencies is a path .*: publish the kit that `make kit` packs to a registry/,
+      () => read({ '': ROOT }, manifest({ dependencies: { '@keelson/cdk8s-app': kit, 'acme-constructs': '1.0.0' } })),
+    );
   });
 
   it('accepts an npm: alias and keeps the real package name', () => {
     const packageJson = manifest({ dependencies: { constructs10: 'npm:constructs@^10.4.0' } });
-    const project = read({
-      '': { name: 'deploy', dependencies: { constructs10: 'npm:constructs@^10.4.0' } },
-      'node_modules/constructs10': { ...CONSTRUCTS, name: 'constructs', version: '10.4.0' },
-    }, packageJson);
+    const project = read(
+      {
+        '': { name: 'deploy', dependencies: { constructs10: 'npm:constructs@^10.4.0' } },
+        'node_modules/constructs10': { ...CONSTRUCTS, name: 'constructs', version: '10.4.0' },
+      },
+      packageJson,
+    );
     const [p] = project?.packages ?? [];
     assert.equal(p?.name, 'constructs10');
     assert.equal(p?.realName, 'constructs');
@@ -198,22 +233,29 @@ describe('readLockedProject', () => {
 
   it('refuses workspaces and patchedDependencies', () => {
     refused('NotReproducible', /declares workspaces/, () =>
-      read({ '': ROOT }, manifest({ dependencies: ROOT.dependencies, workspaces: ['lib'] })));
+      read({ '': ROOT }, manifest({ dependencies: ROOT.dependencies, workspaces: ['lib'] })),
+    );
     refused('NotReproducible', /declares patchedDependencies/, () =>
-      read({ '': ROOT }, manifest({ dependencies: ROOT.dependencies, patchedDependencies: { a: 'patches/a.patch' } })));
+      read({ '': ROOT }, manifest({ dependencies: ROOT.dependencies, patchedDependencies: { a: 'patches/a.patch' } })),
+    );
   });
 
   it('refuses lockfileVersion 1 and files that are not JSON, naming the file', () => {
     refused('Invalid', /deploy\/package-lock\.json has lockfileVersion 1; Keelson reads versions 2 and 3/, () =>
-      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: lockfile({ '': ROOT }, 1) }));
+      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: lockfile({ '': ROOT }, 1) }),
+    );
     refused('Invalid', /^deploy\/package-lock\.json is not valid JSON/, () =>
-      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: '{"lockfileVersion": 3,' }));
+      readLockedProject({ folder: 'deploy', packageJson: manifest(), lockfile: '{"lockfileVersion": 3,' }),
+    );
     refused('Invalid', /^deploy\/package\.json is not valid JSON/, () =>
-      readLockedProject({ folder: 'deploy', packageJson: '{', lockfile: undefined }));
+      readLockedProject({ folder: 'deploy', packageJson: '{', lockfile: undefined }),
+    );
     refused('Invalid', /"dependencies" must map package names to version strings/, () =>
-      readLockedProject({ folder: '', packageJson: manifest({ dependencies: { a: 1 } }), lockfile: undefined }));
+      readLockedProject({ folder: '', packageJson: manifest({ dependencies: { a: 1 } }), lockfile: undefined }),
+    );
     refused('Invalid', /no "packages" entry for the project itself/, () =>
-      readLockedProject({ folder: '', packageJson: manifest(), lockfile: lockfile({}, 2) }));
+      readLockedProject({ folder: '', packageJson: manifest(), lockfile: lockfile({}, 2) }),
+    );
   });
 });
 
@@ -228,13 +270,17 @@ describe('dependencyKey', () => {
     const reordered = readLockedProject({
       folder: 'elsewhere',
       packageJson: manifest(),
-      lockfile: JSON.stringify({
-        packages: {
-          'node_modules/acme-constructs': { integrity: INTEGRITY_A, resolved: CONSTRUCTS.resolved, version: '1.0.0' },
-          '': ROOT,
+      lockfile: JSON.stringify(
+        {
+          packages: {
+            'node_modules/acme-constructs': { integrity: INTEGRITY_A, resolved: CONSTRUCTS.resolved, version: '1.0.0' },
+            '': ROOT,
+          },
+          lockfileVersion: 3,
         },
-        lockfileVersion: 3,
-      }, null, 4),
+        null,
+        4,
+      ),
     })!;
     assert.equal(dependencyKey(reordered, mapping), key);
   });
@@ -258,15 +304,20 @@ describe('dependencyKey', () => {
 
 describe('packagesOf, nameAtLocation, lockfileDrift', () => {
   it('lists each name@version once, sorted', () => {
-    const project = read({
-      '': { name: 'deploy', dependencies: { b: '1.0.0', a: '2.0.0' } },
-      'node_modules/b': { ...CONSTRUCTS, version: '1.0.0' },
-      'node_modules/a': { ...CONSTRUCTS, version: '2.0.0' },
-      'node_modules/b/node_modules/a': { ...CONSTRUCTS, version: '1.0.0' },
-      'node_modules/c/node_modules/a': { ...CONSTRUCTS, version: '1.0.0' },
-    }, manifest({ dependencies: { b: '1.0.0', a: '2.0.0' } }))!;
+    const project = read(
+      {
+        '': { name: 'deploy', dependencies: { b: '1.0.0', a: '2.0.0' } },
+        'node_modules/b': { ...CONSTRUCTS, version: '1.0.0' },
+        'node_modules/a': { ...CONSTRUCTS, version: '2.0.0' },
+        'node_modules/b/node_modules/a': { ...CONSTRUCTS, version: '1.0.0' },
+        'node_modules/c/node_modules/a': { ...CONSTRUCTS, version: '1.0.0' },
+      },
+      manifest({ dependencies: { b: '1.0.0', a: '2.0.0' } }),
+    )!;
     assert.deepEqual(packagesOf(project), [
-      { name: 'a', version: '1.0.0' }, { name: 'a', version: '2.0.0' }, { name: 'b', version: '1.0.0' },
+      { name: 'a', version: '1.0.0' },
+      { name: 'a', version: '2.0.0' },
+      { name: 'b', version: '1.0.0' },
     ]);
   });
 
@@ -281,10 +332,13 @@ describe('packagesOf, nameAtLocation, lockfileDrift', () => {
       { location: 'node_modules/a', name: 'a', version: '1.0.0' },
     ];
     assert.deepEqual(lockfileDrift(locked, locked), []);
-    assert.deepEqual(lockfileDrift(locked, [
-      { location: '', name: 'deploy', version: '0.1.0' },
-      { location: 'node_modules/a', name: 'a', version: '1.1.0' },
-      { location: 'node_modules/b', name: 'b', version: '3.0.0' },
-    ]), ['a: the lockfile pins 1.0.0 but package.json needs 1.1.0', 'b@3.0.0 is missing from the lockfile']);
+    assert.deepEqual(
+      lockfileDrift(locked, [
+        { location: '', name: 'deploy', version: '0.1.0' },
+        { location: 'node_modules/a', name: 'a', version: '1.1.0' },
+        { location: 'node_modules/b', name: 'b', version: '3.0.0' },
+      ]),
+      ['a: the lockfile pins 1.0.0 but package.json needs 1.1.0', 'b@3.0.0 is missing from the lockfile'],
+    );
   });
 });

@@ -94,7 +94,8 @@ export function readLockedProject(input: DependencyFiles): LockedProject | null 
     throw new DependencyInstallError(
       'NoLockfile',
       `${files.packageJson} declares dependencies but there is no ${files.lockfile}: Keelson installs only what a ` +
-        `lockfile pins` + (input.otherLockfile === undefined ? '' : ` (npm's lockfile; it does not read ${input.otherLockfile})`) +
+        `lockfile pins` +
+        (input.otherLockfile === undefined ? '' : ` (npm's lockfile; it does not read ${input.otherLockfile})`) +
         `; ${fix}`,
     );
   }
@@ -300,9 +301,10 @@ function refuseUnreproducibleSpec(dep: { field: DependencyField; name: string; s
   if (!local && !git) return;
   const what = local ? 'a path in the repository' : 'a Git repository';
   // A repository made by `keelson init --kit file:…` that later adds packages of its own.
-  const fix = dep.name === KIT_PACKAGE
-    ? 'publish the kit that `make kit` packs to a registry the .npmrc names, and depend on its version'
-    : 'publish it to a registry and depend on a version';
+  const fix =
+    dep.name === KIT_PACKAGE
+      ? 'publish the kit that `make kit` packs to a registry the .npmrc names, and depend on its version'
+      : 'publish it to a registry and depend on a version';
   throw new DependencyInstallError(
     'NotReproducible',
     `${file}: "${dep.name}": "${dep.spec}" in ${dep.field} is ${what}, which a registry cannot reproduce: ${fix}`,

@@ -22,7 +22,10 @@ describe('parseNpmrc', () => {
       scopes: { '@acme-private': 'https://npm.acme.example/private/' },
     });
     assert.deepEqual(ignored, [
-      '//npm.acme.example/:_authToken', '//npm.acme.example/private/:_authToken', 'ignore-scripts', 'strict-ssl',
+      '//npm.acme.example/:_authToken',
+      '//npm.acme.example/private/:_authToken',
+      'ignore-scripts',
+      'strict-ssl',
     ]);
     assert.ok(!JSON.stringify({ mapping, ignored }).includes('s3cret'));
   });
@@ -39,18 +42,23 @@ describe('parseNpmrc', () => {
 
   it('refuses a registry from an environment variable, not a URL, not http(s), or with credentials', () => {
     const refused = (text: string, message: RegExp) =>
-      assert.throws(() => parseNpmrc(text, 'deploy/.npmrc'), (err: unknown) => {
-        assert.ok(err instanceof DependencyInstallError);
-        assert.equal(err.reason, 'Invalid');
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => parseNpmrc(text, 'deploy/.npmrc'),
+        (err: unknown) => {
+          assert.ok(err instanceof DependencyInstallError);
+          assert.equal(err.reason, 'Invalid');
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     refused('registry=${REGISTRY}\n', /"registry" in deploy\/\.npmrc:1 uses an environment variable/);
     refused('\n@a:registry=nope\n', /"@a:registry" in deploy\/\.npmrc:2 is not a URL/);
     refused('registry=file:///srv/npm\n', /is not an http\(s\) URL/);
     refused('registry=https://bob:hunter2@npm.example/\n', /has credentials in its URL/);
-    assert.throws(() => parseNpmrc('registry=https://bob:hunter2@npm.example/\n', '.npmrc'), (err: Error) =>
-      !err.message.includes('hunter2'));
+    assert.throws(
+      () => parseNpmrc('registry=https://bob:hunter2@npm.example/\n', '.npmrc'),
+      (err: Error) => !err.message.includes('hunter2'),
+    );
   });
 });
 

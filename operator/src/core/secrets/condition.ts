@@ -7,7 +7,9 @@ export const SECRETS_RESOLVED = 'SecretsResolved';
 const MAX_LISTED = 5;
 
 /** True with the count when every reference resolved; False with the typed reason otherwise. */
-export function secretsResolvedCondition(outcome: { readonly references: number } | SecretsResolutionError | PassSecretError): ConditionUpdate {
+export function secretsResolvedCondition(
+  outcome: { readonly references: number } | SecretsResolutionError | PassSecretError,
+): ConditionUpdate {
   if (outcome instanceof SecretsResolutionError) {
     const listed = outcome.failures.slice(0, MAX_LISTED).map(formatFailure);
     const more = outcome.failures.length > MAX_LISTED ? `; and ${outcome.failures.length - MAX_LISTED} more` : '';
@@ -16,6 +18,12 @@ export function secretsResolvedCondition(outcome: { readonly references: number 
   if (outcome instanceof PassSecretError) {
     return { type: SECRETS_RESOLVED, status: 'False', reason: outcome.reason, message: outcome.message };
   }
-  if (outcome.references === 0) return { type: SECRETS_RESOLVED, status: 'True', reason: 'NoPassSecrets', message: 'no PassSecret references' };
-  return { type: SECRETS_RESOLVED, status: 'True', reason: 'Resolved', message: `${outcome.references} pass references resolved` };
+  if (outcome.references === 0)
+    return { type: SECRETS_RESOLVED, status: 'True', reason: 'NoPassSecrets', message: 'no PassSecret references' };
+  return {
+    type: SECRETS_RESOLVED,
+    status: 'True',
+    reason: 'Resolved',
+    message: `${outcome.references} pass references resolved`,
+  };
 }

@@ -3,8 +3,14 @@
 import { describeKey, type ObjectKey } from '../manifest.ts';
 
 export const PASS_ERROR_REASONS = [
-  'NoSuchEntry', 'NoSuchField', 'NotARecipient', 'WrongPassphrase', 'InvalidKey',
-  'CorruptEntry', 'StoreUnavailable', 'InvalidReference',
+  'NoSuchEntry',
+  'NoSuchField',
+  'NotARecipient',
+  'WrongPassphrase',
+  'InvalidKey',
+  'CorruptEntry',
+  'StoreUnavailable',
+  'InvalidReference',
 ] as const;
 /** Why one pass reference (or the whole store) failed; PascalCase, usable as a condition reason. */
 export type PassErrorReason = (typeof PASS_ERROR_REASONS)[number];
@@ -61,7 +67,9 @@ export class SecretsResolutionError extends Error {
 
 /** `Secret shop/db key "password": NoSuchEntry: pass entry "prod/db": …` */
 export function formatFailure(failure: ReferenceFailure): string {
-  const where = failure.dataKey ? `${describeKey(failure.secret)} key "${failure.dataKey}"` : describeKey(failure.secret);
+  const where = failure.dataKey
+    ? `${describeKey(failure.secret)} key "${failure.dataKey}"`
+    : describeKey(failure.secret);
   return `${where}: ${failure.error.message}`;
 }
 

@@ -8,7 +8,11 @@ const hashKey = new TextEncoder().encode('operator-only-key');
 const placeholder: KubeObject = {
   apiVersion: 'v1',
   kind: 'Secret',
-  metadata: { name: 'db', namespace: 'shop', annotations: { [ANNOTATION_PASS_REFS]: '{"password":{"path":"prod/db"}}' } },
+  metadata: {
+    name: 'db',
+    namespace: 'shop',
+    annotations: { [ANNOTATION_PASS_REFS]: '{"password":{"path":"prod/db"}}' },
+  },
   type: 'Opaque',
   data: { static: Buffer.from('kept').toString('base64') },
 };
@@ -16,9 +20,15 @@ const placeholder: KubeObject = {
 describe('fillSecret', () => {
   it('puts each value base64-encoded into data and keeps what the placeholder already had', () => {
     const filled = fillSecret(placeholder, new Map([['password', 'hunter2']]), hashKey);
-    assert.deepEqual(filled.data, { static: Buffer.from('kept').toString('base64'), password: Buffer.from('hunter2').toString('base64') });
+    assert.deepEqual(filled.data, {
+      static: Buffer.from('kept').toString('base64'),
+      password: Buffer.from('hunter2').toString('base64'),
+    });
     assert.equal(filled.type, 'Opaque');
-    assert.equal(filled.metadata.annotations?.[ANNOTATION_PASS_REFS], placeholder.metadata.annotations?.[ANNOTATION_PASS_REFS]);
+    assert.equal(
+      filled.metadata.annotations?.[ANNOTATION_PASS_REFS],
+      placeholder.metadata.annotations?.[ANNOTATION_PASS_REFS],
+    );
   });
 
   it('does not change the placeholder it was given', () => {
@@ -28,26 +38,52 @@ describe('fillSecret', () => {
   });
 
   it('records a hash of the values that changes when a value changes and never contains the value', () => {
-    const a = fillSecret(placeholder, new Map([['password', 'hunter2']]), hashKey).metadata.annotations![ANNOTATION_SECRET_HASH]!;
-    const b = fillSecret(placeholder, new Map([['password', 'hunter3']]), hashKey).metadata.annotations![ANNOTATION_SECRET_HASH]!;
+    const a = fillSecret(placeholder, new Map([['password', 'hunter2']]), hashKey).metadata.annotations![
+      ANNOTATION_SECRET_HASH
+    ]!;
+    const b = fillSecret(placeholder, new Map([['password', 'hunter3']]), hashKey).metadata.annotations![
+      ANNOTATION_SECRET_HASH
+    ]!;
     assert.match(a, /^hmac-sha256:[0-9a-f]{64}$/);
     assert.notEqual(a, b);
     assert.ok(!a.includes('hunter2'));
   });
 
   it('a resolved value replaces a stringData entry of the same key', () => {
-    const filled = fillSecret({ ...placeholder, stringData: { password: 'placeholder', other: 'x' } }, new Map([['password', 'hunter2']]), hashKey);
+    const filled = fillSecret(
+      { ...placeholder, stringData: { password: 'placeholder', other: 'x' } },
+      new Map([['password', 'hunter2']]),
+      hashKey,
+    );
     assert.deepEqual(filled.stringData, { other: 'x' });
   });
 });
 
 describe('hashSecretValues', () => {
   it('does not depend on the order values were resolved in', () => {
-    assert.equal(hashSecretValues(new Map([['a', '1'], ['b', '2']]), hashKey), hashSecretValues(new Map([['b', '2'], ['a', '1']]), hashKey));
+    assert.equal(
+      hashSecretValues(
+        new Map([
+          ['a', '1'],
+          ['b', '2'],
+        ]),
+        hashKey,
+      ),
+      hashSecretValues(
+        new Map([
+          ['b', '2'],
+          ['a', '1'],
+        ]),
+        hashKey,
+      ),
+    );
   });
 
   it('moving text between key and value changes the hash', () => {
-    assert.notEqual(hashSecretValues(new Map([['ab', 'c']]), hashKey), hashSecretValues(new Map([['a', 'bc']]), hashKey));
+    assert.notEqual(
+      hashSecretValues(new Map([['ab', 'c']]), hashKey),
+      hashSecretValues(new Map([['a', 'bc']]), hashKey),
+    );
   });
 
   it('another operator key gives another hash, so a hash cannot be checked against guessed passwords without it', () => {

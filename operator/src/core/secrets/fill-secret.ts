@@ -24,7 +24,9 @@ export function fillSecret(secret: KubeObject, values: ReadonlyMap<string, strin
   const data: Record<string, string> = { ...(secret.data as Record<string, string> | undefined) };
   for (const [key, value] of values) data[key] = Buffer.from(value, 'utf8').toString('base64');
   const stringData = secret.stringData as Record<string, string> | undefined;
-  const remaining = stringData ? Object.fromEntries(Object.entries(stringData).filter(([k]) => !values.has(k))) : undefined;
+  const remaining = stringData
+    ? Object.fromEntries(Object.entries(stringData).filter(([k]) => !values.has(k)))
+    : undefined;
   const filled: KubeObject = {
     ...secret,
     metadata: {

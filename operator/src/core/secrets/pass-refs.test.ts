@@ -18,26 +18,50 @@ describe('PassSecret references', () => {
   });
 
   it('reads data key → path and optional field', () => {
-    const { secret: key, refs } = readPassRefs(secret(JSON.stringify({ password: { path: 'prod/db' }, username: { path: 'prod/db', field: 'user' } })));
+    const { secret: key, refs } = readPassRefs(
+      secret(JSON.stringify({ password: { path: 'prod/db' }, username: { path: 'prod/db', field: 'user' } })),
+    );
     assert.deepEqual(key, { group: '', kind: 'Secret', namespace: 'shop', name: 'db' });
-    assert.deepEqual([...refs], [['password', { path: 'prod/db' }], ['username', { path: 'prod/db', field: 'user' }]]);
+    assert.deepEqual(
+      [...refs],
+      [
+        ['password', { path: 'prod/db' }],
+        ['username', { path: 'prod/db', field: 'user' }],
+      ],
+    );
   });
 
   const invalid: { name: string; refs: unknown; message: RegExp }[] = [
     { name: 'an annotation that is not JSON', refs: '{nope', message: /is not JSON/ },
     { name: 'an annotation that is a list', refs: [], message: /JSON object/ },
     { name: 'a reference without a path', refs: { password: { field: 'x' } }, message: /data key "password"/ },
-    { name: 'a path that leaves the store', refs: { password: { path: '../etc/passwd' } }, message: /relative to the store root/ },
+    {
+      name: 'a path that leaves the store',
+      refs: { password: { path: '../etc/passwd' } },
+      message: /relative to the store root/,
+    },
     { name: 'an absolute path', refs: { password: { path: '/prod/db' } }, message: /relative to the store root/ },
-    { name: 'a path with an empty segment', refs: { password: { path: 'prod//db' } }, message: /relative to the store root/ },
+    {
+      name: 'a path with an empty segment',
+      refs: { password: { path: 'prod//db' } },
+      message: /relative to the store root/,
+    },
     { name: 'a path with the .gpg suffix', refs: { password: { path: 'prod/db.gpg' } }, message: /without "\.gpg"/ },
-    { name: 'a data key Kubernetes would reject', refs: { 'pass word': { path: 'prod/db' } }, message: /not a valid Secret key/ },
+    {
+      name: 'a data key Kubernetes would reject',
+      refs: { 'pass word': { path: 'prod/db' } },
+      message: /not a valid Secret key/,
+    },
     { name: 'an empty field', refs: { password: { path: 'prod/db', field: ' ' } }, message: /non-empty one-line/ },
   ];
   for (const c of invalid) {
     it(`${c.name} is InvalidReference`, () => {
       const text = typeof c.refs === 'string' ? c.refs : JSON.stringify(c.refs);
-      assert.throws(() => readPassRefs(secret(text)), (err: unknown) => err instanceof PassSecretError && err.reason === 'InvalidReference' && c.message.test(err.message));
+      assert.throws(
+        () => readPassRefs(secret(text)),
+        (err: unknown) =>
+          err instanceof PassSecretError && err.reason === 'InvalidReference' && c.message.test(err.message),
+      );
     });
   }
 });

@@ -33,7 +33,8 @@ export function readPassRefs(obj: KubeObject): SecretReferences {
   } catch {
     throw invalid('', `annotation ${ANNOTATION_PASS_REFS} is not JSON`);
   }
-  if (!isRecord(parsed)) throw invalid('', `annotation ${ANNOTATION_PASS_REFS} must be a JSON object of data key → { path, field? }`);
+  if (!isRecord(parsed))
+    throw invalid('', `annotation ${ANNOTATION_PASS_REFS} must be a JSON object of data key → { path, field? }`);
   const refs = new Map<string, PassReference>();
   for (const [dataKey, value] of Object.entries(parsed)) {
     if (!DATA_KEY.test(dataKey)) throw invalid('', `data key "${dataKey}" is not a valid Secret key`);
@@ -48,8 +49,15 @@ function readReference(dataKey: string, value: unknown): PassReference {
   }
   const path = value.path;
   const segments = path.split('/');
-  if (path.startsWith('/') || path.endsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..' || !PATH_SEGMENT.test(s))) {
-    throw invalid(path, `data key "${dataKey}": the path must be relative to the store root, without empty, "." or ".." segments`);
+  if (
+    path.startsWith('/') ||
+    path.endsWith('/') ||
+    segments.some((s) => s === '' || s === '.' || s === '..' || !PATH_SEGMENT.test(s))
+  ) {
+    throw invalid(
+      path,
+      `data key "${dataKey}": the path must be relative to the store root, without empty, "." or ".." segments`,
+    );
   }
   if (path.endsWith('.gpg')) throw invalid(path, `data key "${dataKey}": name the entry without ".gpg", as pass does`);
   if (value.field === undefined) return { path };

@@ -49,7 +49,11 @@ export async function checkPassSecrets(objects: readonly KubeObject[], reader: E
  * The objects with every PassSecret filled. Throws SecretsResolutionError listing every
  * failed reference (paths and reasons only) when any did not resolve.
  */
-export async function resolvePassSecrets(objects: readonly KubeObject[], reader: EntryReader, options: ResolveOptions): Promise<KubeObject[]> {
+export async function resolvePassSecrets(
+  objects: readonly KubeObject[],
+  reader: EntryReader,
+  options: ResolveOptions,
+): Promise<KubeObject[]> {
   const entries = new EntryLoader(reader);
   const failures: ReferenceFailure[] = [];
   const result: KubeObject[] = [];
@@ -82,7 +86,9 @@ async function resolveSecret(obj: KubeObject, entries: EntryLoader): Promise<(Re
   const outcomes: (ReferenceCheck & { value?: string })[] = [];
   for (const [dataKey, ref] of refs) {
     const outcome = await entries.value(ref);
-    outcomes.push(typeof outcome === 'string' ? { secret, dataKey, ref, value: outcome } : { secret, dataKey, ref, error: outcome });
+    outcomes.push(
+      typeof outcome === 'string' ? { secret, dataKey, ref, value: outcome } : { secret, dataKey, ref, error: outcome },
+    );
   }
   return outcomes;
 }
@@ -109,7 +115,9 @@ class EntryLoader {
   #entry(path: string): Promise<PassEntry | PassSecretError> {
     let entry = this.#entries.get(path);
     if (!entry) {
-      entry = this.#reader.readEntry(path).then(parseEntry, (err: unknown) => asPassSecretError(err, path, 'CorruptEntry'));
+      entry = this.#reader
+        .readEntry(path)
+        .then(parseEntry, (err: unknown) => asPassSecretError(err, path, 'CorruptEntry'));
       this.#entries.set(path, entry);
     }
     return entry;

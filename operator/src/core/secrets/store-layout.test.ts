@@ -4,7 +4,10 @@ import { entryNameOf, gpgIdFolders, joinStorePath, parseGpgId } from './store-la
 
 describe('store layout', () => {
   it('.gpg-id lists one recipient a line, without comments or blank lines', () => {
-    assert.deepEqual(parseGpgId('ABCDEF0123456789\n# ops team\n\n  ops@example.com  # the on-call key\n'), ['ABCDEF0123456789', 'ops@example.com']);
+    assert.deepEqual(parseGpgId('ABCDEF0123456789\n# ops team\n\n  ops@example.com  # the on-call key\n'), [
+      'ABCDEF0123456789',
+      'ops@example.com',
+    ]);
   });
 
   const folders: [string, string[]][] = [

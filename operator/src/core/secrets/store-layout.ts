@@ -24,5 +24,7 @@ export function joinStorePath(root: string, path: string): string {
 
 /** The entry name of a `.gpg` file path relative to the store root, or undefined for other files. */
 export function entryNameOf(filePath: string): string | undefined {
-  return filePath.endsWith('.gpg') && !filePath.endsWith('/.gpg') && filePath !== '.gpg' ? filePath.slice(0, -'.gpg'.length) : undefined;
+  return filePath.endsWith('.gpg') && !filePath.endsWith('/.gpg') && filePath !== '.gpg'
+    ? filePath.slice(0, -'.gpg'.length)
+    : undefined;
 }

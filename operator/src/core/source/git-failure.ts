@@ -28,18 +28,33 @@ export interface GitFailure {
   readonly retryable: boolean;
 }
 
-const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
+const unreachable = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+]);
 const tls = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
 ]);
 
 /** Classifies a failed Git operation against `url` into a reason and an actionable message. */
 export function describeGitFailure(url: string, seen: GitFailureObservation): GitFailure {
   const where = redactUrl(url);
   const detail = redactText(seen.message);
-  if (seen.code === 'RefNotFoundError') return { reason: 'RefNotFound', message: `${detail} (${where})`, retryable: true };
-  if (seen.code === 'InvalidRefError') return { reason: 'InvalidRef', message: `${detail}: fix spec.ref`, retryable: false };
+  if (seen.code === 'RefNotFoundError')
+    return { reason: 'RefNotFound', message: `${detail} (${where})`, retryable: true };
+  if (seen.code === 'InvalidRefError')
+    return { reason: 'InvalidRef', message: `${detail}: fix spec.ref`, retryable: false };
   if (seen.code === 'CredentialsInvalid') return { reason: 'CredentialsInvalid', message: detail, retryable: true };
   if (seen.httpStatus === 401 || seen.httpStatus === 403) {
     return {
@@ -49,13 +64,25 @@ export function describeGitFailure(url: string, seen: GitFailureObservation): Gi
     };
   }
   if (seen.httpStatus === 404) {
-    return { reason: 'RepositoryNotFound', message: `repository not found: ${where} (HTTP 404): check spec.url`, retryable: true };
+    return {
+      reason: 'RepositoryNotFound',
+      message: `repository not found: ${where} (HTTP 404): check spec.url`,
+      retryable: true,
+    };
   }
   if (seen.code === 'ETIMEDOUT' || seen.code === 'Timeout' || seen.code === 'ABORT_ERR') {
-    return { reason: 'Timeout', message: `timed out talking to ${where}: the server is slow or unreachable; spec.timeout sets the limit`, retryable: true };
+    return {
+      reason: 'Timeout',
+      message: `timed out talking to ${where}: the server is slow or unreachable; spec.timeout sets the limit`,
+      retryable: true,
+    };
   }
   if (seen.code !== undefined && unreachable.has(seen.code)) {
-    return { reason: 'HostUnreachable', message: `cannot reach ${hostOf(url)} (${seen.code}): the Git server is down or the address is wrong`, retryable: true };
+    return {
+      reason: 'HostUnreachable',
+      message: `cannot reach ${hostOf(url)} (${seen.code}): the Git server is down or the address is wrong`,
+      retryable: true,
+    };
   }
   if (seen.code !== undefined && tls.has(seen.code)) {
     return {

@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRevision, InvalidRefError, parseRevision, refPrefix, RefNotFoundError, selectRef, type AdvertisedRef } from './git-ref.ts';
+import {
+  formatRevision,
+  InvalidRefError,
+  parseRevision,
+  refPrefix,
+  RefNotFoundError,
+  selectRef,
+  type AdvertisedRef,
+} from './git-ref.ts';
 
 const sha = (c: string) => c.repeat(40);
 const refs: AdvertisedRef[] = [
@@ -15,15 +23,47 @@ const refs: AdvertisedRef[] = [
 ];
 
 describe('selectRef', () => {
-  const cases: { name: string; ref: Parameters<typeof selectRef>[0]; want: { name: string; commit: string; ref?: string } }[] = [
-    { name: 'no ref follows the head of main', ref: undefined, want: { name: 'main', commit: sha('a'), ref: 'refs/heads/main' } },
+  const cases: {
+    name: string;
+    ref: Parameters<typeof selectRef>[0];
+    want: { name: string; commit: string; ref?: string };
+  }[] = [
+    {
+      name: 'no ref follows the head of main',
+      ref: undefined,
+      want: { name: 'main', commit: sha('a'), ref: 'refs/heads/main' },
+    },
     { name: 'a branch follows its head', ref: { branch: 'release' }, want: { name: 'release', commit: sha('b') } },
-    { name: 'an annotated tag resolves to the commit it points at (v2 peeled)', ref: { tag: 'v1.0.0' }, want: { name: 'v1.0.0', commit: sha('c') } },
-    { name: 'an annotated tag resolves through the v1 ^{} line', ref: { tag: 'v1.2.0' }, want: { name: 'v1.2.0', commit: sha('d') } },
-    { name: 'a lightweight tag resolves to its own id', ref: { tag: 'latest' }, want: { name: 'latest', commit: sha('9') } },
-    { name: 'a semver range picks the highest matching tag', ref: { semver: '>=1.0.0 <2.0.0' }, want: { name: 'v1.2.0', commit: sha('d') } },
-    { name: 'a semver range ignores prereleases unless asked', ref: { semver: '^1.2.0' }, want: { name: 'v1.2.0', commit: sha('d') } },
-    { name: 'a semver range matches tags with and without the v', ref: { semver: '*' }, want: { name: 'v2.0.0', commit: sha('f') } },
+    {
+      name: 'an annotated tag resolves to the commit it points at (v2 peeled)',
+      ref: { tag: 'v1.0.0' },
+      want: { name: 'v1.0.0', commit: sha('c') },
+    },
+    {
+      name: 'an annotated tag resolves through the v1 ^{} line',
+      ref: { tag: 'v1.2.0' },
+      want: { name: 'v1.2.0', commit: sha('d') },
+    },
+    {
+      name: 'a lightweight tag resolves to its own id',
+      ref: { tag: 'latest' },
+      want: { name: 'latest', commit: sha('9') },
+    },
+    {
+      name: 'a semver range picks the highest matching tag',
+      ref: { semver: '>=1.0.0 <2.0.0' },
+      want: { name: 'v1.2.0', commit: sha('d') },
+    },
+    {
+      name: 'a semver range ignores prereleases unless asked',
+      ref: { semver: '^1.2.0' },
+      want: { name: 'v1.2.0', commit: sha('d') },
+    },
+    {
+      name: 'a semver range matches tags with and without the v',
+      ref: { semver: '*' },
+      want: { name: 'v2.0.0', commit: sha('f') },
+    },
     { name: 'a commit is used as is', ref: { commit: sha('7') }, want: { name: 'HEAD', commit: sha('7') } },
   ];
   for (const c of cases) {
@@ -35,15 +75,43 @@ describe('selectRef', () => {
     });
   }
 
-  const failures: { name: string; ref: Parameters<typeof selectRef>[0]; error: new (...a: never[]) => Error; message: RegExp }[] = [
-    { name: 'a missing branch is RefNotFound and names the branch', ref: { branch: 'gone' }, error: RefNotFoundError, message: /branch "gone" does not exist/ },
-    { name: 'a missing tag is RefNotFound and names the tag', ref: { tag: 'v9' }, error: RefNotFoundError, message: /tag "v9" does not exist/ },
-    { name: 'a range no tag satisfies is RefNotFound', ref: { semver: '>=3' }, error: RefNotFoundError, message: /no tag matches the semver range ">=3"/ },
-    { name: 'a range that does not parse is InvalidRef', ref: { semver: 'one point two' }, error: InvalidRefError, message: /is not a semver range/ },
+  const failures: {
+    name: string;
+    ref: Parameters<typeof selectRef>[0];
+    error: new (...a: never[]) => Error;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'a missing branch is RefNotFound and names the branch',
+      ref: { branch: 'gone' },
+      error: RefNotFoundError,
+      message: /branch "gone" does not exist/,
+    },
+    {
+      name: 'a missing tag is RefNotFound and names the tag',
+      ref: { tag: 'v9' },
+      error: RefNotFoundError,
+      message: /tag "v9" does not exist/,
+    },
+    {
+      name: 'a range no tag satisfies is RefNotFound',
+      ref: { semver: '>=3' },
+      error: RefNotFoundError,
+      message: /no tag matches the semver range ">=3"/,
+    },
+    {
+      name: 'a range that does not parse is InvalidRef',
+      ref: { semver: 'one point two' },
+      error: InvalidRefError,
+      message: /is not a semver range/,
+    },
   ];
   for (const c of failures) {
     it(c.name, () => {
-      assert.throws(() => selectRef(c.ref, refs), (err: Error) => err instanceof c.error && c.message.test(err.message));
+      assert.throws(
+        () => selectRef(c.ref, refs),
+        (err: Error) => err instanceof c.error && c.message.test(err.message),
+      );
     });
   }
 });

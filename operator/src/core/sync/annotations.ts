@@ -4,8 +4,12 @@
 import type { KubeObject } from '../manifest.ts';
 import { describeKey, keyOf } from '../manifest.ts';
 import {
-  ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE,
-  ARGO_ANNOTATION_HOOK, ARGO_ANNOTATION_HOOK_DELETE_POLICY, ARGO_ANNOTATION_SYNC_WAVE,
+  ANNOTATION_HOOK,
+  ANNOTATION_HOOK_DELETE_POLICY,
+  ANNOTATION_SYNC_WAVE,
+  ARGO_ANNOTATION_HOOK,
+  ARGO_ANNOTATION_HOOK_DELETE_POLICY,
+  ARGO_ANNOTATION_SYNC_WAVE,
 } from '../keys.ts';
 
 export const HOOK_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail'] as const;
@@ -46,7 +50,10 @@ function pick(obj: KubeObject, keelson: string, argo: string): { key: string; va
 }
 
 function list(value: string): string[] {
-  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function parseHooks(obj: KubeObject): { hooks: HookPhase[]; skip: boolean } {
@@ -55,7 +62,8 @@ function parseHooks(obj: KubeObject): { hooks: HookPhase[]; skip: boolean } {
   const hooks: HookPhase[] = [];
   let skip = false;
   const values = list(found.value);
-  if (values.length === 0) throw new InvalidAnnotationError(obj, found.key, found.value, `one or more of ${HOOK_PHASES.join(', ')}`);
+  if (values.length === 0)
+    throw new InvalidAnnotationError(obj, found.key, found.value, `one or more of ${HOOK_PHASES.join(', ')}`);
   for (const v of values) {
     if (v === 'Skip' && found.key === ARGO_ANNOTATION_HOOK) skip = true;
     else if ((HOOK_PHASES as readonly string[]).includes(v)) hooks.push(v as HookPhase);
@@ -71,7 +79,8 @@ function parseDeletePolicies(obj: KubeObject): DeletePolicy[] {
   const expected = `one or more of ${DELETE_POLICIES.join(', ')}`;
   if (values.length === 0) throw new InvalidAnnotationError(obj, found.key, found.value, expected);
   for (const v of values) {
-    if (!(DELETE_POLICIES as readonly string[]).includes(v)) throw new InvalidAnnotationError(obj, found.key, found.value, expected);
+    if (!(DELETE_POLICIES as readonly string[]).includes(v))
+      throw new InvalidAnnotationError(obj, found.key, found.value, expected);
   }
   return [...new Set(values as DeletePolicy[])];
 }

@@ -14,14 +14,35 @@ const options = { operationTimeoutMs: 600_000, hookTimeoutMs: 60_000, pollMs: 20
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 const deployment = (name: string, wave = 0): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop', annotations: { 'keelson.dev/sync-wave': String(wave) } }, spec: { replicas: 1 },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, namespace: 'shop', annotations: { 'keelson.dev/sync-wave': String(wave) } },
+  spec: { replicas: 1 },
 });
 const hookJob = (name: string, phase: string, policy?: string): KubeObject => ({
-  apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'shop', annotations: { 'keelson.dev/hook': phase, ...(policy ? { 'keelson.dev/hook-delete-policy': policy } : {}) } }, spec: {},
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: {
+    name,
+    namespace: 'shop',
+    annotations: { 'keelson.dev/hook': phase, ...(policy ? { 'keelson.dev/hook-delete-policy': policy } : {}) },
+  },
+  spec: {},
 });
-const available = (d: KubeObject): KubeObject => ({ ...d, status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 } });
-const rolling = (d: KubeObject): KubeObject => ({ ...d, status: { replicas: 1, updatedReplicas: 0, availableReplicas: 0 } });
-const jobWith = (name: string, type: 'Complete' | 'Failed'): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'shop' }, status: { conditions: [{ type, status: 'True' }] } });
+const available = (d: KubeObject): KubeObject => ({
+  ...d,
+  status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+});
+const rolling = (d: KubeObject): KubeObject => ({
+  ...d,
+  status: { replicas: 1, updatedReplicas: 0, availableReplicas: 0 },
+});
+const jobWith = (name: string, type: 'Complete' | 'Failed'): KubeObject => ({
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name, namespace: 'shop' },
+  status: { conditions: [{ type, status: 'True' }] },
+});
 
 /** A run of one operation: the test plays the cluster and the executor. */
 class Run {
@@ -31,7 +52,12 @@ class Run {
   now = T0;
   constructor(objects: KubeObject[], prune: KubeObject[] = []) {
     this.desired = new Map(objects.map((o) => [formatKey(keyOf(o)), o]));
-    this.op = startOperation({ id: 'op-1', revision: 'main@sha1:abc', plan: planSync({ desired: objects, prune }), now: this.now });
+    this.op = startOperation({
+      id: 'op-1',
+      revision: 'main@sha1:abc',
+      plan: planSync({ desired: objects, prune }),
+      now: this.now,
+    });
   }
   input(): StepInput {
     return { now: this.now, desired: this.desired, live: this.live, owner, options };
@@ -41,8 +67,11 @@ class Run {
     const { operation, actions } = nextStep(this.op, this.input());
     const results: ActionResult[] = [];
     for (const a of actions) {
-      if (a.type === 'apply') for (const t of a.tasks) results.push({ type: 'apply', taskId: t.taskId, ...(fail[t.taskId] ? { error: fail[t.taskId] } : {}) });
-      else if (a.type === 'validate') results.push({ type: 'validate', ...(fail.validate ? { error: fail.validate } : {}) });
+      if (a.type === 'apply')
+        for (const t of a.tasks)
+          results.push({ type: 'apply', taskId: t.taskId, ...(fail[t.taskId] ? { error: fail[t.taskId] } : {}) });
+      else if (a.type === 'validate')
+        results.push({ type: 'validate', ...(fail.validate ? { error: fail.validate } : {}) });
       else if (a.type !== 'wait') results.push({ type: a.type, taskId: a.taskId });
     }
     this.op = recordResults(operation, results);
@@ -59,11 +88,16 @@ class Run {
 function kinds(actions: readonly SyncAction[]): string[] {
   return actions.map((a) => {
     switch (a.type) {
-      case 'apply': return `apply ${a.tasks.map((t) => t.object.metadata.name).join(',')}`;
-      case 'wait': return 'wait';
-      case 'validate': return 'validate';
-      case 'createHook': return `createHook ${a.object.metadata.name}`;
-      default: return `${a.type} ${a.ref.key.name}`;
+      case 'apply':
+        return `apply ${a.tasks.map((t) => t.object.metadata.name).join(',')}`;
+      case 'wait':
+        return 'wait';
+      case 'validate':
+        return 'validate';
+      case 'createHook':
+        return `createHook ${a.object.metadata.name}`;
+      default:
+        return `${a.type} ${a.ref.key.name}`;
     }
   });
 }
@@ -72,7 +106,10 @@ describe('nextStep', () => {
   it('validates every object with a dry-run before applying anything', () => {
     const run = new Run([deployment('web')]);
     const actions = run.step();
-    assert.deepEqual(actions.map((a) => a.type), ['validate']);
+    assert.deepEqual(
+      actions.map((a) => a.type),
+      ['validate'],
+    );
     const validate = actions[0] as Extract<SyncAction, { type: 'validate' }>;
     assert.equal(validate.objects[0]!.metadata.labels!['keelson.dev/environment'], 'prod');
     assert.equal(validate.objects[0]!.metadata.annotations!['keelson.dev/owner'], 'keelson/prod');
@@ -105,7 +142,11 @@ describe('nextStep', () => {
   });
 
   it('runs PreSync hooks before the resources and PostSync hooks after they are healthy', () => {
-    const run = new Run([deployment('web'), hookJob('migrate', 'PreSync'), hookJob('smoke', 'PostSync', 'HookSucceeded')]);
+    const run = new Run([
+      deployment('web'),
+      hookJob('migrate', 'PreSync'),
+      hookJob('smoke', 'PostSync', 'HookSucceeded'),
+    ]);
     run.step();
     const pre = run.step();
     assert.deepEqual(kinds(pre), [`createHook ${run.hookName('PreSync', 'migrate')}`, 'wait']);
@@ -117,7 +158,11 @@ describe('nextStep', () => {
     run.show(available(deployment('web')));
     assert.deepEqual(kinds(run.step()), [`createHook ${run.hookName('PostSync', 'smoke')}`, 'wait']);
     run.show(jobWith(run.hookName('PostSync', 'smoke'), 'Complete'));
-    assert.deepEqual(kinds(run.step()), [`deleteHook ${run.hookName('PostSync', 'smoke')}`], 'HookSucceeded deletes the hook');
+    assert.deepEqual(
+      kinds(run.step()),
+      [`deleteHook ${run.hookName('PostSync', 'smoke')}`],
+      'HookSucceeded deletes the hook',
+    );
     assert.equal(run.op.phase, 'Succeeded');
   });
 
@@ -127,9 +172,17 @@ describe('nextStep', () => {
     run.step();
     run.show(jobWith(run.hookName('PreSync', 'migrate'), 'Failed'));
     const failing = run.step();
-    assert.deepEqual(kinds(failing), [`deleteHook ${run.hookName('PreSync', 'migrate')}`, `createHook ${run.hookName('SyncFail', 'page')}`, 'wait']);
+    assert.deepEqual(kinds(failing), [
+      `deleteHook ${run.hookName('PreSync', 'migrate')}`,
+      `createHook ${run.hookName('SyncFail', 'page')}`,
+      'wait',
+    ]);
     assert.equal(run.op.phase, 'Running', 'still running the SyncFail hooks');
-    assert.equal(run.op.tasks!.find((t) => t.key.endsWith('/web'))!.status, 'Skipped', 'the Deployment is never applied');
+    assert.equal(
+      run.op.tasks!.find((t) => t.key.endsWith('/web'))!.status,
+      'Skipped',
+      'the Deployment is never applied',
+    );
     run.show(jobWith(run.hookName('SyncFail', 'page'), 'Complete'));
     assert.deepEqual(run.step(), []);
     assert.equal(run.op.phase, 'Failed');
@@ -174,7 +227,11 @@ describe('nextStep', () => {
     const resumed = new Run([hookJob('migrate', 'PreSync'), deployment('db', 0), deployment('web', 1)]);
     resumed.op = persisted;
     resumed.show(jobWith(run.hookName('PreSync', 'migrate'), 'Complete'));
-    assert.deepEqual(kinds(resumed.step()), ['apply db', 'wait'], 'the hook found by its deterministic name is not created again');
+    assert.deepEqual(
+      kinds(resumed.step()),
+      ['apply db', 'wait'],
+      'the hook found by its deterministic name is not created again',
+    );
   });
 
   it('a restart between persisting and applying applies again instead of trusting the old object', () => {
@@ -205,8 +262,17 @@ describe('nextStep', () => {
   });
 
   it('applies a CRD, and waits until it is Established, before its custom resources in the same wave', () => {
-    const crd: KubeObject = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } };
-    const widget: KubeObject = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } };
+    const crd: KubeObject = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', names: { kind: 'Widget' } },
+    };
+    const widget: KubeObject = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', namespace: 'shop' },
+    };
     const run = new Run([widget, crd]);
     run.step();
     assert.deepEqual(kinds(run.step()), ['apply widgets.example.com', 'wait']);
@@ -297,7 +363,12 @@ describe('operation messages', () => {
       for (const a of actions) {
         if (a.type === 'apply') for (const t of a.tasks) results.push({ type: 'apply', taskId: t.taskId });
         else if (a.type === 'validate') results.push({ type: 'validate' });
-        else if (a.type === 'prune') results.push({ type: 'prune', taskId: a.taskId, retained: { reason: 'NotOwned', message: 'Deployment shop/old is not owned by this Environment' } });
+        else if (a.type === 'prune')
+          results.push({
+            type: 'prune',
+            taskId: a.taskId,
+            retained: { reason: 'NotOwned', message: 'Deployment shop/old is not owned by this Environment' },
+          });
       }
       run.op = recordResults(operation, results);
       run.show(available(deployment('web')));
@@ -313,7 +384,10 @@ describe('operation messages', () => {
     const run = new Run([deployment('web')]);
     run.step(); // validate
     run.step(); // apply
-    run.show({ ...available(deployment('web')), metadata: { ...deployment('web').metadata, deletionTimestamp: '2026-01-01T00:00:01Z' } });
+    run.show({
+      ...available(deployment('web')),
+      metadata: { ...deployment('web').metadata, deletionTimestamp: '2026-01-01T00:00:01Z' },
+    });
     assert.deepEqual(kinds(run.step()), ['wait']);
     assert.match(run.op.message!, /is being deleted; re-applying it once it is gone/);
     run.live.clear();

@@ -9,7 +9,15 @@ import { assessHealth, type HealthAssessor } from '../health/index.ts';
 import type { DeletePolicy } from './annotations.ts';
 import { parseSyncAnnotations } from './annotations.ts';
 import {
-  clampMessages, idOf, isFinished, NOT_RUN, NOT_WAITED_FOR, refOf, type Operation, type OperationTask, type SyncAction,
+  clampMessages,
+  idOf,
+  isFinished,
+  NOT_RUN,
+  NOT_WAITED_FOR,
+  refOf,
+  type Operation,
+  type OperationTask,
+  type SyncAction,
 } from './operation.ts';
 import { hookObject, withOwnership, type OwnerReference } from './ownership.ts';
 import { formatKey } from '../manifest.ts';
@@ -64,7 +72,12 @@ function elapsed(since: string | undefined, now: number): number {
   return since ? now - Date.parse(since) : 0;
 }
 
-function stepTask(task: OperationTask, op: Operation, input: StepInput, out: GroupOutcome & { apply: { taskId: string; object: KubeObject }[] }): void {
+function stepTask(
+  task: OperationTask,
+  op: Operation,
+  input: StepInput,
+  out: GroupOutcome & { apply: { taskId: string; object: KubeObject }[] },
+): void {
   const { now } = input;
   const desired = input.desired.get(task.key);
   if (task.status === 'Pending') {
@@ -84,7 +97,12 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
   if (!task.applied) {
     if (task.hookName) {
       const object = hookObject(desired, { hookName: task.hookName, operationId: op.id, owner: input.owner });
-      out.actions.push({ type: 'createHook', taskId: idOf(task), object, deleteBefore: deletePoliciesOf(desired).includes('BeforeHookCreation') });
+      out.actions.push({
+        type: 'createHook',
+        taskId: idOf(task),
+        object,
+        deleteBefore: deletePoliciesOf(desired).includes('BeforeHookCreation'),
+      });
     } else {
       out.apply.push({ taskId: idOf(task), object: withOwnership(desired, input.owner) });
     }
@@ -112,7 +130,11 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
   } else if (health.status === 'Degraded') {
     finish('Failed', health.message ?? 'Degraded', 'HookFailed');
   } else if (task.hookName && elapsed(task.startedAt, now) > input.options.hookTimeoutMs) {
-    finish('Failed', `the hook did not finish within ${Math.round(input.options.hookTimeoutMs / 1000)} s`, 'HookFailed');
+    finish(
+      'Failed',
+      `the hook did not finish within ${Math.round(input.options.hookTimeoutMs / 1000)} s`,
+      'HookFailed',
+    );
   } else if (health.status === 'Missing') {
     task.applied = false; // applied or created, then gone before it was done: again
     out.waiting.push(`${label(task)} is gone: ${task.hookName ? 're-creating' : 're-applying'} it`);
@@ -123,7 +145,12 @@ function stepTask(task: OperationTask, op: Operation, input: StepInput, out: Gro
 }
 
 function stepGroup(tasks: OperationTask[], op: Operation, input: StepInput): GroupOutcome {
-  const out = { actions: [] as SyncAction[], waiting: [] as string[], apply: [] as { taskId: string; object: KubeObject }[], done: false };
+  const out = {
+    actions: [] as SyncAction[],
+    waiting: [] as string[],
+    apply: [] as { taskId: string; object: KubeObject }[],
+    done: false,
+  };
   const failures: string[] = [];
   for (const task of tasks) {
     if (task.status === 'Running' || task.status === 'Pending') stepTask(task, op, input, out);
@@ -131,12 +158,20 @@ function stepGroup(tasks: OperationTask[], op: Operation, input: StepInput): Gro
   }
   if (out.apply.length > 0) out.actions.unshift({ type: 'apply', tasks: out.apply });
   const done = tasks.every((t) => t.status === 'Succeeded' || t.status === 'Skipped' || t.status === 'Failed');
-  return { actions: out.actions, waiting: out.waiting, done, ...(failures.length > 0 ? { failure: failures.join('; ') } : {}) };
+  return {
+    actions: out.actions,
+    waiting: out.waiting,
+    done,
+    ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
+  };
 }
 
 /** Namespaces and CRDs: applied, and healthy, before the other objects of their wave. */
 function isContainerTask(t: OperationTask): boolean {
-  return !t.hookName && (t.key.startsWith('/Namespace/') || t.key.startsWith('apiextensions.k8s.io/CustomResourceDefinition/'));
+  return (
+    !t.hookName &&
+    (t.key.startsWith('/Namespace/') || t.key.startsWith('apiextensions.k8s.io/CustomResourceDefinition/'))
+  );
 }
 
 /**
@@ -150,11 +185,13 @@ function groupsOf(tasks: OperationTask[]): OperationTask[][] {
     if (last && last[0]!.phase === t.phase && last[0]!.wave === t.wave) last.push(t);
     else runs.push([t]);
   }
-  return runs.flatMap((run) => [
-    run.filter(isContainerTask),
-    run.filter((t) => !t.hookName && !isContainerTask(t)),
-    run.filter((t) => t.hookName),
-  ].filter((group) => group.length > 0));
+  return runs.flatMap((run) =>
+    [
+      run.filter(isContainerTask),
+      run.filter((t) => !t.hookName && !isContainerTask(t)),
+      run.filter((t) => t.hookName),
+    ].filter((group) => group.length > 0),
+  );
 }
 
 function validateAction(op: Operation, tasks: OperationTask[], input: StepInput): SyncAction {
@@ -164,10 +201,15 @@ function validateAction(op: Operation, tasks: OperationTask[], input: StepInput)
   for (const t of tasks) {
     const desired = input.desired.get(t.key);
     if (!desired || t.phase === 'Prune') continue;
-    objects.push(t.hookName ? hookObject(desired, { hookName: t.hookName, operationId: op.id, owner: input.owner }) : withOwnership(desired, input.owner));
+    objects.push(
+      t.hookName
+        ? hookObject(desired, { hookName: t.hookName, operationId: op.id, owner: input.owner })
+        : withOwnership(desired, input.owner),
+    );
     if (desired.kind === 'Namespace') namespaces.push(desired.metadata.name);
     const spec = desired.spec as { group?: string; names?: { kind?: string } } | undefined;
-    if (desired.kind === 'CustomResourceDefinition' && spec?.group && spec.names?.kind) kinds.push(`${spec.group}/${spec.names.kind}`);
+    if (desired.kind === 'CustomResourceDefinition' && spec?.group && spec.names?.kind)
+      kinds.push(`${spec.group}/${spec.names.kind}`);
   }
   return { type: 'validate', objects, tolerateMissing: { namespaces, kinds } };
 }
@@ -189,7 +231,13 @@ function stepFailing(op: Operation, tasks: OperationTask[], input: StepInput): S
   if (syncFail.length === 0) return { operation: finishFailed(op, input, failure), actions: [] };
   const outcome = stepGroup(syncFail, op, input);
   if (!outcome.done) {
-    return { operation: { ...op, message: `running SyncFail hooks after: ${failure}` }, actions: [...outcome.actions, { type: 'wait', reason: outcome.waiting.join('; '), afterMs: input.options.pollMs }] };
+    return {
+      operation: { ...op, message: `running SyncFail hooks after: ${failure}` },
+      actions: [
+        ...outcome.actions,
+        { type: 'wait', reason: outcome.waiting.join('; '), afterMs: input.options.pollMs },
+      ],
+    };
   }
   const message = outcome.failure ? `${failure}; SyncFail hooks failed too: ${outcome.failure}` : failure;
   return { operation: finishFailed(op, input, message), actions: outcome.actions };
@@ -206,10 +254,17 @@ function step(operation: Operation, input: StepInput): StepResult {
   const tasks = (operation.tasks ?? []).map((t) => ({ ...t }));
   let op: Operation = { ...operation, tasks };
   if (!op.failure && elapsed(op.startedAt, input.now) > input.options.operationTimeoutMs) {
-    op = { ...op, failure: `the operation did not finish within ${Math.round(input.options.operationTimeoutMs / 1000)} s` };
+    op = {
+      ...op,
+      failure: `the operation did not finish within ${Math.round(input.options.operationTimeoutMs / 1000)} s`,
+    };
   }
   if (op.failure) return stepFailing(op, tasks, input);
-  if (!op.validated) return { operation: { ...op, message: 'validating every object with a server-side dry-run' }, actions: [validateAction(op, tasks, input)] };
+  if (!op.validated)
+    return {
+      operation: { ...op, message: 'validating every object with a server-side dry-run' },
+      actions: [validateAction(op, tasks, input)],
+    };
   const finished: SyncAction[] = []; // hook deletions of groups that completed in this step
   for (const group of groupsOf(tasks.filter((t) => t.phase !== 'SyncFail'))) {
     const outcome = stepGroup(group, op, input);
@@ -221,7 +276,10 @@ function step(operation: Operation, input: StepInput): StepResult {
     if (!outcome.done) {
       const head = group[0]!;
       const reason = `${head.phase} wave ${head.wave}: ${outcome.waiting.join('; ')}`;
-      return { operation: { ...op, message: reason }, actions: [...finished, ...outcome.actions, { type: 'wait', reason, afterMs: input.options.pollMs }] };
+      return {
+        operation: { ...op, message: reason },
+        actions: [...finished, ...outcome.actions, { type: 'wait', reason, afterMs: input.options.pollMs }],
+      };
     }
     finished.push(...outcome.actions);
   }
@@ -232,7 +290,9 @@ function step(operation: Operation, input: StepInput): StepResult {
   const pruning = `${pruned ? `, pruned ${pruned}` : ''}${left ? `, left ${left} in place` : ''}`;
   return {
     operation: {
-      ...op, phase: 'Succeeded', finishedAt: new Date(input.now).toISOString(),
+      ...op,
+      phase: 'Succeeded',
+      finishedAt: new Date(input.now).toISOString(),
       message: `synced ${synced} resources${pruning} at ${op.revision}`,
     },
     actions: finished,

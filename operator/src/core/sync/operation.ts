@@ -45,11 +45,20 @@ export interface ObjectRef {
 
 export type SyncAction =
   /** Server-side dry-run of every object; nothing is applied unless all pass. */
-  | { readonly type: 'validate'; readonly objects: readonly KubeObject[]; readonly tolerateMissing: { readonly namespaces: readonly string[]; readonly kinds: readonly string[] } }
+  | {
+      readonly type: 'validate';
+      readonly objects: readonly KubeObject[];
+      readonly tolerateMissing: { readonly namespaces: readonly string[]; readonly kinds: readonly string[] };
+    }
   /** Server-side apply of the objects of one wave, field manager keelson. */
   | { readonly type: 'apply'; readonly tasks: readonly { readonly taskId: string; readonly object: KubeObject }[] }
   /** Create a hook object; first delete hook objects of earlier operations when `deleteBefore`. */
-  | { readonly type: 'createHook'; readonly taskId: string; readonly object: KubeObject; readonly deleteBefore: boolean }
+  | {
+      readonly type: 'createHook';
+      readonly taskId: string;
+      readonly object: KubeObject;
+      readonly deleteBefore: boolean;
+    }
   | { readonly type: 'deleteHook'; readonly taskId: string; readonly ref: ObjectRef }
   | { readonly type: 'prune'; readonly taskId: string; readonly ref: ObjectRef }
   /** Nothing to do until the cluster changes; look again after `afterMs` at the latest. */
@@ -70,15 +79,24 @@ const TASK_MESSAGE_LIMIT = 4096;
 const OPERATION_MESSAGE_LIMIT = 32768;
 
 function clip(text: string | undefined, limit: number): string | undefined {
-  return text === undefined || text.length <= limit ? text : `${text.slice(0, limit - 40)}… (${text.length - limit + 40} more characters)`;
+  return text === undefined || text.length <= limit
+    ? text
+    : `${text.slice(0, limit - 40)}… (${text.length - limit + 40} more characters)`;
 }
 
 /** The operation with every message within the lengths the Environment schema allows. */
 export function clampMessages(op: Operation): Operation {
-  const tasks = op.tasks?.map((t) => (t.message && t.message.length > TASK_MESSAGE_LIMIT ? { ...t, message: clip(t.message, TASK_MESSAGE_LIMIT) } : t));
+  const tasks = op.tasks?.map((t) =>
+    t.message && t.message.length > TASK_MESSAGE_LIMIT ? { ...t, message: clip(t.message, TASK_MESSAGE_LIMIT) } : t,
+  );
   const message = clip(op.message, OPERATION_MESSAGE_LIMIT);
   const failure = clip(op.failure, OPERATION_MESSAGE_LIMIT);
-  return { ...op, ...(message !== undefined ? { message } : {}), ...(failure !== undefined ? { failure } : {}), ...(tasks ? { tasks } : {}) };
+  return {
+    ...op,
+    ...(message !== undefined ? { message } : {}),
+    ...(failure !== undefined ? { failure } : {}),
+    ...(tasks ? { tasks } : {}),
+  };
 }
 
 export function isFinished(op: Operation): boolean {
@@ -107,7 +125,9 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
   const tasks = new Map(next.tasks!.map((t) => [idOf(t), t]));
   for (const r of results) {
     if (r.type === 'validate') {
-      next = r.error ? { ...next, validated: false, failure: next.failure ?? `dry-run failed, nothing was applied: ${r.error}` } : { ...next, validated: true };
+      next = r.error
+        ? { ...next, validated: false, failure: next.failure ?? `dry-run failed, nothing was applied: ${r.error}` }
+        : { ...next, validated: true };
       continue;
     }
     const task = r.taskId ? tasks.get(r.taskId) : undefined;
@@ -128,7 +148,10 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
       task.message = r.error;
     } else {
       task.applied = true;
-      if (r.type === 'prune') { task.status = 'Succeeded'; task.message = 'pruned'; }
+      if (r.type === 'prune') {
+        task.status = 'Succeeded';
+        task.message = 'pruned';
+      }
     }
   }
   return clampMessages(next);
@@ -156,9 +179,15 @@ export function expireOperation(op: Operation, options: ExpireOptions): Operatio
   if (isFinished(op) || options.now - Date.parse(op.startedAt) <= options.timeoutMs) return undefined;
   const failure = `the operation did not finish within ${Math.round(options.timeoutMs / 1000)} s: ${options.cause}`;
   return clampMessages({
-    ...op, phase: 'Failed', finishedAt: new Date(options.now).toISOString(), failure, message: failure,
-    tasks: (op.tasks ?? []).map((t) => (t.status === 'Pending' || t.status === 'Running'
-      ? { ...t, status: 'Skipped', message: t.status === 'Pending' ? NOT_RUN : NOT_WAITED_FOR }
-      : t)),
+    ...op,
+    phase: 'Failed',
+    finishedAt: new Date(options.now).toISOString(),
+    failure,
+    message: failure,
+    tasks: (op.tasks ?? []).map((t) =>
+      t.status === 'Pending' || t.status === 'Running'
+        ? { ...t, status: 'Skipped', message: t.status === 'Pending' ? NOT_RUN : NOT_WAITED_FOR }
+        : t,
+    ),
   });
 }

@@ -7,7 +7,12 @@ import type { KubeObject } from '../manifest.ts';
 import { describeKey, keyOf } from '../manifest.ts';
 import { isHook } from './annotations.ts';
 import {
-  ANNOTATION_OPERATION, ANNOTATION_OWNER, ANNOTATION_PRUNE, LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE, LABEL_HOOK_OF,
+  ANNOTATION_OPERATION,
+  ANNOTATION_OWNER,
+  ANNOTATION_PRUNE,
+  LABEL_ENVIRONMENT,
+  LABEL_ENVIRONMENT_NAMESPACE,
+  LABEL_HOOK_OF,
 } from '../keys.ts';
 
 /** The Environment that owns what a sync applies. */
@@ -26,7 +31,11 @@ export function withOwnership(obj: KubeObject, owner: OwnerReference): KubeObjec
     ...obj,
     metadata: {
       ...obj.metadata,
-      labels: { ...obj.metadata.labels, [LABEL_ENVIRONMENT]: owner.name, [LABEL_ENVIRONMENT_NAMESPACE]: owner.namespace },
+      labels: {
+        ...obj.metadata.labels,
+        [LABEL_ENVIRONMENT]: owner.name,
+        [LABEL_ENVIRONMENT_NAMESPACE]: owner.namespace,
+      },
       annotations: { ...obj.metadata.annotations, [ANNOTATION_OWNER]: ownerAnnotation(owner) },
     },
   };
@@ -61,7 +70,8 @@ export function retentionOf(
   const annotations = live.metadata.annotations ?? {};
   const holder = annotations[ANNOTATION_OWNER];
   if (holder !== ownerAnnotation(owner)) {
-    const why = holder === undefined ? `it has no ${ANNOTATION_OWNER} annotation` : `its ${ANNOTATION_OWNER} is "${holder}"`;
+    const why =
+      holder === undefined ? `it has no ${ANNOTATION_OWNER} annotation` : `its ${ANNOTATION_OWNER} is "${holder}"`;
     return { reason: 'NotOwned', message: `${what} is not owned by this Environment (${why})` };
   }
   if (!options.hook && annotations[ANNOTATION_PRUNE] === 'false') {
@@ -87,7 +97,10 @@ export function hookOfLabel(name: string): string {
 }
 
 /** The object a hook task creates: renamed for the operation, owned, and labelled with its origin. */
-export function hookObject(obj: KubeObject, options: { readonly hookName: string; readonly operationId: string; readonly owner: OwnerReference }): KubeObject {
+export function hookObject(
+  obj: KubeObject,
+  options: { readonly hookName: string; readonly operationId: string; readonly owner: OwnerReference },
+): KubeObject {
   const owned = withOwnership(obj, options.owner);
   return {
     ...owned,

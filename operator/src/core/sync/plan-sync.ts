@@ -79,7 +79,14 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
   const byKey = new Map<string, KubeObject>();
   for (const obj of nameGeneratedHooks(options.desired)) {
     if (!obj.metadata?.name) {
-      errors.push(new InvalidAnnotationError(obj, 'metadata.name', String(obj.metadata?.generateName ?? ''), 'a name (generateName is only allowed on hooks)'));
+      errors.push(
+        new InvalidAnnotationError(
+          obj,
+          'metadata.name',
+          String(obj.metadata?.generateName ?? ''),
+          'a name (generateName is only allowed on hooks)',
+        ),
+      );
       continue;
     }
     const key = keyOf(obj);
@@ -88,18 +95,30 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
     try {
       parsed = parseSyncAnnotations(obj);
     } catch (err) {
-      if (err instanceof InvalidAnnotationError) { errors.push(err); continue; }
+      if (err instanceof InvalidAnnotationError) {
+        errors.push(err);
+        continue;
+      }
       throw err;
     }
-    if (parsed.skip) { skipped.push(formatKey(key)); continue; }
+    if (parsed.skip) {
+      skipped.push(formatKey(key));
+      continue;
+    }
     const base = { key, apiVersion: obj.apiVersion, wave: parsed.wave, deletePolicies: parsed.deletePolicies };
     if (parsed.hooks.length === 0) tasks.push({ ...base, phase: 'Sync', hook: false });
     for (const phase of parsed.hooks) tasks.push({ ...base, phase, hook: true });
   }
   if (errors.length > 0) throw new SyncPlanError(errors);
   for (const live of options.prune ?? []) {
-    tasks.push({ key: keyOf(live), apiVersion: live.apiVersion, phase: 'Prune', wave: waveOf(live), hook: false, deletePolicies: [] });
+    tasks.push({
+      key: keyOf(live),
+      apiVersion: live.apiVersion,
+      phase: 'Prune',
+      wave: waveOf(live),
+      hook: false,
+      deletePolicies: [],
+    });
   }
   return { tasks: raiseContainers(tasks, byKey).sort(compareTasks), skipped };
 }
-

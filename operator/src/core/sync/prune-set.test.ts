@@ -6,7 +6,11 @@ import { inventoryEntry, nextInventory, parseInventoryEntry, planPrune, PruneRef
 import { withOwnership } from './ownership.ts';
 
 const owner = { name: 'prod', namespace: 'keelson' };
-const cm = (name: string, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', ...(annotations ? { annotations } : {}) } });
+const cm = (name: string, annotations?: Record<string, string>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'shop', ...(annotations ? { annotations } : {}) },
+});
 const live = (...objects: KubeObject[]) => new Map(objects.map((o) => [formatKey(keyOf(o)), o]));
 
 describe('planPrune', () => {
@@ -16,7 +20,10 @@ describe('planPrune', () => {
 
   it('prunes what the inventory has and the desired state dropped', () => {
     const set = planPrune({ inventory, desired: [cm('a')], live: live(a, b), owner });
-    assert.deepEqual(set.prune.map((o) => o.metadata.name), ['b']);
+    assert.deepEqual(
+      set.prune.map((o) => o.metadata.name),
+      ['b'],
+    );
   });
   it('never prunes what is not in the inventory', () => {
     const stranger = withOwnership(cm('c'), owner);
@@ -48,11 +55,19 @@ describe('inventory entries', () => {
   it('round-trips group/version/kind/namespace/name', () => {
     const d: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' } };
     assert.equal(inventoryEntry(d), 'apps/v1/Deployment/shop/web');
-    assert.deepEqual(parseInventoryEntry('apps/v1/Deployment/shop/web'), { apiVersion: 'apps/v1', key: { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' } });
+    assert.deepEqual(parseInventoryEntry('apps/v1/Deployment/shop/web'), {
+      apiVersion: 'apps/v1',
+      key: { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' },
+    });
     assert.equal(parseInventoryEntry('/v1/Namespace//shop').apiVersion, 'v1');
   });
   it('keeps entries that were not pruned and adds what was applied', () => {
-    const next = nextInventory(['/v1/ConfigMap/shop/a', '/v1/ConfigMap/shop/b', '/v1/ConfigMap/shop/c'], [cm('d')], new Set(['/ConfigMap/shop/a']), new Set(['/ConfigMap/shop/c']));
+    const next = nextInventory(
+      ['/v1/ConfigMap/shop/a', '/v1/ConfigMap/shop/b', '/v1/ConfigMap/shop/c'],
+      [cm('d')],
+      new Set(['/ConfigMap/shop/a']),
+      new Set(['/ConfigMap/shop/c']),
+    );
     assert.deepEqual(next, ['/v1/ConfigMap/shop/b', '/v1/ConfigMap/shop/d']);
   });
 });

@@ -22,7 +22,8 @@ export interface InventoryItem {
 
 export function parseInventoryEntry(entry: string): InventoryItem {
   const parts = entry.split('/');
-  if (parts.length !== 5 || !parts[1] || !parts[2] || !parts[4]) throw new Error(`not an inventory entry (group/version/kind/namespace/name): "${entry}"`);
+  if (parts.length !== 5 || !parts[1] || !parts[2] || !parts[4])
+    throw new Error(`not an inventory entry (group/version/kind/namespace/name): "${entry}"`);
   const [group, version, kind, namespace, name] = parts as [string, string, string, string, string];
   return { apiVersion: group ? `${group}/${version}` : version, key: { group, kind, namespace, name } };
 }
@@ -30,7 +31,9 @@ export function parseInventoryEntry(entry: string): InventoryItem {
 /** Pruning would delete every managed object and the Environment does not allow an empty sync. */
 export class PruneRefusedError extends Error {
   constructor(count: number) {
-    super(`refusing to prune all ${count} managed objects: the desired state is empty (set spec.sync.allowEmpty to allow it)`);
+    super(
+      `refusing to prune all ${count} managed objects: the desired state is empty (set spec.sync.allowEmpty to allow it)`,
+    );
     this.name = 'PruneRefusedError';
   }
 }
@@ -75,7 +78,8 @@ export function planPrune(options: PruneSetOptions): PruneSet {
     if (retention) kept.push({ key: id, reason: retention.message, retain: retention.reason, object: live });
     else prune.push(live);
   }
-  if (options.desired.length === 0 && prune.length > 0 && !options.allowEmpty) throw new PruneRefusedError(prune.length);
+  if (options.desired.length === 0 && prune.length > 0 && !options.allowEmpty)
+    throw new PruneRefusedError(prune.length);
   return { prune, kept };
 }
 

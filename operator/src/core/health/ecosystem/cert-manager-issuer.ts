@@ -7,6 +7,9 @@ import { assessReadyCondition } from './fields.ts';
 
 export function assessIssuer(obj: KubeObject): HealthAssessment {
   const scope = obj.kind === 'ClusterIssuer' ? 'the cluster issuer' : 'the issuer';
-  return assessReadyCondition(obj, { controller: 'cert-manager', failure: `${scope} cannot issue certificates`,
-    pending: `${scope} is being checked` });
+  return assessReadyCondition(obj, {
+    controller: 'cert-manager',
+    failure: `${scope} cannot issue certificates`,
+    pending: `${scope} is being checked`,
+  });
 }

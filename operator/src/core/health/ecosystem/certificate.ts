@@ -26,9 +26,8 @@ export function assessCertificate(obj: KubeObject): HealthAssessment {
   if (issuing?.status === 'False' && issuing.reason === 'Failed' && !isConditionBehind(obj, issuing)) {
     const attempts = numberAt(statusOf(obj), 'failedIssuanceAttempts');
     const tries = attempts > 1 ? ` after ${attempts} attempts (cert-manager retries after a back-off)` : '';
-    const what = ready?.status === 'True'
-      ? 'renewing the still valid certificate failed'
-      : 'issuing the certificate failed';
+    const what =
+      ready?.status === 'True' ? 'renewing the still valid certificate failed' : 'issuing the certificate failed';
     return degraded(because(`${what}${tries}`, issuing));
   }
   if (isConditionBehind(obj, ready)) return specUpdatePending(CONTROLLER);

@@ -15,14 +15,22 @@ import type { KubeObject } from '../../manifest.ts';
 import { degraded, healthy, progressing, suspended, type HealthAssessment } from '../health-status.ts';
 import { recordAt, specOf, statusOf, stringAt } from '../object-fields.ts';
 import {
-  annotationOf, because, condition, isConditionTrue, isStatusBehind, specUpdatePending, type RichCondition,
+  annotationOf,
+  because,
+  condition,
+  isConditionTrue,
+  isStatusBehind,
+  specUpdatePending,
+  type RichCondition,
 } from './fields.ts';
 
 const CONTROLLER = 'Cluster API';
 
 function pausedOrFailed(obj: KubeObject, what: string): HealthAssessment | undefined {
-  const paused = specOf(obj).paused === true || annotationOf(obj, 'cluster.x-k8s.io/paused') !== undefined
-    || isConditionTrue(obj, 'Paused');
+  const paused =
+    specOf(obj).paused === true ||
+    annotationOf(obj, 'cluster.x-k8s.io/paused') !== undefined ||
+    isConditionTrue(obj, 'Paused');
   if (paused) return suspended(`the ${what} is paused: Cluster API does not reconcile it`);
   const status = statusOf(obj);
   const legacy = recordAt(recordAt(status, 'deprecated'), 'v1beta1');

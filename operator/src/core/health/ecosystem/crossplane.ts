@@ -15,8 +15,14 @@ import { specOf } from '../object-fields.ts';
 import { annotationOf, because, condition, isTrueValue, richConditions, waitingFor } from './fields.ts';
 
 /** Spec fields no other project uses: enough alone. v2 XRs keep theirs under spec.crossplane. */
-const OWN_FIELDS = ['forProvider', 'crossplane', 'compositionRef', 'compositionSelector', 'compositionRevisionRef',
-  'compositionUpdatePolicy'];
+const OWN_FIELDS = [
+  'forProvider',
+  'crossplane',
+  'compositionRef',
+  'compositionSelector',
+  'compositionRevisionRef',
+  'compositionUpdatePolicy',
+];
 /** Spec fields Crossplane shares with others: enough with a Synced condition. */
 const SHARED_FIELDS = ['providerConfigRef', 'resourceRef', 'resourceRefs'];
 
@@ -38,9 +44,8 @@ export function assessCrossplane(obj: KubeObject): HealthAssessment {
   const ready = condition(obj, 'Ready');
   if (ready?.status === 'True') return healthy;
   if (!ready) return progressing(`waiting for the ${obj.kind} to become ready`);
-  const doing = ready.reason === 'Creating' ? 'being created'
-    : ready.reason === 'Deleting' ? 'being deleted'
-    : 'not ready yet';
+  const doing =
+    ready.reason === 'Creating' ? 'being created' : ready.reason === 'Deleting' ? 'being deleted' : 'not ready yet';
   const text = `the ${obj.kind} is ${doing}`;
   return progressing(ready.message ? because(text, ready) : text);
 }

@@ -86,7 +86,7 @@ const MESSAGES: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
     'machine-progressing-provisioned': /waits for its node to join: WaitingForNodeRef$/,
     'machine-suspended': /^the Machine is paused/,
   },
-  'crossplane': {
+  crossplane: {
     'bucket-degraded-async': /^the provider failed to apply it: apply failed: .*BucketAlreadyExists/,
     'bucket-degraded-sync': /^Crossplane could not reconcile it: connect failed: .*"prod-account" not found/,
     'bucket-progressing-creating': /^the Bucket is being created$/,
@@ -102,7 +102,7 @@ const MESSAGES: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
     'externalsecret-progressing-fresh': /^waiting for the External Secrets Operator/,
     'secretstore-degraded': /^the secret store cannot reach its provider: unable to validate store: AccessDenied/,
   },
-  'flux': {
+  flux: {
     'gitrepository-degraded-auth': /^the GitRepository failed \(Flux retries\): failed to checkout .*authenticate/,
     'gitrepository-progressing-fresh': /^waiting for Flux to report its status$/,
     'helmrelease-degraded-retrying': /^the HelmRelease failed \(Flux retries\): Helm upgrade failed .*deadline/,
@@ -118,14 +118,14 @@ const MESSAGES: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
     'kustomization-progressing-spec-update': /^waiting for Flux to observe the spec update$/,
     'kustomization-suspended': /^the Kustomization is suspended/,
   },
-  'keda': {
+  keda: {
     'scaledobject-degraded-fallback': /^the scalers are failing .*fallback replicas: At least one trigger/,
     'scaledobject-degraded': /^the ScaledObject is not ready: .*"orders-workr" not found/,
     'scaledobject-progressing-fresh': /^waiting for KEDA/,
     'scaledobject-suspended-annotation': /^autoscaling is paused by annotation$/,
     'scaledobject-suspended': /^autoscaling is paused: ScaledObject is paused$/,
   },
-  'knative': {
+  knative: {
     'service-degraded': /^the Service is not serving: Revision "thumbnailer-00005" failed with message/,
     'service-progressing-fresh': /^waiting for Knative Serving/,
     'service-progressing': /^the Service is not ready yet: Configuration "thumbnailer" is waiting for a Revision/,
@@ -142,7 +142,7 @@ const MESSAGES: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
     'sealedsecret-degraded': /^the secret could not be unsealed: no key could decrypt secret/,
     'sealedsecret-progressing-fresh': /^waiting for the sealed-secrets controller/,
   },
-  'strimzi': {
+  strimzi: {
     'kafka-degraded': /^the Kafka cluster is not ready: Exceeded timeout of 300000ms/,
     'kafka-progressing-creating': /^the Kafka cluster is being deployed: Kafka cluster is being deployed$/,
     'kafka-progressing-fresh': /^waiting for the Strimzi Cluster Operator/,
@@ -166,8 +166,9 @@ describe('ecosystem rules on fixtures', () => {
     const keys = new Set(fixtures.map(load).map((o) => `${groupOf(o.apiVersion)}/${o.kind}`));
     for (const key of ECOSYSTEM_RULES.keys()) assert.ok(keys.has(key), `no fixture for ${key}`);
     const unhealthy = fixtures.filter((f) => expectedStatus(f) !== 'Healthy');
-    const named = Object.entries(MESSAGES)
-      .flatMap(([project, files]) => Object.keys(files).map((f) => `${project}/${f}.yaml`));
+    const named = Object.entries(MESSAGES).flatMap(([project, files]) =>
+      Object.keys(files).map((f) => `${project}/${f}.yaml`),
+    );
     assert.deepEqual(named.sort(), unhealthy, 'MESSAGES names exactly the non-Healthy fixtures');
   });
   for (const file of fixtures) {
@@ -220,8 +221,10 @@ describe('ecosystem rules outside the fixtures', () => {
     });
   }
   it('reads a condition status that YAML parsed as a boolean', () => {
-    const obj = parse('apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: { name: x }\n'
-      + 'status: { conditions: [{ type: Ready, status: True }] }') as KubeObject;
+    const obj = parse(
+      'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: { name: x }\n' +
+        'status: { conditions: [{ type: Ready, status: True }] }',
+    ) as KubeObject;
     assert.equal(ecosystemRuleFor(obj)?.(obj).status, 'Healthy');
   });
   it('compares a numeric or a string status.observedGeneration of a Rollout with metadata.generation', () => {
@@ -241,23 +244,45 @@ describe('ecosystem rules outside the fixtures', () => {
 
 describe('ecosystemRuleFor and isCrossplaneObject', () => {
   const object = (apiVersion: string, kind: string, spec: unknown, conditions?: unknown[]): KubeObject => ({
-    apiVersion, kind, metadata: { name: 'x' }, spec, ...(conditions ? { status: { conditions } } : {}),
+    apiVersion,
+    kind,
+    metadata: { name: 'x' },
+    spec,
+    ...(conditions ? { status: { conditions } } : {}),
   });
   const synced = [{ type: 'Synced', status: 'True' }];
   const cases: { name: string; obj: KubeObject; crossplane: boolean }[] = [
-    { name: 'a managed resource by spec.forProvider', crossplane: true,
-      obj: object('ec2.aws.upbound.io/v1beta1', 'VPC', { forProvider: {} }) },
-    { name: 'a claim by spec.compositionRef', crossplane: true,
-      obj: object('db.example.org/v1', 'PostgreSQL', { compositionRef: { name: 'a' } }) },
-    { name: 'a v2 composite by spec.crossplane', crossplane: true,
-      obj: object('db.example.org/v1', 'Database', { crossplane: {} }) },
-    { name: 'a composite by resourceRefs and Synced', crossplane: true,
-      obj: object('db.example.org/v1', 'XDb', { resourceRefs: [] }, synced) },
-    { name: 'providerConfigRef without Synced', crossplane: false,
-      obj: object('tf.example.org/v1', 'Workspace', { providerConfigRef: {} }) },
+    {
+      name: 'a managed resource by spec.forProvider',
+      crossplane: true,
+      obj: object('ec2.aws.upbound.io/v1beta1', 'VPC', { forProvider: {} }),
+    },
+    {
+      name: 'a claim by spec.compositionRef',
+      crossplane: true,
+      obj: object('db.example.org/v1', 'PostgreSQL', { compositionRef: { name: 'a' } }),
+    },
+    {
+      name: 'a v2 composite by spec.crossplane',
+      crossplane: true,
+      obj: object('db.example.org/v1', 'Database', { crossplane: {} }),
+    },
+    {
+      name: 'a composite by resourceRefs and Synced',
+      crossplane: true,
+      obj: object('db.example.org/v1', 'XDb', { resourceRefs: [] }, synced),
+    },
+    {
+      name: 'providerConfigRef without Synced',
+      crossplane: false,
+      obj: object('tf.example.org/v1', 'Workspace', { providerConfigRef: {} }),
+    },
     { name: 'a ConfigMap', crossplane: false, obj: object('v1', 'ConfigMap', undefined) },
-    { name: 'an object with a spec that is not a record', crossplane: false,
-      obj: object('example.org/v1', 'Thing', 'forProvider') },
+    {
+      name: 'an object with a spec that is not a record',
+      crossplane: false,
+      obj: object('example.org/v1', 'Thing', 'forProvider'),
+    },
   ];
   for (const c of cases) {
     it(`${c.name} is ${c.crossplane ? '' : 'not '}a Crossplane object`, () => {

@@ -14,7 +14,13 @@ import type { KubeObject } from '../../manifest.ts';
 import { degraded, healthy, progressing, suspended, type HealthAssessment } from '../health-status.ts';
 import { specOf, stringAt } from '../object-fields.ts';
 import {
-  because, condition, isConditionBehind, isStatusBehind, richConditions, specUpdatePending, waitingFor,
+  because,
+  condition,
+  isConditionBehind,
+  isStatusBehind,
+  richConditions,
+  specUpdatePending,
+  waitingFor,
   type RichCondition,
 } from './fields.ts';
 

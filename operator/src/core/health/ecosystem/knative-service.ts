@@ -7,8 +7,11 @@ import { degraded, type HealthAssessment } from '../health-status.ts';
 import { because, condition, assessReadyCondition } from './fields.ts';
 
 export function assessKnativeService(obj: KubeObject): HealthAssessment {
-  const health = assessReadyCondition(obj, { controller: 'Knative Serving', failure: 'the Service is not serving',
-    pending: 'the Service is not ready yet' });
+  const health = assessReadyCondition(obj, {
+    controller: 'Knative Serving',
+    failure: 'the Service is not serving',
+    pending: 'the Service is not ready yet',
+  });
   if (health.status !== 'Degraded') return health;
   // Name the part that failed, when Ready's own message does not say more than its reason.
   const part = ['ConfigurationsReady', 'RoutesReady'].map((t) => condition(obj, t)).find((c) => c?.status === 'False');

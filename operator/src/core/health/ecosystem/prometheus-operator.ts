@@ -12,7 +12,13 @@ import type { KubeObject } from '../../manifest.ts';
 import { degraded, healthy, progressing, suspended, type HealthAssessment } from '../health-status.ts';
 import { numberAt, specOf, statusOf } from '../object-fields.ts';
 import {
-  because, condition, hasStatus, isConditionBehind, richConditions, specUpdatePending, waitingFor,
+  because,
+  condition,
+  hasStatus,
+  isConditionBehind,
+  richConditions,
+  specUpdatePending,
+  waitingFor,
 } from './fields.ts';
 
 const CONTROLLER = 'the Prometheus operator';

@@ -7,7 +7,14 @@
 import type { KubeObject } from '../../manifest.ts';
 import { degraded, healthy, progressing, suspended, type HealthAssessment } from '../health-status.ts';
 import {
-  annotationOf, because, condition, isStatusBehind, isTrueValue, richConditions, specUpdatePending, waitingFor,
+  annotationOf,
+  because,
+  condition,
+  isStatusBehind,
+  isTrueValue,
+  richConditions,
+  specUpdatePending,
+  waitingFor,
 } from './fields.ts';
 
 const CONTROLLER = 'the Strimzi Cluster Operator';

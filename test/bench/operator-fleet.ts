@@ -1,0 +1,126 @@
+// The fleet workload of the operator benchmark (operator.bench.ts): the deploy repository of
+// N tiny environments, the same objects as plain manifests, and the floor they are measured
+// against (those objects applied straight to a fresh control plane).
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import { ControlPlane } from '../harness/control-plane.ts';
+import { loadKubeConfig } from '../harness/kube.ts';
+import { cpuByProcess, cpuSince } from './process-stats.ts';
+import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
+import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
+import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
+import type { KubeObject } from '../../operator/src/core/manifest.ts';
+
+/**
+ * The floor: `environments` fleet environments' objects applied straight to the API server of a
+ * fresh control plane (server-side apply, 16 at a time), until every Deployment is Available; seconds.
+ */
+export async function measureFloor(environments: number): Promise<number> {
+  const floorCp = await ControlPlane.start({ nodes: 6 });
+  try {
+    const floorKc = loadKubeConfig(floorCp.kubeconfig);
+    await floorKc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'bench-floor' } } });
+    const available = new Set<string>();
+    const watch = new ResourceWatch(floorKc, {
+      resource: { group: 'apps', version: 'v1', plural: 'deployments' },
+      namespace: 'bench-floor',
+      onEvent: (type, obj) => {
+        const d = obj as {
+          metadata: { name: string; generation?: number };
+          status?: { availableReplicas?: number; observedGeneration?: number };
+        };
+        if (
+          type !== 'DELETED' &&
+          d.status?.availableReplicas === 1 &&
+          d.status.observedGeneration === d.metadata.generation
+        )
+          available.add(d.metadata.name);
+        else available.delete(d.metadata.name);
+      },
+    });
+    await watch.start();
+    const cpu = cpuByProcess(floorCp.pids());
+    const started = performance.now();
+    const transport = await RestTransport.fromKubeConfig(floorKc, { maxSockets: 16 });
+    const applier = new Applier(transport, new ResourceMap(transport), { concurrency: 16 });
+    await applier.applyAll(Array.from({ length: environments }, (_, i) => tinyObjects(i, 'bench-floor')).flat());
+    await until(async () => available.size === environments, 900_000, 'the floor Deployments Available', 100);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`floor CPU seconds by process: ${JSON.stringify(cpuSince(cpu, cpuByProcess(floorCp.pids())))}`);
+    transport.close();
+    await watch.stop();
+    return seconds;
+  } finally {
+    await floorCp.stop();
+  }
+}
+
+/** The four objects of fleet environment `i`, as the fleet repository synthesizes them. */
+export function tinyObjects(i: number, namespace: string): KubeObject[] {
+  const labels = { app: `t${i}` };
+  const meta = { name: `t${i}`, namespace };
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta, data: { index: String(i) } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { selector: labels, ports: [{ port: 80 }] } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: 'registry.example/tiny:1' }] } },
+      },
+    },
+  ];
+}
+
+/** The fleet deploy repository: `n` environments `e0`…, each one Tiny app of four objects. */
+export function fleetRepo(n: number, image = 'registry.example/tiny:1'): string {
+  return `import { ApiObject } from 'cdk8s';
+import { App, defineEnvironments } from '@keelson/cdk8s-app';
+
+class Tiny extends App {
+  constructor(scope: any, name: string, i: number) {
+    super(scope, name);
+    const labels = { app: 't' + i };
+    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't' + i }, data: { index: String(i) } });
+    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 't' + i } });
+    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 't' + i }, spec: { selector: labels, ports: [{ port: 80 }] } });
+    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 't' + i },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: '${image}' }] } } } });
+  }
+}
+
+const builders: Record<string, (env: any) => void> = {};
+for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i); };
+export default defineEnvironments(builders);
+`;
+}
+
+/** Polls `check` until it is true, or throws naming `what` after `timeoutMs`. */
+export async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 200,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs fn(0) … fn(n-1), at most `limit` at once. */
+export async function inParallel(n: number, limit: number, fn: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}
