@@ -16,7 +16,7 @@ out="$(cd "$out" && pwd)"
 rm -rf "$out/operator" "$out/cdk8s-app"
 copy_sources() { # from to
   (cd "$root/$1" && find . -type f \( -name '*.ts' -o -name '*.js' -o -name '*.json' \) \
-      ! -name '*.test.ts' ! -path '*/testdata/*' ! -path './scripts/*' ! -path './example/*' -print0 \
+      ! -name '*.test.ts' ! -path '*/testdata/*' ! -path './scripts/*' ! -path './lint/*' ! -path './example/*' -print0 \
     | while IFS= read -r -d '' f; do mkdir -p "$out/$2/$(dirname "$f")"; cp "$f" "$out/$2/$f"; done)
 }
 copy_sources operator operator
