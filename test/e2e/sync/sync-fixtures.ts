@@ -4,8 +4,9 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../../../operator/src/core/manifest.ts';
 import type { Operation } from '../../../operator/src/core/sync/operation.ts';
-import { SyncExecutor, type SyncExecutorOptions } from '../../../operator/src/adapters/kubernetes/sync-executor.ts';
+import type { SyncExecutorOptions } from '../../../operator/src/adapters/kubernetes/sync-executor.ts';
 import { loadKubeConfig } from '../../harness/kube.ts';
+import { RunningSyncExecutor } from '../../harness/sync-executor.ts';
 
 export const kc = loadKubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -48,8 +49,8 @@ export function executorFor(
   namespace: string,
   name: string,
   options: Partial<SyncExecutorOptions> = {},
-): Promise<SyncExecutor> {
-  return SyncExecutor.fromKubeConfig(kc, {
+): Promise<RunningSyncExecutor> {
+  return RunningSyncExecutor.fromKubeConfig(kc, {
     owner: { name, namespace },
     persist: (op) => persistOperation(namespace, name, op),
     step: { pollMs: 300, hookTimeoutMs: 60_000, operationTimeoutMs: 120_000 },

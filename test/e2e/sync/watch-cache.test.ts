@@ -11,7 +11,7 @@ import { KeelsonResources } from '../../../operator/src/adapters/kubernetes/keel
 import { ResourceMap } from '../../../operator/src/adapters/kubernetes/resource-map.ts';
 import { onKubernetesRequest, RestTransport } from '../../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { silentLogger } from '../../../operator/src/core/logger.ts';
-import type { KubeObject } from '../../../operator/src/core/manifest.ts';
+import { keyOf, type KubeObject } from '../../../operator/src/core/manifest.ts';
 import { inventoryEntry } from '../../../operator/src/core/sync/prune-set.ts';
 import { ManagedObjectWatches, watchKeelsonResources } from '../../../operator/src/main-watches.ts';
 import { createTestNamespace, deleteNamespace, eventually } from '../../harness/kube.ts';
@@ -92,7 +92,11 @@ describe('watch caches', () => {
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const rolledOut = await apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     assert.equal(rolledOut.status?.availableReplicas, 2, 'the status changed after the apply');
-    const report = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
+    // The comparison reads what the cache holds; what it has not seen yet it would probe with a dry-run.
+    await eventually(async () => desired.every((o) => managed.cached({ apiVersion: o.apiVersion, key: keyOf(o) })), {
+      message: 'the synced objects in the cache',
+    });
+    const { report } = await executor.compareWithCluster(desired);
     assert.deepEqual(
       report.resources.map((r) => r.status),
       ['Synced', 'Synced'],
@@ -101,7 +105,7 @@ describe('watch caches', () => {
     await apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: { spec: { replicas: 4 } } }, mergePatch);
     const drifted = await eventually(
       async () => {
-        const r = await executor.compare(desired, [...(await executor.readLive(desired)).values()]);
+        const { report: r } = await executor.compareWithCluster(desired);
         return r.resources.some((c) => c.status === 'OutOfSync') && r;
       },
       { message: 'the hand edit seen as drift' },

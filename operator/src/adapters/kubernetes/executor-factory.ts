@@ -6,6 +6,7 @@
 import type { HealthAssessor } from '../../core/health/index.ts';
 import * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
 import { retentionOf, type Retention } from '../../core/sync/ownership.ts';
 import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 import { Applier } from './applier.ts';
@@ -34,6 +35,8 @@ export interface ExecutorFactoryOptions {
   readonly cache?: WatchCache;
   /** How applied objects are judged (the user's health rules included). @default assessHealth */
   readonly assessHealth?: HealthAssessor;
+  /** Where the executors write their debug lines, each with its Environment. @default silentLogger */
+  readonly log?: Logger;
 }
 
 export class KubernetesExecutorFactory {
@@ -64,14 +67,10 @@ export class KubernetesExecutorFactory {
       concurrency: this.#options.concurrency ?? 16,
       ...(this.#options.cache && !identity ? { cache: this.#options.cache } : {}),
       ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
+      log: (this.#options.log ?? silentLogger).child({ environment: key }),
     });
     this.#executors.set(key, { identity, executor });
     return executor;
-  }
-
-  /** The transport an Environment's objects are read and written with (its identity). */
-  async transportFor(env: EnvironmentResource): Promise<RestTransport> {
-    return this.#transport(identityOf(env));
   }
 
   async deleteInventory(

@@ -6,18 +6,21 @@
 // operator calls step() with the persisted operation, repeats at most an apply, and
 // continues where it stopped.
 //
-// For the Environment reconciler:
-//   const ex = await SyncExecutor.fromKubeConfig(kc, { owner, persist: (op) => patchStatus({ operation: op }) });
+// With --log-level=debug every step logs what it did: the phase and wave it is at, the
+// wave it applied, the hook objects it created or found, what it waits for and what it
+// pruned (names and counts, never an object's content).
+//
+// For the Environment reconciler (KubernetesExecutorFactory makes the executor):
+//   const ex = new SyncExecutor(transport, resources, { owner, persist: (op) => patchStatus({ operation: op }), log });
 //   const { live, report } = await ex.compareWithCluster(desired, spec.sync?.ignoreDifferences);
 //   const { operation } = await ex.start({ id, revision, desired, inventory: status.inventory ?? [], prune });
 //   const out = await ex.step(status.operation, desiredOf(status.operation.revision)); // once per reconcile
 //   if (!out.done) requeue(out.requeueAfterMs);  // else: nextInventory(...), history, conditions
 import type { HealthAssessor } from '../../core/health/index.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/manifest.ts';
 import { formatKey, keyOf } from '../../core/manifest.ts';
 import { ANNOTATION_OPERATION, LABEL_HOOK_OF } from '../../core/keys.ts';
+import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { IgnoreDifference } from '../../core/diff/index.ts';
 import { nextStep, type StepOptions } from '../../core/sync/next-step.ts';
 import {
@@ -36,16 +39,17 @@ import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/p
 import { Applier } from './applier.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
 import { LiveState, type WatchCache } from './live-state.ts';
-import { formatAddress, ResourceMap } from './resource-map.ts';
+import { formatAddress, type ResourceMap } from './resource-map.ts';
 import { isTransient } from './api-error.ts';
-import { RestTransport } from './rest-transport.ts';
+import type { RestTransport } from './rest-transport.ts';
+import { positionOf, waitsOf } from './sync-step-log.ts';
 
 export interface SyncExecutorOptions {
   /** The Environment that owns what is applied. */
   readonly owner: OwnerReference;
   /**
    * Persists Environment.status.operation: the checkpoints before and after actions that
-   * must not run twice, and the end of run(). The caller writes the rest with its status.
+   * must not run twice. The caller writes the rest with its status.
    */
   readonly persist: (operation: Operation) => Promise<void>;
   readonly step?: Partial<StepOptions>;
@@ -59,6 +63,8 @@ export interface SyncExecutorOptions {
   readonly serviceAccountName?: string;
   /** The operator's watch cache of managed objects: reads by address come from it when it is fresh enough. */
   readonly cache?: WatchCache;
+  /** Debug lines for every step of an operation (names and counts, never a secret value). @default silentLogger */
+  readonly log?: Logger;
 }
 
 export interface StartSyncOptions {
@@ -92,6 +98,7 @@ export class SyncExecutor {
   readonly #comparer: DryRunComparer;
   readonly #options: SyncExecutorOptions;
   readonly #step: StepOptions;
+  readonly #log: Logger;
   /** The ignore rules of the last comparison: what is applied is remembered under them. */
   #ignoreRules: readonly IgnoreDifference[] | undefined;
   /** The operation this executor stepped last, to tell a resumed one. */
@@ -105,14 +112,7 @@ export class SyncExecutor {
     this.#comparer = new DryRunComparer(this.#applier, { clock: () => this.#now() });
     this.#options = options;
     this.#step = { ...DEFAULT_STEP, ...options.step };
-  }
-
-  static async fromKubeConfig(kc: KubeConfig, options: SyncExecutorOptions): Promise<SyncExecutor> {
-    const impersonate = options.serviceAccountName
-      ? `system:serviceaccount:${options.owner.namespace}:${options.serviceAccountName}`
-      : undefined;
-    const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: options.concurrency ?? 16, impersonate });
-    return new SyncExecutor(transport, new ResourceMap(transport), options);
+    this.#log = options.log ?? silentLogger;
   }
 
   get live(): LiveState {
@@ -121,16 +121,6 @@ export class SyncExecutor {
 
   #now(): number {
     return (this.#options.clock ?? Date.now)();
-  }
-
-  /** Sync status of every desired resource against the live ones (hooks left out). */
-  compare(
-    desired: readonly KubeObject[],
-    live: readonly KubeObject[],
-    ignoreRules?: readonly IgnoreDifference[],
-  ): Promise<CompareReport> {
-    this.#ignoreRules = ignoreRules;
-    return this.#comparer.compare({ desired, live, owner: this.#options.owner, ignoreRules });
   }
 
   /**
@@ -160,22 +150,6 @@ export class SyncExecutor {
     });
     for (const obj of report.found) live.set(formatKey(keyOf(obj)), obj);
     return { live, report };
-  }
-
-  /**
-   * Live objects of the desired objects and the inventory entries, by formatKey (absent ones
-   * left out): one GET each. A reconciler with a watch cache passes its cached objects to
-   * compare() instead, so that a steady state costs no request at all.
-   */
-  readLive(desired: readonly KubeObject[], inventory: readonly string[] = []): Promise<Map<string, KubeObject>> {
-    const addresses = new Map<string, { apiVersion: string; key: ReturnType<typeof keyOf> }>();
-    for (const entry of inventory) {
-      const item = parseInventoryEntry(entry);
-      addresses.set(formatKey(item.key), item);
-    }
-    for (const obj of desired)
-      if (!isHook(obj)) addresses.set(formatKey(keyOf(obj)), { apiVersion: obj.apiVersion, key: keyOf(obj) });
-    return this.#live.getMany([...addresses.values()]);
   }
 
   /** Live objects of the inventory entries, by formatKey (gone ones left out). */
@@ -233,42 +207,35 @@ export class SyncExecutor {
       options: step,
       ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
     });
+    const log = this.#log.child({ operation: operation.id });
+    const actions = next.actions.map((a) => a.type);
+    const at = positionOf(next.operation);
+    log.debug('sync step', { revision: operation.revision, ...at, actions, resumed });
     const checkpoint = next.actions.some(
       (a) => a.type === 'createHook' || a.type === 'deleteHook' || a.type === 'prune',
     );
     if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
-    for (const action of next.actions) results.push(...(await this.#execute(next.operation, action)));
+    for (const action of next.actions) results.push(...(await this.#execute(next.operation, action, log)));
     const recorded = recordResults(next.operation, results);
     if (checkpoint && results.length > 0) await this.#options.persist(recorded);
     const wait = next.actions.find((a) => a.type === 'wait');
+    if (wait) log.debug('waiting', { ...at, ...waitsOf(next.operation), afterMs: wait.afterMs });
+    if (isFinished(recorded)) log.debug('sync operation finished', { result: recorded.phase });
     const progressed = results.length > 0 && !wait;
     const requeueAfterMs = wait ? wait.afterMs : progressed ? 0 : this.#step.pollMs;
     return { operation: recorded, done: isFinished(recorded), requeueAfterMs, actions: next.actions, resumed };
   }
 
-  /** Steps until the operation finishes (for tests and one-shot callers). */
-  async run(operation: Operation, desired: readonly KubeObject[], signal?: AbortSignal): Promise<Operation> {
-    let current = operation;
-    for (;;) {
-      signal?.throwIfAborted();
-      const outcome = await this.step(current, desired);
-      current = outcome.operation;
-      if (outcome.done) {
-        await this.#options.persist(current);
-        return current;
-      }
-      if (outcome.requeueAfterMs > 0) await sleep(Math.min(outcome.requeueAfterMs, 500), undefined, { signal });
-    }
-  }
-
-  async #execute(op: Operation, action: SyncAction): Promise<ActionResult[]> {
+  async #execute(op: Operation, action: SyncAction, log: Logger): Promise<ActionResult[]> {
     const fail = (err: unknown) => (err instanceof Error ? err.message : String(err));
     switch (action.type) {
       case 'wait':
         return [];
       case 'validate': {
         const { failures, retry } = await this.#comparer.validate(action.objects, action.tolerateMissing);
+        const objects = action.objects.length;
+        log.debug('validated with a server-side dry-run', { objects, failed: failures.length, again: retry });
         if (failures.length === 0 && retry) return [];
         return [{ type: 'validate', ...(failures.length > 0 ? { error: failures.join('; ') } : {}) }];
       }
@@ -281,42 +248,65 @@ export class SyncExecutor {
         });
         for (const { live } of applied) this.#live.wrote(live);
         this.#comparer.remember(applied, this.#ignoreRules);
+        const retrying = outcomes.filter((o) => o.error && isTransient(o.cause)).length;
+        log.debug('applied a wave', {
+          ...positionOf(op, action.tasks[0]?.taskId),
+          objects: action.tasks.length,
+          applied: applied.length,
+          failed: action.tasks.length - applied.length - retrying,
+          retrying,
+        });
         return action.tasks.flatMap((t, i): ActionResult[] => {
           const o = outcomes[i]!;
           if (o.error && isTransient(o.cause)) return [];
           return [{ type: 'apply', taskId: t.taskId, ...(o.error ? { error: o.error } : {}) }];
         });
       }
-      case 'createHook':
+      case 'createHook': {
+        const fields = { ...positionOf(op, action.taskId), hook: formatKey(keyOf(action.object)) };
         try {
-          if (action.deleteBefore) await this.#deleteEarlierHooks(op, action.object);
+          if (action.deleteBefore) await this.#deleteEarlierHooks(op, action.object, log);
           const created = await this.#applier.create(action.object);
           if (created) this.#live.wrote(created);
+          log.debug(created ? 'created a hook object' : 'found the hook object created already', fields);
           return [{ type: 'createHook', taskId: action.taskId }];
         } catch (err) {
+          log.debug('could not create a hook object', { ...fields, retrying: isTransient(err) });
           return isTransient(err) ? [] : [{ type: 'createHook', taskId: action.taskId, error: fail(err) }];
         }
+      }
       case 'deleteHook':
-      case 'prune':
+      case 'prune': {
+        const hook = action.type === 'deleteHook';
+        const fields = { ...positionOf(op, action.taskId), object: formatAddress(action.ref) };
         try {
           // Deleted only if, at that moment, the object is this Environment's (and, for a
           // prune, not marked keelson.dev/prune: "false"); otherwise it is left in place.
           const owner = this.#options.owner;
-          const hook = action.type === 'deleteHook';
           const outcome = await this.#applier.deleteIf(action.ref, (live) => retentionOf(live, owner, { hook }));
           if (outcome.result === 'retained') {
+            log.debug(hook ? 'left a hook object in place' : 'left an object in place instead of pruning it', {
+              ...fields,
+              reason: outcome.retention.reason,
+            });
             return [{ type: action.type, taskId: action.taskId, retained: outcome.retention }];
           }
           this.#live.deleted(action.ref);
+          log.debug(hook ? 'deleted a hook object' : 'pruned an object', { ...fields, result: outcome.result });
           return [{ type: action.type, taskId: action.taskId }];
         } catch (err) {
+          log.debug(hook ? 'could not delete a hook object' : 'could not prune an object', {
+            ...fields,
+            retrying: isTransient(err),
+          });
           return isTransient(err) ? [] : [{ type: action.type, taskId: action.taskId, error: fail(err) }];
         }
+      }
     }
   }
 
   /** BeforeHookCreation: hook objects of earlier operations for the same hook go first. */
-  async #deleteEarlierHooks(op: Operation, hook: KubeObject): Promise<void> {
+  async #deleteEarlierHooks(op: Operation, hook: KubeObject, log: Logger): Promise<void> {
     const hookOf = hook.metadata.labels?.[LABEL_HOOK_OF] ?? hookOfLabel(hook.metadata.name);
     const earlier = await this.#live.listHookObjects(this.#options.owner, hook, hookOf);
     for (const obj of earlier) {
@@ -324,7 +314,16 @@ export class SyncExecutor {
       const address = { apiVersion: obj.apiVersion, key: keyOf(obj) };
       const owner = this.#options.owner;
       const outcome = await this.#applier.deleteIf(address, (live) => retentionOf(live, owner, { hook: true }));
-      if (outcome.result !== 'retained') this.#live.deleted(address);
+      const fields = { hook: formatKey(keyOf(obj)), of: obj.metadata.annotations?.[ANNOTATION_OPERATION] };
+      if (outcome.result === 'retained') {
+        log.debug('left a hook object of an earlier operation in place', {
+          ...fields,
+          reason: outcome.retention.reason,
+        });
+        continue;
+      }
+      this.#live.deleted(address);
+      log.debug('deleted a hook object of an earlier operation', { ...fields, result: outcome.result });
     }
   }
 
