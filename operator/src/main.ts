@@ -74,13 +74,16 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   // One Git source (one object cache per URL) shared by the GitRepository controllers of
   // every watched namespace.
   const gitMetrics = new GitMetrics(registry);
+  const reconcileMetrics = new ReconcileMetrics(registry);
   const source = new GitSource({ cacheDir: `${config.cacheDir}/git`, onRequest: gitMetrics.observe });
   const gitControllers = (config.namespaces.length ? config.namespaces : [undefined]).map(
-    (ns, i) =>
+    (ns) =>
       new GitRepositoryController(kc, {
         cacheDir: `${config.cacheDir}/git`,
         source,
-        ...(i === 0 ? { registry } : {}),
+        log,
+        // Every namespace's reconciles are counted (not only the first's).
+        observe: reconcileMetrics.observe,
         ...(ns ? { namespace: ns } : {}),
         concurrency: Math.max(2, Math.ceil(config.concurrency / 2)),
       }),
@@ -132,58 +135,63 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     resourceMap,
     cache: managed,
     ...assessHealth,
+    log,
   });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
-  const reconciler = new EnvironmentReconciler({
-    resources,
-    artifacts,
-    executors,
-    metrics,
-    log,
-    redactor,
-    diffs,
-    events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
-    ...assessHealth,
-    clock: Date.now,
-    newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
-    desired: {
-      // One warm worker per repository and path, reused across its commits.
-      synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
-        const source = {
-          tree,
-          path,
-          isolationKey: `${repository}:${path}`,
-          ...(chartAccess ? { chartAccess } : {}),
-          ...(npmAccess ? { npmAccess } : {}),
-        };
-        return synthCache.get(
-          `${repository}|${tree.revision}|${path}|${environment}`,
-          !tree.revision.startsWith('dir:'),
-          async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result,
-        );
+  const reconciler = new EnvironmentReconciler(
+    {
+      resources,
+      artifacts,
+      executors,
+      metrics,
+      log,
+      redactor,
+      diffs,
+      events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
+      ...assessHealth,
+      clock: Date.now,
+      newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
+      desired: {
+        // One warm worker per repository and path, reused across its commits.
+        synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
+          const source = {
+            tree,
+            path,
+            isolationKey: `${repository}:${path}`,
+            ...(chartAccess ? { chartAccess } : {}),
+            ...(npmAccess ? { npmAccess } : {}),
+          };
+          return synthCache.get(
+            `${repository}|${tree.revision}|${path}|${environment}`,
+            !tree.revision.startsWith('dir:'),
+            async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result,
+          );
+        },
+        chartAccess: (env) => chartAccess.load(env),
+        npmAccess: (env) => npmAccess.load(env),
+        resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
+        isNamespaced: async (apiVersion, kind) =>
+          resourceMap.lookup(apiVersion, kind).then(
+            (r) => r.namespaced,
+            () => undefined,
+          ),
       },
-      chartAccess: (env) => chartAccess.load(env),
-      npmAccess: (env) => npmAccess.load(env),
-      resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
-      isNamespaced: async (apiVersion, kind) =>
-        resourceMap.lookup(apiVersion, kind).then(
-          (r) => r.namespaced,
-          () => undefined,
-        ),
     },
-  });
-  const reconcileMetrics = new ReconcileMetrics(registry);
+    {
+      resyncIntervalMs: config.resyncIntervalMs,
+      observe: reconcileMetrics.observe,
+      onForget: (key) => environments.forget(key),
+    },
+  );
   const stopCountingRequests = onKubernetesRequest(new KubernetesRequestMetrics(registry).observe);
   const environments = new EnvironmentController({
     reconciler,
     log,
     concurrency: config.concurrency,
-    resyncIntervalMs: config.resyncIntervalMs,
-    observe: reconcileMetrics.observe,
   });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
   let crdWatch: { stop(): Promise<void> } | undefined;

@@ -7,23 +7,21 @@
 // ArtifactSource port): the artifact of the GitRepository's status, or an earlier commit
 // for a rollback, read from the same warm cache.
 import * as k8s from '@kubernetes/client-node';
-import type { Registry } from 'prom-client';
 import { gitRepositoryDefinition, type GitRepositorySpec, type GitRepositoryStatus } from '../api/v1alpha1/index.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../core/keys.ts';
 import type { Logger } from '../core/logger.ts';
 import { SecretRedactor } from '../core/redact.ts';
 import type { GitArtifact } from '../adapters/git/artifact.ts';
-import { GitSource, GitSourceError, type RefreshRequest } from '../adapters/git/git-source.ts';
+import { GitSource, GitSourceError, type GitSourceOptions, type RefreshRequest } from '../adapters/git/git-source.ts';
 import { EventRecorder } from '../adapters/kubernetes/events.ts';
 import { StatusWriter } from '../adapters/kubernetes/status.ts';
 import { ResourceWatch, type WatchedObject, type WatchEventType } from '../adapters/kubernetes/watch.ts';
-import { GitMetrics } from '../adapters/metrics/git-metrics.ts';
-import { ReconcileMetrics } from '../adapters/metrics/reconcile-metrics.ts';
 import { loadCredentials } from './git-credentials.ts';
 import { reconcileKey, type ReconcilerDefinition, type StepContext } from './reconcile.ts';
 import { StalledError, TransientError } from './reconcile-errors.ts';
 import { WorkQueue } from './work-queue.ts';
+import { EventReason } from '../api/v1alpha1/conditions.ts';
 
 export interface GitRepositoryObject {
   apiVersion: string;
@@ -44,12 +42,14 @@ export interface GitRepositoryControllerOptions {
   readonly maxConcurrentFetches?: number;
   /** A shared Git source; one is made from the options above when absent. */
   readonly source?: GitSource;
-  /** Metrics are registered here when given. */
-  readonly registry?: Registry;
+  /** Each request to a Git server, for the Git source made here (GitMetrics.observe). */
+  readonly onRequest?: GitSourceOptions['onRequest'];
+  /** Each reconcile's kind, result and duration (ReconcileMetrics.observe). */
+  readonly observe?: ReconcilerDefinition<GitRepositoryObject, GitRepositoryStatus>['observe'];
   /** How often unused caches and retired objects are deleted. @default 5 min */
   readonly gcIntervalMs?: number;
-  /** Where failures that reach no status go (messages are redacted first). @default console */
-  readonly log?: Pick<Logger, 'error'>;
+  /** Where failures that reach no status go (messages are redacted first). */
+  readonly log: Pick<Logger, 'error'>;
 }
 
 const FETCH_FAILED = 'FetchFailed';
@@ -69,7 +69,6 @@ export class GitRepositoryController {
   readonly #status: StatusWriter;
   readonly #events: EventRecorder;
   readonly #redactor = new SecretRedactor({ now: Date.now });
-  readonly #reconcileMetrics: ReconcileMetrics | undefined;
   /** key → what last triggered a reconcile (generation and refresh token), to skip status-only events. */
   readonly #seen = new Map<string, string>();
   readonly #artifacts = new Map<string, GitArtifact>();
@@ -78,15 +77,13 @@ export class GitRepositoryController {
 
   constructor(kc: k8s.KubeConfig, options: GitRepositoryControllerOptions) {
     this.#options = options;
-    this.#log = options.log ?? { error: (message, fields) => console.error(message, fields ?? {}) };
-    const gitMetrics = options.registry ? new GitMetrics(options.registry) : undefined;
-    this.#reconcileMetrics = options.registry ? new ReconcileMetrics(options.registry) : undefined;
+    this.#log = options.log;
     this.source =
       options.source ??
       new GitSource({
         cacheDir: options.cacheDir,
         ...(options.maxConcurrentFetches ? { maxConcurrentFetches: options.maxConcurrentFetches } : {}),
-        ...(gitMetrics ? { onRequest: gitMetrics.observe } : {}),
+        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       });
     this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.#core = kc.makeApiClient(k8s.CoreV1Api);
@@ -176,7 +173,7 @@ export class GitRepositoryController {
       ctx.status.artifact = { revision: artifact.revision, commit: artifact.commit, fetchedAt: artifact.fetchedAt };
       ctx.events.push({
         type: 'Normal',
-        reason: 'NewArtifact',
+        reason: EventReason.NewArtifact,
         message: `stored artifact for revision ${artifact.revision}`,
       });
     }
@@ -206,7 +203,7 @@ export class GitRepositoryController {
     failureConditions: [FETCH_FAILED],
     patchStatus: async (o, status) => void (await this.#status.patch(o.metadata.namespace, o.metadata.name, status)),
     recordEvent: (o, e) => this.#events.record(o, e.type, e.reason, e.message),
-    observe: (s) => this.#reconcileMetrics?.observe(s),
+    observe: (sample) => this.#options.observe?.(sample),
   };
 
   async #collectGarbage(): Promise<void> {

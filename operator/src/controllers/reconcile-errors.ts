@@ -1,5 +1,7 @@
-// The three ways a reconcile step can fail, and the one place that turns a failure (or a
-// success) into kstatus conditions and a requeue. Steps throw; they never set conditions.
+// The three ways a reconcile step can fail, for every controller, and the one place that turns
+// a failure (or a success) into kstatus conditions and a requeue. Steps throw; they never set
+// conditions. Each error carries a reason (PascalCase, from condition-reasons.ts) and, when the
+// failure belongs to one, the condition it sets (FetchFailed, Synthesized, SecretsResolved…).
 import {
   READY,
   RECONCILING,
@@ -9,6 +11,7 @@ import {
   type ConditionContext,
 } from '../core/conditions.ts';
 import type { Requeue } from './work-queue.ts';
+import { Reason } from '../api/v1alpha1/conditions.ts';
 
 export interface ReconcileErrorOptions {
   /** An extra condition set True while this failure lasts, e.g. FetchFailed. */
@@ -18,6 +21,7 @@ export interface ReconcileErrorOptions {
 /** Retrying cannot help until the spec (or something it names) changes. */
 export class StalledError extends Error {
   override readonly name = 'StalledError';
+  readonly kind = 'stalled';
   readonly reason: string;
   readonly condition: string | undefined;
   constructor(reason: string, message: string, options: ReconcileErrorOptions = {}) {
@@ -30,6 +34,7 @@ export class StalledError extends Error {
 /** Something this object depends on is not ready yet: check again after `delayMs`. */
 export class WaitingError extends Error {
   override readonly name = 'WaitingError';
+  readonly kind = 'waiting';
   readonly reason: string;
   readonly delayMs: number;
   readonly condition: string | undefined;
@@ -44,6 +49,7 @@ export class WaitingError extends Error {
 /** A failure that may pass: retry with backoff. Unknown errors are treated as transient. */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
+  readonly kind = 'transient';
   readonly reason: string;
   readonly condition: string | undefined;
   constructor(reason: string, message: string, options: ReconcileErrorOptions = {}) {
@@ -53,7 +59,14 @@ export class TransientError extends Error {
   }
 }
 
-export type ReconcileResult = 'success' | 'stalled' | 'waiting' | 'transient';
+/** What a step throws. */
+export type ReconcileError = StalledError | WaitingError | TransientError;
+
+export function isReconcileError(err: unknown): err is ReconcileError {
+  return err instanceof StalledError || err instanceof WaitingError || err instanceof TransientError;
+}
+
+export type ReconcileResult = 'success' | ReconcileError['kind'];
 
 export interface OutcomeInput {
   readonly error: unknown;
@@ -86,9 +99,9 @@ export function decideOutcome(
   };
   if (e === undefined) {
     for (const type of input.failureConditions) list = list.filter((c) => c.type !== type);
-    set(READY, 'True', 'Succeeded', input.readyMessage);
-    set(RECONCILING, 'False', 'Succeeded', '');
-    set(STALLED, 'False', 'Succeeded', '');
+    set(READY, 'True', Reason.Succeeded, input.readyMessage);
+    set(RECONCILING, 'False', Reason.Succeeded, '');
+    set(STALLED, 'False', Reason.Succeeded, '');
     return {
       result: 'success',
       conditions: list,
@@ -96,7 +109,7 @@ export function decideOutcome(
       failure: undefined,
     };
   }
-  const typed = e instanceof StalledError || e instanceof WaitingError || e instanceof TransientError ? e : undefined;
+  const typed = isReconcileError(e) ? e : undefined;
   const reason = typed?.reason ?? 'InternalError';
   const message = e instanceof Error ? e.message : String(e);
   for (const type of input.failureConditions) if (type !== typed?.condition) list = list.filter((c) => c.type !== type);
@@ -122,6 +135,6 @@ export function decideOutcome(
       failure: { reason, message },
     };
   }
-  set(RECONCILING, 'True', 'ProgressingWithRetry', message);
+  set(RECONCILING, 'True', Reason.ProgressingWithRetry, message);
   return { result: 'transient', conditions: list, requeue: { kind: 'backoff' }, failure: { reason, message } };
 }

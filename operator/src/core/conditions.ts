@@ -4,16 +4,17 @@
 // time moves only when the status does. Pure: the caller passes the time in.
 import type { Static } from '@sinclair/typebox';
 import type { Condition as ConditionSchema } from '../api/v1alpha1/schema.ts';
+import { ConditionType } from '../api/v1alpha1/conditions.ts';
 
 export type Condition = Static<typeof ConditionSchema>;
 export type ConditionStatus = Condition['status'];
 
-export const READY = 'Ready';
-export const RECONCILING = 'Reconciling';
-export const STALLED = 'Stalled';
+export const READY = ConditionType.Ready;
+export const RECONCILING = ConditionType.Reconciling;
+export const STALLED = ConditionType.Stalled;
 
 /** Conditions that only exist while True (kstatus "abnormal-true" conditions). */
-const onlyWhileTrue = new Set([RECONCILING, STALLED]);
+const onlyWhileTrue = new Set<string>([RECONCILING, STALLED]);
 
 export interface ConditionUpdate {
   readonly type: string;

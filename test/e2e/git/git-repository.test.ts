@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
+import { GitMetrics } from '../../../operator/src/adapters/metrics/git-metrics.ts';
+import { ReconcileMetrics } from '../../../operator/src/adapters/metrics/reconcile-metrics.ts';
 import { GitRepositoryController, type GitRepositoryObject } from '../../../operator/src/controllers/git-repository.ts';
 import { GitServer } from '../../harness/git-server.ts';
 import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
@@ -37,7 +39,13 @@ before(async () => {
     namespace: ns,
     body: { metadata: { name: 'wrong-auth' }, stringData: { username: 'keelson', password: 'not-the-password' } },
   });
-  controller = new GitRepositoryController(kc, { cacheDir, namespace: ns, registry });
+  controller = new GitRepositoryController(kc, {
+    cacheDir,
+    namespace: ns,
+    log: { error: (message, fields) => console.error(message, fields ?? {}) },
+    onRequest: new GitMetrics(registry).observe,
+    observe: new ReconcileMetrics(registry).observe,
+  });
   await controller.start();
 });
 after(async () => {

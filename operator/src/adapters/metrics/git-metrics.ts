@@ -19,24 +19,19 @@ export class GitMetrics {
   readonly duration: Histogram<'repository' | 'kind'>;
 
   constructor(registry: Registry) {
-    this.requests =
-      (registry.getSingleMetric(`${METRIC_PREFIX}git_requests_total`) as GitMetrics['requests'] | undefined) ??
-      new Counter({
-        name: `${METRIC_PREFIX}git_requests_total`,
-        help: 'Git requests to remote repositories, by repository, kind (ls-refs, fetch) and result.',
-        labelNames: ['repository', 'kind', 'result'],
-        registers: [registry],
-      });
-    this.duration =
-      (registry.getSingleMetric(`${METRIC_PREFIX}git_request_duration_seconds`) as
-        GitMetrics['duration'] | undefined) ??
-      new Histogram({
-        name: `${METRIC_PREFIX}git_request_duration_seconds`,
-        help: 'Duration of Git requests to remote repositories, by repository and kind.',
-        labelNames: ['repository', 'kind'],
-        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-        registers: [registry],
-      });
+    this.requests = new Counter({
+      name: `${METRIC_PREFIX}git_requests_total`,
+      help: 'Git requests to remote repositories, by repository, kind (ls-refs, fetch) and result.',
+      labelNames: ['repository', 'kind', 'result'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: `${METRIC_PREFIX}git_request_duration_seconds`,
+      help: 'Duration of Git requests to remote repositories, by repository and kind.',
+      labelNames: ['repository', 'kind'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
   }
 
   /** Records one request; pass it as the Git source's `onRequest`. */

@@ -7,6 +7,7 @@ import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-reso
 import type { ChartAccess } from '../../adapters/render/chart-store.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 import { readSecretKeys } from './secret-keys.ts';
+import { Reason } from '../../api/v1alpha1/conditions.ts';
 
 export type ChartAccessResolver = (url: string) => ChartAccess;
 
@@ -43,7 +44,7 @@ export class ChartAccessLoader {
       field: `spec.chartRepositories[${index}].secretRef`,
       keys: ['username', 'password'],
       secret: ['password'],
-      reasons: { notFound: 'ChartCredentialsNotFound', invalid: 'ChartCredentialsInvalid' },
+      reasons: { notFound: Reason.ChartCredentialsNotFound, invalid: Reason.ChartCredentialsInvalid },
     });
     return { username: username!, password: password! };
   }

@@ -10,10 +10,17 @@ import type { SynthesisResult, SynthesizedApp } from '../../core/synthesis.ts';
 import { PassSecretError, SecretsResolutionError } from '../../core/secrets/errors.ts';
 import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import { SECRETS_RESOLVED } from './environment-conditions.ts';
-import { StepError, stalled, waiting } from './step-error.ts';
+import {
+  StalledError,
+  TransientError,
+  WaitingError,
+  isReconcileError,
+  type ReconcileError,
+} from '../reconcile-errors.ts';
 import type { ChartAccessResolver } from './chart-access.ts';
 import type { NpmAccessResolver } from './npm-access.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
+import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
 
 export interface DesiredState {
   readonly revision: string;
@@ -110,24 +117,25 @@ function scopesFromCrds(objects: readonly KubeObject[]): Map<string, boolean> {
 }
 
 /** A failure to build the desired state, as the step error the reconciler reports (secrets, synthesis, annotations). */
-export function classifyDesiredStateError(err: unknown, redact: (t: string) => string): StepError {
-  if (err instanceof StepError) return err;
+export function classifyDesiredStateError(err: unknown, redact: (t: string) => string): ReconcileError {
+  if (isReconcileError(err)) return err;
   if (err instanceof SecretsResolutionError || err instanceof PassSecretError) {
     const c = secretsResolvedCondition(err);
     const message = redact(c.message);
     return err.isTransient
-      ? waiting(SECRETS_RESOLVED, c.reason, message, 30_000)
-      : stalled(SECRETS_RESOLVED, c.reason, message);
+      ? new WaitingError(c.reason, message, 30_000, { condition: SECRETS_RESOLVED })
+      : new StalledError(c.reason, message, { condition: SECRETS_RESOLVED });
   }
   const message = redact(err instanceof Error ? err.message : String(err));
   // A chart repository or registry that is down: the last synced state stays, and the render is tried again.
   if (err instanceof SynthesisError && err.reason === 'ChartUnavailable') {
-    return waiting('Synthesized', 'ChartUnavailable', message, 30_000);
+    return new WaitingError(Reason.ChartUnavailable, message, 30_000, { condition: ConditionType.Synthesized });
   }
   // The same for an npm registry: the install of this lockfile is tried again.
   if (err instanceof SynthesisError && err.reason === 'DependenciesUnavailable') {
-    return waiting('Synthesized', 'DependenciesUnavailable', message, 30_000);
+    return new WaitingError(Reason.DependenciesUnavailable, message, 30_000, { condition: ConditionType.Synthesized });
   }
-  if (err instanceof SynthesisError) return stalled('Synthesized', 'SynthesisFailed', message);
-  return new StepError('transient', 'Synthesized', 'SynthesisError', message);
+  if (err instanceof SynthesisError)
+    return new StalledError(Reason.SynthesisFailed, message, { condition: ConditionType.Synthesized });
+  return new TransientError(Reason.SynthesisError, message, { condition: ConditionType.Synthesized });
 }

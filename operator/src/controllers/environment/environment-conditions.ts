@@ -9,20 +9,22 @@ import {
   type Condition,
   type ConditionContext,
 } from '../../core/conditions.ts';
+import { secretsResolvedCondition } from '../../core/secrets/condition.ts';
 import type { ResourceSummary } from '../../core/environment/resource-summary.ts';
-import type { StepError } from './step-error.ts';
+import type { ReconcileError } from '../reconcile-errors.ts';
+import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
 
-export const SOURCE_READY = 'SourceReady';
-export const SYNTHESIZED = 'Synthesized';
-export const SECRETS_RESOLVED = 'SecretsResolved';
-export const SYNCED = 'Synced';
-export const HEALTHY = 'Healthy';
+export const SOURCE_READY = ConditionType.SourceReady;
+export const SYNTHESIZED = ConditionType.Synthesized;
+export const SECRETS_RESOLVED = ConditionType.SecretsResolved;
+export const SYNCED = ConditionType.Synced;
+export const HEALTHY = ConditionType.Healthy;
 
 export interface ConditionInput {
   readonly summary?: ResourceSummary;
   readonly operation?: Operation;
   readonly secretReferences?: number;
-  readonly error?: StepError;
+  readonly error?: ReconcileError;
   /** An unexpected error (a bug or an API failure), already redacted. */
   readonly failure?: string;
   readonly suspended: boolean;
@@ -40,64 +42,64 @@ export function environmentConditions(
     c = setCondition(c, { type, status, reason, message }, ctx);
   };
   if (input.suspended) {
-    set(READY, 'False', 'Suspended', 'reconciliation is suspended (spec.suspend)');
-    set(RECONCILING, 'False', 'Suspended', '');
-    set(STALLED, 'False', 'Suspended', '');
+    set(READY, 'False', Reason.Suspended, 'reconciliation is suspended (spec.suspend)');
+    set(RECONCILING, 'False', Reason.Suspended, '');
+    set(STALLED, 'False', Reason.Suspended, '');
     return c;
   }
   const running = input.operation?.phase === 'Running' || input.operation?.phase === 'Terminating';
   set(
     RECONCILING,
     running ? 'True' : 'False',
-    running ? 'Syncing' : 'Idle',
+    running ? Reason.Syncing : Reason.Idle,
     running ? `syncing ${input.operation!.revision}` : '',
   );
 
   if (input.error) {
-    set(input.error.condition, 'False', input.error.reason, input.error.message);
+    if (input.error.condition) set(input.error.condition, 'False', input.error.reason, input.error.message);
     set(READY, 'False', input.error.reason, input.error.message);
     set(STALLED, input.error.kind === 'stalled' ? 'True' : 'False', input.error.reason, input.error.message);
     return c;
   }
   if (input.failure) {
-    set(READY, 'False', 'ReconcileFailed', input.failure);
-    set(STALLED, 'False', 'ReconcileFailed', '');
+    set(READY, 'False', Reason.ReconcileFailed, input.failure);
+    set(STALLED, 'False', Reason.ReconcileFailed, '');
     return c;
   }
-  set(STALLED, 'False', 'Reconciled', '');
-  set(SOURCE_READY, 'True', 'ArtifactReady', 'the source artifact is available');
-  set(SYNTHESIZED, 'True', 'Synthesized', 'the deploy repository synthesized');
+  set(STALLED, 'False', Reason.Reconciled, '');
+  set(SOURCE_READY, 'True', Reason.ArtifactReady, 'the source artifact is available');
+  set(SYNTHESIZED, 'True', Reason.Synthesized, 'the deploy repository synthesized');
   if (input.secretReferences !== undefined && input.secretReferences > 0) {
-    set(SECRETS_RESOLVED, 'True', 'Resolved', `${input.secretReferences} pass references resolved`);
+    c = setCondition(c, secretsResolvedCondition({ references: input.secretReferences }), ctx);
   }
   const s = input.summary;
   if (!s) return c;
   const failed = input.operation?.phase === 'Failed' ? input.operation : undefined;
-  if (s.sync === 'Synced') set(SYNCED, 'True', 'Synced', 'the live state matches the desired state');
-  else if (failed) set(SYNCED, 'False', 'SyncFailed', failed.message ?? 'the last sync failed');
+  if (s.sync === 'Synced') set(SYNCED, 'True', Reason.Synced, 'the live state matches the desired state');
+  else if (failed) set(SYNCED, 'False', Reason.SyncFailed, failed.message ?? 'the last sync failed');
   else
     set(
       SYNCED,
       'False',
-      s.sync === 'OutOfSync' ? 'OutOfSync' : 'Unknown',
+      s.sync === 'OutOfSync' ? Reason.OutOfSync : Reason.Unknown,
       input.holdReason ?? `the live state is ${s.sync}`,
     );
   const healthy = s.health.status === 'Healthy';
   set(
     HEALTHY,
     healthy ? 'True' : 'False',
-    healthy ? 'Healthy' : s.health.status,
+    healthy ? Reason.Healthy : s.health.status,
     s.health.message ?? `health is ${s.health.status}`,
   );
-  if (running) set(READY, 'False', 'Syncing', `syncing ${input.operation!.revision}`);
+  if (running) set(READY, 'False', Reason.Syncing, `syncing ${input.operation!.revision}`);
   else if (s.sync !== 'Synced')
     set(
       READY,
       'False',
-      failed ? 'SyncFailed' : 'OutOfSync',
+      failed ? Reason.SyncFailed : Reason.OutOfSync,
       failed?.message ?? input.holdReason ?? 'the live state differs from the desired state',
     );
   else if (!healthy) set(READY, 'False', s.health.status, s.health.message ?? `health is ${s.health.status}`);
-  else set(READY, 'True', 'Succeeded', 'synced and healthy');
+  else set(READY, 'True', Reason.Succeeded, 'synced and healthy');
   return c;
 }

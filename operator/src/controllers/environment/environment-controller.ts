@@ -3,24 +3,17 @@
 // GitRepositories they use (deploy repo and pass store), and on the objects they manage
 // (self-heal), and a periodic requeue with jitter so a missed event cannot strand one.
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
-import { withJitter } from '../../core/duration.ts';
 import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { KubeObject } from '../../core/manifest.ts';
 import { WorkQueue, type Requeue } from '../work-queue.ts';
-import type { EnvironmentReconciler, ReconcileOutcome } from './environment-reconciler.ts';
+import type { EnvironmentReconciler } from './environment-reconciler.ts';
 
 export interface EnvironmentControllerOptions {
   readonly reconciler: EnvironmentReconciler;
   readonly log: Logger;
   /** Environments reconciled at once. @default 4 */
   readonly concurrency?: number;
-  /** Periodic requeue of every Environment. @default 5 min */
-  readonly resyncIntervalMs?: number;
-  /** @default Math.random */
-  readonly random?: () => number;
-  /** Records each reconcile's duration and result (keelson_reconcile_duration_seconds). */
-  readonly observe?: (sample: { kind: string; result: string; seconds: number }) => void;
 }
 
 export class EnvironmentController {
@@ -100,28 +93,13 @@ export class EnvironmentController {
     this.#queue.add(`${namespace}/${name}`);
   }
 
-  async #handle(key: string): Promise<Requeue> {
-    const slash = key.indexOf('/');
-    const started = performance.now();
-    const outcome = await this.#options.reconciler.reconcile(key.slice(0, slash), key.slice(slash + 1));
-    this.#options.observe?.({
-      kind: 'Environment',
-      result: outcome.result,
-      seconds: (performance.now() - started) / 1000,
-    });
-    if (outcome.result === 'deleted') this.#index(key, []);
-    return this.#requeue(outcome);
+  #handle(key: string): Promise<Requeue> {
+    return this.#options.reconciler.reconcile(key);
   }
 
-  #requeue(outcome: ReconcileOutcome): Requeue {
-    if (outcome.result === 'deleted') return { kind: 'done' };
-    if (outcome.result === 'transient') return { kind: 'backoff' };
-    const interval = this.#options.resyncIntervalMs ?? 300_000;
-    const delay = outcome.requeueAfterMs === undefined ? interval : Math.min(outcome.requeueAfterMs, interval);
-    return {
-      kind: 'after',
-      delayMs: delay >= interval ? withJitter(interval, (this.#options.random ?? Math.random)()) : delay,
-    };
+  /** A deleted Environment was forgotten by the reconciler: nothing triggers it any more. */
+  forget(key: string): void {
+    this.#index(key, []);
   }
 
   #index(key: string, sources: string[]): void {

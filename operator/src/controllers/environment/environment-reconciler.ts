@@ -1,9 +1,9 @@
-// The Environment reconciler: source → synth → secrets → diff → sync → health → status.
-// It loads the Environment, keeps the finalizer where deletion has work to do, deletes what
-// a deleted Environment owns (deletionPolicy Delete), and hands every other reconcile to one
-// ReconcileRun (reconcile-run.ts), which steps a sync and patches status once.
+// The Environment reconciler: source → synth → secrets → diff → sync → health → status, as a
+// definition the one reconcile skeleton (../reconcile.ts) runs, as it runs the GitRepository's.
+// It keeps the finalizer where deletion has work to do, deletes what a deleted Environment owns
+// (deletionPolicy Delete), and hands the steps to one ReconcileRun (reconcile-run.ts).
 import type { HealthAssessor } from '../../core/health/index.ts';
-import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import { FINALIZER } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -11,10 +11,15 @@ import type { DesiredStateDeps } from './desired-state.ts';
 import type { DiffStore } from './diff-store.ts';
 import { recordEvent } from './environment-event.ts';
 import { ReconcileRun } from './reconcile-run.ts';
-import type { ArtifactSource, EnvironmentMetricsSink, EventSink, ExecutorFactory } from './ports.ts';
+import { environmentConditions } from './environment-conditions.ts';
+import { reconcileKey, type ReconcilerDefinition, type StepContext } from '../reconcile.ts';
+import type { Requeue } from '../work-queue.ts';
+import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
+import type { ArtifactSource, EnvironmentMetricsSink, EnvironmentStore, EventSink, ExecutorFactory } from './ports.ts';
+import { EventReason } from '../../api/v1alpha1/conditions.ts';
 
 export interface EnvironmentReconcilerDeps {
-  readonly resources: KeelsonResources;
+  readonly resources: EnvironmentStore;
   readonly artifacts: ArtifactSource;
   readonly desired: DesiredStateDeps;
   readonly executors: ExecutorFactory;
@@ -34,50 +39,128 @@ export interface EnvironmentReconcilerDeps {
   readonly assessHealth?: HealthAssessor;
 }
 
-export interface ReconcileOutcome {
-  readonly result: 'success' | 'stalled' | 'waiting' | 'transient' | 'deleted';
-  /** Reconcile again after this long at the latest (a watch event may come sooner). */
-  readonly requeueAfterMs?: number;
+/** What the Environment's steps found: the run that holds it. */
+interface EnvironmentFacts {
+  run?: ReconcileRun;
 }
 
+type EnvironmentContext = StepContext<EnvironmentResource, EnvironmentStatus, EnvironmentFacts>;
+
+export interface EnvironmentReconcilerOptions {
+  /** The periodic check of every Environment, before jitter. @default 5 min */
+  readonly resyncIntervalMs?: number;
+  /** Records each reconcile's duration and result (keelson_reconcile_duration_seconds). */
+  readonly observe?: (sample: { kind: string; result: string; seconds: number }) => void;
+  /** A deleted Environment was forgotten (its watches and indexes can go). */
+  readonly onForget?: (key: string) => void;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * The Environment's plug-in to the reconcile skeleton (reconcile.ts): load; deletion (the
+ * inventory deleted for deletionPolicy Delete, then the finalizer released); the finalizer kept
+ * where deletion has work to do; suspension; the steps source → desired → compare → sync of
+ * one ReconcileRun; then its conditions, and status patched once with Secret values masked.
+ */
 export class EnvironmentReconciler {
   readonly #deps: EnvironmentReconcilerDeps;
+  readonly definition: ReconcilerDefinition<EnvironmentResource, EnvironmentStatus, EnvironmentFacts>;
 
-  constructor(deps: EnvironmentReconcilerDeps) {
+  constructor(deps: EnvironmentReconcilerDeps, options: EnvironmentReconcilerOptions = {}) {
     this.#deps = deps;
+    const run = (ctx: EnvironmentContext): ReconcileRun => {
+      ctx.facts.run ??= new ReconcileRun(deps, ctx.object, ctx.status);
+      return ctx.facts.run;
+    };
+    const redactor = deps.redactor;
+    this.definition = {
+      kind: 'Environment',
+      load: (key) => this.#load(key),
+      finalize: async (key, env) => {
+        if (env) await this.#finalize(env);
+        this.#forget(key);
+        options.onForget?.(key);
+      },
+      prepare: (env) => this.#keepFinalizer(env),
+      isSuspended: (env) => env.spec.suspend === true,
+      suspendedConditions: (ctx) =>
+        environmentConditions(
+          ctx.status.conditions,
+          { suspended: true },
+          { now: ctx.now, generation: ctx.object.metadata.generation },
+        ),
+      intervalMs: () => options.resyncIntervalMs ?? 300_000,
+      facts: () => ({}),
+      steps: [
+        (ctx) => run(ctx).source(),
+        (ctx) => run(ctx).desired(),
+        (ctx) => run(ctx).compare(),
+        async (ctx) => {
+          const r = run(ctx);
+          await r.sync();
+          ctx.requeueAfterMs = r.requeueAfterMs;
+        },
+      ],
+      // Each step's error sets its own condition False (SourceReady, Synthesized…): environmentConditions.
+      failureConditions: [],
+      conditions: (ctx) => run(ctx).conditions({ now: ctx.now, generation: ctx.object.metadata.generation }),
+      onError: (ctx, err) => run(ctx).onError(err),
+      finalStatus: (status) => redactor.redact(status),
+      patchStatus: async (env, status) => {
+        const { namespace, name } = env.metadata;
+        try {
+          return await deps.resources.patchEnvironmentStatus(namespace, name, status, { firstStatus: !env.status });
+        } catch (err) {
+          deps.log.error('could not patch status', {
+            environment: `${namespace}/${name}`,
+            error: redactor.redactText(String(err)),
+          });
+          return undefined;
+        }
+      },
+      statusSettled: (env) => deps.metrics?.observe(env),
+      recordEvent: (env, event) => recordEvent(deps, deps.log, env, event),
+      // The steps record their own events (SyncStarted, PruneRefused…), each once.
+      failureEvents: false,
+      ...(options.observe ? { observe: options.observe } : {}),
+      clock: () => new Date(deps.clock()),
+      ...(options.random ? { random: options.random } : {}),
+    };
   }
 
-  async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
-    let env: EnvironmentResource;
+  /** Reconciles the Environment `namespace/name` once; says when to come back. */
+  reconcile(key: string): Promise<Requeue> {
+    return reconcileKey(this.definition, key);
+  }
+
+  async #load(key: string): Promise<EnvironmentResource | undefined> {
+    const slash = key.indexOf('/');
     try {
-      env = await this.#deps.resources.getEnvironment(namespace, name);
+      return await this.#deps.resources.getEnvironment(key.slice(0, slash), key.slice(slash + 1));
     } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-      return this.#forget(namespace, name);
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
     }
-    if (env.metadata.deletionTimestamp) return this.#finalize(env);
-    // The finalizer only where deletion has work to do (deletionPolicy Delete): an orphaning
-    // Environment goes away at once, and costs no write when it is created.
+  }
+
+  /**
+   * The finalizer only where deletion has work to do (deletionPolicy Delete): an orphaning
+   * Environment goes away at once, and costs no write when it is created.
+   */
+  async #keepFinalizer(env: EnvironmentResource): Promise<EnvironmentResource> {
     const finalizers = env.metadata.finalizers ?? [];
     const wanted = env.spec.deletionPolicy === 'Delete';
-    if (wanted !== finalizers.includes(FINALIZER)) {
-      env = await this.#deps.resources.setEnvironmentFinalizers(
-        namespace,
-        name,
-        wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER),
-      );
-    }
-    const run = new ReconcileRun(this.#deps, env);
-    return run.execute();
+    if (wanted === finalizers.includes(FINALIZER)) return env;
+    const next = wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER);
+    return this.#deps.resources.setEnvironmentFinalizers(env.metadata.namespace, env.metadata.name, next);
   }
 
   /** Deletion: Delete policy deletes what the inventory holds; Orphan (default) leaves it. */
-  async #finalize(env: EnvironmentResource): Promise<ReconcileOutcome> {
+  async #finalize(env: EnvironmentResource): Promise<void> {
     const { namespace, name } = env.metadata;
-    if (!env.metadata.finalizers?.includes(FINALIZER)) {
-      // Nothing of ours holds it; it goes when the others' finalizers do.
-      return this.#forget(namespace, name);
-    }
+    // Nothing of ours holds it: it goes when the others' finalizers do.
+    if (!env.metadata.finalizers?.includes(FINALIZER)) return;
     if (env.spec.deletionPolicy === 'Delete') {
       // Each object only if, when it is deleted, it is still this Environment's own.
       const { deleted, retained } = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
@@ -91,22 +174,23 @@ export class EnvironmentReconciler {
         const why = retained.map((r) => r.message).join('; ');
         this.#deps.log.warn('left objects of a deleted Environment in place', { environment, objects: why });
         const message = `left ${retained.length} managed objects in place: ${why}`;
-        await recordEvent(this.#deps, this.#deps.log, env, { type: 'Warning', reason: 'DeletionSkipped', message });
+        await recordEvent(this.#deps, this.#deps.log, env, {
+          type: 'Warning',
+          reason: EventReason.DeletionSkipped,
+          message,
+        });
       }
     }
-    await this.#deps.resources.setEnvironmentFinalizers(
-      namespace,
-      name,
-      (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),
-    );
-    return this.#forget(namespace, name);
+    const finalizers = (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+    await this.#deps.resources.setEnvironmentFinalizers(namespace, name, finalizers);
   }
 
   /** A deleted Environment: its executor, metrics and last diff go. */
-  #forget(namespace: string, name: string): ReconcileOutcome {
+  #forget(key: string): void {
+    const slash = key.indexOf('/');
+    const [namespace, name] = [key.slice(0, slash), key.slice(slash + 1)];
     this.#deps.executors.forget(namespace, name);
     this.#deps.metrics?.forget(namespace, name);
     this.#deps.diffs?.delete(namespace, name);
-    return { result: 'deleted' };
   }
 }

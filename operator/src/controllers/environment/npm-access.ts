@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 import { readSecretKeys } from './secret-keys.ts';
+import { Reason } from '../../api/v1alpha1/conditions.ts';
 
 export type NpmAccessResolver = (registryUrl: string) => { readonly token?: string };
 
@@ -43,7 +44,7 @@ export class NpmAccessLoader {
       field: `spec.npmRegistries[${index}].secretRef`,
       keys: ['token'],
       secret: ['token'],
-      reasons: { notFound: 'NpmCredentialsNotFound', invalid: 'NpmCredentialsInvalid' },
+      reasons: { notFound: Reason.NpmCredentialsNotFound, invalid: Reason.NpmCredentialsInvalid },
     });
     // A token written to a file for `kubectl create secret --from-file` ends with a newline.
     const trimmed = token!.trim();

@@ -12,8 +12,9 @@ import type { KubeObject } from '../../core/manifest.ts';
 import { hasPassRefs } from '../../core/secrets/pass-refs.ts';
 import { resolvePassSecrets, type ValueSink } from '../../core/secrets/resolve.ts';
 import type { ArtifactSource } from './ports.ts';
-import { stalled, waiting } from './step-error.ts';
+import { StalledError, WaitingError } from '../reconcile-errors.ts';
 import { SECRETS_RESOLVED } from './environment-conditions.ts';
+import { Reason } from '../../api/v1alpha1/conditions.ts';
 
 export interface PassSecretsOptions {
   readonly kubeConfig: k8s.KubeConfig;
@@ -42,10 +43,10 @@ export class PassSecrets {
     if (withRefs.length === 0) return { objects: [...objects], references: 0 };
     const pass = env.spec.secrets?.pass;
     if (!pass) {
-      throw stalled(
-        SECRETS_RESOLVED,
-        'NoPassStore',
+      throw new StalledError(
+        Reason.NoPassStore,
         `${withRefs.length} PassSecret(s) need a pass store, and spec.secrets.pass is not set`,
+        { condition: SECRETS_RESOLVED },
       );
     }
     const ns = env.metadata.namespace;
@@ -54,21 +55,21 @@ export class PassSecrets {
       repo = await this.#options.resources.getGitRepository(ns, pass.sourceRef.name);
     } catch (err) {
       if (err instanceof NotFoundError)
-        throw waiting(
-          SECRETS_RESOLVED,
-          'StoreNotFound',
+        throw new WaitingError(
+          Reason.StoreNotFound,
           `the pass store's GitRepository ${pass.sourceRef.name} does not exist`,
           30_000,
+          { condition: SECRETS_RESOLVED },
         );
       throw err;
     }
     const commit = repo.status?.artifact?.commit;
     if (!commit)
-      throw waiting(
-        SECRETS_RESOLVED,
-        'StoreNotReady',
+      throw new WaitingError(
+        Reason.StoreNotReady,
         `the pass store's GitRepository ${pass.sourceRef.name} has no artifact yet`,
         5000,
+        { condition: SECRETS_RESOLVED },
       );
     const key = await this.#key(ns, pass.keySecretRef);
     const store = new PassStore({
@@ -90,7 +91,9 @@ export class PassSecrets {
       secret = await this.#core.readNamespacedSecret({ namespace, name: ref.name });
     } catch (err) {
       if (err instanceof k8s.ApiException && err.code === 404)
-        throw stalled(SECRETS_RESOLVED, 'KeyNotFound', `the key Secret ${ref.name} does not exist`);
+        throw new StalledError(Reason.KeyNotFound, `the key Secret ${ref.name} does not exist`, {
+          condition: SECRETS_RESOLVED,
+        });
       throw err;
     }
     // A rotated key Secret (new resourceVersion) is loaded again; only the newest is kept.
@@ -109,7 +112,9 @@ export class PassSecrets {
     try {
       return await entry.loading;
     } catch (err) {
-      throw stalled(SECRETS_RESOLVED, (err as { reason?: string }).reason ?? 'KeyUnusable', (err as Error).message);
+      throw new StalledError((err as { reason?: string }).reason ?? Reason.KeyUnusable, (err as Error).message, {
+        condition: SECRETS_RESOLVED,
+      });
     }
   }
 }

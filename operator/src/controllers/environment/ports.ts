@@ -1,6 +1,7 @@
 // What the Environment reconciler needs from the rest of the operator, as small
 // interfaces; main.ts passes the concrete adapters.
 import type { GitRepositoryResource, EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
 import type { SourceTree } from '../../core/source.ts';
 import type { Retention } from '../../core/sync/ownership.ts';
@@ -11,9 +12,25 @@ export interface ArtifactSource {
   tree(repo: GitRepositoryResource, commit: string): Promise<SourceTree>;
 }
 
+/** Keelson's own resources, as the reconciler reads and writes them (KeelsonResources). */
+export interface EnvironmentStore {
+  getEnvironment(namespace: string, name: string): Promise<EnvironmentResource>;
+  getGitRepository(namespace: string, name: string): Promise<GitRepositoryResource>;
+  setEnvironmentFinalizers(namespace: string, name: string, finalizers: string[]): Promise<EnvironmentResource>;
+  patchEnvironmentStatus(
+    namespace: string,
+    name: string,
+    status: EnvironmentStatus,
+    options: { readonly firstStatus: boolean },
+  ): Promise<EnvironmentResource>;
+}
+
+/** What the reconciler asks of an Environment's SyncExecutor: compare, plan a sync, step it. */
+export type EnvironmentExecutor = Pick<SyncExecutor, 'compareWithCluster' | 'readInventory' | 'start' | 'step'>;
+
 /** One SyncExecutor per Environment (its owner, its identity, its persistence). */
 export interface ExecutorFactory {
-  executorFor(env: EnvironmentResource): Promise<SyncExecutor>;
+  executorFor(env: EnvironmentResource): Promise<EnvironmentExecutor>;
   /**
    * Deletes the objects of an inventory (deletionPolicy Delete), each only if it is this
    * Environment's own and not marked keelson.dev/prune: "false" when it is deleted; says how

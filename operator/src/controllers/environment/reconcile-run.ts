@@ -6,7 +6,8 @@
 import { planSync, SyncPlanError } from '../../core/sync/plan-sync.ts';
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
-import type { StartSyncOptions, SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
+import type { StartSyncOptions } from '../../adapters/kubernetes/sync-executor.ts';
+import type { EnvironmentExecutor } from './ports.ts';
 import type { EnvironmentStatus, Operation } from '../../api/v1alpha1/environment.ts';
 import { decideSync, type SyncDecision } from '../../core/environment/sync-decision.ts';
 import { resolveRetry } from '../../core/environment/retry.ts';
@@ -21,7 +22,7 @@ import type { Logger } from '../../core/logger.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { retentionOf } from '../../core/sync/ownership.ts';
 import { parseInventoryEntry, PruneRefusedError } from '../../core/sync/prune-set.ts';
-import { hashObject, stableStringify } from '../../core/diff/index.ts';
+import { hashObject } from '../../core/diff/index.ts';
 import { redactObject } from '../../core/redact.ts';
 import { formatKey, keyOf, type KubeObject } from '../../core/manifest.ts';
 import { formatRevision, parseRevision } from '../../core/source/git-ref.ts';
@@ -29,71 +30,112 @@ import { parseDuration } from '../../core/duration.ts';
 import { expireOperation } from '../../core/sync/operation.ts';
 import { buildDesiredState, classifyDesiredStateError, type DesiredState } from './desired-state.ts';
 import { environmentConditions, SOURCE_READY, SYNCED } from './environment-conditions.ts';
+import type { Condition, ConditionContext } from '../../core/conditions.ts';
 import { finishOperation } from './operation-outcome.ts';
-import { StepError, stalled, waiting } from './step-error.ts';
-import type { EnvironmentReconcilerDeps, ReconcileOutcome } from './environment-reconciler.ts';
+import { StalledError, WaitingError, isReconcileError, type ReconcileError } from '../reconcile-errors.ts';
+import type { EnvironmentReconcilerDeps } from './environment-reconciler.ts';
 import { recordEvent } from './environment-event.ts';
+import { EventReason, Reason } from '../../api/v1alpha1/conditions.ts';
 
-const DEFAULT_CHECK_MS = 5 * 60_000;
 const DEFAULT_OPERATION_TIMEOUT = '10m';
 
-/** One reconcile of one Environment: its working state and the steps. */
+/**
+ * One reconcile of one Environment: what its steps found, and the steps. The skeleton
+ * (reconcile.ts) calls the steps in order, then `onError` when one threw, then `conditions`;
+ * `status` is the skeleton's draft, written once at the end.
+ */
 export class ReconcileRun {
   readonly #deps: EnvironmentReconcilerDeps;
   readonly env: EnvironmentResource;
   readonly status: EnvironmentStatus;
   readonly #log: Logger;
+  #repo: GitRepositoryResource | undefined;
+  #executor: EnvironmentExecutor | undefined;
   #summary: ResourceSummary | undefined;
   #desired: DesiredState | undefined;
   #holdReason: string | undefined;
-  #requeueAfterMs: number | undefined;
+  /** Reconcile again after this long (a sync in progress, a retry due); the periodic check when unset. */
+  requeueAfterMs: number | undefined;
   /** What the reconcile is doing, for the message of an operation that cannot progress. */
   #stage = 'starting';
+  #error: ReconcileError | undefined;
+  #failure: string | undefined;
 
-  constructor(deps: EnvironmentReconcilerDeps, env: EnvironmentResource) {
+  constructor(deps: EnvironmentReconcilerDeps, env: EnvironmentResource, status: EnvironmentStatus) {
     this.#deps = deps;
     this.env = env;
-    this.status = structuredClone(env.status ?? {});
+    this.status = status;
     this.#log = deps.log.child({ environment: `${env.metadata.namespace}/${env.metadata.name}` });
   }
 
-  async execute(): Promise<ReconcileOutcome> {
-    let error: StepError | undefined;
-    let failure: string | undefined;
-    try {
-      if (this.env.spec.suspend) return { result: 'success' };
-      this.#stage = 'reading the source';
-      const repo = await this.#source();
-      const executor = await this.#deps.executors.executorFor(this.env);
-      this.#stage = 'synthesizing the latest revision';
-      this.#desired = await this.#desiredAt(repo, this.#latestRevision(repo));
-      await this.#checkAnnotations(this.#desired.objects);
-      this.#stage = 'comparing with the cluster';
-      this.#summary = await this.#compare(executor, this.#desired);
-      this.#stage = 'deciding whether to sync';
-      await this.#sync(executor, repo);
-      return { result: 'success', requeueAfterMs: this.#requeueAfterMs ?? DEFAULT_CHECK_MS };
-    } catch (err) {
-      const message = this.#deps.redactor.redactText(err instanceof Error ? err.message : String(err));
-      await this.#expireOperation(`${this.#stage} failed: ${message}`);
-      if (err instanceof StepError) {
-        error = err;
-        this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
-        return {
-          result: err.kind,
-          ...(err.kind === 'waiting'
-            ? { requeueAfterMs: err.delayMs }
-            : err.kind === 'stalled'
-              ? { requeueAfterMs: DEFAULT_CHECK_MS }
-              : {}),
-        };
-      }
-      failure = message;
-      this.#log.error('reconcile failed', { error: failure, stage: this.#stage });
-      return { result: 'transient' };
-    } finally {
-      await this.#patchStatus(error, failure);
+  /** Step: the GitRepository and its artifact, and the executor of this Environment. */
+  async source(): Promise<void> {
+    this.#stage = 'reading the source';
+    this.#repo = await this.#source();
+    this.#executor = await this.#deps.executors.executorFor(this.env);
+  }
+
+  /** Step: the desired state of the source's latest revision, its sync annotations checked. */
+  async desired(): Promise<void> {
+    const repo = this.#need(this.#repo);
+    this.#stage = 'synthesizing the latest revision';
+    this.#desired = await this.#desiredAt(repo, this.#latestRevision(repo));
+    await this.#checkAnnotations(this.#desired.objects);
+  }
+
+  /** Step: the desired state compared with the cluster. */
+  async compare(): Promise<void> {
+    this.#stage = 'comparing with the cluster';
+    this.#summary = await this.#compare(this.#need(this.#executor), this.#need(this.#desired));
+  }
+
+  /** Step: whether to sync, and a sync started or stepped for a bounded time. */
+  async sync(): Promise<void> {
+    this.#stage = 'deciding whether to sync';
+    await this.#sync(this.#need(this.#executor), this.#need(this.#repo));
+  }
+
+  /** A step threw: an operation that can no longer progress ends past spec.timeout; the error is logged. */
+  async onError(err: unknown): Promise<void> {
+    const message = this.#deps.redactor.redactText(err instanceof Error ? err.message : String(err));
+    await this.#expireOperation(`${this.#stage} failed: ${message}`);
+    if (isReconcileError(err)) {
+      this.#error = err;
+      this.#log.warn(err.message, { reason: err.reason, kind: err.kind });
+      return;
     }
+    this.#failure = message;
+    this.#log.error('reconcile failed', { error: message, stage: this.#stage });
+  }
+
+  /** The conditions and the summary fields of status, from what the steps found. */
+  conditions(ctx: ConditionContext): Condition[] {
+    const s = this.status;
+    if (this.#summary) {
+      s.sync = { status: this.#summary.sync, ...(this.#desired ? { revision: this.#desired.revision } : {}) };
+      s.health = this.#summary.health;
+      s.resources = this.#summary.resources;
+      s.apps = this.#summary.apps;
+    }
+    return environmentConditions(
+      s.conditions,
+      {
+        ...(this.#summary ? { summary: this.#summary } : {}),
+        ...(s.operation ? { operation: s.operation } : {}),
+        ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
+        ...(this.#error ? { error: this.#error } : {}),
+        ...(this.#failure ? { failure: this.#failure } : {}),
+        suspended: false,
+        ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
+      },
+      ctx,
+    );
+  }
+
+  /** What an earlier step found; a step that runs before it is a bug. */
+  #need<V>(value: V | undefined): V {
+    if (value === undefined) throw new Error(`${this.#stage}: a step ran before the one it needs`);
+    return value;
   }
 
   /** spec.timeout: the time limit of one operation, hooks included (the CRD's pattern admits only durations). */
@@ -129,7 +171,7 @@ export class ReconcileRun {
     );
     const fields = { revision: expired.revision, operation: expired.id, message: expired.message };
     this.#log.warn('sync failed: it could not progress within spec.timeout', fields);
-    await this.#event('Warning', 'SyncFailed', `sync of ${expired.revision} failed: ${expired.message}`);
+    await this.#event('Warning', EventReason.SyncFailed, `sync of ${expired.revision} failed: ${expired.message}`);
   }
 
   async #source(): Promise<GitRepositoryResource> {
@@ -139,16 +181,18 @@ export class ReconcileRun {
       repo = await this.#deps.resources.getGitRepository(this.env.metadata.namespace, ref);
     } catch (err) {
       if (err instanceof NotFoundError)
-        throw waiting(SOURCE_READY, 'SourceNotFound', `GitRepository ${ref} does not exist`, 30_000);
+        throw new WaitingError(Reason.SourceNotFound, `GitRepository ${ref} does not exist`, 30_000, {
+          condition: SOURCE_READY,
+        });
       throw err;
     }
     if (!repo.status?.artifact) {
       const why = repo.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.message;
-      throw waiting(
-        SOURCE_READY,
-        'ArtifactNotReady',
+      throw new WaitingError(
+        Reason.ArtifactNotReady,
         `GitRepository ${ref} has no artifact yet${why ? `: ${why}` : ''}`,
         5000,
+        { condition: SOURCE_READY },
       );
     }
     return repo;
@@ -160,7 +204,10 @@ export class ReconcileRun {
 
   async #desiredAt(repo: GitRepositoryResource, revision: string): Promise<DesiredState> {
     const commit = parseRevision(revision)?.commit;
-    if (!commit) throw stalled(SOURCE_READY, 'InvalidRevision', `revision "${revision}" names no commit`);
+    if (!commit)
+      throw new StalledError(Reason.InvalidRevision, `revision "${revision}" names no commit`, {
+        condition: SOURCE_READY,
+      });
     const tree = await this.#deps.artifacts.tree(repo, commit);
     try {
       return await buildDesiredState(this.env, tree, this.#deps.desired);
@@ -169,7 +216,7 @@ export class ReconcileRun {
     }
   }
 
-  async #compare(executor: SyncExecutor, desired: DesiredState): Promise<ResourceSummary> {
+  async #compare(executor: EnvironmentExecutor, desired: DesiredState): Promise<ResourceSummary> {
     const resources = desired.objects.filter((o) => !isHook(o));
     const { live, report } = await executor.compareWithCluster(resources, this.env.spec.sync?.ignoreDifferences);
     const desiredKeys = new Set(resources.map((o) => formatKey(keyOf(o))));
@@ -199,7 +246,7 @@ export class ReconcileRun {
     });
   }
 
-  async #sync(executor: SyncExecutor, repo: GitRepositoryResource): Promise<void> {
+  async #sync(executor: EnvironmentExecutor, repo: GitRepositoryResource): Promise<void> {
     const annotations = this.env.metadata.annotations ?? {};
     const requestText = annotations[ANNOTATION_SYNC_REQUESTED_AT];
     let request: SyncRequest | undefined;
@@ -208,18 +255,18 @@ export class ReconcileRun {
         request = parseSyncRequest(requestText);
       } catch (err) {
         this.status.lastHandledSyncAt = requestText;
-        await this.#event('Warning', 'InvalidSyncRequest', (err as Error).message);
+        await this.#event('Warning', EventReason.InvalidSyncRequest, (err as Error).message);
       }
     }
     const op = this.status.operation;
     const decision = decideSync({
       now: this.#deps.clock(),
-      suspended: false,
+      suspended: Boolean(this.env.spec.suspend),
       automated: Boolean(this.env.spec.sync?.automated),
       selfHeal: Boolean(this.env.spec.sync?.automated?.selfHeal),
       autoSyncPaused: Boolean(annotations[ANNOTATION_AUTO_SYNC_PAUSED]),
       latestRevision: this.#latestRevision(repo),
-      syncStatus: this.#summary!.sync,
+      syncStatus: this.#need(this.#summary).sync,
       generation: this.env.metadata.generation ?? 0,
       desiredHash: this.#desiredHash(),
       ...(op
@@ -243,13 +290,13 @@ export class ReconcileRun {
     }
     if (decision.kind === 'wait') {
       this.#holdReason = decision.reason;
-      this.#requeueAfterMs = decision.delayMs;
+      this.requeueAfterMs = decision.delayMs;
       return;
     }
     if (
       decision.kind === 'sync' &&
-      decision.reason.startsWith('self-heal') &&
-      this.#drifted(this.#desired!).length === 0
+      decision.trigger === 'self-heal' &&
+      this.#drifted(this.#need(this.#desired)).length === 0
     ) {
       // Only objects awaiting prune differ, and this sync would not prune them.
       this.#holdReason = 'objects no longer in the desired state await pruning, and automated prune is off';
@@ -264,15 +311,15 @@ export class ReconcileRun {
       operation = op!;
       this.#stage = `synthesizing revision ${operation.revision}`;
       desired =
-        operation.revision === this.#desired!.revision
-          ? this.#desired!
+        operation.revision === this.#need(this.#desired).revision
+          ? this.#need(this.#desired)
           : await this.#desiredAt(repo, operation.revision);
     }
     await this.#step(executor, operation, desired);
   }
 
   async #start(
-    executor: SyncExecutor,
+    executor: EnvironmentExecutor,
     repo: GitRepositoryResource,
     decision: Extract<SyncDecision, { kind: 'sync' }>,
     request: SyncRequest | undefined,
@@ -282,9 +329,12 @@ export class ReconcileRun {
     const revision = decision.commit
       ? formatRevision({ name: parseRevision(latest)?.name ?? 'HEAD', commit: decision.commit })
       : latest;
-    const desired = revision === this.#desired!.revision ? this.#desired! : await this.#desiredAt(repo, revision);
+    const desired =
+      revision === this.#need(this.#desired).revision
+        ? this.#need(this.#desired)
+        : await this.#desiredAt(repo, revision);
     // Self-heal re-applies only what drifted: no hooks (they belong to a new revision), no prune.
-    const selfHeal = decision.reason.startsWith('self-heal');
+    const selfHeal = decision.trigger === 'self-heal';
     const objects = selfHeal ? this.#drifted(desired) : desired.objects;
     const by = this.env.metadata.annotations?.[ANNOTATION_SYNC_REQUESTED_BY];
     const initiatedBy = decision.automated
@@ -312,10 +362,10 @@ export class ReconcileRun {
     };
     this.status.operation = started;
     this.#log.info('sync started', { revision, reason: decision.reason, operation: started.id });
-    await this.#event('Normal', 'SyncStarted', `sync of ${revision} started: ${decision.reason}`);
-    if (decision.reason.startsWith('self-heal')) {
+    await this.#event('Normal', EventReason.SyncStarted, `sync of ${revision} started: ${decision.reason}`);
+    if (decision.trigger === 'self-heal') {
       this.#deps.metrics?.driftCorrected(this.env);
-      await this.#event('Normal', 'DriftCorrected', 'live state drifted from the desired state; re-applying');
+      await this.#event('Normal', EventReason.DriftCorrected, 'live state drifted from the desired state; re-applying');
     }
     return { operation: started, desired };
   }
@@ -331,23 +381,23 @@ export class ReconcileRun {
     } catch (err) {
       if (!(err instanceof SyncPlanError)) throw err;
       const message = this.#deps.redactor.redactText(err.message);
-      await this.#event('Warning', 'InvalidAnnotation', message);
-      throw stalled(SYNCED, 'InvalidAnnotation', message);
+      await this.#event('Warning', EventReason.InvalidAnnotation, message);
+      throw new StalledError(Reason.InvalidAnnotation, message, { condition: SYNCED });
     }
   }
 
   /** Plans the sync; an empty desired state that would prune everything stalls it, with an event. */
-  async #plan(executor: SyncExecutor, options: StartSyncOptions): ReturnType<SyncExecutor['start']> {
+  async #plan(executor: EnvironmentExecutor, options: StartSyncOptions): ReturnType<EnvironmentExecutor['start']> {
     try {
       return await executor.start(options);
     } catch (err) {
       if (!(err instanceof PruneRefusedError)) throw err;
-      await this.#event('Warning', 'PruneRefused', err.message);
-      throw stalled(SYNCED, 'PruneRefused', err.message);
+      await this.#event('Warning', EventReason.PruneRefused, err.message);
+      throw new StalledError(Reason.PruneRefused, err.message, { condition: SYNCED });
     }
   }
 
-  async #step(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
+  async #step(executor: EnvironmentExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const deadline = this.#deps.clock() + (this.#deps.stepBudgetMs ?? 3000);
     let current = operation;
     const stepObjects = plannedObjects(current, desired);
@@ -372,13 +422,13 @@ export class ReconcileRun {
         return;
       }
       if (outcome.requeueAfterMs > 0 || this.#deps.clock() >= deadline) {
-        this.#requeueAfterMs = Math.max(200, Math.min(outcome.requeueAfterMs, 2000));
+        this.requeueAfterMs = Math.max(200, Math.min(outcome.requeueAfterMs, 2000));
         return;
       }
     }
   }
 
-  async #finish(executor: SyncExecutor, operation: Operation, desired: DesiredState): Promise<void> {
+  async #finish(executor: EnvironmentExecutor, operation: Operation, desired: DesiredState): Promise<void> {
     const now = new Date(this.#deps.clock()).toISOString();
     const done = finishOperation({
       operation,
@@ -398,7 +448,7 @@ export class ReconcileRun {
       if (done.retained.length > 0)
         await this.#event(
           'Warning',
-          'PruneSkipped',
+          EventReason.PruneSkipped,
           `left ${done.retained.length} of the objects to prune in place: ${left}`,
         );
     }
@@ -413,11 +463,11 @@ export class ReconcileRun {
       ...(operation.message ? { message: operation.message } : {}),
     });
     if (operation.phase === 'Succeeded')
-      await this.#event('Normal', 'SyncSucceeded', `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
+      await this.#event('Normal', EventReason.SyncSucceeded, `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
     else
       await this.#event(
         'Warning',
-        'SyncFailed',
+        EventReason.SyncFailed,
         `sync of ${operation.revision} failed: ${operation.message ?? 'see status.operation'}`,
       );
     // The live state changed: compare again. A success at the latest revision is compared
@@ -426,8 +476,8 @@ export class ReconcileRun {
     if (operation.phase === 'Succeeded' && desired === this.#desired) {
       this.#summary = await this.#compare(executor, desired);
       // The cluster moved on during the sync (an object went with its CRD): look again soon.
-      if (this.#summary.sync !== 'Synced') this.#requeueAfterMs = 1000;
-    } else this.#requeueAfterMs = 0;
+      if (this.#summary.sync !== 'Synced') this.requeueAfterMs = 1000;
+    } else this.requeueAfterMs = 0;
   }
 
   /** What becomes of objects no longer in the desired state, as their resource message says. */
@@ -445,64 +495,20 @@ export class ReconcileRun {
   /** The desired objects that are OutOfSync (not hooks): what a self-heal re-applies. */
   #drifted(desired: DesiredState): KubeObject[] {
     const outOfSync = new Set(
-      this.#summary!.resources.filter((r) => r.sync === 'OutOfSync' && !r.hook).map((r) =>
-        formatKey({ group: r.group, kind: r.kind, namespace: r.namespace ?? '', name: r.name }),
-      ),
+      this.#need(this.#summary)
+        .resources.filter((r) => r.sync === 'OutOfSync' && !r.hook)
+        .map((r) => formatKey({ group: r.group, kind: r.kind, namespace: r.namespace ?? '', name: r.name })),
     );
     return desired.objects.filter((o) => !isHook(o) && outOfSync.has(formatKey(keyOf(o))));
   }
 
   #desiredHash(): string {
     // Secret data is masked first; the keyed values hash annotation still tells changes apart.
-    return hashObject(this.#desired!.objects.map((o) => redactObject(o)));
+    return hashObject(this.#need(this.#desired).objects.map((o) => redactObject(o)));
   }
 
   #event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     return recordEvent(this.#deps, this.#log, this.env, { type, reason, message });
-  }
-
-  async #patchStatus(error: StepError | undefined, failure: string | undefined): Promise<void> {
-    const s = this.status;
-    const now = new Date(this.#deps.clock()).toISOString();
-    const generation = this.env.metadata.generation;
-    if (this.#summary) {
-      s.sync = { status: this.#summary.sync, ...(this.#desired ? { revision: this.#desired.revision } : {}) };
-      s.health = this.#summary.health;
-      s.resources = this.#summary.resources;
-      s.apps = this.#summary.apps;
-    }
-    s.conditions = environmentConditions(
-      s.conditions,
-      {
-        ...(this.#summary ? { summary: this.#summary } : {}),
-        ...(s.operation ? { operation: s.operation } : {}),
-        ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
-        ...(error ? { error } : {}),
-        ...(failure ? { failure } : {}),
-        suspended: Boolean(this.env.spec.suspend),
-        ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
-      },
-      { now, generation },
-    );
-    if (generation !== undefined) s.observedGeneration = generation;
-    const next = this.#deps.redactor.redact(s);
-    // Nothing changed (a periodic check, a managed object's status moving without changing
-    // the Environment's): no write, and no watch event for anyone.
-    if (this.env.status && stableStringify(next) === stableStringify(this.env.status)) {
-      this.#deps.metrics?.observe(this.env);
-      return;
-    }
-    try {
-      const patched = await this.#deps.resources.patchEnvironmentStatus(
-        this.env.metadata.namespace,
-        this.env.metadata.name,
-        next,
-        { firstStatus: !this.env.status },
-      );
-      this.#deps.metrics?.observe(patched);
-    } catch (err) {
-      this.#log.error('could not patch status', { error: this.#deps.redactor.redactText(String(err)) });
-    }
   }
 }
 

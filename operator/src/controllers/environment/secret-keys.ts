@@ -4,7 +4,8 @@
 // field that points at it.
 import * as k8s from '@kubernetes/client-node';
 import type { SecretRedactor } from '../../core/redact.ts';
-import { stalled, waiting } from './step-error.ts';
+import { StalledError, WaitingError } from '../reconcile-errors.ts';
+import { ConditionType } from '../../api/v1alpha1/conditions.ts';
 
 export interface SecretKeysRequest {
   readonly namespace: string;
@@ -29,7 +30,9 @@ export async function readSecretKeys(
     secret = await core.readNamespacedSecret({ namespace, name });
   } catch (err) {
     if (err instanceof k8s.ApiException && err.code === 404) {
-      throw waiting('Synthesized', reasons.notFound, `Secret "${name}" named by ${field} does not exist`, 15_000);
+      throw new WaitingError(reasons.notFound, `Secret "${name}" named by ${field} does not exist`, 15_000, {
+        condition: ConditionType.Synthesized,
+      });
     }
     throw err;
   }
@@ -37,10 +40,10 @@ export async function readSecretKeys(
   for (const key of keys) {
     const value = secret.data?.[key] === undefined ? '' : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
     if (!value) {
-      throw stalled(
-        'Synthesized',
+      throw new StalledError(
         reasons.invalid,
         `Secret "${name}" named by ${field} needs the key${keys.length > 1 ? 's' : ''} ${keys.join(' and ')}`,
+        { condition: ConditionType.Synthesized },
       );
     }
     if (secretKeys.includes(key)) redactor.remember(value);

@@ -30,7 +30,7 @@ const cases: {
     input: {},
     kind: 'sync',
     reason: /new revision/,
-    extra: { automated: true, retryCount: 0 },
+    extra: { automated: true, retryCount: 0, trigger: 'new-target' },
   },
   {
     name: 'a manual environment waits for a request',
@@ -78,6 +78,7 @@ const cases: {
     input: { latestRevision: REV1, selfHeal: true },
     kind: 'sync',
     reason: /self-heal/,
+    extra: { trigger: 'self-heal' },
   },
   {
     name: 'drift without self-heal only reports OutOfSync',

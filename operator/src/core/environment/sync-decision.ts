@@ -42,12 +42,16 @@ export type SyncDecision =
   | {
       readonly kind: 'sync';
       readonly reason: string;
+      /** What the sync is for; a self-heal re-applies only what drifted, with no hooks and no prune. */
+      readonly trigger: SyncTrigger;
       readonly automated: boolean;
       readonly commit?: string;
       readonly retryCount: number;
     }
   | { readonly kind: 'wait'; readonly reason: string; readonly delayMs: number }
   | { readonly kind: 'none'; readonly reason: string };
+
+export type SyncTrigger = 'request' | 'new-target' | 'retry' | 'self-heal';
 
 export function decideSync(input: SyncDecisionInput): SyncDecision {
   const last = input.lastOperation;
@@ -59,6 +63,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     return {
       kind: 'sync',
       reason: input.request.commit ? `sync of commit ${input.request.commit} requested` : 'sync requested',
+      trigger: 'request',
       automated: false,
       ...(input.request.commit ? { commit: input.request.commit } : {}),
       retryCount: 0,
@@ -86,6 +91,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
         last?.revision === input.latestRevision
           ? `new desired state at ${input.latestRevision}`
           : `new revision ${input.latestRevision}`,
+      trigger: 'new-target',
       automated: true,
       retryCount: 0,
     };
@@ -104,6 +110,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     return {
       kind: 'sync',
       reason: `retry ${attempt} of ${input.retry.limit} after a failed sync`,
+      trigger: 'retry',
       automated: true,
       retryCount: attempt,
     };
@@ -113,6 +120,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
     return {
       kind: 'sync',
       reason: 'self-heal: live state drifted from the desired state',
+      trigger: 'self-heal',
       automated: true,
       retryCount: 0,
     };

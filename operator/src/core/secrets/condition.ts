@@ -1,9 +1,10 @@
 // The `SecretsResolved` condition of an Environment from the outcome of one resolution.
 // The message names Secrets, data keys, pass paths and reasons: never a value.
+import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
 import type { ConditionUpdate } from '../conditions.ts';
 import { formatFailure, PassSecretError, SecretsResolutionError } from './errors.ts';
 
-export const SECRETS_RESOLVED = 'SecretsResolved';
+export const SECRETS_RESOLVED = ConditionType.SecretsResolved;
 const MAX_LISTED = 5;
 
 /** True with the count when every reference resolved; False with the typed reason otherwise. */
@@ -19,11 +20,16 @@ export function secretsResolvedCondition(
     return { type: SECRETS_RESOLVED, status: 'False', reason: outcome.reason, message: outcome.message };
   }
   if (outcome.references === 0)
-    return { type: SECRETS_RESOLVED, status: 'True', reason: 'NoPassSecrets', message: 'no PassSecret references' };
+    return {
+      type: SECRETS_RESOLVED,
+      status: 'True',
+      reason: Reason.NoPassSecrets,
+      message: 'no PassSecret references',
+    };
   return {
     type: SECRETS_RESOLVED,
     status: 'True',
-    reason: 'Resolved',
+    reason: Reason.Resolved,
     message: `${outcome.references} pass references resolved`,
   };
 }
