@@ -1,5 +1,5 @@
 // `keelson sync <env> [--revision <commit>] [--wait]`: asks the operator for a sync by
-// writing the keelson.dev/sync-requested-at annotation (the API and UI write the same),
+// writing the keelson.dev/sync-requested-at annotation (the REST API writes the same),
 // then optionally follows the operation through hooks and waves until it ends.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resources.ts';

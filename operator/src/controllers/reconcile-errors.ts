@@ -1,6 +1,6 @@
 // The three ways a reconcile step can fail, for every controller, and the one place that turns
 // a failure (or a success) into kstatus conditions and a requeue. Steps throw; they never set
-// conditions. Each error carries a reason (PascalCase, from condition-reasons.ts) and, when the
+// conditions. Each error carries a reason (PascalCase, from api/v1alpha1/conditions.ts) and, when the
 // failure belongs to one, the condition it sets (FetchFailed, Synthesized, SecretsResolved…).
 import {
   READY,
@@ -18,44 +18,43 @@ export interface ReconcileErrorOptions {
   readonly condition?: string;
 }
 
-/** Retrying cannot help until the spec (or something it names) changes. */
-export class StalledError extends Error {
-  override readonly name = 'StalledError';
-  readonly kind = 'stalled';
+/** What every failure of a step carries: a reason, and the condition it belongs to, if any. */
+abstract class StepFailure extends Error {
   readonly reason: string;
   readonly condition: string | undefined;
-  constructor(reason: string, message: string, options: ReconcileErrorOptions = {}) {
+  constructor(reason: string, message: string, options: ReconcileErrorOptions) {
     super(message);
     this.reason = reason;
     this.condition = options.condition;
+  }
+}
+
+/** Retrying cannot help until the spec (or something it names) changes. */
+export class StalledError extends StepFailure {
+  override readonly name = 'StalledError';
+  readonly kind = 'stalled';
+  constructor(reason: string, message: string, options: ReconcileErrorOptions = {}) {
+    super(reason, message, options);
   }
 }
 
 /** Something this object depends on is not ready yet: check again after `delayMs`. */
-export class WaitingError extends Error {
+export class WaitingError extends StepFailure {
   override readonly name = 'WaitingError';
   readonly kind = 'waiting';
-  readonly reason: string;
   readonly delayMs: number;
-  readonly condition: string | undefined;
   constructor(reason: string, message: string, delayMs: number, options: ReconcileErrorOptions = {}) {
-    super(message);
-    this.reason = reason;
+    super(reason, message, options);
     this.delayMs = delayMs;
-    this.condition = options.condition;
   }
 }
 
 /** A failure that may pass: retry with backoff. Unknown errors are treated as transient. */
-export class TransientError extends Error {
+export class TransientError extends StepFailure {
   override readonly name = 'TransientError';
   readonly kind = 'transient';
-  readonly reason: string;
-  readonly condition: string | undefined;
   constructor(reason: string, message: string, options: ReconcileErrorOptions = {}) {
-    super(message);
-    this.reason = reason;
-    this.condition = options.condition;
+    super(reason, message, options);
   }
 }
 
@@ -63,7 +62,7 @@ export class TransientError extends Error {
 export type ReconcileError = StalledError | WaitingError | TransientError;
 
 export function isReconcileError(err: unknown): err is ReconcileError {
-  return err instanceof StalledError || err instanceof WaitingError || err instanceof TransientError;
+  return err instanceof StepFailure;
 }
 
 export type ReconcileResult = 'success' | ReconcileError['kind'];

@@ -3,6 +3,7 @@
 // Keelson's API is plain Kubernetes RBAC (e.g. a Role with verb `sync` on `environments`).
 import { createHash } from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { environmentDefinition, GROUP } from '../../api/v1alpha1/index.ts';
 
 export interface Caller {
   readonly username: string;
@@ -79,8 +80,8 @@ export class KubernetesAuth {
           ...(caller.uid ? { uid: caller.uid } : {}),
           ...(caller.extra ? { extra: caller.extra } : {}),
           resourceAttributes: {
-            group: 'keelson.dev',
-            resource: request.resource ?? 'environments',
+            group: GROUP,
+            resource: request.resource ?? environmentDefinition.plural,
             verb: request.verb,
             ...(request.namespace ? { namespace: request.namespace } : {}),
             ...(request.name ? { name: request.name } : {}),
@@ -92,7 +93,7 @@ export class KubernetesAuth {
       const where = request.namespace ? ` in namespace ${request.namespace}` : ' in any namespace';
       throw new AuthError(
         403,
-        `${caller.username} may not ${request.verb} ${request.resource ?? 'environments'}${request.name ? ` ${request.name}` : ''}${where}`,
+        `${caller.username} may not ${request.verb} ${request.resource ?? environmentDefinition.plural}${request.name ? ` ${request.name}` : ''}${where}`,
       );
     }
   }

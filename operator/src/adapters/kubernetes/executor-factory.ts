@@ -4,7 +4,7 @@
 // impersonates that ServiceAccount, so an environment can touch only what its
 // ServiceAccount may.
 import type { HealthAssessor } from '../../core/health/index.ts';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { retentionOf, type Retention } from '../../core/sync/ownership.ts';
@@ -119,8 +119,11 @@ export class KubernetesExecutorFactory {
     if (this.#closed) return Promise.reject(new TransportClosedError('request', 'to the API server'));
     let t = this.#transports.get(identity);
     if (!t) {
-      const kc = identity ? impersonating(this.#options.kubeConfig, identity) : this.#options.kubeConfig;
-      t = RestTransport.fromKubeConfig(kc, { maxSockets: this.#options.concurrency ?? 16 });
+      // Impersonation is the transport's, one way for every request (Impersonate-User).
+      t = RestTransport.fromKubeConfig(this.#options.kubeConfig, {
+        maxSockets: this.#options.concurrency ?? 16,
+        impersonate: identity || undefined,
+      });
       this.#transports.set(identity, t);
     }
     return t;
@@ -130,19 +133,4 @@ export class KubernetesExecutorFactory {
 function identityOf(env: EnvironmentResource): string {
   const sa = env.spec.serviceAccountName;
   return sa ? `system:serviceaccount:${env.metadata.namespace}:${sa}` : '';
-}
-
-/** A copy of the kubeconfig whose user impersonates `user`. */
-function impersonating(kc: k8s.KubeConfig, user: string): k8s.KubeConfig {
-  const current = kc.getCurrentUser();
-  const cluster = kc.getCurrentCluster();
-  if (!current || !cluster) throw new Error('the kubeconfig has no current user or cluster');
-  const copy = new k8s.KubeConfig();
-  copy.loadFromOptions({
-    clusters: [cluster],
-    users: [{ ...current, name: 'keelson-impersonating', impersonateUser: user }],
-    contexts: [{ name: 'keelson', cluster: cluster.name, user: 'keelson-impersonating' }],
-    currentContext: 'keelson',
-  });
-  return copy;
 }

@@ -5,7 +5,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
-import { GROUP, VERSION } from '../../api/v1alpha1/index.ts';
+import { environmentDefinition, gitRepositoryDefinition, GROUP, VERSION } from '../../api/v1alpha1/index.ts';
 import { WrittenVersions } from './resource-version.ts';
 import { KubeApiError } from './api-error.ts';
 import { LazyRestTransport } from './rest-transport.ts';
@@ -21,7 +21,7 @@ export interface Resource<Spec, Status> {
 export type EnvironmentResource = Resource<EnvironmentSpec, EnvironmentStatus>;
 export type GitRepositoryResource = Resource<GitRepositorySpec, GitRepositoryStatus>;
 
-const PLURAL = { Environment: 'environments', GitRepository: 'gitrepositories' } as const;
+const PLURAL = { Environment: environmentDefinition.plural, GitRepository: gitRepositoryDefinition.plural } as const;
 type Kind = keyof typeof PLURAL;
 
 const MERGE_PATCH = 'application/merge-patch+json';

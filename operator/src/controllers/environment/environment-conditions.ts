@@ -52,7 +52,7 @@ export function environmentConditions(
     RECONCILING,
     running ? 'True' : 'False',
     running ? Reason.Syncing : Reason.Idle,
-    running ? `syncing ${input.operation!.revision}` : '',
+    running ? `syncing ${input.operation?.revision}` : '',
   );
 
   if (input.error) {
@@ -91,7 +91,7 @@ export function environmentConditions(
     healthy ? Reason.Healthy : s.health.status,
     s.health.message ?? `health is ${s.health.status}`,
   );
-  if (running) set(READY, 'False', Reason.Syncing, `syncing ${input.operation!.revision}`);
+  if (running) set(READY, 'False', Reason.Syncing, `syncing ${input.operation?.revision}`);
   else if (s.sync !== 'Synced')
     set(
       READY,

@@ -123,9 +123,9 @@ export class EnvironmentReconciler {
       recordEvent: (env, event) => recordEvent(deps, deps.log, env, event),
       // The steps record their own events (SyncStarted, PruneRefused…), each once.
       failureEvents: false,
-      ...(options.observe ? { observe: options.observe } : {}),
+      observe: options.observe,
       clock: () => new Date(deps.clock()),
-      ...(options.random ? { random: options.random } : {}),
+      random: options.random,
     };
   }
 

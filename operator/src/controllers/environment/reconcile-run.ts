@@ -112,7 +112,7 @@ export class ReconcileRun {
   conditions(ctx: ConditionContext): Condition[] {
     const s = this.status;
     if (this.#summary) {
-      s.sync = { status: this.#summary.sync, ...(this.#desired ? { revision: this.#desired.revision } : {}) };
+      s.sync = { status: this.#summary.sync, revision: this.#desired?.revision };
       s.health = this.#summary.health;
       s.resources = this.#summary.resources;
       s.apps = this.#summary.apps;
@@ -120,13 +120,13 @@ export class ReconcileRun {
     return environmentConditions(
       s.conditions,
       {
-        ...(this.#summary ? { summary: this.#summary } : {}),
-        ...(s.operation ? { operation: s.operation } : {}),
-        ...(this.#desired ? { secretReferences: this.#desired.secretReferences } : {}),
-        ...(this.#error ? { error: this.#error } : {}),
-        ...(this.#failure ? { failure: this.#failure } : {}),
+        summary: this.#summary,
+        operation: s.operation,
+        secretReferences: this.#desired?.secretReferences,
+        error: this.#error,
+        failure: this.#failure,
         suspended: false,
-        ...(this.#holdReason ? { holdReason: this.#holdReason } : {}),
+        holdReason: this.#holdReason,
       },
       ctx,
     );
@@ -154,7 +154,7 @@ export class ReconcileRun {
     const expired = expireOperation(op, { now: this.#deps.clock(), timeoutMs: this.#operationTimeoutMs(), cause });
     if (!expired) return;
     this.status.operation = expired;
-    const finishedAt = expired.finishedAt!;
+    const finishedAt = expired.finishedAt ?? new Date(this.#deps.clock()).toISOString();
     const done = finishOperation({
       operation: expired,
       desired: [],
@@ -198,8 +198,9 @@ export class ReconcileRun {
     return repo;
   }
 
+  /** The revision of the artifact #source found (it refuses a GitRepository without one). */
   #latestRevision(repo: GitRepositoryResource): string {
-    return repo.status!.artifact!.revision;
+    return this.#need(repo.status?.artifact).revision;
   }
 
   async #desiredAt(repo: GitRepositoryResource, revision: string): Promise<DesiredState> {
@@ -242,7 +243,7 @@ export class ReconcileRun {
       comparisons: new Map(report.resources.map((r) => [r.key, r])),
       live,
       errors: new Map(report.errors.map((e) => [e.key, this.#deps.redactor.redactText(e.message)])),
-      ...(this.#deps.assessHealth ? { assessHealth: this.#deps.assessHealth } : {}),
+      assessHealth: this.#deps.assessHealth,
     });
   }
 
@@ -274,14 +275,14 @@ export class ReconcileRun {
             lastOperation: {
               revision: op.revision,
               phase: op.phase,
-              ...(op.finishedAt ? { finishedAt: Date.parse(op.finishedAt) } : {}),
+              finishedAt: op.finishedAt ? Date.parse(op.finishedAt) : undefined,
               retryCount: op.retryCount ?? 0,
-              ...(op.generation !== undefined ? { generation: op.generation } : {}),
-              ...(op.desiredHash ? { desiredHash: op.desiredHash } : {}),
+              generation: op.generation,
+              desiredHash: op.desiredHash,
             },
           }
         : {}),
-      ...(request ? { request } : {}),
+      request,
       retry: resolveRetry(this.env.spec.retry),
     });
     if (decision.kind === 'none') {
@@ -308,7 +309,7 @@ export class ReconcileRun {
       this.#stage = 'starting the sync';
       ({ operation, desired } = await this.#start(executor, repo, decision, request, requestText));
     } else {
-      operation = op!;
+      operation = this.#need(op);
       this.#stage = `synthesizing revision ${operation.revision}`;
       desired =
         operation.revision === this.#need(this.#desired).revision
@@ -337,9 +338,7 @@ export class ReconcileRun {
     const selfHeal = decision.trigger === 'self-heal';
     const objects = selfHeal ? this.#drifted(desired) : desired.objects;
     const by = this.env.metadata.annotations?.[ANNOTATION_SYNC_REQUESTED_BY];
-    const initiatedBy = decision.automated
-      ? { automated: true }
-      : { ...(by ? { username: by } : {}), automated: false };
+    const initiatedBy = decision.automated ? { automated: true } : { username: by || undefined, automated: false };
     const automatedPrune = this.env.spec.sync?.automated?.prune ?? false;
     if (request) this.status.lastHandledSyncAt = requestText;
     const { operation } = await this.#plan(executor, {
@@ -411,10 +410,10 @@ export class ReconcileRun {
       }
       current = {
         ...outcome.operation,
-        ...(operation.retryCount !== undefined ? { retryCount: operation.retryCount } : {}),
-        ...(operation.generation !== undefined ? { generation: operation.generation } : {}),
-        ...(operation.desiredHash !== undefined ? { desiredHash: operation.desiredHash } : {}),
-        ...(operation.selfHeal ? { selfHeal: true } : {}),
+        retryCount: operation.retryCount,
+        generation: operation.generation,
+        desiredHash: operation.desiredHash,
+        selfHeal: operation.selfHeal || undefined,
       };
       this.status.operation = current;
       if (outcome.done) {
@@ -460,7 +459,7 @@ export class ReconcileRun {
       phase: operation.phase,
       seconds,
       operation: operation.id,
-      ...(operation.message ? { message: operation.message } : {}),
+      message: operation.message,
     });
     if (operation.phase === 'Succeeded')
       await this.#event('Normal', EventReason.SyncSucceeded, `synced ${operation.revision} in ${seconds.toFixed(1)}s`);
