@@ -6,6 +6,7 @@ import { GitServer } from './git-server.ts';
 import type { GitTestRepo } from './git-test-repo.ts';
 import { createTestNamespace, deleteNamespace, eventually, type EventuallyOptions } from './kube.ts';
 import { pushExamplePassStore, type ExamplePassStore } from './example-deploy-repo.ts';
+import { OperatorProcess } from './operator-process.ts';
 import type { EnvironmentResource } from '../../operator/src/adapters/kubernetes/keelson-resources.ts';
 
 export interface StoryOptions {
@@ -101,6 +102,27 @@ export class Story {
     });
   }
 
+  /** Starts the operator as its own process, watching the story's namespaces, and waits until it leads. */
+  async startOperator(): Promise<OperatorProcess> {
+    const operator = new OperatorProcess({
+      kubeconfig: process.env.KUBECONFIG!,
+      args: [`--namespaces=${this.namespaces.join(',')}`],
+    });
+    await operator.start();
+    await operator.waitLeading();
+    return operator;
+  }
+
+  async gitRepository(name: string): Promise<{ status?: { lastHandledRefreshAt?: string } }> {
+    return (await this.custom.getNamespacedCustomObject({
+      group: 'keelson.dev',
+      version: 'v1alpha1',
+      namespace: this.ns,
+      plural: 'gitrepositories',
+      name,
+    })) as { status?: { lastHandledRefreshAt?: string } };
+  }
+
   async environment(name: string): Promise<EnvironmentResource> {
     return (await this.custom.getNamespacedCustomObject({
       group: 'keelson.dev',
@@ -109,6 +131,42 @@ export class Story {
       plural: 'environments',
       name,
     })) as EnvironmentResource;
+  }
+
+  /** A token of a ServiceAccount that may get (and so diff) Environments in the story's namespace. */
+  async viewerToken(): Promise<string> {
+    const core = this.kc.makeApiClient(k8s.CoreV1Api);
+    const rbac = this.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    const namespace = this.ns;
+    const metadata = { name: 'viewer' };
+    // Each may exist already, from an earlier call.
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(() => undefined);
+    await rbac
+      .createNamespacedRole({
+        namespace,
+        body: {
+          metadata,
+          rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }],
+        },
+      })
+      .catch(() => undefined);
+    await rbac
+      .createNamespacedRoleBinding({
+        namespace,
+        body: {
+          metadata,
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
+          subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace }],
+        },
+      })
+      .catch(() => undefined);
+    const tr = await core.createNamespacedServiceAccountToken({
+      name: 'viewer',
+      namespace,
+      body: { spec: { expirationSeconds: 3600 } },
+    });
+    if (!tr.status?.token) throw new Error('no token for the viewer ServiceAccount');
+    return tr.status.token;
   }
 
   /** Asks the GitRepository to fetch now, as `keelson refresh` and the webhook receiver do. */

@@ -1,23 +1,26 @@
 // The story teams run today, end to end, with the operator as its own process from the
 // runtime tree: the example deploy repo with `dev` (automated, prune, selfHeal) and `prod`
-// (manual), a real Git server, a real pass store, the real control plane.
-import { after, before, describe, it } from 'node:test';
+// (manual), a real Git server, a real pass store, the real control plane. Each case asks for the
+// point of the story it needs, so it runs alone or in any order; in this order one story serves all.
+import { after, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { main as keelson } from '../../../operator/src/cli/main.ts';
 import { exampleFiles } from '../../harness/example-deploy-repo.ts';
 import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
-import { OperatorProcess } from '../../harness/operator-process.ts';
+import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { secretValuesOf } from '../../harness/pass-store.ts';
+import { StoryPoints } from '../../harness/story-points.ts';
 import { commitOf, Story } from '../../harness/story.ts';
+import type { EnvironmentResource } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
 
 const kc = loadKubeConfig();
 const apps = kc.makeApiClient(k8s.AppsV1Api);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const story = new Story(kc);
+let story: Story;
 let operator: OperatorProcess;
 const cliOutput: string[] = [];
-const files = exampleFiles();
+let files: Record<string, string>;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -44,68 +47,90 @@ async function image(ns: string, name: string): Promise<string | undefined> {
   return d.spec?.template.spec?.containers[0]?.image;
 }
 
-const synced = (commit?: string) => (e: Awaited<ReturnType<Story['environment']>>) =>
+const synced = (commit?: string) => (e: EnvironmentResource) =>
   e.status?.sync?.status === 'Synced' &&
   e.status?.health?.status === 'Healthy' &&
   e.status?.operation?.phase === 'Succeeded' &&
   e.status.history?.[0]?.operationId === e.status.operation.id &&
   (commit === undefined || commitOf(e.status.operation.revision) === commit);
 
-/** A token of a ServiceAccount that may get (and so diff) Environments in the story's namespace. */
-async function viewerToken(): Promise<string> {
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-  const ns = story.ns;
-  await core
-    .createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: 'viewer' } } })
-    .catch(() => undefined);
-  await rbac
-    .createNamespacedRole({
-      namespace: ns,
-      body: {
-        metadata: { name: 'viewer' },
-        rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }],
-      },
-    })
-    .catch(() => undefined);
-  await rbac
-    .createNamespacedRoleBinding({
-      namespace: ns,
-      body: {
-        metadata: { name: 'viewer' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
-        subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace: ns }],
-      },
-    })
-    .catch(() => undefined);
-  const tr = await core.createNamespacedServiceAccountToken({
-    name: 'viewer',
-    namespace: ns,
-    body: { spec: { expirationSeconds: 3600 } },
-  });
-  return tr.status?.token ?? assert.fail('no token');
+const prodOutOfSync = (e: EnvironmentResource) => e.status?.sync?.status === 'OutOfSync';
+const syncProd = () => cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s');
+
+/** Commits api 1.4.4 for prod and waits until prod reports OutOfSync at that commit. */
+async function newProdTag() {
+  const commit = await story.repo.commit(
+    { 'images.json': withImage('prod', 'api', 'ghcr.io/acme/shop-api:1.4.4') },
+    'api 1.4.4 to prod',
+  );
+  await story.refresh();
+  return story.until(
+    'prod',
+    'prod OutOfSync at the new commit',
+    (e) => prodOutOfSync(e) && commitOf(e.status?.sync?.revision) === commit,
+  );
 }
 
-describe('the GitOps story: dev follows every commit, prod waits for a person', () => {
-  before(async () => {
-    await story.setUp({
-      prefix: 'story',
-      files,
-      passStore: true,
-      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } }, prod: {} },
-    });
-    operator = new OperatorProcess({
-      kubeconfig: process.env.KUBECONFIG!,
-      args: [`--namespaces=${story.namespaces.join(',')}`],
-    });
-    await operator.start();
-    await operator.waitLeading();
-  });
-  after(async () => {
+/** `keelson diff prod` through the operator's API, as a ServiceAccount that may only read. */
+async function diffProd(): Promise<{ code: number; out: string }> {
+  const server = `http://127.0.0.1:${operator.apiPort}`;
+  return cli('diff', 'prod', '-n', story.ns, '--server', server, '--token', await story.viewerToken());
+}
+
+const succeeds = (r: Promise<{ code: number; out: string }>) => r.then(({ code, out }) => assert.equal(code, 0, out));
+
+// The story's points, in order. Spent 'dev': a new commit or a hand edit since dev's first sync.
+const points = new StoryPoints(
+  [
+    {
+      name: 'dev synced, prod waiting',
+      reach: async () => {
+        files = exampleFiles();
+        story = new Story(kc);
+        await story.setUp({
+          prefix: 'story',
+          files,
+          passStore: true,
+          environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } }, prod: {} },
+        });
+        operator = await story.startOperator();
+        await story.until('dev', 'dev Synced, Healthy, operation Succeeded', synced());
+        await story.until('prod', 'prod compared and OutOfSync', prodOutOfSync);
+      },
+    },
+    {
+      name: 'prod synced',
+      reach: async () => {
+        await succeeds(syncProd());
+        await story.until('prod', 'prod synced', synced());
+      },
+    },
+    {
+      name: 'prod at api 1.4.4',
+      reach: async () => {
+        await newProdTag();
+        await succeeds(syncProd());
+        await story.until('prod', 'prod synced at api 1.4.4', synced());
+      },
+      spends: ['dev'],
+    },
+    {
+      name: 'prod rolled back',
+      reach: () => succeeds(cli('rollback', 'prod', '-n', story.ns, '--wait', '--timeout', '120s')),
+    },
+  ] as const,
+  async () => {
     await operator?.stop();
-    await story.tearDown();
-  });
+    await story?.tearDown();
+  },
+);
+
+describe('the GitOps story: dev follows every commit, prod waits for a person', () => {
+  afterEach((t) => points.done((t as { passed?: boolean }).passed === true));
+  after(() => points.close());
 
   it('syncs dev by itself, with its secrets from pass, while prod only reports OutOfSync', async () => {
+    await points.at('dev synced, prod waiting', { unspent: ['dev'] });
     const dev = await story.until('dev', 'dev Synced, Healthy, operation Succeeded', synced());
     assert.equal(dev.status?.history?.length, 1);
     assert.deepEqual(dev.status?.history?.[0]?.initiatedBy, { automated: true });
@@ -126,6 +151,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('writes nothing when a check finds nothing new', async () => {
+    await points.at('dev synced, prod waiting', { unspent: ['dev'] });
     const count = async (pattern: RegExp) =>
       [...(await operator.metrics()).matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
     const environmentReconciles = () =>
@@ -134,14 +160,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
       count(/^keelson_kubernetes_requests_total\{verb="PATCH",resource="environments\/status",[^}]*\} (\d+)$/gm);
     await story.until('prod', 'prod OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
     await story.until('dev', 'dev settled', synced());
-    const repo = async () =>
-      (await story.custom.getNamespacedCustomObject({
-        group: 'keelson.dev',
-        version: 'v1alpha1',
-        namespace: story.ns,
-        plural: 'gitrepositories',
-        name: 'deploy',
-      })) as { status?: { lastHandledRefreshAt?: string } };
+    const repo = () => story.gitRepository('deploy');
     const handled = (await repo()).status?.lastHandledRefreshAt;
     const [reconciles, writes] = [await environmentReconciles(), await statusWrites()];
     assert.ok(writes > 0, 'the operator counts its status writes');
@@ -160,6 +179,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('brings a new image tag to dev: the PreSync migration before the Deployment changes, the PostSync smoke test after it is healthy', async () => {
+    await points.at('dev synced, prod waiting', { orLater: true, spends: ['dev'] });
     const ns = story.targets.dev!;
     const seen: { rv: number; what: string }[] = [];
     const watch = new k8s.Watch(kc);
@@ -217,10 +237,11 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('shows prod OutOfSync until `keelson sync prod --wait`, which follows hooks and waves to the end', async () => {
+    await points.at('dev synced, prod waiting', { leaves: 'prod synced' });
     const prod = await story.environment('prod');
     assert.equal(prod.status?.sync?.status, 'OutOfSync');
     assert.ok(prod.status?.resources?.some((r) => r.kind === 'Deployment' && r.sync === 'OutOfSync'));
-    const r = await cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s');
+    const r = await syncProd();
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /PreSync\s+wave/);
     assert.match(r.out, /synced: main@sha1:[0-9a-f]{40}; health Healthy/);
@@ -230,16 +251,8 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('reports a new prod tag as OutOfSync, naming the field, and applies it only when asked', async () => {
-    const commit = await story.repo.commit(
-      { 'images.json': withImage('prod', 'api', 'ghcr.io/acme/shop-api:1.4.4') },
-      'api 1.4.4 to prod',
-    );
-    await story.refresh();
-    const prod = await story.until(
-      'prod',
-      'prod OutOfSync at the new commit',
-      (e) => e.status?.sync?.status === 'OutOfSync' && commitOf(e.status.sync.revision) === commit,
-    );
+    await points.at('prod synced', { leaves: 'prod at api 1.4.4', spends: ['dev'] });
+    const prod = await newProdTag();
     const api = prod.status!.resources!.find((x) => x.kind === 'Deployment' && x.name === 'api')!;
     assert.equal(api.sync, 'OutOfSync');
     assert.match(api.message ?? '', /\/spec\/template\/spec\/containers/);
@@ -248,25 +261,17 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
       'ghcr.io/acme/shop-api:1.4.3',
       'nothing applied without a person',
     );
-    const diff = await cli(
-      'diff',
-      'prod',
-      '-n',
-      story.ns,
-      '--server',
-      `http://127.0.0.1:${operator.apiPort}`,
-      '--token',
-      await viewerToken(),
-    );
+    const diff = await diffProd();
     assert.equal(diff.code, 0, diff.out);
     assert.match(diff.out, /--- live Deployment \S+\/api\n\+\+\+ desired Deployment \S+\/api/);
     assert.match(diff.out, /^- "?ghcr\.io\/acme\/shop-api:1\.4\.3"?$/m);
     assert.match(diff.out, /^\+ "?ghcr\.io\/acme\/shop-api:1\.4\.4"?$/m);
-    assert.equal((await cli('sync', 'prod', '-n', story.ns, '--wait', '--timeout', '120s')).code, 0);
+    assert.equal((await syncProd()).code, 0);
     assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.4');
   });
 
   it('reverts a hand edit to a dev Deployment within seconds (self-heal)', async () => {
+    await points.at('dev synced, prod waiting', { orLater: true, spends: ['dev'] });
     const ns = story.targets.dev!;
     await apps.patchNamespacedDeployment(
       { name: 'worker', namespace: ns, body: { spec: { replicas: 5 } } },
@@ -287,6 +292,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('prunes an app removed from dev, and only from dev', async () => {
+    await points.at('prod synced', { orLater: true, spends: ['dev'] });
     const main = files['main.ts']!;
     const without = main.replace(/^(\s*)new WebApp\(/m, '$1if (settings !== dev) new WebApp(');
     assert.notEqual(without, main, 'the example still creates its web app the way this test expects');
@@ -311,6 +317,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('rolls prod back to the previous revision and pauses automated sync', async () => {
+    await points.at('prod at api 1.4.4', { leaves: 'prod rolled back' });
     const r = await cli('rollback', 'prod', '-n', story.ns, '--wait', '--timeout', '120s');
     assert.equal(r.code, 0, r.out);
     assert.equal(await image(story.targets.prod!, 'api'), 'ghcr.io/acme/shop-api:1.4.3');
@@ -320,6 +327,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('lets no secret value out: not in logs, events, status, metrics or CLI output', async () => {
+    await points.at('dev synced, prod waiting', { orLater: true });
     const values = secretValuesOf(story.store!.entries);
     const devSecret = await core.readNamespacedSecret({ name: 'api-db', namespace: story.targets.dev! });
     assert.ok(
@@ -336,6 +344,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
       metrics: await operator.metrics(),
       'CLI output':
         cliOutput.join('\n') +
+        (await diffProd()).out +
         (await cli('get', 'dev', '-n', story.ns)).out +
         (await cli('get', 'prod', '-n', story.ns, '-o', 'json')).out,
     };
@@ -346,6 +355,7 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
   });
 
   it('deletes an Environment: Orphan (the default) keeps what it manages, Delete removes it', async () => {
+    await points.at('prod synced', { orLater: true, spends: ['*'] });
     const environments = { group: 'keelson.dev', version: 'v1alpha1', namespace: story.ns, plural: 'environments' };
     const gone = (name: string) => async () =>
       story.environment(name).then(
