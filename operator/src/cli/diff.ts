@@ -1,75 +1,84 @@
-// `keelson diff <env>`: what a sync would change, from the operator's last comparison,
-// Secret values masked. It asks the operator's API (`--server`, KEELSON_SERVER, or the
-// `keelson` Service through the API server's proxy) with the kubeconfig's bearer token or
-// `--token`; RBAC needs verb `get` on the Environment.
-import type * as k8s from '@kubernetes/client-node';
-import { CLUSTER_OPTIONS, parseCommandArgs, type Command } from './command.ts';
-import { connect } from './cluster.ts';
+// `keelson diff <env>`: what a sync of the Environment would change, Secret values masked.
+// By default it is computed here with nothing but the user's kubeconfig (client certificates,
+// tokens or exec plugins; local-diff.ts, ADR 16): the desired state of the GitRepository's
+// artifact, or with `--path <dir>` of a checkout on disk, compared with the cluster by a
+// server-side dry-run. RBAC: get on the Environment, its GitRepository and the Secrets they
+// name, get and patch (create, for new objects) on what the Environment manages.
+// `--server URL [--token T]` asks the operator's REST API for its last comparison instead.
+// Exit codes as kubectl diff: 0 no differences, 1 differences, 2 an error (its cause named).
+import { KubeApiError } from '../adapters/kubernetes/api-error.ts';
+import { NotFoundError } from '../adapters/kubernetes/keelson-resources.ts';
+import { SecretRedactor } from '../core/redact.ts';
+import { SynthesisError } from '../core/synthesis-check.ts';
+import { connect, type Cluster } from './cluster.ts';
+import { CLUSTER_OPTIONS, parseCommandArgs, UsageError, type Command } from './command.ts';
+import { describeConnectionError } from './connection-error.ts';
+import { DiffError } from './diff-desired.ts';
 
 const COLORS = { remove: '\u001b[31m', add: '\u001b[32m', hunk: '\u001b[36m', header: '\u001b[1m', reset: '\u001b[0m' };
 
+/** Exit codes, as kubectl diff's. */
+const NO_DIFFERENCES = 0;
+const DIFFERENCES = 1;
+const FAILED = 2;
+
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'Show what a sync of an Environment would change (Secret values masked)',
+  summary: 'Show what a sync of an Environment would change (Secret values masked; exit 1 when it would)',
   usage:
-    'keelson diff <environment> [-n <namespace>] [--server URL] [--token TOKEN] [--keelson-namespace keelson-system]',
+    'keelson diff <environment> [-n <namespace>] [--path <checkout>] | [--server URL [--token TOKEN]]   (exit 0: no differences, 1: differences, 2: error)',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      {
-        ...CLUSTER_OPTIONS,
-        server: { type: 'string' },
-        token: { type: 'string' },
-        'keelson-namespace': { type: 'string' },
-      },
+      { ...CLUSTER_OPTIONS, path: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' } },
       { min: 1, max: 1 },
     );
-    const cluster = connect(values, io);
-    const name = positionals[0]!;
-    const path = `/api/v1/namespaces/${encodeURIComponent(cluster.namespace)}/environments/${encodeURIComponent(name)}/diff`;
     const server = values.server ?? io.env.KEELSON_SERVER;
-    const headers: Record<string, string> = {};
-    const token = values.token ?? io.env.KEELSON_TOKEN ?? (await bearerOf(cluster.kubeConfig));
-    if (token) headers.authorization = `Bearer ${token}`;
-    let res: Response;
-    if (server) {
-      res = await fetch(`${server.replace(/\/$/, '')}${path}`, { headers });
-    } else {
-      // Through the API server's service proxy to the keelson Service.
-      const ns = values['keelson-namespace'] ?? 'keelson-system';
-      const base = cluster.kubeConfig.getCurrentCluster()!.server;
-      const opts: { headers?: Record<string, string> } = {};
-      await cluster.kubeConfig.applyToHTTPSOptions(opts as never);
-      res = await fetch(`${base}/api/v1/namespaces/${ns}/services/http:keelson:http/proxy${path}`, {
-        headers: { ...opts.headers, ...headers },
-      });
-    }
-    const text = await res.text();
-    if (!res.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { error?: string; message?: string }).error ?? message;
-      } catch {
-        // plain text
+    if (server && values.path)
+      throw new UsageError('--path diffs a checkout here; --server asks the operator: not both');
+    if (values.token && !server) throw new UsageError('--token is for --server (the local diff uses your kubeconfig)');
+    const redactor = new SecretRedactor({ now: Date.now });
+    let cluster: Cluster | undefined;
+    try {
+      cluster = connect(values, io);
+      const name = positionals[0]!;
+      if (server) {
+        const { serverDiff } = await import('./server-diff.ts');
+        const text = await serverDiff(cluster, name, { server, token: values.token ?? io.env.KEELSON_TOKEN });
+        io.stdout(io.isTty ? colorize(text) : text);
+        return /^--- live /m.test(text) ? DIFFERENCES : NO_DIFFERENCES;
       }
-      io.stderr(
-        `keelson diff: ${res.status}: ${message.trim()}${!token && res.status === 401 ? ' (the kubeconfig has no bearer token: pass --token, e.g. from `kubectl create token`)' : ''}\n`,
-      );
-      return 1;
+      const { localDiff } = await import('./local-diff.ts');
+      const diff = await localDiff(cluster, name, { redactor, path: values.path }, io);
+      io.stdout(io.isTty ? colorize(diff.text) : diff.text);
+      for (const p of diff.problems) io.stderr(`keelson diff: ${p}\n`);
+      if (diff.problems.length > 0) return FAILED;
+      return diff.differences > 0 ? DIFFERENCES : NO_DIFFERENCES;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      io.stderr(`keelson diff: ${redactor.redactText(describeFailure(err, cluster))}\n`);
+      return FAILED;
     }
-    io.stdout(io.isTty ? colorize(text) : text);
-    return 0;
   },
 };
 
-async function bearerOf(kc: k8s.KubeConfig): Promise<string | undefined> {
-  const opts: { headers?: Record<string, string> } = {};
-  try {
-    await kc.applyToHTTPSOptions(opts as never);
-  } catch {
-    return undefined;
+/** What went wrong, naming the cause (a connection error's code, an HTTP status) and what to do. */
+function describeFailure(err: unknown, cluster: Cluster | undefined): string {
+  if (err instanceof DiffError || err instanceof NotFoundError) return err.message;
+  const apiServer = cluster?.kubeConfig.getCurrentCluster()?.server;
+  const unreachable = describeConnectionError(err, 'the API server', apiServer);
+  if (unreachable)
+    return `${unreachable} (the kubeconfig's current context: ${cluster?.kubeConfig.getCurrentContext()})`;
+  if (err instanceof KubeApiError) {
+    if (err.status === 401)
+      return `the API server did not accept the kubeconfig's credentials (HTTP 401 ${err.reason}): log in again or renew them`;
+    if (err.status === 403)
+      return `permission denied (HTTP 403): ${err.message}: the diff reads with your own credentials; ask for that permission`;
+    return `the API server answered HTTP ${err.status} ${err.reason}: ${err.message}`;
   }
-  return /^Bearer\s+(.+)$/i.exec(opts.headers?.Authorization ?? opts.headers?.authorization ?? '')?.[1];
+  if (err instanceof SynthesisError)
+    return `the deploy repository did not synthesize (${err.reason}${err.location ? ` at ${err.location}` : ''}): ${err.message}`;
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 function colorize(text: string): string {

@@ -19,6 +19,21 @@ export async function withLocalSynthesizer<T>(
   io: CommandIO,
   fn: (s: Synthesizer, source: SynthesisSource) => Promise<T>,
 ): Promise<T> {
+  return withSynthesizer(io, (synthesizer, npmAccess) => {
+    const folder = resolve(io.cwd, dir);
+    const root = workingTreeOf(folder) ?? folder;
+    return fn(synthesizer, { tree: new DirectoryTree(root), path: relative(root, folder) || '.', npmAccess });
+  });
+}
+
+/** The token of an npm registry from the user's own npm configuration (~/.npmrc), as npm would use it. */
+export type UserNpmAccess = (registryUrl: string) => { readonly token?: string };
+
+/** Starts the same one-worker synthesizer as the operator's, runs `fn` with it and the user's npm tokens, and stops it. */
+export async function withSynthesizer<T>(
+  io: CommandIO,
+  fn: (s: Synthesizer, npmAccess: UserNpmAccess) => Promise<T>,
+): Promise<T> {
   const cacheDir = join(io.env.KEELSON_CACHE ?? join(homedir(), '.cache', 'keelson'), 'synth');
   const renderer = new Renderer({
     cacheDir: join(cacheDir, '..', 'render'),
@@ -30,16 +45,10 @@ export async function withLocalSynthesizer<T>(
   const synthesizer = new Synthesizer({ cacheDir, size: 1, renderer, dependencies });
   try {
     await synthesizer.start();
-    const folder = resolve(io.cwd, dir);
-    const root = workingTreeOf(folder) ?? folder;
     const { tokens } = await readUserNpmConfig(io);
-    return await fn(synthesizer, {
-      tree: new DirectoryTree(root),
-      path: relative(root, folder) || '.',
-      npmAccess: (url) => {
-        const token = tokenFor(tokens, url);
-        return token === undefined ? {} : { token };
-      },
+    return await fn(synthesizer, (url) => {
+      const token = tokenFor(tokens, url);
+      return token === undefined ? {} : { token };
     });
   } finally {
     await synthesizer.stop();

@@ -3,6 +3,7 @@
 // 1 failure, 2 bad usage.
 import type { Command, CommandIO } from './command.ts';
 import { UsageError } from './command.ts';
+import { describeConnectionError } from './connection-error.ts';
 
 /** A subcommand by name; its module is imported on first use. */
 export interface CommandEntry {
@@ -72,6 +73,9 @@ export async function main(argv: readonly string[], io: CommandIO): Promise<numb
 }
 
 function describeError(err: unknown): string {
+  // A connection that failed: its code (ECONNREFUSED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...), not "fetch failed".
+  const unreachable = describeConnectionError(err, 'the server', undefined);
+  if (unreachable) return unreachable;
   const body = (err as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {

@@ -262,7 +262,8 @@ describe('the GitOps story: dev follows every commit, prod waits for a person', 
       'nothing applied without a person',
     );
     const diff = await diffProd();
-    assert.equal(diff.code, 0, diff.out);
+    // As kubectl diff: exit 1 when there are differences.
+    assert.equal(diff.code, 1, diff.out);
     assert.match(diff.out, /--- live Deployment \S+\/api\n\+\+\+ desired Deployment \S+\/api/);
     assert.match(diff.out, /^- "?ghcr\.io\/acme\/shop-api:1\.4\.3"?$/m);
     assert.match(diff.out, /^\+ "?ghcr\.io\/acme\/shop-api:1\.4\.4"?$/m);
