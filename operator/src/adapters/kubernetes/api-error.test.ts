@@ -157,7 +157,12 @@ describe('isTransient', () => {
       want: true,
     },
     { name: 'a dropped connection is tried again', err: connectionReset, want: true },
-    { name: 'a timeout is tried again', err: new Error('PATCH /api/v1/x timed out after 30000 ms'), want: true },
+    {
+      name: 'a timeout is tried again (by its code, as the transport raises it)',
+      err: Object.assign(new Error('PATCH /api/v1/x timed out after 30000 ms'), { code: 'ETIMEDOUT' }),
+      want: true,
+    },
+    { name: 'words alone decide nothing', err: new Error('the operation timed out'), want: false },
     {
       name: 'a wrapped transient cause is tried again',
       err: new Error('Job shop/x: etcd', { cause: new KubeApiError(500, 'InternalError', 'etcd') }),

@@ -149,11 +149,5 @@ export function isTransient(err: unknown): boolean {
   }
   if (!(cause instanceof Error)) return false;
   const code = (cause as NodeJS.ErrnoException).code;
-  return (
-    code === 'ECONNRESET' ||
-    code === 'ECONNREFUSED' ||
-    code === 'EPIPE' ||
-    code === 'ETIMEDOUT' ||
-    /timed out/.test(cause.message)
-  );
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT';
 }

@@ -157,7 +157,11 @@ export class RestTransport {
         res.on('error', reject);
       });
       r.on('timeout', () =>
-        r.destroy(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`)),
+        r.destroy(
+          Object.assign(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
       );
       r.on('error', reject);
       r.end(payload);
