@@ -40,7 +40,7 @@ export async function watchKeelsonResources(
     for (const def of [gitRepositoryDefinition, environmentDefinition]) {
       const watch = new ResourceWatch(options.kubeConfig, {
         resource: { group: def.group, version: def.version, plural: def.plural },
-        ...(ns ? { namespace: ns } : {}),
+        namespace: ns,
         onEvent: (type, obj) => {
           if (def.kind === 'Environment') options.onEnvironment(obj as EnvironmentResource, type === 'DELETED');
           else options.onGitRepository(obj as GitRepositoryResource, type === 'DELETED');
@@ -122,7 +122,7 @@ export class ManagedObjectWatches implements WatchCache {
       (ns) =>
         new ResourceWatch(this.#options.kubeConfig, {
           resource: { group: groupOf(apiVersion), version: versionOf(apiVersion), plural: info.plural },
-          ...(ns ? { namespace: ns } : {}),
+          namespace: ns,
           labelSelector: LABEL_ENVIRONMENT,
           onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
           onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),

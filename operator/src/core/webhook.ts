@@ -69,7 +69,7 @@ export function parseDelivery(headers: Headers, body: Uint8Array): WebhookDelive
       400,
       'the payload names no repository URL (repository.clone_url, project.git_http_url or url)',
     );
-  return { provider, urls, ...(event ? { event } : {}) };
+  return { provider, urls, event: event || undefined };
 }
 
 /** A repository URL reduced for matching: lower-case host, no credentials, no `.git`, no trailing slash. */

@@ -28,7 +28,7 @@ export function credentialsFromSecretData(
   const caBundle = get('ca.crt');
   if (password !== undefined && username === undefined) {
     // A token alone: most servers accept any user name with a token as the password.
-    return { username: 'git', password, ...(caBundle ? { caBundle } : {}) };
+    return { username: 'git', password, caBundle };
   }
   if (username !== undefined && password === undefined) {
     throw new CredentialsInvalidError(
@@ -38,11 +38,8 @@ export function credentialsFromSecretData(
   if (caBundle !== undefined && !caBundle.includes('-----BEGIN CERTIFICATE-----')) {
     throw new CredentialsInvalidError(`Secret "${secretName}" has a "ca.crt" that is not a PEM certificate bundle`);
   }
-  return {
-    ...(username !== undefined ? { username, password } : {}),
-    ...(bearerToken !== undefined ? { bearerToken } : {}),
-    ...(caBundle !== undefined ? { caBundle } : {}),
-  };
+  // username and password are both set or both undefined here.
+  return { username, password, bearerToken, caBundle };
 }
 
 /** The Authorization header for these credentials, if any. */

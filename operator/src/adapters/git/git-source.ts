@@ -107,7 +107,7 @@ export class GitSource {
     const http = createHttpTransport({
       headers,
       signal,
-      ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}),
+      caBundle: req.credentials?.caBundle,
     });
     const resolved = await this.#observe(req.url, 'ls-refs', async () => {
       const advertised = await git.listServerRefs({
@@ -160,7 +160,7 @@ export class GitSource {
     const http = createHttpTransport({
       headers,
       signal: AbortSignal.timeout(req.timeoutMs ?? 60_000),
-      ...(req.credentials?.caBundle ? { caBundle: req.credentials.caBundle } : {}),
+      caBundle: req.credentials?.caBundle,
     });
     const ref = req.ref?.branch ? `refs/heads/${req.ref.branch}` : undefined;
     await this.#observe(req.url, 'fetch', () =>

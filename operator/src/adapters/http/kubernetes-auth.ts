@@ -61,9 +61,9 @@ export class KubernetesAuth {
     const u = review.status.user;
     const caller: Caller = {
       username: u.username!,
-      ...(u.uid ? { uid: u.uid } : {}),
+      uid: u.uid,
       groups: u.groups ?? [],
-      ...(u.extra ? { extra: u.extra } : {}),
+      extra: u.extra,
     };
     this.#cache.set(id, { caller, expires: now + (this.#options.cacheMs ?? 60_000) });
     if (this.#cache.size > 10_000) this.#cache.delete(this.#cache.keys().next().value!);
@@ -77,14 +77,14 @@ export class KubernetesAuth {
         spec: {
           user: caller.username,
           groups: [...caller.groups],
-          ...(caller.uid ? { uid: caller.uid } : {}),
-          ...(caller.extra ? { extra: caller.extra } : {}),
+          uid: caller.uid,
+          extra: caller.extra,
           resourceAttributes: {
             group: GROUP,
             resource: request.resource ?? environmentDefinition.plural,
             verb: request.verb,
-            ...(request.namespace ? { namespace: request.namespace } : {}),
-            ...(request.name ? { name: request.name } : {}),
+            namespace: request.namespace,
+            name: request.name,
           },
         },
       },

@@ -78,7 +78,7 @@ export class EventRecorder {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name: eventName, namespace },
-        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name, namespace, ...(uid ? { uid } : {}) },
+        involvedObject: { apiVersion: target.apiVersion, kind: target.kind, name, namespace, uid },
         type,
         reason,
         message: text,

@@ -63,10 +63,10 @@ export class KubernetesExecutorFactory {
       persist: async (operation: Operation) => {
         await resources.patchEnvironmentStatus(env.metadata.namespace, env.metadata.name, { operation });
       },
-      ...(this.#options.clock ? { clock: this.#options.clock } : {}),
+      clock: this.#options.clock,
       concurrency: this.#options.concurrency ?? 16,
-      ...(this.#options.cache && !identity ? { cache: this.#options.cache } : {}),
-      ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
+      cache: identity ? undefined : this.#options.cache,
+      assessHealth: this.#options.assessHealth,
       log: (this.#options.log ?? silentLogger).child({ environment: key }),
     });
     this.#executors.set(key, { identity, executor });

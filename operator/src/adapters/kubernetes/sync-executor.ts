@@ -205,7 +205,7 @@ export class SyncExecutor {
       live,
       owner: this.#options.owner,
       options: step,
-      ...(this.#options.assessHealth ? { assessHealth: this.#options.assessHealth } : {}),
+      assessHealth: this.#options.assessHealth,
     });
     const log = this.#log.child({ operation: operation.id });
     const actions = next.actions.map((a) => a.type);
@@ -237,7 +237,7 @@ export class SyncExecutor {
         const objects = action.objects.length;
         log.debug('validated with a server-side dry-run', { objects, failed: failures.length, again: retry });
         if (failures.length === 0 && retry) return [];
-        return [{ type: 'validate', ...(failures.length > 0 ? { error: failures.join('; ') } : {}) }];
+        return [{ type: 'validate', error: failures.join('; ') || undefined }];
       }
       case 'apply': {
         // A transient failure leaves the task unconfirmed: the next step applies it again.
@@ -259,7 +259,7 @@ export class SyncExecutor {
         return action.tasks.flatMap((t, i): ActionResult[] => {
           const o = outcomes[i]!;
           if (o.error && isTransient(o.cause)) return [];
-          return [{ type: 'apply', taskId: t.taskId, ...(o.error ? { error: o.error } : {}) }];
+          return [{ type: 'apply', taskId: t.taskId, error: o.error || undefined }];
         });
       }
       case 'createHook': {

@@ -129,7 +129,7 @@ export class ResourceWatch {
     const list = await this.#rest!.request<{ metadata?: { resourceVersion?: string }; items: WatchedObject[] }>({
       method: 'GET',
       path: collectionPath(this.#options.resource, this.#options.namespace),
-      ...(this.#options.labelSelector ? { query: { labelSelector: this.#options.labelSelector } } : {}),
+      query: { labelSelector: this.#options.labelSelector },
     });
     const seen = new Set<string>();
     for (const item of list.items) {

@@ -88,7 +88,7 @@ export async function installLockfile(install: ArboristInstall): Promise<void> {
         throw new ArboristFailure(err, {
           name: node.name,
           version: node.version,
-          ...(node.resolved ? { resolved: node.resolved } : {}),
+          resolved: node.resolved || undefined,
         });
       });
   }

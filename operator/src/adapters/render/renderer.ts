@@ -52,8 +52,7 @@ export class Renderer {
       const stdout = need.tool === 'helm' ? await this.#helm(need, context) : await this.#kustomize(need, context);
       return { stdout };
     } catch (err) {
-      if (err instanceof ChartFetchError)
-        return { error: err.message, ...(err.unavailable ? { unavailable: true } : {}) };
+      if (err instanceof ChartFetchError) return { error: err.message, unavailable: err.unavailable || undefined };
       if (err instanceof HelmArgumentError || err instanceof OutsideRepositoryError || err instanceof RenderToolError)
         return { error: err.message };
       throw err;

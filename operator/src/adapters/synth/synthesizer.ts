@@ -243,7 +243,7 @@ export class Synthesizer {
     const bundle = await bundleDeployRepo(tree, {
       path,
       exports: this.pool.exports,
-      ...(installed ? { installed: new Set(installed.packages.map((p) => p.name)) } : {}),
+      installed: installed ? new Set(installed.packages.map((p) => p.name)) : undefined,
     });
     if (cacheable) {
       this.bundles.set(key, bundle);

@@ -58,13 +58,13 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
         group: groupOf(obj.apiVersion),
         version: versionOf(obj.apiVersion),
         kind: obj.kind,
-        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+        namespace: obj.metadata.namespace || undefined,
         name: obj.metadata.name,
         app: app.name,
         wave: annotations.wave,
       };
       if (annotations.hooks.length > 0 || annotations.skip) {
-        resources.push({ ...base, ...(annotations.hooks.length ? { hook: annotations.hooks.join(',') } : {}) });
+        resources.push({ ...base, hook: annotations.hooks.join(',') || undefined });
         continue;
       }
       counted++;
@@ -79,7 +79,7 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
         ...base,
         sync,
         health: health.status,
-        ...(message ? { message: message.slice(0, MAX_MESSAGE) } : {}),
+        message: message?.slice(0, MAX_MESSAGE) || undefined,
       });
       appSync = worseSync(appSync, sync);
       if (compareHealth(health.status, appHealth) > 0) appHealth = health.status;
@@ -99,9 +99,9 @@ export function summarizeResources(input: ResourceSummaryInput): ResourceSummary
       group: groupOf(obj.apiVersion),
       version: versionOf(obj.apiVersion),
       kind: obj.kind,
-      ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      namespace: obj.metadata.namespace || undefined,
       name: obj.metadata.name,
-      ...(appName ? { app: appName } : {}),
+      app: appName || undefined,
       sync: 'OutOfSync',
       message: `no longer in the desired state: ${input.extraFate ?? 'the next sync prunes it'}`,
     });

@@ -65,7 +65,7 @@ export function decideSync(input: SyncDecisionInput): SyncDecision {
       reason: input.request.commit ? `sync of commit ${input.request.commit} requested` : 'sync requested',
       trigger: 'request',
       automated: false,
-      ...(input.request.commit ? { commit: input.request.commit } : {}),
+      commit: input.request.commit || undefined,
       retryCount: 0,
     };
   }

@@ -71,7 +71,7 @@ export function asConditions(value: unknown): Condition[] {
       status: String(c.status ?? 'Unknown'),
       reason: stringAt(c, 'reason'),
       message: stringAt(c, 'message'),
-      ...(typeof c.observedGeneration === 'number' ? { observedGeneration: c.observedGeneration } : {}),
+      observedGeneration: typeof c.observedGeneration === 'number' ? c.observedGeneration : undefined,
     }));
 }
 

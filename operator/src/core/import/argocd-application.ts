@@ -63,7 +63,7 @@ function checkDocument(value: unknown, origin: DocumentOrigin): ArgoDocument {
   }
   const metadata = isFields(value.metadata) ? value.metadata : {};
   const name = metadata.name;
-  const at: DocumentOrigin = { ...origin, kind: kind as ArgoKind, ...(typeof name === 'string' ? { name } : {}) };
+  const at: DocumentOrigin = { ...origin, kind: kind as ArgoKind, name: typeof name === 'string' ? name : undefined };
   if (typeof name !== 'string' || name === '') throw new ImportError(at, 'metadata.name is missing');
   if (!OBJECT_NAME.test(name)) {
     throw new ImportError(at, 'metadata.name is not a DNS subdomain (lowercase letters, digits, - and .)');

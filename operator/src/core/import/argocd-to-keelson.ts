@@ -3,6 +3,7 @@
 // ignore rules, target namespace), plus the plan the deploy code renders. Every field is
 // read through a FieldReader; what no step read is listed as not carried over.
 import { API_VERSION } from '../../api/v1alpha1/index.ts';
+import { defined } from '../defined.ts';
 import type { KubeObject } from '../manifest.ts';
 import { checkProject, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, type Destination } from './app-project.ts';
 import type { ArgoDocument } from './argocd-application.ts';
@@ -62,7 +63,7 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
     deployPath: ctx.options.deployPath,
     codeFile,
     notes,
-    ...(ctx.options.pathKind ? { pathKind: ctx.options.pathKind } : {}),
+    pathKind: ctx.options.pathKind,
   };
   const { plans, renders, first } = planSources(spec, syncedRevisions(doc), sourceCtx);
   const location = first ? gitLocation(first, doc.origin, notes) : deployLocation(doc, ctx.options.deployRepo, notes);
@@ -85,17 +86,17 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
   const environmentResource: KubeObject = {
     apiVersion: API_VERSION,
     kind: 'Environment',
-    metadata: { name: doc.name, ...namespace, ...(metadata.labels ? { labels: metadata.labels } : {}) },
-    spec: {
+    metadata: { name: doc.name, ...namespace, labels: metadata.labels },
+    spec: defined({
       sourceRef: { name: repository },
       path: ctx.options.deployPath,
       environment,
-      ...(destination.namespace ? { targetNamespace: destination.namespace } : {}),
-      ...(sync.sync ? { sync: sync.sync } : {}),
-      ...(sync.retry ? { retry: sync.retry } : {}),
-      ...(historyLimit === undefined ? {} : { historyLimit }),
-      ...(metadata.deletionPolicy ? { deletionPolicy: metadata.deletionPolicy } : {}),
-    },
+      targetNamespace: destination.namespace,
+      sync: sync.sync,
+      retry: sync.retry,
+      historyLimit,
+      deletionPolicy: metadata.deletionPolicy,
+    }),
   };
   return {
     name: doc.name,
@@ -103,7 +104,7 @@ export function convertApplication(doc: ArgoDocument, ctx: ConvertContext): Impo
     environment,
     resources: [gitRepository, environmentResource],
     renders,
-    ...(sync.namespace ? { namespace: sync.namespace } : {}),
+    namespace: sync.namespace,
     sources: plans.map((p) => p.summary),
     notes,
   };
@@ -143,7 +144,7 @@ function planSources(spec: FieldReader, synced: readonly (string | undefined)[],
       renders.push({ ...plan.render, id: uniqueId(plan.render.id, renders) });
     }
   }
-  return { plans, renders, ...(first ? { first } : {}) };
+  return { plans, renders, first };
 }
 
 function readHistoryLimit(spec: FieldReader, notes: ImportNotes): number | undefined {
@@ -208,7 +209,7 @@ function readMetadata(metadata: FieldReader, notes: ImportNotes): MetadataPlan {
     notes.skip(owner.path, `owned by ${owner.string('kind')} "${owner.string('name')}": the Environment has no owner`);
     owner.ignore(...owner.keys());
   }
-  return { ...(labels ? { labels } : {}), ...(deletionPolicy ? { deletionPolicy } : {}) };
+  return { labels, deletionPolicy };
 }
 
 function readDestination(destination: FieldReader, notes: ImportNotes): Destination {
@@ -229,7 +230,7 @@ function readDestination(destination: FieldReader, notes: ImportNotes): Destinat
     }
     notes.convert(destination.field('namespace'), 'spec.targetNamespace');
   }
-  return { ...(server ? { server } : {}), ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) };
+  return { server: server || undefined, name: name || undefined, namespace };
 }
 
 type GitSource = NonNullable<SourcePlan['git']>;
@@ -240,8 +241,7 @@ function gitLocation(git: GitSource, origin: DocumentOrigin, notes: ImportNotes)
   if (!url) {
     throw new ImportError(origin, `${repoField}: "${git.repoURL}" is not a Git URL Keelson can fetch (https://…)`);
   }
-  const ref = gitRef(git.targetRevision, git.field, notes);
-  return { ...url, ...(ref ? { ref } : {}) };
+  return defined({ ...url, ref: gitRef(git.targetRevision, git.field, notes) });
 }
 
 function deployLocation(doc: ArgoDocument, repo: ConvertOptions['deployRepo'], notes: ImportNotes): GitLocation {
@@ -257,7 +257,7 @@ function deployLocation(doc: ArgoDocument, repo: ConvertOptions['deployRepo'], n
     throw new ImportError(doc.origin, `--deploy-repo "${repo.url}" is not a Git URL Keelson can fetch (https://…)`);
   }
   const ref = repo.ref === undefined ? undefined : gitRef(repo.ref, '--deploy-ref', notes);
-  return { ...url, ...(ref ? { ref } : {}) };
+  return defined({ ...url, ref });
 }
 
 function uniqueId(id: string, taken: readonly Render[]): string {

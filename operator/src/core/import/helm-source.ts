@@ -24,7 +24,7 @@ export function planChartRepository(source: FieldReader, s: ChartSource, ctx: So
   const to = oci ? `chart ${chart} of the Helm construct${schemeless}` : 'repo of the Helm construct';
   ctx.notes.convert(source.field('repoURL'), `${to}; ${PRIVATE_HINT}`);
   const version = chartVersion(source, s.targetRevision, ctx);
-  const where = { chart, ...(oci ? {} : { repo: s.repoURL }), ...(version ? { version } : {}) };
+  const where = { chart, repo: oci ? undefined : s.repoURL, version };
   const render = helmRender(source.object('helm'), where, ctx);
   const from = oci ? `oci://${registry}` : s.repoURL;
   return { render, summary: `the Helm chart ${s.chart}${version ? ` ${version}` : ''} from ${from}` };
@@ -67,7 +67,7 @@ export function helmRender(helm: FieldReader | undefined, chart: ChartLocation, 
     id: helmId(chart.chart),
     ...chart,
     releaseName,
-    ...(namespace ? { namespace } : {}),
+    namespace: namespace || undefined,
     ...(Object.keys(values).length > 0 ? { values } : {}),
     helmFlags: helm ? helmFlags(helm, ctx) : ['--include-crds'],
   };
@@ -100,7 +100,7 @@ function helmValues(helm: FieldReader, { notes }: SourceContext): Fields {
     if (!name) throw p.error('name', 'is missing');
     const forceString = p.boolean('forceString');
     try {
-      values = setParameter(values, { name, value: p.string('value') ?? '', ...(forceString ? { forceString } : {}) });
+      values = setParameter(values, { name, value: p.string('value') ?? '', forceString });
     } catch (err) {
       throw p.error('name', (err as Error).message);
     }

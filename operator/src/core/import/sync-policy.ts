@@ -2,6 +2,7 @@
 // spec.retry. Sync options Keelson has an equivalent for become that equivalent (or are its
 // default); the others are listed with what Keelson does instead.
 import type { IgnoreDifference, RetryPolicy, SyncPolicy } from '../../api/v1alpha1/environment.ts';
+import { defined } from '../defined.ts';
 import { ANNOTATION_PRUNE } from '../keys.ts';
 import type { FieldReader } from './field-reader.ts';
 import type { ImportNotes } from './import-notes.ts';
@@ -120,7 +121,7 @@ function planNamespace(
   }
   if (metadata) notes.convert(metadata.path, `labels and annotations of the Namespace ${name} in the deploy code`);
   const never = { ...annotations, [ANNOTATION_PRUNE]: 'false' };
-  return { namespace: { name, ...(labels ? { labels } : {}), annotations: never } };
+  return { namespace: { name, labels, annotations: never } };
 }
 
 const POINTER = /^(\/[^/]*)+$/;
@@ -136,10 +137,10 @@ export function pointerOfJqPath(path: string): string | undefined {
 function planIgnoreDifferences(spec: FieldReader, notes: ImportNotes): IgnoreDifference[] {
   const rules: IgnoreDifference[] = [];
   for (const entry of spec.objects('ignoreDifferences') ?? []) {
-    const group = entry.string('group');
+    const group = entry.string('group') || undefined;
     const kind = entry.string('kind');
-    const name = entry.string('name');
-    const namespace = entry.string('namespace');
+    const name = entry.string('name') || undefined;
+    const namespace = entry.string('namespace') || undefined;
     const pointers = (entry.strings('jsonPointers') ?? []).filter((p) => {
       if (POINTER.test(p)) return true;
       notes.skip(entry.field('jsonPointers'), `"${p}" is not a JSON pointer (like /spec/replicas)`);
@@ -165,8 +166,7 @@ function planIgnoreDifferences(spec: FieldReader, notes: ImportNotes): IgnoreDif
         `${kind ? 'a wildcard' : 'no kind'}: a Keelson rule names one group and kind, ` + 'write one per kind',
       );
     } else if (pointers.length > 0) {
-      const only = { ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) };
-      rules.push({ ...(group ? { group } : {}), kind, ...only, jsonPointers: pointers });
+      rules.push(defined({ group, kind, name, namespace, jsonPointers: pointers }));
       const what = `${group ? `${group}/` : ''}${kind}: ${pointers.join(', ')}`;
       notes.convert(entry.path, `spec.sync.ignoreDifferences (${what})`);
     }

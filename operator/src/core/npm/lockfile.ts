@@ -4,6 +4,7 @@
 // key (a hash of what is pinned and where from) names the same node_modules for every Environment
 // and revision that has the same lockfile.
 import { createHash } from 'node:crypto';
+import { defined } from '../defined.ts';
 import { DependencyInstallError } from './dependency-error.ts';
 import type { RegistryMapping } from './npmrc.ts';
 
@@ -282,15 +283,7 @@ function lockedPackage(location: string, value: unknown, file: string, fix: stri
       `${file}: ${label} has no "resolved" and no registry version: it is not a registry package`,
     );
   }
-  return {
-    location,
-    name,
-    ...(realName !== undefined ? { realName } : {}),
-    version,
-    ...(resolved !== undefined ? { resolved } : {}),
-    ...(integrity !== undefined ? { integrity } : {}),
-    bundled,
-  };
+  return defined({ location, name, realName, version, resolved, integrity, bundled });
 }
 
 /** Specs npm fetches from somewhere other than a registry: a folder, a tarball file, a Git host. */

@@ -111,7 +111,7 @@ export function parseHelmTemplate(args: readonly string[], cwd: string): HelmTem
     chart: chartReference(chart, named.repo, named.version, cwd),
     valueFiles,
     flags,
-    ...(named.namespace !== undefined ? { namespace: named.namespace } : {}),
+    namespace: named.namespace,
   };
 }
 

@@ -162,7 +162,7 @@ function stepGroup(tasks: OperationTask[], op: Operation, input: StepInput): Gro
     actions: out.actions,
     waiting: out.waiting,
     done,
-    ...(failures.length > 0 ? { failure: failures.join('; ') } : {}),
+    failure: failures.join('; ') || undefined,
   };
 }
 

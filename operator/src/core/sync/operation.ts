@@ -24,7 +24,7 @@ export function startOperation(options: StartOperationOptions): Operation {
     id: options.id,
     phase: 'Running',
     revision: options.revision,
-    ...(options.initiatedBy ? { initiatedBy: options.initiatedBy } : {}),
+    initiatedBy: options.initiatedBy,
     startedAt: new Date(options.now).toISOString(),
     tasks: options.plan.tasks.map((t) => ({
       key: formatKey(t.key),
@@ -32,7 +32,7 @@ export function startOperation(options: StartOperationOptions): Operation {
       phase: t.phase,
       wave: t.wave,
       status: 'Pending',
-      ...(t.hook ? { hookName: hookObjectName(t.key.name, options.id, t.phase) } : {}),
+      hookName: t.hook ? hookObjectName(t.key.name, options.id, t.phase) : undefined,
     })),
   };
 }
@@ -91,12 +91,7 @@ export function clampMessages(op: Operation): Operation {
   );
   const message = clip(op.message, OPERATION_MESSAGE_LIMIT);
   const failure = clip(op.failure, OPERATION_MESSAGE_LIMIT);
-  return {
-    ...op,
-    ...(message !== undefined ? { message } : {}),
-    ...(failure !== undefined ? { failure } : {}),
-    ...(tasks ? { tasks } : {}),
-  };
+  return { ...op, message, failure, tasks };
 }
 
 export function isFinished(op: Operation): boolean {
