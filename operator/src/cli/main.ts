@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'import', load: async () => (await import('./import.ts')).importCommand },
   { name: 'health', load: async () => (await import('./health.ts')).healthCommand },
   { name: 'init', load: async () => (await import('./init.ts')).initCommand },
+  { name: 'set-image', load: async () => (await import('./set-image.ts')).setImageCommand },
   { name: 'operator', load: async () => (await import('./operator.ts')).operatorCommand },
 ];
 
