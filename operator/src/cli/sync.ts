@@ -11,13 +11,14 @@ import { connect, type Cluster } from './cluster.ts';
 export const syncCommand: Command = {
   name: 'sync',
   summary: 'Sync an Environment now (optionally to a given commit) and follow it with --wait',
-  usage: 'keelson sync <environment> [-n <namespace>] [--revision <commit>] [--wait] [--timeout 10m]',
+  usage: 'keelson sync <environment> [-n <namespace>] [--revision <commit>] [--no-prune] [--wait] [--timeout 10m]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
       {
         ...CLUSTER_OPTIONS,
         revision: { type: 'string' },
+        'no-prune': { type: 'boolean' },
         wait: { type: 'boolean' },
         timeout: { type: 'string' },
       },
@@ -31,9 +32,11 @@ export const syncCommand: Command = {
     const name = positionals[0]!;
     const request = await requestSync(cluster, name, {
       token: new Date().toISOString(),
-      ...(values.revision ? { commit: values.revision } : {}),
+      commit: values.revision,
+      prune: values['no-prune'] ? false : undefined,
     });
-    io.stdout(`sync of ${cluster.namespace}/${name} requested${values.revision ? ` at ${values.revision}` : ''}\n`);
+    const at = values.revision ? ` at ${values.revision}` : '';
+    io.stdout(`sync of ${cluster.namespace}/${name} requested${at}${values['no-prune'] ? ', without prune' : ''}\n`);
     if (!values.wait) return 0;
     return followOperation(cluster, name, formatSyncRequest(request), timeoutMs, io);
   },

@@ -346,9 +346,9 @@ export class ReconcileRun {
       revision,
       desired: objects,
       inventory: this.status.inventory ?? [],
-      // A person's sync makes the cluster what the revision says, prune included; an
-      // automated one prunes only with spec.sync.automated.prune.
-      prune: selfHeal ? false : decision.automated ? automatedPrune : true,
+      // A person's sync makes the cluster what the revision says, prune included unless they
+      // asked not to; an automated one prunes only with spec.sync.automated.prune.
+      prune: selfHeal ? false : decision.automated ? automatedPrune : request?.prune !== false,
       allowEmpty: this.env.spec.sync?.allowEmpty ?? false,
       initiatedBy,
     });

@@ -38,6 +38,13 @@ describe('sync requests', () => {
   it('a short commit is an error naming the annotation', () =>
     assert.throws(() => parseSyncRequest('t1@abc'), /sync-requested-at: "abc" is not a full commit id/));
   it('empty means no request', () => assert.equal(parseSyncRequest(''), undefined));
+  it('carries a request not to prune, with or without a commit', () => {
+    const commit = 'c'.repeat(40);
+    assert.deepEqual(parseSyncRequest(`t1@${commit};no-prune`), { token: 't1', commit, prune: false });
+    assert.deepEqual(parseSyncRequest('t2;no-prune'), { token: 't2', prune: false });
+    assert.equal(formatSyncRequest({ token: 't1', commit, prune: false }), `t1@${commit};no-prune`);
+    assert.equal(formatSyncRequest({ token: 't3', prune: true }), 't3');
+  });
   it('a handled token is not new', () => {
     assert.equal(isNewRequest('t1', 't1'), false);
     assert.equal(isNewRequest('t2', 't1'), true);

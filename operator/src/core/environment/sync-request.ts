@@ -1,6 +1,6 @@
 // "Sync now" and "refresh now" requests: annotations holding a token, the way Flux does it.
 // A token that differs from the last one handled is a new request. A sync request may
-// name a commit: `<token>@<40 hex>`.
+// name a commit and ask not to prune: `<token>[@<40 hex>][;no-prune]`.
 import type { HistoryEntry } from '../../api/v1alpha1/environment.ts';
 import { ANNOTATION_AUTO_SYNC_PAUSED, ANNOTATION_SYNC_REQUESTED_AT, ANNOTATION_SYNC_REQUESTED_BY } from '../keys.ts';
 import { parseRevision } from '../source/git-ref.ts';
@@ -10,24 +10,31 @@ export interface SyncRequest {
   readonly token: string;
   /** The commit to sync; absent means the latest revision of the source. */
   readonly commit?: string;
+  /** false: apply only, leave objects no longer desired in place. @default true (a person's sync prunes) */
+  readonly prune?: boolean;
 }
+
+const NO_PRUNE = ';no-prune';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 
 /** Parses the value of keelson.dev/sync-requested-at; throws on a malformed commit. */
 export function parseSyncRequest(value: string | undefined): SyncRequest | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const at = value.lastIndexOf('@');
-  if (at < 0) return { token: value };
-  const commit = value.slice(at + 1);
+  const noPrune = value.endsWith(NO_PRUNE);
+  const rest = noPrune ? value.slice(0, -NO_PRUNE.length) : value;
+  const options = noPrune ? { prune: false } : {};
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return { token: rest, ...options };
+  const commit = rest.slice(at + 1);
   if (!COMMIT.test(commit)) {
     throw new Error(`keelson.dev/sync-requested-at: "${commit}" is not a full commit id (40 hex digits)`);
   }
-  return { token: value.slice(0, at), commit };
+  return { token: rest.slice(0, at), commit, ...options };
 }
 
 export function formatSyncRequest(request: SyncRequest): string {
-  return request.commit ? `${request.token}@${request.commit}` : request.token;
+  return `${request.commit ? `${request.token}@${request.commit}` : request.token}${request.prune === false ? NO_PRUNE : ''}`;
 }
 
 /** True when the annotation holds a request not handled yet. */
