@@ -5,13 +5,14 @@ SHELL := /bin/bash
 # Node 24 from the `node` devDependency comes first on the PATH.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus
+# chromium: the web UI's end-to-end test drives Debian's Chromium (puppeteer-core).
+APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus chromium
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated unit e2e kit clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated unit e2e kit ui clean
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
-up: deps
+up: deps ui
 	node test/harness/up.ts start
 
 ## down: stop what `make up` started
@@ -57,6 +58,8 @@ typecheck: npm-deps
 	@# the example deploy repository, with its own tsconfig as a deploy repository has one:
 	@# the types `cdk8s import` generated (imports/) declare enums
 	tsc --noEmit -p cdk8s-app/example/tsconfig.json
+	@# the web UI: TSX for Preact, DOM types
+	tsc --noEmit -p operator/ui/tsconfig.json
 
 ## generate: regenerate crds/ from the schemas in operator/src/api
 generate: npm-deps
@@ -68,9 +71,13 @@ check-generated: npm-deps
 unit: npm-deps
 	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts"
 
-e2e: deps kit
+e2e: deps kit ui
 	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
 	  --test-concurrency=$(E2E_CONCURRENCY) "test/e2e/**/*.test.ts"
+
+## ui: the web UI (Preact, bundled by esbuild) into operator/ui/dist; fails over its size budget
+ui: npm-deps
+	node operator/ui/build.ts
 
 ## kit: the deploy-repo kit as an npm package, .keelson/kit/keelson-cdk8s-app-<version>.tgz
 kit: npm-deps

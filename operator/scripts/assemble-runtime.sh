@@ -16,7 +16,7 @@ out="$(cd "$out" && pwd)"
 rm -rf "$out/operator" "$out/cdk8s-app"
 copy_sources() { # from to
   (cd "$root/$1" && find . -type f \( -name '*.ts' -o -name '*.js' -o -name '*.json' \) \
-      ! -name '*.test.ts' ! -path '*/testdata/*' ! -path './scripts/*' ! -path './lint/*' ! -path './example/*' -print0 \
+      ! -name '*.test.ts' ! -path '*/testdata/*' ! -path './scripts/*' ! -path './lint/*' ! -path './example/*' ! -path './ui/*' -print0 \
     | while IFS= read -r -d '' f; do mkdir -p "$out/$2/$(dirname "$f")"; cp "$f" "$out/$2/$f"; done)
 }
 copy_sources operator operator
@@ -35,4 +35,10 @@ cp "$root/package-lock.json" "$out/package-lock.json"
 (cd "$out" && npm install --omit=dev --omit=optional --include=optional --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
 # esbuild's platform binary is an optional dependency; --ignore-scripts skips nothing it needs.
 rm -f "$out/package-lock.json"
+# The web UI: only its build output (operator/ui/dist) is in the tree. It is built with the
+# tree's own esbuild and preact (the Dockerfile's build stage has no development install).
+ui_build="$out/operator/.ui-build"
+mkdir -p "$ui_build" && cp -R "$root/operator/ui/build.ts" "$root/operator/ui/src" "$ui_build/"
+node "$ui_build/build.ts" --out "$out/operator/ui/dist" >&2
+rm -rf "$ui_build"
 du -sh "$out" | awk '{print "runtime tree: " $1}' >&2

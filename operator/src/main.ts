@@ -2,6 +2,7 @@
 // from the configuration, wires the controllers to their watches, serves the probes,
 // /metrics, the REST API and the webhook receiver, and stops it all in order.
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import type * as k8s from '@kubernetes/client-node';
 import { GitSource } from './adapters/git/git-source.ts';
 import { GitMetrics } from './adapters/metrics/git-metrics.ts';
@@ -9,6 +10,7 @@ import { HttpServer, sendJson, sendText } from './adapters/http/http-server.ts';
 import { mountApi } from './adapters/http/api-routes.ts';
 import { KubernetesAuth } from './adapters/http/kubernetes-auth.ts';
 import { mountWebhook } from './adapters/http/webhook-routes.ts';
+import { mountUi } from './adapters/ui/ui-routes.ts';
 import { loadKubeConfig } from './adapters/kubernetes/client.ts';
 import { EventRecorder } from './adapters/kubernetes/events.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
@@ -84,7 +86,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         log,
         // Every namespace's reconciles are counted (not only the first's).
         observe: reconcileMetrics.observe,
-        ...(ns ? { namespace: ns } : {}),
+        namespace: ns,
         concurrency: Math.max(2, Math.ceil(config.concurrency / 2)),
       }),
   );
@@ -162,8 +164,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
             tree,
             path,
             isolationKey: `${repository}:${path}`,
-            ...(chartAccess ? { chartAccess } : {}),
-            ...(npmAccess ? { npmAccess } : {}),
+            chartAccess,
+            npmAccess,
           };
           return synthCache.get(
             `${repository}|${tree.revision}|${path}|${environment}`,
@@ -259,11 +261,25 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     listen: config.listen,
     onError: (err) => log.error('API server error', { error: String(err) }),
   });
+  const auth = new KubernetesAuth(kc);
+  // The web UI (--ui): its files, sessions and overview, from a watch of its own (every replica serves the API).
+  const ui = config.ui
+    ? mountUi(api, {
+        kubeConfig: kc,
+        resources,
+        auth,
+        log,
+        distDir: config.uiDir ?? fileURLToPath(new URL('../ui/dist', import.meta.url)),
+        watch: (handlers) => watchKeelsonResources({ kubeConfig: kc, namespaces: config.namespaces, log, ...handlers }),
+      })
+    : undefined;
   mountApi(api, {
     resources,
-    auth: new KubernetesAuth(kc),
+    auth,
     log,
     diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)),
+    sessions: ui?.sessions,
+    subResources: ui?.subResources,
   });
   mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
   const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);
@@ -333,6 +349,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         // Releasing the Lease lets a standby take over at once; without an API server the
         // standby takes over when the Lease expires.
         if (!(await within(elector?.stop(), 3000))) log.warn('could not release the Lease in time');
+        // The UI's open streams would hold the API server's close.
+        await ui?.close();
         await Promise.all([api.stop(), probes.stop(), synthesizer.stop()]);
         stopCountingRequests();
         log.info('stopped');

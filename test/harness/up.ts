@@ -76,6 +76,8 @@ Try:
   npx keelson refresh dev -n ${ns}                # or wait for the 15 s poll
   npx keelson history prod -n ${ns} && npx keelson rollback prod -n ${ns} --wait
 
+Web UI: ${state.apiUrl}/ui/   log in with the token of: kubectl create token deployer -n ${ns}
+
 Operator log: ${state.operatorLog}    API: ${state.apiUrl}    Stop everything: make down
 `);
 }

@@ -45,6 +45,10 @@ export interface OperatorConfig {
    * health rules, Argo CD's keys; watched. Absent means the built-in rules only.
    */
   readonly healthRules?: string;
+  /** Serve the web UI under /ui/ on the API's port (ADR 17). */
+  readonly ui: boolean;
+  /** The built front end; absent means operator/ui/dist next to the operator's sources. */
+  readonly uiDir?: string;
 }
 
 interface FlagSpec {
@@ -76,6 +80,8 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'shutdown-timeout': { key: 'shutdownTimeoutMs', kind: 'duration', default: '20s' },
   kubeconfig: { key: 'kubeconfig', kind: 'string' },
   'health-rules': { key: 'healthRules', kind: 'string' },
+  ui: { key: 'ui', kind: 'bool', default: 'true' },
+  'ui-dir': { key: 'uiDir', kind: 'string' },
 };
 
 export interface ConfigSources {

@@ -10,6 +10,7 @@ import { redactObject } from '../../core/redact.ts';
 import { NotFoundError, type KeelsonResources } from '../kubernetes/keelson-resources.ts';
 import { readBody, sendJson, sendText, type HttpServer } from './http-server.ts';
 import { AuthError, type Caller, type KubernetesAuth } from './kubernetes-auth.ts';
+import { authenticateRequest, type SessionStore } from '../ui/session.ts';
 
 export interface ApiOptions {
   readonly resources: KeelsonResources;
@@ -18,7 +19,26 @@ export interface ApiOptions {
   /** The unified diff (secrets masked) of an Environment, from the operator's last comparison. */
   readonly diff?: (namespace: string, name: string) => Promise<string | undefined>;
   readonly clock?: () => Date;
+  /** The web UI's sessions: a request may authenticate with their cookie instead of a bearer token. */
+  readonly sessions?: SessionStore;
+  /** More paths under an Environment or GitRepository, served by another module (the UI's). */
+  readonly subResources?: readonly SubResource[];
 }
+
+/** `<method> /api/v1/namespaces/<namespace>/<plural>/<name>/<sub>`, answered by `handle`. */
+export interface SubResource {
+  readonly method: 'GET' | 'POST';
+  readonly plural: 'environments' | 'gitrepositories';
+  readonly sub: string;
+  readonly handle: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: { readonly namespace: string; readonly name: string },
+    caller: Caller,
+  ) => Promise<void>;
+}
+
+const SUB_PATH = /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/(environments|gitrepositories)\/([a-z0-9.-]+)\/([a-z]+)$/;
 
 const ENV_PATH =
   /^\/api\/v1\/namespaces\/([a-z0-9-]+)\/environments\/([a-z0-9.-]+)(?:\/(resources|history|diff|sync|rollback))?$/;
@@ -28,7 +48,11 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
     (fn: (req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller) => Promise<void>) =>
     async (req: IncomingMessage, res: ServerResponse, url: URL) => {
       try {
-        const caller = await options.auth.authenticate(req.headers.authorization);
+        const caller = await authenticateRequest(req, options.auth, options.sessions);
+        const m = SUB_PATH.exec(url.pathname);
+        const sub =
+          m && options.subResources?.find((s) => s.method === req.method && s.plural === m[2] && s.sub === m[4]);
+        if (m && sub) return await sub.handle(req, res, { namespace: m[1]!, name: m[3]! }, caller);
         await fn(req, res, url, caller);
       } catch (err) {
         if (err instanceof AuthError) return sendJson(res, err.status, { error: err.message });
@@ -43,7 +67,7 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
     '/api/v1/environments',
     handle(async (_req, res, url, caller) => {
       const namespace = url.searchParams.get('namespace') ?? undefined;
-      await options.auth.authorize(caller, { verb: 'list', ...(namespace ? { namespace } : {}) });
+      await options.auth.authorize(caller, { verb: 'list', namespace });
       const items = await options.resources.listEnvironments(namespace);
       sendJson(res, 200, redactObject({ items }));
     }),
@@ -92,8 +116,11 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
         ) {
           throw new RequestError(400, 'revision must be a full commit id (40 hex digits)');
         }
+        if (body.prune !== undefined && typeof body.prune !== 'boolean')
+          throw new RequestError(400, 'prune must be true or false');
         commit = body.revision as string | undefined;
-        annotations = syncRequestAnnotations({ token: now, ...(commit ? { commit } : {}) }, caller.username);
+        const prune = body.prune === false ? false : undefined;
+        annotations = syncRequestAnnotations({ token: now, commit, prune }, caller.username);
       } else {
         if (body.id !== undefined && !Number.isInteger(body.id))
           throw new RequestError(400, 'id must be a whole number');
@@ -110,14 +137,14 @@ export function mountApi(server: HttpServer, options: ApiOptions): void {
       options.log.info(`${sub} requested through the API`, {
         environment: `${namespace}/${name}`,
         user: caller.username,
-        ...(commit ? { commit } : {}),
+        commit,
       });
-      sendJson(res, 202, { requested: sub, token, ...(commit ? { commit } : {}) });
+      sendJson(res, 202, { requested: sub, requestedAt: now, token, commit });
     }),
   );
 }
 
-class RequestError extends Error {
+export class RequestError extends Error {
   readonly status: number;
   constructor(status: number, message: string) {
     super(message);

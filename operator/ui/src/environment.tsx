@@ -1,0 +1,283 @@
+// One Environment: its state, followed live through its stream (how a sync is watched), and
+// the actions the caller's RBAC allows (SYNC, rollback, suspend/resume, refresh).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, envPath, errorText, get, post, request, sessionLost } from './api.ts';
+import { RollbackDialog, SyncDialog } from './dialogs.tsx';
+import { DiffView } from './diff-view.tsx';
+import { policyOf, shortRevision } from './format.ts';
+import { follow, type LiveState } from './live.ts';
+import { OperationView } from './operation-view.tsx';
+import { Conditions, Events, History, Resources } from './sections.tsx';
+import type { Access, Environment, HistoryEntry, KubeEvent } from './types.ts';
+import { ErrorBox, Link, Status, useNow } from './ui.tsx';
+
+const NO_ACCESS: Access = { get: true, sync: false, rollback: false, patch: false };
+const EVENTS_DEBOUNCE_MS = 2000;
+
+type DiffState = { text: string } | { error: string } | undefined;
+
+export function EnvironmentPage(props: { namespace: string; name: string }) {
+  const { namespace, name } = props;
+  const [env, setEnv] = useState<Environment>();
+  const [loadError, setLoadError] = useState<string>();
+  const [access, setAccess] = useState<Access>(NO_ACCESS);
+  const [events, setEvents] = useState<readonly KubeEvent[]>();
+  const [eventsError, setEventsError] = useState<string>();
+  const [diff, setDiff] = useState<DiffState>();
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [dialog, setDialog] = useState<{ kind: 'sync' } | { kind: 'rollback'; entry: HistoryEntry }>();
+  const [notice, setNotice] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const now = useNow();
+  const eventsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+
+  const loadEvents = () =>
+    get<{ items: KubeEvent[] }>(envPath(namespace, name, 'events'))
+      .then((r) => {
+        setEvents(r.items);
+        setEventsError(undefined);
+      })
+      .catch((err: unknown) => setEventsError(errorText(err)));
+
+  useEffect(() => {
+    document.title = `${namespace}/${name} · Keelson`;
+    get<Environment>(envPath(namespace, name))
+      .then(setEnv)
+      .catch((err: unknown) => setLoadError(errorText(err)));
+    get<Access>(envPath(namespace, name, 'access'))
+      .then(setAccess)
+      .catch((err: unknown) => setActionError(`Cannot tell what you may do: ${errorText(err)}`));
+    void loadEvents();
+    const close = follow({
+      url: envPath(namespace, name, 'stream'),
+      events: {
+        environment: (data) => {
+          setEnv(data as Environment);
+          setLoadError(undefined);
+          clearTimeout(eventsTimer.current);
+          eventsTimer.current = setTimeout(loadEvents, EVENTS_DEBOUNCE_MS);
+        },
+      },
+      onState: setLive,
+      onLoggedOut: sessionLost,
+    });
+    return () => {
+      close();
+      clearTimeout(eventsTimer.current);
+    };
+  }, [namespace, name]);
+
+  const loaded = env !== undefined;
+  useEffect(() => {
+    // The heading appears only now: give it the focus navigation left on the body.
+    if (loaded && (document.activeElement === document.body || !document.activeElement))
+      document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [loaded]);
+
+  const status = env?.status;
+  const outOfSync = status?.sync?.status === 'OutOfSync';
+  const diffKey = `${status?.sync?.status}|${status?.sync?.revision}|${status?.operation?.id}|${status?.operation?.phase}`;
+  useEffect(() => {
+    if (!outOfSync) {
+      setDiff(undefined);
+      return;
+    }
+    request<string>('GET', envPath(namespace, name, 'diff'), { text: true })
+      .then((text) => setDiff({ text }))
+      .catch((err: unknown) =>
+        setDiff({
+          error:
+            err instanceof ApiError && (err.status === 404 || err.status === 503)
+              ? 'No comparison yet; the diff appears after the next reconcile.'
+              : errorText(err),
+        }),
+      );
+  }, [diffKey]);
+
+  if (loadError && !env) {
+    return (
+      <main id="main">
+        <p class="crumbs">
+          <Link href="/ui/">Environments</Link> /
+        </p>
+        <h1 tabIndex={-1}>
+          {namespace}/{name}
+        </h1>
+        <ErrorBox error={loadError} />
+      </main>
+    );
+  }
+  if (!env) return <p class="loading">Loading…</p>;
+
+  const act = async (what: string, path: string, done: string) => {
+    setBusy(true);
+    setActionError(undefined);
+    setNotice(undefined);
+    try {
+      await post(path);
+      setNotice(done);
+    } catch (err) {
+      setActionError(`${what}: ${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const policy = policyOf(env);
+  const stopped = policy === 'suspended' || policy === 'paused';
+  const repo = env.spec.sourceRef?.name;
+  const finished = (what: string) => {
+    setDialog(undefined);
+    setNotice(what);
+  };
+
+  return (
+    <main id="main">
+      <p class="crumbs">
+        <Link href="/ui/">Environments</Link> / {namespace}
+      </p>
+      <div class="page-head">
+        <h1 tabIndex={-1}>{name}</h1>
+        <span class={`live live-${live}`} aria-live="polite">
+          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
+      </div>
+      <dl class="summary">
+        <div>
+          <dt>Sync</dt>
+          <dd>
+            <Status value={status?.sync?.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Health</dt>
+          <dd>
+            <Status value={status?.health?.status} />
+            {status?.health?.message ? <div class="sub">{status.health.message}</div> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Policy</dt>
+          <dd>
+            <Status value={policy} />
+          </dd>
+        </div>
+        <div>
+          <dt>Revision</dt>
+          <dd>
+            <code title={status?.sync?.revision}>{shortRevision(status?.sync?.revision) || '—'}</code>
+          </dd>
+        </div>
+        {repo ? (
+          <div>
+            <dt>Repository</dt>
+            <dd>
+              {repo}
+              {env.spec.path ? ` · ${env.spec.path}` : ''}
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <div class="toolbar">
+        {access.sync ? (
+          <button type="button" class="primary" onClick={() => setDialog({ kind: 'sync' })}>
+            SYNC
+          </button>
+        ) : null}
+        {access.patch ? (
+          stopped ? (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => act('Resume', envPath(namespace, name, 'resume'), 'Resumed.')}
+            >
+              Resume
+            </button>
+          ) : (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                act('Suspend', envPath(namespace, name, 'suspend'), 'Suspended: nothing is applied until you resume.')
+              }
+            >
+              Suspend
+            </button>
+          )
+        ) : null}
+        {access.patch && repo ? (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              act(
+                'Refresh',
+                `/api/v1/namespaces/${encodeURIComponent(namespace)}/gitrepositories/${encodeURIComponent(repo)}/refresh`,
+                `Refresh of GitRepository ${repo} requested.`,
+              )
+            }
+          >
+            Refresh repository
+          </button>
+        ) : null}
+      </div>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />
+
+      <section aria-labelledby="h-operation">
+        <h2 id="h-operation">Operation</h2>
+        <OperationView operation={status?.operation} now={now} />
+      </section>
+      {outOfSync ? (
+        <section aria-labelledby="h-diff">
+          <h2 id="h-diff">Diff</h2>
+          {!diff ? (
+            <p class="loading">Loading the diff…</p>
+          ) : 'error' in diff ? (
+            <p class="help">{diff.error}</p>
+          ) : (
+            <DiffView text={diff.text} idPrefix="page" />
+          )}
+        </section>
+      ) : null}
+      <section aria-labelledby="h-conditions">
+        <h2 id="h-conditions">Conditions</h2>
+        <Conditions conditions={status?.conditions ?? []} now={now} />
+      </section>
+      <section aria-labelledby="h-resources">
+        <h2 id="h-resources">Resources</h2>
+        <Resources resources={status?.resources ?? []} />
+      </section>
+      <section aria-labelledby="h-events">
+        <h2 id="h-events">Recent events</h2>
+        <Events events={events} {...(eventsError ? { error: eventsError } : {})} now={now} />
+      </section>
+      <section aria-labelledby="h-history">
+        <h2 id="h-history">History</h2>
+        {access.rollback ? <p class="help">A rollback pauses automated sync until you resume it.</p> : null}
+        <History
+          history={status?.history ?? []}
+          now={now}
+          canRollback={access.rollback}
+          onRollback={(entry) => setDialog({ kind: 'rollback', entry })}
+        />
+      </section>
+
+      {dialog?.kind === 'sync' ? (
+        <SyncDialog namespace={namespace} name={name} onClose={() => setDialog(undefined)} onDone={finished} />
+      ) : dialog?.kind === 'rollback' ? (
+        <RollbackDialog
+          namespace={namespace}
+          name={name}
+          entry={dialog.entry}
+          onClose={() => setDialog(undefined)}
+          onDone={finished}
+        />
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,140 @@
+// The shapes the page reads from the operator API (the UI part is described in adr/0017-web-ui.md).
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
+export type Policy = 'automated' | 'manual' | 'paused' | 'suspended';
+export type OperationPhase = 'Running' | 'Succeeded' | 'Failed' | 'Terminating';
+export type TaskStatus = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Skipped';
+
+export interface Session {
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly csrf: string;
+}
+
+export interface RowOperation {
+  readonly phase: OperationPhase;
+  readonly revision: string;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly message?: string;
+}
+
+export interface Row {
+  readonly namespace: string;
+  readonly name: string;
+  readonly sync: SyncStatus;
+  readonly health: HealthStatus;
+  readonly healthMessage?: string;
+  readonly revision?: string;
+  readonly latestRevision?: string;
+  readonly policy: Policy;
+  readonly operation?: RowOperation;
+  readonly ready: {
+    readonly status: 'True' | 'False' | 'Unknown';
+    readonly reason?: string;
+    readonly message?: string;
+  };
+  readonly attention: boolean;
+}
+
+export interface OverviewPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly items: readonly Row[];
+  readonly namespaces: readonly string[];
+}
+
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTransitionTime?: string;
+}
+
+export interface ResourceStatus {
+  readonly group?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly app?: string;
+  readonly wave?: number;
+  readonly hook?: string;
+  readonly sync?: SyncStatus;
+  readonly health?: HealthStatus | { readonly status: HealthStatus; readonly message?: string };
+  readonly message?: string;
+}
+
+export interface OperationTask {
+  readonly key: string;
+  readonly phase: string;
+  readonly wave: number;
+  readonly status: TaskStatus;
+  readonly hookName?: string;
+  readonly kind?: string;
+  readonly message?: string;
+}
+
+export interface Initiator {
+  readonly username?: string;
+  readonly automated?: boolean;
+}
+
+export interface Operation {
+  readonly id: string;
+  readonly phase: OperationPhase;
+  readonly revision: string;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly message?: string;
+  readonly failure?: string;
+  readonly validated?: boolean;
+  readonly initiatedBy?: Initiator;
+  readonly tasks?: readonly OperationTask[];
+}
+
+export interface HistoryEntry {
+  readonly id?: number;
+  readonly operationId?: string;
+  readonly revision: string;
+  readonly deployedAt: string;
+  readonly initiatedBy?: Initiator;
+}
+
+export interface Environment {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: {
+    readonly sourceRef?: { readonly name: string };
+    readonly environment?: string;
+    readonly path?: string;
+    readonly suspend?: boolean;
+    readonly sync?: { readonly automated?: object };
+  };
+  readonly status?: {
+    readonly conditions?: readonly Condition[];
+    readonly sync?: { readonly status: SyncStatus; readonly revision?: string };
+    readonly health?: { readonly status: HealthStatus; readonly message?: string };
+    readonly resources?: readonly ResourceStatus[];
+    readonly operation?: Operation;
+    readonly history?: readonly HistoryEntry[];
+  };
+}
+
+export interface Access {
+  readonly get: boolean;
+  readonly sync: boolean;
+  readonly rollback: boolean;
+  readonly patch: boolean;
+}
+
+export interface KubeEvent {
+  readonly type: 'Normal' | 'Warning';
+  readonly reason?: string;
+  readonly message?: string;
+  readonly count?: number;
+  readonly lastTimestamp?: string;
+}

@@ -1,0 +1,266 @@
+// The web UI in a real Chromium against the real operator (from the runtime tree, UI built
+// into it), control plane, Git server and pass store: the example deploy repo's `dev` syncs by
+// itself, `prod` waits. A deployer logs in with a token, sees dev Synced/Healthy and prod
+// OutOfSync, opens prod, reads its diff, presses SYNC and watches the hooks and waves run to
+// Synced/Healthy, then rolls back from the history. A viewer sees no SYNC button, and the API
+// refuses the POST anyway. No CSP violation, no console error but the 401 before login.
+// Screenshots go to docs/screenshots/ (KEELSON_UI_SCREENSHOTS=0 skips them).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchBrowser, watchedPage, type PageProblems } from '../../harness/browser.ts';
+import { exampleFiles } from '../../harness/example-deploy-repo.ts';
+import { loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import type { OperatorProcess } from '../../harness/operator-process.ts';
+import { commitOf, Story } from '../../harness/story.ts';
+import type { EnvironmentResource } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
+
+const kc = loadKubeConfig();
+const SHOTS = process.env.KEELSON_UI_SCREENSHOTS === '0' ? undefined : join(REPO_ROOT, 'docs', 'screenshots');
+const DESKTOP = { width: 1280, height: 900 };
+
+const synced = (e: EnvironmentResource) =>
+  e.status?.sync?.status === 'Synced' &&
+  e.status?.health?.status === 'Healthy' &&
+  e.status?.operation?.phase === 'Succeeded' &&
+  e.status.history?.[0]?.operationId === e.status.operation.id;
+
+/** A token of a ServiceAccount that may get, list, sync, roll back and patch Environments of the namespace. */
+async function deployerToken(story: Story): Promise<string> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const namespace = story.ns;
+  const metadata = { name: 'deployer' };
+  // Each may exist already, from an earlier call.
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(() => undefined);
+  await rbac
+    .createNamespacedRole({
+      namespace,
+      body: {
+        metadata,
+        rules: [
+          {
+            apiGroups: ['keelson.dev'],
+            resources: ['environments'],
+            verbs: ['get', 'list', 'sync', 'rollback', 'patch'],
+          },
+          { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
+        ],
+      },
+    })
+    .catch(() => undefined);
+  await rbac
+    .createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace }],
+      },
+    })
+    .catch(() => undefined);
+  const tr = await core.createNamespacedServiceAccountToken({
+    name: 'deployer',
+    namespace,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
+  if (!tr.status?.token) throw new Error('no token for the deployer ServiceAccount');
+  return tr.status.token;
+}
+
+/** The page's visible text. */
+const text = (page: Page) => page.evaluate('document.body.innerText') as Promise<string>;
+
+/** Waits until the page's text matches. */
+async function waitForText(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await text(page);
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`the page never showed ${pattern}; it shows:\n${last.slice(0, 2000)}`);
+}
+
+/** Waits until the text of the first element `selector` matches. */
+async function waitForElementText(page: Page, selector: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.innerText ?? ''`)) as string;
+    if (pattern.test(last)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${selector} never showed ${pattern}; it shows:\n${last.slice(0, 2000)}`);
+}
+
+/** Clicks the first button whose text is `label`. */
+async function clickButton(page: Page, label: string): Promise<void> {
+  const clicked = await page.evaluate(
+    `(() => { const b = [...document.querySelectorAll('button')].find((x) => x.textContent.trim() === ${JSON.stringify(label)} && !x.disabled); if (b) b.click(); return Boolean(b); })()`,
+  );
+  assert.ok(clicked, `no enabled button "${label}"`);
+}
+
+/** The overview's rows, as the text of each. */
+const rows = (page: Page) =>
+  page.evaluate(
+    `[...document.querySelectorAll('tbody tr')].map((tr) => tr.innerText.replace(/\\s+/g, ' '))`,
+  ) as Promise<string[]>;
+
+async function login(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/ui/`);
+  await page.waitForSelector('#token');
+  await page.type('#token', token);
+  await page.click('button[type=submit]');
+  await waitForText(page, /Environments/);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Problems but the 401s a page sees before it has a session (GET /ui/api/session). */
+const unexpected = (problems: PageProblems) =>
+  problems.errors.filter((e) => !(/401/.test(e) && /\/ui\/api\/session/.test(e)));
+
+describe('the web UI in Chromium', { timeout: 600_000 }, () => {
+  const story = new Story(kc);
+  let operator: OperatorProcess;
+  let browser: Browser;
+  let base: string;
+  let files: Record<string, string>;
+
+  before(async () => {
+    files = exampleFiles();
+    await story.setUp({
+      prefix: 'ui',
+      files,
+      passStore: true,
+      environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } }, prod: {} },
+    });
+    operator = await story.startOperator();
+    base = `http://127.0.0.1:${operator.apiPort}`;
+    await story.until('dev', 'dev synced', synced);
+    await story.until('prod', 'prod OutOfSync', (e) => e.status?.sync?.status === 'OutOfSync');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await operator?.stop();
+    await story.tearDown();
+  });
+
+  it('a deployer sees dev Synced/Healthy and prod OutOfSync, reads the diff, presses SYNC and watches it', async () => {
+    // Each case in a context of its own: its own cookies, so its own session.
+    const context = await browser.createBrowserContext();
+    const { page, problems } = await watchedPage(context as unknown as Browser, DESKTOP);
+    await login(page, base, await deployerToken(story));
+    await waitForText(page, new RegExp(`${story.ns}/prod[\\s\\S]*OutOfSync`));
+    const overview = await rows(page);
+    const dev = overview.find((r) => r.includes(`${story.ns}/dev`));
+    const prod = overview.find((r) => r.includes(`${story.ns}/prod`));
+    assert.match(dev ?? '', /Synced.*Healthy.*automated/, overview.join('\n'));
+    assert.match(prod ?? '', /OutOfSync.*manual/, overview.join('\n'));
+    assert.ok(overview.indexOf(prod!) < overview.indexOf(dev!), 'the Environment needing attention comes first');
+    await shot(page, 'overview');
+
+    await page.click(`a[href="/ui/environments/${story.ns}/prod"]`);
+    await waitForText(page, /SYNC[\s\S]*Diff/);
+    await waitForText(page, /\+\+\+ desired Deployment \S+\/api/);
+    await shot(page, 'environment-diff');
+
+    await clickButton(page, 'SYNC');
+    await waitForText(page, /Prune: delete the objects/);
+    await shot(page, 'sync-dialog');
+    await clickButton(page, 'Sync');
+    // The operation as it runs, in the page's Operation section: the PreSync migration hook, then the waves.
+    await waitForElementText(page, '.operation', /PreSync/, 60_000);
+    await shot(page, 'sync-running');
+    await story.until('prod', 'prod synced by the UI', synced);
+    const done = await waitForText(page, /Synced[\s\S]*Healthy/, 30_000);
+    assert.doesNotMatch(done, /OutOfSync/);
+    const env = await story.environment('prod');
+    assert.equal(env.status?.history?.[0]?.initiatedBy?.username, `system:serviceaccount:${story.ns}:deployer`);
+    assert.deepEqual(problems.csp, []);
+    assert.deepEqual(unexpected(problems), []);
+    await context.close();
+  });
+
+  it('a viewer sees no SYNC button, and the API refuses the POST the button would send', async () => {
+    const context = await browser.createBrowserContext();
+    const { page, problems } = await watchedPage(context as unknown as Browser, DESKTOP);
+    await login(page, base, await story.viewerToken());
+    await page.goto(`${base}/ui/environments/${story.ns}/prod`);
+    await waitForText(page, /Conditions/);
+    const buttons = (await page.evaluate(
+      `[...document.querySelectorAll('button')].map((b) => b.textContent.trim())`,
+    )) as string[];
+    assert.ok(!buttons.includes('SYNC'), buttons.join(', '));
+    // The same POST the page would send, with the session cookie and its CSRF value.
+    const status = await page.evaluate(`(async () => {
+      const session = await (await fetch('/ui/api/session')).json();
+      const res = await fetch('/api/v1/namespaces/${story.ns}/environments/prod/sync', {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-keelson-csrf': session.csrf }, body: '{}' });
+      return res.status;
+    })()`);
+    assert.equal(status, 403);
+    assert.deepEqual(problems.csp, []);
+    assert.deepEqual(
+      unexpected(problems).filter((e) => !/403/.test(e)),
+      [],
+    );
+    await context.close();
+  });
+
+  it('rolls prod back from the history, saying that a rollback pauses automated sync', async () => {
+    const first = (await story.environment('prod')).status!.history![0]!;
+    const images = JSON.parse(files['images.json']!) as Record<string, Record<string, string>>;
+    images.prod!.api = 'ghcr.io/acme/shop-api:1.4.4';
+    const commit = await story.repo.commit(
+      { 'images.json': `${JSON.stringify(images, null, 2)}\n` },
+      'api 1.4.4 to prod',
+    );
+    await story.refresh();
+    await story.until('prod', 'prod OutOfSync at 1.4.4', (e) => commitOf(e.status?.sync?.revision) === commit);
+    const context = await browser.createBrowserContext();
+    const { page, problems } = await watchedPage(context as unknown as Browser, DESKTOP);
+    await login(page, base, await deployerToken(story));
+    await page.goto(`${base}/ui/environments/${story.ns}/prod`);
+    await waitForText(page, /SYNC/);
+    await clickButton(page, 'SYNC');
+    await clickButton(page, 'Sync');
+    await story.until(
+      'prod',
+      'prod synced at 1.4.4',
+      (e) => synced(e) && commitOf(e.status?.operation?.revision) === commit,
+    );
+    await waitForText(page, /A rollback pauses automated sync until you resume it/);
+    await page.evaluate(
+      `[...document.querySelectorAll('button')].find((b) => b.textContent.includes('Roll back') && b.textContent.includes(${JSON.stringify(commitOf(first.revision)!.slice(0, 7))}))?.click()`,
+    );
+    await waitForText(page, /Roll back to/);
+    await shot(page, 'rollback-dialog');
+    await clickButton(page, 'Roll back');
+    // Back at the first revision, and so OutOfSync against the latest one, as a rollback leaves it.
+    const back = await story.until(
+      'prod',
+      'prod back at the first revision',
+      (e) =>
+        e.status?.operation?.phase === 'Succeeded' &&
+        e.status.history?.[0]?.operationId === e.status.operation.id &&
+        e.status.history[0].revision === first.revision,
+    );
+    assert.equal(back.status?.sync?.status, 'OutOfSync');
+    await waitForText(page, /OutOfSync/);
+    assert.deepEqual(problems.csp, []);
+    assert.deepEqual(unexpected(problems), []);
+    await context.close();
+  });
+});
