@@ -8,6 +8,7 @@ import { GitSource } from './adapters/git/git-source.ts';
 import { GitMetrics } from './adapters/metrics/git-metrics.ts';
 import { HttpServer, sendJson, sendText } from './adapters/http/http-server.ts';
 import { mountApi } from './adapters/http/api-routes.ts';
+import { actionSubResource } from './adapters/http/action-routes.ts';
 import { KubernetesAuth } from './adapters/http/kubernetes-auth.ts';
 import { mountWebhook } from './adapters/http/webhook-routes.ts';
 import { mountUi } from './adapters/ui/ui-routes.ts';
@@ -20,6 +21,7 @@ import {
   type GitRepositoryResource,
   type KeelsonResourceCache,
 } from './adapters/kubernetes/keelson-resources.ts';
+import { ResourceActions } from './adapters/kubernetes/resource-actions.ts';
 import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { onKubernetesRequest, RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
@@ -279,7 +281,21 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     log,
     diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)),
     sessions: ui?.sessions,
-    subResources: ui?.subResources,
+    subResources: [
+      ...(ui?.subResources ?? []),
+      // Resource actions act with the Environment's identity, over its executor's transport.
+      actionSubResource({
+        resources,
+        auth,
+        log,
+        actions: new ResourceActions({
+          connection: (env) => executors.connectionFor(env),
+          patchEnvironment: (ns, name, patch) => resources.patchEnvironment(ns, name, patch),
+          record: (env, type, reason, message) => events.record(env, type, reason, message),
+          log,
+        }),
+      }),
+    ],
   });
   mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
   const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);

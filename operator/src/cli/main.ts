@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'rollback', load: async () => (await import('./rollback.ts')).rollbackCommand },
   { name: 'suspend', load: async () => (await import('./suspend.ts')).suspendCommand },
   { name: 'resume', load: async () => (await import('./suspend.ts')).resumeCommand },
+  { name: 'action', load: async () => (await import('./action.ts')).actionCommand },
   { name: 'secrets', load: async () => (await import('./secrets.ts')).secretsCommand },
   { name: 'synth', load: async () => (await import('./synth.ts')).synthCommand },
   { name: 'envs', load: async () => (await import('./envs.ts')).envsCommand },

@@ -1,5 +1,5 @@
 // One Environment: its state, followed live through its stream (how a sync is watched), and
-// the actions the caller's RBAC allows (SYNC, rollback, suspend/resume, refresh).
+// the actions the caller's RBAC allows (SYNC, rollback, suspend/resume, refresh, resource actions).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, envPath, errorText, get, post, request, sessionLost } from './api.ts';
 import { RollbackDialog, SyncDialog } from './dialogs.tsx';
@@ -8,10 +8,12 @@ import { policyOf, shortRevision } from './format.ts';
 import { follow, type LiveState } from './live.ts';
 import { OperationView } from './operation-view.tsx';
 import { Conditions, Events, History, Resources } from './sections.tsx';
-import type { Access, Environment, HistoryEntry, KubeEvent } from './types.ts';
+import type { Access, Environment, HistoryEntry, KubeEvent, ResourceStatus } from './types.ts';
+import { ResourceActionDialog } from './resource-actions.tsx';
+import type { ActionName } from '../../src/core/actions/catalog.ts';
 import { ErrorBox, Link, Status, useNow } from './ui.tsx';
 
-const NO_ACCESS: Access = { get: true, sync: false, rollback: false, patch: false };
+const NO_ACCESS: Access = { get: true, sync: false, rollback: false, patch: false, action: false };
 const EVENTS_DEBOUNCE_MS = 2000;
 
 type DiffState = { text: string } | { error: string } | undefined;
@@ -25,7 +27,11 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
   const [eventsError, setEventsError] = useState<string>();
   const [diff, setDiff] = useState<DiffState>();
   const [live, setLive] = useState<LiveState>('connecting');
-  const [dialog, setDialog] = useState<{ kind: 'sync' } | { kind: 'rollback'; entry: HistoryEntry }>();
+  const [dialog, setDialog] = useState<
+    | { kind: 'sync' }
+    | { kind: 'rollback'; entry: HistoryEntry }
+    | { kind: 'action'; resource: ResourceStatus; action: ActionName }
+  >();
   const [notice, setNotice] = useState<string>();
   const [actionError, setActionError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -250,7 +256,10 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
       </section>
       <section aria-labelledby="h-resources">
         <h2 id="h-resources">Resources</h2>
-        <Resources resources={status?.resources ?? []} />
+        <Resources
+          resources={status?.resources ?? []}
+          onAction={access.action ? (resource, action) => setDialog({ kind: 'action', resource, action }) : undefined}
+        />
       </section>
       <section aria-labelledby="h-events">
         <h2 id="h-events">Recent events</h2>
@@ -269,6 +278,15 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
 
       {dialog?.kind === 'sync' ? (
         <SyncDialog namespace={namespace} name={name} onClose={() => setDialog(undefined)} onDone={finished} />
+      ) : dialog?.kind === 'action' ? (
+        <ResourceActionDialog
+          namespace={namespace}
+          name={name}
+          resource={dialog.resource}
+          action={dialog.action}
+          onClose={() => setDialog(undefined)}
+          onDone={finished}
+        />
       ) : dialog?.kind === 'rollback' ? (
         <RollbackDialog
           namespace={namespace}

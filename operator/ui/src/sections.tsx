@@ -2,6 +2,8 @@
 import { groupBy, resourceHealth, shortRevision } from './format.ts';
 import type { Condition, HistoryEntry, Initiator, KubeEvent, ResourceStatus } from './types.ts';
 import { Age, Status } from './ui.tsx';
+import { ActionsMenu } from './resource-actions.tsx';
+import type { ActionName } from '../../src/core/actions/catalog.ts';
 
 export function Conditions(props: { conditions: readonly Condition[]; now: number }) {
   if (props.conditions.length === 0) return <p class="empty">No conditions reported yet.</p>;
@@ -37,7 +39,11 @@ export function Conditions(props: { conditions: readonly Condition[]; now: numbe
   );
 }
 
-export function Resources(props: { resources: readonly ResourceStatus[] }) {
+export function Resources(props: {
+  resources: readonly ResourceStatus[];
+  /** With access.action: an actions menu on the rows whose kind takes one. */
+  onAction?: ((resource: ResourceStatus, action: ActionName) => void) | undefined;
+}) {
   if (props.resources.length === 0) return <p class="empty">No managed resources.</p>;
   const apps = groupBy(props.resources, (r) => r.app ?? '');
   return (
@@ -55,6 +61,7 @@ export function Resources(props: { resources: readonly ResourceStatus[] }) {
                   <th scope="col">Sync</th>
                   <th scope="col">Health</th>
                   <th scope="col">Message</th>
+                  {props.onAction ? <th scope="col">Actions</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -71,6 +78,11 @@ export function Resources(props: { resources: readonly ResourceStatus[] }) {
                       <td>{r.sync ? <Status value={r.sync} /> : ''}</td>
                       <td>{health.status ? <Status value={health.status} /> : ''}</td>
                       <td class="message">{[health.message, r.message].filter(Boolean).join(' — ')}</td>
+                      {props.onAction ? (
+                        <td>
+                          <ActionsMenu resource={r} onPick={(a) => props.onAction?.(r, a)} />
+                        </td>
+                      ) : null}
                     </tr>
                   );
                 })}

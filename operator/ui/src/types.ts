@@ -129,6 +129,8 @@ export interface Access {
   readonly sync: boolean;
   readonly rollback: boolean;
   readonly patch: boolean;
+  /** Resource actions (restart, scale, …): RBAC verb `action` on the Environment. */
+  readonly action: boolean;
 }
 
 export interface KubeEvent {

@@ -226,8 +226,30 @@ describe('web UI backend', () => {
 
   it('reports what the caller may do', async () => {
     const path = `/api/v1/namespaces/${nsA}/environments/app-02/access`;
-    assert.deepEqual((await as('viewer', 'GET', path)).json, { get: true, sync: false, rollback: false, patch: false });
-    assert.deepEqual((await as('deployer', 'GET', path)).json, { get: true, sync: true, rollback: false, patch: true });
+    assert.deepEqual((await as('viewer', 'GET', path)).json, {
+      get: true,
+      sync: false,
+      rollback: false,
+      patch: false,
+      action: false,
+    });
+    assert.deepEqual((await as('deployer', 'GET', path)).json, {
+      get: true,
+      sync: true,
+      rollback: false,
+      patch: true,
+      action: false,
+    });
+  });
+
+  it('resource actions take the session cookie with CSRF, and verb action', async () => {
+    const path = `/api/v1/namespaces/${nsA}/environments/app-02/actions`;
+    const noCsrf = await as('deployer', 'POST', path, false);
+    assert.equal(noCsrf.status, 403);
+    assert.equal(noCsrf.json.error, 'missing or wrong X-Keelson-CSRF header');
+    const denied = await as('deployer', 'POST', path);
+    assert.equal(denied.status, 403);
+    assert.match(String(denied.json.error), /may not action environments app-02/);
   });
 
   it('suspends and resumes with verb patch, and refreshes a GitRepository', async () => {

@@ -158,7 +158,7 @@ function matchEnvironment(url: URL): [string, string, string | undefined] {
   return [m[1]!, m[2]!, m[3]];
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const raw = await readBody(req, 64 * 1024);
   if (raw.length === 0) return {};
   try {

@@ -91,6 +91,15 @@ export class KubernetesExecutorFactory {
     return { deleted, retained };
   }
 
+  /**
+   * The transport an Environment's requests go out on (impersonating its
+   * spec.serviceAccountName, if any) and the shared discovery: resource actions act with
+   * the same identity as the Environment's syncs.
+   */
+  async connectionFor(env: EnvironmentResource): Promise<{ transport: RestTransport; resourceMap: ResourceMap }> {
+    return { transport: await this.#transport(identityOf(env)), resourceMap: await this.#resources() };
+  }
+
   forget(namespace: string, name: string): void {
     this.#executors.delete(`${namespace}/${name}`);
   }

@@ -124,7 +124,7 @@ export function environmentSubResources(options: EnvironmentRoutesOptions): SubR
       plural: 'environments',
       sub: 'access',
       handle: async (_req, res, { namespace, name }, caller) => {
-        const verbs = ['get', 'sync', 'rollback', 'patch'] as const;
+        const verbs = ['get', 'sync', 'rollback', 'patch', 'action'] as const;
         const answers = await Promise.all(verbs.map((verb) => may(caller, { verb, namespace, name })));
         sendJson(res, 200, Object.fromEntries(verbs.map((v, i) => [v, answers[i]])));
       },

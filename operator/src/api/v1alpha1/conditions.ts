@@ -115,4 +115,6 @@ export const EventReason = {
   PruneRefused: 'PruneRefused',
   PruneSkipped: 'PruneSkipped',
   DeletionSkipped: 'DeletionSkipped',
+  ActionRun: 'ActionRun',
+  ActionFailed: 'ActionFailed',
 } as const;
