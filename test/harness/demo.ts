@@ -178,7 +178,11 @@ async function createDeployer(kc: k8s.KubeConfig, namespace: string): Promise<vo
   };
   await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(exists);
   const rules = [
-    { apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list', 'sync', 'rollback', 'patch'] },
+    {
+      apiGroups: ['keelson.dev'],
+      resources: ['environments'],
+      verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
+    },
     { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
   ];
   await rbac.createNamespacedRole({ namespace, body: { metadata, rules } }).catch(exists);

@@ -4,7 +4,7 @@
 // OutOfSync, opens prod, reads its diff, presses SYNC and watches the hooks and waves run to
 // Synced/Healthy, then rolls back from the history. A viewer sees no SYNC button, and the API
 // refuses the POST anyway. No CSP violation, no console error but the 401 before login.
-// Screenshots go to docs/screenshots/ (KEELSON_UI_SCREENSHOTS=0 skips them).
+// Screenshots go to .keelson/screenshots/ (KEELSON_UI_SCREENSHOTS=docs: docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -19,7 +19,12 @@ import { commitOf, Story } from '../../harness/story.ts';
 import type { EnvironmentResource } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
 
 const kc = loadKubeConfig();
-const SHOTS = process.env.KEELSON_UI_SCREENSHOTS === '0' ? undefined : join(REPO_ROOT, 'docs', 'screenshots');
+// Screenshots into .keelson/screenshots; KEELSON_UI_SCREENSHOTS=docs refreshes docs/screenshots, =0 skips them.
+const SHOTS_SETTING = process.env.KEELSON_UI_SCREENSHOTS;
+const SHOTS =
+  SHOTS_SETTING === '0'
+    ? undefined
+    : join(REPO_ROOT, ...(SHOTS_SETTING === 'docs' ? ['docs'] : ['.keelson']), 'screenshots');
 const DESKTOP = { width: 1280, height: 900 };
 
 const synced = (e: EnvironmentResource) =>
@@ -45,7 +50,7 @@ async function deployerToken(story: Story): Promise<string> {
           {
             apiGroups: ['keelson.dev'],
             resources: ['environments'],
-            verbs: ['get', 'list', 'sync', 'rollback', 'patch'],
+            verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
           },
           { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
         ],
@@ -188,6 +193,21 @@ describe('the web UI in Chromium', { timeout: 600_000 }, () => {
     assert.doesNotMatch(done, /OutOfSync/);
     const env = await story.environment('prod');
     assert.equal(env.status?.history?.[0]?.initiatedBy?.username, `system:serviceaccount:${story.ns}:deployer`);
+
+    // A resource action from the row's menu: restart the api Deployment.
+    const target = story.targets.prod!;
+    await page.click(`button[aria-controls="actions-${target}-Deployment-api"]`);
+    await clickButton(page, 'Restart');
+    await waitForText(page, /Restart Deployment/);
+    await clickButton(page, 'Restart');
+    const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const restartedAt = async () =>
+      (await apps.readNamespacedDeployment({ name: 'api', namespace: target })).spec?.template.metadata?.annotations?.[
+        'kubectl.kubernetes.io/restartedAt'
+      ];
+    const deadline = Date.now() + 20_000;
+    while (!(await restartedAt()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(await restartedAt(), 'the Deployment was restarted from the UI');
     assert.deepEqual(problems.csp, []);
     assert.deepEqual(unexpected(problems), []);
     await context.close();
