@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus chromium
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated unit e2e kit ui clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated chart-check unit e2e kit ui clean
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps ui
@@ -20,7 +20,7 @@ down:
 	@if [ -x node_modules/.bin/node ]; then node test/harness/up.ts stop; else echo "nothing to stop"; fi
 
 ## test: the whole suite: lint, types, generated files, unit tests, end-to-end tests
-test: deps lint typecheck check-generated unit e2e
+test: deps lint typecheck check-generated chart-check unit e2e
 
 deps: npm-deps system-deps binaries
 
@@ -61,12 +61,20 @@ typecheck: npm-deps
 	@# the web UI: TSX for Preact, DOM types
 	tsc --noEmit -p operator/ui/tsconfig.json
 
-## generate: regenerate crds/ from the schemas in operator/src/api
+## generate: regenerate crds/ from the schemas in operator/src/api, and the chart README's values from values.yaml
 generate: npm-deps
 	node operator/scripts/generate-crds.ts
+	node operator/scripts/chart-readme.ts
 
 check-generated: npm-deps
 	node operator/scripts/generate-crds.ts --check
+	node operator/scripts/chart-readme.ts --check
+
+## chart-check: helm lint --strict (Helm 3 and 4) and helm package charts/keelson into .keelson/chart
+chart-check: binaries
+	@bin=$$(test/harness/build-binaries.sh --print); \
+	for helm in "$$bin/helm" "$$bin/helm4"; do "$$helm" lint --strict --quiet charts/keelson; done; \
+	"$$bin/helm" package charts/keelson --destination .keelson/chart
 
 unit: npm-deps
 	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts"

@@ -1,4 +1,4 @@
-// Where the control-plane binaries (and helm, kustomize and the OCI registry) are, building
+// Where the control-plane binaries (and helm 3 and 4, kustomize and the OCI registry) are, building
 // them first (once, cached by version) with build-binaries.sh.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ export const BINARY_NAMES = [
   'kube-scheduler',
   'kwok',
   'helm',
+  'helm4',
   'kustomize',
   'registry',
 ] as const;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real control-plane binaries (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kwok), helm, kustomize and the CNCF distribution registry from Go modules,
-# and caches them by version outside the repository. Nothing is downloaded but Go modules.
-# Safe to run concurrently (flock).
+# kube-scheduler, kwok), helm (3, and 4 as `helm4`), kustomize and the CNCF distribution
+# registry from Go modules, and caches them by version outside the repository. Nothing is
+# downloaded but Go modules. Safe to run concurrently (flock).
 #
 #   test/harness/build-binaries.sh            build whatever is missing
 #   test/harness/build-binaries.sh --print    print the bin directory
@@ -12,6 +12,7 @@ K8S_VERSION="${K8S_VERSION:-v1.33.13}"
 ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
 KWOK_VERSION="${KWOK_VERSION:-v0.7.0}"
 HELM_VERSION="${HELM_VERSION:-v3.21.4}"
+HELM4_VERSION="${HELM4_VERSION:-v4.3.2}"      # `helm4`: the chart tests install and upgrade with both
 KUSTOMIZE_VERSION="${KUSTOMIZE_VERSION:-v5.8.2}"    # v5.8.3 needs Go 1.27
 REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 
@@ -93,6 +94,17 @@ build_helm() {
   mv "$out.tmp" "$out"
 }
 
+# Helm 4 reads the Kubernetes version it reports from the client-go in its build info.
+build_helm4() {
+  local out="$BIN/helm4-$HELM4_VERSION"; [[ -x "$out" ]] && return
+  log "helm $HELM4_VERSION"
+  local dir="$CACHE/build/helm4"
+  wrapper "$dir" helm.sh/helm/v4 "$HELM4_VERSION" "" helm.sh/helm/v4/cmd/helm
+  local ld="-s -w -X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION -X helm.sh/helm/v4/internal/version.metadata="
+  (cd "$dir" && go build -trimpath -ldflags "$ld" -o "$out.tmp" helm.sh/helm/v4/cmd/helm)
+  mv "$out.tmp" "$out"
+}
+
 build_kustomize() {
   local out="$BIN/kustomize-$KUSTOMIZE_VERSION"; [[ -x "$out" ]] && return
   log "kustomize $KUSTOMIZE_VERSION"
@@ -113,11 +125,12 @@ build_registry() {
 build_etcd
 build_kwok
 build_helm
+build_helm4
 build_kustomize
 build_registry
 build_kubernetes
 for n in etcd:$ETCD_VERSION kube-apiserver:$K8S_VERSION kube-controller-manager:$K8S_VERSION \
-         kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION \
+         kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION helm4:$HELM4_VERSION \
          kustomize:$KUSTOMIZE_VERSION registry:$REGISTRY_VERSION; do
   ln -sf "${n%%:*}-${n#*:}" "$BIN/${n%%:*}"
 done

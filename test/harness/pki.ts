@@ -2,6 +2,7 @@
 // certificate, an admin client certificate in system:masters, and the service-account
 // signing key pair.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,7 +59,10 @@ async function issue(
     ca.cert,
     '-CAkey',
     ca.key,
-    '-CAcreateserial',
+    // A random serial each: the certificates are issued in parallel, and -CAcreateserial's
+    // shared ca.srl is read by one while another writes it ("Unable to load number").
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
     '-days',
     '3650',
     '-sha256',

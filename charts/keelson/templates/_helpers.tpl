@@ -37,3 +37,8 @@ app.kubernetes.io/component: operator
 {{- $all := append .Values.rbac.namespaces .Release.Namespace | uniq -}}
 {{- join "," $all -}}
 {{- end -}}
+
+{{/* The leader-election Lease, in the release namespace. */}}
+{{- define "keelson.leaseName" -}}
+{{- printf "%s-leader" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -12,6 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ensureBinaries } from '../../harness/binaries.ts';
 import { createTestNamespace, deleteNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { releaseLeftovers } from '../../harness/helm-release.ts';
 
 const run = promisify(execFile);
 const CHART = join(REPO_ROOT, 'charts', 'keelson');
@@ -167,25 +168,9 @@ describe('charts/keelson', () => {
     assert.match(notes, /kubectl get environments/);
 
     await helmRun(['uninstall', release, '--namespace', ns, '--wait']);
-    const selector = `app.kubernetes.io/instance=${release}`;
-    const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    await eventually(
-      async () => {
-        const left = [
-          ...(await rbac.listClusterRole({ labelSelector: selector })).items,
-          ...(await rbac.listClusterRoleBinding({ labelSelector: selector })).items,
-          ...(await rbac.listNamespacedRole({ namespace: ns, labelSelector: selector })).items,
-          ...(await apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })).items,
-          ...(
-            await kc
-              .makeApiClient(k8s.CoreV1Api)
-              .listNamespacedServiceAccount({ namespace: ns, labelSelector: selector })
-          ).items,
-        ];
-        return left.length === 0;
-      },
-      { message: 'no object of the release left after uninstall' },
-    );
+    await eventually(async () => (await releaseLeftovers(kc, release, ns)).length === 0, {
+      message: 'no object of the release left after uninstall',
+    });
     const crds = await kc.makeApiClient(k8s.ApiextensionsV1Api).listCustomResourceDefinition();
     const names = crds.items.map((c) => c.metadata?.name);
     assert.ok(
