@@ -5,6 +5,8 @@
 // server-side dry-run. RBAC: get on the Environment, its GitRepository and the Secrets they
 // name, get and patch (create, for new objects) on what the Environment manages.
 // `--server URL [--token T]` asks the operator's REST API for its last comparison instead.
+// `keelson diff <dir> --env <env> --from <rev> [--to <rev>]` compares two revisions of a deploy
+// repository instead, no cluster needed (revision-diff.ts).
 // Exit codes as kubectl diff: 0 no differences, 1 differences, 2 an error (its cause named).
 import { KubeApiError } from '../adapters/kubernetes/api-error.ts';
 import { NotFoundError } from '../adapters/kubernetes/keelson-resources.ts';
@@ -26,13 +28,25 @@ export const diffCommand: Command = {
   name: 'diff',
   summary: 'Show what a sync of an Environment would change (Secret values masked; exit 1 when it would)',
   usage:
-    'keelson diff <environment> [-n <namespace>] [--path <checkout>] | [--server URL [--token TOKEN]]   (exit 0: no differences, 1: differences, 2: error)',
+    'keelson diff <environment> [-n <namespace>] [--path <checkout>] | [--server URL [--token TOKEN]]\n' +
+    '       keelson diff <git dir> --env <env> --from <rev> [--to <rev, default HEAD>] [--path <dir in repo>] [-o markdown]\n' +
+    '       (exit 0: no differences, 1: differences, 2: error)',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
-      { ...CLUSTER_OPTIONS, path: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' } },
+      {
+        ...CLUSTER_OPTIONS,
+        path: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
+        env: { type: 'string', short: 'e' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+      },
       { min: 1, max: 1 },
     );
+    if (values.from !== undefined || values.to !== undefined || values.env !== undefined)
+      return diffRevisions(positionals[0]!, values, io);
     const server = values.server ?? io.env.KEELSON_SERVER;
     if (server && values.path)
       throw new UsageError('--path diffs a checkout here; --server asks the operator: not both');
@@ -61,6 +75,35 @@ export const diffCommand: Command = {
     }
   },
 };
+
+/** `keelson diff <dir> --env --from [--to]`: two revisions of the deploy repository, synthesized here (revision-diff.ts). */
+async function diffRevisions(
+  dir: string,
+  values: { env?: string; from?: string; to?: string; path?: string; output?: string; server?: string },
+  io: Parameters<Command['run']>[1],
+): Promise<number> {
+  if (values.from === undefined)
+    throw new UsageError('--from is required to diff two revisions (--to defaults to HEAD)');
+  if (values.env === undefined) throw new UsageError('--env is required (`keelson envs <dir>` lists the environments)');
+  if (values.server !== undefined)
+    throw new UsageError('--from/--to diff two revisions here; --server asks the operator: not both');
+  const output = values.output ?? 'text';
+  if (output !== 'text' && output !== 'markdown')
+    throw new UsageError(`--output must be text or markdown, not "${output}"`);
+  const redactor = new SecretRedactor({ now: Date.now });
+  try {
+    const { revisionDiff } = await import('./revision-diff.ts');
+    const diff = await revisionDiff(
+      { dir, env: values.env, from: values.from, to: values.to, path: values.path, output },
+      io,
+    );
+    io.stdout(io.isTty && output === 'text' ? colorize(diff.text) : diff.text);
+    return diff.differences > 0 ? DIFFERENCES : NO_DIFFERENCES;
+  } catch (err) {
+    io.stderr(`keelson diff: ${redactor.redactText(describeFailure(err, undefined))}\n`);
+    return FAILED;
+  }
+}
 
 /** What went wrong, naming the cause (a connection error's code, an HTTP status) and what to do. */
 function describeFailure(err: unknown, cluster: Cluster | undefined): string {

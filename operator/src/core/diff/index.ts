@@ -12,6 +12,7 @@ export {
 export { ComparisonCache, liveFingerprint } from './comparison-cache.ts';
 export { ignoredPointers, InvalidIgnoreRuleError, type IgnoreDifference } from './ignore-rules.ts';
 export { normalizeForDiff } from './normalize.ts';
-export { renderDiff } from './render-diff.ts';
+export { renderDiff, type DiffLabels } from './render-diff.ts';
+export { renderMarkdownDiff, summarizeChanges, type ChangeSummary } from './render-markdown.ts';
 export { hashObject, stableStringify } from './object-hash.ts';
 export { hashSecretData, isSecret } from './secret-data.ts';

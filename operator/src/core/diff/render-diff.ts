@@ -6,14 +6,31 @@ import { stringify } from 'yaml';
 import { describeKey, parseKey } from '../manifest.ts';
 import type { FieldChange, ResourceComparison } from './compare.ts';
 
-export function renderDiff(comparisons: readonly ResourceComparison[]): string {
+/** What the two sides are called: live and desired by default; two revisions for `keelson diff --from --to`. */
+export interface DiffLabels {
+  readonly old: string;
+  readonly new: string;
+  /** The hunk of an object only on the new side (reason Missing). */
+  readonly added: string;
+  /** The hunk of an object only on the old side (reason Extra). */
+  readonly removed: string;
+}
+
+const SYNC_LABELS: DiffLabels = {
+  old: 'live',
+  new: 'desired',
+  added: 'the object does not exist; the sync creates it',
+  removed: 'no longer desired; the sync prunes it',
+};
+
+export function renderDiff(comparisons: readonly ResourceComparison[], labels: DiffLabels = SYNC_LABELS): string {
   const out: string[] = [];
   for (const c of comparisons) {
     if (c.status !== 'OutOfSync') continue;
     const what = describeKey(parseKey(c.key));
-    out.push(`--- live ${what}`, `+++ desired ${what}`);
-    if (c.reason === 'Missing') out.push('@@ the object does not exist; the sync creates it @@');
-    else if (c.reason === 'Extra') out.push('@@ no longer desired; the sync prunes it @@');
+    out.push(`--- ${labels.old} ${what}`, `+++ ${labels.new} ${what}`);
+    if (c.reason === 'Missing') out.push(`@@ ${labels.added} @@`);
+    else if (c.reason === 'Extra') out.push(`@@ ${labels.removed} @@`);
     for (const change of c.changes) out.push(...hunk(change));
   }
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
