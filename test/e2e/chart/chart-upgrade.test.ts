@@ -55,13 +55,21 @@ async function createEnvironments(namespace: string): Promise<void> {
     });
 }
 
+/**
+ * What an upgrade could change of Keelson's objects: their spec and metadata (generation,
+ * labels, annotations, finalizers). Not status: another test's operator, watching every
+ * namespace, may reconcile these objects while this one runs.
+ */
 async function resourceVersions(namespace: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const plural of ['gitrepositories', 'environments']) {
     const list = (await custom.listNamespacedCustomObject({ ...group, namespace, plural })) as {
-      items: k8s.KubernetesObject[];
+      items: (k8s.KubernetesObject & { spec?: unknown })[];
     };
-    for (const o of list.items) out[`${plural}/${o.metadata!.name}`] = o.metadata!.resourceVersion!;
+    for (const o of list.items) {
+      const { generation, labels, annotations, finalizers } = o.metadata!;
+      out[`${plural}/${o.metadata!.name}`] = JSON.stringify([generation, labels, annotations, finalizers, o.spec]);
+    }
   }
   return out;
 }
