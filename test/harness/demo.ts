@@ -12,6 +12,7 @@ import type { GitServer } from './git-server.ts';
 import { REPO_ROOT } from './kube.ts';
 import { OperatorProcess } from './operator-process.ts';
 import { serviceAccountKubeconfig } from './service-account.ts';
+import { DEPLOYER_RULES, serviceAccountWithRole } from './service-account.ts';
 
 const run = promisify(execFile);
 
@@ -152,7 +153,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     ],
   });
   await operator.start();
-  await createDeployer(kc, names.team);
+  // The web UI's login under `make up`: kubectl create token deployer -n <team>.
+  await serviceAccountWithRole(kc, names.team, 'deployer', DEPLOYER_RULES);
   return {
     names,
     operator,
@@ -162,31 +164,4 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       store.dispose();
     },
   };
-}
-
-/**
- * A ServiceAccount `deployer` in the team's namespace that may see, sync, roll back and suspend
- * its Environments and refresh its GitRepositories: the web UI's login (`kubectl create token
- * deployer -n <team>`), as docs/ui.md's role.
- */
-async function createDeployer(kc: k8s.KubeConfig, namespace: string): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-  const metadata = { name: 'deployer' };
-  const exists = (err: unknown) => {
-    if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
-  };
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(exists);
-  const rules = [
-    {
-      apiGroups: ['keelson.dev'],
-      resources: ['environments'],
-      verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
-    },
-    { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
-  ];
-  await rbac.createNamespacedRole({ namespace, body: { metadata, rules } }).catch(exists);
-  const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' };
-  const subjects = [{ kind: 'ServiceAccount', name: 'deployer', namespace }];
-  await rbac.createNamespacedRoleBinding({ namespace, body: { metadata, roleRef, subjects } }).catch(exists);
 }

@@ -35,3 +35,47 @@ export async function serviceAccountKubeconfig(
   );
   return options.path;
 }
+
+/**
+ * A ServiceAccount `name` in `namespace` bound to a Role of its own with `rules` (each left as it
+ * is when it exists already, so calling twice is harmless).
+ */
+export async function serviceAccountWithRole(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  name: string,
+  rules: k8s.V1PolicyRule[],
+): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const metadata = { name };
+  const exists = (err: unknown) => {
+    if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
+  };
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(exists);
+  await rbac.createNamespacedRole({ namespace, body: { metadata, rules } }).catch(exists);
+  const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name };
+  const subjects = [{ kind: 'ServiceAccount', name, namespace }];
+  await rbac.createNamespacedRoleBinding({ namespace, body: { metadata, roleRef, subjects } }).catch(exists);
+}
+
+/** A token (one hour) of the ServiceAccount `namespace/name`. */
+export async function serviceAccountToken(kc: k8s.KubeConfig, namespace: string, name: string): Promise<string> {
+  const tr = await kc.makeApiClient(k8s.CoreV1Api).createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
+  if (!tr.status?.token) throw new Error(`no token for ServiceAccount ${namespace}/${name}`);
+  return tr.status.token;
+}
+
+/** What a person who releases needs on Keelson's objects (docs/ui.md's role `deployer`). */
+export const DEPLOYER_RULES: k8s.V1PolicyRule[] = [
+  {
+    apiGroups: ['keelson.dev'],
+    resources: ['environments'],
+    verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
+  },
+  { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
+];

@@ -8,6 +8,7 @@ import { createTestNamespace, deleteNamespace, eventually, type EventuallyOption
 import { pushExamplePassStore, type ExamplePassStore } from './example-deploy-repo.ts';
 import { OperatorProcess } from './operator-process.ts';
 import type { EnvironmentResource } from '../../operator/src/adapters/kubernetes/keelson-resources.ts';
+import { DEPLOYER_RULES, serviceAccountToken, serviceAccountWithRole } from './service-account.ts';
 
 export interface StoryOptions {
   readonly prefix: string;
@@ -135,38 +136,15 @@ export class Story {
 
   /** A token of a ServiceAccount that may get (and so diff) Environments in the story's namespace. */
   async viewerToken(): Promise<string> {
-    const core = this.kc.makeApiClient(k8s.CoreV1Api);
-    const rbac = this.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-    const namespace = this.ns;
-    const metadata = { name: 'viewer' };
-    // Each may exist already, from an earlier call.
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(() => undefined);
-    await rbac
-      .createNamespacedRole({
-        namespace,
-        body: {
-          metadata,
-          rules: [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }],
-        },
-      })
-      .catch(() => undefined);
-    await rbac
-      .createNamespacedRoleBinding({
-        namespace,
-        body: {
-          metadata,
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'viewer' },
-          subjects: [{ kind: 'ServiceAccount', name: 'viewer', namespace }],
-        },
-      })
-      .catch(() => undefined);
-    const tr = await core.createNamespacedServiceAccountToken({
-      name: 'viewer',
-      namespace,
-      body: { spec: { expirationSeconds: 3600 } },
-    });
-    if (!tr.status?.token) throw new Error('no token for the viewer ServiceAccount');
-    return tr.status.token;
+    const rules = [{ apiGroups: ['keelson.dev'], resources: ['environments'], verbs: ['get', 'list'] }];
+    await serviceAccountWithRole(this.kc, this.ns, 'viewer', rules);
+    return serviceAccountToken(this.kc, this.ns, 'viewer');
+  }
+
+  /** A token of a ServiceAccount with docs/ui.md's `deployer` role in the story's namespace. */
+  async deployerToken(): Promise<string> {
+    await serviceAccountWithRole(this.kc, this.ns, 'deployer', DEPLOYER_RULES);
+    return serviceAccountToken(this.kc, this.ns, 'deployer');
   }
 
   /** Asks the GitRepository to fetch now, as `keelson refresh` and the webhook receiver do. */

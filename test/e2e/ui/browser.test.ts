@@ -33,49 +33,6 @@ const synced = (e: EnvironmentResource) =>
   e.status?.operation?.phase === 'Succeeded' &&
   e.status.history?.[0]?.operationId === e.status.operation.id;
 
-/** A token of a ServiceAccount that may get, list, sync, roll back and patch Environments of the namespace. */
-async function deployerToken(story: Story): Promise<string> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-  const namespace = story.ns;
-  const metadata = { name: 'deployer' };
-  // Each may exist already, from an earlier call.
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata } }).catch(() => undefined);
-  await rbac
-    .createNamespacedRole({
-      namespace,
-      body: {
-        metadata,
-        rules: [
-          {
-            apiGroups: ['keelson.dev'],
-            resources: ['environments'],
-            verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
-          },
-          { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
-        ],
-      },
-    })
-    .catch(() => undefined);
-  await rbac
-    .createNamespacedRoleBinding({
-      namespace,
-      body: {
-        metadata,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
-        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace }],
-      },
-    })
-    .catch(() => undefined);
-  const tr = await core.createNamespacedServiceAccountToken({
-    name: 'deployer',
-    namespace,
-    body: { spec: { expirationSeconds: 3600 } },
-  });
-  if (!tr.status?.token) throw new Error('no token for the deployer ServiceAccount');
-  return tr.status.token;
-}
-
 /** The page's visible text. */
 const text = (page: Page) => page.evaluate('document.body.innerText') as Promise<string>;
 
@@ -166,7 +123,7 @@ describe('the web UI in Chromium', { timeout: 600_000 }, () => {
     // Each case in a context of its own: its own cookies, so its own session.
     const context = await browser.createBrowserContext();
     const { page, problems } = await watchedPage(context as unknown as Browser, DESKTOP);
-    await login(page, base, await deployerToken(story));
+    await login(page, base, await story.deployerToken());
     await waitForText(page, new RegExp(`${story.ns}/prod[\\s\\S]*OutOfSync`));
     const overview = await rows(page);
     const dev = overview.find((r) => r.includes(`${story.ns}/dev`));
@@ -251,7 +208,7 @@ describe('the web UI in Chromium', { timeout: 600_000 }, () => {
     await story.until('prod', 'prod OutOfSync at 1.4.4', (e) => commitOf(e.status?.sync?.revision) === commit);
     const context = await browser.createBrowserContext();
     const { page, problems } = await watchedPage(context as unknown as Browser, DESKTOP);
-    await login(page, base, await deployerToken(story));
+    await login(page, base, await story.deployerToken());
     await page.goto(`${base}/ui/environments/${story.ns}/prod`);
     await waitForText(page, /SYNC/);
     await clickButton(page, 'SYNC');

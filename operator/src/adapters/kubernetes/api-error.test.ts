@@ -3,6 +3,21 @@ import assert from 'node:assert/strict';
 import { apiErrorOf, isTransient, isUnservedPath, KubeApiError, parseSuccess } from './api-error.ts';
 
 describe('apiErrorOf', () => {
+  it('keeps what a Status is about (details.kind and name): a missing namespace is told by them', () => {
+    const text = JSON.stringify({
+      kind: 'Status',
+      status: 'Failure',
+      code: 404,
+      reason: 'NotFound',
+      message: 'namespaces "shop" not found',
+      details: { name: 'shop', kind: 'namespaces' },
+    });
+    const err = apiErrorOf({ status: 404, contentType: 'application/json', text }, 'PATCH', '/api/v1/x');
+    assert.deepEqual(err.subject, { kind: 'namespaces', name: 'shop' });
+    const bare = apiErrorOf({ status: 404, contentType: 'text/plain', text: '404 page not found' }, 'GET', '/x');
+    assert.equal(bare.subject, undefined);
+  });
+
   const path = '/apis/example.com/v1/namespaces/shop/widgets/w';
   const status = (code: number, reason: string, message: string) =>
     JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });

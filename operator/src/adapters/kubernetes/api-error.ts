@@ -9,6 +9,8 @@ export interface KubeApiErrorOptions {
   readonly fromStatus?: boolean;
   /** @default [] */
   readonly causes?: readonly string[];
+  /** The Status's `details` kind and name: what the error is about. */
+  readonly subject?: { readonly kind: string; readonly name: string };
 }
 
 /** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
@@ -22,6 +24,8 @@ export class KubeApiError extends Error {
   readonly fromStatus: boolean;
   /** The Status's `details.causes[].reason` (FieldManagerConflict, FieldValueInvalid, ...). */
   readonly causes: readonly string[];
+  /** The Status's `details.kind` (a resource, e.g. `namespaces`) and `details.name`, when it has them. */
+  readonly subject: { readonly kind: string; readonly name: string } | undefined;
   constructor(status: number, reason: string, message: string, options: KubeApiErrorOptions = {}) {
     super(message);
     this.name = 'KubeApiError';
@@ -29,6 +33,7 @@ export class KubeApiError extends Error {
     this.reason = reason;
     this.fromStatus = options.fromStatus ?? true;
     this.causes = options.causes ?? [];
+    this.subject = options.subject;
   }
 }
 
@@ -72,7 +77,8 @@ export function apiErrorOf(answer: ApiAnswer, method: string, path: string): Kub
   const status = isJson(answer.contentType) || looksLikeJson(answer.text) ? parseStatus(answer.text) : undefined;
   if (status) {
     const reason = status.reason || fallbackReason;
-    return new KubeApiError(answer.status, reason, status.message || `${where} (${reason})`, { causes: status.causes });
+    const { causes, subject } = status;
+    return new KubeApiError(answer.status, reason, status.message || `${where} (${reason})`, { causes, subject });
   }
   const said = serverText(answer);
   const message = said ? `${where}: ${said}` : `${where} (${fallbackReason})`;
@@ -100,7 +106,14 @@ function looksLikeJson(text: string): boolean {
   return text.trimStart().startsWith('{');
 }
 
-function parseStatus(text: string): { reason: string; message: string; causes: string[] } | undefined {
+interface ParsedStatus {
+  reason: string;
+  message: string;
+  causes: string[];
+  subject?: { kind: string; name: string };
+}
+
+function parseStatus(text: string): ParsedStatus | undefined {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -112,13 +125,16 @@ function parseStatus(text: string): { reason: string; message: string; causes: s
     kind?: unknown;
     reason?: unknown;
     message?: unknown;
-    details?: { causes?: { reason?: unknown }[] };
+    details?: { causes?: { reason?: unknown }[]; kind?: unknown; name?: unknown };
   };
   if (s.kind !== 'Status' && s.message === undefined && s.reason === undefined) return undefined;
   const asText = (value: unknown) => (typeof value === 'string' ? value : '');
   const listed = s.details?.causes;
   const causes = Array.isArray(listed) ? listed.map((c) => asText(c?.reason)).filter(Boolean) : [];
-  return { reason: asText(s.reason), message: asText(s.message), causes };
+  const kind = asText(s.details?.kind);
+  const name = asText(s.details?.name);
+  const subject = kind && name ? { kind, name } : undefined;
+  return { reason: asText(s.reason), message: asText(s.message), causes, subject };
 }
 
 /** What the server said, as one short line: HTML without its tags, text as it is. */

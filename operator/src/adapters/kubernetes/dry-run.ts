@@ -232,7 +232,8 @@ export class DryRunComparer {
         tolerate.namespaces.includes(ns) &&
         o.cause instanceof KubeApiError &&
         o.cause.status === 404 &&
-        o.cause.message.includes(`namespaces "${ns}" not found`)
+        o.cause.subject?.kind === 'namespaces' &&
+        o.cause.subject.name === ns
       )
         return;
       failures.push(o.error);
