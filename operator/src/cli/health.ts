@@ -57,9 +57,9 @@ export const healthCommand: Command = {
         return {
           kind: String(obj.kind),
           name: String(obj.metadata?.name ?? ''),
-          ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+          namespace: obj.metadata?.namespace || undefined,
           status: health.status,
-          ...(health.message ? { message: health.message } : {}),
+          message: health.message || undefined,
         };
       });
     } catch (err) {

@@ -41,9 +41,9 @@ export const importCommand: Command = {
     const inputs = await Promise.all(files.map((file) => readInput(file, io.cwd)));
     const result = importArgoCd(inputs, {
       deployPath,
-      ...(values['deploy-repo'] ? { deployRepo: { url: values['deploy-repo'], ref: values['deploy-ref'] } } : {}),
-      ...(values.namespace ? { namespace: values.namespace } : {}),
-      ...(values.checkout ? { pathKind: checkoutLookup(resolve(io.cwd, values.checkout)) } : {}),
+      deployRepo: values['deploy-repo'] ? { url: values['deploy-repo'], ref: values['deploy-ref'] } : undefined,
+      namespace: values.namespace || undefined,
+      pathKind: values.checkout ? checkoutLookup(resolve(io.cwd, values.checkout)) : undefined,
     });
     if (!values.out) {
       io.stdout(toYamlDocuments(uniqueObjects(result.applications.flatMap((a) => a.resources))));

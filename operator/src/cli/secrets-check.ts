@@ -176,9 +176,10 @@ export function checksAsJson(checks: readonly ReferenceCheck[], environment: str
       secret: { kind: c.secret.kind, namespace: c.secret.namespace, name: c.secret.name },
       dataKey: c.dataKey,
       path: c.ref?.path ?? c.error?.path ?? '',
-      ...(c.ref?.field === undefined ? {} : { field: c.ref.field }),
+      field: c.ref?.field,
       ok: !c.error,
-      ...(c.error ? { reason: c.error.reason, detail: c.error.detail } : {}),
+      reason: c.error?.reason,
+      detail: c.error?.detail,
     })),
     warnings,
   };

@@ -46,7 +46,7 @@ export const setImageCommand: Command = {
         url,
         branch: values.branch,
         file,
-        ...(credentials ? { credentials } : {}),
+        credentials,
         author: authorFrom(io.env),
         committer: committerFrom(io.env),
         edit: (text) => {

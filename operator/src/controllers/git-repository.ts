@@ -82,8 +82,8 @@ export class GitRepositoryController {
       options.source ??
       new GitSource({
         cacheDir: options.cacheDir,
-        ...(options.maxConcurrentFetches ? { maxConcurrentFetches: options.maxConcurrentFetches } : {}),
-        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+        maxConcurrentFetches: options.maxConcurrentFetches || undefined,
+        onRequest: options.onRequest,
       });
     this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
     this.#core = kc.makeApiClient(k8s.CoreV1Api);
@@ -96,7 +96,7 @@ export class GitRepositoryController {
     });
     this.#watch = new ResourceWatch(kc, {
       resource,
-      ...(options.namespace ? { namespace: options.namespace } : {}),
+      namespace: options.namespace || undefined,
       onEvent: (type, obj) => this.#onEvent(type, obj),
       onError: (err) => this.#log.error('GitRepository watch failed; reconnecting', { error: String(err) }),
     });
@@ -148,8 +148,8 @@ export class GitRepositoryController {
     const credentials = await loadCredentials(this.#core, repo, this.#redactor);
     return {
       url: repo.spec.url,
-      ...(repo.spec.ref ? { ref: repo.spec.ref } : {}),
-      ...(credentials ? { credentials } : {}),
+      ref: repo.spec.ref,
+      credentials,
       timeoutMs: parseDuration(repo.spec.timeout ?? '60s'),
     };
   }

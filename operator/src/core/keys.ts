@@ -18,6 +18,8 @@ export const ANNOTATION_HOOK_DELETE_POLICY = 'keelson.dev/hook-delete-policy';
 export const ANNOTATION_SYNC_WAVE = 'keelson.dev/sync-wave';
 /** "false" keeps an object when it leaves the desired state (never pruned). */
 export const ANNOTATION_PRUNE = 'keelson.dev/prune';
+/** Comma-separated sync options of one object (`Replace=true,Validate=false`): core/sync/sync-options.ts. */
+export const ANNOTATION_SYNC_OPTIONS = 'keelson.dev/sync-options';
 /** Comma-separated RFC 6901 pointers of fields that are not drift for this object. */
 export const ANNOTATION_IGNORE_DIFFERENCES = 'keelson.dev/ignore-differences';
 /** On a hook object Keelson created: the id of the operation that created it. */
@@ -31,6 +33,11 @@ export const ARGO_ANNOTATION_HOOK = 'argocd.argoproj.io/hook';
 export const ARGO_ANNOTATION_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
 /** Argo CD's sync wave annotation, honoured unchanged. */
 export const ARGO_ANNOTATION_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/** On a namespace CreateNamespace=true created: the Environment (`namespace/name`) it was created for. */
+export const ANNOTATION_CREATED_FOR = 'keelson.dev/created-for';
+/** Argo CD's sync options annotation, honoured unchanged. */
+export const ARGO_ANNOTATION_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 
 /** On a synthesized Secret: JSON map of data key → pass reference ({ path, field? }); values are filled at apply. */
 export const ANNOTATION_PASS_REFS = 'keelson.dev/pass-refs';
@@ -51,3 +58,8 @@ export const FINALIZER = 'keelson.dev/finalizer';
 export const ANNOTATION_SYNC_REQUESTED_BY = 'keelson.dev/sync-requested-by';
 /** On an Environment: automated sync is paused (set by a rollback, removed by `keelson resume`); the value says why. */
 export const ANNOTATION_AUTO_SYNC_PAUSED = 'keelson.dev/auto-sync-paused';
+
+/** Label on a Secret that registers a cluster (value "true"): only such Secrets are used by spec.destination. */
+export const LABEL_CLUSTER = 'keelson.dev/cluster';
+/** On a cluster Secret of the registration namespace: the namespaces (comma-separated, `*` all) that may use it. */
+export const ANNOTATION_CLUSTER_NAMESPACES = 'keelson.dev/cluster-namespaces';

@@ -18,6 +18,50 @@ describe('apiErrorOf', () => {
     assert.equal(bare.subject, undefined);
   });
 
+  it('names the immutable fields of a 422 (a Job template, a Service clusterIP), and no others', () => {
+    const text = JSON.stringify({
+      kind: 'Status',
+      code: 422,
+      reason: 'Invalid',
+      message: 'Job.batch "migrate" is invalid: spec.template: Invalid value: ...: field is immutable',
+      details: {
+        causes: [
+          { reason: 'FieldValueInvalid', field: 'spec.template', message: 'Invalid value: {...}: field is immutable' },
+          { reason: 'FieldValueRequired', field: 'spec.selector', message: 'Required value' },
+        ],
+      },
+    });
+    const err = apiErrorOf({ status: 422, contentType: 'application/json', text }, 'PATCH', '/apis/batch/v1/x');
+    assert.deepEqual(err.immutableFields, ['spec.template']);
+    assert.deepEqual(err.causes, ['FieldValueInvalid', 'FieldValueRequired']);
+    const plain = apiErrorOf({ status: 422, contentType: 'application/json', text: '{"kind":"Status"}' }, 'PUT', '/x');
+    assert.deepEqual(plain.immutableFields, []);
+  });
+
+  it('tells a field the schema does not declare (a 500 of server-side apply) from a transient 500', () => {
+    const status = (message: string) => JSON.stringify({ kind: 'Status', code: 500, reason: 'InternalError', message });
+    const undeclared = apiErrorOf(
+      {
+        status: 500,
+        contentType: 'application/json',
+        text: status(
+          'failed to create typed patch object (shop/typo; /v1, Kind=ConfigMap): .extra: field not declared in schema',
+        ),
+      },
+      'PATCH',
+      '/api/v1/namespaces/shop/configmaps/typo',
+    );
+    assert.equal(undeclared.undeclaredField, true);
+    assert.equal(isTransient(undeclared), false);
+    const etcd = apiErrorOf(
+      { status: 500, contentType: 'application/json', text: status('etcdserver: request timed out') },
+      'PATCH',
+      '/x',
+    );
+    assert.equal(etcd.undeclaredField, false);
+    assert.equal(isTransient(etcd), true);
+  });
+
   const path = '/apis/example.com/v1/namespaces/shop/widgets/w';
   const status = (code: number, reason: string, message: string) =>
     JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });

@@ -11,7 +11,23 @@ export interface KubeApiErrorOptions {
   readonly causes?: readonly string[];
   /** The Status's `details` kind and name: what the error is about. */
   readonly subject?: { readonly kind: string; readonly name: string };
+  /** The Status's `details.causes[].field` of each cause about an immutable field. */
+  readonly immutableFields?: readonly string[];
 }
+
+/**
+ * What apimachinery's validation says of a change to an immutable field (its
+ * FieldImmutableErrorMsg): the only mark of it, since the cause's reason is the generic
+ * FieldValueInvalid.
+ */
+const FIELD_IMMUTABLE = 'field is immutable';
+
+/**
+ * What server-side apply answers (with a 500) for an object with a field its schema does
+ * not declare, whatever fieldValidation says: apimachinery's fieldmanager message, the only
+ * mark of it. Trying again never helps.
+ */
+const TYPED_PATCH_FAILED = 'failed to create typed patch object';
 
 /** An error status from the API server, with its reason (NotFound, AlreadyExists, Invalid, ...). */
 export class KubeApiError extends Error {
@@ -26,6 +42,10 @@ export class KubeApiError extends Error {
   readonly causes: readonly string[];
   /** The Status's `details.kind` (a resource, e.g. `namespaces`) and `details.name`, when it has them. */
   readonly subject: { readonly kind: string; readonly name: string } | undefined;
+  /** Fields the request tried to change that cannot change (a Job's spec.template, a Service's spec.clusterIP). */
+  readonly immutableFields: readonly string[];
+  /** Server-side apply refused a field the object's schema does not declare (a 500 that is not transient). */
+  readonly undeclaredField: boolean;
   constructor(status: number, reason: string, message: string, options: KubeApiErrorOptions = {}) {
     super(message);
     this.name = 'KubeApiError';
@@ -34,6 +54,8 @@ export class KubeApiError extends Error {
     this.fromStatus = options.fromStatus ?? true;
     this.causes = options.causes ?? [];
     this.subject = options.subject;
+    this.immutableFields = options.immutableFields ?? [];
+    this.undeclaredField = status === 500 && message.includes(TYPED_PATCH_FAILED);
   }
 }
 
@@ -77,8 +99,9 @@ export function apiErrorOf(answer: ApiAnswer, method: string, path: string): Kub
   const status = isJson(answer.contentType) || looksLikeJson(answer.text) ? parseStatus(answer.text) : undefined;
   if (status) {
     const reason = status.reason || fallbackReason;
-    const { causes, subject } = status;
-    return new KubeApiError(answer.status, reason, status.message || `${where} (${reason})`, { causes, subject });
+    const { causes, subject, immutableFields } = status;
+    const message = status.message || `${where} (${reason})`;
+    return new KubeApiError(answer.status, reason, message, { causes, subject, immutableFields });
   }
   const said = serverText(answer);
   const message = said ? `${where}: ${said}` : `${where} (${fallbackReason})`;
@@ -111,6 +134,7 @@ interface ParsedStatus {
   message: string;
   causes: string[];
   subject?: { kind: string; name: string };
+  immutableFields: string[];
 }
 
 function parseStatus(text: string): ParsedStatus | undefined {
@@ -125,7 +149,7 @@ function parseStatus(text: string): ParsedStatus | undefined {
     kind?: unknown;
     reason?: unknown;
     message?: unknown;
-    details?: { causes?: { reason?: unknown }[]; kind?: unknown; name?: unknown };
+    details?: { causes?: { reason?: unknown; field?: unknown; message?: unknown }[]; kind?: unknown; name?: unknown };
   };
   if (s.kind !== 'Status' && s.message === undefined && s.reason === undefined) return undefined;
   const asText = (value: unknown) => (typeof value === 'string' ? value : '');
@@ -134,7 +158,10 @@ function parseStatus(text: string): ParsedStatus | undefined {
   const kind = asText(s.details?.kind);
   const name = asText(s.details?.name);
   const subject = kind && name ? { kind, name } : undefined;
-  return { reason: asText(s.reason), message: asText(s.message), causes, subject };
+  const immutableFields = Array.isArray(listed)
+    ? listed.filter((c) => asText(c?.message).endsWith(FIELD_IMMUTABLE)).map((c) => asText(c?.field) || '(unnamed)')
+    : [];
+  return { reason: asText(s.reason), message: asText(s.message), causes, subject, immutableFields };
 }
 
 /** What the server said, as one short line: HTML without its tags, text as it is. */
@@ -159,7 +186,7 @@ export function isTransient(err: unknown): boolean {
   if (cause instanceof KubeApiError) {
     return (
       cause.status === 429 ||
-      cause.status >= 500 ||
+      (cause.status >= 500 && !cause.undeclaredField) ||
       (cause.reason === 'Conflict' && !cause.causes.includes('FieldManagerConflict'))
     );
   }

@@ -4,7 +4,7 @@
 // validation that runs before a sync applies anything, which skips objects a dry-run or an
 // apply accepted moments ago.
 import type { KubeObject } from '../../core/manifest.ts';
-import { formatKey, groupOf, keyOf } from '../../core/manifest.ts';
+import { describeKey, formatKey, groupOf, keyOf } from '../../core/manifest.ts';
 import {
   ComparisonCache,
   compareResource,
@@ -15,6 +15,12 @@ import {
   type ResourceComparison,
 } from '../../core/diff/index.ts';
 import { isHook } from '../../core/sync/annotations.ts';
+import {
+  DEFAULT_SYNC_OPTIONS,
+  fieldValidationOf,
+  immutableFieldAdvice,
+  type SyncOptions,
+} from '../../core/sync/sync-options.ts';
 import { withOwnership, type OwnerReference } from '../../core/sync/ownership.ts';
 import type { Applier, ApplyOutcome } from './applier.ts';
 import { isTransient, KubeApiError } from './api-error.ts';
@@ -27,6 +33,8 @@ export interface CompareRequest {
   readonly live: readonly KubeObject[];
   readonly owner: OwnerReference;
   readonly ignoreRules?: readonly IgnoreDifference[];
+  /** Each object's sync options (Validate=false dry-runs it without strict field validation). */
+  readonly syncOptions?: (obj: KubeObject) => SyncOptions;
   /**
    * Desired objects (by formatKey) not in `live` only because the caller has not seen them:
    * a dry-run finds out whether they exist (see probe()), and `read` fetches one that does.
@@ -99,9 +107,11 @@ export class DryRunComparer {
       else pending.push({ key: pair.key, hash, fingerprint, desired: pair.desired, live: pair.live });
     }
     // One round of dry-runs: the comparisons the cache could not answer, and the probes.
-    const all = await this.#applier.applyAll([...pending.map((p) => p.desired), ...probes.map((p) => p.desired)], {
-      dryRun: true,
-    });
+    const optionsOf = request.syncOptions ?? (() => DEFAULT_SYNC_OPTIONS);
+    const all = await this.#applier.applyAll(
+      [...pending.map((p) => p.desired), ...probes.map((p) => p.desired)],
+      (o) => ({ dryRun: true, fieldValidation: fieldValidationOf(optionsOf(o)) }),
+    );
     const outcomes = all.slice(0, pending.length);
     const found: KubeObject[] = [];
     await Promise.all(
@@ -121,7 +131,7 @@ export class DryRunComparer {
     pending.forEach((p, i) => {
       const outcome = outcomes[i]!;
       if (outcome.error) {
-        errors.push({ key: p.key, message: outcome.error });
+        errors.push({ key: p.key, message: immutableMessage(p.desired, outcome, optionsOf) ?? outcome.error });
         return;
       }
       try {
@@ -210,11 +220,15 @@ export class DryRunComparer {
   async validate(
     all: readonly KubeObject[],
     tolerate: TolerateMissing,
+    optionsOf: (obj: KubeObject) => SyncOptions = () => DEFAULT_SYNC_OPTIONS,
   ): Promise<{ failures: string[]; retry: boolean }> {
     // An object the API server accepted moments ago, unchanged since, needs no second dry-run.
     const since = this.#clock() - VERIFIED_FOR_MS;
     const objects = all.filter((o) => !this.#cache.verifiedSince(formatKey(keyOf(o)), hashObject(o), since));
-    const outcomes = await this.#applier.applyAll(objects, { dryRun: true });
+    const outcomes = await this.#applier.applyAll(objects, (o) => ({
+      dryRun: true,
+      fieldValidation: fieldValidationOf(optionsOf(o)),
+    }));
     const failures: string[] = [];
     let retry = false;
     outcomes.forEach((o, i) => {
@@ -224,8 +238,18 @@ export class DryRunComparer {
         return;
       }
       const obj = objects[i]!;
-      if (o.cause instanceof UnknownKindError && tolerate.kinds.includes(`${groupOf(obj.apiVersion)}/${obj.kind}`))
+      const options = optionsOf(obj);
+      if (o.cause instanceof UnknownKindError) {
+        // A CRD this sync creates, or one the object says will be there by the time it is applied.
+        if (tolerate.kinds.includes(`${groupOf(obj.apiVersion)}/${obj.kind}`)) return;
+        if (options.skipDryRunOnMissingResource) return;
+      }
+      const immutable = o.cause instanceof KubeApiError ? o.cause.immutableFields : [];
+      if (immutable.length > 0) {
+        // Force=true: the apply deletes it and creates it again.
+        if (!options.force) failures.push(`${describeKey(keyOf(obj))}: ${immutableFieldAdvice(immutable)}`);
         return;
+      }
       const ns = obj.metadata.namespace;
       if (
         ns &&
@@ -236,10 +260,27 @@ export class DryRunComparer {
         o.cause.subject.name === ns
       )
         return;
-      failures.push(o.error);
+      const undeclared = o.cause instanceof KubeApiError && o.cause.undeclaredField;
+      failures.push(
+        undeclared ? `${o.error} (the sync option Validate=false drops fields the schema does not know)` : o.error,
+      );
     });
     return { failures, retry };
   }
+}
+
+/** Why a dry-run refused an object's change to immutable fields, and what the sync will do about it. */
+function immutableMessage(
+  obj: KubeObject,
+  outcome: ApplyOutcome,
+  optionsOf: (obj: KubeObject) => SyncOptions,
+): string | undefined {
+  const fields = outcome.cause instanceof KubeApiError ? outcome.cause.immutableFields : [];
+  if (fields.length === 0) return undefined;
+  const what = describeKey(keyOf(obj));
+  if (optionsOf(obj).force)
+    return `${what}: ${fields.join(', ')} cannot change in place: the sync deletes and creates it again (Force=true)`;
+  return `${what}: ${immutableFieldAdvice(fields)}`;
 }
 
 /** The ignore rules' part of a comparison's key (with the live fingerprint): '' without rules. */

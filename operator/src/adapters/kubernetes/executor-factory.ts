@@ -14,7 +14,8 @@ import type { EnvironmentResource, KeelsonResources } from './keelson-resources.
 import type { WatchCache } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
 import { RestTransport, TransportClosedError } from './rest-transport.ts';
-import { SyncExecutor } from './sync-executor.ts';
+import { propagationOf, SyncExecutor } from './sync-executor.ts';
+import { parseSyncOptions } from '../../core/sync/sync-options.ts';
 
 export interface ExecutorFactoryOptions {
   readonly kubeConfig: k8s.KubeConfig;
@@ -80,11 +81,12 @@ export class KubernetesExecutorFactory {
     const transport = await this.#transport(identityOf(env));
     const applier = new Applier(transport, await this.#resources());
     const owner = { namespace: env.metadata.namespace, name: env.metadata.name };
+    const propagation = propagationOf(parseSyncOptions(env.spec.sync?.options ?? []));
     let deleted = 0;
     const retained: Retention[] = [];
     for (const entry of [...inventory].reverse()) {
       const item = parseInventoryEntry(entry);
-      const outcome = await applier.deleteIf(item, (live) => retentionOf(live, owner));
+      const outcome = await applier.deleteIf(item, (live) => retentionOf(live, owner), propagation);
       if (outcome.result === 'deleted') deleted++;
       if (outcome.result === 'retained') retained.push(outcome.retention);
     }

@@ -36,7 +36,9 @@ import { hookOfLabel, nameGeneratedHooks, retentionOf, type OwnerReference } fro
 import { planSync } from '../../core/sync/plan-sync.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { parseInventoryEntry, planPrune, type PruneSet } from '../../core/sync/prune-set.ts';
-import { Applier } from './applier.ts';
+import { Applier, type Propagation } from './applier.ts';
+import { ObjectWriter, type NamespaceMetadata } from './object-writer.ts';
+import { effectiveSyncOptions, type PropagationPolicy, type SyncOptions } from '../../core/sync/sync-options.ts';
 import { DryRunComparer, type CompareReport } from './dry-run.ts';
 import { LiveState, type WatchCache } from './live-state.ts';
 import { formatAddress, type ResourceMap } from './resource-map.ts';
@@ -89,6 +91,25 @@ export interface StepOutcome {
   readonly resumed: boolean;
 }
 
+/** What a step takes from the Environment: its limits (spec.timeout) and its sync options. */
+export interface StepSettings extends Partial<StepOptions> {
+  /** spec.sync.options, parsed: every object's, under its own annotation's. */
+  readonly syncOptions?: Partial<SyncOptions>;
+  /** spec.sync.managedNamespaceMetadata: what the namespaces CreateNamespace=true creates carry. */
+  readonly namespaceMetadata?: NamespaceMetadata;
+}
+
+const PROPAGATION: Readonly<Record<PropagationPolicy, Propagation>> = {
+  foreground: 'Foreground',
+  background: 'Background',
+  orphan: 'Orphan',
+};
+
+/** How prune and deletion treat dependents (sync option PrunePropagationPolicy, background by default). */
+export function propagationOf(options: Partial<SyncOptions> = {}): Propagation {
+  return PROPAGATION[options.prunePropagationPolicy ?? 'background'];
+}
+
 const DEFAULT_STEP: StepOptions = { operationTimeoutMs: 10 * 60_000, hookTimeoutMs: 5 * 60_000, pollMs: 2000 };
 
 export class SyncExecutor {
@@ -96,6 +117,7 @@ export class SyncExecutor {
   readonly #applier: Applier;
   readonly #live: LiveState;
   readonly #comparer: DryRunComparer;
+  readonly #writer: ObjectWriter;
   readonly #options: SyncExecutorOptions;
   readonly #step: StepOptions;
   readonly #log: Logger;
@@ -113,6 +135,7 @@ export class SyncExecutor {
     this.#options = options;
     this.#step = { ...DEFAULT_STEP, ...options.step };
     this.#log = options.log ?? silentLogger;
+    this.#writer = new ObjectWriter(this.#applier, options.owner, this.#log);
   }
 
   get live(): LiveState {
@@ -133,6 +156,7 @@ export class SyncExecutor {
   async compareWithCluster(
     desired: readonly KubeObject[],
     ignoreRules?: readonly IgnoreDifference[],
+    syncOptions?: Partial<SyncOptions>,
   ): Promise<{ live: Map<string, KubeObject>; report: CompareReport }> {
     this.#ignoreRules = ignoreRules;
     const objects = desired.filter((o) => !isHook(o));
@@ -143,6 +167,7 @@ export class SyncExecutor {
       live: [...live.values()],
       owner: this.#options.owner,
       ignoreRules,
+      syncOptions: (o) => effectiveSyncOptions(o, syncOptions),
       unseen: {
         keys: new Set(unseen.map(formatAddress)),
         read: (o) => this.#live.get({ apiVersion: o.apiVersion, key: keyOf(o) }),
@@ -183,14 +208,11 @@ export class SyncExecutor {
   }
 
   /**
-   * One step of the operation with the desired objects of its revision; `limits` are the
-   * Environment's (spec.timeout), over the executor's defaults.
+   * One step of the operation with the desired objects of its revision; `settings` are the
+   * Environment's (spec.timeout over the executor's defaults, spec.sync.options).
    */
-  async step(
-    operation: Operation,
-    desired: readonly KubeObject[],
-    limits: Partial<StepOptions> = {},
-  ): Promise<StepOutcome> {
+  async step(operation: Operation, desired: readonly KubeObject[], settings: StepSettings = {}): Promise<StepOutcome> {
+    const { syncOptions, namespaceMetadata, ...limits } = settings;
     if (isFinished(operation)) return { operation, done: true, requeueAfterMs: 0, actions: [], resumed: false };
     const resumed = this.#lastStepped !== operation.id && (operation.tasks ?? []).some((t) => t.status !== 'Pending');
     this.#lastStepped = operation.id;
@@ -216,7 +238,8 @@ export class SyncExecutor {
     );
     if (checkpoint) await this.#options.persist(next.operation);
     const results: ActionResult[] = [];
-    for (const action of next.actions) results.push(...(await this.#execute(next.operation, action, log)));
+    const env = { syncOptions, namespaceMetadata };
+    for (const action of next.actions) results.push(...(await this.#execute(next.operation, action, log, env)));
     const recorded = recordResults(next.operation, results);
     if (checkpoint && results.length > 0) await this.#options.persist(recorded);
     const wait = next.actions.find((a) => a.type === 'wait');
@@ -227,13 +250,23 @@ export class SyncExecutor {
     return { operation: recorded, done: isFinished(recorded), requeueAfterMs, actions: next.actions, resumed };
   }
 
-  async #execute(op: Operation, action: SyncAction, log: Logger): Promise<ActionResult[]> {
+  async #execute(
+    op: Operation,
+    action: SyncAction,
+    log: Logger,
+    env: Pick<StepSettings, 'syncOptions' | 'namespaceMetadata'>,
+  ): Promise<ActionResult[]> {
     const fail = (err: unknown) => (err instanceof Error ? err.message : String(err));
+    const optionsOf = (o: KubeObject) => effectiveSyncOptions(o, env.syncOptions);
     switch (action.type) {
       case 'wait':
         return [];
       case 'validate': {
-        const { failures, retry } = await this.#comparer.validate(action.objects, action.tolerateMissing);
+        if (env.syncOptions?.createNamespace) {
+          const declared = action.tolerateMissing.namespaces;
+          await this.#writer.createNamespaces(action.objects, declared, env.namespaceMetadata);
+        }
+        const { failures, retry } = await this.#comparer.validate(action.objects, action.tolerateMissing, optionsOf);
         const objects = action.objects.length;
         log.debug('validated with a server-side dry-run', { objects, failed: failures.length, again: retry });
         if (failures.length === 0 && retry) return [];
@@ -241,7 +274,10 @@ export class SyncExecutor {
       }
       case 'apply': {
         // A transient failure leaves the task unconfirmed: the next step applies it again.
-        const outcomes = await this.#applier.applyAll(action.tasks.map((t) => t.object));
+        const outcomes = await this.#writer.writeAll(
+          action.tasks.map((t) => t.object),
+          optionsOf,
+        );
         const applied = action.tasks.flatMap((t, i) => {
           const live = outcomes[i]!.object;
           return live ? [{ desired: t.object, live }] : [];
@@ -283,7 +319,10 @@ export class SyncExecutor {
           // Deleted only if, at that moment, the object is this Environment's (and, for a
           // prune, not marked keelson.dev/prune: "false"); otherwise it is left in place.
           const owner = this.#options.owner;
-          const outcome = await this.#applier.deleteIf(action.ref, (live) => retentionOf(live, owner, { hook }));
+          const rule = (live: KubeObject) => retentionOf(live, owner, { hook });
+          // A hook's Job goes with its Pods; a pruned object's dependents as spec.sync.options says.
+          const propagation = hook ? 'Background' : propagationOf(env.syncOptions);
+          const outcome = await this.#applier.deleteIf(action.ref, rule, propagation);
           if (outcome.result === 'retained') {
             log.debug(hook ? 'left a hook object in place' : 'left an object in place instead of pruning it', {
               ...fields,

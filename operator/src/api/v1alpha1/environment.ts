@@ -40,6 +40,25 @@ export const IgnoreDifference = Type.Object(
   { description: 'Fields to leave out of the comparison of desired and live state.' },
 );
 
+/** Sync options that are on or off (`Name=true|false`); core/sync/sync-options.ts says what each does. */
+export const SYNC_OPTION_FLAGS = [
+  'Replace',
+  'Force',
+  'Prune',
+  'PruneLast',
+  'Validate',
+  'SkipDryRunOnMissingResource',
+  'FailOnSharedResource',
+  'CreateNamespace',
+] as const;
+export const PROPAGATION_POLICIES = ['foreground', 'background', 'orphan'] as const;
+/** Every sync option Keelson accepts; ServerSideApply=true is what Keelson always does. */
+export const SYNC_OPTION_VALUES = [
+  ...SYNC_OPTION_FLAGS.flatMap((n) => [`${n}=true`, `${n}=false`]),
+  ...PROPAGATION_POLICIES.map((p) => `PrunePropagationPolicy=${p}`),
+  'ServerSideApply=true',
+];
+
 export const SyncPolicy = Type.Object(
   {
     automated: Type.Optional(
@@ -66,6 +85,28 @@ export const SyncPolicy = Type.Object(
     ),
     ignoreDifferences: Type.Optional(
       Type.Array(IgnoreDifference, { description: 'Fields that do not count as drift.', maxItems: 128 }),
+    ),
+    options: Type.Optional(
+      Type.Array(StringEnum(SYNC_OPTION_VALUES), {
+        description:
+          'Sync options for every object, as Argo CD writes them (Replace=true, Force=true, CreateNamespace=true, ' +
+          "Prune=false, PrunePropagationPolicy=foreground, Validate=false, ...); an object's " +
+          'keelson.dev/sync-options (or argocd.argoproj.io/sync-options) annotation wins, option by option.',
+        maxItems: 32,
+      }),
+    ),
+    managedNamespaceMetadata: Type.Optional(
+      Type.Object(
+        {
+          labels: Type.Optional(
+            Type.Object({}, { additionalProperties: Type.String(), description: 'Labels of each namespace created.' }),
+          ),
+          annotations: Type.Optional(
+            Type.Object({}, { additionalProperties: Type.String(), description: 'Annotations of each namespace.' }),
+          ),
+        },
+        { description: 'Labels and annotations of the namespaces CreateNamespace=true creates.' },
+      ),
     ),
   },
   { description: 'When and how to sync.' },

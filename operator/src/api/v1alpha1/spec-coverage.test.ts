@@ -98,6 +98,19 @@ const proofs: Record<string, Record<string, Proof>> = {
       file: `${E2E}/operator/gitops-story.test.ts`,
       test: 'reverts a hand edit to a dev Deployment within seconds (self-heal)',
     },
+    'spec.sync.options': {
+      file: `${E2E}/sync/sync-options.test.ts`,
+      test: 'an immutable change fails naming the field and the fix; Force=true (Argo CD annotation) re-creates it',
+    },
+    ...Object.fromEntries(
+      ['labels', 'annotations'].map((f) => [
+        `spec.sync.managedNamespaceMetadata.${f}`,
+        {
+          file: `${E2E}/sync/sync-options.test.ts`,
+          test: 'CreateNamespace=true creates the namespace nobody declares, with the managed metadata',
+        },
+      ]),
+    ),
     // The pure decision (reconcile-run passes spec.sync.allowEmpty to it); the refusal without it, end to end, in crd-lifecycle.
     'spec.sync.allowEmpty': {
       file: 'operator/src/core/sync/prune-set.test.ts',
@@ -209,7 +222,8 @@ export function specFields(node: SchemaNode, path = 'spec'): { path: string; des
   for (const [name, prop] of Object.entries(node.properties ?? {})) {
     const at = `${path}.${name}`;
     const inner = prop.type === 'array' && prop.items ? prop.items : prop;
-    if (!inner.properties) {
+    // A map (no properties of its own, only additionalProperties) is one field.
+    if (!inner.properties || Object.keys(inner.properties).length === 0) {
       out.push({ path: at, description: prop.description });
       continue;
     }

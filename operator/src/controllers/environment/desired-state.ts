@@ -67,8 +67,8 @@ export async function buildDesiredState(
     path: env.spec.path ?? '.',
     environment: env.spec.environment,
     repository: `${env.metadata.namespace}/${env.spec.sourceRef.name}`,
-    ...(chartAccess ? { chartAccess } : {}),
-    ...(npmAccess ? { npmAccess } : {}),
+    chartAccess,
+    npmAccess,
   });
   const crdScopes = scopesFromCrds(synthesized.apps.flatMap((a) => a.objects));
   const placed: { app: string; obj: KubeObject }[] = [];

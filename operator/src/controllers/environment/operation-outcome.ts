@@ -51,7 +51,7 @@ export function finishOperation(options: {
       group: key.group,
       version: versionOf(t.apiVersion ?? ''),
       kind: key.kind,
-      ...(key.namespace ? { namespace: key.namespace } : {}),
+      namespace: key.namespace || undefined,
       name: key.name,
       reason: t.retained!,
       message: t.message ?? t.retained!,
@@ -65,7 +65,7 @@ export function finishOperation(options: {
           {
             revision: op.revision,
             deployedAt: options.now,
-            ...(op.initiatedBy ? { initiatedBy: op.initiatedBy } : {}),
+            initiatedBy: op.initiatedBy,
             operationId: op.id,
           },
           options.historyLimit,
@@ -75,5 +75,5 @@ export function finishOperation(options: {
     .filter((t) => t.hookName && (t.status === 'Succeeded' || t.status === 'Failed'))
     .map((t) => ({ phase: t.phase, result: t.status as 'Succeeded' | 'Failed' }));
   const pruning = tasks.some((t) => t.phase === 'Prune');
-  return { inventory, history, hooks, ...(pruning ? { retained: retained.slice(0, 100) } : {}) };
+  return { inventory, history, hooks, retained: pruning ? retained.slice(0, 100) : undefined };
 }

@@ -74,7 +74,7 @@ export class PassSecrets {
     const key = await this.#key(ns, pass.keySecretRef);
     const store = new PassStore({
       tree: await this.#options.artifacts.tree(repo, commit),
-      ...(pass.path ? { root: pass.path } : {}),
+      root: pass.path || undefined,
       key,
       cache: this.#options.cache,
     });

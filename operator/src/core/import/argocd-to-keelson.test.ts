@@ -75,14 +75,14 @@ const CASES: Record<string, Case> = {
   },
   'application-directory.yaml': {
     git: { url: EXAMPLE_APPS, ref: { tag: 'v1.0.0' } },
-    env: { ...IN_EXAMPLE_APPS, environment: 'guestbook', targetNamespace: 'guestbook' },
+    env: {
+      ...IN_EXAMPLE_APPS,
+      environment: 'guestbook',
+      targetNamespace: 'guestbook',
+      sync: { options: ['Validate=false'] },
+    },
     renders: ['include manifests'],
-    notCarried: [
-      'spec.project',
-      'spec.source.directory.recurse',
-      'spec.source.directory.exclude',
-      'spec.syncPolicy.syncOptions[1]',
-    ],
+    notCarried: ['spec.project', 'spec.source.directory.recurse', 'spec.source.directory.exclude'],
   },
   'application-kustomize.yaml': {
     git: { url: EXAMPLE_APPS, ref: { commit: '53e28ff20cc530b9ada2173fbbd64d48338583ba' } },

@@ -5,6 +5,8 @@ import { ANNOTATION_PRUNE } from '../keys.ts';
 export interface SyncOptionOutcome {
   readonly converted: boolean;
   readonly text: string;
+  /** Carried unchanged into the Environment's spec.sync.options. */
+  readonly carried?: boolean;
 }
 
 export const CREATE_NAMESPACE: SyncOptionOutcome = {
@@ -23,6 +25,7 @@ export const NO_PRUNE: SyncOptionOutcome = {
 
 const converted = (text: string): SyncOptionOutcome => ({ converted: true, text });
 const listed = (text: string): SyncOptionOutcome => ({ converted: false, text });
+const carried = (text: string): SyncOptionOutcome => ({ converted: true, text, carried: true });
 
 const SYNC_OPTIONS: Readonly<Record<string, SyncOptionOutcome>> = {
   'CreateNamespace=true': CREATE_NAMESPACE,
@@ -32,18 +35,18 @@ const SYNC_OPTIONS: Readonly<Record<string, SyncOptionOutcome>> = {
   'ServerSideApply=false': listed('Keelson always applies server-side (field manager keelson)'),
   'PruneLast=true': converted("Keelson's default: prune runs after every wave is applied and healthy"),
   'PrunePropagationPolicy=background': converted("Keelson's default: it deletes with background propagation"),
-  'Validate=false': listed('Keelson always validates: every object passes a server-side dry-run before any is applied'),
+  'PrunePropagationPolicy=foreground': carried('spec.sync.options: prune and deletion wait for dependents'),
+  'PrunePropagationPolicy=orphan': carried('spec.sync.options: prune and deletion leave dependents in place'),
+  'Validate=false': carried('spec.sync.options: fields the schema does not know are dropped, not refused'),
   'ApplyOutOfSyncOnly=true': listed('no equivalent: Keelson applies every object of the sync'),
   'RespectIgnoreDifferences=true': listed(
     'ignored fields only leave the comparison, a sync still applies them: ' +
       'leave them out of the deploy code instead',
   ),
-  'FailOnSharedResource=true': listed('no equivalent: Keelson applies with force, taking over the fields it declares'),
-  'SkipDryRunOnMissingResource=true': listed(
-    'no equivalent: only objects of a CRD the same sync creates skip ' + 'the dry-run\'s "not found"',
-  ),
-  'Replace=true': listed('no equivalent: Keelson always applies server-side, it never replaces'),
-  'Force=true': listed('no equivalent: Keelson never deletes and recreates an object to apply it'),
+  'FailOnSharedResource=true': carried('spec.sync.options: an object another Environment owns fails the sync'),
+  'SkipDryRunOnMissingResource=true': carried('spec.sync.options: a kind not yet served skips the dry-run'),
+  'Replace=true': carried('spec.sync.options: objects are replaced, not applied server-side'),
+  'Force=true': carried('spec.sync.options: an object whose immutable fields change is deleted and created again'),
 };
 
 /** What Keelson does for one `Name=value` sync option. */

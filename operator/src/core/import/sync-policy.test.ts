@@ -39,12 +39,14 @@ describe('planSync: syncOptions', () => {
     ['PruneLast=true', true],
     ['PrunePropagationPolicy=background', true],
     ['ServerSideApply=false', false],
-    ['Validate=false', false],
+    ['Validate=false', true],
     ['ApplyOutOfSyncOnly=true', false],
     ['RespectIgnoreDifferences=true', false],
-    ['Replace=true', false],
-    ['FailOnSharedResource=true', false],
-    ['PrunePropagationPolicy=orphan', false],
+    ['Replace=true', true],
+    ['Force=true', true],
+    ['FailOnSharedResource=true', true],
+    ['SkipDryRunOnMissingResource=true', true],
+    ['PrunePropagationPolicy=orphan', true],
     ['SomethingNew=true', false],
   ];
   for (const [option, converted] of cases) {
@@ -56,6 +58,13 @@ describe('planSync: syncOptions', () => {
       assert.ok(!others.includes('spec.syncPolicy.syncOptions[0]'), 'in one list only');
     });
   }
+
+  it('carries the options Keelson has as they are into spec.sync.options', () => {
+    const p = plan({
+      syncPolicy: { syncOptions: ['Replace=true', ' PrunePropagationPolicy=orphan', 'PruneLast=true'] },
+    });
+    assert.deepEqual(p.sync?.options, ['Replace=true', 'PrunePropagationPolicy=orphan']);
+  });
 
   it('declares the Namespace for CreateNamespace=true, with managedNamespaceMetadata, never pruned', () => {
     const labels = { team: 'web' };

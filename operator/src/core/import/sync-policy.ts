@@ -52,6 +52,7 @@ export function planSync(spec: FieldReader, namespace: string | undefined, notes
     const outcome = syncOption(option.trim());
     if (outcome === CREATE_NAMESPACE) createNamespace = true;
     else if (outcome === NO_PRUNE && sync.automated?.prune) sync.automated.prune = false;
+    else if (outcome.carried) sync.options = [...(sync.options ?? []), option.trim()];
     if (outcome.converted) notes.convert(field, `${option}: ${outcome.text}`);
     else notes.skip(field, `${option}: ${outcome.text}`);
   }

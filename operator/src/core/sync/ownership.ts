@@ -6,6 +6,7 @@ import type { RETAIN_REASONS } from '../../api/v1alpha1/environment.ts';
 import type { KubeObject } from '../manifest.ts';
 import { describeKey, keyOf } from '../manifest.ts';
 import { isHook } from './annotations.ts';
+import { liveSyncOptions } from './sync-options.ts';
 import {
   ANNOTATION_OPERATION,
   ANNOTATION_OWNER,
@@ -76,6 +77,9 @@ export function retentionOf(
   }
   if (!options.hook && annotations[ANNOTATION_PRUNE] === 'false') {
     return { reason: 'PruneDisabled', message: `${what} is marked ${ANNOTATION_PRUNE}: "false"` };
+  }
+  if (!options.hook && !liveSyncOptions(live).prune) {
+    return { reason: 'PruneDisabled', message: `${what} has the sync option Prune=false` };
   }
   return undefined;
 }

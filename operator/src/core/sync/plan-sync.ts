@@ -2,6 +2,7 @@
 // prune, sorted by phase → wave → kind order → name. Namespaces and CRDs are raised ahead
 // of what lives in them: to the earliest wave (and phase) of any object that needs them.
 import type { KubeObject } from '../manifest.ts';
+import { objectSyncOptions } from './sync-options.ts';
 import { formatKey, keyOf } from '../manifest.ts';
 import { InvalidAnnotationError, parseSyncAnnotations } from './annotations.ts';
 import { nameGeneratedHooks } from './ownership.ts';
@@ -94,6 +95,7 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
     let parsed;
     try {
       parsed = parseSyncAnnotations(obj);
+      objectSyncOptions(obj);
     } catch (err) {
       if (err instanceof InvalidAnnotationError) {
         errors.push(err);
