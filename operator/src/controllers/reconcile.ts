@@ -51,8 +51,11 @@ export interface ReconcilerDefinition<
 > {
   readonly kind: string;
   load(key: string): Promise<T | undefined>;
-  /** The object is gone (or being deleted): release what it held. */
-  finalize(key: string, object: T | undefined): Promise<void>;
+  /**
+   * The object is gone (or being deleted): release what it held. A deletion with more to do
+   * (hooks, objects still going) returns when to come back.
+   */
+  finalize(key: string, object: T | undefined): Promise<Requeue | void>;
   /** Before anything else on a live object, e.g. keep a finalizer; returns the object to reconcile. */
   prepare?(object: T): Promise<T>;
   isSuspended(object: T): boolean;
@@ -100,9 +103,9 @@ export async function reconcileKey<T extends ReconciledObject, S extends Reconci
     def.observe?.({ kind: def.kind, result, seconds: (performance.now() - started) / 1000 });
   const loaded = await def.load(key);
   if (!loaded || loaded.metadata?.deletionTimestamp) {
-    await def.finalize(key, loaded);
+    const again = await def.finalize(key, loaded);
     observe('deleted');
-    return { kind: 'done' };
+    return again ?? { kind: 'done' };
   }
   const object = def.prepare ? await def.prepare(loaded) : loaded;
   const now = (def.clock?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -129,7 +129,10 @@ describe('sync options', () => {
     const refused = await syncRevision([job('migrate:2')], 'a new Job image');
     assert.notEqual(refused.code, 0);
     assert.equal(refused.operation.phase, 'Failed');
-    assert.match(refused.operation.message ?? '', /Job .*migrate: field spec\.template is immutable/);
+    assert.match(
+      refused.operation.message ?? '',
+      /Job .*migrate: .*field is immutable; spec\.template cannot change in place/,
+    );
     assert.match(refused.operation.message ?? '', /keelson\.dev\/sync-options: Force=true/);
     const forced = await syncRevision(
       [job('migrate:2', { 'argocd.argoproj.io/sync-options': 'Force=true' })],

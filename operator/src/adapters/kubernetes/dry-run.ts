@@ -247,7 +247,7 @@ export class DryRunComparer {
       const immutable = o.cause instanceof KubeApiError ? o.cause.immutableFields : [];
       if (immutable.length > 0) {
         // Force=true: the apply deletes it and creates it again.
-        if (!options.force) failures.push(`${describeKey(keyOf(obj))}: ${immutableFieldAdvice(immutable)}`);
+        if (!options.force) failures.push(`${o.error}; ${immutableFieldAdvice(immutable)}`);
         return;
       }
       const ns = obj.metadata.namespace;
@@ -280,7 +280,7 @@ function immutableMessage(
   const what = describeKey(keyOf(obj));
   if (optionsOf(obj).force)
     return `${what}: ${fields.join(', ')} cannot change in place: the sync deletes and creates it again (Force=true)`;
-  return `${what}: ${immutableFieldAdvice(fields)}`;
+  return `${outcome.error}; ${immutableFieldAdvice(fields)}`;
 }
 
 /** The ignore rules' part of a comparison's key (with the live fingerprint): '' without rules. */

@@ -44,9 +44,9 @@ export class ObjectWriter {
     try {
       return await this.#put(obj, options);
     } catch (err) {
-      const fields = err instanceof KubeApiError ? err.immutableFields : [];
-      if (fields.length === 0) throw err;
-      if (!options.force) throw new Error(immutableFieldAdvice(fields), { cause: err });
+      if (!(err instanceof KubeApiError) || err.immutableFields.length === 0) throw err;
+      const fields = err.immutableFields;
+      if (!options.force) throw new Error(`${err.message}; ${immutableFieldAdvice(fields)}`, { cause: err });
       return this.#recreate(obj, options, fields);
     }
   }

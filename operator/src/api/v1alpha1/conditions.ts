@@ -41,6 +41,10 @@ export const Reason = {
   Syncing: 'Syncing',
   /** No sync operation is running (Reconciling False). */
   Idle: 'Idle',
+  /** A deleted Environment's objects are being deleted, with its delete hooks (Ready False). */
+  Deleting: 'Deleting',
+  /** A PreDelete or PostDelete hook failed: the deletion waits for a fix (Ready False). */
+  DeletionBlocked: 'DeletionBlocked',
 
   // SourceReady
   ArtifactReady: 'ArtifactReady',
@@ -115,6 +119,9 @@ export const EventReason = {
   PruneRefused: 'PruneRefused',
   PruneSkipped: 'PruneSkipped',
   DeletionSkipped: 'DeletionSkipped',
+  DeletionStarted: 'DeletionStarted',
+  DeletionBlocked: 'DeletionBlocked',
+  DeleteHooksSkipped: 'DeleteHooksSkipped',
   ActionRun: 'ActionRun',
   ActionFailed: 'ActionFailed',
 } as const;

@@ -353,6 +353,12 @@ export const Operation = Type.Object(
     selfHeal: Type.Optional(
       Type.Boolean({ description: 'A self-heal: re-applies only the objects that drifted, without hooks or prune.' }),
     ),
+    deletion: Type.Optional(
+      Type.Boolean({
+        description:
+          "The deletion of a deleted Environment's objects (deletionPolicy Delete), with its PreDelete and PostDelete hooks.",
+      }),
+    ),
     desiredHash: Type.Optional(
       Type.String({
         description:

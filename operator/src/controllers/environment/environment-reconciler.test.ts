@@ -65,12 +65,30 @@ function fixture(world: World) {
       return { live, report: { resources, errors: [], dryRuns: 0, found: [] } } as never;
     },
     readInventory: async () => new Map(),
-    start: async () => {
+    // Only a deletion plans an operation here: every inventory entry pruned, done in one step.
+    start: async (options) => {
       calls.push('start');
-      throw new Error('no sync expected');
+      calls.push(`plan prune=${options.prune} of ${options.inventory.join(',')}`);
+      const tasks = options.inventory.map((key, i) => ({
+        id: `t${i}`,
+        key,
+        phase: 'Prune',
+        wave: 0,
+        status: 'Pending' as const,
+      }));
+      const operation = { id: options.id, phase: 'Running', revision: options.revision, startedAt: 'x', tasks };
+      return { operation, prune: { prune: [], kept: [] } } as never;
     },
-    step: async () => {
-      throw new Error('no step expected');
+    step: async (op) => {
+      calls.push(`step ${op.id}`);
+      const tasks = (op.tasks ?? []).map((t) => ({ ...t, status: 'Succeeded' as const }));
+      return {
+        operation: { ...op, phase: 'Succeeded', tasks },
+        done: true,
+        requeueAfterMs: 0,
+        actions: [],
+        resumed: false,
+      };
     },
   };
   const reconciler = new EnvironmentReconciler(
@@ -175,7 +193,7 @@ describe('EnvironmentReconciler', () => {
     assert.deepEqual(f.calls, []);
   });
 
-  it('keeps a finalizer only for deletionPolicy Delete, and on deletion deletes the inventory and forgets', async () => {
+  it('keeps a finalizer only for deletionPolicy Delete; on deletion prunes the inventory, then forgets', async () => {
     const world: World = {
       env: environment({ deletionPolicy: 'Delete' }, { inventory: ['v1/ConfigMap/shop/web'] }),
       repo: repository,
@@ -190,8 +208,10 @@ describe('EnvironmentReconciler', () => {
       metadata: { ...world.env!.metadata, deletionTimestamp: new Date('2026-12-02T10:00:00Z') },
     };
     assert.deepEqual(await f.reconciler.reconcile(`${NS}/dev`), { kind: 'done' });
-    assert.deepEqual(f.calls.slice(-4), [
-      'delete v1/ConfigMap/shop/web',
+    assert.deepEqual(f.calls.slice(-6), [
+      'start',
+      'plan prune=true of v1/ConfigMap/shop/web',
+      'step op-1',
       'finalizers []',
       'forget dev',
       `onForget ${NS}/dev`,

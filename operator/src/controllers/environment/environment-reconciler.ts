@@ -1,7 +1,8 @@
 // The Environment reconciler: source → synth → secrets → diff → sync → health → status, as a
 // definition the one reconcile skeleton (../reconcile.ts) runs, as it runs the GitRepository's.
 // It keeps the finalizer where deletion has work to do, deletes what a deleted Environment owns
-// (deletionPolicy Delete), and hands the steps to one ReconcileRun (reconcile-run.ts).
+// (deletionPolicy Delete, environment-deletion.ts), and hands the steps to one ReconcileRun
+// (reconcile-run.ts).
 import type { HealthAssessor } from '../../core/health/index.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
@@ -10,13 +11,13 @@ import type { Logger } from '../../core/logger.ts';
 import type { DesiredStateDeps } from './desired-state.ts';
 import type { DiffStore } from './diff-store.ts';
 import { recordEvent } from './environment-event.ts';
+import { EnvironmentDeletion } from './environment-deletion.ts';
 import { ReconcileRun } from './reconcile-run.ts';
 import { environmentConditions } from './environment-conditions.ts';
 import { reconcileKey, type ReconcilerDefinition, type StepContext } from '../reconcile.ts';
 import type { Requeue } from '../work-queue.ts';
 import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { ArtifactSource, EnvironmentMetricsSink, EnvironmentStore, EventSink, ExecutorFactory } from './ports.ts';
-import { EventReason } from '../../api/v1alpha1/conditions.ts';
 
 export interface EnvironmentReconcilerDeps {
   readonly resources: EnvironmentStore;
@@ -65,10 +66,12 @@ export interface EnvironmentReconcilerOptions {
  */
 export class EnvironmentReconciler {
   readonly #deps: EnvironmentReconcilerDeps;
+  readonly #deletion: EnvironmentDeletion;
   readonly definition: ReconcilerDefinition<EnvironmentResource, EnvironmentStatus, EnvironmentFacts>;
 
   constructor(deps: EnvironmentReconcilerDeps, options: EnvironmentReconcilerOptions = {}) {
     this.#deps = deps;
+    this.#deletion = new EnvironmentDeletion(deps);
     const run = (ctx: EnvironmentContext): ReconcileRun => {
       ctx.facts.run ??= new ReconcileRun(deps, ctx.object, ctx.status);
       return ctx.facts.run;
@@ -78,7 +81,8 @@ export class EnvironmentReconciler {
       kind: 'Environment',
       load: (key) => this.#load(key),
       finalize: async (key, env) => {
-        if (env) await this.#finalize(env);
+        const again = env ? await this.#deletion.finalize(env) : undefined;
+        if (again) return again;
         this.#forget(key);
         options.onForget?.(key);
       },
@@ -154,35 +158,6 @@ export class EnvironmentReconciler {
     if (wanted === finalizers.includes(FINALIZER)) return env;
     const next = wanted ? [...finalizers, FINALIZER] : finalizers.filter((f) => f !== FINALIZER);
     return this.#deps.resources.setEnvironmentFinalizers(env.metadata.namespace, env.metadata.name, next);
-  }
-
-  /** Deletion: Delete policy deletes what the inventory holds; Orphan (default) leaves it. */
-  async #finalize(env: EnvironmentResource): Promise<void> {
-    const { namespace, name } = env.metadata;
-    // Nothing of ours holds it: it goes when the others' finalizers do.
-    if (!env.metadata.finalizers?.includes(FINALIZER)) return;
-    if (env.spec.deletionPolicy === 'Delete') {
-      // Each object only if, when it is deleted, it is still this Environment's own.
-      const { deleted, retained } = await this.#deps.executors.deleteInventory(env, env.status?.inventory ?? []);
-      const environment = `${namespace}/${name}`;
-      this.#deps.log.info('deleted managed objects of a deleted Environment', {
-        environment,
-        objects: deleted,
-        leftInPlace: retained.length,
-      });
-      if (retained.length > 0) {
-        const why = retained.map((r) => r.message).join('; ');
-        this.#deps.log.warn('left objects of a deleted Environment in place', { environment, objects: why });
-        const message = `left ${retained.length} managed objects in place: ${why}`;
-        await recordEvent(this.#deps, this.#deps.log, env, {
-          type: 'Warning',
-          reason: EventReason.DeletionSkipped,
-          message,
-        });
-      }
-    }
-    const finalizers = (env.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-    await this.#deps.resources.setEnvironmentFinalizers(namespace, name, finalizers);
   }
 
   /** A deleted Environment: its executor, metrics and last diff go. */

@@ -12,7 +12,9 @@ import {
   ARGO_ANNOTATION_SYNC_WAVE,
 } from '../keys.ts';
 
-export const HOOK_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail'] as const;
+export const HOOK_PHASES = ['PreSync', 'Sync', 'PostSync', 'SyncFail', 'PreDelete', 'PostDelete'] as const;
+/** Hooks run when an Environment with deletionPolicy Delete is deleted, never by a sync (core/sync/deletion.ts). */
+export const DELETE_HOOK_PHASES = ['PreDelete', 'PostDelete'] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
 export const DELETE_POLICIES = ['BeforeHookCreation', 'HookSucceeded', 'HookFailed'] as const;
 export type DeletePolicy = (typeof DELETE_POLICIES)[number];

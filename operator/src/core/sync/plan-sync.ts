@@ -109,7 +109,10 @@ export function planSync(options: PlanSyncOptions): SyncPlan {
     }
     const base = { key, apiVersion: obj.apiVersion, wave: parsed.wave, deletePolicies: parsed.deletePolicies };
     if (parsed.hooks.length === 0) tasks.push({ ...base, phase: 'Sync', hook: false });
-    for (const phase of parsed.hooks) tasks.push({ ...base, phase, hook: true });
+    for (const phase of parsed.hooks) {
+      // PreDelete and PostDelete hooks run when the Environment is deleted, not in a sync.
+      if (phase !== 'PreDelete' && phase !== 'PostDelete') tasks.push({ ...base, phase, hook: true });
+    }
   }
   if (errors.length > 0) throw new SyncPlanError(errors);
   for (const live of options.prune ?? []) {

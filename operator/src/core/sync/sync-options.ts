@@ -154,10 +154,10 @@ export function fieldValidationOf(options: SyncOptions): 'Strict' | 'Ignore' {
 
 /** What to do about a change the API server refuses because it touches fields that cannot change. */
 export function immutableFieldAdvice(fields: readonly string[]): string {
-  const which = fields.length === 1 ? `field ${fields[0]} is` : `fields ${fields.join(', ')} are`;
+  const which = fields.length === 1 ? fields[0] : fields.join(', ');
   return (
-    `${which} immutable, and the change cannot be applied in place; to let Keelson delete and create it ` +
-    `again, annotate it keelson.dev/sync-options: Force=true (or set Force=true in the Environment's ` +
-    `spec.sync.options), or give it a new name`
+    `${which} cannot change in place: to let Keelson delete and create it again, annotate it ` +
+    `keelson.dev/sync-options: Force=true (or set Force=true in the Environment's spec.sync.options), ` +
+    'or give it a new name'
   );
 }
