@@ -39,8 +39,6 @@ import { PassSecrets } from './controllers/environment/pass-secrets.ts';
 import type { ArtifactSource } from './controllers/environment/ports.ts';
 import { LeaderElection } from './adapters/kubernetes/leader-election.ts';
 import type { Logger } from './core/logger.ts';
-import { parseKey } from './core/manifest.ts';
-import { inventoryEntry } from './core/sync/prune-set.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import { SecretRedactor } from './core/redact.ts';
 import type { SynthesisResult } from './core/synthesis.ts';
@@ -50,6 +48,7 @@ import { NpmAccessLoader } from './controllers/environment/npm-access.ts';
 import { DependencyStore } from './adapters/npm/dependency-store.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
+import { createClusters } from './main-clusters.ts';
 
 export interface RunningOperator {
   readonly metricsPort: number;
@@ -141,6 +140,19 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     ...assessHealth,
     log,
   });
+  // Environments with spec.destination: one connection per remote cluster, shared (docs/clusters.md).
+  const clusters = createClusters({
+    kubeConfig: kc,
+    resources,
+    redactor,
+    registry,
+    log,
+    clusterNamespace: config.clusterNamespace,
+    local: { executors, watches: managed },
+    ...assessHealth,
+    onObject: (obj) => environments.onManagedObject(obj),
+    onReachable: (namespace, name) => environments.enqueue(namespace, name),
+  });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
@@ -150,7 +162,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     {
       resources,
       artifacts,
-      executors,
+      executors: clusters.executors,
       metrics,
       log,
       redactor,
@@ -221,21 +233,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       log,
       onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
         environments.onEnvironment(env, deleted);
-        // Watch the kinds an Environment manages, and those its sync in progress applies and
-        // its hooks, as soon as the operation shows in status: a hand edit and a hook finishing
-        // wake its reconcile at once, and the comparisons of the Environments created next find
-        // these kinds watched (a probe by dry-run instead of a GET: ADR 0010).
-        const operationKinds = (env.status?.operation?.tasks ?? [])
-          .filter((t) => t.apiVersion)
-          .map((t) => {
-            const key = parseKey(t.key);
-            return inventoryEntry({
-              apiVersion: t.apiVersion!,
-              kind: key.kind,
-              metadata: { name: t.hookName ?? key.name, namespace: key.namespace },
-            });
-          });
-        void managed.track([...(env.status?.inventory ?? []), ...operationKinds]);
+        // Watch the kinds it manages, on its cluster, as soon as its status names them (ADR 0010).
+        clusters.executors.track(env);
       },
       onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
     });
@@ -289,7 +288,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         auth,
         log,
         actions: new ResourceActions({
-          connection: (env) => executors.connectionFor(env),
+          connection: (env) => clusters.executors.connectionFor(env),
           patchEnvironment: (ns, name, patch) => resources.patchEnvironment(ns, name, patch),
           record: (env, type, reason, message) => events.record(env, type, reason, message),
           log,
@@ -359,6 +358,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
             waitedMs: config.shutdownTimeoutMs,
           });
         executors.close();
+        await clusters.close();
         transport.close();
         resources.close();
         events.close();

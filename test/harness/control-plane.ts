@@ -168,6 +168,17 @@ export class ControlPlane {
     }
   }
 
+  /** Stops the API server only (etcd and the rest keep running): the cluster goes away for its clients. */
+  async stopApiServer(): Promise<void> {
+    await this.#processes.stopOne('kube-apiserver');
+  }
+
+  /** Starts the API server stopApiServer() stopped, on the same port and data, and waits until it is ready. */
+  async startApiServer(timeoutMs = 60_000): Promise<void> {
+    this.#processes.restart('kube-apiserver');
+    await this.#waitHealthy('/readyz', timeoutMs);
+  }
+
   /** PIDs of the running processes. */
   pids(): number[] {
     return this.#processes.pids();

@@ -14,8 +14,12 @@ interface Member {
   readonly name: string;
   readonly child: ChildProcess;
   readonly logFile: string;
+  readonly command: string;
+  readonly options: StartOptions;
   exited: boolean;
   exitCode: number | null;
+  /** Stopped on purpose (stopOne): not a failure until it is restarted. */
+  stopped: boolean;
 }
 
 const live = new Set<ProcessGroup>();
@@ -34,7 +38,16 @@ export class ProcessGroup {
       cwd: options.cwd,
     });
     closeSync(fd);
-    const member: Member = { name, child, logFile: options.logFile, exited: false, exitCode: null };
+    const member: Member = {
+      name,
+      child,
+      logFile: options.logFile,
+      command,
+      options,
+      exited: false,
+      exitCode: null,
+      stopped: false,
+    };
     child.on('exit', (code) => {
       member.exited = true;
       member.exitCode = code;
@@ -47,7 +60,7 @@ export class ProcessGroup {
   /** Throws, with the end of its log, if a process of the group has exited. */
   assertRunning(): void {
     for (const m of this.#members) {
-      if (m.exited) {
+      if (m.exited && !m.stopped) {
         throw new Error(
           `${m.name} exited with code ${m.exitCode}; last lines of ${m.logFile}:\n${tail(m.logFile, 20)}`,
         );
@@ -71,6 +84,25 @@ export class ProcessGroup {
       }
     }
     live.delete(this);
+  }
+
+  /** Stops the process named `name` (SIGTERM, SIGKILL after the grace period); restart() starts it again. */
+  async stopOne(name: string, graceMs = 5000): Promise<void> {
+    const m = this.#members.find((x) => x.name === name && !x.exited);
+    if (!m) throw new Error(`no running process ${name}`);
+    m.stopped = true;
+    m.child.kill('SIGTERM');
+    await waitExit(m, graceMs);
+    if (!m.exited) m.child.kill('SIGKILL');
+    await waitExit(m, 2000);
+  }
+
+  /** Starts a process stopOne() stopped, with the same command and options. */
+  restart(name: string): ChildProcess {
+    const i = this.#members.findIndex((x) => x.name === name && x.stopped);
+    if (i < 0) throw new Error(`no stopped process ${name}`);
+    const [m] = this.#members.splice(i, 1);
+    return this.start(name, m!.command, m!.options);
   }
 
   killNow(): void {

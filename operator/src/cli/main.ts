@@ -29,6 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'health', load: async () => (await import('./health.ts')).healthCommand },
   { name: 'init', load: async () => (await import('./init.ts')).initCommand },
   { name: 'set-image', load: async () => (await import('./set-image.ts')).setImageCommand },
+  { name: 'cluster', load: async () => (await import('./clusters.ts')).clusterCommand },
   { name: 'operator', load: async () => (await import('./operator.ts')).operatorCommand },
 ];
 

@@ -49,6 +49,8 @@ export interface OperatorConfig {
   readonly ui: boolean;
   /** The built front end; absent means operator/ui/dist next to the operator's sources. */
   readonly uiDir?: string;
+  /** The cluster-registration namespace: its cluster Secrets serve Environments of other namespaces. */
+  readonly clusterNamespace?: string;
 }
 
 interface FlagSpec {
@@ -82,6 +84,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'health-rules': { key: 'healthRules', kind: 'string' },
   ui: { key: 'ui', kind: 'bool', default: 'true' },
   'ui-dir': { key: 'uiDir', kind: 'string' },
+  'cluster-namespace': { key: 'clusterNamespace', kind: 'string' },
 };
 
 export interface ConfigSources {

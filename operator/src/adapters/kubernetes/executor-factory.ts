@@ -22,6 +22,8 @@ export interface ExecutorFactoryOptions {
   readonly resources: KeelsonResources;
   /** Parallel requests per executor. @default 16 */
   readonly concurrency?: number;
+  /** Time limit of one request (a remote cluster's is shorter). @default RestTransport's */
+  readonly timeoutMs?: number;
   readonly clock?: () => number;
   /**
    * Discovery shared by every executor (what the API server serves does not depend on who
@@ -133,6 +135,7 @@ export class KubernetesExecutorFactory {
       // Impersonation is the transport's, one way for every request (Impersonate-User).
       t = RestTransport.fromKubeConfig(this.#options.kubeConfig, {
         maxSockets: this.#options.concurrency ?? 16,
+        timeoutMs: this.#options.timeoutMs,
         impersonate: identity || undefined,
       });
       this.#transports.set(identity, t);

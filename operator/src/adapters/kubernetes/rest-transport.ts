@@ -17,6 +17,8 @@ export interface KubernetesRequestSample {
   /** The HTTP status, or 0 when no response came. */
   readonly code: number;
   readonly seconds: number;
+  /** The API server's scheme, host and port: which cluster it went to. */
+  readonly server: string;
 }
 
 const observers = new Set<(sample: KubernetesRequestSample) => void>();
@@ -139,6 +141,7 @@ export class RestTransport {
         resource: resourceOfPath(url.pathname),
         code,
         seconds: (performance.now() - started) / 1000,
+        server: this.#base.origin,
       };
       for (const o of observers) o(sample);
     };

@@ -22,6 +22,8 @@ export const ConditionType = {
   Synced: 'Synced',
   /** Environment: every managed object is healthy. */
   Healthy: 'Healthy',
+  /** Environment with spec.destination: its cluster's Secret is usable and the cluster answers. */
+  ClusterReachable: 'ClusterReachable',
 } as const;
 
 /** The reasons the controllers set themselves, by the condition they are seen on. */
@@ -102,6 +104,18 @@ export const Reason = {
 
   // Healthy: True with Healthy; False with the health status (Progressing, Degraded, Missing…)
   Healthy: 'Healthy',
+
+  // ClusterReachable (Environments with spec.destination)
+  /** The cluster answers. */
+  ClusterReachable: 'ClusterReachable',
+  /** The cluster does not answer (refused, timed out, TLS failed): waited for, retried by itself. */
+  ClusterUnreachable: 'ClusterUnreachable',
+  /** The Secret spec.destination names does not exist, or lacks the label keelson.dev/cluster (waited for). */
+  ClusterSecretNotFound: 'ClusterSecretNotFound',
+  /** The Secret cannot be used (an exec plugin, a file path, no credentials): the message names the key. */
+  ClusterSecretInvalid: 'ClusterSecretInvalid',
+  /** The registration Secret's keelson.dev/cluster-namespaces does not list the Environment's namespace. */
+  ClusterNotAllowed: 'ClusterNotAllowed',
 } as const;
 
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];

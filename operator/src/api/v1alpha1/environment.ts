@@ -240,6 +240,22 @@ export const EnvironmentSpec = Type.Object(
         maxItems: 64,
       }),
     ),
+    destination: Type.Optional(
+      Type.Object(
+        {
+          secretRef: Type.Object(
+            { name: ObjectName("Name of the Secret: the Environment's namespace is looked in first.") },
+            {
+              description:
+                "A Secret labelled keelson.dev/cluster=true with the cluster's kubeconfig (or server, ca.crt and token, or tls.crt and tls.key), in the Environment's namespace or else in the operator's cluster-registration namespace (docs/clusters.md).",
+            },
+          ),
+        },
+        {
+          description: 'The cluster to apply to, watch and assess. Absent: the cluster the operator runs in.',
+        },
+      ),
+    ),
     serviceAccountName: Type.Optional(
       ObjectName(
         "Apply as this ServiceAccount of the Environment's namespace (impersonation); the environment can touch only what it may.",

@@ -178,6 +178,14 @@ const proofs: Record<string, Record<string, Proof>> = {
       file: `${E2E}/synth/charts-and-manifests.test.ts`,
       test: 'an OCI chart renders from the registry',
     },
+    'spec.destination': {
+      file: `${E2E}/operator/other-clusters.test.ts`,
+      test: 'spec.destination: applies prod on the cluster its Secret names, and dev on the operator’s own',
+    },
+    'spec.destination.secretRef.name': {
+      file: `${E2E}/operator/other-clusters.test.ts`,
+      test: 'keelson cluster remove refuses while prod uses the cluster, unless --force',
+    },
     'spec.npmRegistries[].url': {
       file: `${E2E}/operator/npm-dependencies.test.ts`,
       test: "installs the lockfile with the Secret's token and syncs what the packages make",

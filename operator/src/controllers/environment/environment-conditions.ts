@@ -19,6 +19,7 @@ export const SYNTHESIZED = ConditionType.Synthesized;
 export const SECRETS_RESOLVED = ConditionType.SecretsResolved;
 export const SYNCED = ConditionType.Synced;
 export const HEALTHY = ConditionType.Healthy;
+export const CLUSTER_REACHABLE = ConditionType.ClusterReachable;
 
 export interface ConditionInput {
   readonly summary?: ResourceSummary;
@@ -30,6 +31,11 @@ export interface ConditionInput {
   readonly suspended: boolean;
   /** Why the Environment does not sync now (manual policy, paused, retry limit). */
   readonly holdReason?: string;
+  /**
+   * The Environment has spec.destination: ClusterReachable is True once it compared there.
+   * Without it, a ClusterReachable an earlier failure set turns True the same way.
+   */
+  readonly destination?: boolean;
 }
 
 export function environmentConditions(
@@ -74,6 +80,8 @@ export function environmentConditions(
   }
   const s = input.summary;
   if (!s) return c;
+  if (input.destination || c.some((x) => x.type === CLUSTER_REACHABLE))
+    set(CLUSTER_REACHABLE, 'True', Reason.ClusterReachable, 'the cluster answers');
   const failed = input.operation?.phase === 'Failed' ? input.operation : undefined;
   if (s.sync === 'Synced') set(SYNCED, 'True', Reason.Synced, 'the live state matches the desired state');
   else if (failed) set(SYNCED, 'False', Reason.SyncFailed, failed.message ?? 'the last sync failed');

@@ -121,6 +121,7 @@ export class ReconcileRun {
         failure: this.#failure,
         suspended: false,
         holdReason: this.#holdReason,
+        destination: this.#env.spec.destination !== undefined,
       },
       ctx,
     );
