@@ -190,8 +190,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         chartAccess: (env) => chartAccess.load(env),
         npmAccess: (env) => npmAccess.load(env),
         resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
-        isNamespaced: async (apiVersion, kind) =>
-          resourceMap.lookup(apiVersion, kind).then(
+        isNamespaced: async (env, apiVersion, kind) =>
+          (await clusters.executors.connectionFor(env)).resourceMap.lookup(apiVersion, kind).then(
             (r) => r.namespaced,
             () => undefined,
           ),

@@ -67,7 +67,7 @@ export async function localDesiredState(env: EnvironmentResource, ctx: DesiredSt
       npmAccess: (e) => secretsOfEnvironment(() => npmAccess.load(e), e, 'spec.npmRegistries'),
       // Never decrypted on the user's machine: the placeholders stay, and are left out of the comparison.
       resolveSecrets: async (_e, objects) => ({ objects: [...objects], references: countPassReferences(objects) }),
-      isNamespaced: (apiVersion, kind) =>
+      isNamespaced: (_e, apiVersion, kind) =>
         ctx.resourceMap.lookup(apiVersion, kind).then(
           (r) => r.namespaced,
           () => undefined,

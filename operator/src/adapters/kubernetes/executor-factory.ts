@@ -7,15 +7,11 @@ import type { HealthAssessor } from '../../core/health/index.ts';
 import type * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
-import { retentionOf, type Retention } from '../../core/sync/ownership.ts';
-import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
-import { Applier } from './applier.ts';
 import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
 import type { WatchCache } from './live-state.ts';
 import { ResourceMap } from './resource-map.ts';
 import { RestTransport, TransportClosedError } from './rest-transport.ts';
-import { propagationOf, SyncExecutor } from './sync-executor.ts';
-import { parseSyncOptions } from '../../core/sync/sync-options.ts';
+import { SyncExecutor } from './sync-executor.ts';
 
 export interface ExecutorFactoryOptions {
   readonly kubeConfig: k8s.KubeConfig;
@@ -74,25 +70,6 @@ export class KubernetesExecutorFactory {
     });
     this.#executors.set(key, { identity, executor });
     return executor;
-  }
-
-  async deleteInventory(
-    env: EnvironmentResource,
-    inventory: readonly string[],
-  ): Promise<{ deleted: number; retained: Retention[] }> {
-    const transport = await this.#transport(identityOf(env));
-    const applier = new Applier(transport, await this.#resources());
-    const owner = { namespace: env.metadata.namespace, name: env.metadata.name };
-    const propagation = propagationOf(parseSyncOptions(env.spec.sync?.options ?? []));
-    let deleted = 0;
-    const retained: Retention[] = [];
-    for (const entry of [...inventory].reverse()) {
-      const item = parseInventoryEntry(entry);
-      const outcome = await applier.deleteIf(item, (live) => retentionOf(live, owner), propagation);
-      if (outcome.result === 'deleted') deleted++;
-      if (outcome.result === 'retained') retained.push(outcome.retention);
-    }
-    return { deleted, retained };
   }
 
   /**

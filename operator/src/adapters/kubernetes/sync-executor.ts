@@ -106,7 +106,7 @@ const PROPAGATION: Readonly<Record<PropagationPolicy, Propagation>> = {
 };
 
 /** How prune and deletion treat dependents (sync option PrunePropagationPolicy, background by default). */
-export function propagationOf(options: Partial<SyncOptions> = {}): Propagation {
+function propagationOf(options: Partial<SyncOptions> = {}): Propagation {
   return PROPAGATION[options.prunePropagationPolicy ?? 'background'];
 }
 

@@ -9,6 +9,7 @@ import {
   ObjectName,
   ObservedGeneration,
   StringEnum,
+  StringMap,
   Timestamp,
   Type,
   withRules,
@@ -98,12 +99,8 @@ export const SyncPolicy = Type.Object(
     managedNamespaceMetadata: Type.Optional(
       Type.Object(
         {
-          labels: Type.Optional(
-            Type.Object({}, { additionalProperties: Type.String(), description: 'Labels of each namespace created.' }),
-          ),
-          annotations: Type.Optional(
-            Type.Object({}, { additionalProperties: Type.String(), description: 'Annotations of each namespace.' }),
-          ),
+          labels: Type.Optional(StringMap('Labels of each namespace created.')),
+          annotations: Type.Optional(StringMap('Annotations of each namespace created.')),
         },
         { description: 'Labels and annotations of the namespaces CreateNamespace=true creates.' },
       ),

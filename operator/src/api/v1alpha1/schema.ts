@@ -6,6 +6,11 @@ import { Type, type TSchema, type SchemaOptions, type TUnsafe } from '@sinclair/
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /** A closed set of strings, rendered as an OpenAPI `enum` (CRDs do not accept `const`). */
+/** A map of strings (labels, annotations): `additionalProperties` alone, as a structural schema wants it. */
+export function StringMap(description: string): TUnsafe<Record<string, string>> {
+  return Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' }, description });
+}
+
 export function StringEnum<const T extends readonly string[]>(
   values: T,
   options: SchemaOptions = {},

@@ -8,7 +8,6 @@ import type { ResourceMap } from '../../adapters/kubernetes/resource-map.ts';
 import type { RestTransport } from '../../adapters/kubernetes/rest-transport.ts';
 import { parseKey } from '../../core/manifest.ts';
 import { inventoryEntry } from '../../core/sync/prune-set.ts';
-import type { Retention } from '../../core/sync/ownership.ts';
 import type { EnvironmentExecutor, ExecutorFactory } from '../environment/ports.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 
@@ -44,18 +43,6 @@ export class ClusterExecutors implements ExecutorFactory {
       start: guard(executor.start.bind(executor)),
       step: guard(executor.step.bind(executor)),
     };
-  }
-
-  async deleteInventory(
-    env: EnvironmentResource,
-    inventory: readonly string[],
-  ): Promise<{ readonly deleted: number; readonly retained: readonly Retention[] }> {
-    const { connection, identity } = await this.#registry.connectionOf(env);
-    try {
-      return await connection.executors.deleteInventory(env, inventory);
-    } catch (err) {
-      throw identity === undefined ? err : this.#registry.failed(identity, err);
-    }
   }
 
   /** The transport and discovery of an Environment's cluster, with its identity (resource actions). */

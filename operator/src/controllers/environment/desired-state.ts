@@ -52,8 +52,11 @@ export interface DesiredStateDeps {
     env: EnvironmentResource,
     objects: readonly KubeObject[],
   ): Promise<{ objects: KubeObject[]; references: number }>;
-  /** Whether a kind is namespaced; undefined when the API server does not know it (yet). */
-  isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
+  /**
+   * Whether a kind is namespaced on the Environment's cluster (its spec.destination's, or the
+   * operator's own); undefined when that API server does not know it (yet).
+   */
+  isNamespaced(env: EnvironmentResource, apiVersion: string, kind: string): Promise<boolean | undefined>;
 }
 
 export async function buildDesiredState(
@@ -74,7 +77,7 @@ export async function buildDesiredState(
   const placed: { app: string; obj: KubeObject }[] = [];
   for (const app of synthesized.apps) {
     for (const obj of app.objects) {
-      placed.push({ app: app.name, obj: await place(obj, app.name, env.spec.targetNamespace, crdScopes, deps) });
+      placed.push({ app: app.name, obj: await place(obj, app.name, env, crdScopes, deps) });
     }
   }
   const { objects, references } = await deps.resolveSecrets(
@@ -91,15 +94,17 @@ export async function buildDesiredState(
 async function place(
   obj: KubeObject,
   app: string,
-  targetNamespace: string | undefined,
+  env: EnvironmentResource,
   crdScopes: ReadonlyMap<string, boolean>,
   deps: DesiredStateDeps,
 ): Promise<KubeObject> {
+  const targetNamespace = env.spec.targetNamespace;
   const labels = { ...obj.metadata.labels, [LABEL_APP]: app };
   let namespace = obj.metadata.namespace;
   if (!namespace && targetNamespace) {
     const namespaced =
-      crdScopes.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ?? (await deps.isNamespaced(obj.apiVersion, obj.kind));
+      crdScopes.get(`${groupOf(obj.apiVersion)}/${obj.kind}`) ??
+      (await deps.isNamespaced(env, obj.apiVersion, obj.kind));
     if (namespaced) namespace = targetNamespace;
   }
   return { ...obj, metadata: { ...obj.metadata, labels, ...(namespace ? { namespace } : {}) } };

@@ -118,10 +118,6 @@ function fixture(world: World) {
       },
       executors: {
         executorFor: async () => executor,
-        deleteInventory: async (_env, inventory) => {
-          calls.push(`delete ${inventory.join(',')}`);
-          return { deleted: inventory.length, retained: [] };
-        },
         forget: (_ns, name) => void calls.push(`forget ${name}`),
       },
       events: { record: async (_env, type, reason) => void events.push(`${type} ${reason}`) },

@@ -4,7 +4,6 @@ import type { GitRepositoryResource, EnvironmentResource } from '../../adapters/
 import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
 import type { SourceTree } from '../../core/source.ts';
-import type { Retention } from '../../core/sync/ownership.ts';
 
 /** Trees of GitRepository artifacts, from the shared object cache. */
 export interface ArtifactSource {
@@ -31,15 +30,6 @@ export type EnvironmentExecutor = Pick<SyncExecutor, 'compareWithCluster' | 'rea
 /** One SyncExecutor per Environment (its owner, its identity, its persistence). */
 export interface ExecutorFactory {
   executorFor(env: EnvironmentResource): Promise<EnvironmentExecutor>;
-  /**
-   * Deletes the objects of an inventory (deletionPolicy Delete), each only if it is this
-   * Environment's own and not marked keelson.dev/prune: "false" when it is deleted; says how
-   * many it deleted and which it left in place, and why.
-   */
-  deleteInventory(
-    env: EnvironmentResource,
-    inventory: readonly string[],
-  ): Promise<{ readonly deleted: number; readonly retained: readonly Retention[] }>;
   forget(namespace: string, name: string): void;
 }
 
