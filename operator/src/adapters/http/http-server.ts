@@ -2,6 +2,7 @@
 // stop. The probes, /metrics, the REST API and the webhook receiver are routes on it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -74,10 +75,34 @@ export class HttpServer {
   }
 }
 
+/** Whether the Accept-Encoding header allows gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  for (const part of value.split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    return q === undefined || Number(q) > 0;
+  }
+  return false;
+}
+
+/** Bodies smaller than this go as they are: gzip would not pay for its header and CPU. */
+const GZIP_FROM_BYTES = 1024;
+
+/** A JSON answer, gzipped when it is large enough and the request accepts gzip. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const text = Buffer.from(JSON.stringify(body));
+  const gzip = text.length >= GZIP_FROM_BYTES && acceptsGzip(res.req?.headers['accept-encoding']);
+  const data = gzip ? gzipSync(text) : text;
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/json',
+    'content-length': data.length,
+  };
+  if (gzip) headers['content-encoding'] = 'gzip';
+  if (text.length >= GZIP_FROM_BYTES) headers.vary = 'accept-encoding';
+  res.writeHead(status, headers);
+  res.end(data);
 }
 
 export function sendText(

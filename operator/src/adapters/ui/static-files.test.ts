@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventItems } from './environment-routes.ts';
-import { acceptsGzip, isHashedAsset, safeRelative } from './static-files.ts';
+import { acceptsGzip } from '../http/http-server.ts';
+import { isHashedAsset, safeRelative } from './static-files.ts';
 
 describe('static files', () => {
   it('knows hashed asset names', () => {
