@@ -54,3 +54,33 @@ test('a sync never runs delete hooks, and a delete-only hook is not applied as a
 test('an invalid hook annotation is named, as in a sync', () => {
   assert.throws(() => deletionHooks([obj('x', { 'keelson.dev/hook': 'PreDelet' })]), InvalidAnnotationError);
 });
+
+test('the deletion operation’s order: PreDelete hooks, the inventory in reverse wave and kind order, PostDelete hooks', () => {
+  const live = (apiVersion: string, kind: string, name: string, wave: number, namespace = 'shop'): KubeObject => ({
+    apiVersion,
+    kind,
+    metadata: { name, namespace, annotations: { 'keelson.dev/sync-wave': String(wave) } },
+  });
+  const hooks = deletionHooks([
+    obj('goodbye', { 'argocd.argoproj.io/hook': 'PostDelete' }),
+    obj('backup', { 'argocd.argoproj.io/hook': 'PreDelete' }),
+  ]);
+  const prune = [
+    live('v1', 'ConfigMap', 'settings', 0),
+    live('apps/v1', 'Deployment', 'web', 1),
+    live('v1', 'Namespace', 'shop', -1, ''),
+    live('v1', 'Service', 'web', 1),
+  ];
+  const plan = planSync({ desired: hooks, prune });
+  assert.deepEqual(
+    plan.tasks.map((t) => `${t.phase} ${t.wave} ${t.key.kind}/${t.key.name}`),
+    [
+      'PreSync 0 Job/backup',
+      'Prune 1 Deployment/web',
+      'Prune 1 Service/web',
+      'Prune 0 ConfigMap/settings',
+      'Prune -1 Namespace/shop',
+      'PostSync 0 Job/goodbye',
+    ],
+  );
+});
