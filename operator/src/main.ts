@@ -47,6 +47,9 @@ import { HealthRulesController, parseConfigMapRef } from './controllers/health-r
 import { NpmAccessLoader } from './controllers/environment/npm-access.ts';
 import { DependencyStore } from './adapters/npm/dependency-store.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
+import { NotificationMetrics } from './adapters/metrics/notification-metrics.ts';
+import { NotificationController } from './controllers/notification/notification-controller.ts';
+import { KubernetesNotificationStore } from './controllers/notification/notification-store.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 import { createClusters } from './main-clusters.ts';
 
@@ -209,6 +212,15 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     log,
     concurrency: config.concurrency,
   });
+  // Notifications (ADR 0018): told of every Environment the watches see, delivering off the reconcile path.
+  const notifications = new NotificationController({
+    kubeConfig: kc,
+    namespaces: config.namespaces,
+    store: new KubernetesNotificationStore(kc, redactor),
+    metrics: new NotificationMetrics(registry),
+    log,
+    uiUrl: config.uiUrl,
+  });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
   let crdWatch: { stop(): Promise<void> } | undefined;
 
@@ -227,12 +239,14 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     await Promise.all(gitControllers.map((c) => c.start()));
     await healthRules?.start();
     environments.start();
+    await notifications.start();
     keelsonWatches = await watchKeelsonResources({
       kubeConfig: kc,
       namespaces: config.namespaces,
       log,
       onEnvironment: (env: EnvironmentResource, deleted: boolean) => {
         environments.onEnvironment(env, deleted);
+        notifications.onEnvironment(env, deleted);
         // Watch the kinds it manages, on its cluster, as soon as its status names them (ADR 0010).
         clusters.executors.track(env);
       },
@@ -343,6 +357,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         await keelsonWatches?.stop();
         await crdWatch?.stop();
         await healthRules?.stop();
+        await notifications.stop();
         await managed.stop();
         log.debug('stopping: watches stopped');
         // The Lease is held until the reconciles end, so no other replica acts meanwhile. With

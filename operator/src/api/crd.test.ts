@@ -10,6 +10,13 @@ describe('CRD generation', () => {
     assert.deepEqual(s, { enum: ['Orphan', 'Delete'], type: 'string' });
   });
 
+  it('writes a map as additionalProperties alone, without the empty properties the API server drops', () => {
+    const map = Type.Object({}, { additionalProperties: Type.String() });
+    assert.deepEqual(toStructuralSchema(map), { additionalProperties: { type: 'string' }, type: 'object' });
+    const empty = Type.Object({});
+    assert.deepEqual(toStructuralSchema(empty), { properties: {}, type: 'object' });
+  });
+
   it('refuses a keyword the API server would reject, naming where it is', () => {
     const schema = Type.Object({ mode: Type.Literal('fast') });
     assert.throws(() => toStructuralSchema(schema, 'spec'), /schema at spec\.mode: keyword "const" is not allowed/);

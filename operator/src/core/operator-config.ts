@@ -51,6 +51,8 @@ export interface OperatorConfig {
   readonly uiDir?: string;
   /** The cluster-registration namespace: its cluster Secrets serve Environments of other namespaces. */
   readonly clusterNamespace?: string;
+  /** The web UI's base URL as users reach it (https://keelson.example.com): notifications link to its pages. */
+  readonly uiUrl?: string;
 }
 
 interface FlagSpec {
@@ -85,6 +87,7 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   ui: { key: 'ui', kind: 'bool', default: 'true' },
   'ui-dir': { key: 'uiDir', kind: 'string' },
   'cluster-namespace': { key: 'clusterNamespace', kind: 'string' },
+  'ui-url': { key: 'uiUrl', kind: 'string' },
 };
 
 export interface ConfigSources {

@@ -55,7 +55,11 @@ describe('charts/keelson as an OCI artifact', () => {
         (m) => m[1],
       );
       const files = readdirSync(join(CHART_DIR, 'crds')).filter((f) => f.endsWith('.yaml'));
-      assert.deepEqual(shown.sort(), ['environments.keelson.dev', 'gitrepositories.keelson.dev']);
+      assert.deepEqual(shown.sort(), [
+        'environments.keelson.dev',
+        'gitrepositories.keelson.dev',
+        'notifications.keelson.dev',
+      ]);
       assert.equal(files.length, shown.length);
 
       const release = `oci${major}-${process.pid}`;

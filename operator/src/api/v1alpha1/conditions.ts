@@ -116,6 +116,18 @@ export const Reason = {
   ClusterSecretInvalid: 'ClusterSecretInvalid',
   /** The registration Secret's keelson.dev/cluster-namespaces does not list the Environment's namespace. */
   ClusterNotAllowed: 'ClusterNotAllowed',
+
+  // Notification: Ready (True with Succeeded: the provider is usable and the last delivery went out)
+  /** spec.provider.type names no provider this operator knows. */
+  UnknownProvider: 'UnknownProvider',
+  /** The Secret spec.provider.secretRef names does not exist (waited for). */
+  SecretNotFound: 'SecretNotFound',
+  /** The provider lacks what it needs (a token, an address, a channel, a repository): the message names it. */
+  ProviderInvalid: 'ProviderInvalid',
+  /** A template of spec.templates does not parse: the default message is used for its trigger. */
+  TemplateInvalid: 'TemplateInvalid',
+  /** The last delivery failed after its retries (or was refused by the provider). */
+  DeliveryFailed: 'DeliveryFailed',
 } as const;
 
 export type ConditionTypeName = (typeof ConditionType)[keyof typeof ConditionType];

@@ -3,9 +3,11 @@
 import type { ResourceDefinition } from '../crd.ts';
 import { EnvironmentSpec, EnvironmentStatus } from './environment.ts';
 import { GitRepositorySpec, GitRepositoryStatus } from './git-repository.ts';
+import { NotificationSpec, NotificationStatus } from './notification.ts';
 
 export * from './environment.ts';
 export * from './git-repository.ts';
+export * from './notification.ts';
 export { Condition, type CelRule } from './schema.ts';
 
 export const GROUP = 'keelson.dev';
@@ -53,4 +55,27 @@ export const environmentDefinition: ResourceDefinition = {
   ],
 };
 
-export const definitions: readonly ResourceDefinition[] = [gitRepositoryDefinition, environmentDefinition];
+export const notificationDefinition: ResourceDefinition = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'Notification',
+  plural: 'notifications',
+  singular: 'notification',
+  shortNames: ['knotify'],
+  categories: ['keelson'],
+  description: 'Who is told what about the Environments of its namespace: triggers, one provider, templates.',
+  spec: NotificationSpec,
+  status: NotificationStatus,
+  printerColumns: [
+    { name: 'Provider', type: 'string', jsonPath: '.spec.provider.type' },
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+export const definitions: readonly ResourceDefinition[] = [
+  gitRepositoryDefinition,
+  environmentDefinition,
+  notificationDefinition,
+];

@@ -215,6 +215,43 @@ const proofs: Record<string, Record<string, Proof>> = {
       test: 'deletes an Environment: Orphan (the default) keeps what it manages, Delete removes it',
     },
   },
+  Notification: {
+    // The Notifications of providers.test.ts name dev; its webhook selects dev and prod by label.
+    'spec.environments.names': {
+      file: `${E2E}/notifications/providers.test.ts`,
+      test: 'tells every provider of the dev sync once, with the environment, the revision and the UI link',
+    },
+    'spec.environments.matchLabels': {
+      file: `${E2E}/notifications/providers.test.ts`,
+      test: 'prod waiting for a manual sync is told to the label-selected webhook, signed with HMAC-SHA256',
+    },
+    // Unsubscribed triggers are marked handled, not sent (the e2e: only SyncSucceeded reaches Slack).
+    'spec.triggers': {
+      file: 'operator/src/core/notify/triggers.test.ts',
+      test: 'an unsubscribed trigger is marked handled silently',
+    },
+    'spec.provider.type': {
+      file: `${E2E}/notifications/bad-input.test.ts`,
+      test: 'an unknown provider: Ready=False UnknownProvider, and the Environment syncs all the same',
+    },
+    ...Object.fromEntries(
+      ['address', 'channel', 'repository', 'secretRef.name'].map((f) => [
+        `spec.provider.${f}`,
+        {
+          file: `${E2E}/notifications/providers.test.ts`,
+          test: 'tells every provider of the dev sync once, with the environment, the revision and the UI link',
+        },
+      ]),
+    ),
+    'spec.templates': {
+      file: `${E2E}/notifications/providers.test.ts`,
+      test: 'tells every provider of the dev sync once, with the environment, the revision and the UI link',
+    },
+    'spec.suspend': {
+      file: `${E2E}/notifications/bad-input.test.ts`,
+      test: 'spec.suspend: a suspended Notification sends nothing',
+    },
+  },
 };
 
 interface SchemaNode {

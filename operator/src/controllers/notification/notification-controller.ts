@@ -1,0 +1,143 @@
+// The notification controller: watches Notifications, is told of every Environment the
+// operator's watches see, and hands each change to the workers of the Notifications that
+// select it. It never touches the Environment reconciler: a slow or failing provider holds
+// only its own Notification's worker (ADR 0018).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type * as k8s from '@kubernetes/client-node';
+import { notificationDefinition } from '../../api/v1alpha1/index.ts';
+import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import { ResourceWatch } from '../../adapters/kubernetes/watch.ts';
+import type { NotificationMetrics } from '../../adapters/metrics/notification-metrics.ts';
+import { httpSender, type SendRequest } from '../../adapters/notify/http-sender.ts';
+import type { Logger } from '../../core/logger.ts';
+import {
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RETRY_POLICY,
+  type RateLimit,
+  type RetryPolicy,
+} from '../../core/notify/delivery-policy.ts';
+import { selectsEnvironment } from '../../core/notify/selection.ts';
+import type { NotificationStore } from './notification-store.ts';
+import { NotificationWorker, type NotificationResource } from './notification-worker.ts';
+
+export interface NotificationControllerOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  readonly store: NotificationStore;
+  readonly metrics: NotificationMetrics;
+  readonly log: Logger;
+  /** The web UI's base URL, for the link in each message (docs/ui.md's routes under it). */
+  readonly uiUrl?: string;
+  /** @default fetch, 10 s per request */
+  readonly send?: SendRequest;
+  readonly policy?: RetryPolicy;
+  readonly rateLimit?: RateLimit;
+  /** How often a Notification whose provider cannot be used is checked again. @default 10 s */
+  readonly recheckMs?: number;
+}
+
+export class NotificationController {
+  readonly #options: NotificationControllerOptions;
+  readonly #watches: ResourceWatch[];
+  readonly #workers = new Map<string, NotificationWorker>();
+  readonly #environments = new Map<string, EnvironmentResource>();
+  readonly #stopping = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: NotificationControllerOptions) {
+    this.#options = options;
+    const def = notificationDefinition;
+    this.#watches = (options.namespaces.length ? options.namespaces : [undefined]).map(
+      (namespace) =>
+        new ResourceWatch(options.kubeConfig, {
+          resource: { group: def.group, version: def.version, plural: def.plural },
+          namespace,
+          onEvent: (type, obj) => this.#onNotification(obj as NotificationResource, type === 'DELETED'),
+          onError: (err) => options.log.warn('Notification watch error; reconnecting', { error: String(err) }),
+        }),
+    );
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.#watches.map((w) => w.start()));
+    // A provider that could not be used (a Secret missing) is checked again, and its events retried.
+    this.#timer = setInterval(() => {
+      for (const worker of this.#workers.values()) if (worker.unusable) worker.enqueue(this.#selected(worker), true);
+    }, this.#options.recheckMs ?? 10_000);
+    this.#timer.unref();
+    this.#options.log.info('notification controller started', { notifications: this.#workers.size });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#stopping.abort();
+    await Promise.all(this.#watches.map((w) => w.stop()));
+    await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    this.#options.store.close();
+  }
+
+  /** Every Environment the operator's watches see (main.ts passes them on). */
+  onEnvironment(env: EnvironmentResource, deleted: boolean): void {
+    const { namespace, name } = env.metadata;
+    if (deleted) {
+      this.#environments.delete(`${namespace}/${name}`);
+      return;
+    }
+    this.#environments.set(`${namespace}/${name}`, env);
+    for (const worker of this.#workers.values())
+      if (worker.namespace === namespace && selectsEnvironment(worker.spec.environments, name, env.metadata.labels))
+        worker.enqueue([name]);
+  }
+
+  #onNotification(resource: NotificationResource, deleted: boolean): void {
+    const key = `${resource.metadata.namespace}/${resource.metadata.name}`;
+    const worker = this.#workers.get(key);
+    if (deleted) {
+      this.#workers.delete(key);
+      void worker?.stop();
+      return;
+    }
+    if (worker && !worker.stopped) {
+      const changed = worker.spec !== resource.spec && JSON.stringify(worker.spec) !== JSON.stringify(resource.spec);
+      worker.update(resource);
+      // Its own status writes come back here too: only a spec change is news.
+      if (changed) worker.enqueue(this.#selected(worker), true);
+      return;
+    }
+    const next = this.#newWorker(resource);
+    this.#workers.set(key, next);
+    next.enqueue(this.#selected(next), true);
+  }
+
+  #newWorker(resource: NotificationResource): NotificationWorker {
+    const { namespace, name } = resource.metadata;
+    const provider = resource.spec.provider.type;
+    const { metrics, log } = this.#options;
+    return new NotificationWorker(resource, {
+      store: this.#options.store,
+      log,
+      uiUrl: this.#options.uiUrl,
+      send: this.#options.send ?? httpSender(),
+      policy: this.#options.policy ?? DEFAULT_RETRY_POLICY,
+      rateLimit: this.#options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      now: Date.now,
+      sleep: (ms) => sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined),
+      environment: (ns, env) => this.#environments.get(`${ns}/${env}`),
+      onDelivery: (trigger, result) => metrics.observe({ namespace, name, provider, trigger, result }),
+      onRetry: () => metrics.retried(namespace, name, provider),
+    });
+  }
+
+  /** The names of the Environments a worker's Notification selects now. */
+  #selected(worker: NotificationWorker): string[] {
+    const names: string[] = [];
+    for (const env of this.#environments.values())
+      if (
+        env.metadata.namespace === worker.namespace &&
+        selectsEnvironment(worker.spec.environments, env.metadata.name, env.metadata.labels)
+      )
+        names.push(env.metadata.name);
+    return names;
+  }
+}
