@@ -16,7 +16,7 @@ import { isNewRequest } from '../../core/environment/sync-request.ts';
 import { ANNOTATION_SYNC_REQUESTED_AT, FINALIZER } from '../../core/keys.ts';
 import type { KubeObject } from '../../core/manifest.ts';
 import { deletionHooks } from '../../core/sync/deletion.ts';
-import { isFinished } from '../../core/sync/operation.ts';
+import { isFinished, retainedMessage } from '../../core/sync/operation.ts';
 import { parseRevision } from '../../core/source/git-ref.ts';
 import type { Requeue } from '../work-queue.ts';
 import { buildDesiredState } from './desired-state.ts';
@@ -187,7 +187,7 @@ export class EnvironmentDeletion {
       leftInPlace: retained.length,
     });
     if (retained.length > 0) {
-      const why = retained.map((t) => t.message ?? t.key).join('; ');
+      const why = retained.map((t) => retainedMessage(t)).join('; ');
       scope.log.warn('left objects of a deleted Environment in place', { objects: why });
       await runEvent(
         scope,

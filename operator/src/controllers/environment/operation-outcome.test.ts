@@ -40,7 +40,7 @@ describe('finishOperation', () => {
         namespace: 'shop',
         name: 'theirs',
         reason: 'NotOwned',
-        message: 'left in place: ConfigMap shop/theirs is not owned by this Environment',
+        message: 'ConfigMap shop/theirs is not owned by this Environment',
       },
     ]);
   });

@@ -5,6 +5,7 @@ import { recordHistory } from '../../core/environment/history.ts';
 import { formatKey, parseKey, versionOf, type KubeObject } from '../../core/manifest.ts';
 import { isHook } from '../../core/sync/annotations.ts';
 import { nextInventory } from '../../core/sync/prune-set.ts';
+import { retainedMessage } from '../../core/sync/operation.ts';
 
 export interface FinishedOperation {
   readonly inventory: string[];
@@ -54,7 +55,7 @@ export function finishOperation(options: {
       namespace: key.namespace || undefined,
       name: key.name,
       reason: t.retained!,
-      message: t.message ?? t.retained!,
+      message: retainedMessage(t)!,
     };
   });
   // A self-heal re-applies what a recorded sync deployed: it is not a deployment of its own.

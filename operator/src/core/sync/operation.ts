@@ -94,6 +94,15 @@ export function clampMessages(op: Operation): Operation {
   return { ...op, message, failure, tasks };
 }
 
+const LEFT_IN_PLACE = 'left in place: ';
+
+/** Why a prune (or a deletion) left the task's object in place, as retentionOf said it; undefined if it did not. */
+export function retainedMessage(task: OperationTask): string | undefined {
+  if (!task.retained) return undefined;
+  const message = task.message ?? task.retained;
+  return message.startsWith(LEFT_IN_PLACE) ? message.slice(LEFT_IN_PLACE.length) : message;
+}
+
 export function isFinished(op: Operation): boolean {
   return op.phase === 'Succeeded' || op.phase === 'Failed';
 }
@@ -135,7 +144,7 @@ export function recordResults(op: Operation, results: readonly ActionResult[]): 
     if (r.retained) {
       task.status = 'Skipped';
       task.retained = r.retained.reason;
-      task.message = `left in place: ${r.retained.message}`;
+      task.message = `${LEFT_IN_PLACE}${r.retained.message}`;
       continue;
     }
     if (r.error) {
