@@ -52,6 +52,7 @@ import { NotificationController } from './controllers/notification/notification-
 import { KubernetesNotificationStore } from './controllers/notification/notification-store.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 import { createClusters } from './main-clusters.ts';
+import { SyncWindowWatch } from './adapters/kubernetes/sync-window-watch.ts';
 
 export interface RunningOperator {
   readonly metricsPort: number;
@@ -161,6 +162,17 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
   const diffs = new DiffStore();
+  // Shared sync windows (ADR 0021): the reconciler reads them from this watch; a change re-queues the namespace.
+  const syncWindows = new SyncWindowWatch({
+    kubeConfig: kc,
+    namespaces: config.namespaces,
+    log,
+    onChange: (namespace) =>
+      void resources.listEnvironments(namespace).then(
+        (envs) => envs.forEach((e) => environments.enqueue(namespace, e.metadata.name)),
+        (err: unknown) => log.warn('listing Environments after a SyncWindow change failed', { error: String(err) }),
+      ),
+  });
   const reconciler = new EnvironmentReconciler(
     {
       resources,
@@ -170,6 +182,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       log,
       redactor,
       diffs,
+      syncWindows,
       events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
       ...assessHealth,
       clock: Date.now,
@@ -240,6 +253,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     await healthRules?.start();
     environments.start();
     await notifications.start();
+    await syncWindows.start();
     keelsonWatches = await watchKeelsonResources({
       kubeConfig: kc,
       namespaces: config.namespaces,
@@ -358,6 +372,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         await crdWatch?.stop();
         await healthRules?.stop();
         await notifications.stop();
+        await syncWindows.stop();
         await managed.stop();
         log.debug('stopping: watches stopped');
         // The Lease is held until the reconciles end, so no other replica acts meanwhile. With

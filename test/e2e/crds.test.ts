@@ -13,8 +13,12 @@ const kc = loadKubeConfig();
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 let ns = '';
 
-type Kind = 'GitRepository' | 'Environment';
-const plural: Record<Kind, string> = { GitRepository: 'gitrepositories', Environment: 'environments' };
+type Kind = 'GitRepository' | 'Environment' | 'SyncWindow';
+const plural: Record<Kind, string> = {
+  GitRepository: 'gitrepositories',
+  Environment: 'environments',
+  SyncWindow: 'syncwindows',
+};
 
 function create(kind: Kind, name: string, spec: unknown): Promise<Record<string, unknown>> {
   return custom.createNamespacedCustomObject({
@@ -30,6 +34,30 @@ const repo = { url: 'https://git.example.com/team/deploy.git' };
 const env = { sourceRef: { name: 'deploy' }, environment: 'dev' };
 
 const invalid: { name: string; kind: Kind; spec: unknown; field: RegExp }[] = [
+  {
+    name: 'a sync window schedule of four fields',
+    kind: 'Environment',
+    spec: { ...env, sync: { windows: [{ kind: 'deny', schedule: '0 17 * *', duration: '1h' }] } },
+    field: /spec\.sync\.windows\[0\]\.schedule: Invalid value/,
+  },
+  {
+    name: 'a SyncWindow of an unknown kind',
+    kind: 'SyncWindow',
+    spec: { kind: 'block', schedule: '0 17 * * fri', duration: '1h' },
+    field: /spec\.kind: Unsupported value: "block"/,
+  },
+  {
+    name: 'a SyncWindow duration in words',
+    kind: 'SyncWindow',
+    spec: { kind: 'deny', schedule: '@daily', duration: 'one hour', timeZone: 'Europe/Berlin' },
+    field: /spec\.duration: Invalid value/,
+  },
+  {
+    name: 'a SyncWindow time zone with spaces',
+    kind: 'SyncWindow',
+    spec: { kind: 'deny', schedule: '@daily', duration: '1h', timeZone: 'Central European Time' },
+    field: /spec\.timeZone: Invalid value/,
+  },
   { name: 'git repository without a URL', kind: 'GitRepository', spec: {}, field: /spec\.url: Required value/ },
   {
     name: 'git URL that is not http(s)',

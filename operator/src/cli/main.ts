@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sync', load: async () => (await import('./sync.ts')).syncCommand },
   { name: 'refresh', load: async () => (await import('./refresh.ts')).refreshCommand },
   { name: 'history', load: async () => (await import('./history.ts')).historyCommand },
+  { name: 'windows', load: async () => (await import('./windows.ts')).windowsCommand },
   { name: 'rollback', load: async () => (await import('./rollback.ts')).rollbackCommand },
   { name: 'suspend', load: async () => (await import('./suspend.ts')).suspendCommand },
   { name: 'resume', load: async () => (await import('./suspend.ts')).resumeCommand },

@@ -50,8 +50,21 @@ export function parseTimeout(text: string | undefined): number {
   }
 }
 
+/** A closed sync window refuses a manual sync: the operator would too (ADR 0021). */
+export class SyncWindowClosedError extends Error {
+  override readonly name = 'SyncWindowClosedError';
+}
+
 export async function requestSync(cluster: Cluster, name: string, request: SyncRequest): Promise<SyncRequest> {
-  await cluster.resources.getEnvironment(cluster.namespace, name);
+  const env = await cluster.resources.getEnvironment(cluster.namespace, name);
+  const window = env.status?.syncWindow;
+  if (window && !window.manualSyncAllowed) {
+    const next = window.nextChange ? `; syncs are allowed again at ${window.nextChange}` : '';
+    throw new SyncWindowClosedError(
+      `sync of ${cluster.namespace}/${name} refused: sync window closed: ${window.reason}${next} ` +
+        '(keelson windows shows them)',
+    );
+  }
   await cluster.resources.patchEnvironment(cluster.namespace, name, {
     metadata: { annotations: syncRequestAnnotations(request, cluster.user) },
   });
@@ -75,6 +88,10 @@ export async function followOperation(
   while (Date.now() < deadline) {
     const env: EnvironmentResource = await cluster.resources.getEnvironment(cluster.namespace, name);
     const op = env.status?.operation;
+    if (env.status?.syncWindow?.refusedSyncAt === token) {
+      io.stderr(`sync refused: sync window closed: ${env.status.syncWindow.reason}\n`);
+      return 1;
+    }
     if (env.status?.lastHandledSyncAt === token && op) {
       if (!started) {
         io.stdout(`operation ${op.id}: syncing ${op.revision}\n`);

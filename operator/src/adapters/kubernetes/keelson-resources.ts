@@ -5,7 +5,14 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
-import { environmentDefinition, gitRepositoryDefinition, GROUP, VERSION } from '../../api/v1alpha1/index.ts';
+import {
+  environmentDefinition,
+  gitRepositoryDefinition,
+  GROUP,
+  syncWindowDefinition,
+  VERSION,
+} from '../../api/v1alpha1/index.ts';
+import type { SharedSyncWindow } from '../../core/environment/sync-window-sources.ts';
 import { WrittenVersions } from './resource-version.ts';
 import { KubeApiError } from './api-error.ts';
 import { LazyRestTransport } from './rest-transport.ts';
@@ -75,6 +82,12 @@ export class KeelsonResources {
   /** GitRepositories in a namespace, or in every namespace when `namespace` is undefined. */
   async listGitRepositories(namespace?: string): Promise<GitRepositoryResource[]> {
     return (await this.#list('GitRepository', namespace)) as GitRepositoryResource[];
+  }
+
+  /** The SyncWindows of a namespace (the CLI; the operator reads them from their watch). */
+  async listSyncWindows(namespace: string): Promise<SharedSyncWindow[]> {
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${syncWindowDefinition.plural}`;
+    return (await this.#rest.list(path)) as SharedSyncWindow[];
   }
 
   /** JSON merge patch of metadata and/or spec (annotations, suspend, ...). */

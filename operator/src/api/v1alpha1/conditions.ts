@@ -101,6 +101,8 @@ export const Reason = {
   InvalidAnnotation: 'InvalidAnnotation',
   /** The desired state is empty and would prune everything (spec.sync.allowEmpty is off). */
   PruneRefused: 'PruneRefused',
+  /** A sync window's schedule, duration or time zone is invalid: the field is named. */
+  InvalidSyncWindow: 'InvalidSyncWindow',
 
   // Healthy: True with Healthy; False with the health status (Progressing, Degraded, Missing…)
   Healthy: 'Healthy',
@@ -141,6 +143,8 @@ export const EventReason = {
   SyncFailed: 'SyncFailed',
   DriftCorrected: 'DriftCorrected',
   InvalidSyncRequest: 'InvalidSyncRequest',
+  /** A closed sync window refused a manual sync request. */
+  SyncWindowClosed: 'SyncWindowClosed',
   InvalidAnnotation: 'InvalidAnnotation',
   PruneRefused: 'PruneRefused',
   PruneSkipped: 'PruneSkipped',

@@ -15,6 +15,7 @@ import {
   withRules,
   type Static,
 } from './schema.ts';
+import { EnvironmentSyncWindow, SyncWindowState } from './sync-window.ts';
 
 export const SYNC_STATUSES = ['Synced', 'OutOfSync', 'Unknown'] as const;
 export const HEALTH_STATUSES = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'] as const;
@@ -104,6 +105,12 @@ export const SyncPolicy = Type.Object(
         },
         { description: 'Labels and annotations of the namespaces CreateNamespace=true creates.' },
       ),
+    ),
+    windows: Type.Optional(
+      Type.Array(EnvironmentSyncWindow, {
+        description: 'Allow and deny windows of this Environment; SyncWindow objects add shared ones.',
+        maxItems: 32,
+      }),
     ),
   },
   { description: 'When and how to sync.' },
@@ -455,6 +462,7 @@ export const EnvironmentStatus = Type.Object(
     lastHandledRefreshAt: Type.Optional(
       Type.String({ description: 'The last keelson.dev/refresh-requested-at token handled.' }),
     ),
+    syncWindow: Type.Optional(SyncWindowState),
   },
   { description: 'The observed state of the environment.' },
 );

@@ -4,10 +4,12 @@ import type { ResourceDefinition } from '../crd.ts';
 import { EnvironmentSpec, EnvironmentStatus } from './environment.ts';
 import { GitRepositorySpec, GitRepositoryStatus } from './git-repository.ts';
 import { NotificationSpec, NotificationStatus } from './notification.ts';
+import { SyncWindowSpec, SyncWindowStatus } from './sync-window.ts';
 
 export * from './environment.ts';
 export * from './git-repository.ts';
 export * from './notification.ts';
+export * from './sync-window.ts';
 export { Condition, type CelRule } from './schema.ts';
 
 export const GROUP = 'keelson.dev';
@@ -74,8 +76,29 @@ export const notificationDefinition: ResourceDefinition = {
   ],
 };
 
+export const syncWindowDefinition: ResourceDefinition = {
+  group: GROUP,
+  version: VERSION,
+  kind: 'SyncWindow',
+  plural: 'syncwindows',
+  singular: 'syncwindow',
+  shortNames: ['kwin'],
+  categories: ['keelson'],
+  description: 'An allow or deny sync window shared by the Environments of its namespace its selector matches.',
+  spec: SyncWindowSpec,
+  status: SyncWindowStatus,
+  printerColumns: [
+    { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
+    { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' },
+    { name: 'Duration', type: 'string', jsonPath: '.spec.duration' },
+    { name: 'Time Zone', type: 'string', jsonPath: '.spec.timeZone' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
 export const definitions: readonly ResourceDefinition[] = [
   gitRepositoryDefinition,
   environmentDefinition,
   notificationDefinition,
+  syncWindowDefinition,
 ];

@@ -111,6 +111,21 @@ const proofs: Record<string, Record<string, Proof>> = {
         },
       ]),
     ),
+    // Sync windows: dev's allow window (name in the reason, Berlin time in nextChange, manualSync lets a person
+    // sync); broken's duration stalls it, naming the field.
+    ...Object.fromEntries(
+      ['name', 'kind', 'schedule', 'timeZone', 'manualSync'].map((f) => [
+        `spec.sync.windows[].${f}`,
+        {
+          file: `${E2E}/operator/sync-windows.test.ts`,
+          test: 'an allow window with manualSync holds automated syncs outside it but lets a person sync',
+        },
+      ]),
+    ),
+    'spec.sync.windows[].duration': {
+      file: `${E2E}/operator/sync-windows.test.ts`,
+      test: 'a window the operator cannot evaluate stalls the Environment, naming the field',
+    },
     // The pure decision (reconcile-run passes spec.sync.allowEmpty to it); the refusal without it, end to end, in crd-lifecycle.
     'spec.sync.allowEmpty': {
       file: 'operator/src/core/sync/prune-set.test.ts',
@@ -250,6 +265,22 @@ const proofs: Record<string, Record<string, Proof>> = {
     'spec.suspend': {
       file: `${E2E}/notifications/bad-input.test.ts`,
       test: 'spec.suspend: a suspended Notification sends nothing',
+    },
+  },
+  // prod's freeze: a deny window in Asia/Kolkata selected by label, whose close time status reports.
+  SyncWindow: {
+    ...Object.fromEntries(
+      ['kind', 'schedule', 'duration', 'timeZone', 'selector', 'selector.matchLabels'].map((f) => [
+        `spec.${f}`,
+        {
+          file: `${E2E}/operator/sync-windows.test.ts`,
+          test: 'a deny SyncWindow holds the automated sync of the Environments it selects and says until when',
+        },
+      ]),
+    ),
+    'spec.manualSync': {
+      file: `${E2E}/operator/sync-windows.test.ts`,
+      test: 'manualSync on the SyncWindow lets a person sync during the freeze',
     },
   },
 };

@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { SharedSyncWindow } from '../../core/environment/sync-window-sources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { Condition } from '../../core/conditions.ts';
@@ -45,6 +46,8 @@ interface World {
   synthesize: () => Promise<{ environment: string; apps: { name: string; objects: KubeObject[] }[] }>;
   /** The live objects the executor's comparison reports. */
   live: KubeObject[];
+  /** The SyncWindow objects of the namespace. */
+  syncWindows?: SharedSyncWindow[];
 }
 
 /** A reconciler over in-memory fakes; returns it with what it wrote. */
@@ -122,9 +125,10 @@ function fixture(world: World) {
       },
       events: { record: async (_env, type, reason) => void events.push(`${type} ${reason}`) },
       log: quiet,
-      clock: () => Date.parse('2026-12-02T10:00:00Z'),
+      clock: () => Date.parse('2026-12-02T10:00:30Z'),
       newOperationId: () => 'op-1',
       redactor: { redactText: (t) => t, redact: (v) => v },
+      syncWindows: { list: () => world.syncWindows ?? [] },
     },
     { resyncIntervalMs: 60_000, random: () => 0.5, onForget: (key) => void calls.push(`onForget ${key}`) },
   );
@@ -180,6 +184,30 @@ describe('EnvironmentReconciler', () => {
     const synced = condition(f.patches.at(-1), 'Synced');
     assert.equal(synced?.reason, 'OutOfSync');
     assert.match(synced?.message ?? '', /manual sync policy: waiting for a sync request/);
+  });
+
+  it('a deny SyncWindow holds an automated sync, refuses a request, and requeues when it closes', async () => {
+    const freeze: SharedSyncWindow = {
+      metadata: { namespace: NS, name: 'freeze' },
+      spec: { kind: 'deny', schedule: '0 10 * * *', duration: '1m' },
+    };
+    const env = environment({ sync: { automated: {} } });
+    env.metadata.annotations = { 'keelson.dev/sync-requested-at': '2026-12-02T10:00:20Z' };
+    const f = fixture({ env, repo: repository, synthesize: synthesized, live: [], syncWindows: [freeze] });
+    assert.deepEqual(await f.reconciler.reconcile(`${NS}/dev`), { kind: 'after', delayMs: 30_000 });
+    assert.ok(!f.calls.includes('start'), 'no sync started');
+    const status = f.patches.at(-1);
+    assert.deepEqual(status?.syncWindow, {
+      allowed: false,
+      manualSyncAllowed: false,
+      reason: 'deny window SyncWindow/freeze is open',
+      activeWindows: ['SyncWindow/freeze'],
+      nextChange: '2026-12-02T10:01:00.000Z',
+      refusedSyncAt: '2026-12-02T10:00:20Z',
+    });
+    assert.equal(status?.lastHandledSyncAt, '2026-12-02T10:00:20Z');
+    assert.deepEqual(f.events, ['Warning SyncWindowClosed']);
+    assert.match(condition(status, 'Synced')?.message ?? '', /sync window closed: deny window SyncWindow\/freeze/);
   });
 
   it('suspended: Ready False Suspended, written once, nothing compared, no requeue', async () => {

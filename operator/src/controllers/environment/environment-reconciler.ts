@@ -17,7 +17,14 @@ import { environmentConditions } from './environment-conditions.ts';
 import { reconcileKey, type ReconcilerDefinition, type StepContext } from '../reconcile.ts';
 import type { Requeue } from '../work-queue.ts';
 import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
-import type { ArtifactSource, EnvironmentMetricsSink, EnvironmentStore, EventSink, ExecutorFactory } from './ports.ts';
+import type {
+  ArtifactSource,
+  EnvironmentMetricsSink,
+  EnvironmentStore,
+  EventSink,
+  ExecutorFactory,
+  SyncWindowReader,
+} from './ports.ts';
 
 export interface EnvironmentReconcilerDeps {
   readonly resources: EnvironmentStore;
@@ -38,6 +45,8 @@ export interface EnvironmentReconcilerDeps {
   readonly stepBudgetMs?: number;
   /** How live objects are judged (the user's health rules included). @default assessHealth */
   readonly assessHealth?: HealthAssessor;
+  /** The shared SyncWindow objects, from their watch. @default none */
+  readonly syncWindows?: SyncWindowReader;
 }
 
 /** What the Environment's steps found: the run that holds it. */

@@ -4,6 +4,7 @@ import type { GitRepositoryResource, EnvironmentResource } from '../../adapters/
 import type { EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { SyncExecutor } from '../../adapters/kubernetes/sync-executor.ts';
 import type { SourceTree } from '../../core/source.ts';
+import type { SharedSyncWindow } from '../../core/environment/sync-window-sources.ts';
 
 /** Trees of GitRepository artifacts, from the shared object cache. */
 export interface ArtifactSource {
@@ -22,6 +23,11 @@ export interface EnvironmentStore {
     status: EnvironmentStatus,
     options: { readonly firstStatus: boolean },
   ): Promise<EnvironmentResource>;
+}
+
+/** The SyncWindow objects of a namespace, as their watch last saw them (no request per reconcile). */
+export interface SyncWindowReader {
+  list(namespace: string): readonly SharedSyncWindow[];
 }
 
 /** What the reconciler asks of an Environment's SyncExecutor: compare, plan a sync, step it. */

@@ -26,6 +26,7 @@ import { EventReason, Reason } from '../../api/v1alpha1/conditions.ts';
 import { compareDesired, driftedObjects } from './compare-desired.ts';
 import { runEvent, type RunScope } from './run-scope.ts';
 import { expireStuckOperation, startOperation, stepOperation } from './sync-operation.ts';
+import { refuseSyncRequest, syncWindowOf } from './sync-window-status.ts';
 
 /**
  * One reconcile of one Environment: what its steps found, and the steps. The skeleton
@@ -213,8 +214,12 @@ export class ReconcileRun {
     const requestText = annotations[ANNOTATION_SYNC_REQUESTED_AT];
     const request = await this.#request(requestText);
     const op = this.#status.operation;
+    const now = this.#deps.clock();
+    const window = syncWindowOf(this.#scope, now, op?.phase === 'Running' || op?.phase === 'Terminating');
+    // Reconcile when the windows next change, so an automated sync starts as one opens.
+    if (window?.nextChange !== undefined) this.requeueAfterMs = Math.max(0, window.nextChange - now);
     const decision = decideSync({
-      now: this.#deps.clock(),
+      now,
       suspended: Boolean(env.spec.suspend),
       automated: Boolean(env.spec.sync?.automated),
       selfHeal: Boolean(env.spec.sync?.automated?.selfHeal),
@@ -226,7 +231,13 @@ export class ReconcileRun {
       lastOperation: this.#lastOperation(op),
       request,
       retry: resolveRetry(env.spec.retry),
+      window,
     });
+    if (decision.kind === 'refuse') {
+      this.#holdReason = decision.reason;
+      await refuseSyncRequest(this.#scope, requestText, decision.reason);
+      return;
+    }
     if (decision.kind === 'none' || decision.kind === 'wait') {
       this.#holdReason = decision.reason;
       if (decision.kind === 'wait') this.requeueAfterMs = decision.delayMs;

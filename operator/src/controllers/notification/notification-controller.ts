@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as k8s from '@kubernetes/client-node';
 import { notificationDefinition } from '../../api/v1alpha1/index.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import { OptionalWatch } from '../../adapters/kubernetes/optional-watch.ts';
 import { ResourceWatch } from '../../adapters/kubernetes/watch.ts';
 import type { NotificationMetrics } from '../../adapters/metrics/notification-metrics.ts';
 import { httpSender, type SendRequest } from '../../adapters/notify/http-sender.ts';
@@ -39,7 +40,7 @@ export interface NotificationControllerOptions {
 
 export class NotificationController {
   readonly #options: NotificationControllerOptions;
-  readonly #watches: ResourceWatch[];
+  readonly #watches: OptionalWatch[];
   readonly #workers = new Map<string, NotificationWorker>();
   readonly #environments = new Map<string, EnvironmentResource>();
   readonly #stopping = new AbortController();
@@ -50,12 +51,18 @@ export class NotificationController {
     const def = notificationDefinition;
     this.#watches = (options.namespaces.length ? options.namespaces : [undefined]).map(
       (namespace) =>
-        new ResourceWatch(options.kubeConfig, {
-          resource: { group: def.group, version: def.version, plural: def.plural },
-          namespace,
-          onEvent: (type, obj) => this.#onNotification(obj as NotificationResource, type === 'DELETED'),
-          onError: (err) => options.log.warn('Notification watch error; reconnecting', { error: String(err) }),
-        }),
+        new OptionalWatch(
+          () =>
+            new ResourceWatch(options.kubeConfig, {
+              resource: { group: def.group, version: def.version, plural: def.plural },
+              namespace,
+              startTimeoutMs: 10_000,
+              onEvent: (type, obj) => this.#onNotification(obj as NotificationResource, type === 'DELETED'),
+              onError: (err) => options.log.warn('Notification watch error; reconnecting', { error: String(err) }),
+            }),
+          options.log,
+          'Notifications',
+        ),
     );
   }
 

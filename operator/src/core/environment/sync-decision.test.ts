@@ -176,7 +176,59 @@ const cases: {
     reason: /new/,
   },
   { name: 'no revision fetched yet', input: { latestRevision: undefined }, kind: 'none', reason: /no revision/ },
+  {
+    name: 'a closed sync window holds an automated sync until it opens',
+    input: { window: closedWindow(1_600_000) },
+    kind: 'wait',
+    reason: /^sync window closed: deny window w0 is open until .*; held: new revision/,
+    extra: { delayMs: 600_000 },
+  },
+  {
+    name: 'a closed sync window that does not open within the horizon holds without a requeue',
+    input: { window: closedWindow(undefined) },
+    kind: 'none',
+    reason: /^sync window closed/,
+  },
+  {
+    name: 'a closed sync window refuses a manual sync request',
+    input: { automated: false, request: { token: 't1' }, window: closedWindow(1_600_000) },
+    kind: 'refuse',
+    reason: /sync window closed: deny window w0 is open; manual syncs are blocked/,
+  },
+  {
+    name: 'a closed sync window with manualSync lets a manual sync request run',
+    input: { automated: false, request: { token: 't1' }, window: { ...closedWindow(1_600_000), manualAllowed: true } },
+    kind: 'sync',
+    extra: { automated: false, trigger: 'request' },
+  },
+  {
+    name: 'an operation in progress when the window closes continues',
+    input: { lastOperation: { revision: REV1, phase: 'Running', retryCount: 0 }, window: closedWindow(1_600_000) },
+    kind: 'continue',
+  },
+  {
+    name: 'a retry due after the window opens waits for the retry',
+    input: {
+      latestRevision: REV1,
+      lastOperation: { revision: REV1, phase: 'Failed', finishedAt: 1_000_000, retryCount: 0, generation: 1 },
+      retry: { ...DEFAULT_RETRY, limit: 3 },
+      window: closedWindow(1_000_001),
+    },
+    kind: 'wait',
+    reason: /sync window closed.*held: retry 1 of 3 is due$/,
+    extra: { delayMs: 5000 },
+  },
+  {
+    name: 'an open sync window does not change the decision',
+    input: { window: { allowed: true, manualAllowed: true, reason: 'no sync window applies', activeWindows: [] } },
+    kind: 'sync',
+    extra: { trigger: 'new-target' },
+  },
 ];
+
+function closedWindow(nextChange: number | undefined): NonNullable<SyncDecisionInput['window']> {
+  return { allowed: false, manualAllowed: false, reason: 'deny window w0 is open', activeWindows: ['w0'], nextChange };
+}
 
 describe('decideSync', () => {
   for (const c of cases) {

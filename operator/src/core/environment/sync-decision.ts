@@ -1,9 +1,11 @@
 // Whether an Environment should sync now: the rules of automated and manual sync, retries
-// with backoff, self-heal, suspension and the pause after a rollback, in one pure function.
+// with backoff, self-heal, suspension, the pause after a rollback and sync windows, in one pure
+// function.
 import type { SyncStatus } from '../../api/v1alpha1/environment.ts';
 import type { ResolvedRetry } from './retry.ts';
 import { retryDelayMs } from './retry.ts';
 import type { SyncRequest } from './sync-request.ts';
+import type { SyncWindowState } from './sync-windows.ts';
 
 export interface LastOperation {
   readonly revision: string;
@@ -35,6 +37,8 @@ export interface SyncDecisionInput {
   /** A manual sync request not handled yet. */
   readonly request?: SyncRequest;
   readonly retry: ResolvedRetry;
+  /** What the sync windows decide now; absent when none applies. */
+  readonly window?: SyncWindowState;
 }
 
 export type SyncDecision =
@@ -49,11 +53,31 @@ export type SyncDecision =
       readonly retryCount: number;
     }
   | { readonly kind: 'wait'; readonly reason: string; readonly delayMs: number }
-  | { readonly kind: 'none'; readonly reason: string };
+  | { readonly kind: 'none'; readonly reason: string }
+  /** A manual request a closed sync window refuses: handled, and not run. */
+  | { readonly kind: 'refuse'; readonly reason: string };
 
 export type SyncTrigger = 'request' | 'new-target' | 'retry' | 'self-heal';
 
 export function decideSync(input: SyncDecisionInput): SyncDecision {
+  const decision = decideIgnoringWindows(input);
+  const window = input.window;
+  // An operation in progress finishes whatever the windows say; a window only stops a new start.
+  if (!window || decision.kind === 'continue' || decision.kind === 'none') return decision;
+  const closed = `sync window closed: ${window.reason}`;
+  if (decision.kind === 'sync' && !decision.automated)
+    return window.manualAllowed ? decision : { kind: 'refuse', reason: `${closed}; manual syncs are blocked` };
+  if (window.allowed) return decision;
+  const until = window.nextChange === undefined ? '' : ` until ${new Date(window.nextChange).toISOString()}`;
+  if (window.nextChange === undefined) return { kind: 'none', reason: `${closed}; held: ${decision.reason}` };
+  return {
+    kind: 'wait',
+    reason: `${closed}${until}; held: ${decision.reason}`,
+    delayMs: Math.max(window.nextChange - input.now, decision.kind === 'wait' ? decision.delayMs : 0),
+  };
+}
+
+function decideIgnoringWindows(input: SyncDecisionInput): SyncDecision {
   const last = input.lastOperation;
   if (last?.phase === 'Running' || last?.phase === 'Terminating') {
     return { kind: 'continue', reason: `the sync of ${last.revision} is in progress` };
