@@ -77,5 +77,5 @@ export const DEPLOYER_RULES: k8s.V1PolicyRule[] = [
     resources: ['environments'],
     verbs: ['get', 'list', 'sync', 'rollback', 'patch', 'action'],
   },
-  { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'patch'] },
+  { apiGroups: ['keelson.dev'], resources: ['gitrepositories'], verbs: ['get', 'list', 'patch'] },
 ];

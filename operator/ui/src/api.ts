@@ -105,6 +105,11 @@ export function envPath(namespace: string, name: string, sub?: string): string {
   return sub ? `${base}/${sub}` : base;
 }
 
+export function repoPath(namespace: string, name: string, sub?: string): string {
+  const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/gitrepositories/${encodeURIComponent(name)}`;
+  return sub ? `${base}/${sub}` : base;
+}
+
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,7 +1,7 @@
 // One Environment: its state, followed live through its stream (how a sync is watched), and
 // the actions the caller's RBAC allows (SYNC, rollback, suspend/resume, refresh, resource actions).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, envPath, errorText, get, post, request, sessionLost } from './api.ts';
+import { ApiError, envPath, errorText, get, repoPath, request, sessionLost } from './api.ts';
 import { RollbackDialog, SyncDialog } from './dialogs.tsx';
 import { DiffView } from './diff-view.tsx';
 import { policyOf, shortRevision } from './format.ts';
@@ -11,7 +11,9 @@ import { Conditions, Events, History, Resources } from './sections.tsx';
 import type { Access, Environment, HistoryEntry, KubeEvent, ResourceStatus } from './types.ts';
 import { ResourceActionDialog } from './resource-actions.tsx';
 import type { ActionName } from '../../src/core/actions/catalog.ts';
+import { gitRepositoryHref } from './route.ts';
 import { ErrorBox, Link, Status, useNow } from './ui.tsx';
+import { useAct } from './use-act.ts';
 
 const NO_ACCESS: Access = { get: true, sync: false, rollback: false, patch: false, action: false };
 const EVENTS_DEBOUNCE_MS = 2000;
@@ -32,9 +34,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
     | { kind: 'rollback'; entry: HistoryEntry }
     | { kind: 'action'; resource: ResourceStatus; action: ActionName }
   >();
-  const [notice, setNotice] = useState<string>();
-  const [actionError, setActionError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const act = useAct();
   const now = useNow();
   const eventsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
@@ -53,7 +53,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
       .catch((err: unknown) => setLoadError(errorText(err)));
     get<Access>(envPath(namespace, name, 'access'))
       .then(setAccess)
-      .catch((err: unknown) => setActionError(`Cannot tell what you may do: ${errorText(err)}`));
+      .catch((err: unknown) => act.setError(`Cannot tell what you may do: ${errorText(err)}`));
     void loadEvents();
     const close = follow({
       url: envPath(namespace, name, 'stream'),
@@ -116,25 +116,12 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
   }
   if (!env) return <p class="loading">Loading…</p>;
 
-  const act = async (what: string, path: string, done: string) => {
-    setBusy(true);
-    setActionError(undefined);
-    setNotice(undefined);
-    try {
-      await post(path);
-      setNotice(done);
-    } catch (err) {
-      setActionError(`${what}: ${errorText(err)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
   const policy = policyOf(env);
   const stopped = policy === 'suspended' || policy === 'paused';
   const repo = env.spec.sourceRef?.name;
   const finished = (what: string) => {
     setDialog(undefined);
-    setNotice(what);
+    act.setNotice(what);
   };
 
   return (
@@ -178,7 +165,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
           <div>
             <dt>Repository</dt>
             <dd>
-              {repo}
+              <Link href={gitRepositoryHref(namespace, repo)}>{repo}</Link>
               {env.spec.path ? ` · ${env.spec.path}` : ''}
             </dd>
           </div>
@@ -194,17 +181,21 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
           stopped ? (
             <button
               type="button"
-              disabled={busy}
-              onClick={() => act('Resume', envPath(namespace, name, 'resume'), 'Resumed.')}
+              disabled={act.busy}
+              onClick={() => act.run('Resume', envPath(namespace, name, 'resume'), 'Resumed.')}
             >
               Resume
             </button>
           ) : (
             <button
               type="button"
-              disabled={busy}
+              disabled={act.busy}
               onClick={() =>
-                act('Suspend', envPath(namespace, name, 'suspend'), 'Suspended: nothing is applied until you resume.')
+                act.run(
+                  'Suspend',
+                  envPath(namespace, name, 'suspend'),
+                  'Suspended: nothing is applied until you resume.',
+                )
               }
             >
               Suspend
@@ -214,25 +205,21 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
         {access.patch && repo ? (
           <button
             type="button"
-            disabled={busy}
+            disabled={act.busy}
             onClick={() =>
-              act(
-                'Refresh',
-                `/api/v1/namespaces/${encodeURIComponent(namespace)}/gitrepositories/${encodeURIComponent(repo)}/refresh`,
-                `Refresh of GitRepository ${repo} requested.`,
-              )
+              act.run('Refresh', repoPath(namespace, repo, 'refresh'), `Refresh of GitRepository ${repo} requested.`)
             }
           >
             Refresh repository
           </button>
         ) : null}
       </div>
-      {notice ? (
+      {act.notice ? (
         <p class="notice" role="status">
-          {notice}
+          {act.notice}
         </p>
       ) : null}
-      <ErrorBox error={actionError} onDismiss={() => setActionError(undefined)} />
+      <ErrorBox error={act.error} onDismiss={() => act.setError(undefined)} />
 
       <section aria-labelledby="h-operation">
         <h2 id="h-operation">Operation</h2>

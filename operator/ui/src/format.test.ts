@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commitOf, policyOf, relativeTime, shortRevision } from './format.ts';
-import type { Environment } from './types.ts';
+import { commitOf, policyOf, relativeTime, repositoryState, shortRevision } from './format.ts';
+import type { Environment, GitRepositoryRow } from './types.ts';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 
@@ -37,4 +37,21 @@ test('policy: suspended, then paused, then automated or manual', () => {
   assert.equal(policyOf(env({ sync: { automated: {} } }, { 'keelson.dev/auto-sync-paused': 'rollback' })), 'paused');
   assert.equal(policyOf(env({ sync: { automated: {} } })), 'automated');
   assert.equal(policyOf(env({})), 'manual');
+});
+
+test("a GitRepository's state: suspended first, then a failed fetch, then Ready", () => {
+  const row: GitRepositoryRow = {
+    namespace: 'shop',
+    name: 'deploy',
+    url: 'https://git.example/deploy.git',
+    ref: 'branch main',
+    interval: '1m',
+    suspend: false,
+    ready: { status: 'True' },
+  };
+  assert.equal(repositoryState(row), 'Ready');
+  assert.equal(repositoryState({ ...row, ready: { status: 'False', reason: 'FetchFailed' } }), 'NotReady');
+  assert.equal(repositoryState({ ...row, ready: { status: 'Unknown' } }), 'Unknown');
+  assert.equal(repositoryState({ ...row, fetchFailed: 'connection refused' }), 'FetchFailed');
+  assert.equal(repositoryState({ ...row, suspend: true, fetchFailed: 'connection refused' }), 'Suspended');
 });

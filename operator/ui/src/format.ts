@@ -1,5 +1,6 @@
-// Small formatting helpers: relative ages, short revisions, and the policy of an Environment.
-import type { Environment, HealthStatus, Policy, ResourceStatus } from './types.ts';
+// Small formatting helpers: relative ages, short revisions, the policy of an Environment and
+// the state of a GitRepository.
+import type { Environment, GitRepositoryRow, HealthStatus, Policy, ResourceStatus } from './types.ts';
 
 const UNITS: readonly [number, string][] = [
   [60, 's'],
@@ -65,4 +66,12 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): [stri
     else groups.set(k, [item]);
   }
   return [...groups];
+}
+
+/** A GitRepository's state in one word: Suspended, Ready, FetchFailed, NotReady or Unknown. */
+export function repositoryState(row: GitRepositoryRow): string {
+  if (row.suspend) return 'Suspended';
+  if (row.fetchFailed !== undefined) return 'FetchFailed';
+  if (row.ready.status === 'True') return 'Ready';
+  return row.ready.status === 'False' ? 'NotReady' : 'Unknown';
 }

@@ -4,10 +4,12 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentSession, errorText, logout, whenUnauthorized } from './api.ts';
 import { EnvironmentPage } from './environment.tsx';
+import { GitRepositories } from './git-repositories.tsx';
+import { GitRepositoryPage } from './git-repository.tsx';
 import { Login } from './login.tsx';
 import { onNavigate } from './nav.ts';
 import { Overview } from './overview.tsx';
-import { parseRoute, type Route } from './route.ts';
+import { GIT_REPOSITORIES_HREF, parseRoute, type Route } from './route.ts';
 import type { Session } from './types.ts';
 import { ErrorBox, Link } from './ui.tsx';
 import './styles.css';
@@ -66,6 +68,19 @@ function App() {
           Keelson
         </Link>
         {session ? (
+          <nav class="main-nav" aria-label="Main">
+            <Link href="/ui/" current={route.page === 'overview' || route.page === 'environment'}>
+              Environments
+            </Link>
+            <Link
+              href={GIT_REPOSITORIES_HREF}
+              current={route.page === 'gitrepositories' || route.page === 'gitrepository'}
+            >
+              GitRepositories
+            </Link>
+          </nav>
+        ) : null}
+        {session ? (
           <div class="who">
             <span class="user" title={session.groups.join(', ')}>
               {session.user}
@@ -89,6 +104,10 @@ function App() {
         <Overview filters={route.filters} />
       ) : route.page === 'environment' ? (
         <EnvironmentPage key={`${route.namespace}/${route.name}`} namespace={route.namespace} name={route.name} />
+      ) : route.page === 'gitrepositories' ? (
+        <GitRepositories />
+      ) : route.page === 'gitrepository' ? (
+        <GitRepositoryPage key={`${route.namespace}/${route.name}`} namespace={route.namespace} name={route.name} />
       ) : (
         <main id="main">
           <h1 tabIndex={-1}>Not found</h1>

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { environmentHref, NO_FILTERS, overviewHref, overviewQuery, parseRoute } from './route.ts';
+import {
+  environmentHref,
+  GIT_REPOSITORIES_HREF,
+  gitRepositoryHref,
+  NO_FILTERS,
+  overviewHref,
+  overviewQuery,
+  parseRoute,
+} from './route.ts';
 
 test('the overview, with its filters from the query', () => {
   assert.deepEqual(parseRoute('/ui/', ''), { page: 'overview', filters: NO_FILTERS });
@@ -26,7 +34,24 @@ test('an Environment page; anything else is not found', () => {
   assert.equal(parseRoute('/ui/environments/shop', '').page, 'notfound');
   assert.equal(parseRoute('/ui/environments/Shop/prod', '').page, 'notfound');
   assert.equal(parseRoute('/ui/environments/%E0%A4%A/prod', '').page, 'notfound');
-  assert.equal(parseRoute('/ui/gitrepositories/shop/deploy', '').page, 'notfound');
+  assert.equal(parseRoute('/ui/environment/shop/prod', '').page, 'notfound');
+});
+
+test('the GitRepositories and one GitRepository, whose links parse back', () => {
+  assert.deepEqual(parseRoute('/ui/gitrepositories', ''), { page: 'gitrepositories' });
+  assert.deepEqual(parseRoute('/ui/gitrepositories/', '?x=1'), { page: 'gitrepositories' });
+  assert.deepEqual(parseRoute('/ui/gitrepositories/shop/deploy', ''), {
+    page: 'gitrepository',
+    namespace: 'shop',
+    name: 'deploy',
+  });
+  assert.equal(parseRoute('/ui/gitrepositories/shop', '').page, 'notfound');
+  assert.equal(parseRoute('/ui/gitrepositories/shop/Deploy', '').page, 'notfound');
+  assert.equal(parseRoute('/ui/gitrepositories/shop/deploy/x', '').page, 'notfound');
+  assert.equal(GIT_REPOSITORIES_HREF, '/ui/gitrepositories');
+  const href = gitRepositoryHref('shop', 'deploy.eu-1');
+  assert.equal(href, '/ui/gitrepositories/shop/deploy.eu-1');
+  assert.deepEqual(parseRoute(href, ''), { page: 'gitrepository', namespace: 'shop', name: 'deploy.eu-1' });
 });
 
 test('links and API queries from filters round-trip', () => {

@@ -1,5 +1,6 @@
 // Client-side routes under /ui/: the overview (its filters in the query, so a link keeps
-// them) and one Environment. Parsing is pure so the tests can check every path.
+// them), one Environment, the GitRepositories and one GitRepository. Parsing is pure so the
+// tests can check every path.
 export interface OverviewFilters {
   readonly q: string;
   readonly namespace: string;
@@ -11,6 +12,8 @@ export interface OverviewFilters {
 export type Route =
   | { readonly page: 'overview'; readonly filters: OverviewFilters }
   | { readonly page: 'environment'; readonly namespace: string; readonly name: string }
+  | { readonly page: 'gitrepositories' }
+  | { readonly page: 'gitrepository'; readonly namespace: string; readonly name: string }
   | { readonly page: 'notfound'; readonly path: string };
 
 export const NO_FILTERS: OverviewFilters = { q: '', namespace: '', sync: '', health: '', offset: 0 };
@@ -33,12 +36,13 @@ export function parseRoute(pathname: string, search: string): Route {
       },
     };
   }
-  const m = /^\/ui\/environments\/([^/]+)\/([^/]+)$/.exec(path);
+  if (path === '/ui/gitrepositories') return { page: 'gitrepositories' };
+  const m = /^\/ui\/(environments|gitrepositories)\/([^/]+)\/([^/]+)$/.exec(path);
   if (m) {
-    const namespace = safeDecode(m[1]!);
-    const name = safeDecode(m[2]!);
+    const namespace = safeDecode(m[2]!);
+    const name = safeDecode(m[3]!);
     if (namespace && name && SEGMENT.test(namespace) && SEGMENT.test(name))
-      return { page: 'environment', namespace, name };
+      return { page: m[1] === 'environments' ? 'environment' : 'gitrepository', namespace, name };
   }
   return { page: 'notfound', path: pathname };
 }
@@ -57,6 +61,12 @@ export function overviewHref(filters: OverviewFilters): string {
 
 export function environmentHref(namespace: string, name: string): string {
   return `/ui/environments/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+}
+
+export const GIT_REPOSITORIES_HREF = '/ui/gitrepositories';
+
+export function gitRepositoryHref(namespace: string, name: string): string {
+  return `${GIT_REPOSITORIES_HREF}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
 }
 
 /** The overview API's query (also the stream's, without paging) for these filters. */

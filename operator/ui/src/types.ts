@@ -140,3 +140,43 @@ export interface KubeEvent {
   readonly count?: number;
   readonly lastTimestamp?: string;
 }
+
+/** A row of GET /api/v1/gitrepositories (git-repositories.ts on the server). */
+export interface GitRepositoryRow {
+  readonly namespace: string;
+  readonly name: string;
+  readonly url: string;
+  readonly ref: string;
+  readonly interval: string;
+  readonly suspend: boolean;
+  readonly revision?: string;
+  readonly fetchedAt?: string;
+  readonly ready: {
+    readonly status: 'True' | 'False' | 'Unknown';
+    readonly reason?: string;
+    readonly message?: string;
+  };
+  readonly fetchFailed?: string;
+}
+
+export interface GitRepository {
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: { readonly secretRef?: { readonly name: string }; readonly suspend?: boolean };
+  readonly status?: {
+    readonly conditions?: readonly Condition[];
+    readonly lastHandledRefreshAt?: string;
+  };
+}
+
+/** The events of a GitRepository's stream: it, its row, and the Environments using it (when listable). */
+export interface GitRepositoryView {
+  readonly gitRepository: GitRepository;
+  readonly row: GitRepositoryRow;
+  readonly environments?: readonly Row[];
+}
+
+export interface GitRepositoryAccess {
+  readonly get: boolean;
+  /** Refresh, suspend and resume: RBAC verb `patch` on the GitRepository. */
+  readonly patch: boolean;
+}

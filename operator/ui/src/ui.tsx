@@ -4,11 +4,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { relativeTime } from './format.ts';
 import { isAppClick, navigate } from './nav.ts';
 
-export function Link(props: { href: string; class?: string; children: ComponentChildren }) {
+export function Link(props: { href: string; class?: string; current?: boolean; children: ComponentChildren }) {
   return (
     <a
       href={props.href}
       class={props.class}
+      aria-current={props.current ? 'page' : undefined}
       onClick={(e) => {
         if (!isAppClick(e, props.href)) return;
         e.preventDefault();
@@ -57,6 +58,9 @@ const STATUS: Record<string, [Tone, IconName]> = {
   Running: ['busy', 'spin'],
   Terminating: ['busy', 'spin'],
   Suspended: ['neutral', 'pause'],
+  Ready: ['good', 'check'],
+  NotReady: ['warn', 'warn'],
+  FetchFailed: ['bad', 'cross'],
   Missing: ['neutral', 'missing'],
   Pending: ['neutral', 'dot'],
   Skipped: ['neutral', 'dot'],

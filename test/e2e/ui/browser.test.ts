@@ -7,90 +7,32 @@
 // Screenshots go to .keelson/screenshots/ (KEELSON_UI_SCREENSHOTS=docs: docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchBrowser, watchedPage, type PageProblems } from '../../harness/browser.ts';
+import type { Browser } from 'puppeteer-core';
+import { launchBrowser, watchedPage } from '../../harness/browser.ts';
 import { exampleFiles } from '../../harness/example-deploy-repo.ts';
-import { loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 import type { EnvironmentResource } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
+import {
+  clickButton,
+  DESKTOP,
+  login,
+  rows,
+  shot,
+  unexpected,
+  waitForElementText,
+  waitForText,
+} from './browser-fixtures.ts';
 
 const kc = loadKubeConfig();
-// Screenshots into .keelson/screenshots; KEELSON_UI_SCREENSHOTS=docs refreshes docs/screenshots, =0 skips them.
-const SHOTS_SETTING = process.env.KEELSON_UI_SCREENSHOTS;
-const SHOTS =
-  SHOTS_SETTING === '0'
-    ? undefined
-    : join(REPO_ROOT, ...(SHOTS_SETTING === 'docs' ? ['docs'] : ['.keelson']), 'screenshots');
-const DESKTOP = { width: 1280, height: 900 };
 
 const synced = (e: EnvironmentResource) =>
   e.status?.sync?.status === 'Synced' &&
   e.status?.health?.status === 'Healthy' &&
   e.status?.operation?.phase === 'Succeeded' &&
   e.status.history?.[0]?.operationId === e.status.operation.id;
-
-/** The page's visible text. */
-const text = (page: Page) => page.evaluate('document.body.innerText') as Promise<string>;
-
-/** Waits until the page's text matches. */
-async function waitForText(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await text(page);
-    if (pattern.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`the page never showed ${pattern}; it shows:\n${last.slice(0, 2000)}`);
-}
-
-/** Waits until the text of the first element `selector` matches. */
-async function waitForElementText(page: Page, selector: string, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.innerText ?? ''`)) as string;
-    if (pattern.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${selector} never showed ${pattern}; it shows:\n${last.slice(0, 2000)}`);
-}
-
-/** Clicks the first button whose text is `label`. */
-async function clickButton(page: Page, label: string): Promise<void> {
-  const clicked = await page.evaluate(
-    `(() => { const b = [...document.querySelectorAll('button')].find((x) => x.textContent.trim() === ${JSON.stringify(label)} && !x.disabled); if (b) b.click(); return Boolean(b); })()`,
-  );
-  assert.ok(clicked, `no enabled button "${label}"`);
-}
-
-/** The overview's rows, as the text of each. */
-const rows = (page: Page) =>
-  page.evaluate(
-    `[...document.querySelectorAll('tbody tr')].map((tr) => tr.innerText.replace(/\\s+/g, ' '))`,
-  ) as Promise<string[]>;
-
-async function login(page: Page, base: string, token: string): Promise<void> {
-  await page.goto(`${base}/ui/`);
-  await page.waitForSelector('#token');
-  await page.type('#token', token);
-  await page.click('button[type=submit]');
-  await waitForText(page, /Environments/);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-/** Problems but the 401s a page sees before it has a session (GET /ui/api/session). */
-const unexpected = (problems: PageProblems) =>
-  problems.errors.filter((e) => !(/401/.test(e) && /\/ui\/api\/session/.test(e)));
 
 describe('the web UI in Chromium', { timeout: 600_000 }, () => {
   const story = new Story(kc);

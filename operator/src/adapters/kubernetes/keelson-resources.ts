@@ -160,7 +160,10 @@ export class KeelsonResources {
   patchGitRepository(
     namespace: string,
     name: string,
-    patch: { metadata?: { annotations?: Record<string, string | null> } },
+    patch: {
+      metadata?: { annotations?: Record<string, string | null> };
+      spec?: Partial<Record<keyof GitRepositorySpec, unknown>>;
+    },
   ): Promise<GitRepositoryResource> {
     return this.#call('GitRepository', namespace, name, {
       method: 'PATCH',

@@ -8,10 +8,11 @@ import type { Logger } from '../../core/logger.ts';
 import { redactObject } from '../../core/redact.ts';
 import type { SubResource } from '../http/api-routes.ts';
 import { sendJson } from '../http/http-server.ts';
-import { AuthError, type AccessRequest, type Caller, type KubernetesAuth } from '../http/kubernetes-auth.ts';
+import { type AccessRequest, type Caller, type KubernetesAuth } from '../http/kubernetes-auth.ts';
 import type { EnvironmentResource, KeelsonResources } from '../kubernetes/keelson-resources.ts';
 import type { LazyRestTransport } from '../kubernetes/rest-transport.ts';
 import type { EventStreams } from './event-stream.ts';
+import { isAllowed } from './namespace-access.ts';
 import type { OverviewIndex } from './overview.ts';
 
 export interface EnvironmentRoutesOptions {
@@ -76,13 +77,7 @@ export function environmentSubResources(options: EnvironmentRoutesOptions): SubR
   const environment = async (namespace: string, name: string): Promise<EnvironmentResource> =>
     options.index.environment(namespace, name) ?? (await resources.getEnvironment(namespace, name));
   const may = (caller: Caller, request: AccessRequest): Promise<boolean> =>
-    auth.authorize(caller, request).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof AuthError && err.status === 403) return false;
-        throw err;
-      },
-    );
+    isAllowed((c, r) => auth.authorize(c, r), caller, request);
 
   return [
     {

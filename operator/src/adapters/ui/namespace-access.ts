@@ -1,11 +1,26 @@
-// Which namespaces a user may `list` Environments in: one SubjectAccessReview per user and
-// namespace, kept for 30 seconds (ADR 17), so an overview request or a stream's events cost
-// no review while the answer is fresh.
+// Which namespaces a user may `list` Environments (or GitRepositories) in: one
+// SubjectAccessReview per user and namespace, kept for 30 seconds (ADR 17), so an overview
+// request or a stream's events cost no review while the answer is fresh.
 import { AuthError, type AccessRequest, type Caller } from '../http/kubernetes-auth.ts';
+
+type Authorize = (caller: Caller, request: AccessRequest) => Promise<void>;
+
+/** Whether RBAC allows the request: false on a 403, any other error thrown. */
+export function isAllowed(authorize: Authorize, caller: Caller, request: AccessRequest): Promise<boolean> {
+  return authorize(caller, request).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof AuthError && err.status === 403) return false;
+      throw err;
+    },
+  );
+}
 
 export interface NamespaceAccessOptions {
   /** KubernetesAuth.authorize: resolves when allowed, AuthError(403) when not. */
-  readonly authorize: (caller: Caller, request: AccessRequest) => Promise<void>;
+  readonly authorize: Authorize;
+  /** The plural whose `list` is asked. @default 'environments' */
+  readonly resource?: string;
   /** @default 30000 */
   readonly ttlMs?: number;
   /** Answers kept at most; the oldest go first. @default 50000 */
@@ -22,13 +37,14 @@ export class NamespaceAccess {
     this.#options = options;
   }
 
-  /** Whether `caller` may list Environments in `namespace`. */
+  /** Whether `caller` may list Environments (or the `resource` of the options) in `namespace`. */
   may(caller: Caller, namespace: string): Promise<boolean> {
     const now = (this.#options.clock ?? Date.now)();
     const key = `${callerKey(caller)}\n${namespace}`;
     const cached = this.#answers.get(key);
     if (cached && cached.expires > now) return cached.allowed;
-    const allowed = this.#options.authorize(caller, { verb: 'list', namespace }).then(
+    const { resource } = this.#options;
+    const allowed = this.#options.authorize(caller, { verb: 'list', namespace, resource }).then(
       () => true,
       (err: unknown) => {
         this.#answers.delete(key);

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EnvironmentResource, GitRepositoryResource } from '../kubernetes/keelson-resources.ts';
-import { AuthError, type Caller } from '../http/kubernetes-auth.ts';
+import { AuthError, type AccessRequest, type Caller } from '../http/kubernetes-auth.ts';
 import { NamespaceAccess } from './namespace-access.ts';
 import {
   compareRows,
@@ -225,5 +225,13 @@ describe('NamespaceAccess', () => {
     await assert.rejects(access.may(alice, 'a'), /API server down/);
     await assert.rejects(access.may(alice, 'a'), /API server down/);
     assert.equal(calls, 2);
+  });
+
+  it('asks about the resource it is given (GitRepositories), Environments by default', async () => {
+    const asked: (string | undefined)[] = [];
+    const authorize = async (_caller: Caller, request: AccessRequest) => void asked.push(request.resource);
+    await new NamespaceAccess({ authorize }).may(alice, 'a');
+    await new NamespaceAccess({ authorize, resource: 'gitrepositories' }).may(alice, 'a');
+    assert.deepEqual(asked, [undefined, 'gitrepositories']);
   });
 });

@@ -259,6 +259,14 @@ export class OverviewIndex {
     return [...this.#entries.values()].map((e) => e.row).values();
   }
 
+  /** The rows of the Environments whose spec.sourceRef is this GitRepository, by name. */
+  rowsUsing(namespace: string, gitRepository: string): Row[] {
+    return [...this.#entries.values()]
+      .filter((e) => e.row.namespace === namespace && e.environment.spec.sourceRef?.name === gitRepository)
+      .map((e) => e.row)
+      .sort(compareRows('namespace'));
+  }
+
   environment(namespace: string, name: string): EnvironmentResource | undefined {
     return this.#entries.get(`${namespace}/${name}`)?.environment;
   }

@@ -14,6 +14,8 @@ import { NotFoundError, type KeelsonResources } from '../kubernetes/keelson-reso
 import { LazyRestTransport } from '../kubernetes/rest-transport.ts';
 import { environmentSubResources } from './environment-routes.ts';
 import { EventStreams } from './event-stream.ts';
+import { GitRepositoryIndex } from './git-repositories.ts';
+import { gitRepositoryRoutes } from './git-repository-routes.ts';
 import { NamespaceAccess } from './namespace-access.ts';
 import { matches, OverviewIndex, pageOf, parseQuery, QueryError, type OverviewQuery } from './overview.ts';
 import {
@@ -48,7 +50,7 @@ export interface UiOptions {
 export interface MountedUi {
   /** For mountApi: the cookie authentication of /api/v1. */
   readonly sessions: SessionStore;
-  /** For mountApi: events, stream, access, suspend, resume, refresh. */
+  /** For mountApi: events, stream, access, suspend, resume, refresh (of Environments and GitRepositories). */
   readonly subResources: readonly SubResource[];
   readonly index: OverviewIndex;
   /** Resolves once the watches listed (or failed to: logged). */
@@ -61,6 +63,7 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
   const { auth, log } = options;
   const sessions = new SessionStore();
   const index = new OverviewIndex();
+  const repositories = new GitRepositoryIndex();
   const streams = new EventStreams();
   const access = new NamespaceAccess({ authorize: (caller, request) => auth.authorize(caller, request) });
   const files = new StaticFiles(options.distDir);
@@ -71,7 +74,10 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
   let stopped = false;
   const watches = options.watch({
     onEnvironment: (env, deleted) => index.onEnvironment(env, deleted),
-    onGitRepository: (repo, deleted) => index.onGitRepository(repo, deleted),
+    onGitRepository: (repo, deleted) => {
+      index.onGitRepository(repo, deleted);
+      repositories.onGitRepository(repo, deleted);
+    },
   });
   const ready = watches.then(
     () => index.markListed(),
@@ -198,6 +204,25 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
     }),
   );
 
+  // GitRepositories.
+  const repoRoutes = gitRepositoryRoutes({
+    resources: options.resources,
+    auth,
+    repositories,
+    index,
+    environmentAccess: access,
+    streams,
+    log,
+  });
+  server.route(
+    'GET',
+    '/api/v1/gitrepositories',
+    api(async (_req, res, url, caller) => {
+      if (!index.listed) throw new RequestError(503, 'the UI is still loading the GitRepositories; try again shortly');
+      sendJson(res, 200, await repoRoutes.list(caller, url.searchParams.get('namespace') || undefined));
+    }),
+  );
+
   // Files.
   const notBuilt = (res: ServerResponse) => {
     const text = JSON.stringify({ error: 'the UI is not built: run make ui' });
@@ -213,15 +238,10 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
     });
   }
 
-  const subResources = environmentSubResources({
-    resources: options.resources,
-    auth,
-    index,
-    streams,
-    rest,
-    log,
-    clock: options.clock,
-  });
+  const subResources = [
+    ...environmentSubResources({ resources: options.resources, auth, index, streams, rest, log, clock: options.clock }),
+    ...repoRoutes.subResources,
+  ];
   return {
     sessions,
     subResources,
