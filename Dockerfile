@@ -1,23 +1,51 @@
-# The Keelson operator image. The build stage assembles the runtime tree with the same
-# script the tests run the operator from (operator/scripts/assemble-runtime.sh), so the
-# tests exercise what this image contains.
-#   docker build -t keelson:dev .
-FROM node:24-bookworm-slim AS build
+# The Keelson operator image, for `docker build` where a Docker daemon and Docker Hub are at hand:
+#   docker build -t keelson:dev --build-arg REVISION=$(git rev-parse HEAD) .
+# `make image` builds the same image without a daemon (image/build.sh: buildah, the same scripts and
+# image/Containerfile, whose instructions the final stage repeats). The stages make its build context:
+# the Debian base of image/base-rootfs.sh, Node 24's binary, helm and kustomize built from their Go
+# modules at the versions test/harness/build-binaries.sh pins, and /app from image/app-tree.sh.
+FROM debian:bookworm AS base
+# mmdebstrap needs to mount /proc in its chroot; where the builder forbids it, use `make image`.
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mmdebstrap \
+ && rm -rf /var/lib/apt/lists/*
+COPY image/base-rootfs.sh /src/image/
+RUN SOURCE_DATE_EPOCH=0 /src/image/base-rootfs.sh /rootfs
+
+FROM golang:1.26-bookworm AS tools
+ARG HELM_VERSION=v3.21.4
+ARG KUSTOMIZE_VERSION=v5.8.2
+ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+RUN GOBIN=/tools go install -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
+      helm.sh/helm/v3/cmd/helm@${HELM_VERSION} \
+ && GOBIN=/tools go install -trimpath -ldflags "-s -w" sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_VERSION}
+
+FROM node:24-bookworm AS app
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY operator ./operator
 COPY cdk8s-app ./cdk8s-app
-RUN operator/scripts/assemble-runtime.sh /runtime
+COPY image/app-tree.sh ./image/
+RUN image/app-tree.sh /context/app && strip --strip-all -o /context/node "$(command -v node)"
 
-FROM node:24-bookworm-slim
-# Non-root, no shell needed at run time beyond the base image's; the root filesystem can be
-# mounted read-only (the chart does): Keelson writes only to /var/cache/keelson and /tmp.
-RUN groupadd --system --gid 10001 keelson \
- && useradd --system --uid 10001 --gid keelson --home-dir /var/cache/keelson --no-create-home keelson \
- && mkdir -p /var/cache/keelson && chown keelson:keelson /var/cache/keelson
-COPY --from=build --chown=root:root /runtime /app
-ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=ExperimentalWarning
+# The final stage holds what image/Containerfile puts in the image (which ADDs the base as a tar).
+FROM scratch
+COPY --from=base /rootfs/ /
+COPY --from=base --chown=10001:10001 /rootfs/var/cache/keelson /var/cache/keelson
+COPY --from=app /context/node /usr/local/bin/node
+COPY --from=tools /tools/ /usr/local/bin/
+COPY --from=app /context/app/ /app/
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=1970-01-01T00:00:00Z
+ARG SOURCE=https://github.com/keelson-dev/keelson
+LABEL org.opencontainers.image.title="keelson" \
+      org.opencontainers.image.description="Keelson, a GitOps operator for Kubernetes" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.created="${CREATED}"
+ENV PATH=/usr/local/bin:/usr/bin NODE_ENV=production NODE_OPTIONS=--disable-warning=ExperimentalWarning
 USER 10001:10001
 WORKDIR /app
-ENTRYPOINT ["node", "/app/operator/bin/keelson.js"]
+ENTRYPOINT ["/usr/local/bin/node", "/app/operator/bin/keelson.js"]
 CMD ["operator"]

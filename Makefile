@@ -7,9 +7,12 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 # chromium: the web UI's end-to-end test drives Debian's Chromium (puppeteer-core).
 APT_PACKAGES := openssl git ca-certificates pass gnupg time prometheus chromium
+# make image: buildah assembles the image from a base mmdebstrap makes; podman runs it in make test-image.
+IMAGE_APT_PACKAGES := buildah podman runc mmdebstrap binutils skopeo
 E2E_CONCURRENCY ?= 2
 
-.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated chart-check unit e2e kit ui clean
+.PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated chart-check unit e2e kit ui clean \
+  image image-deps test-image test-matrix
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps ui
@@ -19,8 +22,8 @@ up: deps ui
 down:
 	@if [ -x node_modules/.bin/node ]; then node test/harness/up.ts stop; else echo "nothing to stop"; fi
 
-## test: the whole suite: lint, types, generated files, unit tests, end-to-end tests
-test: deps lint typecheck check-generated chart-check unit e2e
+## test: the whole suite: lint, types, generated files, unit tests, end-to-end tests, the image run with podman
+test: deps lint typecheck check-generated chart-check unit e2e test-image
 
 deps: npm-deps system-deps binaries
 
@@ -46,7 +49,7 @@ binaries:
 	test/harness/build-binaries.sh
 
 lint: npm-deps
-	oxlint -c .oxlintrc.json --deny-warnings operator test cdk8s-app
+	oxlint -c .oxlintrc.json --deny-warnings operator test cdk8s-app image
 	prettier --check --log-level warn "**/*.ts"
 
 ## format: rewrite the TypeScript in the house format (Prettier, 120 columns; `make lint` checks it)
@@ -77,11 +80,31 @@ chart-check: binaries
 	"$$bin/helm" package charts/keelson --destination .keelson/chart
 
 unit: npm-deps
-	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts"
+	node --test --test-reporter=spec "operator/**/*.test.ts" "cdk8s-app/**/*.test.ts" "image/**/*.test.ts"
 
 e2e: deps kit ui
 	node test/harness/with-cluster.ts -- node --test --test-reporter=spec \
-	  --test-concurrency=$(E2E_CONCURRENCY) "test/e2e/**/*.test.ts"
+	  --test-concurrency=$(E2E_CONCURRENCY) $(E2E_FILES)
+
+# Every end-to-end test but the image's, which test-image runs after building the image.
+E2E_FILES = $(shell find test/e2e -name '*.test.ts' ! -path 'test/e2e/image/*' | sort)
+
+## image: the operator image (buildah, no Docker daemon), its SBOM and an OCI archive in .keelson/image
+image: deps image-deps
+	image/build.sh
+
+image-deps:
+	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT_PACKAGES)"
+
+## test-image: build the image and run it with podman against a fresh control plane, syncing the example
+test-image: deps image-deps kit ui
+	node test/harness/with-cluster.ts -- node --test --test-reporter=spec test/e2e/image/*.test.ts
+
+## test-matrix: the end-to-end suite against each supported Kubernetes version in turn (KEELSON_K8S_VERSION)
+test-matrix: deps
+	@for v in $$(test/harness/build-binaries.sh --k8s-versions); do \
+	  echo "== Kubernetes $$v"; KEELSON_K8S_VERSION=$$v $(MAKE) --no-print-directory e2e || exit 1; \
+	done
 
 ## ui: the web UI (Preact, bundled by esbuild) into operator/ui/dist; fails over its size budget
 ui: npm-deps

@@ -1,5 +1,7 @@
 // Where the control-plane binaries (and helm 3 and 4, kustomize and the OCI registry) are, building
-// them first (once, cached by version) with build-binaries.sh.
+// them first (once, cached by version) with build-binaries.sh. KEELSON_K8S_VERSION selects the
+// Kubernetes version (`1.35` or `v1.35.4`; the newest supported by default): the Kubernetes binaries
+// are named by their version, so control planes of several versions can run side by side.
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,10 +25,20 @@ export const BINARY_NAMES = [
 export type BinaryName = (typeof BINARY_NAMES)[number];
 export type Binaries = Record<BinaryName, string>;
 
+const KUBERNETES_BINARIES: readonly BinaryName[] = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+/** The Kubernetes version the harness starts: KEELSON_K8S_VERSION resolved by build-binaries.sh. */
+export async function kubernetesVersion(): Promise<string> {
+  return (await run(script, ['--print-k8s-version'])).stdout.trim();
+}
+
 export async function ensureBinaries(): Promise<Binaries> {
-  const { stdout } = await run(script, ['--print']);
-  const dir = stdout.trim();
-  const paths = Object.fromEntries(BINARY_NAMES.map((n) => [n, join(dir, n)])) as Binaries;
+  const [dir, version] = await Promise.all([
+    run(script, ['--print']).then((r) => r.stdout.trim()),
+    kubernetesVersion(),
+  ]);
+  const file = (n: BinaryName): string => (KUBERNETES_BINARIES.includes(n) ? `${n}-${version}` : n);
+  const paths = Object.fromEntries(BINARY_NAMES.map((n) => [n, join(dir, file(n))])) as Binaries;
   if (BINARY_NAMES.some((n) => !existsSync(paths[n]))) {
     process.stderr.write('building the control-plane binaries from Go modules (once; see README for times)\n');
     await new Promise<void>((resolve, reject) => {

@@ -4,11 +4,27 @@
 # registry from Go modules, and caches them by version outside the repository. Nothing is
 # downloaded but Go modules. Safe to run concurrently (flock).
 #
-#   test/harness/build-binaries.sh            build whatever is missing
-#   test/harness/build-binaries.sh --print    print the bin directory
+#   test/harness/build-binaries.sh                       build whatever is missing
+#   test/harness/build-binaries.sh --print               print the bin directory
+#   test/harness/build-binaries.sh --print-k8s-version   print the Kubernetes version selected
+#   test/harness/build-binaries.sh --k8s-versions        print the supported Kubernetes versions
+#   KEELSON_K8S_VERSION=1.35 test/harness/build-binaries.sh   build (and select) another minor
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-v1.33.13}"
+# The Kubernetes versions the harness supports: the newest patch of each of the last four minors
+# (`go list -m -versions k8s.io/kubernetes`). KEELSON_K8S_VERSION (or K8S_VERSION) selects one by
+# minor (`1.35`) or by exact version (`v1.35.4`); the newest is the default.
+K8S_VERSIONS=(v1.34.4 v1.35.4 v1.36.3 v1.37.2)
+K8S_VERSION="${KEELSON_K8S_VERSION:-${K8S_VERSION:-${K8S_VERSIONS[-1]}}}"
+if [[ "$K8S_VERSION" =~ ^v?1\.([0-9]+)$ ]]; then
+  for v in "${K8S_VERSIONS[@]}"; do [[ "$v" == "v1.${BASH_REMATCH[1]}."* ]] && K8S_VERSION="$v"; done
+fi
+K8S_VERSION="v${K8S_VERSION#v}"
+if [[ ! "$K8S_VERSION" =~ ^v1\.[0-9]+\.[0-9]+$ ]]; then
+  echo "build-binaries.sh: KEELSON_K8S_VERSION=$K8S_VERSION is neither a supported minor" \
+    "(${K8S_VERSIONS[*]}) nor a version vMAJOR.MINOR.PATCH" >&2
+  exit 2
+fi
 ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
 KWOK_VERSION="${KWOK_VERSION:-v0.7.0}"
 HELM_VERSION="${HELM_VERSION:-v3.21.4}"
@@ -18,7 +34,11 @@ REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 
 CACHE="${KEELSON_CACHE:-$HOME/.cache/keelson}"
 BIN="$CACHE/bin"
-if [[ "${1:-}" == "--print" ]]; then echo "$BIN"; exit 0; fi
+case "${1:-}" in
+  --print) echo "$BIN"; exit 0 ;;
+  --print-k8s-version) echo "$K8S_VERSION"; exit 0 ;;
+  --k8s-versions) echo "${K8S_VERSIONS[*]}"; exit 0 ;;
+esac
 mkdir -p "$BIN" "$CACHE/build"
 
 exec 9>"$CACHE/build.lock"

@@ -101,6 +101,9 @@ export class ControlPlane {
           `--etcd-servers=http://127.0.0.1:${etcdPort}`,
           '--bind-address=127.0.0.1',
           '--advertise-address=127.0.0.1',
+          // Since 1.37 the endpoint reconciler refuses a loopback address; nothing here reaches the
+          // API through the `kubernetes` Service, so its endpoints are not kept.
+          '--endpoint-reconciler-type=none',
           `--secure-port=${apiPort}`,
           `--tls-cert-file=${pki.serverCert}`,
           `--tls-private-key-file=${pki.serverKey}`,
@@ -129,7 +132,9 @@ export class ControlPlane {
           `--root-ca-file=${pki.caCert}`,
           `--cluster-signing-cert-file=${pki.caCert}`,
           `--cluster-signing-key-file=${pki.caKey}`,
-          '--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route',
+          // The cloud controllers (cloud-node-lifecycle, service-lb-controller, route) stay idle without a
+          // cloud provider, and 1.37 no longer knows their names: only nodeipam is turned off.
+          '--controllers=*,-nodeipam',
           '--concurrent-deployment-syncs=10',
           '--concurrent-replicaset-syncs=10',
           '--concurrent-job-syncs=10',
