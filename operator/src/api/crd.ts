@@ -65,9 +65,9 @@ export function toStructuralSchema(schema: TSchema, path = '<root>'): Record<str
     if (!ALLOWED_KEYWORDS.has(key)) {
       throw new Error(`schema at ${path}: keyword "${key}" is not allowed in a CRD schema`);
     }
-    // A map (additionalProperties) takes no `properties: {}`: the API server drops it, and a
-    // server-side apply of the CRD (Helm 4's) would then conflict with what it stored.
-    if (key === 'properties' && 'additionalProperties' in schema && Object.keys(value as object).length === 0) continue;
+    // No `properties: {}` (a map, an object with nothing of its own): the API server drops it, and
+    // a server-side apply of the CRD (Helm 4's) would then conflict with what it stored.
+    if (key === 'properties' && Object.keys(value as object).length === 0) continue;
     if (key === 'properties') {
       const props: Record<string, unknown> = {};
       for (const name of Object.keys(value as object).sort()) {

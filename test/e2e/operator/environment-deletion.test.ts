@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
+import { objectsDeployRepo } from '../../harness/objects-repo.ts';
 import { Story } from '../../harness/story.ts';
 
 const kc = loadKubeConfig();
@@ -16,23 +17,7 @@ const batch = kc.makeApiClient(k8s.BatchV1Api);
 
 type Obj = Record<string, unknown>;
 
-function deployRepo(objects: readonly Obj[]): Record<string, string> {
-  const lines = objects.map((o, i) => `    new ApiObject(this, 'o${i}', ${JSON.stringify(o)} as any);`).join('\n');
-  return {
-    'main.ts': `import { ApiObject } from 'cdk8s';
-import { App, defineEnvironments } from '@keelson/cdk8s-app';
-
-class Things extends App {
-  constructor(scope: any, name: string) {
-    super(scope, name);
-${lines}
-  }
-}
-
-export default defineEnvironments({ dev: (env) => { new Things(env, 'things'); } });
-`,
-  };
-}
+const deployRepo = (objects: readonly Obj[]) => objectsDeployRepo('dev', objects);
 
 const configMap = (name: string, wave: number): Obj => ({
   apiVersion: 'v1',

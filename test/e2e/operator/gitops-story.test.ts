@@ -5,9 +5,9 @@
 import { after, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
+import { runKeelson } from '../../harness/cli.ts';
 import { exampleFiles } from '../../harness/example-deploy-repo.ts';
-import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { secretValuesOf } from '../../harness/pass-store.ts';
 import { StoryPoints } from '../../harness/story-points.ts';
@@ -23,16 +23,9 @@ const cliOutput: string[] = [];
 let files: Record<string, string>;
 
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  cliOutput.push(out);
-  return { code, out };
+  const result = await runKeelson(...args);
+  cliOutput.push(result.out);
+  return result;
 }
 
 function withImage(env: 'dev' | 'prod', app: string, image: string): string {

@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
+import { runKeelson } from '../../harness/cli.ts';
 import { ControlPlane } from '../../harness/control-plane.ts';
-import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 import type { EnvironmentResource } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
@@ -53,17 +53,7 @@ export default defineEnvironments({ dev: both, prod: both });
   };
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  return { code, out };
-}
+const cli = runKeelson;
 
 const condition = (env: EnvironmentResource, type: string) => env.status?.conditions?.find((c) => c.type === type);
 const atCommit = (env: EnvironmentResource, commit: string) =>

@@ -12,8 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
-import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { runKeelson } from '../../harness/cli.ts';
+import { eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { Story } from '../../harness/story.ts';
 import { serviceAccountWith } from '../ui/ui-fixtures.ts';
@@ -73,17 +73,7 @@ export default defineEnvironments({
 `,
 };
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  return { code, out };
-}
+const cli = runKeelson;
 
 describe('resource actions', () => {
   const story = new Story(kc);

@@ -8,10 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
+import { runKeelson } from '../../harness/cli.ts';
 import { KeelsonResources } from '../../../operator/src/adapters/kubernetes/keelson-resources.ts';
 import { ANNOTATION_SYNC_REQUESTED_AT } from '../../../operator/src/core/keys.ts';
-import { eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 
@@ -39,17 +39,7 @@ export default defineEnvironments({ prod: settings, dev: settings, broken: setti
   };
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  return { code, out };
-}
+const cli = runKeelson;
 
 /** The wall clock of `t` in `timeZone`. */
 function clock(t: number, timeZone: string): { hour: number; minute: number } {

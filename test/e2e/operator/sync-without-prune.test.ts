@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
-import { loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { runKeelson } from '../../harness/cli.ts';
+import { loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 
@@ -33,17 +33,7 @@ export default defineEnvironments({ prod: (env) => { new Settings(env, 'settings
   };
 }
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  return { code, out };
-}
+const cli = runKeelson;
 
 describe('a sync without prune', () => {
   const story = new Story(kc);

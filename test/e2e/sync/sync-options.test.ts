@@ -8,9 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { main as keelson } from '../../../operator/src/cli/main.ts';
-import { deleteNamespace, eventually, loadKubeConfig, REPO_ROOT } from '../../harness/kube.ts';
+import { runKeelson } from '../../harness/cli.ts';
+import { deleteNamespace, eventually, loadKubeConfig } from '../../harness/kube.ts';
 import type { OperatorProcess } from '../../harness/operator-process.ts';
+import { objectsDeployRepo } from '../../harness/objects-repo.ts';
 import { commitOf, Story } from '../../harness/story.ts';
 
 const kc = loadKubeConfig();
@@ -21,23 +22,7 @@ const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
 
 type Obj = Record<string, unknown>;
 
-function deployRepo(objects: readonly Obj[]): Record<string, string> {
-  const lines = objects.map((o, i) => `    new ApiObject(this, 'o${i}', ${JSON.stringify(o)} as any);`).join('\n');
-  return {
-    'main.ts': `import { ApiObject } from 'cdk8s';
-import { App, defineEnvironments } from '@keelson/cdk8s-app';
-
-class Things extends App {
-  constructor(scope: any, name: string) {
-    super(scope, name);
-${lines}
-  }
-}
-
-export default defineEnvironments({ prod: (env) => { new Things(env, 'things'); } });
-`,
-  };
-}
+const deployRepo = (objects: readonly Obj[]) => objectsDeployRepo('prod', objects);
 
 const configMap = (name: string, extra: Obj = {}, annotations: Record<string, string> = {}): Obj => ({
   apiVersion: 'v1',
@@ -69,17 +54,7 @@ const deployment = (name: string): Obj => ({
   },
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await keelson(args, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (out += t),
-    env: process.env,
-    cwd: REPO_ROOT,
-    isTty: false,
-  });
-  return { code, out };
-}
+const cli = runKeelson;
 
 describe('sync options', () => {
   const story = new Story(kc);
