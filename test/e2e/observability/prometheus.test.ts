@@ -146,6 +146,7 @@ describe('dashboard and alerts on a real Prometheus', () => {
       'KeelsonHookFailed',
       'KeelsonKubernetesRequestErrors',
       'KeelsonManualSyncPending',
+      'KeelsonNotificationsFailing',
       'KeelsonOperatorDown',
       'KeelsonReconcileErrors',
       'KeelsonSyncFailed',
