@@ -12,7 +12,7 @@ import type { Access, Environment, HistoryEntry, KubeEvent, ResourceStatus } fro
 import { ResourceActionDialog } from './resource-actions.tsx';
 import type { ActionName } from '../../src/core/actions/catalog.ts';
 import { gitRepositoryHref } from './route.ts';
-import { ErrorBox, Link, Status, useNow } from './ui.tsx';
+import { ErrorBox, Link, Status, SuspendToggle, useNow } from './ui.tsx';
 import { useAct } from './use-act.ts';
 
 const NO_ACCESS: Access = { get: true, sync: false, rollback: false, patch: false, action: false };
@@ -178,29 +178,12 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
           </button>
         ) : null}
         {access.patch ? (
-          stopped ? (
-            <button
-              type="button"
-              disabled={act.busy}
-              onClick={() => act.run('Resume', envPath(namespace, name, 'resume'), 'Resumed.')}
-            >
-              Resume
-            </button>
-          ) : (
-            <button
-              type="button"
-              disabled={act.busy}
-              onClick={() =>
-                act.run(
-                  'Suspend',
-                  envPath(namespace, name, 'suspend'),
-                  'Suspended: nothing is applied until you resume.',
-                )
-              }
-            >
-              Suspend
-            </button>
-          )
+          <SuspendToggle
+            act={act}
+            suspended={stopped}
+            path={(verb) => envPath(namespace, name, verb)}
+            stops="nothing is applied"
+          />
         ) : null}
         {access.patch && repo ? (
           <button

@@ -8,7 +8,7 @@ import { follow, type LiveState } from './live.ts';
 import { environmentHref, GIT_REPOSITORIES_HREF } from './route.ts';
 import { Conditions } from './sections.tsx';
 import type { GitRepositoryAccess, GitRepositoryView, Row } from './types.ts';
-import { Age, ErrorBox, Link, Status, useNow } from './ui.tsx';
+import { Age, ErrorBox, Link, Status, SuspendToggle, useNow } from './ui.tsx';
 import { useAct } from './use-act.ts';
 
 const NO_ACCESS: GitRepositoryAccess = { get: true, patch: false };
@@ -127,29 +127,12 @@ export function GitRepositoryPage(props: { namespace: string; name: string }) {
           >
             Refresh
           </button>
-          {row.suspend ? (
-            <button
-              type="button"
-              disabled={act.busy}
-              onClick={() => act.run('Resume', repoPath(namespace, name, 'resume'), 'Resumed.')}
-            >
-              Resume
-            </button>
-          ) : (
-            <button
-              type="button"
-              disabled={act.busy}
-              onClick={() =>
-                act.run(
-                  'Suspend',
-                  repoPath(namespace, name, 'suspend'),
-                  'Suspended: nothing is fetched until you resume.',
-                )
-              }
-            >
-              Suspend
-            </button>
-          )}
+          <SuspendToggle
+            act={act}
+            suspended={row.suspend}
+            path={(verb) => repoPath(namespace, name, verb)}
+            stops="nothing is fetched"
+          />
         </div>
       ) : null}
       {act.notice ? (

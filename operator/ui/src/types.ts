@@ -1,4 +1,5 @@
 // The shapes the page reads from the operator API (the UI part is described in adr/0017-web-ui.md).
+import type { GitRepositoryRow } from '../../src/adapters/ui/git-repositories.ts';
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
 export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
 export type Policy = 'automated' | 'manual' | 'paused' | 'suspended';
@@ -141,23 +142,8 @@ export interface KubeEvent {
   readonly lastTimestamp?: string;
 }
 
-/** A row of GET /api/v1/gitrepositories (git-repositories.ts on the server). */
-export interface GitRepositoryRow {
-  readonly namespace: string;
-  readonly name: string;
-  readonly url: string;
-  readonly ref: string;
-  readonly interval: string;
-  readonly suspend: boolean;
-  readonly revision?: string;
-  readonly fetchedAt?: string;
-  readonly ready: {
-    readonly status: 'True' | 'False' | 'Unknown';
-    readonly reason?: string;
-    readonly message?: string;
-  };
-  readonly fetchFailed?: string;
-}
+/** A row of GET /api/v1/gitrepositories, as the server writes it. */
+export type { GitRepositoryRow };
 
 export interface GitRepository {
   readonly metadata: { readonly name: string; readonly namespace: string };

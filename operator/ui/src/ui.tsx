@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { relativeTime } from './format.ts';
 import { isAppClick, navigate } from './nav.ts';
+import type { Act } from './use-act.ts';
 
 export function Link(props: { href: string; class?: string; current?: boolean; children: ComponentChildren }) {
   return (
@@ -173,5 +174,27 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
         {props.children}
       </div>
     </div>
+  );
+}
+
+/** Suspend or Resume, whichever applies; `path` says where each POSTs, `stops` what a suspension stops. */
+export function SuspendToggle(props: {
+  readonly act: Act;
+  readonly suspended: boolean;
+  readonly path: (verb: 'suspend' | 'resume') => string;
+  readonly stops: string;
+}) {
+  const { act } = props;
+  if (props.suspended)
+    return (
+      <button type="button" disabled={act.busy} onClick={() => act.run('Resume', props.path('resume'), 'Resumed.')}>
+        Resume
+      </button>
+    );
+  const done = `Suspended: ${props.stops} until you resume.`;
+  return (
+    <button type="button" disabled={act.busy} onClick={() => act.run('Suspend', props.path('suspend'), done)}>
+      Suspend
+    </button>
   );
 }

@@ -1,6 +1,6 @@
 // Server-side apply with field manager `keelson` (force: Keelson owns what it declares),
-// strict field validation unless asked otherwise, optionally as a dry-run; replace (PUT); creation of hook objects; deletion that checks, at the moment it
-// deletes, that the object may be deleted (prune, hook clean-up, the finalizer). Many
+// strict field validation unless asked otherwise, optionally as a dry-run; replace (PUT);
+// creation of hook objects; deletion that checks, at the moment it deletes, that the object may be deleted (prune, hook clean-up, the finalizer). Many
 // objects go out at once over the transport's keep-alive connections. Every request goes
 // through the ResourceMap, which notices a group/version the API server stopped serving.
 import type { KubeObject } from '../../core/manifest.ts';

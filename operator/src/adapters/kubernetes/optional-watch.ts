@@ -1,10 +1,42 @@
 // A watch of a kind whose CRD may not be installed yet (an upgrade that has not applied
 // crds/ — Helm does not upgrade CRDs): the operator starts without it, says so, and tries again
 // every 30 s; while it cannot list, it holds no objects (and there can be none of that kind).
+import type * as k8s from '@kubernetes/client-node';
+import type { ResourceDefinition } from '../../api/crd.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { ResourceWatch, WatchedObject } from './watch.ts';
+import { ResourceWatch, type WatchEventType, type WatchedObject } from './watch.ts';
 
 const RETRY_MS = 30_000;
+
+export interface OptionalWatchesOptions {
+  readonly kubeConfig: k8s.KubeConfig;
+  /** Namespaces to watch; empty means all. */
+  readonly namespaces: readonly string[];
+  readonly definition: Pick<ResourceDefinition, 'group' | 'version' | 'plural' | 'kind'>;
+  readonly log: Logger;
+  readonly onEvent: (type: WatchEventType, object: WatchedObject) => void;
+}
+
+/** One OptionalWatch of the definition's kind per namespace (one of all namespaces when none are named). */
+export function optionalWatches(options: OptionalWatchesOptions): OptionalWatch[] {
+  const { group, version, plural, kind } = options.definition;
+  const namespaces = options.namespaces.length ? options.namespaces : [undefined];
+  return namespaces.map(
+    (namespace) =>
+      new OptionalWatch(
+        () =>
+          new ResourceWatch(options.kubeConfig, {
+            resource: { group, version, plural },
+            namespace,
+            startTimeoutMs: 10_000,
+            onEvent: options.onEvent,
+            onError: (err) => options.log.warn(`${kind} watch error; reconnecting`, { error: String(err) }),
+          }),
+        options.log,
+        `${kind}s`,
+      ),
+  );
+}
 
 export class OptionalWatch {
   readonly #make: () => ResourceWatch;

@@ -5,8 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { syncWindowDefinition } from '../../api/v1alpha1/index.ts';
 import type { SharedSyncWindow } from '../../core/environment/sync-window-sources.ts';
 import type { Logger } from '../../core/logger.ts';
-import { OptionalWatch } from './optional-watch.ts';
-import { ResourceWatch } from './watch.ts';
+import { optionalWatches, type OptionalWatch } from './optional-watch.ts';
 
 export interface SyncWindowWatchOptions {
   readonly kubeConfig: k8s.KubeConfig;
@@ -21,25 +20,13 @@ export class SyncWindowWatch {
   readonly #watches: OptionalWatch[];
 
   constructor(options: SyncWindowWatchOptions) {
-    const def = syncWindowDefinition;
-    const namespaces = options.namespaces.length ? options.namespaces : [undefined];
-    this.#watches = namespaces.map(
-      (namespace) =>
-        new OptionalWatch(
-          () =>
-            new ResourceWatch(options.kubeConfig, {
-              resource: { group: def.group, version: def.version, plural: def.plural },
-              namespace,
-              startTimeoutMs: 10_000,
-              onEvent: (_type, obj) => {
-                if (obj.metadata?.namespace) options.onChange(obj.metadata.namespace);
-              },
-              onError: (err) => options.log.warn('SyncWindow watch error; reconnecting', { error: String(err) }),
-            }),
-          options.log,
-          'SyncWindows',
-        ),
-    );
+    this.#watches = optionalWatches({
+      ...options,
+      definition: syncWindowDefinition,
+      onEvent: (_type, obj) => {
+        if (obj.metadata?.namespace) options.onChange(obj.metadata.namespace);
+      },
+    });
   }
 
   /** Resolves once every watch listed. */

@@ -6,8 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as k8s from '@kubernetes/client-node';
 import { notificationDefinition } from '../../api/v1alpha1/index.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
-import { OptionalWatch } from '../../adapters/kubernetes/optional-watch.ts';
-import { ResourceWatch } from '../../adapters/kubernetes/watch.ts';
+import { optionalWatches, type OptionalWatch } from '../../adapters/kubernetes/optional-watch.ts';
 import type { NotificationMetrics } from '../../adapters/metrics/notification-metrics.ts';
 import { httpSender, type SendRequest } from '../../adapters/notify/http-sender.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -48,22 +47,13 @@ export class NotificationController {
 
   constructor(options: NotificationControllerOptions) {
     this.#options = options;
-    const def = notificationDefinition;
-    this.#watches = (options.namespaces.length ? options.namespaces : [undefined]).map(
-      (namespace) =>
-        new OptionalWatch(
-          () =>
-            new ResourceWatch(options.kubeConfig, {
-              resource: { group: def.group, version: def.version, plural: def.plural },
-              namespace,
-              startTimeoutMs: 10_000,
-              onEvent: (type, obj) => this.#onNotification(obj as NotificationResource, type === 'DELETED'),
-              onError: (err) => options.log.warn('Notification watch error; reconnecting', { error: String(err) }),
-            }),
-          options.log,
-          'Notifications',
-        ),
-    );
+    this.#watches = optionalWatches({
+      kubeConfig: options.kubeConfig,
+      namespaces: options.namespaces,
+      definition: notificationDefinition,
+      log: options.log,
+      onEvent: (type, obj) => this.#onNotification(obj as NotificationResource, type === 'DELETED'),
+    });
   }
 
   async start(): Promise<void> {
