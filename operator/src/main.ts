@@ -264,7 +264,10 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         // Watch the kinds it manages, on its cluster, as soon as its status names them (ADR 0010).
         clusters.executors.track(env);
       },
-      onGitRepository: (repo: GitRepositoryResource) => environments.onGitRepository(repo),
+      onGitRepository: (repo: GitRepositoryResource, deleted: boolean) => {
+        environments.onGitRepository(repo);
+        notifications.onGitRepository(repo, deleted);
+      },
     });
     resources.useCache(keelsonWatches);
     state.started = true;

@@ -2,9 +2,10 @@
 // what it was sent: Telegram's Bot API (/telegram/bot<token>/sendMessage), Slack's incoming
 // webhooks (/slack/services/...) and chat.postMessage (/slack/api/chat.postMessage), a Teams
 // workflow webhook (/teams/...), a generic webhook (/webhook/...) and GitHub's commit and
-// deployment statuses (/github/repos/<owner>/<repo>/...). Wrong credentials get each API's own
-// refusal; scripted answers (a 429 with Retry-After, a 500) and a route that never answers
-// stand in for a provider that throttles or is down.
+// deployments, listed by sha, environment and task, and their statuses
+// (/github/repos/<owner>/<repo>/...). Wrong credentials get each API's own refusal; scripted
+// answers (a 429 with Retry-After, a 500, a create whose answer is lost) and a route that never
+// answers stand in for a provider that throttles or is down.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +22,17 @@ export interface ScriptedAnswer {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
+  /** The request takes effect as it would have; only its answer is this one (a lost answer). */
+  readonly processed?: boolean;
+}
+
+/** A GitHub deployment as the fake stores it. */
+export interface FakeDeployment {
+  readonly id: number;
+  readonly repository: string;
+  readonly sha: string;
+  readonly environment: string;
+  readonly task: string;
 }
 
 export interface ChatProviderTokens {
@@ -36,7 +48,9 @@ export class ChatProviders {
   readonly received: ReceivedRequest[] = [];
   readonly #server: Server;
   readonly #tokens: ChatProviderTokens;
-  readonly #scripts: { prefix: string; answers: ScriptedAnswer[] }[] = [];
+  readonly #scripts: { prefix: string; method?: string; answers: ScriptedAnswer[] }[] = [];
+  /** The GitHub deployments created, oldest first. */
+  readonly deployments: FakeDeployment[] = [];
   readonly #hanging = new Set<string>();
   readonly #held: ServerResponse[] = [];
   #nextId = 1;
@@ -54,9 +68,9 @@ export class ChatProviders {
     return providers;
   }
 
-  /** The next requests whose path starts with `prefix` get these answers, in order. */
-  script(prefix: string, answers: ScriptedAnswer[]): void {
-    this.#scripts.push({ prefix, answers: [...answers] });
+  /** The next requests whose path starts with `prefix` (and of `method`, if given) get these answers, in order. */
+  script(prefix: string, answers: ScriptedAnswer[], method?: string): void {
+    this.#scripts.push({ prefix, method, answers: [...answers] });
   }
 
   /** Requests whose path starts with `prefix` are never answered (until stop). */
@@ -91,8 +105,11 @@ export class ChatProviders {
       this.#held.push(res);
       return;
     }
-    const script = this.#scripts.find((s) => path.startsWith(s.prefix) && s.answers.length > 0);
+    const script = this.#scripts.find(
+      (s) => path.startsWith(s.prefix) && (s.method ?? req.method) === req.method && s.answers.length > 0,
+    );
     const scripted = script?.answers.shift();
+    if (scripted?.processed) this.#answer(req, path, body);
     if (scripted) return send(res, scripted.status, scripted.body ?? '', scripted.headers);
     const answer = this.#answer(req, path, body);
     send(res, answer.status, answer.body ?? '', answer.headers);
@@ -122,7 +139,26 @@ export class ChatProviders {
       if (auth !== `Bearer ${this.#tokens.github}`) return { status: 401, body: { message: 'Bad credentials' } };
       if (/\/statuses\/[0-9a-f]{40}$/.test(path) || /\/deployments\/\d+\/statuses$/.test(path))
         return { status: 201, body: { id: this.#nextId++, state: body.state } };
-      if (path.endsWith('/deployments')) return { status: 201, body: { id: this.#nextId++, ref: body.ref } };
+      const deployments = /^\/github\/repos\/([^/]+\/[^/]+)\/deployments(?:\?(.*))?$/.exec(path);
+      if (deployments && req.method === 'GET') {
+        const query = new URLSearchParams(deployments[2] ?? '');
+        const matches = this.deployments
+          .filter((d) => d.repository === deployments[1])
+          .filter((d) => ['sha', 'environment', 'task'].every((k) => !query.has(k) || query.get(k) === d[k as 'sha']))
+          .reverse();
+        return { status: 200, body: matches.slice(0, Number(query.get('per_page') ?? 30)) };
+      }
+      if (deployments) {
+        const created: FakeDeployment = {
+          id: this.#nextId++,
+          repository: deployments[1]!,
+          sha: String(body.ref),
+          environment: String(body.environment ?? 'production'),
+          task: String(body.task ?? 'deploy'),
+        };
+        this.deployments.push(created);
+        return { status: 201, body: { ...created, ref: body.ref } };
+      }
       return { status: 404, body: { message: 'Not Found' } };
     }
     return { status: 404, body: 'no such route' };

@@ -1,6 +1,7 @@
 // Health and source triggers end to end: a Job whose pod fails degrades dev (HealthDegraded, told
-// once), the commit that removes it makes dev Healthy again (HealthRecovered), and a commit whose
-// code throws is told as SourceFailed with the file and line.
+// once), the commit that removes it makes dev Healthy again (HealthRecovered), a commit whose
+// code throws is told as SourceFailed with the file and line, and so is the deploy repository's
+// host refusing the fetch (once per outage).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatProviders } from '../../harness/chat-providers.ts';
@@ -103,5 +104,28 @@ describe('health and source notifications', () => {
       String(failed.body.message),
       /^SynthesisFailed: .*main\.ts:\d+.*no such image|^SynthesisFailed: .*no such image.*main\.ts:\d+/s,
     );
+  });
+
+  it("the GitRepository's fetch failing is told as SourceFailed once, naming it and the revision that stays", async () => {
+    const unavailable = () => providers.to('/webhook/source').filter((r) => r.body.result === 'source unavailable');
+    await story.git.pause();
+    try {
+      await story.refresh();
+      const failed = await eventually(async () => unavailable()[0], {
+        timeoutMs: 60_000,
+        message: 'SourceFailed of the fetch on the webhook',
+      });
+      assert.equal(failed.body.environment, 'dev');
+      assert.match(
+        String(failed.body.message),
+        /^\w+: GitRepository deploy cannot be fetched: .*; main@sha1:[0-9a-f]{40} stays the last fetched revision$/,
+      );
+      // Another failed fetch of the same outage (retried meanwhile, and asked for) is not told again.
+      await story.refresh();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      assert.equal(unavailable().length, 1, 'one message for one outage');
+    } finally {
+      await story.git.resume();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Notifications end to end: the real operator, the real control plane, and a loopback server
 // that answers as Telegram, Slack, Teams, a webhook and GitHub do. Each provider is told of a
 // dev sync once, with the revision and the UI's link; a 429 waits its Retry-After; prod waiting
-// for a manual sync is told; a restart sends nothing twice; a failed sync names the object;
+// for a manual sync is told; a GitHub deployment whose create lost its answer is not created
+// twice; a restart sends nothing twice; a failed sync names the object;
 // and no token or secret URL leaks into logs, events, status or metrics.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +116,8 @@ describe('notifications to every provider', () => {
           secretRef: { name: 'github' },
         },
       });
+    // GitHub creates the first deployment but its answer is lost.
+    providers.script('/github/repos/acme/deploy/deployments', [{ status: 502, processed: true }], 'POST');
     // Telegram throttles the first message.
     providers.script('/telegram/', [
       {
@@ -162,11 +165,17 @@ describe('notifications to every provider', () => {
       [[firstCommit, 'success', 'keelson/dev', link]],
     );
     const deployment = await eventually(async () => providers.to('/github/repos/acme/deploy/deployments/')[0], {
-      timeoutMs: 10_000,
+      timeoutMs: 20_000,
       message: 'a deployment status',
     });
     assert.equal(deployment.body.state, 'success');
-    assert.equal(providers.to('/github/repos/acme/deploy/deployments')[0]!.body.ref, firstCommit);
+    // The answer to the create was lost (a 502 after it landed): the retry found it, no second one.
+    const created = providers.deployments.filter((d) => d.sha === firstCommit);
+    assert.deepEqual(
+      created.map((d) => [d.environment, d.task]),
+      [['dev', 'deploy:keelson']],
+    );
+    assert.equal(deployment.path, `/github/repos/acme/deploy/deployments/${created[0]!.id}/statuses`);
   });
 
   it("Telegram's 429 is retried after its Retry-After, and delivered once", async () => {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UnansweredError, type SentAnswer } from '../../adapters/notify/http-sender.ts';
-import type { HttpRequest } from '../../core/notify/providers.ts';
+import type { DeliveryStep, HttpRequest } from '../../core/notify/providers.ts';
 import { deliver } from './delivery.ts';
 
 function script(answers: (SentAnswer | 'unanswered')[]) {
@@ -73,6 +73,26 @@ describe('delivery', () => {
     assert.deepEqual(
       s.sent.map((r) => r.url),
       ['http://x/hook', 'http://x/9'],
+    );
+  });
+
+  it('a create whose answer was lost is looked for before it is sent again: no second one', async () => {
+    const s = script([
+      { status: 200, body: [] },
+      { status: 502, body: '' },
+      { status: 200, body: [{ id: 4 }] },
+      { status: 201, body: {} },
+    ]);
+    const lookup: DeliveryStep = {
+      request: { method: 'GET', url: 'http://x/list', headers: {} },
+      next: (a) => ((a as { id: number }[])[0] ? { request: { ...request, url: 'http://x/4' } } : create),
+    };
+    const create: DeliveryStep = { request, next: () => undefined, again: lookup };
+    const out = await deliver('githubDeployment', lookup, s.options);
+    assert.deepEqual(out, { delivered: true, attempts: 4 });
+    assert.deepEqual(
+      s.sent.map((r) => r.url),
+      ['http://x/list', 'http://x/hook', 'http://x/list', 'http://x/4'],
     );
   });
 

@@ -58,6 +58,8 @@ export async function deliver(
       options.onRetry?.(decision.delayMs, decision.why);
       await options.sleep(decision.delayMs);
       if (options.stopped?.()) return { delivered: false, attempts, why: decision.why, interrupted: true };
+      // A create that may have landed looks for what it created before it is sent again.
+      step = step.again ?? step;
     }
   }
   return { delivered: true, attempts };

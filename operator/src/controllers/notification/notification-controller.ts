@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as k8s from '@kubernetes/client-node';
 import { notificationDefinition } from '../../api/v1alpha1/index.ts';
-import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { optionalWatches, type OptionalWatch } from '../../adapters/kubernetes/optional-watch.ts';
 import type { NotificationMetrics } from '../../adapters/metrics/notification-metrics.ts';
 import { httpSender, type SendRequest } from '../../adapters/notify/http-sender.ts';
@@ -42,6 +42,7 @@ export class NotificationController {
   readonly #watches: OptionalWatch[];
   readonly #workers = new Map<string, NotificationWorker>();
   readonly #environments = new Map<string, EnvironmentResource>();
+  readonly #gitRepositories = new Map<string, GitRepositoryResource>();
   readonly #stopping = new AbortController();
   #timer: NodeJS.Timeout | undefined;
 
@@ -87,6 +88,20 @@ export class NotificationController {
         worker.enqueue([name]);
   }
 
+  /** Every GitRepository the operator's watches see: a fetch failing is told of the Environments it feeds. */
+  onGitRepository(repo: GitRepositoryResource, deleted: boolean): void {
+    const { namespace, name } = repo.metadata;
+    if (deleted) this.#gitRepositories.delete(`${namespace}/${name}`);
+    else this.#gitRepositories.set(`${namespace}/${name}`, repo);
+    for (const worker of this.#workers.values()) {
+      if (worker.namespace !== namespace) continue;
+      const fed = this.#selected(worker).filter(
+        (env) => this.#environments.get(`${namespace}/${env}`)?.spec.sourceRef.name === name,
+      );
+      if (fed.length > 0) worker.enqueue(fed);
+    }
+  }
+
   #onNotification(resource: NotificationResource, deleted: boolean): void {
     const key = `${resource.metadata.namespace}/${resource.metadata.name}`;
     const worker = this.#workers.get(key);
@@ -121,6 +136,7 @@ export class NotificationController {
       now: Date.now,
       sleep: (ms) => sleep(ms, undefined, { signal: this.#stopping.signal }).catch(() => undefined),
       environment: (ns, env) => this.#environments.get(`${ns}/${env}`),
+      gitRepository: (ns, repo) => this.#gitRepositories.get(`${ns}/${repo}`),
       onDelivery: (trigger, result) => metrics.observe({ namespace, name, provider, trigger, result }),
       onRetry: () => metrics.retried(namespace, name, provider),
     });

@@ -62,6 +62,7 @@ function harness(secret: Record<string, string> | undefined) {
       sleep: async () => undefined,
       policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
       environment: () => current,
+      gitRepository: () => undefined,
       onDelivery: (trigger, result) => deliveries.push(`${trigger}:${result}`),
       onRetry: () => undefined,
     });
@@ -90,7 +91,7 @@ describe('notification worker', () => {
     h.setEnv(env('op1'));
     await settle(h, h.worker(h.writes.at(-1)), 3); // the delivery recorded, then Ready
     assert.equal(h.sent.length, 1);
-    assert.equal(JSON.parse(h.sent[0]!.body).trigger, 'SyncSucceeded');
+    assert.equal(JSON.parse(h.sent[0]!.body!).trigger, 'SyncSucceeded');
     assert.deepEqual(h.deliveries, ['SyncSucceeded:sent']);
     await settle(h, h.worker(h.writes.at(-1)), 3);
     assert.equal(h.sent.length, 1, 'nothing sent twice after a restart');

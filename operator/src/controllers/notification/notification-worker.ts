@@ -4,7 +4,7 @@
 // is handled, so a restart neither loses nor repeats it. It runs off the reconcile path: a
 // provider that is down delays only this Notification's messages.
 import type { Resource } from '../../adapters/kubernetes/keelson-resources.ts';
-import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
+import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import {
   NOTIFICATION_TRIGGERS,
   type Delivery,
@@ -14,13 +14,19 @@ import {
   type WatchedEnvironment,
 } from '../../api/v1alpha1/notification.ts';
 import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
-import { setCondition } from '../../core/conditions.ts';
+import { findCondition, setCondition } from '../../core/conditions.ts';
 import type { Logger } from '../../core/logger.ts';
 import { TokenBucket, type RateLimit } from '../../core/notify/delivery-policy.ts';
 import { composeMessage, messageVariables } from '../../core/notify/messages.ts';
 import { planDelivery, resolveProvider, type ProviderResolution } from '../../core/notify/providers.ts';
 import { parseTemplate } from '../../core/notify/template.ts';
-import { markHandled, planNotifications, type TriggerEvent } from '../../core/notify/triggers.ts';
+import {
+  markHandled,
+  planNotifications,
+  type EnvironmentView,
+  type SourceFailure,
+  type TriggerEvent,
+} from '../../core/notify/triggers.ts';
 import { ANNOTATION_AUTO_SYNC_PAUSED } from '../../core/keys.ts';
 import { deliver, type DeliveryOptions } from './delivery.ts';
 import type { NotificationStore } from './notification-store.ts';
@@ -34,6 +40,8 @@ export interface WorkerOptions extends Omit<DeliveryOptions, 'onRetry' | 'stoppe
   readonly uiUrl?: string;
   /** The Environment as the watches hold it now (undefined once deleted). */
   readonly environment: (namespace: string, name: string) => EnvironmentResource | undefined;
+  /** A GitRepository as the watches hold it now. */
+  readonly gitRepository: (namespace: string, name: string) => GitRepositoryResource | undefined;
   readonly onDelivery: (trigger: NotificationTrigger, result: 'sent' | 'failed') => void;
   readonly onRetry: () => void;
 }
@@ -165,12 +173,13 @@ export class NotificationWorker {
     if (!env) return;
     const spec = this.#resource.spec;
     const triggers = new Set<NotificationTrigger>(spec.suspend ? [] : (spec.triggers ?? NOTIFICATION_TRIGGERS));
-    const view = {
+    const view: EnvironmentView = {
       namespace: env.metadata.namespace,
       name,
       automated: env.spec.sync?.automated !== undefined,
       autoSyncPaused: env.metadata.annotations?.[ANNOTATION_AUTO_SYNC_PAUSED],
       status: env.status,
+      sourceFailure: fetchFailure(this.#options.gitRepository(this.namespace, env.spec.sourceRef.name)),
     };
     const records = this.#status.environments ?? [];
     const plan = planNotifications(
@@ -243,6 +252,19 @@ export class NotificationWorker {
     const { namespace, name } = this.#resource.metadata;
     if (!(await this.#options.store.writeStatus(namespace, name, status))) this.#stopped = true;
   }
+}
+
+/** The GitRepository's FetchFailed condition while it is True. */
+function fetchFailure(repo: GitRepositoryResource | undefined): SourceFailure | undefined {
+  const failed = findCondition(repo?.status?.conditions, ConditionType.FetchFailed);
+  if (!repo || failed?.status !== 'True') return undefined;
+  const ready = findCondition(repo.status?.conditions, ConditionType.Ready);
+  return {
+    repository: repo.metadata.name,
+    reason: ready?.status === 'False' ? ready.reason : failed.reason,
+    message: failed.message,
+    since: failed.lastTransitionTime,
+  };
 }
 
 function withRecord(records: readonly WatchedEnvironment[], record: WatchedEnvironment): WatchedEnvironment[] {

@@ -86,17 +86,25 @@ function done(provider: ResolvedProvider): ProviderResolution {
 }
 
 export interface HttpRequest {
-  readonly method: 'POST';
+  readonly method: 'POST' | 'GET';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
+  readonly body?: string;
 }
 
-/** One request, and for a two-step delivery the request that follows from the first's answer. */
+/** One request, and for a delivery of several the request that follows from its answer. */
 export interface DeliveryStep {
   readonly request: HttpRequest;
   readonly next?: (answer: unknown) => DeliveryStep | undefined;
+  /**
+   * What to send instead when this request must be tried again: a create whose answer was lost
+   * may have landed, so its retry looks for what it created first.
+   */
+  readonly again?: DeliveryStep;
 }
+
+/** The task of the GitHub deployments Keelson creates, by which it finds them again. */
+export const GITHUB_DEPLOYMENT_TASK = 'deploy:keelson';
 
 /** The header of the generic webhook's signature: `sha256=<hex HMAC-SHA256 of the body>`. */
 export const SIGNATURE_HEADER = 'X-Keelson-Signature-256';
@@ -115,7 +123,7 @@ const GITHUB_STATE: Readonly<Record<NotificationTrigger, 'success' | 'failure' |
   ManualSyncPending: 'pending',
 };
 
-const json = (url: string, body: unknown, headers: Record<string, string> = {}): HttpRequest => ({
+const json = (url: string, body: unknown, headers: Record<string, string> = {}): HttpRequest & { body: string } => ({
   method: 'POST',
   url,
   headers: { 'content-type': 'application/json', ...headers },
@@ -179,26 +187,57 @@ export function planDelivery(p: ResolvedProvider, text: string, vars: TemplateVa
           github,
         ),
       };
-    case 'githubDeployment':
-      return {
+    case 'githubDeployment': {
+      // One deployment per commit and environment, found again before one is created: a retry
+      // after a lost answer, a restart or a later trigger of the same revision adds a status to it.
+      const deployments = `${base}/repos/${p.repository}/deployments`;
+      const status = (id: number): DeliveryStep => ({
         request: json(
-          `${base}/repos/${p.repository}/deployments`,
-          { ref: vars.commit, environment: vars.environment, auto_merge: false, required_contexts: [], description },
+          `${deployments}/${id}/statuses`,
+          { state: GITHUB_STATE[trigger], environment_url: vars.url || undefined, description },
+          github,
+        ),
+      });
+      const query = new URLSearchParams({
+        sha: vars.commit,
+        environment: vars.environment,
+        task: GITHUB_DEPLOYMENT_TASK,
+        per_page: '1',
+      });
+      const lookup: DeliveryStep = {
+        request: { method: 'GET', url: `${deployments}?${query}`, headers: github },
+        next: (answer) => {
+          const id = Array.isArray(answer) ? idOf(answer[0]) : undefined;
+          return id === undefined ? create : status(id);
+        },
+      };
+      const create: DeliveryStep = {
+        request: json(
+          deployments,
+          {
+            ref: vars.commit,
+            environment: vars.environment,
+            task: GITHUB_DEPLOYMENT_TASK,
+            auto_merge: false,
+            required_contexts: [],
+            description,
+          },
           github,
         ),
         next: (answer) => {
-          const id = (answer as { id?: unknown } | null)?.id;
-          if (typeof id !== 'number') return undefined;
-          return {
-            request: json(
-              `${base}/repos/${p.repository}/deployments/${id}/statuses`,
-              { state: GITHUB_STATE[trigger], environment_url: vars.url || undefined, description },
-              github,
-            ),
-          };
+          const id = idOf(answer);
+          return id === undefined ? undefined : status(id);
         },
+        again: lookup,
       };
+      return lookup;
+    }
   }
+}
+
+function idOf(answer: unknown): number | undefined {
+  const id = (answer as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'number' ? id : undefined;
 }
 
 /** A provider's "not accepted" inside a 2xx answer (Slack's and Telegram's `ok: false`), if any. */

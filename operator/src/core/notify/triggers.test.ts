@@ -104,6 +104,14 @@ describe('trigger detection', () => {
       env: view({ conditions: [cond('Synthesized', 'False', 'SynthesisFailed', 7, 'main.ts:3: boom')] }),
       want: [`SourceFailed/Synthesized/SynthesisFailed/${at(7)}`],
     },
+    {
+      name: "its GitRepository's fetch failing is SourceFailed, keyed by the repository and the outage",
+      env: view(
+        { sync: { status: 'Synced', revision: REV1 } },
+        { sourceFailure: { repository: 'deploy', reason: 'FetchFailed', message: 'connection refused', since: at(8) } },
+      ),
+      want: [`SourceFailed/FetchFailed/deploy/${at(8)}`],
+    },
   ];
   for (const c of cases)
     it(c.name, () =>
@@ -116,6 +124,15 @@ describe('trigger detection', () => {
   it('a failed sync says which step failed', () => {
     const [event] = currentEvents(cases[2]!.env);
     assert.equal(event!.detail, 'PreSync hook migrate-op2: Job failed');
+  });
+
+  it('a fetch failure says the repository, why, and which revision stays', () => {
+    const [event] = currentEvents(cases.at(-1)!.env);
+    assert.equal(event!.result, 'source unavailable');
+    assert.equal(
+      event!.detail,
+      `FetchFailed: GitRepository deploy cannot be fetched: connection refused; ${REV1} stays the last fetched revision`,
+    );
   });
 });
 

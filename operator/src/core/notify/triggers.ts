@@ -17,6 +17,19 @@ export interface EnvironmentView {
   /** The keelson.dev/auto-sync-paused annotation (a rollback sets it). */
   readonly autoSyncPaused?: string;
   readonly status?: EnvironmentStatus;
+  /**
+   * Its GitRepository's fetch failing now (the FetchFailed condition): the Environment keeps
+   * syncing the last fetched revision and its own conditions stay True, so this is the only sign.
+   */
+  readonly sourceFailure?: SourceFailure;
+}
+
+export interface SourceFailure {
+  readonly repository: string;
+  readonly reason: string;
+  readonly message: string;
+  /** The condition's lastTransitionTime: one outage, one key. */
+  readonly since: string;
 }
 
 export interface TriggerEvent {
@@ -103,6 +116,17 @@ export function currentEvents(env: EnvironmentView): TriggerEvent[] {
         detail: `${c.reason}: ${c.message}`,
       });
   }
+  const fetch = env.sourceFailure;
+  if (fetch)
+    events.push({
+      ...base,
+      trigger: 'SourceFailed',
+      key: `SourceFailed/FetchFailed/${fetch.repository}/${fetch.since}`,
+      result: 'source unavailable',
+      detail:
+        `${fetch.reason}: GitRepository ${fetch.repository} cannot be fetched: ${fetch.message}` +
+        (base.revision ? `; ${base.revision} stays the last fetched revision` : ''),
+    });
   return events;
 }
 
