@@ -29,9 +29,7 @@ import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
 import { createRegistry } from './adapters/metrics/registry.ts';
 import { KubernetesRequestMetrics, ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
 import { EntryCache } from './adapters/pass/entry-cache.ts';
-import { Renderer } from './adapters/render/renderer.ts';
 import { ChartAccessLoader } from './controllers/environment/chart-access.ts';
-import { Synthesizer } from './adapters/synth/synthesizer.ts';
 import { EnvironmentController } from './controllers/environment/environment-controller.ts';
 import { EnvironmentReconciler } from './controllers/environment/environment-reconciler.ts';
 import { DiffStore } from './controllers/environment/diff-store.ts';
@@ -41,17 +39,15 @@ import { LeaderElection } from './adapters/kubernetes/leader-election.ts';
 import type { Logger } from './core/logger.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import { SecretRedactor } from './core/redact.ts';
-import type { SynthesisResult } from './core/synthesis.ts';
-import { ResultCache } from './controllers/environment/result-cache.ts';
 import { HealthRulesController, parseConfigMapRef } from './controllers/health-rules.ts';
 import { NpmAccessLoader } from './controllers/environment/npm-access.ts';
-import { DependencyStore } from './adapters/npm/dependency-store.ts';
 import { GitRepositoryController } from './controllers/git-repository.ts';
 import { NotificationMetrics } from './adapters/metrics/notification-metrics.ts';
 import { NotificationController } from './controllers/notification/notification-controller.ts';
 import { KubernetesNotificationStore } from './controllers/notification/notification-store.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 import { createClusters } from './main-clusters.ts';
+import { createSynthesis } from './main-synthesis.ts';
 import { SyncWindowWatch } from './adapters/kubernetes/sync-window-watch.ts';
 
 export interface RunningOperator {
@@ -96,23 +92,6 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       }),
   );
   const artifacts: ArtifactSource = gitControllers[0]!;
-  const renderer = new Renderer({
-    cacheDir: `${config.cacheDir}/render`,
-    helm: config.helm,
-    kustomize: config.kustomize,
-    limits: { timeoutMs: config.renderTimeoutMs, memoryMiB: config.renderMemoryMiB },
-  });
-  const synthesizer = new Synthesizer({
-    cacheDir: `${config.cacheDir}/synth`,
-    size: config.synthWorkers,
-    heapLimitMb: config.synthMemoryMiB,
-    timeoutMs: config.synthTimeoutMs,
-    renderer,
-    // A deploy repository's own package.json and lockfile, installed once per lockfile (ADR 15).
-    dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
-  });
-  // A revision's synthesis never changes: keep results of recent (repository, revision, path, environment).
-  const synthCache = new ResultCache<SynthesisResult>(4096);
   const transport = await RestTransport.fromKubeConfig(kc, { maxSockets: 4 });
   const resourceMap = new ResourceMap(transport);
   // The watches of managed objects wake an Environment on a change and are the cache its executor reads.
@@ -161,6 +140,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
+  const { synthesizer, synthesize, touches } = createSynthesis(config, metrics, log);
   const diffs = new DiffStore();
   // Shared sync windows (ADR 0021): the reconciler reads them from this watch; a change re-queues the namespace.
   const syncWindows = new SyncWindowWatch({
@@ -188,21 +168,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       clock: Date.now,
       newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
       desired: {
-        // One warm worker per repository and path, reused across its commits.
-        synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
-          const source = {
-            tree,
-            path,
-            isolationKey: `${repository}:${path}`,
-            chartAccess,
-            npmAccess,
-          };
-          return synthCache.get(
-            `${repository}|${tree.revision}|${path}|${environment}`,
-            !tree.revision.startsWith('dir:'),
-            async () => (await metrics.timeSynthesis(() => synthesizer.synthesize(source, environment))).result,
-          );
-        },
+        synthesize,
         chartAccess: (env) => chartAccess.load(env),
         npmAccess: (env) => npmAccess.load(env),
         resolveSecrets: (env, objects) => passSecrets.resolve(env, objects),
@@ -224,6 +190,13 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     reconciler,
     log,
     concurrency: config.concurrency,
+    touches: async (key, repo) => {
+      const commit = repo.status?.artifact?.commit;
+      const [namespace, name] = key.split('/') as [string, string];
+      const env = await resources.getEnvironment(namespace, name);
+      if (!commit || env.spec.sourceRef.name !== repo.metadata.name) return true;
+      return touches(env, await artifacts.tree(repo, commit));
+    },
   });
   // Notifications (ADR 0018): told of every Environment the watches see, delivering off the reconcile path.
   const notifications = new NotificationController({

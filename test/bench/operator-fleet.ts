@@ -100,6 +100,38 @@ export default defineEnvironments(builders);
 `;
 }
 
+/**
+ * The fleet deploy repository with its images in images.json, so one environment's tag can be
+ * bumped alone (what CI does): `n` environments `e0`…, each one Tiny app whose Deployment runs
+ * its own entry; `tag(i)` is environment i's tag. `generation` goes into every ConfigMap: a
+ * change of it touches every environment.
+ */
+export function fleetFiles(n: number, tag: (i: number) => string, generation = 1): Record<string, string> {
+  const main = `import { ApiObject } from 'cdk8s';
+import { App, defineEnvironments } from '@keelson/cdk8s-app';
+
+class Tiny extends App {
+  constructor(scope: any, name: string, i: number, image: string) {
+    super(scope, name);
+    const labels = { app: 't' + i };
+    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't' + i }, data: { index: String(i), generation: '${generation}' } });
+    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 't' + i } });
+    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 't' + i }, spec: { selector: labels, ports: [{ port: 80 }] } });
+    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 't' + i },
+      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image } ] } } } });
+  }
+}
+
+const builders: Record<string, (env: any) => void> = {};
+for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i, env.image('tiny')); };
+export default defineEnvironments(builders);
+`;
+  const images = Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [`e${i}`, { tiny: `registry.example/tiny:${tag(i)}` }]),
+  );
+  return { 'main.ts': main, 'images.json': `${JSON.stringify(images, null, 1)}\n` };
+}
+
 /** Polls `check` until it is true, or throws naming `what` after `timeoutMs`. */
 export async function until(
   check: () => Promise<boolean>,

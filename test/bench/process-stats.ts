@@ -61,10 +61,20 @@ export function auditRequests(
   user: string,
   from: number,
   to: number,
-): { other: number; watch: number; total: number; byKind: Record<string, number> } {
+): {
+  other: number;
+  watch: number;
+  total: number;
+  /** Requests other than watches, in all. */
+  requests: number;
+  byKind: Record<string, number>;
+  /** Requests other than watches by the object they name (`namespace/name`). */
+  byObject: Record<string, number>;
+} {
   let other = 0;
   let watch = 0;
   const byKind: Record<string, number> = {};
+  const byObject: Record<string, number> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const e = JSON.parse(line) as {
@@ -73,17 +83,21 @@ export function auditRequests(
       stage?: string;
       requestURI?: string;
       requestReceivedTimestamp?: string;
-      objectRef?: { resource?: string; subresource?: string };
+      objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
     };
     if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
     const at = Date.parse(e.requestReceivedTimestamp ?? '');
     if (at < from || at > to) continue;
     if (e.verb === 'watch') watch++;
     else other++;
+    if (e.verb !== 'watch' && e.objectRef?.name) {
+      const object = `${e.objectRef.namespace ?? ''}/${e.objectRef.name}`;
+      byObject[object] = (byObject[object] ?? 0) + 1;
+    }
     const sub = e.objectRef?.subresource ? `/${e.objectRef.subresource}` : '';
     const kind = `${e.verb}${e.requestURI?.includes('dryRun=') ? ' (dry run)' : ''} ${e.objectRef?.resource ?? ''}${sub}`;
     byKind[kind] = (byKind[kind] ?? 0) + 1;
   }
   const minutes = (to - from) / 60_000;
-  return { other: other / minutes, watch: watch / minutes, total: other + watch, byKind };
+  return { other: other / minutes, watch: watch / minutes, total: other + watch, requests: other, byKind, byObject };
 }

@@ -4,7 +4,8 @@
 // it does not find (loose objects). Directory listings are memoized per artifact.
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
-import { normalizeTreePath, type SourceTree, type TreeEntry } from '../../core/source.ts';
+import { normalizeTreePath, type TreeEntry } from '../../core/source.ts';
+import type { IdentifyingTree } from '../../core/synthesis-inputs.ts';
 import type { PackReader, TreeItem } from './pack-reader.ts';
 
 /** Where an artifact's objects live: a bare git directory and its warm object cache. */
@@ -24,7 +25,7 @@ export interface GitArtifactSpec {
   readonly store: ObjectStore;
 }
 
-export class GitArtifact implements SourceTree {
+export class GitArtifact implements IdentifyingTree {
   readonly url: string;
   readonly revision: string;
   readonly commit: string;
@@ -60,6 +61,30 @@ export class GitArtifact implements SourceTree {
     }
   }
 
+  /** The blob id of the file at `path`: whether it changed between two commits, without reading it. */
+  async objectId(path: string): Promise<string | undefined> {
+    const filepath = normalizeTreePath(path);
+    if (filepath === '') return undefined;
+    const fast = await this.#find(filepath);
+    if (fast !== null) return fast?.type === 'blob' ? fast.oid : undefined;
+    const slash = filepath.lastIndexOf('/');
+    const entries = await this.#listTreeItems(slash < 0 ? '' : filepath.slice(0, slash));
+    const item = entries?.find((e) => e.name === filepath.slice(slash + 1));
+    return item?.type === 'blob' ? item.oid : undefined;
+  }
+
+  async rootId(): Promise<string> {
+    const fast = await this.#store.reader.commitTree(this.commit);
+    if (fast !== undefined) return fast;
+    const { commit } = await git.readCommit({
+      fs,
+      gitdir: this.#store.gitdir,
+      oid: this.commit,
+      cache: this.#store.cache,
+    });
+    return commit.tree;
+  }
+
   readDir(path: string): Promise<readonly TreeEntry[] | undefined> {
     const filepath = normalizeTreePath(path);
     let entries = this.#dirs.get(filepath);
@@ -87,11 +112,17 @@ export class GitArtifact implements SourceTree {
   }
 
   async #listTree(filepath: string): Promise<readonly TreeEntry[] | undefined> {
+    const items = await this.#listTreeItems(filepath);
+    return items && toEntries(items);
+  }
+
+  /** The items of the folder at `filepath` (with their object ids), or undefined when there is none. */
+  async #listTreeItems(filepath: string): Promise<readonly TreeItem[] | undefined> {
     const fast = await this.#find(filepath);
     if (fast === undefined || (fast !== null && fast.type !== 'tree')) return undefined;
     if (fast !== null) {
       const items = await this.#store.reader.tree(fast.oid);
-      if (items) return toEntries(items);
+      if (items) return items;
     }
     try {
       const { tree } = await git.readTree({
@@ -101,7 +132,7 @@ export class GitArtifact implements SourceTree {
         cache: this.#store.cache,
         ...(filepath === '' ? {} : { filepath }),
       });
-      return toEntries(tree.map((e) => ({ name: e.path, oid: e.oid, type: e.type })));
+      return tree.map((e) => ({ name: e.path, oid: e.oid, type: e.type }));
     } catch (err) {
       if (isAbsent(err)) return undefined;
       throw err;

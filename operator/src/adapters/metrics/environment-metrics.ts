@@ -14,6 +14,7 @@ export class EnvironmentMetrics {
   readonly hooks: Counter<EnvLabels | 'phase' | 'result'>;
   readonly driftCorrections: Counter<EnvLabels>;
   readonly synthesisDuration: Histogram<'result'>;
+  readonly synthesisReused: Counter;
   readonly #current = new Map<string, Record<string, string>>();
 
   constructor(registry: Registry) {
@@ -53,6 +54,11 @@ export class EnvironmentMetrics {
       help: 'Duration of one synthesis of a deploy repository environment (bundling and the sandboxed run), by result.',
       labelNames: ['result'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    });
+    this.synthesisReused = new Counter({
+      name: `${METRIC_PREFIX}synthesis_reused_total`,
+      help: "Syntheses not run because a new revision changed none of the environment's inputs (the last result was reused).",
       registers: [registry],
     });
   }

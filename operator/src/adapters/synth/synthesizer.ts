@@ -22,6 +22,7 @@ import { DependencyInstallError } from '../../core/npm/dependency-error.ts';
 import { ownPackagesNeeded, type ProvidedVersions } from '../../core/npm/own-packages.ts';
 import { createRequire } from 'node:module';
 import { bundleVendor, type VendorBundle } from './vendor-bundle.ts';
+import { imagesEntryDigest, RecordingTree, type SynthesisInputs } from '../../core/synthesis-inputs.ts';
 
 export interface SynthesizerOptions extends WorkerPoolOptions {
   /** Time one synthesis may take in its worker, in ms. @default 10000 */
@@ -64,6 +65,14 @@ export interface Synthesis {
   readonly result: SynthesisResult;
   /** What the deploy repository printed. */
   readonly logs: string;
+  /** What it read of the tree (cached bundles' and installs' reads included): a later revision with the same is the same. */
+  readonly inputs: SynthesisInputs;
+}
+
+/** A cached value, with what computing it read of the tree. */
+interface Recorded<V> {
+  readonly value: V;
+  readonly inputs: SynthesisInputs;
 }
 
 /** Runs of one synthesis at most: each supplies what the one before asked for (files read after a listing, say). */
@@ -72,13 +81,13 @@ const MAX_PASSES = 5;
 export class Synthesizer {
   private readonly options: SynthesizerOptions;
   private readonly pool: WorkerPool;
-  private readonly bundles = new Map<string, DeployBundle>();
+  private readonly bundles = new Map<string, Recorded<DeployBundle>>();
   /** What a revision and path installed (null: no package.json), so a warm synthesis reads no lockfile. */
-  private readonly installs = new Map<string, InstalledDependencies | null>();
+  private readonly installs = new Map<string, Recorded<InstalledDependencies | null>>();
   /** Vendor bundles by their id. */
   private readonly vendors = new Map<string, VendorBundle>();
   /** What the last synthesis of a revision, path and environment asked for: a warm run needs one pass. */
-  private readonly supplies = new Map<string, HostSupply>();
+  private readonly supplies = new Map<string, Recorded<HostSupply>>();
 
   constructor(options: SynthesizerOptions) {
     this.options = options;
@@ -100,7 +109,7 @@ export class Synthesizer {
 
   /** Synthesizes one environment; throws SynthesisError naming the file and line where it can. */
   async synthesize(source: SynthesisSource, environment: string): Promise<Synthesis> {
-    const { bundle, reply } = await this.run(source, { op: 'synth', environment });
+    const { bundle, reply, inputs } = await this.run(source, { op: 'synth', environment });
     if (reply.type !== 'result' || !reply.apps)
       throw new SynthesisError('WorkerCrashed', 'the synthesis worker sent no apps');
     const positions = new SourcePositions(bundle.map);
@@ -112,6 +121,7 @@ export class Synthesizer {
     return {
       result: checkSynthesis(environment, apps, this.options.limits ?? DEFAULT_SYNTHESIS_LIMITS),
       logs: reply.logs,
+      inputs,
     };
   }
 
@@ -128,13 +138,19 @@ export class Synthesizer {
   private async run(
     source: SynthesisSource,
     what: Pick<WorkerRequest, 'op' | 'environment'>,
-  ): Promise<{ bundle: DeployBundle; reply: WorkerReply }> {
+  ): Promise<{ bundle: DeployBundle; reply: WorkerReply; inputs: SynthesisInputs }> {
     const path = normalizeTreePath(source.path ?? '.');
-    const installed = await this.install(source, path);
-    const bundle = await this.bundle(source.tree, path, installed);
+    const reads = new RecordingTree(source.tree);
+    const installed = await this.install(source, path, reads);
+    const bundle = await this.bundle(source.tree, path, installed, reads);
     const vendor = installed ? await this.vendor(installed, bundle) : undefined;
     let sendVendor = false;
     const images = await readImages(source.tree, path);
+    // An environment uses its own entry of the images file; a listing, every entry.
+    const imagesFile = path ? `${path}/images.json` : 'images.json';
+    if (what.environment !== undefined)
+      reads.note(`i:${imagesFile}#${what.environment}`, imagesEntryDigest(images, what.environment));
+    else await reads.readFile(imagesFile);
     const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
     const limits = {
       maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024,
@@ -142,11 +158,10 @@ export class Synthesizer {
     };
     const supplyKey = `${key}\0${source.tree.revision}\0${path}\0${what.environment ?? ''}`;
     const cacheable = !source.tree.revision.startsWith('dir:');
-    let host: HostSupply = (cacheable ? this.supplies.get(supplyKey) : undefined) ?? {
-      cwd: path,
-      paths: {},
-      renders: {},
-    };
+    const cachedSupply = cacheable ? this.supplies.get(supplyKey) : undefined;
+    const supplyReads = reads.child();
+    if (cachedSupply) supplyReads.merge(cachedSupply.inputs);
+    let host: HostSupply = cachedSupply?.value ?? { cwd: path, paths: {}, renders: {} };
     let reply: WorkerReply;
     for (let pass = 1; ; pass++) {
       const request = {
@@ -175,7 +190,10 @@ export class Synthesizer {
             `after ${MAX_PASSES} runs: ${needs.paths.slice(0, 5).join(', ')}`,
         );
       }
-      const supply = { tree: source.tree, renderer: this.options.renderer, chartAccess: source.chartAccess };
+      // A kustomize build reads across the repository (bases, patches), and its output is cached
+      // by revision: the whole tree is its input.
+      if (needs.renders.some((r) => r.tool === 'kustomize')) supplyReads.readWholeTree();
+      const supply = { tree: supplyReads, renderer: this.options.renderer, chartAccess: source.chartAccess };
       host = await supplyNeeds(host, needs, supply);
     }
     if (reply.type === 'failure') {
@@ -187,20 +205,28 @@ export class Synthesizer {
       throw new SynthesisError(reply.reason, `${at}${reply.message}${frames}`, location);
     }
     if (cacheable) {
-      this.supplies.set(supplyKey, withoutFailures(host));
-      const max = this.options.bundleCacheSize ?? 32;
-      if (this.supplies.size > max) this.supplies.delete(this.supplies.keys().next().value!);
+      const supplied = { value: withoutFailures(host), inputs: await supplyReads.inputs() };
+      remember(this.supplies, supplyKey, supplied, this.options.bundleCacheSize ?? 32);
     }
-    return { bundle, reply };
+    return { bundle, reply, inputs: await reads.inputs() };
   }
 
   /** The repository's own packages installed, or null when it has no package.json with dependencies. */
-  private async install(source: SynthesisSource, path: string): Promise<InstalledDependencies | null> {
+  private async install(
+    source: SynthesisSource,
+    path: string,
+    reads: RecordingTree,
+  ): Promise<InstalledDependencies | null> {
     const key = `${source.tree.revision}\0${path}`;
     const cacheable = !source.tree.revision.startsWith('dir:');
-    if (cacheable && this.installs.has(key)) return this.installs.get(key)!;
+    const hit = cacheable ? this.installs.get(key) : undefined;
+    if (hit) {
+      reads.merge(hit.inputs);
+      return hit.value;
+    }
+    const tree = reads.child();
     let installed: InstalledDependencies | null;
-    const manifest = await source.tree.readFile(path ? `${path}/package.json` : 'package.json');
+    const manifest = await tree.readFile(path ? `${path}/package.json` : 'package.json');
     const why =
       manifest === undefined ? undefined : ownPackagesNeeded(new TextDecoder().decode(manifest), providedVersions());
     if (why === undefined) {
@@ -213,13 +239,19 @@ export class Synthesizer {
       );
     } else {
       try {
-        installed = await this.options.dependencies.install(source.tree, path, source.npmAccess ?? (() => ({})));
+        installed = await this.options.dependencies.install(tree, path, source.npmAccess ?? (() => ({})));
       } catch (err) {
         if (!(err instanceof DependencyInstallError)) throw err;
         throw new SynthesisError(err.unavailable ? 'DependenciesUnavailable' : 'DependenciesFailed', err.message);
       }
     }
-    if (cacheable) remember(this.installs, key, installed, this.options.bundleCacheSize ?? 32);
+    if (cacheable)
+      remember(
+        this.installs,
+        key,
+        { value: installed, inputs: await tree.inputs() },
+        this.options.bundleCacheSize ?? 32,
+      );
     return installed;
   }
 
@@ -235,21 +267,27 @@ export class Synthesizer {
     return vendor;
   }
 
-  private async bundle(tree: SourceTree, path: string, installed: InstalledDependencies | null): Promise<DeployBundle> {
-    const cacheable = !tree.revision.startsWith('dir:');
-    const key = `${tree.revision}\0${path}\0${installed?.key ?? ''}`;
+  private async bundle(
+    source: SourceTree,
+    path: string,
+    installed: InstalledDependencies | null,
+    reads: RecordingTree,
+  ): Promise<DeployBundle> {
+    const cacheable = !source.revision.startsWith('dir:');
+    const key = `${source.revision}\0${path}\0${installed?.key ?? ''}`;
     const cached = cacheable ? this.bundles.get(key) : undefined;
-    if (cached) return cached;
+    if (cached) {
+      reads.merge(cached.inputs);
+      return cached.value;
+    }
+    const tree = reads.child();
     const bundle = await bundleDeployRepo(tree, {
       path,
       exports: this.pool.exports,
       installed: installed ? new Set(installed.packages.map((p) => p.name)) : undefined,
     });
-    if (cacheable) {
-      this.bundles.set(key, bundle);
-      if (this.bundles.size > (this.options.bundleCacheSize ?? 32))
-        this.bundles.delete(this.bundles.keys().next().value!);
-    }
+    if (cacheable)
+      remember(this.bundles, key, { value: bundle, inputs: await tree.inputs() }, this.options.bundleCacheSize ?? 32);
     return bundle;
   }
 }

@@ -14,6 +14,13 @@ export interface EnvironmentControllerOptions {
   readonly log: Logger;
   /** Environments reconciled at once. @default 4 */
   readonly concurrency?: number;
+  /**
+   * Whether a GitRepository's current artifact touches what the Environment (by key) last
+   * synthesized from it: the touched ones are queued first, so a commit to one of a thousand
+   * Environments does not wait behind the others recording the revision (ADR 0022).
+   * @default every one is touched, queued in no particular order
+   */
+  readonly touches?: (key: string, repo: GitRepositoryResource) => Promise<boolean>;
 }
 
 export class EnvironmentController {
@@ -70,10 +77,26 @@ export class EnvironmentController {
     this.#queue.add(key);
   }
 
-  /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles. */
+  /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles, touched ones first. */
   onGitRepository(repo: GitRepositoryResource): void {
-    for (const key of this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])
-      this.#queue.add(key);
+    const keys = [...(this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])];
+    const touches = this.#options.touches;
+    if (!touches || keys.length < 2) for (const key of keys) this.#queue.add(key);
+    else void this.#touchedFirst(keys, repo, touches);
+  }
+
+  async #touchedFirst(
+    keys: readonly string[],
+    repo: GitRepositoryResource,
+    touches: (key: string, repo: GitRepositoryResource) => Promise<boolean>,
+  ): Promise<void> {
+    const later: string[] = [];
+    for (const key of keys) {
+      // Unknown is touched: the order is all this decides, never whether it reconciles.
+      if (await touches(key, repo).catch(() => true)) this.#queue.add(key);
+      else later.push(key);
+    }
+    for (const key of later) this.#queue.add(key);
   }
 
   /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */

@@ -1,0 +1,90 @@
+// A commit re-synthesizes only what it touches (ADR 0022): the last synthesis of each
+// repository, path and environment is kept with what it read, and a new revision whose tree
+// gives the same digests for all of it reuses that result instead of synthesizing again. The
+// result is then the same objects, so the Environment's desired state (and its hash) does not
+// change: it is compared from the watch cache, not synced, and records the new revision.
+import type { SourceTree } from '../../core/source.ts';
+import type { SynthesisResult } from '../../core/synthesis.ts';
+import { firstChangedInput, type SynthesisInputs } from '../../core/synthesis-inputs.ts';
+
+export interface RecordedSynthesis {
+  readonly result: SynthesisResult;
+  readonly inputs: SynthesisInputs;
+}
+
+export interface ReusedSynthesis {
+  readonly result: SynthesisResult;
+  /** The revision whose synthesis was reused, or undefined when this one synthesized. */
+  readonly reusedFrom?: string;
+  /** Why it could not reuse: the first input that changed (`f:main.ts`), or why there was nothing to reuse. */
+  readonly changed?: string;
+}
+
+export class SynthesisReuse {
+  readonly #max: number;
+  readonly #last = new Map<string, RecordedSynthesis & { readonly revision: string }>();
+
+  /** @param max scopes (repository, path, environment) remembered, least recently used out first */
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /**
+   * The synthesis of `tree` for `scope`: the last one's result when none of its inputs changed
+   * at `tree`, else `synthesize()`'s (remembered when it succeeds). A tree of a directory on disk
+   * (`dir:`) always synthesizes.
+   */
+  async synthesize(
+    scope: string,
+    tree: SourceTree,
+    synthesize: () => Promise<RecordedSynthesis>,
+  ): Promise<ReusedSynthesis> {
+    const cacheable = !tree.revision.startsWith('dir:');
+    const last = cacheable ? this.#last.get(scope) : undefined;
+    let changed = last ? undefined : 'no earlier synthesis';
+    if (last) {
+      if (last.revision !== tree.revision)
+        changed = await firstChangedInput(last.inputs, tree, (file) => readJson(tree, file));
+      if (changed === undefined) {
+        this.#remember(scope, { ...last, revision: tree.revision });
+        return { result: last.result, reusedFrom: last.revision };
+      }
+    }
+    const fresh = await synthesize();
+    if (cacheable) this.#remember(scope, { ...fresh, revision: tree.revision });
+    return { result: fresh.result, changed };
+  }
+
+  /**
+   * Whether `tree` changes an input of the last synthesis of `scope` (true when there is none
+   * to compare with): what orders the reconciles a new commit starts, touched ones first.
+   */
+  async touches(scope: string, tree: SourceTree): Promise<boolean> {
+    const last = this.#last.get(scope);
+    if (!last) return true;
+    if (last.revision === tree.revision) return false;
+    return (await firstChangedInput(last.inputs, tree, (file) => readJson(tree, file))) !== undefined;
+  }
+
+  get size(): number {
+    return this.#last.size;
+  }
+
+  #remember(scope: string, entry: RecordedSynthesis & { readonly revision: string }): void {
+    this.#last.delete(scope);
+    this.#last.set(scope, entry);
+    while (this.#last.size > this.#max) this.#last.delete(this.#last.keys().next().value!);
+  }
+}
+
+/** The file parsed as JSON; its text when it is not JSON (a digest then differs), undefined when absent. */
+async function readJson(tree: SourceTree, file: string): Promise<unknown> {
+  const bytes = await tree.readFile(file);
+  if (bytes === undefined) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,84 @@
+// The operator's synthesis: the renderer, the pool of warm synthesis workers, and the two
+// caches in front of them: results by revision (a revision's synthesis never changes), and
+// the last result of each repository, path and environment with what it read, reused by a
+// revision that touches none of it (ADR 0022).
+import { Renderer } from './adapters/render/renderer.ts';
+import { Synthesizer } from './adapters/synth/synthesizer.ts';
+import { DependencyStore } from './adapters/npm/dependency-store.ts';
+import type { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
+import type { DesiredStateDeps } from './controllers/environment/desired-state.ts';
+import { ResultCache } from './controllers/environment/result-cache.ts';
+import { SynthesisReuse } from './controllers/environment/synthesis-reuse.ts';
+import type { Logger } from './core/logger.ts';
+import type { OperatorConfig } from './core/operator-config.ts';
+import type { SynthesisResult } from './core/synthesis.ts';
+import type { SourceTree } from './core/source.ts';
+import type { EnvironmentResource } from './adapters/kubernetes/keelson-resources.ts';
+
+/** Results and reuse records kept: one per (repository, path, environment) of a large fleet. */
+const KEPT = 4096;
+
+export interface OperatorSynthesis {
+  readonly synthesizer: Synthesizer;
+  readonly synthesize: DesiredStateDeps['synthesize'];
+  /** Whether `tree` (a new revision of its deploy repository) changes what the Environment's last synthesis read. */
+  touches(env: EnvironmentResource, tree: SourceTree): Promise<boolean>;
+}
+
+/** The scope of a synthesis: the repository (namespace/name), the path and the environment. */
+function scopeOf(repository: string, path: string, environment: string): string {
+  return `${repository}|${path}|${environment}`;
+}
+
+export function createSynthesis(config: OperatorConfig, metrics: EnvironmentMetrics, log: Logger): OperatorSynthesis {
+  const renderer = new Renderer({
+    cacheDir: `${config.cacheDir}/render`,
+    helm: config.helm,
+    kustomize: config.kustomize,
+    limits: { timeoutMs: config.renderTimeoutMs, memoryMiB: config.renderMemoryMiB },
+  });
+  const synthesizer = new Synthesizer({
+    cacheDir: `${config.cacheDir}/synth`,
+    size: config.synthWorkers,
+    heapLimitMb: config.synthMemoryMiB,
+    timeoutMs: config.synthTimeoutMs,
+    renderer,
+    // A deploy repository's own package.json and lockfile, installed once per lockfile (ADR 15).
+    dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
+  });
+  const results = new ResultCache<SynthesisResult>(KEPT);
+  const reuse = new SynthesisReuse(KEPT);
+  return {
+    synthesizer,
+    // One warm worker per repository and path, reused across its commits.
+    synthesize: (tree, { path, environment, repository, chartAccess, npmAccess }) => {
+      const source = { tree, path, isolationKey: `${repository}:${path}`, chartAccess, npmAccess };
+      return results.get(
+        `${repository}|${tree.revision}|${path}|${environment}`,
+        !tree.revision.startsWith('dir:'),
+        async () => {
+          const scope = scopeOf(repository, path, environment);
+          const outcome = await reuse.synthesize(scope, tree, () =>
+            metrics.timeSynthesis(() => synthesizer.synthesize(source, environment)),
+          );
+          if (outcome.reusedFrom !== undefined) {
+            metrics.synthesisReused.inc();
+            log.debug('synthesis reused: the revision changed none of its inputs', {
+              repository,
+              path,
+              environment,
+              revision: tree.revision,
+              from: outcome.reusedFrom,
+            });
+          }
+          return outcome.result;
+        },
+      );
+    },
+    touches: (env, tree) =>
+      reuse.touches(
+        scopeOf(`${env.metadata.namespace}/${env.spec.sourceRef.name}`, env.spec.path ?? '.', env.spec.environment),
+        tree,
+      ),
+  };
+}

@@ -1,0 +1,317 @@
+// The fleet benchmark (issue 23): many Environments from one deploy repository on the local
+// control plane (kwok nodes), the operator's requests counted from the API server's audit log.
+//  - fleet: N Environments × 4 objects from creation to all Synced and Healthy, with the
+//    operator's peak memory (process and synthesis workers) and its growth per Environment,
+//    and API requests per Environment; against the floor, the same objects applied directly
+//    on a fresh control plane of the same configuration (measured first, in the same run);
+//  - touch-one: a commit that bumps one environment's image in images.json (what CI does):
+//    from the fetch to that Environment Synced at it (target ≤ 1 s), and API requests for each
+//    of the other N−1, which record the revision without a synthesis (target ≤ 2; ADR 0022);
+//  - touch-all: a commit to the code every environment reads, from the refresh to all Synced;
+//  - idle: API requests per minute once nothing changes.
+//   make bench BENCH=fleet                                   (10,000 Environments)
+//   KEELSON_BENCH_ENVIRONMENTS=1000 KEELSON_BENCH_PARTS=fleet,touch-one make bench BENCH=fleet
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as k8s from '@kubernetes/client-node';
+import { ControlPlane } from '../harness/control-plane.ts';
+import { GitServer } from '../harness/git-server.ts';
+import { installCrds, loadKubeConfig } from '../harness/kube.ts';
+import { OperatorProcess } from '../harness/operator-process.ts';
+import { serviceAccountKubeconfig } from '../harness/service-account.ts';
+import { auditRequests, cpuByProcess, cpuSince, sampleMemory } from './process-stats.ts';
+import { report, type Measurement } from './report.ts';
+import { fleetFiles, inParallel, measureFloor, until } from './operator-fleet.ts';
+import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
+import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
+
+const N = Number(process.env.KEELSON_BENCH_ENVIRONMENTS ?? 10_000);
+const PARTS = new Set(
+  (process.env.KEELSON_BENCH_PARTS ?? 'floor,fleet,touch-one,touch-all,idle').split(',').map((p) => p.trim()),
+);
+const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
+const MID = Math.floor(N / 2);
+const measurements: Measurement[] = [];
+
+let floorS = Number.NaN;
+if (PARTS.has('floor')) {
+  floorS = await measureFloor(N);
+  measurements.push({
+    name: 'floor: the same objects applied directly, Deployments Available',
+    value: floorS,
+    unit: 's',
+  });
+}
+
+interface EnvState {
+  revision?: string;
+  synced: boolean;
+  healthy: boolean;
+  operation?: { phase?: string; revision?: string };
+}
+
+const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER] });
+const kc = loadKubeConfig(cp.kubeconfig);
+await installCrds(kc);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+const git = await GitServer.start();
+const rest = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
+let operator: OperatorProcess | undefined;
+let memory: { stop(): number } | undefined;
+try {
+  for (const ns of ['bench', 'bench-envs', 'keelson-bench'])
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+  await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: 'keelson-bench' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }],
+    },
+  });
+  const kubeconfig = await serviceAccountKubeconfig(kc, {
+    namespace: 'keelson-bench',
+    name: 'keelson',
+    path: join(mkdtempSync(join(tmpdir(), 'keelson-fleet-')), 'kubeconfig'),
+  });
+  const repo = await git.createRepo(
+    'fleet',
+    fleetFiles(N, () => '1'),
+  );
+  await core.createNamespacedSecret({
+    namespace: 'bench',
+    body: { metadata: { name: 'git' }, stringData: { ...git.credentials } },
+  });
+  const create = (plural: string, kind: string, name: string, spec: unknown) =>
+    rest.request({
+      method: 'POST',
+      path: `/apis/keelson.dev/v1alpha1/namespaces/bench/${plural}`,
+      body: { apiVersion: 'keelson.dev/v1alpha1', kind, metadata: { name }, spec },
+    });
+  await create('gitrepositories', 'GitRepository', 'fleet', {
+    url: git.url('fleet'),
+    insecure: true,
+    secretRef: { name: 'git' },
+    interval: '10m',
+  });
+  const refresh = () =>
+    rest.request({
+      method: 'PATCH',
+      path: '/apis/keelson.dev/v1alpha1/namespaces/bench/gitrepositories/fleet',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
+    });
+
+  operator = new OperatorProcess({
+    kubeconfig,
+    identity: 'keelson-bench',
+    args: ['--concurrency=16', '--synth-workers=2'],
+  });
+  await operator.start();
+  await operator.waitLeading();
+  memory = sampleMemory(operator.pid!);
+  const baselineMiB = await settledMemory(operator.pid!);
+
+  // Every Environment's state, from a watch (a list of thousands every few seconds would load the API server).
+  const envs = new Map<string, EnvState>();
+  let fetched: string | undefined;
+  const watch = new ResourceWatch(kc, {
+    resource: { group: 'keelson.dev', version: 'v1alpha1', plural: 'environments' },
+    namespace: 'bench',
+    onEvent: (type, obj) => {
+      const e = obj as {
+        metadata: { name: string };
+        status?: {
+          sync?: { status?: string; revision?: string };
+          health?: { status?: string };
+          operation?: EnvState['operation'];
+        };
+      };
+      if (type === 'DELETED') return void envs.delete(e.metadata.name);
+      envs.set(e.metadata.name, {
+        revision: commitOf(e.status?.sync?.revision),
+        synced: e.status?.sync?.status === 'Synced',
+        healthy: e.status?.health?.status === 'Healthy',
+        operation: e.status?.operation,
+      });
+    },
+  });
+  const repoWatch = new ResourceWatch(kc, {
+    resource: { group: 'keelson.dev', version: 'v1alpha1', plural: 'gitrepositories' },
+    namespace: 'bench',
+    onEvent: (_type, obj) => {
+      fetched = (obj as { status?: { artifact?: { commit?: string } } }).status?.artifact?.commit;
+    },
+  });
+  await watch.start();
+  await repoWatch.start();
+  const at = (commit: string, name: string, applied: boolean) => {
+    const s = envs.get(name);
+    if (!s || s.revision !== commit || !s.synced) return false;
+    return !applied || (s.operation?.phase === 'Succeeded' && commitOf(s.operation.revision) === commit);
+  };
+  const allAt = (commit: string, applied: boolean) =>
+    Array.from({ length: N }, (_, i) => `e${i}`).every((name) => at(commit, name, applied) && envs.get(name)!.healthy);
+  const syntheses = async () => {
+    const text = await operator!.metrics();
+    const value = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.split(' ')[1] ?? 0,
+      );
+    return {
+      run: value('keelson_synthesis_duration_seconds_count{result="success"}'),
+      reused: value('keelson_synthesis_reused_total'),
+    };
+  };
+  let head = await repo.head('main');
+
+  if (PARTS.has('fleet')) {
+    const from = Date.now();
+    const cpu = cpuByProcess([operator.pid!, ...cp.pids()]);
+    const t0 = performance.now();
+    await inParallel(N, 16, (i) =>
+      create('environments', 'Environment', `e${i}`, {
+        sourceRef: { name: 'fleet' },
+        environment: `e${i}`,
+        targetNamespace: 'bench-envs',
+        sync: { automated: { prune: true } },
+      }),
+    );
+    const createdS = (performance.now() - t0) / 1000;
+    await until(async () => allAt(head!, true), 3_600_000, `${N} Environments Synced and Healthy`, 250);
+    const fleetS = (performance.now() - t0) / 1000;
+    const peakMiB = memory.stop();
+    console.log(
+      `fleet CPU seconds by process: ${JSON.stringify(cpuSince(cpu, cpuByProcess([operator.pid!, ...cp.pids()])))}`,
+    );
+    const requests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
+    console.log(`fleet requests by verb and resource: ${JSON.stringify(requests.byKind)}`);
+    measurements.push(
+      { name: `${N} Environments × 4 objects to Synced+Healthy`, value: fleetS, unit: 's' },
+      { name: '  of which creating the Environments', value: createdS, unit: 's' },
+      ...(Number.isNaN(floorS) ? [] : [{ name: '  Keelson / floor (same run)', value: fleetS / floorS, unit: '×' }]),
+      { name: '  operator API requests per Environment (watches left out)', value: requests.total / N, unit: '' },
+      {
+        name: 'operator peak memory (process + synthesis workers)',
+        value: peakMiB,
+        unit: 'MiB',
+        target: N <= 1000 ? '≤ 300 MiB at 1,000' : '≤ 1 GiB at 10,000',
+        met: peakMiB <= (N <= 1000 ? 300 : 1024),
+      },
+      {
+        name: '  growth per Environment over the idle operator',
+        value: ((peakMiB - baselineMiB) * 1024) / N,
+        unit: 'KiB',
+      },
+    );
+  }
+
+  if (PARTS.has('touch-one') && envs.size === N) {
+    await sleep(5000);
+    const before = await syntheses();
+    const from = Date.now();
+    head = await repo.commit(
+      fleetFiles(N, (i) => (i === MID ? '2' : '1')),
+      `e${MID}: tiny 2`,
+    );
+    const t0 = performance.now();
+    await refresh();
+    await until(async () => fetched === head, 60_000, 'the fetch of the bump', 5);
+    const tFetch = performance.now();
+    await until(async () => at(head!, `e${MID}`, true), 120_000, `e${MID} Synced at the bump`, 5);
+    const tTarget = performance.now();
+    await until(async () => allAt(head!, false), 600_000, `all ${N} at the new revision`, 100);
+    const tAll = performance.now();
+    await sleep(1000);
+    const after = await syntheses();
+    const requests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
+    const own = ['bench/fleet', `bench/e${MID}`, `bench-envs/t${MID}`].reduce(
+      (n, o) => n + (requests.byObject[o] ?? 0),
+      0,
+    );
+    const others = requests.requests - own;
+    console.log(`touch-one requests by verb and resource: ${JSON.stringify(requests.byKind)}`);
+    measurements.push(
+      {
+        name: `a commit touching 1 of ${N}: fetch → that one Synced`,
+        value: (tTarget - tFetch) / 1000,
+        unit: 's',
+        target: '≤ 1 s',
+        met: tTarget - tFetch <= 1000,
+      },
+      { name: '  refresh → fetched', value: (tFetch - t0) / 1000, unit: 's' },
+      { name: `  fetch → all ${N} at the new revision`, value: (tAll - tFetch) / 1000, unit: 's' },
+      {
+        name: '  API requests for each of the others',
+        value: others / (N - 1),
+        unit: '',
+        target: '≤ 2',
+        met: others / (N - 1) <= 2,
+      },
+      {
+        name: '  syntheses run',
+        value: after.run - before.run,
+        unit: '',
+        target: '1',
+        met: after.run - before.run === 1,
+      },
+      { name: '  syntheses reused', value: after.reused - before.reused, unit: '' },
+    );
+  }
+
+  if (PARTS.has('touch-all') && envs.size === N) {
+    await sleep(5000);
+    head = await repo.commit(
+      fleetFiles(N, (i) => (i === MID ? '2' : '1'), 2),
+      'every ConfigMap: generation 2',
+    );
+    const t0 = performance.now();
+    await refresh();
+    await until(async () => allAt(head!, true), 3_600_000, `all ${N} synced at the new code`, 250);
+    measurements.push({
+      name: `a commit touching all ${N}: refresh → all Synced`,
+      value: (performance.now() - t0) / 1000,
+      unit: 's',
+    });
+  }
+
+  if (PARTS.has('idle')) {
+    await sleep(30_000);
+    const from = Date.now();
+    await sleep(60_000);
+    const idle = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
+    measurements.push({ name: 'API requests per minute at idle, not watches', value: idle.other, unit: '/min' });
+    console.log(`idle requests by verb and resource: ${JSON.stringify(idle.byKind)}`);
+  }
+  await watch.stop();
+  await repoWatch.stop();
+  await operator.stop();
+} finally {
+  memory?.stop();
+  await operator?.kill();
+  rest.close();
+  await git.stop();
+  await cp.stop();
+}
+report('fleet', measurements);
+
+function commitOf(revision: string | undefined): string | undefined {
+  return /@sha1:([0-9a-f]{40})$/.exec(revision ?? '')?.[1];
+}
+
+/** The operator's resident memory once started and idle (the least of a few samples), MiB. */
+async function settledMemory(pid: number): Promise<number> {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 4; i++) {
+    const probe = sampleMemory(pid);
+    await sleep(300);
+    least = Math.min(least, probe.stop());
+  }
+  return least;
+}
