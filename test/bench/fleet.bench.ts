@@ -11,8 +11,8 @@
 //  - idle: API requests per minute once nothing changes.
 //   make bench BENCH=fleet                                   (10,000 Environments)
 //   KEELSON_BENCH_ENVIRONMENTS=1000 KEELSON_BENCH_PARTS=fleet,touch-one make bench BENCH=fleet
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   KEELSON_BENCH_HEAP=<dir> also writes a heap snapshot of the operator once the fleet is synced
+//   (read it with test/bench/heap-summary.ts)
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
@@ -20,10 +20,10 @@ import { ControlPlane } from '../harness/control-plane.ts';
 import { GitServer } from '../harness/git-server.ts';
 import { installCrds, loadKubeConfig } from '../harness/kube.ts';
 import { OperatorProcess } from '../harness/operator-process.ts';
-import { serviceAccountKubeconfig } from '../harness/service-account.ts';
-import { auditRequests, cpuByProcess, cpuSince, sampleMemory } from './process-stats.ts';
+import { auditRequests, cpuByProcess, cpuSince, rssByProcess, sampleMemory } from './process-stats.ts';
+import { summarizeHeap } from './heap-summary.ts';
 import { report, type Measurement } from './report.ts';
-import { fleetFiles, inParallel, measureFloor, until } from './operator-fleet.ts';
+import { fleetFiles, inParallel, measureFloor, until, OPERATOR_USER, prepareBenchCluster } from './operator-fleet.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 
@@ -31,8 +31,16 @@ const N = Number(process.env.KEELSON_BENCH_ENVIRONMENTS ?? 10_000);
 const PARTS = new Set(
   (process.env.KEELSON_BENCH_PARTS ?? 'floor,fleet,touch-one,touch-all,idle').split(',').map((p) => p.trim()),
 );
-const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
 const MID = Math.floor(N / 2);
+const HEAP_DIR = process.env.KEELSON_BENCH_HEAP;
+if (HEAP_DIR)
+  process.env.KEELSON_OPERATOR_NODE_OPTIONS = [
+    process.env.KEELSON_OPERATOR_NODE_OPTIONS,
+    '--heapsnapshot-signal=SIGUSR2',
+    `--diagnostic-dir=${HEAP_DIR}`,
+  ]
+    .filter(Boolean)
+    .join(' ');
 const measurements: Measurement[] = [];
 
 let floorS = Number.NaN;
@@ -56,27 +64,12 @@ const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER] });
 const kc = loadKubeConfig(cp.kubeconfig);
 await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
-const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
 const git = await GitServer.start();
 const rest = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
 let operator: OperatorProcess | undefined;
 let memory: { stop(): number } | undefined;
 try {
-  for (const ns of ['bench', 'bench-envs', 'keelson-bench'])
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-  await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
-  await rbac.createClusterRoleBinding({
-    body: {
-      metadata: { name: 'keelson-bench' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }],
-    },
-  });
-  const kubeconfig = await serviceAccountKubeconfig(kc, {
-    namespace: 'keelson-bench',
-    name: 'keelson',
-    path: join(mkdtempSync(join(tmpdir(), 'keelson-fleet-')), 'kubeconfig'),
-  });
+  const kubeconfig = await prepareBenchCluster(kc, ['bench', 'bench-envs']);
   const repo = await git.createRepo(
     'fleet',
     fleetFiles(N, () => '1'),
@@ -187,6 +180,9 @@ try {
     await until(async () => allAt(head!, true), 3_600_000, `${N} Environments Synced and Healthy`, 250);
     const fleetS = (performance.now() - t0) / 1000;
     const peakMiB = memory.stop();
+    console.log(`resident memory by process once synced (MiB): ${JSON.stringify(rssByProcess(operator.pid!))}`);
+    console.log(`operator memory by kind once synced (MiB): ${JSON.stringify(memoryKinds(await operator.metrics()))}`);
+    if (HEAP_DIR) await heapSnapshot(operator.pid!, HEAP_DIR);
     console.log(
       `fleet CPU seconds by process: ${JSON.stringify(cpuSince(cpu, cpuByProcess([operator.pid!, ...cp.pids()])))}`,
     );
@@ -314,4 +310,41 @@ async function settledMemory(pid: number): Promise<number> {
     least = Math.min(least, probe.stop());
   }
   return least;
+}
+
+/** Asks the operator for a heap snapshot (SIGUSR2) and prints where its heap is. */
+async function heapSnapshot(pid: number, dir: string): Promise<void> {
+  const { mkdirSync, readdirSync, statSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  let size = -1;
+  // Written in one go by the operator's main thread; done once its size holds still.
+  for (let i = 0; i < 600; i++) {
+    await sleep(500);
+    file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const now = statSync(join(dir, file)).size;
+    if (now === size && now > 0) break;
+    size = now;
+  }
+  if (!file) return console.log('no heap snapshot was written');
+  const { total, rows } = summarizeHeap(join(dir, file));
+  console.log(`operator heap once synced: ${(total / 2 ** 20).toFixed(1)} MiB (${join(dir, file)})`);
+  for (const r of rows.slice(0, 20))
+    console.log(`${(r.bytes / 2 ** 20).toFixed(1).padStart(8)} MiB ${String(r.count).padStart(9)}  ${r.what}`);
+}
+
+/** The operator's own account of its memory, from its /metrics (prom-client's process metrics), MiB. */
+function memoryKinds(metrics: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of metrics.split('\n')) {
+    const m =
+      /^(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\}) (\S+)$/.exec(
+        line,
+      );
+    if (m) out[m[2] ? `heap space ${m[2]}` : m[1]!] = Math.round(Number(m[3]) / 104857.6) / 10;
+  }
+  return out;
 }

@@ -4,7 +4,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { ControlPlane } from '../harness/control-plane.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadKubeConfig } from '../harness/kube.ts';
+import { serviceAccountKubeconfig } from '../harness/service-account.ts';
 import { cpuByProcess, cpuSince } from './process-stats.ts';
 import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
 import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
@@ -130,6 +134,32 @@ export default defineEnvironments(builders);
     Array.from({ length: n }, (_, i) => [`e${i}`, { tiny: `registry.example/tiny:${tag(i)}` }]),
   );
   return { 'main.ts': main, 'images.json': `${JSON.stringify(images, null, 1)}\n` };
+}
+
+/** The operator's user in the benchmarks' audit logs. */
+export const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
+
+/**
+ * The benchmark's namespaces, and the operator's identity in them: the service account
+ * keelson-bench/keelson (cluster-admin, as the chart's ClusterRole does) and a kubeconfig of
+ * its token, so the audit log tells the operator's requests apart. Returns the kubeconfig's path.
+ */
+export async function prepareBenchCluster(kc: k8s.KubeConfig, namespaces: readonly string[]): Promise<string> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  for (const ns of [...namespaces, 'keelson-bench']) await core.createNamespace({ body: { metadata: { name: ns } } });
+  await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
+  await kc.makeApiClient(k8s.RbacAuthorizationV1Api).createClusterRoleBinding({
+    body: {
+      metadata: { name: 'keelson-bench' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }],
+    },
+  });
+  return serviceAccountKubeconfig(kc, {
+    namespace: 'keelson-bench',
+    name: 'keelson',
+    path: join(mkdtempSync(join(tmpdir(), 'keelson-bench-')), 'kubeconfig'),
+  });
 }
 
 /** Polls `check` until it is true, or throws naming `what` after `timeoutMs`. */

@@ -17,8 +17,7 @@
 //   KEELSON_OPERATOR_NODE_OPTIONS=--cpu-prof\ --cpu-prof-dir=/tmp/prof profiles the operator;
 //   KEELSON_BENCH_APISERVER_PROFILE=/tmp/apiserver.pprof profiles the API server for 30 s of
 //   the fleet (read it with `go tool pprof -top`).
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
@@ -27,10 +26,9 @@ import { exampleFiles, pushExamplePassStore } from '../harness/example-deploy-re
 import { GitServer } from '../harness/git-server.ts';
 import { installCrds, loadKubeConfig } from '../harness/kube.ts';
 import { OperatorProcess } from '../harness/operator-process.ts';
-import { serviceAccountKubeconfig } from '../harness/service-account.ts';
 import { auditRequests, cpuByProcess, cpuSince, sampleMemory } from './process-stats.ts';
 import { percentile, report, type Measurement } from './report.ts';
-import { fleetRepo, inParallel, measureFloor, until } from './operator-fleet.ts';
+import { fleetRepo, inParallel, measureFloor, until, OPERATOR_USER, prepareBenchCluster } from './operator-fleet.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 
@@ -57,35 +55,19 @@ if (PARTS.has('floor')) {
 }
 
 // Only the operator's requests are audited: the control plane's own traffic costs no auditing.
-const OPERATOR_USER = 'system:serviceaccount:keelson-bench:keelson';
 const APISERVER_PROFILE = process.env.KEELSON_BENCH_APISERVER_PROFILE;
 const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER], profiling: APISERVER_PROFILE !== undefined });
 const kc = loadKubeConfig(cp.kubeconfig);
 await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const apps = kc.makeApiClient(k8s.AppsV1Api);
-const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
 const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 const git = await GitServer.start();
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 let operator: OperatorProcess | undefined;
 try {
-  for (const ns of ['bench', 'bench-dev', 'bench-plain', 'bench-envs', 'keelson-bench'])
-    await core.createNamespace({ body: { metadata: { name: ns } } });
-  await core.createNamespacedServiceAccount({ namespace: 'keelson-bench', body: { metadata: { name: 'keelson' } } });
-  await rbac.createClusterRoleBinding({
-    body: {
-      metadata: { name: 'keelson-bench' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace: 'keelson-bench' }],
-    },
-  });
-  const kubeconfig = await serviceAccountKubeconfig(kc, {
-    namespace: 'keelson-bench',
-    name: 'keelson',
-    path: join(mkdtempSync(join(tmpdir(), 'keelson-bench-')), 'kubeconfig'),
-  });
+  const kubeconfig = await prepareBenchCluster(kc, ['bench', 'bench-dev', 'bench-plain', 'bench-envs']);
 
   // The example deploy repo and its pass store, and a monorepo of ENVIRONMENTS small environments.
   const files = exampleFiles();

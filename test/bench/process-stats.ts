@@ -22,6 +22,24 @@ export function sampleMemory(pid: number): { stop(): number } {
   return { stop: () => (clearInterval(timer), Math.max(peak, rss(pid)) / 1024) };
 }
 
+/** The resident memory of a process and each of its descendants now, MiB, by `comm pid`. */
+export function rssByProcess(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  const visit = (p: number): void => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? '?';
+      out[`${name} ${p}`] = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
+      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
+        visit(Number(c));
+    } catch {
+      // gone meanwhile
+    }
+  };
+  visit(pid);
+  return out;
+}
+
 /** CPU seconds (user + system) used so far by each process and its descendants, by name and pid. */
 export function cpuByProcess(pids: readonly number[]): Record<string, number> {
   const ticks = (pid: number): number => {

@@ -25,6 +25,45 @@ describe('WorkQueue', () => {
     await q.stop();
   });
 
+  it('takes the low lane only when nothing else waits; a key added normally moves up', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(
+      async (k) => {
+        seen.push(k);
+        // A key added while the low lane is being worked (a sync's next step) goes ahead of the rest of it.
+        if (k === 'x') q.add('b');
+        return done;
+      },
+      { concurrency: 1 },
+    );
+    for (const k of ['x', 'y', 'z']) q.add(k, 'low');
+    q.add('a');
+    q.add('z');
+    q.start();
+    await q.idle();
+    assert.deepEqual(seen, ['a', 'z', 'x', 'b', 'y']);
+    await q.stop();
+  });
+
+  it('does not start the low lane while a normal key is being handled, workers free or not', async () => {
+    const events: string[] = [];
+    const q = new WorkQueue(
+      async (k) => {
+        events.push(`start ${k}`);
+        if (k === 'a') await sleep(30);
+        events.push(`end ${k}`);
+        return done;
+      },
+      { concurrency: 4 },
+    );
+    q.add('x', 'low');
+    q.add('a');
+    q.start();
+    await q.idle();
+    assert.deepEqual(events, ['start a', 'end a', 'start x', 'end x']);
+    await q.stop();
+  });
+
   it('never handles one key twice at once, and runs it again when added meanwhile', async () => {
     let active = 0;
     let maxActive = 0;

@@ -2,7 +2,10 @@
 // most once however often it is added; a key is never handled by two workers at once (an
 // add while it is being handled runs it again afterwards); failures retry with a per-key
 // exponential backoff; and every handled key can ask to come back after a delay, which is
-// how periodic requeues (with jitter) keep a missed watch event from stranding an object.
+// how periodic requeues (with jitter) keep a missed watch event from stranding an object. Keys
+// added to the low lane wait until no other key is queued or being handled (work that changes
+// nothing, such as Environments recording a revision that touched none of their inputs, goes
+// after the rest, and does not compete with it for the API server).
 
 /** What a handled key asks for next. */
 export type Requeue =
@@ -25,6 +28,10 @@ export class WorkQueue {
   readonly #handler: KeyHandler;
   readonly #options: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
   readonly #queue: string[] = [];
+  /** Keys queued in the low lane, taken only when #queue is empty. */
+  readonly #low: string[] = [];
+  /** Keys of the low lane being handled. */
+  readonly #lowProcessing = new Set<string>();
   readonly #queued = new Set<string>();
   readonly #processing = new Set<string>();
   readonly #dirty = new Set<string>();
@@ -57,16 +64,26 @@ export class WorkQueue {
     await this.idle();
   }
 
-  /** Queues a key now (a no-op when it is already waiting). */
-  add(key: string): void {
+  /**
+   * Queues a key now (a no-op when it is already waiting; a key waiting in the low lane moves
+   * up when added to the normal one). `low`: after every key of the normal lane.
+   */
+  add(key: string, lane: 'normal' | 'low' = 'normal'): void {
     this.#cancelTimer(key);
     if (this.#processing.has(key)) {
       this.#dirty.add(key);
       return;
     }
-    if (this.#queued.has(key)) return;
+    if (this.#queued.has(key)) {
+      const at = lane === 'normal' ? this.#low.indexOf(key) : -1;
+      if (at >= 0) {
+        this.#low.splice(at, 1);
+        this.#queue.push(key);
+      }
+      return;
+    }
     this.#queued.add(key);
-    this.#queue.push(key);
+    (lane === 'low' ? this.#low : this.#queue).push(key);
     this.#pump();
   }
 
@@ -104,22 +121,28 @@ export class WorkQueue {
     this.#cancelTimer(key);
     this.#failures.delete(key);
     this.#dirty.delete(key);
-    if (this.#queued.delete(key)) this.#queue.splice(this.#queue.indexOf(key), 1);
+    if (!this.#queued.delete(key)) return;
+    const lane = this.#queue.includes(key) ? this.#queue : this.#low;
+    lane.splice(lane.indexOf(key), 1);
   }
 
   get length(): number {
-    return this.#queue.length;
+    return this.#queue.length + this.#low.length;
   }
 
   /** Resolves when no key is queued or being handled (timers may still be pending). */
   idle(): Promise<void> {
-    if (this.#workers === 0 && (this.#queue.length === 0 || !this.#running)) return Promise.resolve();
+    if (this.#workers === 0 && (this.length === 0 || !this.#running)) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #pump(): void {
-    while (this.#running && this.#workers < this.#options.concurrency && this.#queue.length > 0) {
-      const key = this.#queue.shift()!;
+    while (this.#running && this.#workers < this.#options.concurrency) {
+      const normalBusy = this.#processing.size > this.#lowProcessing.size;
+      const lane = this.#queue.length > 0 ? this.#queue : normalBusy ? undefined : this.#low;
+      const key = lane?.shift();
+      if (key === undefined) break;
+      if (lane === this.#low) this.#lowProcessing.add(key);
       this.#queued.delete(key);
       this.#processing.add(key);
       this.#workers++;
@@ -136,11 +159,12 @@ export class WorkQueue {
       next = { kind: 'backoff' };
     }
     this.#processing.delete(key);
+    this.#lowProcessing.delete(key);
     this.#workers--;
     if (this.#running) this.#follow(key, next);
     if (this.#dirty.delete(key)) this.add(key);
     this.#pump();
-    if (this.#workers === 0 && (this.#queue.length === 0 || !this.#running)) {
+    if (this.#workers === 0 && (this.length === 0 || !this.#running)) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }

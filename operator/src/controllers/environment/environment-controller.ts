@@ -16,8 +16,8 @@ export interface EnvironmentControllerOptions {
   readonly concurrency?: number;
   /**
    * Whether a GitRepository's current artifact touches what the Environment (by key) last
-   * synthesized from it: the touched ones are queued first, so a commit to one of a thousand
-   * Environments does not wait behind the others recording the revision (ADR 0022).
+   * synthesized from it: the others wait in the work queue's low lane, so a commit to one of a
+   * thousand Environments does not wait behind the rest recording the revision (ADR 0022).
    * @default every one is touched, queued in no particular order
    */
   readonly touches?: (key: string, repo: GitRepositoryResource) => Promise<boolean>;
@@ -90,13 +90,13 @@ export class EnvironmentController {
     repo: GitRepositoryResource,
     touches: (key: string, repo: GitRepositoryResource) => Promise<boolean>,
   ): Promise<void> {
-    const later: string[] = [];
-    for (const key of keys) {
-      // Unknown is touched: the order is all this decides, never whether it reconciles.
-      if (await touches(key, repo).catch(() => true)) this.#queue.add(key);
-      else later.push(key);
-    }
-    for (const key of later) this.#queue.add(key);
+    // Unknown is touched: the lane is all this decides, never whether it reconciles. All are
+    // looked at before any is queued, so no untouched one starts ahead of a touched one.
+    const touched = await Promise.all(keys.map((key) => touches(key, repo).catch(() => true)));
+    keys.forEach((key, i) => touched[i] && this.#queue.add(key));
+    // An untouched one waits in the low lane, behind every other reconcile (the steps of the
+    // touched ones' syncs included), to record the revision.
+    keys.forEach((key, i) => touched[i] || this.#queue.add(key, 'low'));
   }
 
   /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */

@@ -23,6 +23,8 @@ export interface ReusedSynthesis {
 export class SynthesisReuse {
   readonly #max: number;
   readonly #last = new Map<string, RecordedSynthesis & { readonly revision: string }>();
+  /** The images files of the latest revisions looked at, parsed once for all their Environments. */
+  readonly #json = new Map<string, Promise<unknown>>();
 
   /** @param max scopes (repository, path, environment) remembered, least recently used out first */
   constructor(max: number) {
@@ -44,7 +46,7 @@ export class SynthesisReuse {
     let changed = last ? undefined : 'no earlier synthesis';
     if (last) {
       if (last.revision !== tree.revision)
-        changed = await firstChangedInput(last.inputs, tree, (file) => readJson(tree, file));
+        changed = await firstChangedInput(last.inputs, tree, (file) => this.#readJson(tree, file));
       if (changed === undefined) {
         this.#remember(scope, { ...last, revision: tree.revision });
         return { result: last.result, reusedFrom: last.revision };
@@ -63,11 +65,24 @@ export class SynthesisReuse {
     const last = this.#last.get(scope);
     if (!last) return true;
     if (last.revision === tree.revision) return false;
-    return (await firstChangedInput(last.inputs, tree, (file) => readJson(tree, file))) !== undefined;
+    return (await firstChangedInput(last.inputs, tree, (file) => this.#readJson(tree, file))) !== undefined;
   }
 
   get size(): number {
     return this.#last.size;
+  }
+
+  #readJson(tree: SourceTree, file: string): Promise<unknown> {
+    if (tree.revision.startsWith('dir:')) return readJson(tree, file);
+    const key = `${tree.revision}\0${file}`;
+    let parsed = this.#json.get(key);
+    if (!parsed) {
+      parsed = readJson(tree, file);
+      parsed.catch(() => this.#json.delete(key));
+      this.#json.set(key, parsed);
+      if (this.#json.size > 8) this.#json.delete(this.#json.keys().next().value!);
+    }
+    return parsed;
   }
 
   #remember(scope: string, entry: RecordedSynthesis & { readonly revision: string }): void {
