@@ -13,7 +13,12 @@ import type { Logger } from './core/logger.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import type { SynthesisResult } from './core/synthesis.ts';
 import type { SourceTree } from './core/source.ts';
-import type { EnvironmentResource } from './adapters/kubernetes/keelson-resources.ts';
+import type {
+  EnvironmentResource,
+  GitRepositoryResource,
+  KeelsonResources,
+} from './adapters/kubernetes/keelson-resources.ts';
+import type { ArtifactSource } from './controllers/environment/ports.ts';
 
 /** Results and reuse records kept: one per (repository, path, environment) of a large fleet. */
 const KEPT = 4096;
@@ -80,5 +85,23 @@ export function createSynthesis(config: OperatorConfig, metrics: EnvironmentMetr
         scopeOf(`${env.metadata.namespace}/${env.spec.sourceRef.name}`, env.spec.path ?? '.', env.spec.environment),
         tree,
       ),
+  };
+}
+
+/**
+ * The EnvironmentController's `touches`: whether the GitRepository's current artifact touches
+ * the inputs of the Environment (by key); true for a pass store's repository or when unknown.
+ */
+export function touchedBy(
+  synthesis: Pick<OperatorSynthesis, 'touches'>,
+  resources: Pick<KeelsonResources, 'getEnvironment'>,
+  artifacts: ArtifactSource,
+): (key: string, repo: GitRepositoryResource) => Promise<boolean> {
+  return async (key, repo) => {
+    const commit = repo.status?.artifact?.commit;
+    const [namespace, name] = key.split('/') as [string, string];
+    const env = await resources.getEnvironment(namespace, name);
+    if (!commit || env.spec.sourceRef.name !== repo.metadata.name) return true;
+    return synthesis.touches(env, await artifacts.tree(repo, commit));
   };
 }

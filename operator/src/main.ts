@@ -47,7 +47,7 @@ import { NotificationController } from './controllers/notification/notification-
 import { KubernetesNotificationStore } from './controllers/notification/notification-store.ts';
 import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 import { createClusters } from './main-clusters.ts';
-import { createSynthesis } from './main-synthesis.ts';
+import { createSynthesis, touchedBy } from './main-synthesis.ts';
 import { SyncWindowWatch } from './adapters/kubernetes/sync-window-watch.ts';
 
 export interface RunningOperator {
@@ -190,13 +190,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     reconciler,
     log,
     concurrency: config.concurrency,
-    touches: async (key, repo) => {
-      const commit = repo.status?.artifact?.commit;
-      const [namespace, name] = key.split('/') as [string, string];
-      const env = await resources.getEnvironment(namespace, name);
-      if (!commit || env.spec.sourceRef.name !== repo.metadata.name) return true;
-      return touches(env, await artifacts.tree(repo, commit));
-    },
+    touches: touchedBy({ touches }, resources, artifacts),
   });
   // Notifications (ADR 0018): told of every Environment the watches see, delivering off the reconcile path.
   const notifications = new NotificationController({
@@ -276,6 +270,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         log,
         distDir: config.uiDir ?? fileURLToPath(new URL('../ui/dist', import.meta.url)),
         watch: (handlers) => watchKeelsonResources({ kubeConfig: kc, namespaces: config.namespaces, log, ...handlers }),
+        listerFor: async (env) => (await clusters.executors.connectionFor(env)).transport,
+        assessHealth: healthRules?.assess,
       })
     : undefined;
   mountApi(api, {

@@ -8,7 +8,7 @@ import { policyOf, shortRevision } from './format.ts';
 import { follow, type LiveState } from './live.ts';
 import { OperationView } from './operation-view.tsx';
 import { Conditions, Events, History, Resources } from './sections.tsx';
-import type { Access, Environment, HistoryEntry, KubeEvent, ResourceStatus } from './types.ts';
+import type { Access, Environment, HistoryEntry, KubeEvent, OwnedTree, ResourceStatus } from './types.ts';
 import { ResourceActionDialog } from './resource-actions.tsx';
 import type { ActionName } from '../../src/core/actions/catalog.ts';
 import { gitRepositoryHref } from './route.ts';
@@ -27,6 +27,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
   const [access, setAccess] = useState<Access>(NO_ACCESS);
   const [events, setEvents] = useState<readonly KubeEvent[]>();
   const [eventsError, setEventsError] = useState<string>();
+  const [owned, setOwned] = useState<OwnedTree>();
   const [diff, setDiff] = useState<DiffState>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [dialog, setDialog] = useState<
@@ -38,13 +39,18 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
   const now = useNow();
   const eventsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
-  const loadEvents = () =>
-    get<{ items: KubeEvent[] }>(envPath(namespace, name, 'events'))
+  // Events and what the objects own change with the Environment: both are read again after it changes.
+  const loadEvents = () => {
+    get<OwnedTree>(envPath(namespace, name, 'tree'))
+      .then(setOwned)
+      .catch(() => setOwned(undefined));
+    return get<{ items: KubeEvent[] }>(envPath(namespace, name, 'events'))
       .then((r) => {
         setEvents(r.items);
         setEventsError(undefined);
       })
       .catch((err: unknown) => setEventsError(errorText(err)));
+  };
 
   useEffect(() => {
     document.title = `${namespace}/${name} · Keelson`;
@@ -228,6 +234,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
         <h2 id="h-resources">Resources</h2>
         <Resources
           resources={status?.resources ?? []}
+          owned={owned}
           onAction={access.action ? (resource, action) => setDialog({ kind: 'action', resource, action }) : undefined}
         />
       </section>

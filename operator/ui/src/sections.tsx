@@ -1,6 +1,8 @@
-// The Environment page's read-only sections: conditions, resources by app, events, history.
+// The Environment page's read-only sections: conditions, resources by app (with what they own), events,
+// history.
+import { Fragment } from 'preact';
 import { groupBy, resourceHealth, shortRevision } from './format.ts';
-import type { Condition, HistoryEntry, Initiator, KubeEvent, ResourceStatus } from './types.ts';
+import type { Condition, HistoryEntry, Initiator, KubeEvent, OwnedNode, OwnedTree, ResourceStatus } from './types.ts';
 import { Age, Status } from './ui.tsx';
 import { ActionsMenu } from './resource-actions.tsx';
 import type { ActionName } from '../../src/core/actions/catalog.ts';
@@ -39,15 +41,55 @@ export function Conditions(props: { conditions: readonly Condition[]; now: numbe
   );
 }
 
+/** The rows of what one object owns (ReplicaSets, Pods, Jobs), indented by depth, under its row. */
+function OwnedRows(props: { nodes: readonly OwnedNode[]; more?: number | undefined; depth: number; columns: number }) {
+  return (
+    <>
+      {props.nodes.map((n) => (
+        <Fragment key={`${n.kind}/${n.namespace}/${n.name}`}>
+          <tr class={`owned depth-${props.depth}`}>
+            <th scope="row">
+              <span aria-hidden="true">↳ </span>
+              {n.kind}/{n.name}
+            </th>
+            <td colSpan={3}></td>
+            <td>
+              <Status value={n.health.status} />
+            </td>
+            <td class="message" colSpan={props.columns - 5}>
+              {n.health.message ?? ''}
+            </td>
+          </tr>
+          <OwnedRows nodes={n.children} more={n.more} depth={props.depth + 1} columns={props.columns} />
+        </Fragment>
+      ))}
+      {props.more ? (
+        <tr class={`owned depth-${props.depth}`}>
+          <td colSpan={props.columns} class="sub">
+            and {props.more} more
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
 export function Resources(props: {
   resources: readonly ResourceStatus[];
+  /** What each object owns in the cluster (GET …/tree), when read. */
+  owned?: OwnedTree | undefined;
   /** With access.action: an actions menu on the rows whose kind takes one. */
   onAction?: ((resource: ResourceStatus, action: ActionName) => void) | undefined;
 }) {
   if (props.resources.length === 0) return <p class="empty">No managed resources.</p>;
   const apps = groupBy(props.resources, (r) => r.app ?? '');
+  const owned = new Map((props.owned?.items ?? []).map((i) => [i.key, i]));
+  const columns = props.onAction ? 7 : 6;
   return (
     <>
+      {props.owned?.unread.length ? (
+        <p class="error-inline">Not all owned objects could be read: {props.owned.unread.join('; ')}</p>
+      ) : null}
       {apps.map(([app, list]) => (
         <div class="app" key={app}>
           <h3>{app ? `App ${app}` : 'Not in an app'}</h3>
@@ -67,23 +109,30 @@ export function Resources(props: {
               <tbody>
                 {list.map((r) => {
                   const health = resourceHealth(r);
+                  const key = `${r.group ?? ''}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+                  const below = owned.get(key);
                   return (
-                    <tr key={`${r.group ?? ''}/${r.kind}/${r.namespace ?? ''}/${r.name}`}>
-                      <th scope="row">
-                        {r.kind}/{r.name}
-                        {r.namespace ? <div class="sub">in {r.namespace}</div> : null}
-                      </th>
-                      <td>{r.wave ?? 0}</td>
-                      <td>{r.hook ?? ''}</td>
-                      <td>{r.sync ? <Status value={r.sync} /> : ''}</td>
-                      <td>{health.status ? <Status value={health.status} /> : ''}</td>
-                      <td class="message">{[health.message, r.message].filter(Boolean).join(' — ')}</td>
-                      {props.onAction ? (
-                        <td>
-                          <ActionsMenu resource={r} onPick={(a) => props.onAction?.(r, a)} />
-                        </td>
+                    <Fragment key={key}>
+                      <tr>
+                        <th scope="row">
+                          {r.kind}/{r.name}
+                          {r.namespace ? <div class="sub">in {r.namespace}</div> : null}
+                        </th>
+                        <td>{r.wave ?? 0}</td>
+                        <td>{r.hook ?? ''}</td>
+                        <td>{r.sync ? <Status value={r.sync} /> : ''}</td>
+                        <td>{health.status ? <Status value={health.status} /> : ''}</td>
+                        <td class="message">{[health.message, r.message].filter(Boolean).join(' — ')}</td>
+                        {props.onAction ? (
+                          <td>
+                            <ActionsMenu resource={r} onPick={(a) => props.onAction?.(r, a)} />
+                          </td>
+                        ) : null}
+                      </tr>
+                      {below ? (
+                        <OwnedRows nodes={below.children} more={below.more} depth={1} columns={columns} />
                       ) : null}
-                    </tr>
+                    </Fragment>
                   );
                 })}
               </tbody>

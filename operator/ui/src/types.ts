@@ -1,5 +1,6 @@
 // The shapes the page reads from the operator API (the UI part is described in adr/0017-web-ui.md).
 import type { GitRepositoryRow } from '../../src/adapters/ui/git-repositories.ts';
+import type { OwnedChildren, OwnedNode } from '../../src/core/environment/owned-tree.ts';
 export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
 export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
 export type Policy = 'automated' | 'manual' | 'paused' | 'suspended';
@@ -165,4 +166,13 @@ export interface GitRepositoryAccess {
   readonly get: boolean;
   /** Refresh, suspend and resume: RBAC verb `patch` on the GitRepository. */
   readonly patch: boolean;
+}
+
+export type { OwnedNode };
+
+/** GET …/tree: what each of the Environment's objects owns, by `group/Kind/namespace/name`. */
+export interface OwnedTree {
+  readonly items: readonly (OwnedChildren & { readonly key: string })[];
+  /** Lists the operator could not read, so the tree may lack their objects. */
+  readonly unread: readonly string[];
 }

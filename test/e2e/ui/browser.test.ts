@@ -2,8 +2,8 @@
 // into it), control plane, Git server and pass store: the example deploy repo's `dev` syncs by
 // itself, `prod` waits. A deployer logs in with a token, sees dev Synced/Healthy and prod
 // OutOfSync, opens prod, reads its diff, presses SYNC and watches the hooks and waves run to
-// Synced/Healthy, then rolls back from the history. A viewer sees no SYNC button, and the API
-// refuses the POST anyway. No CSP violation, no console error but the 401 before login.
+// Synced/Healthy, with the resource tree of what its objects own, then rolls back from the
+// history. A viewer sees no SYNC button, and the API refuses the POST anyway. No CSP violation, no console error but the 401 before login.
 // Screenshots go to .keelson/screenshots/ (KEELSON_UI_SCREENSHOTS=docs: docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,6 +90,27 @@ describe('the web UI in Chromium', { timeout: 600_000 }, () => {
     await story.until('prod', 'prod synced by the UI', synced);
     const done = await waitForText(page, /Synced[\s\S]*Healthy/, 30_000);
     assert.doesNotMatch(done, /OutOfSync/);
+    // The resource tree: what the Deployment owns (its ReplicaSet, and that one's Pods), with their health.
+    await waitForText(
+      page,
+      /Deployment\/api[\s\S]*↳ ReplicaSet\/api-[0-9a-z]+[\s\S]*↳ Pod\/api-[0-9a-z]+-[0-9a-z]+/,
+      30_000,
+    );
+    await (await page.$('#h-resources'))?.scrollIntoView();
+    await shot(page, 'resource-tree');
+    const tree = (await (
+      await fetch(`${base}/api/v1/namespaces/${story.ns}/environments/prod/tree`, {
+        headers: { authorization: `Bearer ${await story.deployerToken()}` },
+      })
+    ).json()) as {
+      items: { key: string; children: { kind: string; children: { kind: string; health: { status: string } }[] }[] }[];
+      unread: string[];
+    };
+    const api = tree.items.find((i) => i.key === `apps/Deployment/${story.targets.prod}/api`)!;
+    assert.equal(api.children[0]!.kind, 'ReplicaSet');
+    assert.ok(api.children[0]!.children.length >= 1, 'its Pods');
+    assert.ok(api.children[0]!.children.every((p) => p.kind === 'Pod' && p.health.status !== undefined));
+    assert.deepEqual(tree.unread, []);
     const env = await story.environment('prod');
     assert.equal(env.status?.history?.[0]?.initiatedBy?.username, `system:serviceaccount:${story.ns}:deployer`);
 

@@ -13,6 +13,8 @@ import { AuthError, type Caller, type KubernetesAuth } from '../http/kubernetes-
 import { NotFoundError, type KeelsonResources } from '../kubernetes/keelson-resources.ts';
 import { LazyRestTransport } from '../kubernetes/rest-transport.ts';
 import { environmentSubResources } from './environment-routes.ts';
+import { ownedObjectsSubResource, type ObjectLister } from './owned-objects.ts';
+import type { HealthAssessor } from '../../core/health/index.ts';
 import { EventStreams } from './event-stream.ts';
 import { GitRepositoryIndex } from './git-repositories.ts';
 import { gitRepositoryRoutes } from './git-repository-routes.ts';
@@ -45,12 +47,16 @@ export interface UiOptions {
   /** The built front end (operator/ui/dist); when it has no index.html, /ui/ answers 503. */
   readonly distDir: string;
   readonly clock?: () => Date;
+  /** The API server an Environment's objects are on, for its resource tree. @default the operator's own */
+  readonly listerFor?: (env: EnvironmentResource) => Promise<ObjectLister>;
+  /** The health of the objects of the resource tree (the users' rules first). @default the built-in rules */
+  readonly assessHealth?: HealthAssessor;
 }
 
 export interface MountedUi {
   /** For mountApi: the cookie authentication of /api/v1. */
   readonly sessions: SessionStore;
-  /** For mountApi: events, stream, access, suspend, resume, refresh (of Environments and GitRepositories). */
+  /** For mountApi: events, stream, access, tree, suspend, resume, refresh (of Environments and GitRepositories). */
   readonly subResources: readonly SubResource[];
   readonly index: OverviewIndex;
   /** Resolves once the watches listed (or failed to: logged). */
@@ -240,6 +246,13 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
 
   const subResources = [
     ...environmentSubResources({ resources: options.resources, auth, index, streams, rest, log, clock: options.clock }),
+    ownedObjectsSubResource({
+      auth,
+      resources: options.resources,
+      index,
+      listerFor: options.listerFor ?? (async () => rest),
+      assess: options.assessHealth,
+    }),
     ...repoRoutes.subResources,
   ];
   return {
