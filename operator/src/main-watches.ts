@@ -13,6 +13,7 @@ import type { WatchCache } from './adapters/kubernetes/live-state.ts';
 import type { ObjectAddress, ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { ResourceWatch, type WatchedObject } from './adapters/kubernetes/watch.ts';
 import { LABEL_ENVIRONMENT } from './core/keys.ts';
+import { withOwnManagedFields } from './core/diff/comparison-cache.ts';
 import type { Logger } from './core/logger.ts';
 import { groupOf, versionOf, type KubeObject } from './core/manifest.ts';
 import { parseInventoryEntry } from './core/sync/prune-set.ts';
@@ -124,6 +125,7 @@ export class ManagedObjectWatches implements WatchCache {
           resource: { group: groupOf(apiVersion), version: versionOf(apiVersion), plural: info.plural },
           namespace: ns,
           labelSelector: LABEL_ENVIRONMENT,
+          transform: (obj) => withOwnManagedFields(obj),
           onEvent: (_type, obj: WatchedObject) => this.#options.onObject(obj as KubeObject),
           onError: (err) => this.#options.log.warn(`watch of ${kind} failed; reconnecting`, { error: String(err) }),
         }),

@@ -1,6 +1,7 @@
 // The self-healing watch against the real API server: the first list reports what exists,
 // later changes arrive as events, a watch the server ends is renewed from the last
-// resourceVersion without a relist, and nothing is reported after stop(); a watch whose API
+// resourceVersion without a relist, and nothing is reported after stop(); a transform decides
+// what is kept of each object; a watch whose API
 // server went away stops at once, not after its backoff.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,29 @@ describe('ResourceWatch', () => {
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(seen.length, count, 'nothing after stop()');
   });
+  it('keeps and reports what its transform leaves of each object, listed or watched', async () => {
+    await create('trimmed-1');
+    const seen: WatchedObject[] = [];
+    const watch = new ResourceWatch(kc, {
+      resource,
+      namespace: ns,
+      transform: (o) => ({ metadata: { ...o.metadata } }),
+      onEvent: (_type, o) => seen.push(o),
+    });
+    try {
+      await watch.start();
+      await create('trimmed-2');
+      await eventually(async () => seen.some((o) => o.metadata?.name === 'trimmed-2'), {
+        message: 'trimmed-2 watched',
+      });
+      for (const o of seen) assert.deepEqual(Object.keys(o), ['metadata'], 'no spec reported');
+      assert.deepEqual(Object.keys(watch.get(ns, 'trimmed-1') ?? {}), ['metadata'], 'the listed one kept trimmed');
+      assert.deepEqual(Object.keys(watch.get(ns, 'trimmed-2') ?? {}), ['metadata'], 'the watched one kept trimmed');
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('keeps a quiet watch open: no event for 40 s is not a dead connection', async () => {
     const watch = new ResourceWatch(kc, {
       resource,

@@ -21,6 +21,11 @@ export interface ResourceWatchOptions {
   /** Only objects with these labels (a Kubernetes label selector). */
   readonly labelSelector?: string;
   readonly onEvent: (type: WatchEventType, object: WatchedObject) => void;
+  /**
+   * What is kept of each object (and handed to onEvent): the cache holds thousands, so a
+   * watch drops what its readers never look at (client-go's informer transform). @default all of it
+   */
+  readonly transform?: (object: WatchedObject) => WatchedObject;
   /** @default 250 ms */
   readonly minBackoffMs?: number;
   /** @default 30 s */
@@ -132,7 +137,8 @@ export class ResourceWatch {
       query: { labelSelector: this.#options.labelSelector },
     });
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const listed of list.items) {
+      const item = this.#options.transform?.(listed) ?? listed;
       const key = keyOf(item);
       seen.add(key);
       const previous = this.#known.get(key);
@@ -196,15 +202,16 @@ export class ResourceWatch {
         .watch(
           path,
           params,
-          (phase, obj: WatchedObject) => {
+          (phase, received: WatchedObject) => {
             if (phase === 'ERROR') {
               gone = true;
               this.#abort?.abort();
               return;
             }
-            const rv = obj.metadata?.resourceVersion;
+            const rv = received.metadata?.resourceVersion;
             if (rv) advance(rv);
             if (phase === 'BOOKMARK') return;
+            const obj = this.#options.transform?.(received) ?? received;
             const key = keyOf(obj);
             if (phase === 'DELETED') this.#known.delete(key);
             else this.#known.set(key, obj);

@@ -9,6 +9,8 @@ import {
   normalizeForDiff,
   pairResources,
 } from './index.ts';
+import { withOwnManagedFields } from './comparison-cache.ts';
+import { FIELD_MANAGER } from '../keys.ts';
 
 const desired: KubeObject = {
   apiVersion: 'apps/v1',
@@ -287,5 +289,40 @@ describe('liveFingerprint', () => {
       managedFields: [{ manager: 'keelson', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
     });
     assert.notEqual(liveFingerprint(fewerOwned), liveFingerprint(deployment()));
+  });
+});
+
+describe('what the watches keep of a live object', () => {
+  const live = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'api',
+      managedFields: [
+        { manager: FIELD_MANAGER, operation: 'Apply', fieldsV1: { 'f:spec': {} } },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          subresource: 'status',
+          fieldsV1: { 'f:status': {} },
+        },
+      ],
+    },
+    spec: { replicas: 2 },
+  };
+
+  it("keeps Keelson's own managedFields and everything else; the fingerprint is the same", () => {
+    const kept = withOwnManagedFields(live);
+    assert.deepEqual(
+      kept.metadata.managedFields.map((m) => m.manager),
+      [FIELD_MANAGER],
+    );
+    assert.deepEqual(kept.spec, live.spec);
+    assert.equal(liveFingerprint(kept as never), liveFingerprint(live as never));
+  });
+
+  it('returns an object with nothing to drop as it is', () => {
+    const own = { ...live, metadata: { name: 'api', managedFields: [live.metadata.managedFields[0]!] } };
+    assert.equal(withOwnManagedFields(own), own);
   });
 });

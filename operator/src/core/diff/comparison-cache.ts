@@ -35,6 +35,21 @@ export function liveFingerprint(live: KubeObject, fieldManager = FIELD_MANAGER):
   return hashObject([normalizeForDiff(live), owned]);
 }
 
+/**
+ * A live object as the watches keep it: without the managedFields entries of other managers
+ * (the controllers' status writes, kubectl's edits), which no comparison reads (liveFingerprint
+ * reads Keelson's own) and which are a large part of a busy object. Everything else stays.
+ */
+export function withOwnManagedFields<T extends { readonly metadata?: object }>(
+  live: T,
+  fieldManager = FIELD_MANAGER,
+): T {
+  const metadata = live.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined;
+  const managed = metadata?.managedFields;
+  if (!managed || managed.every((m) => m.manager === fieldManager)) return live;
+  return { ...live, metadata: { ...metadata, managedFields: managed.filter((m) => m.manager === fieldManager) } };
+}
+
 export class ComparisonCache {
   readonly #entries = new Map<string, Entry>();
   #hits = 0;
