@@ -341,7 +341,7 @@ function memoryKinds(metrics: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const line of metrics.split('\n')) {
     const m =
-      /^(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\}) (\S+)$/.exec(
+      /^keelson_(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\}) (\S+)$/.exec(
         line,
       );
     if (m) out[m[2] ? `heap space ${m[2]}` : m[1]!] = Math.round(Number(m[3]) / 104857.6) / 10;
