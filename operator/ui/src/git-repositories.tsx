@@ -1,7 +1,9 @@
 // The GitRepositories the caller may list: where each fetches from, its last fetched
-// revision and whether the last fetch failed.
+// revision and whether the last fetch failed, live (a server-sent stream of the rows).
 import { useEffect, useState } from 'preact/hooks';
-import { errorText, get } from './api.ts';
+import { errorText, get, sessionLost } from './api.ts';
+import { follow, type LiveState } from './live.ts';
+import { withRepositoryRow } from './rows.ts';
 import { repositoryState, shortRevision } from './format.ts';
 import { gitRepositoryHref } from './route.ts';
 import type { GitRepositoryRow } from './types.ts';
@@ -10,6 +12,7 @@ import { Age, ErrorBox, Link, Status, useNow } from './ui.tsx';
 export function GitRepositories() {
   const [rows, setRows] = useState<readonly GitRepositoryRow[]>();
   const [error, setError] = useState<string>();
+  const [live, setLive] = useState<LiveState>('connecting');
   const now = useNow();
 
   const load = () =>
@@ -21,13 +24,31 @@ export function GitRepositories() {
       .catch((err: unknown) => setError(errorText(err)));
   useEffect(() => {
     document.title = 'GitRepositories · Keelson';
-    void load();
+    return follow({
+      url: '/api/v1/gitrepositories/stream',
+      events: {
+        reset: (data) => {
+          setRows((data as { items: GitRepositoryRow[] }).items);
+          setError(undefined);
+        },
+        upsert: (data) => setRows((rows) => withRepositoryRow(rows ?? [], data as GitRepositoryRow)),
+        delete: (data) => {
+          const gone = data as { namespace: string; name: string };
+          setRows((rows) => rows?.filter((r) => r.namespace !== gone.namespace || r.name !== gone.name));
+        },
+      },
+      onState: setLive,
+      onLoggedOut: sessionLost,
+    });
   }, []);
 
   return (
     <main id="main">
       <div class="page-head">
         <h1 tabIndex={-1}>GitRepositories</h1>
+        <span class={`live live-${live}`} aria-live="polite">
+          {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
         <button type="button" onClick={load}>
           Reload
         </button>

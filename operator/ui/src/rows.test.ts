@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attentionRank, deleteRow, upsertRow } from './rows.ts';
-import type { OverviewPage, Row } from './types.ts';
+import { attentionRank, deleteRow, upsertRow, withRepositoryRow } from './rows.ts';
+import type { GitRepositoryRow, OverviewPage, Row } from './types.ts';
 
 function row(name: string, extra: Partial<Row> = {}): Row {
   return {
@@ -91,4 +91,16 @@ test('a delete of a row not on screen: nothing when the whole set is shown, else
   assert.equal(deleteRow(page([row('a')]), { namespace: 'team', name: 'x' }).refetch, false);
   assert.equal(deleteRow(page([row('a')], 4), { namespace: 'team', name: 'x' }).refetch, true);
   assert.equal(deleteRow(page([row('a')]), { namespace: 'other', name: 'a' }).page.items.length, 1);
+});
+
+test('a streamed GitRepository row replaces its old one, or takes its place in namespace/name order', () => {
+  const row = (namespace: string, name: string, url = 'u') => ({ namespace, name, url }) as unknown as GitRepositoryRow;
+  const rows = [row('a', 'deploy'), row('b', 'deploy')];
+  assert.deepEqual(
+    withRepositoryRow(rows, row('a', 'pass')).map((r) => `${r.namespace}/${r.name}`),
+    ['a/deploy', 'a/pass', 'b/deploy'],
+  );
+  const changed = withRepositoryRow(rows, row('b', 'deploy', 'v'));
+  assert.equal(changed.length, 2);
+  assert.equal((changed[1] as unknown as { url: string }).url, 'v');
 });

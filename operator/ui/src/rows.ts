@@ -1,7 +1,7 @@
 // Applying the overview stream's events (upsert, delete) to the page on screen. The server
 // sorts by attention; the page keeps that order for the rows it changes and asks for a
 // refetch when it cannot know the right page contents (a row from or for another page).
-import type { OverviewPage, Row } from './types.ts';
+import type { GitRepositoryRow, OverviewPage, Row } from './types.ts';
 
 export interface Merged {
   readonly page: OverviewPage;
@@ -63,4 +63,11 @@ export function deleteRow(page: OverviewPage, key: { namespace: string; name: st
   const total = Math.max(items.length + page.offset, page.total - 1);
   // A later page's first row moves up into this one.
   return { page: { ...page, total, items }, refetch: page.offset + items.length < total };
+}
+
+/** The GitRepositories list with `row` in its place (by namespace and name), sorted as the server sorts it. */
+export function withRepositoryRow(rows: readonly GitRepositoryRow[], row: GitRepositoryRow): GitRepositoryRow[] {
+  return [...rows.filter((r) => !same(r, row)), row].sort(
+    (a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name),
+  );
 }

@@ -130,6 +130,44 @@ describe('web UI GitRepository endpoints', () => {
     assert.deepEqual(other.json.items, []);
   });
 
+  it('streams the list: the rows the caller may list, then each change of one, never another namespace', async () => {
+    const stream: SseReader = await openStream(`${base}/api/v1/gitrepositories/stream`, sessions.viewer!.cookie);
+    try {
+      const reset = (await stream.next('reset')) as { items: { namespace: string; name: string }[] };
+      assert.deepEqual(
+        reset.items.map((r) => `${r.namespace}/${r.name}`),
+        [`${nsA}/deploy`],
+      );
+      await create(nsA, 'gitrepositories', 'GitRepository', 'added', {
+        url: 'https://127.0.0.1:1/added.git',
+        interval: '10m',
+      });
+      await create(nsB, 'gitrepositories', 'GitRepository', 'hidden-2', {
+        url: 'https://127.0.0.1:1/x.git',
+        interval: '10m',
+      });
+      // Every row streamed, to tell none of the other namespace came.
+      const streamed: string[] = [];
+      const named = (name: string) => (d: unknown) => {
+        streamed.push((d as { name: string }).name);
+        return (d as { name: string }).name === name;
+      };
+      const row = (await stream.until('upsert', named('added'))) as { namespace: string };
+      assert.equal(row.namespace, nsA);
+      await custom.deleteNamespacedCustomObject({
+        group: 'keelson.dev',
+        version: 'v1alpha1',
+        plural: 'gitrepositories',
+        namespace: nsA,
+        name: 'added',
+      });
+      await stream.until('delete', named('added'));
+      assert.ok(!streamed.includes('hidden-2'), `nothing of the namespace it may not list: ${streamed.join(', ')}`);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('streams one GitRepository with the Environments using it, and a new one as it appears', async () => {
     const stream: SseReader = await openStream(`${base}${repoPath('stream')}`, sessions.viewer!.cookie);
     try {

@@ -59,6 +59,10 @@ describe('the GitRepository pages in Chromium', { timeout: 600_000 }, () => {
     await login(page, base, await story.deployerToken());
     await page.click('nav[aria-label="Main"] a[href="/ui/gitrepositories"]');
     await waitForText(page, new RegExp(`${story.ns}/deploy`));
+    // The list is live: a repository created meanwhile appears without a reload.
+    await story.create('GitRepository', 'later', { url: story.git.url('deploy'), insecure: true, interval: '10m' });
+    await waitForText(page, new RegExp(`${story.ns}/later`), 15_000);
+    await waitForText(page, /GitRepositories\s*Live/);
     await shot(page, 'gitrepositories');
     await page.click(`a[href="/ui/gitrepositories/${story.ns}/deploy"]`);
     const { revision } = (await deploy()).status!.artifact!;

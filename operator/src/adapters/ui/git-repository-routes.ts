@@ -1,11 +1,12 @@
 // What the web UI's GitRepository pages ask the API: the repositories the caller may list
-// (GET /api/v1/gitrepositories), and under one of them a live stream (the repository, status
+// (GET /api/v1/gitrepositories, and live: …/gitrepositories/stream), and under one of them a live stream (the repository, status
 // masked, with the Environments using it), what the caller may do, suspend and resume. The
 // refresh is environment-routes.ts'. RBAC is on gitrepositories.keelson.dev: list, get, patch.
 import { gitRepositoryDefinition } from '../../api/v1alpha1/index.ts';
 import type { Logger } from '../../core/logger.ts';
 import { redactObject } from '../../core/redact.ts';
 import type { SubResource } from '../http/api-routes.ts';
+import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http/http-server.ts';
 import type { AccessRequest, Caller, KubernetesAuth } from '../http/kubernetes-auth.ts';
 import type { GitRepositoryResource, KeelsonResources } from '../kubernetes/keelson-resources.ts';
@@ -38,6 +39,8 @@ const resource = gitRepositoryDefinition.plural;
 
 export function gitRepositoryRoutes(options: GitRepositoryRoutesOptions): {
   list: (caller: Caller, namespace: string | undefined) => Promise<{ items: GitRepositoryRow[] }>;
+  /** The list, then each change of a row the caller may list (`upsert`, `delete`), as server-sent events. */
+  streamList: (res: ServerResponse, caller: Caller, namespace: string | undefined) => Promise<void>;
   subResources: SubResource[];
 } {
   const { auth, resources, repositories } = options;
@@ -120,6 +123,31 @@ export function gitRepositoryRoutes(options: GitRepositoryRoutesOptions): {
     list: async (caller, namespace) => {
       const visible = await listAccess.allowed(caller, repositories.namespaces());
       return { items: repositories.rows(visible, namespace) };
+    },
+    streamList: async (res, caller, namespace) => {
+      const visible = await listAccess.allowed(caller, repositories.namespaces());
+      const stream = options.streams.open(res);
+      stream.send('reset', { items: repositories.rows(visible, namespace) });
+      // One change after the other, in order, each checked against the (cached) access.
+      let queue = Promise.resolve();
+      stream.onClose(
+        repositories.subscribe((ns, name) => {
+          if (namespace !== undefined && ns !== namespace) return;
+          queue = queue
+            .then(async () => {
+              if (stream.closed || !(await listAccess.may(caller, ns))) return;
+              const repo = repositories.get(ns, name);
+              if (repo) stream.send('upsert', toGitRepositoryRow(repo));
+              else stream.send('delete', { namespace: ns, name });
+            })
+            .catch((err: unknown) => {
+              options.log.warn('a GitRepositories stream ended: its access could not be checked', {
+                error: String(err),
+              });
+              stream.close();
+            });
+        }),
+      );
     },
     subResources,
   };

@@ -228,6 +228,14 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
       sendJson(res, 200, await repoRoutes.list(caller, url.searchParams.get('namespace') || undefined));
     }),
   );
+  server.route(
+    'GET',
+    '/api/v1/gitrepositories/stream',
+    api(async (_req, res, url, caller) => {
+      if (!index.listed) throw new RequestError(503, 'the UI is still loading the GitRepositories; try again shortly');
+      await repoRoutes.streamList(res, caller, url.searchParams.get('namespace') || undefined);
+    }),
+  );
 
   // Files.
   const notBuilt = (res: ServerResponse) => {
