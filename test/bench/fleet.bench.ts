@@ -19,11 +19,19 @@ import * as k8s from '@kubernetes/client-node';
 import { ControlPlane } from '../harness/control-plane.ts';
 import { GitServer } from '../harness/git-server.ts';
 import { installCrds, loadKubeConfig } from '../harness/kube.ts';
-import { OperatorProcess } from '../harness/operator-process.ts';
+import type { OperatorProcess } from '../harness/operator-process.ts';
 import { auditRequests, cpuByProcess, cpuSince, rssByProcess, sampleMemory } from './process-stats.ts';
 import { summarizeHeap } from './heap-summary.ts';
 import { report, type Measurement } from './report.ts';
-import { fleetFiles, inParallel, measureFloor, until, OPERATOR_USER, prepareBenchCluster } from './operator-fleet.ts';
+import {
+  fleetFiles,
+  createFleetEnvironments,
+  startBenchOperator,
+  floorPart,
+  until,
+  OPERATOR_USER,
+  prepareBenchCluster,
+} from './operator-fleet.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 
@@ -43,15 +51,9 @@ if (HEAP_DIR)
     .join(' ');
 const measurements: Measurement[] = [];
 
-let floorS = Number.NaN;
-if (PARTS.has('floor')) {
-  floorS = await measureFloor(N);
-  measurements.push({
-    name: 'floor: the same objects applied directly, Deployments Available',
-    value: floorS,
-    unit: 's',
-  });
-}
+const floor = await floorPart(N, PARTS.has('floor'));
+const floorS = floor.seconds;
+measurements.push(...floor.measurements);
 
 interface EnvState {
   revision?: string;
@@ -98,13 +100,7 @@ try {
       body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
     });
 
-  operator = new OperatorProcess({
-    kubeconfig,
-    identity: 'keelson-bench',
-    args: ['--concurrency=16', '--synth-workers=2'],
-  });
-  await operator.start();
-  await operator.waitLeading();
+  operator = await startBenchOperator(kubeconfig);
   memory = sampleMemory(operator.pid!);
   const baselineMiB = await settledMemory(operator.pid!);
 
@@ -168,14 +164,7 @@ try {
     const from = Date.now();
     const cpu = cpuByProcess([operator.pid!, ...cp.pids()]);
     const t0 = performance.now();
-    await inParallel(N, 16, (i) =>
-      create('environments', 'Environment', `e${i}`, {
-        sourceRef: { name: 'fleet' },
-        environment: `e${i}`,
-        targetNamespace: 'bench-envs',
-        sync: { automated: { prune: true } },
-      }),
-    );
+    await createFleetEnvironments(N, create);
     const createdS = (performance.now() - t0) / 1000;
     await until(async () => allAt(head!, true), 3_600_000, `${N} Environments Synced and Healthy`, 250);
     const fleetS = (performance.now() - t0) / 1000;

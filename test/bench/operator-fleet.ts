@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeConfig } from '../harness/kube.ts';
 import { serviceAccountKubeconfig } from '../harness/service-account.ts';
+import { OperatorProcess } from '../harness/operator-process.ts';
 import { cpuByProcess, cpuSince } from './process-stats.ts';
 import { Applier } from '../../operator/src/adapters/kubernetes/applier.ts';
 import { ResourceMap } from '../../operator/src/adapters/kubernetes/resource-map.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 import type { KubeObject } from '../../operator/src/core/manifest.ts';
+import type { Measurement } from './report.ts';
 
 /**
  * The floor: `environments` fleet environments' objects applied straight to the API server of a
@@ -58,6 +60,17 @@ export async function measureFloor(environments: number): Promise<number> {
   } finally {
     await floorCp.stop();
   }
+}
+
+/** The floor of `environments` (measureFloor) as the benchmarks report it, or NaN and nothing when `run` is false. */
+export async function floorPart(
+  environments: number,
+  run: boolean,
+): Promise<{ seconds: number; measurements: Measurement[] }> {
+  if (!run) return { seconds: Number.NaN, measurements: [] };
+  const seconds = await measureFloor(environments);
+  const name = 'floor: the same objects applied directly, Deployments Available';
+  return { seconds, measurements: [{ name, value: seconds, unit: 's' }] };
 }
 
 /** The four objects of fleet environment `i`, as the fleet repository synthesizes them. */
@@ -175,6 +188,33 @@ export async function until(
     await sleep(intervalMs);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The operator as the benchmarks run it (16 reconciles at once, two synthesis workers), started and leading. */
+export async function startBenchOperator(kubeconfig: string): Promise<OperatorProcess> {
+  const operator = new OperatorProcess({
+    kubeconfig,
+    identity: 'keelson-bench',
+    args: ['--concurrency=16', '--synth-workers=2'],
+  });
+  await operator.start();
+  await operator.waitLeading();
+  return operator;
+}
+
+/** Creates fleet Environments e0 … e(n-1) of GitRepository `fleet` in bench-envs, automated with prune, 16 at a time. */
+export function createFleetEnvironments(
+  n: number,
+  create: (plural: string, kind: string, name: string, spec: unknown) => Promise<unknown>,
+): Promise<void> {
+  return inParallel(n, 16, (i) =>
+    create('environments', 'Environment', `e${i}`, {
+      sourceRef: { name: 'fleet' },
+      environment: `e${i}`,
+      targetNamespace: 'bench-envs',
+      sync: { automated: { prune: true } },
+    }),
+  );
 }
 
 /** Runs fn(0) … fn(n-1), at most `limit` at once. */

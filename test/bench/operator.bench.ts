@@ -25,10 +25,18 @@ import { ControlPlane } from '../harness/control-plane.ts';
 import { exampleFiles, pushExamplePassStore } from '../harness/example-deploy-repo.ts';
 import { GitServer } from '../harness/git-server.ts';
 import { installCrds, loadKubeConfig } from '../harness/kube.ts';
-import { OperatorProcess } from '../harness/operator-process.ts';
+import type { OperatorProcess } from '../harness/operator-process.ts';
 import { auditRequests, cpuByProcess, cpuSince, sampleMemory } from './process-stats.ts';
 import { percentile, report, type Measurement } from './report.ts';
-import { fleetRepo, inParallel, measureFloor, until, OPERATOR_USER, prepareBenchCluster } from './operator-fleet.ts';
+import {
+  fleetRepo,
+  createFleetEnvironments,
+  startBenchOperator,
+  floorPart,
+  until,
+  OPERATOR_USER,
+  prepareBenchCluster,
+} from './operator-fleet.ts';
 import { RestTransport } from '../../operator/src/adapters/kubernetes/rest-transport.ts';
 import { ResourceWatch } from '../../operator/src/adapters/kubernetes/watch.ts';
 
@@ -44,15 +52,9 @@ const measurements: Measurement[] = [];
 // inherits what the other left behind: the same 4,000 objects applied straight to the API
 // server (server-side apply, 16 at a time) and the control plane rolling out the 1,000
 // Deployments on its own.
-let floorS = Number.NaN;
-if (PARTS.has('floor')) {
-  floorS = await measureFloor(ENVIRONMENTS);
-  measurements.push({
-    name: 'floor: the same objects applied directly, Deployments Available',
-    value: floorS,
-    unit: 's',
-  });
-}
+const floor = await floorPart(ENVIRONMENTS, PARTS.has('floor'));
+const floorS = floor.seconds;
+measurements.push(...floor.measurements);
 
 // Only the operator's requests are audited: the control plane's own traffic costs no auditing.
 const APISERVER_PROFILE = process.env.KEELSON_BENCH_APISERVER_PROFILE;
@@ -115,13 +117,7 @@ try {
     sync: { automated: { prune: true, selfHeal: true } },
   });
 
-  operator = new OperatorProcess({
-    kubeconfig,
-    identity: 'keelson-bench',
-    args: ['--concurrency=16', '--synth-workers=2'],
-  });
-  await operator.start();
-  await operator.waitLeading();
+  operator = await startBenchOperator(kubeconfig);
   const getEnv = async (name: string) =>
     (await custom.getNamespacedCustomObject({
       group: 'keelson.dev',
@@ -373,14 +369,7 @@ try {
     const cpuBefore = cpuByProcess([operator.pid!, ...cp.pids()]);
     const t0 = performance.now();
     const profiled = APISERVER_PROFILE ? profileApiServer(APISERVER_PROFILE, 30) : Promise.resolve();
-    await inParallel(ENVIRONMENTS, 16, (i) =>
-      create('environments', 'Environment', `e${i}`, {
-        sourceRef: { name: 'fleet' },
-        environment: `e${i}`,
-        targetNamespace: 'bench-envs',
-        sync: { automated: { prune: true } },
-      }),
-    );
+    await createFleetEnvironments(ENVIRONMENTS, create);
     const createdS = (performance.now() - t0) / 1000;
     await until(
       async () => done.size === ENVIRONMENTS,
