@@ -13,6 +13,7 @@
 //   KEELSON_BENCH_ENVIRONMENTS=1000 KEELSON_BENCH_PARTS=fleet,touch-one make bench BENCH=fleet
 //   KEELSON_BENCH_HEAP=<dir> also writes a heap snapshot of the operator once the fleet is synced
 //   (read it with test/bench/heap-summary.ts)
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
@@ -303,7 +304,6 @@ async function settledMemory(pid: number): Promise<number> {
 
 /** Asks the operator for a heap snapshot (SIGUSR2) and prints where its heap is. */
 async function heapSnapshot(pid: number, dir: string): Promise<void> {
-  const { mkdirSync, readdirSync, statSync } = await import('node:fs');
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
   process.kill(pid, 'SIGUSR2');
@@ -327,12 +327,17 @@ async function heapSnapshot(pid: number, dir: string): Promise<void> {
 
 /** The operator's own account of its memory, from its /metrics (prom-client's process metrics), MiB. */
 function memoryKinds(metrics: string): Record<string, number> {
+  const metricNames = [
+    'process_resident_memory_bytes',
+    'nodejs_heap_size_total_bytes',
+    'nodejs_heap_size_used_bytes',
+    'nodejs_external_memory_bytes',
+    'nodejs_heap_space_size_used_bytes\\{space="(\\w+)"\\}',
+  ];
+  const memoryLine = new RegExp(`^keelson_(${metricNames.join('|')}) (\\S+)$`);
   const out: Record<string, number> = {};
   for (const line of metrics.split('\n')) {
-    const m =
-      /^keelson_(process_resident_memory_bytes|nodejs_heap_size_total_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes|nodejs_heap_space_size_used_bytes\{space="(\w+)"\}) (\S+)$/.exec(
-        line,
-      );
+    const m = memoryLine.exec(line);
     if (m) out[m[2] ? `heap space ${m[2]}` : m[1]!] = Math.round(Number(m[3]) / 104857.6) / 10;
   }
   return out;

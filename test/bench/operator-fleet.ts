@@ -96,25 +96,7 @@ export function tinyObjects(i: number, namespace: string): KubeObject[] {
 
 /** The fleet deploy repository: `n` environments `e0`…, each one Tiny app of four objects. */
 export function fleetRepo(n: number, image = 'registry.example/tiny:1'): string {
-  return `import { ApiObject } from 'cdk8s';
-import { App, defineEnvironments } from '@keelson/cdk8s-app';
-
-class Tiny extends App {
-  constructor(scope: any, name: string, i: number) {
-    super(scope, name);
-    const labels = { app: 't' + i };
-    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't' + i }, data: { index: String(i) } });
-    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 't' + i } });
-    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 't' + i }, spec: { selector: labels, ports: [{ port: 80 }] } });
-    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 't' + i },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image: '${image}' }] } } } });
-  }
-}
-
-const builders: Record<string, (env: any) => void> = {};
-for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i); };
-export default defineEnvironments(builders);
-`;
+  return tinyFleetCode(n, `'${image}'`, '');
 }
 
 /**
@@ -124,29 +106,41 @@ export default defineEnvironments(builders);
  * change of it touches every environment.
  */
 export function fleetFiles(n: number, tag: (i: number) => string, generation = 1): Record<string, string> {
-  const main = `import { ApiObject } from 'cdk8s';
+  const main = tinyFleetCode(n, "env.image('tiny')", `, generation: '${generation}'`);
+  const images = Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [`e${i}`, { tiny: `registry.example/tiny:${tag(i)}` }]),
+  );
+  return { 'main.ts': main, 'images.json': `${JSON.stringify(images, null, 1)}\n` };
+}
+
+/**
+ * The code of a fleet of `n` Tiny apps: `image` is the expression of a Deployment's image (in
+ * the scope of the builder's `env`), `data` more entries of each ConfigMap's data.
+ */
+function tinyFleetCode(n: number, image: string, data: string): string {
+  return `import { ApiObject } from 'cdk8s';
 import { App, defineEnvironments } from '@keelson/cdk8s-app';
 
 class Tiny extends App {
   constructor(scope: any, name: string, i: number, image: string) {
     super(scope, name);
     const labels = { app: 't' + i };
-    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 't' + i }, data: { index: String(i), generation: '${generation}' } });
-    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 't' + i } });
-    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 't' + i }, spec: { selector: labels, ports: [{ port: 80 }] } });
-    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 't' + i },
-      spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'main', image } ] } } } });
+    const metadata = { name: 't' + i };
+    new ApiObject(this, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { index: String(i)${data} } });
+    new ApiObject(this, 'sa', { apiVersion: 'v1', kind: 'ServiceAccount', metadata });
+    new ApiObject(this, 'svc', { apiVersion: 'v1', kind: 'Service', metadata,
+      spec: { selector: labels, ports: [{ port: 80 }] } });
+    const containers = [{ name: 'main', image }];
+    const template = { metadata: { labels }, spec: { containers } };
+    new ApiObject(this, 'deploy', { apiVersion: 'apps/v1', kind: 'Deployment', metadata,
+      spec: { replicas: 1, selector: { matchLabels: labels }, template } });
   }
 }
 
 const builders: Record<string, (env: any) => void> = {};
-for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i, env.image('tiny')); };
+for (let i = 0; i < ${n}; i++) builders['e' + i] = (env) => { new Tiny(env, 'tiny', i, ${image}); };
 export default defineEnvironments(builders);
 `;
-  const images = Object.fromEntries(
-    Array.from({ length: n }, (_, i) => [`e${i}`, { tiny: `registry.example/tiny:${tag(i)}` }]),
-  );
-  return { 'main.ts': main, 'images.json': `${JSON.stringify(images, null, 1)}\n` };
 }
 
 /** The operator's user in the benchmarks' audit logs. */
@@ -202,7 +196,7 @@ export async function startBenchOperator(kubeconfig: string): Promise<OperatorPr
   return operator;
 }
 
-/** Creates fleet Environments e0 … e(n-1) of GitRepository `fleet` in bench-envs, automated with prune, 16 at a time. */
+/** Creates fleet Environments e0 … e(n-1) of GitRepository `fleet` in bench-envs, automated, 16 at a time. */
 export function createFleetEnvironments(
   n: number,
   create: (plural: string, kind: string, name: string, spec: unknown) => Promise<unknown>,

@@ -2,41 +2,42 @@
 // processes (from /proc), and the requests one user sent, from the API server's audit log.
 import { readFileSync } from 'node:fs';
 
+/** A process and its descendants, depth first (the ones gone meanwhile left out). */
+function processTree(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return [pid, ...children.flatMap((c) => processTree(Number(c)))];
+  } catch {
+    return [];
+  }
+}
+
+/** A line of /proc/<pid>/status (`VmRSS`, `Name`), or undefined when the process is gone. */
+function statusField(pid: number, field: string): string | undefined {
+  try {
+    return new RegExp(`${field}:\\s+(\\S+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident KiB of a process and its descendants now. */
+function residentKiB(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + Number(statusField(p, 'VmRSS') ?? 0), 0);
+}
+
 /** Samples the resident memory of a process and its descendants every 250 ms; stop() gives the peak in MiB. */
 export function sampleMemory(pid: number): { stop(): number } {
   let peak = 0;
-  const rss = (p: number): number => {
-    try {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
-      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-      return kb + children.reduce((sum, c) => sum + rss(c), 0);
-    } catch {
-      return 0;
-    }
-  };
-  const timer = setInterval(() => (peak = Math.max(peak, rss(pid))), 250);
-  return { stop: () => (clearInterval(timer), Math.max(peak, rss(pid)) / 1024) };
+  const timer = setInterval(() => (peak = Math.max(peak, residentKiB(pid))), 250);
+  return { stop: () => (clearInterval(timer), Math.max(peak, residentKiB(pid)) / 1024) };
 }
 
 /** The resident memory of a process and each of its descendants now, MiB, by `comm pid`. */
 export function rssByProcess(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
-  const visit = (p: number): void => {
-    try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const name = /Name:\s+(\S+)/.exec(status)?.[1] ?? '?';
-      out[`${name} ${p}`] = Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
-      for (const c of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean))
-        visit(Number(c));
-    } catch {
-      // gone meanwhile
-    }
-  };
-  visit(pid);
+  for (const p of processTree(pid))
+    out[`${statusField(p, 'Name') ?? '?'} ${p}`] = Math.round(Number(statusField(p, 'VmRSS') ?? 0) / 102.4) / 10;
   return out;
 }
 
@@ -46,17 +47,11 @@ export function cpuByProcess(pids: readonly number[]): Record<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       // Fields 14 to 17 of proc(5): utime, stime, cutime, cstime (reaped children), in 1/100 s.
-      const own = stat
+      return stat
         .slice(stat.lastIndexOf(')') + 2)
         .split(' ')
         .slice(11, 15)
         .reduce((sum, f) => sum + Number(f), 0);
-      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
-      return own + children.reduce((sum, c) => sum + ticks(c), 0);
     } catch {
       return 0;
     }
@@ -64,7 +59,7 @@ export function cpuByProcess(pids: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const pid of pids) {
     const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    out[`${name} ${pid}`] = ticks(pid) / 100;
+    out[`${name} ${pid}`] = processTree(pid).reduce((sum, p) => sum + ticks(p), 0) / 100;
   }
   return out;
 }

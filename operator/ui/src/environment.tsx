@@ -37,10 +37,10 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
   >();
   const act = useAct();
   const now = useNow();
-  const eventsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const detailsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   // Events and what the objects own change with the Environment: both are read again after it changes.
-  const loadEvents = () => {
+  const loadDetails = () => {
     get<OwnedTree>(envPath(namespace, name, 'tree'))
       .then(setOwned)
       .catch(() => setOwned(undefined));
@@ -60,15 +60,15 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
     get<Access>(envPath(namespace, name, 'access'))
       .then(setAccess)
       .catch((err: unknown) => act.setError(`Cannot tell what you may do: ${errorText(err)}`));
-    void loadEvents();
+    void loadDetails();
     const close = follow({
       url: envPath(namespace, name, 'stream'),
       events: {
         environment: (data) => {
           setEnv(data as Environment);
           setLoadError(undefined);
-          clearTimeout(eventsTimer.current);
-          eventsTimer.current = setTimeout(loadEvents, EVENTS_DEBOUNCE_MS);
+          clearTimeout(detailsTimer.current);
+          detailsTimer.current = setTimeout(loadDetails, EVENTS_DEBOUNCE_MS);
         },
       },
       onState: setLive,
@@ -76,7 +76,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
     });
     return () => {
       close();
-      clearTimeout(eventsTimer.current);
+      clearTimeout(detailsTimer.current);
     };
   }, [namespace, name]);
 

@@ -106,7 +106,9 @@ describe('health and source notifications', () => {
     );
   });
 
-  it("the GitRepository's fetch failing is told as SourceFailed once, naming it and the revision that stays", async () => {
+  const fetchFailing =
+    "the GitRepository's fetch failing is told as SourceFailed once, naming it and the revision that stays";
+  it(fetchFailing, async () => {
     const unavailable = () => providers.to('/webhook/source').filter((r) => r.body.result === 'source unavailable');
     await story.git.pause();
     try {

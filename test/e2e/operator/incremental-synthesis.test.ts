@@ -1,8 +1,9 @@
 // A commit re-synthesizes only what it touches (ADR 0022), end to end: dev and prod from one
 // deploy repository, each with its own entry of images.json. A commit that bumps prod's image
 // synthesizes and syncs prod only; dev records the new revision without a synthesis or a sync
-// (its Deployment is not written); a commit to a YAML file only dev includes is dev's alone. A commit to the code both read synthesizes both again, and
-// since their objects did not change, neither syncs.
+// (its Deployment is not written); a commit to a YAML file only dev includes is dev's alone.
+// A commit to the code both read synthesizes both again, and since their objects did not
+// change, neither syncs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';

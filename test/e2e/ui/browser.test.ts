@@ -3,7 +3,8 @@
 // itself, `prod` waits. A deployer logs in with a token, sees dev Synced/Healthy and prod
 // OutOfSync, opens prod, reads its diff, presses SYNC and watches the hooks and waves run to
 // Synced/Healthy, with the resource tree of what its objects own, then rolls back from the
-// history. A viewer sees no SYNC button, and the API refuses the POST anyway. No CSP violation, no console error but the 401 before login.
+// history. A viewer sees no SYNC button, and the API refuses the POST anyway. No CSP
+// violation, no console error but the 401 before login.
 // Screenshots go to .keelson/screenshots/ (KEELSON_UI_SCREENSHOTS=docs: docs/screenshots/).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

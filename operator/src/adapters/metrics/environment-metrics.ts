@@ -58,7 +58,9 @@ export class EnvironmentMetrics {
     });
     this.synthesisReused = new Counter({
       name: `${METRIC_PREFIX}synthesis_reused_total`,
-      help: "Syntheses not run because a new revision changed none of the environment's inputs (the last result was reused).",
+      help:
+        "Syntheses not run because a new revision changed none of the environment's inputs " +
+        '(the last result was reused).',
       registers: [registry],
     });
   }

@@ -65,7 +65,10 @@ export interface Synthesis {
   readonly result: SynthesisResult;
   /** What the deploy repository printed. */
   readonly logs: string;
-  /** What it read of the tree (cached bundles' and installs' reads included): a later revision with the same is the same. */
+  /**
+   * What it read of the tree, cached bundles' and installs' reads included: a later revision
+   * that reads the same synthesizes the same.
+   */
   readonly inputs: SynthesisInputs;
 }
 
@@ -145,12 +148,12 @@ export class Synthesizer {
     const bundle = await this.bundle(source.tree, path, installed, reads);
     const vendor = installed ? await this.vendor(installed, bundle) : undefined;
     let sendVendor = false;
-    const images = await readImages(source.tree, path);
-    // An environment uses its own entry of the images file; a listing, every entry.
+    // An environment uses its own entry of the images file, recorded as that entry; a listing
+    // uses every entry, and its read of the file is recorded as the file.
     const imagesFile = path ? `${path}/images.json` : 'images.json';
+    const images = await readImages(what.environment === undefined ? reads : source.tree, imagesFile);
     if (what.environment !== undefined)
       reads.note(`i:${imagesFile}#${what.environment}`, imagesEntryDigest(images, what.environment));
-    else await reads.readFile(imagesFile);
     const key = source.isolationKey ?? `${source.tree.revision}\0${path}`;
     const limits = {
       maxLogBytes: this.options.maxLogBytes ?? 1024 * 1024,
@@ -315,8 +318,7 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
 }
 
 /** The deploy repository's images.json, parsed, or undefined when it has none. */
-async function readImages(tree: SourceTree, path: string): Promise<unknown> {
-  const file = path ? `${path}/images.json` : 'images.json';
+async function readImages(tree: SourceTree, file: string): Promise<unknown> {
   const bytes = await tree.readFile(file);
   if (bytes === undefined) return undefined;
   try {

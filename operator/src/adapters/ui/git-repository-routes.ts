@@ -1,7 +1,8 @@
 // What the web UI's GitRepository pages ask the API: the repositories the caller may list
-// (GET /api/v1/gitrepositories, and live: …/gitrepositories/stream), and under one of them a live stream (the repository, status
-// masked, with the Environments using it), what the caller may do, suspend and resume. The
-// refresh is environment-routes.ts'. RBAC is on gitrepositories.keelson.dev: list, get, patch.
+// (GET /api/v1/gitrepositories, and live: …/gitrepositories/stream), and under one of them a
+// live stream (the repository, status masked, with the Environments using it), what the caller
+// may do, suspend and resume. The refresh is environment-routes.ts'. RBAC is on
+// gitrepositories.keelson.dev: list, get, patch.
 import { gitRepositoryDefinition } from '../../api/v1alpha1/index.ts';
 import type { Logger } from '../../core/logger.ts';
 import { redactObject } from '../../core/redact.ts';

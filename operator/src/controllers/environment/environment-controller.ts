@@ -93,10 +93,10 @@ export class EnvironmentController {
     // Unknown is touched: the lane is all this decides, never whether it reconciles. All are
     // looked at before any is queued, so no untouched one starts ahead of a touched one.
     const touched = await Promise.all(keys.map((key) => touches(key, repo).catch(() => true)));
-    keys.forEach((key, i) => touched[i] && this.#queue.add(key));
     // An untouched one waits in the low lane, behind every other reconcile (the steps of the
     // touched ones' syncs included), to record the revision.
-    keys.forEach((key, i) => touched[i] || this.#queue.add(key, 'low'));
+    for (const lane of ['normal', 'low'] as const)
+      for (const [i, key] of keys.entries()) if (touched[i] === (lane === 'normal')) this.#queue.add(key, lane);
   }
 
   /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */

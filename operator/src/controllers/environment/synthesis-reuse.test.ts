@@ -45,7 +45,7 @@ describe('synthesis reuse', () => {
     assert.equal(reused.result.apps[0]!.name, 'r1', "r1's objects");
     assert.deepEqual(s.runs, ['r1']);
     assert.equal(await reuse.touches('repo|.|dev', tree('r4', { ...dev, 'prod.ts': 'prod 4' })), false);
-    assert.equal(await reuse.touches('repo|.|dev', tree('r4', { ...dev, 'dev.ts': 'dev 4' })), true);
+    assert.equal(await reuse.touches('repo|.|dev', tree('r5', { ...dev, 'dev.ts': 'dev 5' })), true);
     assert.equal(await reuse.touches('repo|.|prod', r2), true, 'nothing to compare with');
     const r3 = tree('r3', { ...dev, 'dev.ts': 'dev 3' });
     const fresh = await reuse.synthesize('repo|.|dev', r3, s.run(r3));

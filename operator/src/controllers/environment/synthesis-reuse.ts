@@ -20,9 +20,12 @@ export interface ReusedSynthesis {
   readonly changed?: string;
 }
 
+/** The last synthesis of a scope, at the latest revision known to read the same (`from`: the one before). */
+type Entry = RecordedSynthesis & { readonly revision: string; readonly from?: string };
+
 export class SynthesisReuse {
   readonly #max: number;
-  readonly #last = new Map<string, RecordedSynthesis & { readonly revision: string }>();
+  readonly #last = new Map<string, Entry>();
   /** The images files of the latest revisions looked at, parsed once for all their Environments. */
   readonly #json = new Map<string, Promise<unknown>>();
 
@@ -42,15 +45,10 @@ export class SynthesisReuse {
     synthesize: () => Promise<RecordedSynthesis>,
   ): Promise<ReusedSynthesis> {
     const cacheable = !tree.revision.startsWith('dir:');
-    const last = cacheable ? this.#last.get(scope) : undefined;
-    let changed = last ? undefined : 'no earlier synthesis';
-    if (last) {
-      if (last.revision !== tree.revision)
-        changed = await firstChangedInput(last.inputs, tree, (file) => this.#readJson(tree, file));
-      if (changed === undefined) {
-        this.#remember(scope, { ...last, revision: tree.revision });
-        return { result: last.result, reusedFrom: last.revision };
-      }
+    const { entry, changed } = cacheable ? await this.#check(scope, tree) : { entry: undefined, changed: undefined };
+    if (entry) {
+      this.#remember(scope, entry);
+      return { result: entry.result, reusedFrom: entry.from ?? entry.revision };
     }
     const fresh = await synthesize();
     if (cacheable) this.#remember(scope, { ...fresh, revision: tree.revision });
@@ -59,13 +57,26 @@ export class SynthesisReuse {
 
   /**
    * Whether `tree` changes an input of the last synthesis of `scope` (true when there is none
-   * to compare with): what orders the reconciles a new commit starts, touched ones first.
+   * to compare with): what orders the reconciles a new commit starts, touched ones first. An
+   * untouched one is remembered at `tree`'s revision, so its reconcile does not compare again.
    */
   async touches(scope: string, tree: SourceTree): Promise<boolean> {
+    return (await this.#check(scope, tree)).entry === undefined;
+  }
+
+  /**
+   * The entry of `scope`, moved to `tree`'s revision, when `tree` changes none of its inputs;
+   * else the first input that changed.
+   */
+  async #check(scope: string, tree: SourceTree): Promise<{ entry?: Entry; changed?: string }> {
     const last = this.#last.get(scope);
-    if (!last) return true;
-    if (last.revision === tree.revision) return false;
-    return (await firstChangedInput(last.inputs, tree, (file) => this.#readJson(tree, file))) !== undefined;
+    if (!last) return { changed: 'no earlier synthesis' };
+    if (last.revision === tree.revision) return { entry: last };
+    const changed = await firstChangedInput(last.inputs, tree, (file) => this.#readJson(tree, file));
+    if (changed !== undefined) return { changed };
+    const entry: Entry = { ...last, revision: tree.revision, from: last.revision };
+    this.#remember(scope, entry);
+    return { entry };
   }
 
   get size(): number {

@@ -93,12 +93,16 @@ export class NotificationController {
     const { namespace, name } = repo.metadata;
     if (deleted) this.#gitRepositories.delete(`${namespace}/${name}`);
     else this.#gitRepositories.set(`${namespace}/${name}`, repo);
+    const fed = [...this.#environments.values()].filter(
+      (env) => env.metadata.namespace === namespace && env.spec.sourceRef.name === name,
+    );
+    if (fed.length === 0) return;
     for (const worker of this.#workers.values()) {
       if (worker.namespace !== namespace) continue;
-      const fed = this.#selected(worker).filter(
-        (env) => this.#environments.get(`${namespace}/${env}`)?.spec.sourceRef.name === name,
-      );
-      if (fed.length > 0) worker.enqueue(fed);
+      const names = fed
+        .filter((env) => selectsEnvironment(worker.spec.environments, env.metadata.name, env.metadata.labels))
+        .map((env) => env.metadata.name);
+      if (names.length > 0) worker.enqueue(names);
     }
   }
 

@@ -131,7 +131,8 @@ describe('trigger detection', () => {
     assert.equal(event!.result, 'source unavailable');
     assert.equal(
       event!.detail,
-      `FetchFailed: GitRepository deploy cannot be fetched: connection refused; ${REV1} stays the last fetched revision`,
+      'FetchFailed: GitRepository deploy cannot be fetched: connection refused; ' +
+        `${REV1} stays the last fetched revision`,
     );
   });
 });
