@@ -42,6 +42,8 @@ export interface ClustersOptions {
   readonly onObject: (obj: KubeObject) => void;
   /** A cluster answers again: reconcile each of its Environments now. */
   readonly onReachable: (namespace: string, name: string) => void;
+  /** The shards' fence, for the executors of remote clusters as for the local one (ADR 0023). */
+  readonly fence?: (key: string) => void;
 }
 
 export interface Clusters {
@@ -102,6 +104,7 @@ function connectRemote(
     assessHealth: options.assessHealth,
     timeoutMs: REMOTE_REQUEST_TIMEOUT_MS,
     log,
+    fence: options.fence,
   });
   const closing = new AbortController();
   const crdWatch = watchCrdsUntilClosed(kubeConfig, resourceMap, watches, log, closing.signal);

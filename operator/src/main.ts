@@ -2,16 +2,9 @@
 // from the configuration, wires the controllers to their watches, serves the probes,
 // /metrics, the REST API and the webhook receiver, and stops it all in order.
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type * as k8s from '@kubernetes/client-node';
 import { GitSource } from './adapters/git/git-source.ts';
 import { GitMetrics } from './adapters/metrics/git-metrics.ts';
-import { HttpServer, sendJson, sendText } from './adapters/http/http-server.ts';
-import { mountApi } from './adapters/http/api-routes.ts';
-import { actionSubResource } from './adapters/http/action-routes.ts';
-import { KubernetesAuth } from './adapters/http/kubernetes-auth.ts';
-import { mountWebhook } from './adapters/http/webhook-routes.ts';
-import { mountUi } from './adapters/ui/ui-routes.ts';
 import { loadKubeConfig } from './adapters/kubernetes/client.ts';
 import { EventRecorder } from './adapters/kubernetes/events.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
@@ -21,7 +14,6 @@ import {
   type GitRepositoryResource,
   type KeelsonResourceCache,
 } from './adapters/kubernetes/keelson-resources.ts';
-import { ResourceActions } from './adapters/kubernetes/resource-actions.ts';
 import { ResourceMap } from './adapters/kubernetes/resource-map.ts';
 import { onKubernetesRequest, RestTransport } from './adapters/kubernetes/rest-transport.ts';
 import { JsonLogger } from './adapters/log/json-logger.ts';
@@ -49,6 +41,8 @@ import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResou
 import { createClusters } from './main-clusters.ts';
 import { createSynthesis, touchedBy } from './main-synthesis.ts';
 import { SyncWindowWatch } from './adapters/kubernetes/sync-window-watch.ts';
+import { createSharding, fencedStore, shardListener } from './main-shards.ts';
+import { createServers } from './main-http.ts';
 
 export interface RunningOperator {
   readonly metricsPort: number;
@@ -73,6 +67,9 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const resources = new KeelsonResources(kc);
   const events = new EventRecorder(kc, { redact: (t) => redactor.redactText(t) });
   const state = { started: false, leader: !config.leaderElect };
+  // With --shards, the objects of this replica's shards only (ADR 0023); `gate` undefined without.
+  const sharding = createSharding(config, kc, { registry, log, listener: () => listener });
+  const gate = sharding.enabled ? sharding : undefined;
 
   // One Git source (one object cache per URL) shared by the GitRepository controllers of
   // every watched namespace.
@@ -89,6 +86,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         observe: reconcileMetrics.observe,
         namespace: ns,
         concurrency: Math.max(2, Math.ceil(config.concurrency / 2)),
+        shards: gate,
       }),
   );
   const artifacts: ArtifactSource = gitControllers[0]!;
@@ -122,6 +120,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     cache: managed,
     ...assessHealth,
     log,
+    fence: gate?.fence,
   });
   // Environments with spec.destination: one connection per remote cluster, shared (docs/clusters.md).
   const clusters = createClusters({
@@ -135,6 +134,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     ...assessHealth,
     onObject: (obj) => environments.onManagedObject(obj),
     onReachable: (namespace, name) => environments.enqueue(namespace, name),
+    fence: gate?.fence,
   });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const npmAccess = new NpmAccessLoader(kc, redactor);
@@ -155,7 +155,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   });
   const reconciler = new EnvironmentReconciler(
     {
-      resources,
+      resources: fencedStore(resources, gate),
       artifacts,
       executors: clusters.executors,
       metrics,
@@ -163,7 +163,13 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       redactor,
       diffs,
       syncWindows,
-      events: { record: (env, type, reason, message) => events.record(env, type, reason, message) },
+      reconciledBy: gate?.reconciledBy,
+      events: {
+        record: async (env, type, reason, message) => {
+          gate?.fence(`${env.metadata.namespace}/${env.metadata.name}`);
+          await events.record(env, type, reason, message);
+        },
+      },
       ...assessHealth,
       clock: Date.now,
       newOperationId: () => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`,
@@ -191,6 +197,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     log,
     concurrency: config.concurrency,
     touches: touchedBy({ touches }, resources, artifacts),
+    shards: gate,
   });
   // Notifications (ADR 0018): told of every Environment the watches see, delivering off the reconcile path.
   const notifications = new NotificationController({
@@ -200,6 +207,14 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     metrics: new NotificationMetrics(registry),
     log,
     uiUrl: config.uiUrl,
+    shards: gate,
+  });
+  const listener = shardListener({
+    environments,
+    gitRepositories: gitControllers,
+    notifications,
+    metrics,
+    held: () => sharding.describe().held,
   });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
   let crdWatch: { stop(): Promise<void> } | undefined;
@@ -237,66 +252,27 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       },
     });
     resources.useCache(keelsonWatches);
+    // The shards' Leases once the watches know every object: a shard taken queues its objects.
+    await sharding.start();
     state.started = true;
     state.leader = true;
     log.info('controllers started');
   };
 
-  const probes = new HttpServer({
-    listen: config.metricsListen,
-    onError: (err) => log.error('metrics server error', { error: String(err) }),
-  });
-  probes.route('GET', '/healthz', (_req, res) => sendText(res, 200, 'ok\n'));
-  // Ready when this replica works (controllers started) or stands by for the Lease.
-  probes.route('GET', '/readyz', (_req, res) =>
-    state.started || (config.leaderElect && !state.leader)
-      ? sendText(res, 200, state.started ? 'ok\n' : 'standby\n')
-      : sendJson(res, 503, state),
-  );
-  probes.route('GET', '/metrics', async (_req, res) =>
-    sendText(res, 200, await registry.metrics(), registry.contentType),
-  );
-  const api = new HttpServer({
-    listen: config.listen,
-    onError: (err) => log.error('API server error', { error: String(err) }),
-  });
-  const auth = new KubernetesAuth(kc);
-  // The web UI (--ui): its files, sessions and overview, from a watch of its own (every replica serves the API).
-  const ui = config.ui
-    ? mountUi(api, {
-        kubeConfig: kc,
-        resources,
-        auth,
-        log,
-        distDir: config.uiDir ?? fileURLToPath(new URL('../ui/dist', import.meta.url)),
-        watch: (handlers) => watchKeelsonResources({ kubeConfig: kc, namespaces: config.namespaces, log, ...handlers }),
-        listerFor: async (env) => (await clusters.executors.connectionFor(env)).transport,
-        assessHealth: healthRules?.assess,
-      })
-    : undefined;
-  mountApi(api, {
-    resources,
-    auth,
+  // The probes and /metrics; the REST API, the web UI and the webhook receiver (every replica serves them).
+  const { probes, api, ui } = createServers({
+    config,
+    kc,
     log,
-    diff: async (ns, name) => diffs.render(ns, name, (t) => redactor.redactText(t)),
-    sessions: ui?.sessions,
-    subResources: [
-      ...(ui?.subResources ?? []),
-      // Resource actions act with the Environment's identity, over its executor's transport.
-      actionSubResource({
-        resources,
-        auth,
-        log,
-        actions: new ResourceActions({
-          connection: (env) => clusters.executors.connectionFor(env),
-          patchEnvironment: (ns, name, patch) => resources.patchEnvironment(ns, name, patch),
-          record: (env, type, reason, message) => events.record(env, type, reason, message),
-          log,
-        }),
-      }),
-    ],
+    registry,
+    state,
+    resources,
+    diffs,
+    redactor,
+    clusters,
+    events,
+    assessHealth: healthRules?.assess,
   });
-  mountWebhook(api, { resources, kubeConfig: kc, log, namespaces: config.namespaces });
   const [metricsPort, apiPort] = await Promise.all([probes.start(), api.start()]);
   log.info('keelson operator serving', {
     metricsPort,
@@ -304,6 +280,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     namespaces: config.namespaces.length ? config.namespaces : 'all',
     concurrency: config.concurrency,
     leaderElect: config.leaderElect,
+    shards: config.shards,
   });
 
   let elector: LeaderElection | undefined;
@@ -312,6 +289,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       name: config.leaseName,
       namespace: config.leaseNamespace,
       identity: config.identity,
+      leaseDurationMs: config.leaseDurationMs,
       onError: (err) => log.warn('lease error', { error: String(err) }),
     });
     void elector.run(
@@ -359,6 +337,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
           log.warn('reconciles still waiting for the API server; abandoning them', {
             waitedMs: config.shutdownTimeoutMs,
           });
+        // Handed back once their reconciles ended: the other replicas take them at once.
+        if (!(await within(sharding.stop(), 5000))) log.warn('could not hand the shards back in time');
         executors.close();
         await clusters.close();
         transport.close();

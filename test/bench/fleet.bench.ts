@@ -13,6 +13,7 @@
 //   KEELSON_BENCH_ENVIRONMENTS=1000 KEELSON_BENCH_PARTS=fleet,touch-one make bench BENCH=fleet
 //   KEELSON_BENCH_HEAP=<dir> also writes a heap snapshot of the operator once the fleet is synced
 //   (read it with test/bench/heap-summary.ts)
+//   KEELSON_BENCH_REPLICAS=4 runs 4 replicas sharing 16 shards (ADR 0023); memory is per replica
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +28,7 @@ import { report, type Measurement } from './report.ts';
 import {
   fleetFiles,
   createFleetEnvironments,
-  startBenchOperator,
+  startBenchOperators,
   floorPart,
   until,
   OPERATOR_USER,
@@ -41,6 +42,7 @@ const PARTS = new Set(
   (process.env.KEELSON_BENCH_PARTS ?? 'floor,fleet,touch-one,touch-all,idle').split(',').map((p) => p.trim()),
 );
 const MID = Math.floor(N / 2);
+const REPLICAS = Number(process.env.KEELSON_BENCH_REPLICAS ?? 1);
 const HEAP_DIR = process.env.KEELSON_BENCH_HEAP;
 if (HEAP_DIR)
   process.env.KEELSON_OPERATOR_NODE_OPTIONS = [
@@ -69,8 +71,8 @@ await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
 const git = await GitServer.start();
 const rest = await RestTransport.fromKubeConfig(kc, { maxSockets: 16 });
-let operator: OperatorProcess | undefined;
-let memory: { stop(): number } | undefined;
+let operators: OperatorProcess[] = [];
+let memory: { stop(): number }[] = [];
 try {
   const kubeconfig = await prepareBenchCluster(kc, ['bench', 'bench-envs']);
   const repo = await git.createRepo(
@@ -101,9 +103,11 @@ try {
       body: { metadata: { annotations: { 'keelson.dev/refresh-requested-at': new Date().toISOString() } } },
     });
 
-  operator = await startBenchOperator(kubeconfig);
-  memory = sampleMemory(operator.pid!);
-  const baselineMiB = await settledMemory(operator.pid!);
+  operators = await startBenchOperators(kubeconfig, REPLICAS);
+  const operator = operators[0]!;
+  const pids = operators.map((o) => o.pid!);
+  memory = pids.map((pid) => sampleMemory(pid));
+  const baselineMiB = Math.max(...(await Promise.all(pids.map((pid) => settledMemory(pid)))));
 
   // Every Environment's state, from a watch (a list of thousands every few seconds would load the API server).
   const envs = new Map<string, EnvState>();
@@ -146,7 +150,7 @@ try {
   const allAt = (commit: string, applied: boolean) =>
     Array.from({ length: N }, (_, i) => `e${i}`).every((name) => at(commit, name, applied) && envs.get(name)!.healthy);
   const syntheses = async () => {
-    const text = await operator!.metrics();
+    const text = (await Promise.all(operators.map((o) => o.metrics()))).join('\n');
     const value = (name: string) =>
       Number(
         text
@@ -154,37 +158,54 @@ try {
           .find((l) => l.startsWith(`${name} `))
           ?.split(' ')[1] ?? 0,
       );
+    const sum = (name: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name} `))
+        .reduce((n, l) => n + Number(l.split(' ')[1]), 0);
     return {
-      run: value('keelson_synthesis_duration_seconds_count{result="success"}'),
-      reused: value('keelson_synthesis_reused_total'),
+      run: sum('keelson_synthesis_duration_seconds_count{result="success"}'),
+      reused: sum('keelson_synthesis_reused_total'),
     };
   };
   let head = await repo.head('main');
 
   if (PARTS.has('fleet')) {
     const from = Date.now();
-    const cpu = cpuByProcess([operator.pid!, ...cp.pids()]);
+    const cpu = cpuByProcess([...pids, ...cp.pids()]);
     const t0 = performance.now();
     await createFleetEnvironments(N, create);
     const createdS = (performance.now() - t0) / 1000;
     await until(async () => allAt(head!, true), 3_600_000, `${N} Environments Synced and Healthy`, 250);
     const fleetS = (performance.now() - t0) / 1000;
-    const peakMiB = memory.stop();
-    console.log(`resident memory by process once synced (MiB): ${JSON.stringify(rssByProcess(operator.pid!))}`);
+    const peaks = memory.map((m) => m.stop());
+    const peakMiB = Math.max(...peaks);
+    for (const pid of pids)
+      console.log(`resident memory by process once synced (MiB): ${JSON.stringify(rssByProcess(pid))}`);
     console.log(`operator memory by kind once synced (MiB): ${JSON.stringify(memoryKinds(await operator.metrics()))}`);
     if (HEAP_DIR) await heapSnapshot(operator.pid!, HEAP_DIR);
     console.log(
-      `fleet CPU seconds by process: ${JSON.stringify(cpuSince(cpu, cpuByProcess([operator.pid!, ...cp.pids()])))}`,
+      `fleet CPU seconds by process: ${JSON.stringify(cpuSince(cpu, cpuByProcess([...pids, ...cp.pids()])))}`,
     );
     const requests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
     console.log(`fleet requests by verb and resource: ${JSON.stringify(requests.byKind)}`);
+    const on = REPLICAS > 1 ? ` on ${REPLICAS} replicas` : '';
     measurements.push(
-      { name: `${N} Environments × 4 objects to Synced+Healthy`, value: fleetS, unit: 's' },
+      { name: `${N} Environments × 4 objects to Synced+Healthy${on}`, value: fleetS, unit: 's' },
       { name: '  of which creating the Environments', value: createdS, unit: 's' },
       ...(Number.isNaN(floorS) ? [] : [{ name: '  Keelson / floor (same run)', value: fleetS / floorS, unit: '×' }]),
       { name: '  operator API requests per Environment (watches left out)', value: requests.total / N, unit: '' },
+      ...(REPLICAS > 1
+        ? [
+            {
+              name: `all ${REPLICAS} replicas' peak memory, summed`,
+              value: peaks.reduce((a, b) => a + b, 0),
+              unit: 'MiB',
+            },
+          ]
+        : []),
       {
-        name: 'operator peak memory (process + synthesis workers)',
+        name: `operator peak memory (process + synthesis workers)${REPLICAS > 1 ? ', the most of one replica' : ''}`,
         value: peakMiB,
         unit: 'MiB',
         target: N <= 1000 ? '≤ 300 MiB at 1,000' : '≤ 1 GiB at 10,000',
@@ -277,10 +298,10 @@ try {
   }
   await watch.stop();
   await repoWatch.stop();
-  await operator.stop();
+  for (const o of operators) await o.stop();
 } finally {
-  memory?.stop();
-  await operator?.kill();
+  for (const m of memory) m.stop();
+  for (const o of operators) await o.kill();
   rest.close();
   await git.stop();
   await cp.stop();

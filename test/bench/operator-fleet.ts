@@ -186,14 +186,45 @@ export async function until(
 
 /** The operator as the benchmarks run it (16 reconciles at once, two synthesis workers), started and leading. */
 export async function startBenchOperator(kubeconfig: string): Promise<OperatorProcess> {
-  const operator = new OperatorProcess({
-    kubeconfig,
-    identity: 'keelson-bench',
-    args: ['--concurrency=16', '--synth-workers=2'],
-  });
-  await operator.start();
-  await operator.waitLeading();
-  return operator;
+  return (await startBenchOperators(kubeconfig, 1))[0]!;
+}
+
+/** Shards of the benchmarks' sharded runs (the chart's default). */
+export const BENCH_SHARDS = 16;
+
+/**
+ * `replicas` operators: one without sharding, or that many with --shards (ADR 0023), started,
+ * working, and holding the even share of the shards each.
+ */
+export async function startBenchOperators(kubeconfig: string, replicas: number): Promise<OperatorProcess[]> {
+  const sharded = replicas > 1;
+  const operators: OperatorProcess[] = [];
+  for (let i = 0; i < replicas; i++) {
+    const operator = new OperatorProcess({
+      kubeconfig,
+      identity: sharded ? `keelson-bench-${i}` : 'keelson-bench',
+      args: [
+        '--concurrency=16',
+        '--synth-workers=2',
+        ...(sharded ? [`--shards=${BENCH_SHARDS}`, '--lease-name=bench', '--lease-namespace=keelson-bench'] : []),
+      ],
+    });
+    await operator.start();
+    await operator.waitLeading();
+    operators.push(operator);
+  }
+  if (sharded)
+    await until(
+      async () => {
+        const held = await Promise.all(
+          operators.map(async (o) => (await o.metrics()).match(/^keelson_shard_held\{shard="\d+"\} 1$/gm)?.length ?? 0),
+        );
+        return held.every((n) => n === Math.floor(BENCH_SHARDS / replicas));
+      },
+      120_000,
+      `${BENCH_SHARDS} shards spread over ${replicas} replicas`,
+    );
+  return operators;
 }
 
 /** Creates fleet Environments e0 … e(n-1) of GitRepository `fleet` in bench-envs, automated, 16 at a time. */

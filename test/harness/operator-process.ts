@@ -131,6 +131,15 @@ export class OperatorProcess {
     await this.#exit;
   }
 
+  /** SIGSTOP: the process freezes (a stalled node, a long GC pause); resume() goes on where it stopped. */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** SIGTERM and wait for the graceful stop; resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (!this.#child || this.#child.exitCode !== null) return this.#child?.exitCode ?? null;

@@ -42,3 +42,8 @@ app.kubernetes.io/component: operator
 {{- define "keelson.leaseName" -}}
 {{- printf "%s-leader" (include "keelson.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+
+{{- /* The shards' Lease names start with this: <group>-shard-<n>, <group>-member-<pod>. */}}
+{{- define "keelson.shardGroup" -}}
+{{- include "keelson.fullname" . | trunc 50 | trimSuffix "-" -}}
+{{- end -}}

@@ -38,4 +38,14 @@ describe('describeEnvironment', () => {
     } as unknown as EnvironmentResource;
     assert.doesNotMatch(describeEnvironment(env, Date.now()), /Left in place/);
   });
+
+  it('names the replica and shard that reconciled it, with sharding on, and nothing without', () => {
+    const env = {
+      metadata: { name: 'dev', namespace: 'team' },
+      spec: { sourceRef: { name: 'deploy' }, environment: 'dev' },
+      status: { reconciledBy: { replica: 'keelson-7d9f-abcde', shard: 5 } },
+    } as unknown as EnvironmentResource;
+    assert.match(describeEnvironment(env, Date.now()), /^Reconciled by: keelson-7d9f-abcde \(shard 5\)$/m);
+    assert.doesNotMatch(describeEnvironment({ ...env, status: {} }, Date.now()), /Reconciled by/);
+  });
 });

@@ -28,6 +28,8 @@ export function describeEnvironment(env: EnvironmentResource, now: number): stri
     `Sync:          ${s.sync?.status ?? 'Unknown'}${s.sync?.revision ? ` to ${s.sync.revision}` : ''}`,
     `Health:        ${s.health?.status ?? 'Unknown'}${s.health?.message ? ` (${s.health.message})` : ''}`,
   ];
+  // With sharding (ADR 0023): the replica whose shard it is, as of its last reconcile.
+  if (s.reconciledBy) lines.push(`Reconciled by: ${s.reconciledBy.replica} (shard ${s.reconciledBy.shard})`);
   if (s.conditions?.length) {
     lines.push('', 'Conditions:');
     lines.push(

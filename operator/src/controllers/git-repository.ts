@@ -21,6 +21,7 @@ import { loadCredentials } from './git-credentials.ts';
 import { reconcileKey, type ReconcilerDefinition, type StepContext } from './reconcile.ts';
 import { StalledError, TransientError } from './reconcile-errors.ts';
 import { WorkQueue } from './work-queue.ts';
+import type { ShardGate } from '../main-shards.ts';
 import { EventReason } from '../api/v1alpha1/conditions.ts';
 
 export interface GitRepositoryObject {
@@ -50,6 +51,12 @@ export interface GitRepositoryControllerOptions {
   readonly gcIntervalMs?: number;
   /** Where failures that reach no status go (messages are redacted first). */
   readonly log: Pick<Logger, 'error'>;
+  /**
+   * With sharding (ADR 0023): only the GitRepositories of this replica's shards are fetched and
+   * their status written here; another replica's Environments read their trees at the commit
+   * their status names (tree() fetches it).
+   */
+  readonly shards?: Pick<ShardGate, 'accepts' | 'shardOf'>;
 }
 
 const FETCH_FAILED = 'FetchFailed';
@@ -89,11 +96,15 @@ export class GitRepositoryController {
     this.#core = kc.makeApiClient(k8s.CoreV1Api);
     this.#status = new StatusWriter(kc, resource);
     this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
-    this.#queue = new WorkQueue((key) => reconcileKey(this.#definition, key), {
-      concurrency: options.concurrency ?? 2,
-      onError: (key, err) =>
-        this.#log.error('GitRepository reconcile failed', { key, error: this.#redactor.redactText(String(err)) }),
-    });
+    const shards = options.shards;
+    this.#queue = new WorkQueue(
+      async (key) => (shards && !shards.accepts(key) ? { kind: 'done' } : reconcileKey(this.#definition, key)),
+      {
+        concurrency: options.concurrency ?? 2,
+        onError: (key, err) =>
+          this.#log.error('GitRepository reconcile failed', { key, error: this.#redactor.redactText(String(err)) }),
+      },
+    );
     this.#watch = new ResourceWatch(kc, {
       resource,
       namespace: options.namespace || undefined,
@@ -115,6 +126,16 @@ export class GitRepositoryController {
     await this.#queue.stop();
     this.#status.close();
     this.#events.close();
+  }
+
+  /** Every GitRepository of a shard this replica took is fetched now. */
+  enqueueShard(shard: number): void {
+    for (const key of this.#seen.keys()) if (this.#options.shards?.shardOf(key) === shard) this.#queue.add(key);
+  }
+
+  /** Resolves when no fetch of the shard is in progress. */
+  drainShard(shard: number): Promise<void> {
+    return this.#queue.settled((key) => this.#options.shards?.shardOf(key) === shard);
   }
 
   /** The last good artifact of a GitRepository this controller fetched, if any. */

@@ -6,6 +6,7 @@
 import type { Condition } from '../core/conditions.ts';
 import { withJitter } from '../core/duration.ts';
 import { stableStringify } from '../core/diff/object-hash.ts';
+import { FencedError } from '../core/sharding.ts';
 import { decideOutcome, type ReconcileResult } from './reconcile-errors.ts';
 import type { Requeue } from './work-queue.ts';
 
@@ -133,6 +134,8 @@ export async function reconcileKey<T extends ReconciledObject, S extends Reconci
   try {
     for (const step of def.steps) await step(ctx);
   } catch (err) {
+    // Fenced: this replica no longer holds the object's shard; nothing more is written (ADR 0023).
+    if (err instanceof FencedError) throw err;
     error = err;
     await def.onError?.(ctx, err);
   }

@@ -173,4 +173,28 @@ describe('WorkQueue', () => {
     await q.stop();
     assert.equal(finished, 1);
   });
+
+  it('settled waits for the matching keys being handled, not for the others', async () => {
+    const release = new Map<string, () => void>();
+    const q = new WorkQueue(
+      (key) =>
+        new Promise<Requeue>((resolve) => {
+          release.set(key, () => resolve(done));
+        }),
+      { concurrency: 3 },
+    );
+    for (const key of ['a/1', 'a/2', 'b/1']) q.add(key);
+    q.start();
+    await until(() => release.size === 3);
+    let settled = false;
+    const waiting = q.settled((key) => key.startsWith('a/')).then(() => (settled = true));
+    release.get('a/1')!();
+    release.get('b/1')!();
+    await sleep(10);
+    assert.equal(settled, false, 'a/2 is still being handled');
+    release.get('a/2')!();
+    await waiting;
+    await q.settled((key) => key.startsWith('c/'));
+    await q.stop();
+  });
 });

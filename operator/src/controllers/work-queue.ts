@@ -38,6 +38,7 @@ export class WorkQueue {
   readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   readonly #failures = new Map<string, number>();
   readonly #idleWaiters: (() => void)[] = [];
+  readonly #settleWaiters: { matches: (key: string) => boolean; resolve: () => void }[] = [];
   #running = false;
   #workers = 0;
 
@@ -136,6 +137,12 @@ export class WorkQueue {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** Resolves when no key that `matches` is being handled (say, the keys of a shard being handed back). */
+  settled(matches: (key: string) => boolean): Promise<void> {
+    if (![...this.#processing].some(matches)) return Promise.resolve();
+    return new Promise((resolve) => this.#settleWaiters.push({ matches, resolve }));
+  }
+
   #pump(): void {
     while (this.#running && this.#workers < this.#options.concurrency) {
       const normalBusy = this.#processing.size > this.#lowProcessing.size;
@@ -161,6 +168,9 @@ export class WorkQueue {
     this.#processing.delete(key);
     this.#lowProcessing.delete(key);
     this.#workers--;
+    for (const waiter of this.#settleWaiters.splice(0))
+      if ([...this.#processing].some(waiter.matches)) this.#settleWaiters.push(waiter);
+      else waiter.resolve();
     if (this.#running) this.#follow(key, next);
     if (this.#dirty.delete(key)) this.add(key);
     this.#pump();

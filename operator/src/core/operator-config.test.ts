@@ -56,4 +56,19 @@ describe('operator configuration', () => {
       },
     );
   });
+
+  it('takes --shards and --lease-duration, and refuses them with --leader-elect or too short', () => {
+    const c = parseOperatorConfig({ argv: ['--shards=16', '--lease-duration=10s'], env: {}, defaults });
+    assert.equal(c.shards, 16);
+    assert.equal(c.leaseDurationMs, 10_000);
+    assert.equal(parseOperatorConfig({ argv: [], env: {}, defaults }).shards, 0, 'off by default');
+    assert.throws(
+      () => parseOperatorConfig({ argv: ['--shards=4', '--leader-elect', '--lease-duration=1s'], env: {}, defaults }),
+      (err: Error) => {
+        assert.match(err.message, /--shards and --leader-elect exclude each other/);
+        assert.match(err.message, /--lease-duration: below 3s/);
+        return true;
+      },
+    );
+  });
 });

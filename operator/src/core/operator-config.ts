@@ -24,6 +24,13 @@ export interface OperatorConfig {
   /** Git object cache and synthesis scratch space. */
   readonly cacheDir: string;
   readonly leaderElect: boolean;
+  /**
+   * Spread the Environments, GitRepositories and Notifications over this many shards, each
+   * held by one replica with a Lease (ADR 0023); 0 is off (one replica, or --leader-elect).
+   */
+  readonly shards: number;
+  /** How long a Lease (the leader's or a shard's) holds without renewal: the takeover time after a crash. */
+  readonly leaseDurationMs: number;
   readonly leaseName: string;
   readonly leaseNamespace: string;
   /** This replica's name in the Lease. */
@@ -76,6 +83,8 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'render-memory-mib': { key: 'renderMemoryMiB', kind: 'int', default: '512', min: 64 },
   'cache-dir': { key: 'cacheDir', kind: 'string' },
   'leader-elect': { key: 'leaderElect', kind: 'bool', default: 'false' },
+  shards: { key: 'shards', kind: 'int', default: '0', min: 0 },
+  'lease-duration': { key: 'leaseDurationMs', kind: 'duration', default: '15s' },
   'lease-name': { key: 'leaseName', kind: 'string', default: 'keelson-operator' },
   'lease-namespace': { key: 'leaseNamespace', kind: 'string' },
   identity: { key: 'identity', kind: 'string' },
@@ -134,6 +143,10 @@ export function parseOperatorConfig(sources: ConfigSources): OperatorConfig {
     const value = convert(flag, spec, text, problems);
     if (value !== undefined) config[spec.key] = value;
   }
+  if (config.leaderElect === true && Number(config.shards) > 0)
+    problems.push('--shards and --leader-elect exclude each other: with shards, every replica works, one per shard');
+  if (Number(config.leaseDurationMs) < 3000)
+    problems.push('--lease-duration: below 3s a busy replica would lose its Leases');
   if (problems.length > 0) throw new Error(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return config as unknown as OperatorConfig;
 }

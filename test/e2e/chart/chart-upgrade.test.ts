@@ -123,7 +123,7 @@ describe('helm upgrade from the previous chart', () => {
       const after = await operatorArgs(kc, fullname, ns);
       assert.deepEqual(
         after.filter((a) => !before.includes(a)),
-        ['--ui=true', `--lease-name=${fullname}-leader`],
+        ['--ui=true', `--lease-name=${fullname}-leader`, '--lease-duration=15s'],
         'the arguments this chart adds',
       );
       assert.deepEqual(

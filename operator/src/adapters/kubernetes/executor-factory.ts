@@ -36,6 +36,12 @@ export interface ExecutorFactoryOptions {
   readonly assessHealth?: HealthAssessor;
   /** Where the executors write their debug lines, each with its Environment. @default silentLogger */
   readonly log?: Logger;
+  /**
+   * Throws when this replica no longer holds the shard of the Environment (`namespace/name`):
+   * checked before every write its executor sends, so a replica that lost the shard writes
+   * nothing more (ADR 0023). @default every write is sent
+   */
+  readonly fence?: (key: string) => void;
 }
 
 export class KubernetesExecutorFactory {
@@ -55,11 +61,14 @@ export class KubernetesExecutorFactory {
     const identity = identityOf(env);
     const cached = this.#executors.get(key);
     if (cached && cached.identity === identity) return cached.executor;
-    const transport = await this.#transport(identity);
+    const fence = this.#options.fence;
+    const shared = await this.#transport(identity);
+    const transport = fence ? shared.guarded(() => fence(key)) : shared;
     const resources = this.#options.resources;
     const executor = new SyncExecutor(transport, await this.#resources(), {
       owner: { namespace: env.metadata.namespace, name: env.metadata.name },
       persist: async (operation: Operation) => {
+        fence?.(key);
         await resources.patchEnvironmentStatus(env.metadata.namespace, env.metadata.name, { operation });
       },
       clock: this.#options.clock,

@@ -68,6 +68,9 @@ export class RestTransport {
   #refreshing: Promise<void> | undefined;
   #requests = 0;
   #closed = false;
+  /** A guarded view's: the transport whose connections it uses, and the check before each write. */
+  #parent: RestTransport | undefined;
+  #guard: (() => void) | undefined;
 
   private constructor(base: URL, options: RequestOptions, kc: KubeConfig, transportOptions: RestTransportOptions) {
     this.#base = base;
@@ -111,14 +114,29 @@ export class RestTransport {
     await this.#refreshing;
   }
 
+  /**
+   * This transport's connections with `check` run before every request but a GET: a write it
+   * throws for is never sent (a replica fenced out of a shard, ADR 0023). close() on the view
+   * closes the view only.
+   */
+  guarded(check: () => void): RestTransport {
+    const view = new RestTransport(this.#base, this.#options, this.#kc, this.#transportOptions);
+    view.#parent = this;
+    view.#guard = check;
+    return view;
+  }
+
   /** How many requests this transport sent (for tests and benchmarks). */
   get requestCount(): number {
     return this.#requests;
   }
 
   async request<T>(req: RestRequest): Promise<T> {
-    if (this.#closed) throw new TransportClosedError(req.method, req.path);
+    if (this.#closed || (this.#parent !== undefined && this.#parent.#closed))
+      throw new TransportClosedError(req.method, req.path);
     await this.#freshCredentials();
+    // Checked last before the request goes out: nothing awaited between the check and the send.
+    if (req.method !== 'GET') this.#guard?.();
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -196,7 +214,7 @@ export class RestTransport {
    */
   close(): void {
     this.#closed = true;
-    (this.#options.agent as HttpAgent | undefined)?.destroy();
+    if (!this.#parent) (this.#options.agent as HttpAgent | undefined)?.destroy();
   }
 }
 

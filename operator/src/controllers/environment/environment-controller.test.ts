@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { Logger } from '../../core/logger.ts';
+import { FencedError } from '../../core/sharding.ts';
 import type { EnvironmentReconciler } from './environment-reconciler.ts';
 import { EnvironmentController } from './environment-controller.ts';
 
@@ -41,6 +42,38 @@ describe('the Environment controller', () => {
     await controller.idle();
     assert.equal(order[0], 'shop/e7');
     assert.equal(order.length, 10, 'every one reconciles');
+    await controller.stop();
+  });
+
+  it('with shards, reconciles only those it holds, queues a shard it takes, and stops at a fence', async () => {
+    const seen: string[] = [];
+    const held = new Set([0]);
+    let turnedAway = 0;
+    const reconciler = {
+      reconcile: async (key: string) => {
+        seen.push(key);
+        if (key === 'shop/e2') throw new FencedError(0, key);
+        return { kind: 'done' };
+      },
+    } as unknown as EnvironmentReconciler;
+    const shardOf = (key: string) => Number(key.slice(-1)) % 2;
+    const controller = new EnvironmentController({
+      reconciler,
+      log,
+      shards: { shardOf, accepts: (key) => held.has(shardOf(key)), turnedAway: () => turnedAway++ },
+    });
+    controller.start();
+    for (let i = 0; i < 4; i++) controller.onEnvironment(env(`e${i}`));
+    await controller.idle();
+    assert.deepEqual(seen.sort(), ['shop/e0', 'shop/e2'], 'shard 0 only; the fenced one ends quietly');
+    assert.deepEqual(controller.keysOf(1).sort(), ['shop/e1', 'shop/e3']);
+    seen.length = 0;
+    held.add(1);
+    controller.enqueueShard(1);
+    await controller.idle();
+    assert.deepEqual(seen.sort(), ['shop/e1', 'shop/e3']);
+    await controller.drainShard(1);
+    assert.equal(turnedAway, 0);
     await controller.stop();
   });
 });

@@ -6,6 +6,8 @@ import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/
 import { LABEL_ENVIRONMENT, LABEL_ENVIRONMENT_NAMESPACE } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { KubeObject } from '../../core/manifest.ts';
+import { FencedError } from '../../core/sharding.ts';
+import type { ShardGate } from '../../main-shards.ts';
 import { WorkQueue, type Requeue } from '../work-queue.ts';
 import type { EnvironmentReconciler } from './environment-reconciler.ts';
 
@@ -21,6 +23,8 @@ export interface EnvironmentControllerOptions {
    * @default every one is touched, queued in no particular order
    */
   readonly touches?: (key: string, repo: GitRepositoryResource) => Promise<boolean>;
+  /** With sharding (ADR 0023): only the Environments of the shards this replica holds are queued. */
+  readonly shards?: Pick<ShardGate, 'accepts' | 'shardOf' | 'turnedAway'>;
 }
 
 export class EnvironmentController {
@@ -74,14 +78,17 @@ export class EnvironmentController {
     if (!deleted && this.#triggers.get(key) === trigger) return;
     if (deleted) this.#triggers.delete(key);
     else this.#triggers.set(key, trigger);
-    this.#queue.add(key);
+    this.#add(key);
   }
 
   /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles, touched ones first. */
   onGitRepository(repo: GitRepositoryResource): void {
-    const keys = [...(this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])];
+    const shards = this.#options.shards;
+    const keys = [...(this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])].filter(
+      (key) => !shards || shards.accepts(key),
+    );
     const touches = this.#options.touches;
-    if (!touches || keys.length < 2) for (const key of keys) this.#queue.add(key);
+    if (!touches || keys.length < 2) for (const key of keys) this.#add(key);
     else void this.#touchedFirst(keys, repo, touches);
   }
 
@@ -96,28 +103,61 @@ export class EnvironmentController {
     // An untouched one waits in the low lane, behind every other reconcile (the steps of the
     // touched ones' syncs included), to record the revision.
     for (const lane of ['normal', 'low'] as const)
-      for (const [i, key] of keys.entries()) if (touched[i] === (lane === 'normal')) this.#queue.add(key, lane);
+      for (const [i, key] of keys.entries()) if (touched[i] === (lane === 'normal')) this.#add(key, lane);
   }
 
   /** A managed object changed or went away: its Environment compares again (self-heal or OutOfSync). */
   onManagedObject(obj: KubeObject): void {
     const name = obj.metadata.labels?.[LABEL_ENVIRONMENT];
     const namespace = obj.metadata.labels?.[LABEL_ENVIRONMENT_NAMESPACE];
-    if (name && namespace) this.#queue.add(`${namespace}/${name}`);
+    if (name && namespace) this.#add(`${namespace}/${name}`);
   }
 
   /** Every known Environment reconciles (the health rules changed: their health may have). */
   enqueueAll(): void {
-    for (const key of this.#triggers.keys()) this.#queue.add(key);
+    for (const key of this.#triggers.keys()) this.#add(key);
   }
 
   /** Reconcile now (for tests and the API). */
   enqueue(namespace: string, name: string): void {
-    this.#queue.add(`${namespace}/${name}`);
+    this.#add(`${namespace}/${name}`);
   }
 
-  #handle(key: string): Promise<Requeue> {
-    return this.#options.reconciler.reconcile(key);
+  /** Every Environment of a shard this replica took reconciles. */
+  enqueueShard(shard: number): void {
+    for (const key of this.#triggers.keys()) if (this.#options.shards?.shardOf(key) === shard) this.#add(key);
+  }
+
+  /** Resolves when no reconcile of the shard is in progress (it is being handed back). */
+  drainShard(shard: number): Promise<void> {
+    return this.#queue.settled((key) => this.#options.shards?.shardOf(key) === shard);
+  }
+
+  /** The known Environments (`namespace/name`) of a shard. */
+  keysOf(shard: number): string[] {
+    return [...this.#triggers.keys()].filter((key) => this.#options.shards?.shardOf(key) === shard);
+  }
+
+  #add(key: string, lane: 'normal' | 'low' = 'normal'): void {
+    if (this.#options.shards && !this.#options.shards.accepts(key)) return;
+    this.#queue.add(key, lane);
+  }
+
+  async #handle(key: string): Promise<Requeue> {
+    const shards = this.#options.shards;
+    // Queued before its shard was handed back or lost.
+    if (shards && !shards.accepts(key)) {
+      shards.turnedAway();
+      return { kind: 'done' };
+    }
+    try {
+      return await this.#options.reconciler.reconcile(key);
+    } catch (err) {
+      if (!(err instanceof FencedError)) throw err;
+      // The shard went elsewhere mid-reconcile: its new holder resumes from status.operation.
+      this.#options.log.info('reconcile stopped: its shard is no longer held', { environment: key, shard: err.shard });
+      return { kind: 'done' };
+    }
   }
 
   /** A deleted Environment was forgotten by the reconciler: nothing triggers it any more. */

@@ -7,6 +7,7 @@ import type { HealthAssessor } from '../../core/health/index.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import { FINALIZER } from '../../core/keys.ts';
+import { FencedError } from '../../core/sharding.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DesiredStateDeps } from './desired-state.ts';
 import type { DiffStore } from './diff-store.ts';
@@ -47,6 +48,8 @@ export interface EnvironmentReconcilerDeps {
   readonly assessHealth?: HealthAssessor;
   /** The shared SyncWindow objects, from their watch. @default none */
   readonly syncWindows?: SyncWindowReader;
+  /** With sharding: which replica and shard reconciles an Environment (status.reconciledBy). */
+  readonly reconciledBy?: (key: string) => { replica: string; shard: number } | undefined;
 }
 
 /** What the Environment's steps found: the run that holds it. */
@@ -106,7 +109,12 @@ export class EnvironmentReconciler {
       intervalMs: () => options.resyncIntervalMs ?? 300_000,
       facts: () => ({}),
       steps: [
-        (ctx) => run(ctx).source(),
+        (ctx) => {
+          const by = deps.reconciledBy?.(ctx.key);
+          if (by) ctx.status.reconciledBy = by;
+          else delete ctx.status.reconciledBy;
+          return run(ctx).source();
+        },
         (ctx) => run(ctx).desired(),
         (ctx) => run(ctx).compare(),
         async (ctx) => {
@@ -125,6 +133,8 @@ export class EnvironmentReconciler {
         try {
           return await deps.resources.patchEnvironmentStatus(namespace, name, status, { firstStatus: !env.status });
         } catch (err) {
+          // A replica fenced out of the shard writes nothing more (ADR 0023).
+          if (err instanceof FencedError) throw err;
           deps.log.error('could not patch status', {
             environment: `${namespace}/${name}`,
             error: redactor.redactText(String(err)),

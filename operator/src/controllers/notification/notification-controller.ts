@@ -19,6 +19,7 @@ import {
 import { selectsEnvironment } from '../../core/notify/selection.ts';
 import type { NotificationStore } from './notification-store.ts';
 import { NotificationWorker, type NotificationResource } from './notification-worker.ts';
+import type { ShardGate } from '../../main-shards.ts';
 
 export interface NotificationControllerOptions {
   readonly kubeConfig: k8s.KubeConfig;
@@ -35,12 +36,16 @@ export interface NotificationControllerOptions {
   readonly rateLimit?: RateLimit;
   /** How often a Notification whose provider cannot be used is checked again. @default 10 s */
   readonly recheckMs?: number;
+  /** With sharding (ADR 0023): only the Notifications of this replica's shards deliver here. */
+  readonly shards?: Pick<ShardGate, 'accepts'>;
 }
 
 export class NotificationController {
   readonly #options: NotificationControllerOptions;
   readonly #watches: OptionalWatch[];
   readonly #workers = new Map<string, NotificationWorker>();
+  /** Every Notification watched, this replica's or not. */
+  readonly #resources = new Map<string, NotificationResource>();
   readonly #environments = new Map<string, EnvironmentResource>();
   readonly #gitRepositories = new Map<string, GitRepositoryResource>();
   readonly #stopping = new AbortController();
@@ -109,7 +114,9 @@ export class NotificationController {
   #onNotification(resource: NotificationResource, deleted: boolean): void {
     const key = `${resource.metadata.namespace}/${resource.metadata.name}`;
     const worker = this.#workers.get(key);
-    if (deleted) {
+    if (deleted) this.#resources.delete(key);
+    else this.#resources.set(key, resource);
+    if (deleted || (this.#options.shards && !this.#options.shards.accepts(key))) {
       this.#workers.delete(key);
       void worker?.stop();
       return;
@@ -124,6 +131,14 @@ export class NotificationController {
     const next = this.#newWorker(resource);
     this.#workers.set(key, next);
     next.enqueue(this.#selected(next), true);
+  }
+
+  /** The shards this replica holds changed: its Notifications' workers start, the others' stop. */
+  reshard(): void {
+    for (const [key, resource] of this.#resources) {
+      const mine = this.#options.shards?.accepts(key) ?? true;
+      if (mine !== this.#workers.has(key)) this.#onNotification(resource, false);
+    }
   }
 
   #newWorker(resource: NotificationResource): NotificationWorker {
