@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries } from './binaries.ts';
-import { runtimeTree } from './runtime-tree.ts';
+import { runtimeTree, type RuntimeTree } from './runtime-tree.ts';
 
 export interface OperatorProcessOptions {
   readonly kubeconfig: string;
@@ -14,6 +14,8 @@ export interface OperatorProcessOptions {
   /** Shared between restarts so the Git cache survives, like the pod's emptyDir. */
   readonly cacheDir?: string;
   readonly identity?: string;
+  /** The runtime tree to run: another commit's (runtimeTreeAt) for an upgrade. @default this checkout's */
+  readonly tree?: RuntimeTree;
 }
 
 export class OperatorProcess {
@@ -34,7 +36,7 @@ export class OperatorProcess {
 
   /** Starts the process and waits until /healthz answers. */
   async start(): Promise<void> {
-    const tree = await runtimeTree();
+    const tree = this.#options.tree ?? (await runtimeTree());
     const bin = await ensureBinaries();
     // Port 0: the operator listens on free ports and logs them (a port picked here could be
     // taken by another process before the operator binds it).

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
-import { RestTransport, TransportClosedError, resourceOfPath } from './rest-transport.ts';
+import { KubeApiError } from './api-error.ts';
+import { RestTransport, TransportClosedError, resourceOfPath, retryDelayMs } from './rest-transport.ts';
 
 describe('resourceOfPath', () => {
   const cases: [string, string][] = [
@@ -58,5 +59,73 @@ describe('RestTransport.guarded', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe('RestTransport and 429', () => {
+  it('sends again after the Retry-After of a 429, and gives up after six attempts', async () => {
+    let refusals = 0;
+    let seen = 0;
+    const server = createServer((req, res) => {
+      seen++;
+      if (refusals-- > 0) {
+        res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' });
+        return res.end('{"kind":"Status","code":429,"reason":"TooManyRequests","message":"Too many requests"}');
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+      ],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const transport = await RestTransport.fromKubeConfig(kc);
+    try {
+      refusals = 2;
+      assert.deepEqual(await transport.request({ method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/b' }), {
+        ok: true,
+      });
+      assert.equal(seen, 3, 'twice refused, then answered');
+      refusals = 100;
+      seen = 0;
+      await assert.rejects(
+        transport.request({ method: 'GET', path: '/api' }),
+        (err: unknown) => err instanceof KubeApiError && err.status === 429,
+      );
+      assert.equal(seen, 6);
+    } finally {
+      transport.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('waits what Retry-After says (at most 10 s), else half a second doubling, jittered', () => {
+    assert.equal(
+      retryDelayMs('2', 1, () => 0.5),
+      2000,
+    );
+    assert.equal(
+      retryDelayMs('120', 1, () => 0.5),
+      10_000,
+    );
+    assert.equal(
+      retryDelayMs(undefined, 1, () => 0.5),
+      500,
+    );
+    assert.equal(
+      retryDelayMs(undefined, 3, () => 0.5),
+      2000,
+    );
+    assert.equal(
+      retryDelayMs('soon', 2, () => 0),
+      800,
+    );
   });
 });

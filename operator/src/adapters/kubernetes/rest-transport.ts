@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { apiErrorOf, parseSuccess } from './api-error.ts';
 
 /** One finished request to the API server, for metrics. */
@@ -56,6 +57,16 @@ export interface RestTransportOptions {
   readonly impersonate?: string;
   /** How long credentials are used before they are taken from the kubeconfig again. @default 60 s */
   readonly credentialsTtlMs?: number;
+}
+
+/** How many times a request turned away with 429 is sent in all. */
+const TOO_MANY_REQUESTS_ATTEMPTS = 6;
+
+/** The wait before sending again: the server's Retry-After (seconds, at most 10), else 0.5 s doubling; jittered. */
+export function retryDelayMs(retryAfter: string | undefined, attempt: number, random = Math.random): number {
+  const named = retryAfter !== undefined && /^\d+$/.test(retryAfter) ? Math.min(10, Number(retryAfter)) * 1000 : NaN;
+  const base = Number.isNaN(named) ? 500 * 2 ** (attempt - 1) : named;
+  return Math.round(base * (0.8 + 0.4 * random()));
 }
 
 export class RestTransport {
@@ -132,14 +143,34 @@ export class RestTransport {
   }
 
   async request<T>(req: RestRequest): Promise<T> {
-    if (this.#closed || (this.#parent !== undefined && this.#parent.#closed))
-      throw new TransportClosedError(req.method, req.path);
-    await this.#freshCredentials();
-    // Checked last before the request goes out: nothing awaited between the check and the send.
-    if (req.method !== 'GET') this.#guard?.();
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed || (this.#parent !== undefined && this.#parent.#closed))
+        throw new TransportClosedError(req.method, req.path);
+      await this.#freshCredentials();
+      // Checked last before the request goes out: nothing awaited between the check and the send.
+      if (req.method !== 'GET') this.#guard?.();
+      const answer = await this.#send(req, url, payload);
+      // 429: the API server's priority and fairness turned it away before handling it, so any
+      // verb may be sent again, after the Retry-After it names (as client-go does).
+      if (answer.status === 429 && attempt < TOO_MANY_REQUESTS_ATTEMPTS) {
+        await sleep(retryDelayMs(answer.retryAfter, attempt));
+        continue;
+      }
+      // Whatever the content type: a Status, the mux's text/plain 404, a proxy's HTML page.
+      if (answer.status < 200 || answer.status >= 300) throw apiErrorOf(answer, req.method, url.pathname);
+      return parseSuccess<T>(answer, req.method, url.pathname);
+    }
+  }
+
+  /** One attempt: the answer whatever its status, or a rejection when none came. */
+  #send(
+    req: RestRequest,
+    url: URL,
+    payload: Buffer | undefined,
+  ): Promise<{ status: number; contentType: string; text: string; retryAfter?: string }> {
     const headers: Record<string, string> = {
       ...(this.#options.headers as Record<string, string> | undefined),
       accept: 'application/json',
@@ -163,33 +194,34 @@ export class RestTransport {
       };
       for (const o of observers) o(sample);
     };
-    const answer = await new Promise<{ status: number; contentType: string; text: string }>((resolve, reject) => {
-      const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          code = res.statusCode ?? 0;
-          resolve({
-            status: code,
-            contentType: String(res.headers['content-type'] ?? ''),
-            text: Buffer.concat(chunks).toString('utf8'),
+    return new Promise<{ status: number; contentType: string; text: string; retryAfter?: string }>(
+      (resolve, reject) => {
+        const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            code = res.statusCode ?? 0;
+            const retryAfter = res.headers['retry-after'];
+            resolve({
+              status: code,
+              contentType: String(res.headers['content-type'] ?? ''),
+              text: Buffer.concat(chunks).toString('utf8'),
+              retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+            });
           });
+          res.on('error', reject);
         });
-        res.on('error', reject);
-      });
-      r.on('timeout', () =>
-        r.destroy(
-          Object.assign(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`), {
-            code: 'ETIMEDOUT',
-          }),
-        ),
-      );
-      r.on('error', reject);
-      r.end(payload);
-    }).finally(() => observe());
-    // Whatever the content type: a Status, the mux's text/plain 404, a proxy's HTML page.
-    if (answer.status < 200 || answer.status >= 300) throw apiErrorOf(answer, req.method, url.pathname);
-    return parseSuccess<T>(answer, req.method, url.pathname);
+        r.on('timeout', () =>
+          r.destroy(
+            Object.assign(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`), {
+              code: 'ETIMEDOUT',
+            }),
+          ),
+        );
+        r.on('error', reject);
+        r.end(payload);
+      },
+    ).finally(() => observe());
   }
 
   /** Every item of a collection, 500 at a time. */

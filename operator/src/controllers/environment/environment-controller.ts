@@ -9,7 +9,7 @@ import type { KubeObject } from '../../core/manifest.ts';
 import { FencedError } from '../../core/sharding.ts';
 import type { ShardGate } from '../../main-shards.ts';
 import { WorkQueue, type Requeue } from '../work-queue.ts';
-import type { EnvironmentReconciler } from './environment-reconciler.ts';
+import { StatusNotWritten, type EnvironmentReconciler } from './environment-reconciler.ts';
 
 export interface EnvironmentControllerOptions {
   readonly reconciler: EnvironmentReconciler;
@@ -41,11 +41,14 @@ export class EnvironmentController {
     this.#options = options;
     this.#queue = new WorkQueue((key) => this.#handle(key), {
       concurrency: options.concurrency ?? 4,
+      // A status not written was logged where it failed; the queue backs off either way.
       onError: (key, err) =>
-        options.log.error('reconcile threw', {
-          environment: key,
-          error: err instanceof Error ? err.message : String(err),
-        }),
+        err instanceof StatusNotWritten
+          ? undefined
+          : options.log.error('reconcile threw', {
+              environment: key,
+              error: err instanceof Error ? err.message : String(err),
+            }),
     });
   }
 

@@ -13,7 +13,8 @@ import { FINALIZER } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { KubeObject } from '../../core/manifest.ts';
 import { SynthesisError } from '../../core/synthesis-check.ts';
-import { EnvironmentReconciler } from './environment-reconciler.ts';
+import { KubeApiError } from '../../adapters/kubernetes/api-error.ts';
+import { EnvironmentReconciler, StatusNotWritten } from './environment-reconciler.ts';
 import type { EnvironmentExecutor } from './ports.ts';
 
 const NS = 'shop';
@@ -48,6 +49,8 @@ interface World {
   live: KubeObject[];
   /** The SyncWindow objects of the namespace. */
   syncWindows?: SharedSyncWindow[];
+  /** What a status patch throws, if anything. */
+  statusError?: unknown;
 }
 
 /** A reconciler over in-memory fakes; returns it with what it wrote. */
@@ -105,6 +108,7 @@ function fixture(world: World) {
           return world.env;
         },
         patchEnvironmentStatus: async (_ns, _name, status) => {
+          if (world.statusError) throw world.statusError;
           patches.push(status);
           world.env = { ...world.env!, status };
           return world.env;
@@ -247,5 +251,25 @@ describe('EnvironmentReconciler', () => {
     assert.deepEqual(await f.reconciler.reconcile(`${NS}/dev`), { kind: 'done' });
     assert.deepEqual(f.calls, ['forget dev', `onForget ${NS}/dev`]);
     assert.equal(f.patches.length, 0);
+  });
+
+  it('backs off when the API server is busy or gone for the status, not when it refuses the status', async () => {
+    for (const [error, retried] of [
+      [new KubeApiError(429, 'TooManyRequests', 'Too many requests'), true],
+      [new KubeApiError(503, 'ServiceUnavailable', 'unavailable'), true],
+      [Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), true],
+      [new KubeApiError(422, 'Invalid', 'status.sync.status: Unsupported value'), false],
+    ] as const) {
+      const f = fixture({
+        env: environment(),
+        repo: repository,
+        synthesize: synthesized,
+        live: [],
+        statusError: error,
+      });
+      const reconcile = f.reconciler.reconcile(`${NS}/dev`);
+      if (retried) await assert.rejects(reconcile, StatusNotWritten, error.message);
+      else await reconcile;
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-reso
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import { FINALIZER } from '../../core/keys.ts';
 import { FencedError } from '../../core/sharding.ts';
+import { KubeApiError } from '../../adapters/kubernetes/api-error.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { DesiredStateDeps } from './desired-state.ts';
 import type { DiffStore } from './diff-store.ts';
@@ -139,6 +140,9 @@ export class EnvironmentReconciler {
             environment: `${namespace}/${name}`,
             error: redactor.redactText(String(err)),
           });
+          // The API server busy or gone: the work queue tries again after its backoff, not at the
+          // next resync. A status it refuses (invalid) is not sent again unchanged.
+          if (!(err instanceof KubeApiError) || err.status === 429 || err.status >= 500) throw new StatusNotWritten();
           return undefined;
         }
       },
@@ -186,5 +190,13 @@ export class EnvironmentReconciler {
     this.#deps.executors.forget(namespace, name);
     this.#deps.metrics?.forget(namespace, name);
     this.#deps.diffs?.delete(namespace, name);
+  }
+}
+
+/** The status of a reconcile could not be written for now; the work queue backs off and tries again. */
+export class StatusNotWritten extends Error {
+  constructor() {
+    super('the status could not be written; trying again after the backoff');
+    this.name = 'StatusNotWritten';
   }
 }
