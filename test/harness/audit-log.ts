@@ -1,7 +1,7 @@
 // What one process sent the API server, from the control plane's audit log: with-cluster.ts
-// audits AUDITED_USER only, and auditedKubeconfig() gives a process that identity (a
-// cluster-admin ServiceAccount, as the chart's ClusterRole is), so a test can tell that
-// process's requests from everyone else's.
+// audits the ServiceAccounts of one namespace only (AUDITED_GROUP), and auditedKubeconfig(name)
+// gives a process the identity of one of them (cluster-admin, as the chart's ClusterRole is), so
+// a test tells that process's requests from everyone else's, tests running side by side too.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,30 +9,29 @@ import * as k8s from '@kubernetes/client-node';
 import { serviceAccountKubeconfig } from './service-account.ts';
 
 const NAMESPACE = 'keelson-audited';
-const NAME = 'replica';
-export const AUDITED_USER = `system:serviceaccount:${NAMESPACE}:${NAME}`;
+export const AUDITED_GROUP = `system:serviceaccounts:${NAMESPACE}`;
 
-/** A kubeconfig of AUDITED_USER (created on first use). */
-export async function auditedKubeconfig(kc: k8s.KubeConfig): Promise<string> {
+/** A kubeconfig of the audited ServiceAccount `name` (created on first use); name it after the test. */
+export async function auditedKubeconfig(kc: k8s.KubeConfig, name: string): Promise<string> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const exists = (err: unknown) => {
     if (!(err instanceof k8s.ApiException && err.code === 409)) throw err;
   };
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } }).catch(exists);
-  await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name: NAME } } }).catch(exists);
+  await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } }).catch(exists);
   await kc
     .makeApiClient(k8s.RbacAuthorizationV1Api)
     .createClusterRoleBinding({
       body: {
-        metadata: { name: 'keelson-audited' },
+        metadata: { name: `keelson-audited-${name}` },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-        subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: NAMESPACE }],
+        subjects: [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }],
       },
     })
     .catch(exists);
   return serviceAccountKubeconfig(kc, {
     namespace: NAMESPACE,
-    name: NAME,
+    name,
     path: join(mkdtempSync(join(tmpdir(), 'keelson-audited-')), 'kubeconfig'),
   });
 }
@@ -46,8 +45,12 @@ export interface AuditedRequest {
   readonly dryRun: boolean;
 }
 
-/** AUDITED_USER's requests received in [from, to] (ms since the epoch); the log is written about once a second. */
-export function auditedRequests(from: number, to: number): AuditedRequest[] {
+/**
+ * The requests of the audited ServiceAccount `name` received in [from, to] (ms since the
+ * epoch); the log is written about once a second.
+ */
+export function auditedRequests(name: string, from: number, to: number): AuditedRequest[] {
+  const user = `system:serviceaccount:${NAMESPACE}:${name}`;
   const dir = process.env.KEELSON_TEST_CLUSTER_DIR;
   if (!dir) throw new Error('KEELSON_TEST_CLUSTER_DIR is not set: run under test/harness/with-cluster.ts');
   const file = join(dir, 'audit.log');
@@ -63,7 +66,7 @@ export function auditedRequests(from: number, to: number): AuditedRequest[] {
       requestReceivedTimestamp?: string;
       objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
     };
-    if (e.user?.username !== AUDITED_USER || e.stage === 'ResponseStarted') continue;
+    if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
     const at = Date.parse(e.requestReceivedTimestamp ?? '');
     if (at < from || at > to) continue;
     const sub = e.objectRef?.subresource ? `/${e.objectRef.subresource}` : '';

@@ -36,9 +36,10 @@ export interface ControlPlaneOptions {
   /**
    * Write an audit log of requests (metadata only) to `<dir>/audit.log`; benchmarks count
    * requests with it. `true` logs every request; a list of user names logs only theirs, so
-   * the control plane's own traffic costs no auditing.
+   * the control plane's own traffic costs no auditing; `{ groups }` logs only the requests of
+   * those groups' members.
    */
-  readonly audit?: boolean | readonly string[];
+  readonly audit?: boolean | readonly string[] | { readonly groups: readonly string[] };
   /** Serve the API server's /debug/pprof (off by default, as in production set-ups). */
   readonly profiling?: boolean;
 }
@@ -118,7 +119,7 @@ export class ControlPlane {
           `--profiling=${options.profiling ?? false}`,
           `--cert-dir=${join(dir, 'apiserver-certs')}`,
           '--v=1',
-          ...(options.audit ? auditFlags(dir, options.audit === true ? undefined : options.audit) : []),
+          ...(options.audit ? auditFlags(dir, options.audit) : []),
         ],
       });
       await cp.#waitHealthy('/readyz', options.readyTimeoutMs ?? 60_000);
@@ -321,11 +322,12 @@ export class ControlPlane {
 }
 
 /** Audit every request at Metadata level (who, verb, resource; no bodies) to a log file. */
-function auditFlags(dir: string, users: readonly string[] | undefined): string[] {
+function auditFlags(dir: string, who: true | readonly string[] | { readonly groups: readonly string[] }): string[] {
   const policy = join(dir, 'audit-policy.yaml');
-  const rules = users
-    ? `  - level: Metadata\n    users: ${JSON.stringify(users)}\n  - level: None\n`
-    : '  - level: Metadata\n';
+  const only = (field: string, names: readonly string[]) =>
+    `  - level: Metadata\n    ${field}: ${JSON.stringify(names)}\n  - level: None\n`;
+  const rules =
+    who === true ? '  - level: Metadata\n' : 'groups' in who ? only('userGroups', who.groups) : only('users', who);
   writeFileSync(policy, `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n${rules}`);
   return [
     `--audit-policy-file=${policy}`,

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { ensureBinaries } from './binaries.ts';
 import { installCrds, loadKubeConfig } from './kube.ts';
 import { startExampleCharts } from './example-charts.ts';
-import { AUDITED_USER } from './audit-log.ts';
+import { AUDITED_GROUP } from './audit-log.ts';
 
 const sep = process.argv.indexOf('--');
 const command = sep >= 0 ? process.argv.slice(sep + 1) : [];
@@ -19,9 +19,12 @@ if (command.length === 0) {
 }
 
 const started = Date.now();
-// The audit log records the requests of AUDITED_USER only: a test that runs a process as that
-// user reads what it sent (test/e2e/operator/sharding.test.ts); nobody else's costs anything.
-const cp = await ControlPlane.start({ keepDir: process.env.KEELSON_KEEP_CLUSTER === '1', audit: [AUDITED_USER] });
+// The audit log records the requests of AUDITED_GROUP's members only: a test that runs a process
+// as one of them reads what it sent (test/harness/audit-log.ts); nobody else's costs anything.
+const cp = await ControlPlane.start({
+  keepDir: process.env.KEELSON_KEEP_CLUSTER === '1',
+  audit: { groups: [AUDITED_GROUP] },
+});
 await installCrds(loadKubeConfig(cp.kubeconfig));
 const exampleCharts = await startExampleCharts();
 console.error(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server} (dir ${cp.dir})`);

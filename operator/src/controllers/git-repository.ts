@@ -66,6 +66,9 @@ const resource = {
   plural: gitRepositoryDefinition.plural,
 };
 
+/** How many artifacts at other commits are kept (a few per GitRepository a replica reads but does not fetch). */
+const AT_COMMIT_KEPT = 64;
+
 export class GitRepositoryController {
   readonly source: GitSource;
   readonly #options: GitRepositoryControllerOptions;
@@ -79,6 +82,8 @@ export class GitRepositoryController {
   /** key → what last triggered a reconcile (generation and refresh token), to skip status-only events. */
   readonly #seen = new Map<string, string>();
   readonly #artifacts = new Map<string, GitArtifact>();
+  /** Artifacts looked up at a commit other than the current one, oldest first (`namespace/name@commit`). */
+  readonly #atCommit = new Map<string, Promise<GitArtifact>>();
   #gcTimer: NodeJS.Timeout | undefined;
   readonly #log: Pick<Logger, 'error'>;
 
@@ -143,12 +148,28 @@ export class GitRepositoryController {
     return this.#artifacts.get(`${namespace}/${name}`);
   }
 
-  /** The tree of `repo` at `commit` (ArtifactSource): from the cache, or fetched (deepening) when missing. */
+  /**
+   * The tree of `repo` at `commit` (ArtifactSource): the current artifact, or one looked up at
+   * that commit (fetched, deepening, when missing) and kept: a replica that does not fetch the
+   * GitRepository itself (sharding) reads each new commit once for all its Environments, and so
+   * does a rollback.
+   */
   async tree(repo: GitRepositoryObject, commit: string): Promise<GitArtifact> {
-    const current = this.artifact(repo.metadata.namespace, repo.metadata.name);
+    const { namespace, name } = repo.metadata;
+    const current = this.artifact(namespace, name);
     if (current?.commit === commit) return current;
-    const request = await this.#request(repo);
-    return this.source.artifactAt(request, commit);
+    const key = `${namespace}/${name}@${commit}`;
+    let found = this.#atCommit.get(key);
+    if (!found) {
+      found = this.#request(repo).then((request) => this.source.artifactAt(request, commit));
+      found.catch(() => this.#atCommit.delete(key));
+      this.#atCommit.set(key, found);
+      for (const old of this.#atCommit.keys()) {
+        if (this.#atCommit.size <= AT_COMMIT_KEPT) break;
+        this.#atCommit.delete(old);
+      }
+    }
+    return found;
   }
 
   #onEvent(type: WatchEventType, obj: WatchedObject): void {

@@ -87,7 +87,7 @@ describe(`upgrading the operator from ${PREVIOUS}`, () => {
     assert.equal(await previous.stop(), 0, 'the previous operator stopped cleanly');
 
     const current = new OperatorProcess({
-      kubeconfig: await auditedKubeconfig(kc),
+      kubeconfig: await auditedKubeconfig(kc, 'upgraded-operator'),
       identity: 'keelson-current',
       cacheDir: previous.cacheDir,
       args: [`--namespaces=${story.namespaces.join(',')}`],
@@ -106,7 +106,7 @@ describe(`upgrading the operator from ${PREVIOUS}`, () => {
       { timeoutMs: 60_000, message: 'the new operator reconciling every Environment' },
     );
     await sleep(5000); // what a storm would do next, and the audit log's batch
-    const requests = auditedRequests(from, Date.now());
+    const requests = auditedRequests('upgraded-operator', from, Date.now());
     const writes = requests.filter(
       (r) =>
         ['create', 'update', 'patch', 'delete'].includes(r.verb) &&

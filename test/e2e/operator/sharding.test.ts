@@ -166,7 +166,7 @@ describe('sharding over replicas', () => {
   it('moves half the shards to a replica that joins; one paused mid-sync writes nothing after it wakes', async (t) => {
     const survivor = [...(await holders()).values()][0]!;
     const before = await holders();
-    const c = await start('replica-c', await auditedKubeconfig(kc));
+    const c = await start('replica-c', await auditedKubeconfig(kc, 'sharding-replica-c'));
     const split = await holding({ [survivor]: 2, 'replica-c': 2 });
     const moved = [...before].filter(([s, r]) => split.get(s) !== r).length;
     assert.equal(moved, SHARDS / 2, 'a second replica takes half, and only half, of the shards');
@@ -179,7 +179,7 @@ describe('sharding over replicas', () => {
     const jobs = await hookJobs(env, opId);
     const startedAt = Date.now();
     // The control: replica-c's writes are in the audit log (the check below can fail).
-    await eventually(async () => writesOf(auditedRequests(0, Date.now())).length > 0, {
+    await eventually(async () => writesOf(auditedRequests('sharding-replica-c', 0, Date.now())).length > 0, {
       timeoutMs: 10_000,
       message: 'replica-c’s writes in the audit log',
     });
@@ -213,7 +213,7 @@ describe('sharding over replicas', () => {
       { timeoutMs: 30_000, message: 'replica-c taking a shard again' },
     );
     await sleep(2500); // the audit log is written in batches, a second apart
-    const stale = writesOf(auditedRequests(resumedAt, retakenAt));
+    const stale = writesOf(auditedRequests('sharding-replica-c', resumedAt, retakenAt));
     assert.deepEqual(stale, [], 'no write between waking and holding a shard again');
     assert.match(c.logs().slice(logged), /"no longer holds a shard".*"why":"(taken|expired)"/);
     assert.ok(startedAt < pausedAt);
