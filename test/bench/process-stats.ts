@@ -1,6 +1,7 @@
 // What the operator benchmark measures besides time: the resident memory and CPU seconds of
 // processes (from /proc), and the requests one user sent, from the API server's audit log.
 import { readFileSync } from 'node:fs';
+import { readAuditLog } from '../harness/audit-log.ts';
 
 /** A process and its descendants, depth first (the ones gone meanwhile left out). */
 function processTree(pid: number): number[] {
@@ -88,27 +89,14 @@ export function auditRequests(
   let watch = 0;
   const byKind: Record<string, number> = {};
   const byObject: Record<string, number> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const e = JSON.parse(line) as {
-      user?: { username?: string };
-      verb?: string;
-      stage?: string;
-      requestURI?: string;
-      requestReceivedTimestamp?: string;
-      objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
-    };
-    if (e.user?.username !== user || e.stage === 'ResponseStarted') continue;
-    const at = Date.parse(e.requestReceivedTimestamp ?? '');
-    if (at < from || at > to) continue;
-    if (e.verb === 'watch') watch++;
+  for (const r of readAuditLog(file, user, from, to)) {
+    if (r.verb === 'watch') watch++;
     else other++;
-    if (e.verb !== 'watch' && e.objectRef?.name) {
-      const object = `${e.objectRef.namespace ?? ''}/${e.objectRef.name}`;
+    if (r.verb !== 'watch' && r.name) {
+      const object = `${r.namespace ?? ''}/${r.name}`;
       byObject[object] = (byObject[object] ?? 0) + 1;
     }
-    const sub = e.objectRef?.subresource ? `/${e.objectRef.subresource}` : '';
-    const kind = `${e.verb}${e.requestURI?.includes('dryRun=') ? ' (dry run)' : ''} ${e.objectRef?.resource ?? ''}${sub}`;
+    const kind = `${r.verb}${r.dryRun ? ' (dry run)' : ''} ${r.resource}`;
     byKind[kind] = (byKind[kind] ?? 0) + 1;
   }
   const minutes = (to - from) / 60_000;

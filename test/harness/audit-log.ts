@@ -50,10 +50,13 @@ export interface AuditedRequest {
  * epoch); the log is written about once a second.
  */
 export function auditedRequests(name: string, from: number, to: number): AuditedRequest[] {
-  const user = `system:serviceaccount:${NAMESPACE}:${name}`;
   const dir = process.env.KEELSON_TEST_CLUSTER_DIR;
   if (!dir) throw new Error('KEELSON_TEST_CLUSTER_DIR is not set: run under test/harness/with-cluster.ts');
-  const file = join(dir, 'audit.log');
+  return readAuditLog(join(dir, 'audit.log'), `system:serviceaccount:${NAMESPACE}:${name}`, from, to);
+}
+
+/** The requests of `user` received in [from, to] (ms since the epoch) in an audit log file (JSON lines). */
+export function readAuditLog(file: string, user: string, from: number, to: number): AuditedRequest[] {
   if (!existsSync(file)) return [];
   const out: AuditedRequest[] = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {

@@ -8,10 +8,16 @@ import { KubeApiError } from './api-error.ts';
 import { RestTransport } from './rest-transport.ts';
 
 /** A Lease as plain JSON: MicroTime fields must carry six fractional digits. */
-interface Lease {
+export interface Lease {
   apiVersion: 'coordination.k8s.io/v1';
   kind: 'Lease';
-  metadata: { name: string; namespace: string; resourceVersion?: string };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   spec?: {
     holderIdentity?: string | null;
     leaseDurationSeconds?: number;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.ts';
@@ -21,30 +21,45 @@ describe('resourceOfPath', () => {
     it(`${path} → ${want || '(discovery)'}`, () => assert.equal(resourceOfPath(path), want));
 });
 
+/** A transport to a local HTTP server answering with `handler`; closed after `use`. */
+async function withServer(
+  handler: Parameters<typeof createServer>[1],
+  use: (transport: RestTransport) => Promise<void>,
+): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
+    ],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const transport = await RestTransport.fromKubeConfig(kc);
+  try {
+    await use(transport);
+  } finally {
+    transport.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 describe('RestTransport.guarded', () => {
   it('sends reads, refuses a write its check throws for before it is sent, and closes alone', async () => {
     const seen: string[] = [];
-    const server = createServer((req, res) => {
+    const answer = (req: { method?: string; url?: string }, res: ServerResponse) => {
       seen.push(`${req.method} ${req.url}`);
       res.setHeader('content-type', 'application/json');
       res.end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-      ],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const transport = await RestTransport.fromKubeConfig(kc);
-    let held = true;
-    const view = transport.guarded(() => {
-      if (!held) throw new Error('fenced');
-    });
-    try {
+    };
+    await withServer(answer, async (transport) => {
+      let held = true;
+      const view = transport.guarded(() => {
+        if (!held) throw new Error('fenced');
+      });
       await view.request({ method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/b', body: {} });
       held = false;
       await view.request({ method: 'GET', path: '/api/v1/namespaces/a/configmaps/b' });
@@ -54,11 +69,7 @@ describe('RestTransport.guarded', () => {
       await assert.rejects(view.request({ method: 'GET', path: '/api' }), TransportClosedError);
       await transport.request({ method: 'GET', path: '/api' });
       assert.equal(seen.length, 3, 'closing the view left the connections of the transport open');
-    } finally {
-      transport.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 });
 
@@ -66,7 +77,7 @@ describe('RestTransport and 429', () => {
   it('sends again after the Retry-After of a 429, and gives up after six attempts', async () => {
     let refusals = 0;
     let seen = 0;
-    const server = createServer((req, res) => {
+    const answer = (_req: unknown, res: ServerResponse) => {
       seen++;
       if (refusals-- > 0) {
         res.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' });
@@ -74,19 +85,8 @@ describe('RestTransport and 429', () => {
       }
       res.setHeader('content-type', 'application/json');
       res.end('{"ok":true}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        { name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-      ],
-      users: [{ name: 'u' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const transport = await RestTransport.fromKubeConfig(kc);
-    try {
+    };
+    await withServer(answer, async (transport) => {
       refusals = 2;
       assert.deepEqual(await transport.request({ method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/b' }), {
         ok: true,
@@ -99,11 +99,7 @@ describe('RestTransport and 429', () => {
         (err: unknown) => err instanceof KubeApiError && err.status === 429,
       );
       assert.equal(seen, 6);
-    } finally {
-      transport.close();
-      server.closeAllConnections();
-      server.close();
-    }
+    });
   });
 
   it('waits what Retry-After says (at most 10 s), else half a second doubling, jittered', () => {

@@ -11,31 +11,12 @@ import type * as k8s from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assignShards } from '../../core/sharding.ts';
 import { KubeApiError } from './api-error.ts';
-import { microTime } from './leader-election.ts';
+import { microTime, type Lease } from './leader-election.ts';
 import { RestTransport } from './rest-transport.ts';
 
 const LABEL_GROUP = 'keelson.dev/lease-group';
 const LABEL_ROLE = 'keelson.dev/lease-role';
 const ANNOTATION_SHARDS = 'keelson.dev/shards';
-
-interface Lease {
-  apiVersion: 'coordination.k8s.io/v1';
-  kind: 'Lease';
-  metadata: {
-    name: string;
-    namespace: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  };
-  spec?: {
-    holderIdentity?: string | null;
-    leaseDurationSeconds?: number;
-    acquireTime?: string | null;
-    renewTime?: string | null;
-    leaseTransitions?: number;
-  };
-}
 
 export interface ShardLeasesOptions {
   /** The Leases' name prefix (--lease-name): `<group>-shard-<n>`, `<group>-member-<identity>`. */
