@@ -290,6 +290,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
       namespace: config.leaseNamespace,
       identity: config.identity,
       leaseDurationMs: config.leaseDurationMs,
+      renewIntervalMs: config.leaseDurationMs / 3,
+      retryIntervalMs: Math.max(500, config.leaseDurationMs / 7.5),
       onError: (err) => log.warn('lease error', { error: String(err) }),
     });
     void elector.run(

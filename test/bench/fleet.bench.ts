@@ -29,6 +29,7 @@ import {
   fleetFiles,
   createFleetEnvironments,
   startBenchOperators,
+  benchNodes,
   floorPart,
   until,
   OPERATOR_USER,
@@ -65,7 +66,7 @@ interface EnvState {
   operation?: { phase?: string; revision?: string };
 }
 
-const cp = await ControlPlane.start({ nodes: 6, audit: [OPERATOR_USER] });
+const cp = await ControlPlane.start({ nodes: benchNodes(N), audit: [OPERATOR_USER] });
 const kc = loadKubeConfig(cp.kubeconfig);
 await installCrds(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);

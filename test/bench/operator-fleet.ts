@@ -19,11 +19,19 @@ import type { KubeObject } from '../../operator/src/core/manifest.ts';
 import type { Measurement } from './report.ts';
 
 /**
+ * The kwok nodes a benchmark of `environments` one-pod Deployments needs: each takes 250 pods
+ * (kwok's capacity), with a tenth to spare, and at least the 6 the benchmarks always had.
+ */
+export function benchNodes(environments: number): number {
+  return Math.max(6, Math.ceil((environments * 1.1) / 250));
+}
+
+/**
  * The floor: `environments` fleet environments' objects applied straight to the API server of a
  * fresh control plane (server-side apply, 16 at a time), until every Deployment is Available; seconds.
  */
 export async function measureFloor(environments: number): Promise<number> {
-  const floorCp = await ControlPlane.start({ nodes: 6 });
+  const floorCp = await ControlPlane.start({ nodes: benchNodes(environments) });
   try {
     const floorKc = loadKubeConfig(floorCp.kubeconfig);
     await floorKc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name: 'bench-floor' } } });

@@ -178,4 +178,26 @@ describe('charts/keelson', () => {
       'the CRDs stay (Helm convention)',
     );
   });
+
+  it('with sharding: a Lease per shard, --shards instead of --leader-elect, and none left after uninstall', async () => {
+    const release = `keelson-shards-${process.pid}`;
+    const sharded = ['--set', 'replicas=2', '--set', 'sharding.enabled=true', '--set', 'sharding.shards=4'];
+    await helmRun(['install', release, CHART, '--namespace', ns, ...sharded, '--wait', '--timeout', '90s']);
+    const d = await kc.makeApiClient(k8s.AppsV1Api).readNamespacedDeployment({ name: release, namespace: ns });
+    const args = d.spec!.template.spec!.containers[0]!.args!;
+    assert.ok(args.includes('--shards=4') && args.includes(`--lease-name=${release}`), args.join(' '));
+    assert.ok(!args.includes('--leader-elect'), 'no leader with shards');
+    const leases = await kc.makeApiClient(k8s.CoordinationV1Api).listNamespacedLease({
+      namespace: ns,
+      labelSelector: `keelson.dev/lease-group=${release},keelson.dev/lease-role=shard`,
+    });
+    assert.deepEqual(
+      leases.items.map((l) => l.metadata?.name).sort(),
+      [0, 1, 2, 3].map((i) => `${release}-shard-${i}`),
+    );
+    await helmRun(['uninstall', release, '--namespace', ns, '--wait']);
+    await eventually(async () => (await releaseLeftovers(kc, release, ns)).length === 0, {
+      message: 'no Lease of the release left after uninstall',
+    });
+  });
 });
