@@ -59,6 +59,14 @@ export interface RestTransportOptions {
   readonly credentialsTtlMs?: number;
 }
 
+/** What came back from one attempt, whatever its status. */
+interface Answer {
+  readonly status: number;
+  readonly contentType: string;
+  readonly text: string;
+  readonly retryAfter?: string;
+}
+
 /** How many times a request turned away with 429 is sent in all. */
 const TOO_MANY_REQUESTS_ATTEMPTS = 6;
 
@@ -166,11 +174,7 @@ export class RestTransport {
   }
 
   /** One attempt: the answer whatever its status, or a rejection when none came. */
-  #send(
-    req: RestRequest,
-    url: URL,
-    payload: Buffer | undefined,
-  ): Promise<{ status: number; contentType: string; text: string; retryAfter?: string }> {
+  #send(req: RestRequest, url: URL, payload: Buffer | undefined): Promise<Answer> {
     const headers: Record<string, string> = {
       ...(this.#options.headers as Record<string, string> | undefined),
       accept: 'application/json',
@@ -194,34 +198,32 @@ export class RestTransport {
       };
       for (const o of observers) o(sample);
     };
-    return new Promise<{ status: number; contentType: string; text: string; retryAfter?: string }>(
-      (resolve, reject) => {
-        const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            code = res.statusCode ?? 0;
-            const retryAfter = res.headers['retry-after'];
-            resolve({
-              status: code,
-              contentType: String(res.headers['content-type'] ?? ''),
-              text: Buffer.concat(chunks).toString('utf8'),
-              retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
-            });
+    return new Promise<Answer>((resolve, reject) => {
+      const r = send(url, { ...this.#options, method: req.method, headers, timeout: this.#timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          code = res.statusCode ?? 0;
+          const retryAfter = res.headers['retry-after'];
+          resolve({
+            status: code,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+            retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
           });
-          res.on('error', reject);
         });
-        r.on('timeout', () =>
-          r.destroy(
-            Object.assign(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`), {
-              code: 'ETIMEDOUT',
-            }),
-          ),
-        );
-        r.on('error', reject);
-        r.end(payload);
-      },
-    ).finally(() => observe());
+        res.on('error', reject);
+      });
+      r.on('timeout', () =>
+        r.destroy(
+          Object.assign(new Error(`${req.method} ${url.pathname} timed out after ${this.#timeoutMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      );
+      r.on('error', reject);
+      r.end(payload);
+    }).finally(() => observe());
   }
 
   /** Every item of a collection, 500 at a time. */

@@ -149,6 +149,15 @@ export class ShardLeases {
     return `${this.#o.group}-member-${namePart(this.#o.identity)}`;
   }
 
+  /** A Lease's metadata as this replica writes it: the group, the role and its shard count, over what is there. */
+  #metadata(lease: Lease | undefined, name: string, role: 'member' | 'shard'): Lease['metadata'] {
+    return {
+      ...(lease?.metadata ?? { name, namespace: this.#o.namespace }),
+      labels: { ...lease?.metadata.labels, [LABEL_GROUP]: this.#o.group, [LABEL_ROLE]: role },
+      annotations: { ...lease?.metadata.annotations, [ANNOTATION_SHARDS]: String(this.#o.shards) },
+    };
+  }
+
   /** Whether a Lease has gone unchanged, as this replica saw it, for longer than its duration. */
   #expired(lease: Lease): boolean {
     const seen = this.#seen.get(lease.metadata.name);
@@ -249,11 +258,7 @@ export class ShardLeases {
     const body: Lease = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: {
-        ...(lease?.metadata ?? { name: this.#memberName(), namespace: this.#o.namespace }),
-        labels: { ...lease?.metadata.labels, [LABEL_GROUP]: this.#o.group, [LABEL_ROLE]: 'member' },
-        annotations: { ...lease?.metadata.annotations, [ANNOTATION_SHARDS]: String(this.#o.shards) },
-      },
+      metadata: this.#metadata(lease, this.#memberName(), 'member'),
       spec: {
         holderIdentity: this.#o.identity,
         leaseDurationSeconds: Math.ceil(this.#durationMs / 1000),
@@ -304,11 +309,7 @@ export class ShardLeases {
       renewTime: now,
       leaseTransitions: (lease?.spec?.leaseTransitions ?? -1) + 1,
     };
-    const metadata = {
-      ...(lease?.metadata ?? { name: this.#shardName(shard), namespace: this.#o.namespace }),
-      labels: { ...lease?.metadata.labels, [LABEL_GROUP]: this.#o.group, [LABEL_ROLE]: 'shard' },
-      annotations: { ...lease?.metadata.annotations, [ANNOTATION_SHARDS]: String(this.#o.shards) },
-    };
+    const metadata = this.#metadata(lease, this.#shardName(shard), 'shard');
     const body: Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec };
     try {
       await rest.request(
