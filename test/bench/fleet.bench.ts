@@ -152,13 +152,6 @@ try {
     Array.from({ length: N }, (_, i) => `e${i}`).every((name) => at(commit, name, applied) && envs.get(name)!.healthy);
   const syntheses = async () => {
     const text = (await Promise.all(operators.map((o) => o.metrics()))).join('\n');
-    const value = (name: string) =>
-      Number(
-        text
-          .split('\n')
-          .find((l) => l.startsWith(`${name} `))
-          ?.split(' ')[1] ?? 0,
-      );
     const sum = (name: string) =>
       text
         .split('\n')
