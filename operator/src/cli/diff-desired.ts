@@ -7,10 +7,11 @@
 // PassSecret placeholders are not filled: nothing is decrypted here (see local-diff.ts).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import { KubeApiError } from '../adapters/kubernetes/api-error.ts';
 import type { EnvironmentResource } from '../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../adapters/kubernetes/keelson-resources.ts';
 import type { ResourceMap } from '../adapters/kubernetes/resource-map.ts';
+import { secretsOf } from '../adapters/kubernetes/secret-reader.ts';
 import { GitSource, GitSourceError } from '../adapters/git/git-source.ts';
 import { DirectoryTree } from '../adapters/source/directory-tree.ts';
 import { ChartAccessLoader } from '../controllers/environment/chart-access.ts';
@@ -100,12 +101,12 @@ async function artifactTree(env: EnvironmentResource, ctx: DesiredStateContext):
     );
   let credentials;
   try {
-    credentials = await loadCredentials(kubeClient(ctx), repo, ctx.redactor);
+    credentials = await loadCredentials(secretsOf(ctx.cluster.kubeConfig), repo, ctx.redactor);
   } catch (err) {
     const secret = `Secret ${ns}/${repo.spec.secretRef?.name}`;
-    if (err instanceof k8s.ApiException && (err.code === 403 || err.code === 401))
+    if (err instanceof KubeApiError && (err.status === 403 || err.status === 401))
       throw new DiffError(
-        `you may not read ${secret} (HTTP ${err.code}), the credentials of ${redactUrl(repo.spec.url)} in spec.secretRef of GitRepository ${name}: ask for verb get on it, or diff a checkout of the repository with --path <dir>`,
+        `you may not read ${secret} (HTTP ${err.status}), the credentials of ${redactUrl(repo.spec.url)} in spec.secretRef of GitRepository ${name}: ask for verb get on it, or diff a checkout of the repository with --path <dir>`,
       );
     if (isReconcileError(err)) throw new DiffError(`${err.message} (GitRepository ${ns}/${name})`);
     throw err;
@@ -130,18 +131,14 @@ async function artifactTree(env: EnvironmentResource, ctx: DesiredStateContext):
   }
 }
 
-function kubeClient(ctx: DesiredStateContext): k8s.CoreV1Api {
-  return ctx.cluster.kubeConfig.makeApiClient(k8s.CoreV1Api);
-}
-
 /** A loader's Secret reads, their failures said in the CLI's words (the Secret, the field, what to do). */
 async function secretsOfEnvironment<T>(load: () => Promise<T>, env: EnvironmentResource, field: string): Promise<T> {
   try {
     return await load();
   } catch (err) {
-    if (err instanceof k8s.ApiException && (err.code === 403 || err.code === 401))
+    if (err instanceof KubeApiError && (err.status === 403 || err.status === 401))
       throw new DiffError(
-        `you may not read a Secret that ${field} of Environment ${env.metadata.namespace}/${env.metadata.name} names (HTTP ${err.code}): ask for verb get on it`,
+        `you may not read a Secret that ${field} of Environment ${env.metadata.namespace}/${env.metadata.name} names (HTTP ${err.status}): ask for verb get on it`,
       );
     if (isReconcileError(err)) throw new DiffError(err.message);
     throw err;

@@ -16,6 +16,7 @@ import type { GitArtifact } from '../adapters/git/artifact.ts';
 import { GitSource, GitSourceError, type GitSourceOptions, type RefreshRequest } from '../adapters/git/git-source.ts';
 import { EventRecorder } from '../adapters/kubernetes/events.ts';
 import { StatusWriter } from '../adapters/kubernetes/status.ts';
+import { secretsOf, type SecretReader } from '../adapters/kubernetes/secret-reader.ts';
 import { ResourceWatch, type WatchedObject, type WatchEventType } from '../adapters/kubernetes/watch.ts';
 import { loadCredentials } from './git-credentials.ts';
 import { reconcileKey, type ReconcilerDefinition, type StepContext } from './reconcile.ts';
@@ -73,7 +74,7 @@ export class GitRepositoryController {
   readonly source: GitSource;
   readonly #options: GitRepositoryControllerOptions;
   readonly #custom: k8s.CustomObjectsApi;
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #queue: WorkQueue;
   readonly #watch: ResourceWatch;
   readonly #status: StatusWriter;
@@ -98,7 +99,7 @@ export class GitRepositoryController {
         onRequest: options.onRequest,
       });
     this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
-    this.#core = kc.makeApiClient(k8s.CoreV1Api);
+    this.#secrets = secretsOf(kc);
     this.#status = new StatusWriter(kc, resource);
     this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
     const shards = options.shards;
@@ -187,7 +188,7 @@ export class GitRepositoryController {
   }
 
   async #request(repo: GitRepositoryObject): Promise<RefreshRequest> {
-    const credentials = await loadCredentials(this.#core, repo, this.#redactor);
+    const credentials = await loadCredentials(this.#secrets, repo, this.#redactor);
     return {
       url: repo.spec.url,
       ref: repo.spec.ref,

@@ -2,16 +2,17 @@
 // URL whose webhook token the delivery proves gets keelson.dev/refresh-requested-at, so it
 // fetches now instead of at its next poll. The answer never says which repositories exist.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { isAuthentic, normalizeRepoUrl, parseDelivery, WebhookError } from '../../core/webhook.ts';
 import type { KeelsonResources } from '../kubernetes/keelson-resources.ts';
+import { secretsOf, secretValue } from '../kubernetes/secret-reader.ts';
 import { readBody, sendJson, type HttpServer } from './http-server.ts';
 
 export interface WebhookOptions {
   readonly resources: KeelsonResources;
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConfig;
   readonly log: Logger;
   /** Namespaces watched; empty means all. */
   readonly namespaces?: readonly string[];
@@ -20,7 +21,7 @@ export interface WebhookOptions {
 }
 
 export function mountWebhook(server: HttpServer, options: WebhookOptions): void {
-  const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const secrets = secretsOf(options.kubeConfig);
   server.route('POST', '/api/webhook', async (req: IncomingMessage, res: ServerResponse) => {
     let body: Buffer;
     try {
@@ -42,10 +43,10 @@ export function mountWebhook(server: HttpServer, options: WebhookOptions): void 
     const token = (options.clock?.() ?? new Date()).toISOString();
     let refreshed = 0;
     for (const repo of repos) {
-      const secret = await core
-        .readNamespacedSecret({ namespace: repo.metadata.namespace, name: repo.spec.webhookSecretRef!.name })
+      const secret = await secrets
+        .read(repo.metadata.namespace, repo.spec.webhookSecretRef!.name)
         .catch(() => undefined);
-      const value = secret?.data?.token ? Buffer.from(secret.data.token, 'base64').toString('utf8') : undefined;
+      const value = secret ? secretValue(secret, 'token') : undefined;
       if (!value || !isAuthentic(delivery, req.headers, body, value)) continue;
       await options.resources.patchGitRepository(repo.metadata.namespace, repo.metadata.name, {
         metadata: { annotations: { [ANNOTATION_REFRESH_REQUESTED_AT]: token } },

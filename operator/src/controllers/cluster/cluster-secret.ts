@@ -2,7 +2,8 @@
 // the Environment's namespace, then in the registration namespace; only Secrets labelled
 // keelson.dev/cluster=true count. The token and key go to the redactor. A missing Secret is
 // waited for; an unusable one, or one the Environment's namespace may not use, stalls it.
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
 import {
@@ -31,12 +32,12 @@ export interface ResolvedCluster {
 const condition = { condition: ConditionType.ClusterReachable };
 
 export class ClusterSecrets {
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #redactor: SecretRedactor;
   readonly #clusterNamespace: string | undefined;
 
-  constructor(kubeConfig: k8s.KubeConfig, redactor: SecretRedactor, clusterNamespace?: string) {
-    this.#core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor, clusterNamespace?: string) {
+    this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
     this.#clusterNamespace = clusterNamespace || undefined;
   }
@@ -81,12 +82,7 @@ export class ClusterSecrets {
     );
   }
 
-  async #read(namespace: string, name: string): Promise<k8s.V1Secret | undefined> {
-    try {
-      return await this.#core.readNamespacedSecret({ namespace, name });
-    } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) return undefined;
-      throw err;
-    }
+  #read(namespace: string, name: string): Promise<V1Secret | undefined> {
+    return this.#secrets.read(namespace, name);
   }
 }

@@ -2,7 +2,8 @@
 // the Environment's spec.chartRepositories, the longest matching URL prefix winning, with
 // the username and password of the Secret an entry names. The values go to the chart store
 // and to the redactor, never to the deploy repository's code, a log or a condition.
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { ChartAccess } from '../../adapters/render/chart-store.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
@@ -12,11 +13,11 @@ import { Reason } from '../../api/v1alpha1/conditions.ts';
 export type ChartAccessResolver = (url: string) => ChartAccess;
 
 export class ChartAccessLoader {
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: k8s.KubeConfig, redactor: SecretRedactor) {
-    this.#core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
+    this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
   }
 
@@ -38,7 +39,7 @@ export class ChartAccessLoader {
   }
 
   async #credentials(namespace: string, name: string, index: number): Promise<{ username: string; password: string }> {
-    const { username, password } = await readSecretKeys(this.#core, this.#redactor, {
+    const { username, password } = await readSecretKeys(this.#secrets, this.#redactor, {
       namespace,
       name,
       field: `spec.chartRepositories[${index}].secretRef`,

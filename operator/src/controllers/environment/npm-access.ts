@@ -3,7 +3,8 @@
 // prefix winning, with the `token` of the Secret an entry names. The token goes to the
 // dependency store and to the redactor, never to the deploy repository's code, a log or a
 // condition.
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 import { readSecretKeys } from './secret-keys.ts';
@@ -12,11 +13,11 @@ import { Reason } from '../../api/v1alpha1/conditions.ts';
 export type NpmAccessResolver = (registryUrl: string) => { readonly token?: string };
 
 export class NpmAccessLoader {
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: k8s.KubeConfig, redactor: SecretRedactor) {
-    this.#core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
+    this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
   }
 
@@ -38,7 +39,7 @@ export class NpmAccessLoader {
   }
 
   async #token(namespace: string, name: string, index: number): Promise<string> {
-    const { token } = await readSecretKeys(this.#core, this.#redactor, {
+    const { token } = await readSecretKeys(this.#secrets, this.#redactor, {
       namespace,
       name,
       field: `spec.npmRegistries[${index}].secretRef`,

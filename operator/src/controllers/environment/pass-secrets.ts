@@ -1,7 +1,8 @@
 // PassSecret placeholders of an Environment filled from its pass store: the store is the
 // artifact of the GitRepository in spec.secrets.pass.sourceRef, the key comes from the
 // Secret in keySecretRef. Values go to the Secret objects and to the redactor, nowhere else.
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { DecryptionKey } from '../../adapters/pass/decryption-key.ts';
@@ -17,7 +18,7 @@ import { SECRETS_RESOLVED } from './environment-conditions.ts';
 import { Reason } from '../../api/v1alpha1/conditions.ts';
 
 export interface PassSecretsOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConfig;
   readonly resources: KeelsonResources;
   readonly artifacts: ArtifactSource;
   readonly cache: EntryCache;
@@ -25,13 +26,13 @@ export interface PassSecretsOptions {
 }
 
 export class PassSecrets {
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #options: PassSecretsOptions;
   /** The loaded key per key Secret, with the Secret version it came from. */
   readonly #keys = new Map<string, { version: string; loading: Promise<DecryptionKey> }>();
 
   constructor(options: PassSecretsOptions) {
-    this.#core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+    this.#secrets = secretsOf(options.kubeConfig);
     this.#options = options;
   }
 
@@ -86,16 +87,11 @@ export class PassSecrets {
   }
 
   async #key(namespace: string, ref: { name: string; key?: string; passphraseKey?: string }): Promise<DecryptionKey> {
-    let secret: k8s.V1Secret;
-    try {
-      secret = await this.#core.readNamespacedSecret({ namespace, name: ref.name });
-    } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404)
-        throw new StalledError(Reason.KeyNotFound, `the key Secret ${ref.name} does not exist`, {
-          condition: SECRETS_RESOLVED,
-        });
-      throw err;
-    }
+    const secret = await this.#secrets.read(namespace, ref.name);
+    if (!secret)
+      throw new StalledError(Reason.KeyNotFound, `the key Secret ${ref.name} does not exist`, {
+        condition: SECRETS_RESOLVED,
+      });
     // A rotated key Secret (new resourceVersion) is loaded again; only the newest is kept.
     const id = `${namespace}/${ref.name}`;
     const version = `${secret.metadata?.resourceVersion}:${ref.key ?? ''}:${ref.passphraseKey ?? ''}`;

@@ -2,7 +2,8 @@
 // repositories, npm registries): read now, the secret values handed to the redactor. A Secret that
 // does not exist (yet) is waited for; one without the keys stalls the Environment, naming the
 // field that points at it.
-import * as k8s from '@kubernetes/client-node';
+import type { SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
+import { secretValue } from '../../adapters/kubernetes/secret-reader.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 import { StalledError, WaitingError } from '../reconcile-errors.ts';
 import { ConditionType } from '../../api/v1alpha1/conditions.ts';
@@ -20,25 +21,20 @@ export interface SecretKeysRequest {
 }
 
 export async function readSecretKeys(
-  core: k8s.CoreV1Api,
+  secrets: SecretReader,
   redactor: SecretRedactor,
   request: SecretKeysRequest,
 ): Promise<Record<string, string>> {
   const { namespace, name, field, keys, secret: secretKeys, reasons } = request;
-  let secret: k8s.V1Secret;
-  try {
-    secret = await core.readNamespacedSecret({ namespace, name });
-  } catch (err) {
-    if (err instanceof k8s.ApiException && err.code === 404) {
-      throw new WaitingError(reasons.notFound, `Secret "${name}" named by ${field} does not exist`, 15_000, {
-        condition: ConditionType.Synthesized,
-      });
-    }
-    throw err;
+  const secret = await secrets.read(namespace, name);
+  if (!secret) {
+    throw new WaitingError(reasons.notFound, `Secret "${name}" named by ${field} does not exist`, 15_000, {
+      condition: ConditionType.Synthesized,
+    });
   }
   const values: Record<string, string> = {};
   for (const key of keys) {
-    const value = secret.data?.[key] === undefined ? '' : Buffer.from(secret.data[key]!, 'base64').toString('utf8');
+    const value = secretValue(secret, key);
     if (!value) {
       throw new StalledError(
         reasons.invalid,

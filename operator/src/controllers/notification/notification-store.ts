@@ -1,11 +1,12 @@
 // What the notification controller reads and writes in the cluster: the provider's Secret and
 // the Notification's status (a merge patch of the status subresource). The Secret's values go
 // to the redactor before anything else sees them.
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { NotificationStatus } from '../../api/v1alpha1/notification.ts';
 import { GROUP, notificationDefinition, VERSION } from '../../api/v1alpha1/index.ts';
 import { KubeApiError } from '../../adapters/kubernetes/api-error.ts';
 import { LazyRestTransport } from '../../adapters/kubernetes/rest-transport.ts';
+import { secretReader, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
 
 export interface NotificationStore {
@@ -17,24 +18,19 @@ export interface NotificationStore {
 }
 
 export class KubernetesNotificationStore implements NotificationStore {
-  readonly #core: k8s.CoreV1Api;
+  readonly #secrets: SecretReader;
   readonly #rest: LazyRestTransport;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: k8s.KubeConfig, redactor: SecretRedactor) {
-    this.#core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
     this.#rest = new LazyRestTransport(kubeConfig, { maxSockets: 2 });
+    this.#secrets = secretReader(this.#rest);
     this.#redactor = redactor;
   }
 
   async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    let secret: k8s.V1Secret;
-    try {
-      secret = await this.#core.readNamespacedSecret({ namespace, name });
-    } catch (err) {
-      if (err instanceof k8s.ApiException && err.code === 404) return undefined;
-      throw err;
-    }
+    const secret = await this.#secrets.read(namespace, name);
+    if (!secret) return undefined;
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(secret.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
     for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] = v;
