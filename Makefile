@@ -12,7 +12,7 @@ IMAGE_APT_PACKAGES := buildah podman runc mmdebstrap binutils skopeo
 E2E_CONCURRENCY ?= 2
 
 .PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated chart-check unit e2e kit ui clean \
-  image image-deps test-image test-matrix
+  image image-deps image-reproducible test-image test-matrix
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps ui
@@ -92,6 +92,10 @@ E2E_FILES = $(shell find test/e2e -name '*.test.ts' ! -path 'test/e2e/image/*' |
 ## image: the operator image (buildah, no Docker daemon), its SBOM and an OCI archive in .keelson/image
 image: deps image-deps
 	image/build.sh
+
+## image-reproducible: build the image twice from this commit and check the two are byte for byte the same
+image-reproducible: deps image-deps
+	image/reproducible.sh
 
 image-deps:
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT_PACKAGES)"

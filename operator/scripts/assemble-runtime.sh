@@ -34,7 +34,9 @@ node -e '
 cp "$root/package-lock.json" "$out/package-lock.json"
 (cd "$out" && npm install --omit=dev --omit=optional --include=optional --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
 # esbuild's platform binary is an optional dependency; --ignore-scripts skips nothing it needs.
+# The other optional dependencies nothing loads are removed (prune-optional.ts says which).
 rm -f "$out/package-lock.json"
+node "$root/operator/scripts/prune-optional.ts" "$out"
 # The web UI: only its build output (operator/ui/dist) is in the tree. It is built with the
 # tree's own esbuild and preact (the Dockerfile's build stage has no development install).
 ui_build="$out/operator/.ui-build"
