@@ -9,6 +9,7 @@ import { actionSubResource } from './adapters/http/action-routes.ts';
 import { KubernetesAuth } from './adapters/http/kubernetes-auth.ts';
 import { mountWebhook } from './adapters/http/webhook-routes.ts';
 import { mountUi } from './adapters/ui/ui-routes.ts';
+import { ssoOptionsOf } from './adapters/ui/sso-routes.ts';
 import type { EventRecorder } from './adapters/kubernetes/events.ts';
 import type { KeelsonResources } from './adapters/kubernetes/keelson-resources.ts';
 import { ResourceActions } from './adapters/kubernetes/resource-actions.ts';
@@ -71,6 +72,8 @@ export function createServers(deps: ServerDeps): {
         watch: (handlers) => watchKeelsonResources({ kubeConfig: kc, namespaces: config.namespaces, log, ...handlers }),
         listerFor: async (env) => (await clusters.executors.connectionFor(env)).transport,
         assessHealth: deps.assessHealth,
+        sso: ssoOptionsOf(config),
+        redact: (t) => redactor.redactText(t),
       })
     : undefined;
   mountApi(api, {

@@ -142,12 +142,27 @@ build_registry() {
   mv "$CACHE/build/registry-bin/registry" "$out"
 }
 
+# The OIDC provider of the web UI's single-sign-on tests (test/harness/oidc-provider, zitadel/oidc's
+# OP), cached by a hash of its sources: an edit of main.go, go.mod or go.sum builds it again.
+build_oidc_provider() {
+  local src; src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oidc-provider"
+  local hash; hash="$(cd "$src" && cat main.go go.mod go.sum | sha256sum | cut -c1-16)"
+  local out="$BIN/oidc-provider-$hash"
+  if [[ ! -x "$out" ]]; then
+    log "oidc-provider $hash (zitadel/oidc)"
+    (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+    mv "$out.tmp" "$out"
+  fi
+  ln -sf "oidc-provider-$hash" "$BIN/oidc-provider"
+}
+
 build_etcd
 build_kwok
 build_helm
 build_helm4
 build_kustomize
 build_registry
+build_oidc_provider
 build_kubernetes
 for n in etcd:$ETCD_VERSION kube-apiserver:$K8S_VERSION kube-controller-manager:$K8S_VERSION \
          kube-scheduler:$K8S_VERSION kwok:$KWOK_VERSION helm:$HELM_VERSION helm4:$HELM4_VERSION \

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries } from './binaries.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { oidcFlags, type OidcTrust } from './oidc-provider.ts';
 import { createPki, type Pki } from './pki.ts';
 import { freePort } from './ports.ts';
 import { ProcessGroup } from './process-group.ts';
@@ -23,6 +24,9 @@ import { installCrds, loadKubeConfig, REPO_ROOT } from './kube.ts';
 const ECOSYSTEM_CRDS = join(REPO_ROOT, 'cdk8s-app', 'example', 'crds');
 
 const STAGES = join(dirname(fileURLToPath(import.meta.url)), 'kwok-stages.yaml');
+
+/** The log kwok serves for every container of every pod (`kubectl logs`), in the CRI log format. */
+export const CONTAINER_LOG = join(dirname(fileURLToPath(import.meta.url)), 'kwok-container-log.txt');
 
 export interface ControlPlaneOptions {
   /** Directory for data, certificates and logs; a new temporary one by default. */
@@ -42,6 +46,11 @@ export interface ControlPlaneOptions {
   readonly audit?: boolean | readonly string[] | { readonly groups: readonly string[] };
   /** Serve the API server's /debug/pprof (off by default, as in production set-ups). */
   readonly profiling?: boolean;
+  /**
+   * Accept the ID tokens of an OIDC issuer as bearer tokens (the API server's --oidc-* flags),
+   * the user named `oidc:<email>` and each group `oidc:<group>`. @default none
+   */
+  readonly oidc?: OidcTrust;
 }
 
 export class ControlPlane {
@@ -120,6 +129,7 @@ export class ControlPlane {
           `--cert-dir=${join(dir, 'apiserver-certs')}`,
           '--v=1',
           ...(options.audit ? auditFlags(dir, options.audit) : []),
+          ...oidcFlags(options.oidc),
         ],
       });
       await cp.#waitHealthy('/readyz', options.readyTimeoutMs ?? 60_000);
@@ -151,17 +161,23 @@ export class ControlPlane {
       await installCrds(loadKubeConfig(kubeconfig), ECOSYSTEM_CRDS);
       // kwok reads the OpenAPI of the kinds its stages name, published a moment after Established.
       await cp.#waitOpenApi('apis/cert-manager.io/v1', options.readyTimeoutMs ?? 60_000);
+      // kwok's server is the kubelet API of every fake node: the nodes advertise 127.0.0.1 (their only
+      // address: kwok's NodeName is empty) and its port, which the API server dials for pods/log over
+      // TLS, not verifying kwok's own certificate as it has no --kubelet-certificate-authority.
+      const kubeletPort = await freePort();
       processes.start('kwok', bin.kwok, {
         logFile: join(logs, 'kwok.log'),
         args: [
           `--kubeconfig=${kubeconfig}`,
           `--config=${STAGES}`,
+          `--config=${writeKwokConfig(dir)}`,
           '--manage-all-nodes=false',
           '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
           '--cidr=10.244.0.1/16',
-          '--node-ip=10.1.0.1',
+          '--node-ip=127.0.0.1',
+          `--node-port=${kubeletPort}`,
           '--node-lease-duration-seconds=40',
-          `--server-address=127.0.0.1:${await freePort()}`,
+          `--server-address=127.0.0.1:${kubeletPort}`,
         ],
       });
       writeFileSync(join(dir, 'pids'), processes.pids().join('\n') + '\n');
@@ -336,6 +352,32 @@ function auditFlags(dir: string, who: true | readonly string[] | { readonly grou
     '--audit-log-mode=batch',
     '--audit-log-batch-max-wait=1s',
   ];
+}
+
+/**
+ * kwok's configuration besides its stages: its debugging handlers (the kubelet API's
+ * /containerLogs, which the API server's pods/log proxies to) on, and CONTAINER_LOG as the log
+ * of every container (kwok picks logs by pod name and namespace only, not by annotation).
+ */
+function writeKwokConfig(dir: string): string {
+  const file = join(dir, 'kwok-config.yaml');
+  writeFileSync(
+    file,
+    [
+      'apiVersion: config.kwok.x-k8s.io/v1alpha1',
+      'kind: KwokConfiguration',
+      'options:',
+      '  enableDebuggingHandlers: true',
+      '---',
+      'apiVersion: kwok.x-k8s.io/v1alpha1',
+      'kind: ClusterLogs',
+      'metadata: { name: every-container }',
+      'spec:',
+      `  logs: [{ logsFile: ${JSON.stringify(CONTAINER_LOG)} }]`,
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function mkdirP(dir: string): string {

@@ -71,4 +71,32 @@ describe('operator configuration', () => {
       },
     );
   });
+
+  it('takes single sign-on: an https issuer with a client id, scopes openid email profile groups by default', () => {
+    const argv = ['--oidc-issuer-url=https://dex.example.com/dex', '--oidc-client-id=keelson', '--oidc-ca-file=/c'];
+    const c = parseOperatorConfig({ argv, env: {}, defaults });
+    assert.equal(c.oidcIssuerUrl, 'https://dex.example.com/dex');
+    assert.equal(c.oidcClientId, 'keelson');
+    assert.equal(c.oidcCaFile, '/c');
+    assert.deepEqual(c.oidcScopes, ['openid', 'email', 'profile', 'groups']);
+    const off = parseOperatorConfig({ argv: [], env: {}, defaults });
+    assert.equal(off.oidcIssuerUrl, undefined, 'off by default');
+    const scopes = parseOperatorConfig({ argv: [...argv, '--oidc-scopes=openid,email'], env: {}, defaults });
+    assert.deepEqual(scopes.oidcScopes, ['openid', 'email']);
+  });
+
+  it('refuses single sign-on without a client id, over http, without the UI or without the openid scope', () => {
+    const refused = (argv: string[], problem: RegExp) =>
+      assert.throws(
+        () => parseOperatorConfig({ argv, env: {}, defaults }),
+        (err: Error) => problem.test(err.message),
+      );
+    refused(['--oidc-issuer-url=https://dex.example.com'], /--oidc-issuer-url and --oidc-client-id go together/);
+    refused(['--oidc-client-id=keelson'], /--oidc-issuer-url and --oidc-client-id go together/);
+    const sso = ['--oidc-client-id=keelson'];
+    refused([...sso, '--oidc-issuer-url=http://dex.example.com'], /"http:\/\/dex.example.com" is not an https URL/);
+    refused([...sso, '--oidc-issuer-url=https://dex.example.com?x=1'], /is not an https URL/);
+    refused([...sso, '--oidc-issuer-url=https://dex.example.com', '--ui=false'], /--ui is false/);
+    refused([...sso, '--oidc-issuer-url=https://dex.example.com', '--oidc-scopes=email'], /must include openid/);
+  });
 });

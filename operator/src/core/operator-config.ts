@@ -58,8 +58,19 @@ export interface OperatorConfig {
   readonly uiDir?: string;
   /** The cluster-registration namespace: its cluster Secrets serve Environments of other namespaces. */
   readonly clusterNamespace?: string;
-  /** The web UI's base URL as users reach it (https://keelson.example.com): notifications link to its pages. */
+  /**
+   * The web UI's base URL as users reach it (https://keelson.example.com): notifications link to its pages,
+   * and single sign-on's redirect URI is `<uiUrl>/ui/auth/callback` (absent: from each request's Host).
+   */
   readonly uiUrl?: string;
+  /** The OIDC issuer the cluster's API server trusts (its --oidc-issuer-url): the UI's "Log in with SSO". */
+  readonly oidcIssuerUrl?: string;
+  /** The client id registered at the issuer, the API server's --oidc-client-id (the ID token's audience). */
+  readonly oidcClientId?: string;
+  /** A PEM file of the CA of the issuer's TLS certificate; absent: Node's CAs. */
+  readonly oidcCaFile?: string;
+  /** The scopes single sign-on asks for. */
+  readonly oidcScopes: readonly string[];
 }
 
 interface FlagSpec {
@@ -97,6 +108,10 @@ const FLAGS: Readonly<Record<string, FlagSpec>> = {
   'ui-dir': { key: 'uiDir', kind: 'string' },
   'cluster-namespace': { key: 'clusterNamespace', kind: 'string' },
   'ui-url': { key: 'uiUrl', kind: 'string' },
+  'oidc-issuer-url': { key: 'oidcIssuerUrl', kind: 'string' },
+  'oidc-client-id': { key: 'oidcClientId', kind: 'string' },
+  'oidc-ca-file': { key: 'oidcCaFile', kind: 'string' },
+  'oidc-scopes': { key: 'oidcScopes', kind: 'list', default: 'openid,email,profile,groups' },
 };
 
 export interface ConfigSources {
@@ -147,6 +162,7 @@ export function parseOperatorConfig(sources: ConfigSources): OperatorConfig {
     problems.push('--shards and --leader-elect exclude each other: with shards, every replica works, one per shard');
   if (Number(config.leaseDurationMs) < 3000)
     problems.push('--lease-duration: below 3s a busy replica would lose its Leases');
+  problems.push(...ssoProblems(config));
   if (problems.length > 0) throw new Error(`invalid operator configuration:\n  ${problems.join('\n  ')}`);
   return config as unknown as OperatorConfig;
 }
@@ -182,4 +198,19 @@ function convert(flag: string, spec: FlagSpec, text: string, problems: string[])
       problems.push(`--${flag}: "${text}" is not one of ${LOG_LEVELS.join(', ')}`);
       return undefined;
   }
+}
+
+/** Single sign-on wants an https issuer and a client id together, the UI, and the openid scope. */
+function ssoProblems(config: Record<string, unknown>): string[] {
+  const issuer = config.oidcIssuerUrl as string | undefined;
+  const clientId = config.oidcClientId as string | undefined;
+  if (issuer === undefined && clientId === undefined) return [];
+  const problems: string[] = [];
+  if (!issuer || !clientId) problems.push('--oidc-issuer-url and --oidc-client-id go together');
+  if (issuer && !/^https:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(issuer))
+    problems.push(`--oidc-issuer-url: "${issuer}" is not an https URL without query or fragment (as the API server's)`);
+  if (config.ui === false) problems.push("--oidc-issuer-url: single sign-on is the UI's, and --ui is false");
+  if (!(config.oidcScopes as readonly string[] | undefined)?.includes('openid'))
+    problems.push('--oidc-scopes: must include openid');
+  return problems;
 }

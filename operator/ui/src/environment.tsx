@@ -212,7 +212,7 @@ export function EnvironmentPage(props: { namespace: string; name: string }) {
 
       <section aria-labelledby="h-operation">
         <h2 id="h-operation">Operation</h2>
-        <OperationView operation={status?.operation} now={now} />
+        <OperationView operation={status?.operation} now={now} namespace={namespace} name={name} />
       </section>
       {outOfSync ? (
         <section aria-labelledby="h-diff">

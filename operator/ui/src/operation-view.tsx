@@ -1,11 +1,18 @@
 // The sync operation as it runs: what it waits for, then its phases, waves and tasks.
 import { shortRevision } from './format.ts';
+import { hasHookLogs, HookLogs } from './hook-logs.tsx';
 import { groupTasks, progress, taskTarget, waitingFor } from './operation.ts';
 import { initiator } from './sections.tsx';
 import type { Operation } from './types.ts';
 import { Age, Status } from './ui.tsx';
 
-export function OperationView(props: { operation: Operation | undefined; now: number }) {
+/** The operation of Environment `namespace`/`name` (the logs of its failed hooks are read there). */
+export function OperationView(props: {
+  operation: Operation | undefined;
+  now: number;
+  namespace: string;
+  name: string;
+}) {
   const op = props.operation;
   if (!op) return <p class="empty">No sync has run yet.</p>;
   const waits = waitingFor(op);
@@ -51,6 +58,9 @@ export function OperationView(props: { operation: Operation | undefined; now: nu
                     <Status value={t.status} />
                     <span class="target">{taskTarget(t)}</span>
                     {t.message ? <span class="task-message">{t.message}</span> : null}
+                    {hasHookLogs(t) ? (
+                      <HookLogs namespace={props.namespace} name={props.name} job={t.hookName!} />
+                    ) : null}
                   </li>
                 ))}
               </ul>

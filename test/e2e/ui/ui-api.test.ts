@@ -365,6 +365,7 @@ describe('web UI backend', () => {
       log: silentLogger,
       distDir: join(tmpdir(), 'keelson-no-such-dist'),
       watch: async () => ({ stop: async () => undefined }),
+      redact: (text) => text,
     });
     const port = await server.start();
     try {

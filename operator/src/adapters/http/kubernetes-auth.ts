@@ -16,7 +16,12 @@ export interface AccessRequest {
   readonly verb: string;
   readonly namespace?: string;
   readonly name?: string;
+  /** @default 'environments' */
   readonly resource?: string;
+  /** The API group of `resource` ('' for the core group: `pods`). @default 'keelson.dev' */
+  readonly group?: string;
+  /** A subresource of `resource` (`log` of `pods`). */
+  readonly subresource?: string;
 }
 
 export class AuthError extends Error {
@@ -80,8 +85,9 @@ export class KubernetesAuth {
           uid: caller.uid,
           extra: caller.extra,
           resourceAttributes: {
-            group: GROUP,
+            group: request.group ?? GROUP,
             resource: request.resource ?? environmentDefinition.plural,
+            subresource: request.subresource,
             verb: request.verb,
             namespace: request.namespace,
             name: request.name,
@@ -91,9 +97,11 @@ export class KubernetesAuth {
     });
     if (!review.status?.allowed) {
       const where = request.namespace ? ` in namespace ${request.namespace}` : ' in any namespace';
+      const resource = request.resource ?? environmentDefinition.plural;
+      const what = request.subresource ? `${resource}/${request.subresource}` : resource;
       throw new AuthError(
         403,
-        `${caller.username} may not ${request.verb} ${request.resource ?? environmentDefinition.plural}${request.name ? ` ${request.name}` : ''}${where}`,
+        `${caller.username} may not ${request.verb} ${what}${request.name ? ` ${request.name}` : ''}${where}`,
       );
     }
   }

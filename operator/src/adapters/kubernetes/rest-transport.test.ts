@@ -125,3 +125,25 @@ describe('RestTransport and 429', () => {
     );
   });
 });
+
+describe('RestTransport.text', () => {
+  it('answers a text body as it is (a container log), and a refusal as the KubeApiError request() throws', async () => {
+    const answer = (req: { url?: string }, res: ServerResponse) => {
+      if (req.url?.includes('container=main')) {
+        res.setHeader('content-type', 'text/plain');
+        return void res.end('line 1\n{"not":"parsed"}\n');
+      }
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ kind: 'Status', reason: 'BadRequest', message: 'container nope is not valid' }));
+    };
+    await withServer(answer, async (transport) => {
+      const path = '/api/v1/namespaces/a/pods/b/log';
+      assert.equal(await transport.text(path, { container: 'main' }), 'line 1\n{"not":"parsed"}\n');
+      await assert.rejects(
+        transport.text(path, { container: 'nope' }),
+        (err) => err instanceof KubeApiError && err.status === 400 && err.message === 'container nope is not valid',
+      );
+    });
+  });
+});

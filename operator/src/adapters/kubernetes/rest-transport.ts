@@ -151,6 +151,17 @@ export class RestTransport {
   }
 
   async request<T>(req: RestRequest): Promise<T> {
+    const { answer, path } = await this.#exchange(req);
+    return parseSuccess<T>(answer, req.method, path);
+  }
+
+  /** The body of a GET as text, whatever its type (a container's log): sent again and refused as request() is. */
+  async text(path: string, query?: Readonly<Record<string, string | undefined>>): Promise<string> {
+    return (await this.#exchange({ method: 'GET', path, query })).answer.text;
+  }
+
+  /** The 2xx answer to `req` (a 429 sent again), or the KubeApiError of the last one. */
+  async #exchange(req: RestRequest): Promise<{ answer: Answer; path: string }> {
     const url = new URL(req.path, this.#base);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
@@ -169,7 +180,7 @@ export class RestTransport {
       }
       // Whatever the content type: a Status, the mux's text/plain 404, a proxy's HTML page.
       if (answer.status < 200 || answer.status >= 300) throw apiErrorOf(answer, req.method, url.pathname);
-      return parseSuccess<T>(answer, req.method, url.pathname);
+      return { answer, path: url.pathname };
     }
   }
 
@@ -280,6 +291,10 @@ export class LazyRestTransport {
 
   async list<T>(path: string, query?: Readonly<Record<string, string | undefined>>): Promise<T[]> {
     return (await this.#get()).list<T>(path, query);
+  }
+
+  async text(path: string, query?: Readonly<Record<string, string | undefined>>): Promise<string> {
+    return (await this.#get()).text(path, query);
   }
 
   /** For good, as RestTransport.close(). */

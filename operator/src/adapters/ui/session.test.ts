@@ -62,6 +62,18 @@ describe('SessionStore', () => {
     assert.equal(store.get(undefined), undefined);
   });
 
+  it("ends a session at notAfter (an ID token's expiry) when that comes before the 8 hours", () => {
+    let now = 1_000;
+    const store = new SessionStore({ clock: () => now });
+    const s = store.create('t', alice, now + 60_000);
+    assert.equal(s.expiresAt, 61_000);
+    now += 59_999;
+    assert.ok(store.get(s.id));
+    now += 1;
+    assert.equal(store.get(s.id), undefined);
+    assert.equal(store.create('t', alice, now + 9 * 3600_000).expiresAt, now + 8 * 3600_000, 'the TTL still bounds it');
+  });
+
   it('keeps a bounded number, dropping the oldest', () => {
     const store = new SessionStore({ maxSessions: 2 });
     const [a, b, c] = [store.create('a', alice), store.create('b', alice), store.create('c', alice)];

@@ -1,8 +1,8 @@
 // The web UI's sessions (ADR 17): the browser holds only a random session id in an HttpOnly,
 // SameSite=Strict cookie; the bearer token it logged in with stays here, in memory, with the
 // caller the TokenReview named and a second random value the page sends back as
-// X-Keelson-CSRF on every request that changes something. Sessions last 8 hours from login;
-// the oldest go first when there are too many.
+// X-Keelson-CSRF on every request that changes something. Sessions last 8 hours from login (a
+// single sign-on's no longer than its ID token); the oldest go first when there are too many.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -52,14 +52,17 @@ export class SessionStore {
     return this.#sessions.size;
   }
 
-  /** A new session for a token the cluster accepted (as `caller`). */
-  create(token: string, caller: Caller): Session {
+  /**
+   * A new session for a token the cluster accepted (as `caller`), ending after the TTL or at
+   * `notAfter` (milliseconds since the epoch: an ID token's expiry), whichever comes first.
+   */
+  create(token: string, caller: Caller, notAfter = Infinity): Session {
     const session: Session = {
       id: randomBytes(32).toString('base64url'),
       csrf: randomBytes(32).toString('base64url'),
       token,
       caller,
-      expiresAt: this.#clock() + this.#ttlMs,
+      expiresAt: Math.min(this.#clock() + this.#ttlMs, notAfter),
     };
     this.#sessions.set(session.id, session);
     while (this.#sessions.size > this.#max) this.#sessions.delete(this.#sessions.keys().next().value!);

@@ -1,7 +1,8 @@
 // The web UI on the API server (ADR 17, the contract in adr/0017-web-ui.md): its files under
-// /ui/, the session (login with a bearer token, kept server-side), the overview (one page of
-// rows from a watch of Environments and GitRepositories, and its live stream), and the paths
-// under an Environment the page uses, which mountApi serves with its own authentication.
+// /ui/, the session (login with a bearer token or single sign-on, kept server-side), the
+// overview (one page of rows from a watch of Environments and GitRepositories, and its live
+// stream), and the paths under an Environment the page uses, which mountApi serves with its
+// own authentication.
 // The watch is the UI's own: the API server runs on every replica, leader or not.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type * as k8s from '@kubernetes/client-node';
@@ -13,7 +14,8 @@ import { AuthError, type Caller, type KubernetesAuth } from '../http/kubernetes-
 import { NotFoundError, type KeelsonResources } from '../kubernetes/keelson-resources.ts';
 import { LazyRestTransport } from '../kubernetes/rest-transport.ts';
 import { environmentSubResources } from './environment-routes.ts';
-import { ownedObjectsSubResource, type ObjectLister } from './owned-objects.ts';
+import { hookLogsSubResource, type ClusterReader } from './hook-logs.ts';
+import { ownedObjectsSubResource } from './owned-objects.ts';
 import type { HealthAssessor } from '../../core/health/index.ts';
 import { EventStreams } from './event-stream.ts';
 import { GitRepositoryIndex } from './git-repositories.ts';
@@ -29,6 +31,7 @@ import {
   sessionCookie,
   SessionStore,
 } from './session.ts';
+import { mountSso, type SsoOptions } from './sso-routes.ts';
 import { SECURITY_HEADERS, StaticFiles } from './static-files.ts';
 
 export interface UiOptions {
@@ -47,16 +50,20 @@ export interface UiOptions {
   /** The built front end (operator/ui/dist); when it has no index.html, /ui/ answers 503. */
   readonly distDir: string;
   readonly clock?: () => Date;
-  /** The API server an Environment's objects are on, for its resource tree. @default the operator's own */
-  readonly listerFor?: (env: EnvironmentResource) => Promise<ObjectLister>;
+  /** The API server an Environment's objects are on (its resource tree, hook logs). @default the operator's own */
+  readonly listerFor?: (env: EnvironmentResource) => Promise<ClusterReader>;
   /** The health of the objects of the resource tree (the users' rules first). @default the built-in rules */
   readonly assessHealth?: HealthAssessor;
+  /** Single sign-on ("Log in with SSO", sso-routes.ts). @default none: token login only */
+  readonly sso?: SsoOptions;
+  /** Masks the secret values the operator knows of in text it answers (hook logs): SecretRedactor.redactText. */
+  readonly redact: (text: string) => string;
 }
 
 export interface MountedUi {
   /** For mountApi: the cookie authentication of /api/v1. */
   readonly sessions: SessionStore;
-  /** For mountApi: events, stream, access, tree, suspend, resume, refresh (of Environments and GitRepositories). */
+  /** For mountApi: events, stream, access, tree, hooklogs, suspend, resume, refresh (Environments, GitRepositories). */
   readonly subResources: readonly SubResource[];
   readonly index: OverviewIndex;
   /** Resolves once the watches listed (or failed to: logged). */
@@ -170,6 +177,12 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
     }),
   );
 
+  // Single sign-on, and whether the login page offers it.
+  if (options.sso) mountSso(server, { sso: options.sso, auth, sessions, log });
+  server.route('GET', '/ui/api/login-options', (_req, res) =>
+    sessionBody(res, 200, { sso: options.sso !== undefined }),
+  );
+
   // Overview.
   const visiblePage = async (caller: Caller, query: OverviewQuery) => {
     if (!index.listed) throw new RequestError(503, 'the overview is still loading the Environments; try again shortly');
@@ -260,6 +273,13 @@ export function mountUi(server: HttpServer, options: UiOptions): MountedUi {
       index,
       listerFor: options.listerFor ?? (async () => rest),
       assess: options.assessHealth,
+    }),
+    hookLogsSubResource({
+      auth,
+      resources: options.resources,
+      index,
+      readerFor: options.listerFor ?? (async () => rest),
+      redact: options.redact,
     }),
     ...repoRoutes.subResources,
   ];
