@@ -15,7 +15,8 @@ rm -rf "$work" && mkdir -p "$work"
 
 for build in a b; do
   log "build $build"
-  KEELSON_IMAGE="localhost/keelson-reproducible-$build" image/build.sh >/dev/null
+  # One name for both: the SBOM names the image (and its serial number is derived from it).
+  KEELSON_IMAGE="localhost/keelson-reproducible" image/build.sh >/dev/null
   mkdir -p "$work/$build"
   mv "$out/keelson.oci.tar" "$work/$build/keelson.oci.tar"
   cp "$out/keelson-sbom.cdx.json" "$work/$build/keelson-sbom.cdx.json"
