@@ -5,11 +5,13 @@
 # the Debian base of image/base-rootfs.sh, Node 24's binary, helm and kustomize built from their Go
 # modules at the versions test/harness/build-binaries.sh pins, and /app from image/app-tree.sh.
 FROM debian:bookworm AS base
-# mmdebstrap needs to mount /proc in its chroot; where the builder forbids it, use `make image`.
-RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mmdebstrap \
+# The packages the base keeps, installed in this stage's own root, whose files base-rootfs.sh then
+# copies (`--from /`): a builder lets no RUN mount /proc or unshare, which mmdebstrap needs.
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      ca-certificates libstdc++6 netbase \
  && rm -rf /var/lib/apt/lists/*
 COPY image/base-rootfs.sh /src/image/
-RUN SOURCE_DATE_EPOCH=0 /src/image/base-rootfs.sh /rootfs
+RUN SOURCE_DATE_EPOCH=0 /src/image/base-rootfs.sh --from / /rootfs
 
 FROM golang:1.26-bookworm AS tools
 ARG HELM_VERSION=v3.21.4

@@ -12,7 +12,7 @@ IMAGE_APT_PACKAGES := buildah podman runc mmdebstrap binutils skopeo
 E2E_CONCURRENCY ?= 2
 
 .PHONY: up down test bench deps npm-deps system-deps binaries lint format typecheck generate check-generated chart-check unit e2e kit ui clean \
-  image image-deps image-reproducible test-image test-matrix
+  image image-deps image-reproducible image-dockerfile test-image test-matrix
 
 ## up: start the local control plane with the CRDs installed, and print how to use it
 up: deps ui
@@ -96,6 +96,10 @@ image: deps image-deps
 ## image-reproducible: build the image twice from this commit and check the two are byte for byte the same
 image-reproducible: deps image-deps
 	image/reproducible.sh
+
+## image-dockerfile: build the root Dockerfile with buildah (stand-ins of its Docker Hub bases made here), run it, compare with make image's
+image-dockerfile: image
+	image/dockerfile-check.sh
 
 image-deps:
 	@$(MAKE) --no-print-directory system-deps APT_PACKAGES="$(IMAGE_APT_PACKAGES)"

@@ -6,10 +6,17 @@
 # and image scanners) and neither dpkg, apt nor a shell: nothing can install or run a package.
 #
 #   image/base-rootfs.sh <out-dir>     write the base into <out-dir> (must not exist)
+#   image/base-rootfs.sh --from <root> <out-dir>
+#                                      take the files from a Debian root that has the packages
+#                                      installed instead of running mmdebstrap: the Dockerfile's
+#                                      base stage, where a builder gives no privilege to mount
+#                                      /proc or unshare (its own root, after apt-get install)
 #
 # DEBIAN_SUITE (bookworm) and DEBIAN_MIRROR choose the archive; SOURCE_DATE_EPOCH sets file times.
 set -euo pipefail
-out="${1:?usage: base-rootfs.sh <out-dir>}"
+from=""
+if [[ "${1:-}" == "--from" ]]; then from="${2:?usage: base-rootfs.sh --from <root> <out-dir>}"; shift 2; fi
+out="${1:?usage: base-rootfs.sh [--from <root>] <out-dir>}"
 [[ ! -e "$out" ]] || { echo "base-rootfs.sh: $out exists; give a new directory" >&2; exit 2; }
 SUITE="${DEBIAN_SUITE:-bookworm}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -21,8 +28,12 @@ KEEP=(base-files netbase libc6 libgcc-s1 gcc-12-base libstdc++6 ca-certificates)
 work="$(mktemp -d "${TMPDIR:-/tmp}/keelson-base-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 full="$work/full"
-mmdebstrap --quiet --variant=minbase --include=ca-certificates,libstdc++6,netbase --aptopt='Acquire::Retries "3"' \
-  "$SUITE" "$full" "$MIRROR" >&2
+if [[ -n "$from" ]]; then
+  full="$from"
+else
+  mmdebstrap --quiet --variant=minbase --include=ca-certificates,libstdc++6,netbase --aptopt='Acquire::Retries "3"' \
+    "$SUITE" "$full" "$MIRROR" >&2
+fi
 
 # Merged /usr: the top-level links (/lib64 -> usr/lib64, ...) come first, and the packages' paths
 # under them are taken at their /usr location, where they are.

@@ -21,6 +21,9 @@ const { build } = createRequire(import.meta.url)('esbuild') as typeof esbuild;
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const result = await build({
+  // Paths (and so the content hashes in the file names) are relative to this folder, wherever the
+  // tree is: the Dockerfile's build and make image's make the same files.
+  absWorkingDir: here,
   entryPoints: { app: join(here, 'src', 'main.tsx') },
   outdir: outDir,
   // Every file whose name carries its content hash goes to assets/: the server caches that folder for a year.
