@@ -97,7 +97,7 @@ image: deps image-deps
 image-reproducible: deps image-deps
 	image/reproducible.sh
 
-## image-dockerfile: build the root Dockerfile with buildah (stand-ins of its Docker Hub bases made here), run it, compare with make image's
+## image-dockerfile: the root Dockerfile built by buildah from stand-ins of its bases, run, compared
 image-dockerfile: image
 	image/dockerfile-check.sh
 
