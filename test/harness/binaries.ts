@@ -3,8 +3,7 @@
 // Kubernetes version (`1.35` or `v1.35.4`; the newest supported by default): the Kubernetes binaries
 // are named by their version, so control planes of several versions can run side by side.
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -47,18 +46,12 @@ export async function ensureBinaries(): Promise<Binaries> {
   return paths;
 }
 
-const OIDC_PROVIDER_SOURCES = join(dirname(script), 'oidc-provider');
-
 /**
  * The OIDC provider of the single-sign-on tests (test/harness/oidc-provider), built first when
- * its sources changed: build-binaries.sh names it by the first 16 hex digits of the SHA-256 of
- * main.go, go.mod and go.sum, one after the other.
+ * its sources changed (build-binaries.sh names it by a hash of them).
  */
 export async function oidcProviderBinary(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const file of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(join(OIDC_PROVIDER_SOURCES, file)));
-  const dir = (await run(script, ['--print'])).stdout.trim();
-  const path = join(dir, `oidc-provider-${hash.digest('hex').slice(0, 16)}`);
+  const path = (await run(script, ['--print-oidc-provider'])).stdout.trim();
   if (!existsSync(path)) await buildAll();
   if (!existsSync(path)) throw new Error(`${script} did not build ${path}`);
   return path;

@@ -7,6 +7,7 @@
 #   test/harness/build-binaries.sh                       build whatever is missing
 #   test/harness/build-binaries.sh --print               print the bin directory
 #   test/harness/build-binaries.sh --print-k8s-version   print the Kubernetes version selected
+#   test/harness/build-binaries.sh --print-oidc-provider print the path of the OIDC provider of these sources
 #   test/harness/build-binaries.sh --k8s-versions        print the supported Kubernetes versions
 #   KEELSON_K8S_VERSION=1.35 test/harness/build-binaries.sh   build (and select) another minor
 set -euo pipefail
@@ -34,8 +35,15 @@ REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 
 CACHE="${KEELSON_CACHE:-$HOME/.cache/keelson}"
 BIN="$CACHE/bin"
+# The OIDC provider of the web UI's single-sign-on tests (test/harness/oidc-provider, zitadel/oidc's
+# OP), named by a hash of its sources: an edit of main.go, go.mod or go.sum builds it again.
+OIDC_PROVIDER_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oidc-provider"
+oidc_provider_path() {
+  echo "$BIN/oidc-provider-$(cd "$OIDC_PROVIDER_SRC" && cat main.go go.mod go.sum | sha256sum | cut -c1-16)"
+}
 case "${1:-}" in
   --print) echo "$BIN"; exit 0 ;;
+  --print-oidc-provider) echo "$(oidc_provider_path)"; exit 0 ;;
   --print-k8s-version) echo "$K8S_VERSION"; exit 0 ;;
   --k8s-versions) echo "${K8S_VERSIONS[*]}"; exit 0 ;;
 esac
@@ -142,18 +150,14 @@ build_registry() {
   mv "$CACHE/build/registry-bin/registry" "$out"
 }
 
-# The OIDC provider of the web UI's single-sign-on tests (test/harness/oidc-provider, zitadel/oidc's
-# OP), cached by a hash of its sources: an edit of main.go, go.mod or go.sum builds it again.
 build_oidc_provider() {
-  local src; src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/oidc-provider"
-  local hash; hash="$(cd "$src" && cat main.go go.mod go.sum | sha256sum | cut -c1-16)"
-  local out="$BIN/oidc-provider-$hash"
+  local out; out="$(oidc_provider_path)"
   if [[ ! -x "$out" ]]; then
-    log "oidc-provider $hash (zitadel/oidc)"
-    (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+    log "oidc-provider $(basename "$out") (zitadel/oidc)"
+    (cd "$OIDC_PROVIDER_SRC" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
     mv "$out.tmp" "$out"
   fi
-  ln -sf "oidc-provider-$hash" "$BIN/oidc-provider"
+  ln -sf "$(basename "$out")" "$BIN/oidc-provider"
 }
 
 build_etcd

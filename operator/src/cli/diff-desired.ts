@@ -106,7 +106,9 @@ async function artifactTree(env: EnvironmentResource, ctx: DesiredStateContext):
     const secret = `Secret ${ns}/${repo.spec.secretRef?.name}`;
     if (err instanceof KubeApiError && (err.status === 403 || err.status === 401))
       throw new DiffError(
-        `you may not read ${secret} (HTTP ${err.status}), the credentials of ${redactUrl(repo.spec.url)} in spec.secretRef of GitRepository ${name}: ask for verb get on it, or diff a checkout of the repository with --path <dir>`,
+        `you may not read ${secret} (HTTP ${err.status}), the credentials of ${redactUrl(repo.spec.url)} in ` +
+          `spec.secretRef of GitRepository ${name}: ask for verb get on it, or diff a checkout of the repository ` +
+          'with --path <dir>',
       );
     if (isReconcileError(err)) throw new DiffError(`${err.message} (GitRepository ${ns}/${name})`);
     throw err;
@@ -138,7 +140,8 @@ async function secretsOfEnvironment<T>(load: () => Promise<T>, env: EnvironmentR
   } catch (err) {
     if (err instanceof KubeApiError && (err.status === 403 || err.status === 401))
       throw new DiffError(
-        `you may not read a Secret that ${field} of Environment ${env.metadata.namespace}/${env.metadata.name} names (HTTP ${err.status}): ask for verb get on it`,
+        `you may not read a Secret that ${field} of Environment ${env.metadata.namespace}/${env.metadata.name} ` +
+          `names (HTTP ${err.status}): ask for verb get on it`,
       );
     if (isReconcileError(err)) throw new DiffError(err.message);
     throw err;
