@@ -4,8 +4,8 @@
 // CustomResourceDefinition watch and executors (controllers/cluster/cluster-registry.ts shares
 // and probes them). Remote requests have a shorter time limit, so a cluster that does not
 // answer holds a reconcile for seconds, not half a minute.
+import type { KubeConnection } from './adapters/kubernetes/kubeconfig.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as k8s from '@kubernetes/client-node';
 import { kubeConfigOf } from './adapters/kubernetes/cluster-kubeconfig.ts';
 import { KubernetesExecutorFactory } from './adapters/kubernetes/executor-factory.ts';
 import type { KeelsonResources } from './adapters/kubernetes/keelson-resources.ts';
@@ -29,7 +29,7 @@ const PROBE_TIMEOUT_MS = 5000;
 
 export interface ClustersOptions {
   /** The operator's own cluster, where the Keelson resources and the cluster Secrets are. */
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly local: { readonly executors: KubernetesExecutorFactory; readonly watches: ManagedObjectWatches };
   readonly resources: KeelsonResources;
   readonly redactor: SecretRedactor;
@@ -126,7 +126,7 @@ function connectRemote(
 
 /** The remote cluster's CRD watch (discovery follows its CRDs), started again until it lists. */
 async function watchCrdsUntilClosed(
-  kubeConfig: k8s.KubeConfig,
+  kubeConfig: KubeConnection,
   resourceMap: ResourceMap,
   watches: ManagedObjectWatches,
   log: Logger,

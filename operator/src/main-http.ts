@@ -1,7 +1,7 @@
 // The operator's HTTP servers: the probes and /metrics on one port; the REST API, the web UI
 // and the webhook receiver on the other. Every replica serves them, leading or not.
+import type { KubeConnection } from './adapters/kubernetes/kubeconfig.ts';
 import { fileURLToPath } from 'node:url';
-import type * as k8s from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { HttpServer, sendJson, sendText } from './adapters/http/http-server.ts';
 import { mountApi } from './adapters/http/api-routes.ts';
@@ -23,7 +23,7 @@ import { watchKeelsonResources } from './main-watches.ts';
 
 export interface ServerDeps {
   readonly config: OperatorConfig;
-  readonly kc: k8s.KubeConfig;
+  readonly kc: KubeConnection;
   readonly log: Logger;
   readonly registry: Registry;
   /** Whether the controllers run, and whether this replica leads (or needs no Lease). */

@@ -2,7 +2,7 @@
 // (adapters/kubernetes/shard-leases.ts) and works only on the Environments, GitRepositories
 // and Notifications in them; a write for an object whose shard it no longer holds is refused
 // before it is sent (the fence). Without --shards every object is this replica's.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './adapters/kubernetes/kubeconfig.ts';
 import type { Registry } from 'prom-client';
 import { ShardLeases } from './adapters/kubernetes/shard-leases.ts';
 import { ShardMetrics } from './adapters/metrics/shard-metrics.ts';
@@ -51,7 +51,7 @@ const splitKey = (key: string): [string, string] => {
 
 export function createSharding(
   config: OperatorConfig,
-  kc: k8s.KubeConfig,
+  kc: KubeConnection,
   deps: { readonly registry: Registry; readonly log: Logger; readonly listener: () => ShardListener },
 ): Sharding {
   if (config.shards === 0)

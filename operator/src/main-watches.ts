@@ -1,7 +1,7 @@
 // The watches main.ts wires the controllers to: Keelson's own resources, and the objects
 // Environments manage (one label-selected watch per kind in any inventory), so a hand
 // edit reaches its Environment within a second, not at the next periodic check.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './adapters/kubernetes/kubeconfig.ts';
 import { environmentDefinition, gitRepositoryDefinition } from './api/v1alpha1/index.ts';
 import type {
   EnvironmentResource,
@@ -19,7 +19,7 @@ import { groupOf, versionOf, type KubeObject } from './core/manifest.ts';
 import { parseInventoryEntry } from './core/sync/prune-set.ts';
 
 export interface KeelsonWatchOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   /** Namespaces to watch; empty means all. */
   readonly namespaces: readonly string[];
   readonly log: Logger;
@@ -66,7 +66,7 @@ export async function watchKeelsonResources(
 }
 
 export interface ManagedObjectWatchOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly resourceMap: ResourceMap;
   readonly namespaces: readonly string[];
   readonly log: Logger;
@@ -203,7 +203,7 @@ interface CustomResourceDefinition extends WatchedObject {
 }
 
 export interface CrdWatchOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly log: Logger;
   /** A CRD of `group` was created, changed or deleted: what discovery knew of the group is stale. */
   readonly onChange: (group: string, kind: string, deleted: boolean) => void;

@@ -1,8 +1,8 @@
 // The operator process: the only place that knows the concrete adapters. It builds them
 // from the configuration, wires the controllers to their watches, serves the probes,
 // /metrics, the REST API and the webhook receiver, and stops it all in order.
+import type { KubeConnection } from './adapters/kubernetes/kubeconfig.ts';
 import { randomBytes } from 'node:crypto';
-import type * as k8s from '@kubernetes/client-node';
 import { GitSource } from './adapters/git/git-source.ts';
 import { GitMetrics } from './adapters/metrics/git-metrics.ts';
 import { loadKubeConfig } from './adapters/kubernetes/client.ts';
@@ -62,7 +62,7 @@ export interface RunOptions {
 export async function runOperator(config: OperatorConfig, options: RunOptions = {}): Promise<RunningOperator> {
   const redactor = new SecretRedactor({ now: Date.now });
   const log = options.log ?? new JsonLogger({ level: config.logLevel, redact: (t) => redactor.redactText(t) });
-  const kc: k8s.KubeConfig = loadKubeConfig(config.kubeconfig);
+  const kc: KubeConnection = loadKubeConfig(config.kubeconfig);
   const registry = createRegistry({ processMetrics: true });
   const resources = new KeelsonResources(kc);
   const events = new EventRecorder(kc, { redact: (t) => redactor.redactText(t) });

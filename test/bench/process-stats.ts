@@ -27,11 +27,53 @@ function residentKiB(pid: number): number {
   return processTree(pid).reduce((sum, p) => sum + Number(statusField(p, 'VmRSS') ?? 0), 0);
 }
 
-/** Samples the resident memory of a process and its descendants every 250 ms; stop() gives the peak in MiB. */
-export function sampleMemory(pid: number): { stop(): number } {
+/**
+ * Proportional KiB (Pss of smaps_rollup) of a process and its descendants now: a page shared
+ * by n of them (Node's own code, in the operator and each synthesis worker) counts 1/n in
+ * each, so the sum counts it once, as the container's memory cgroup does; summed VmRSS counts
+ * it n times.
+ */
+function proportionalKiB(pid: number): number {
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    try {
+      sum += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
+
+export interface MemorySampler {
+  /** Stops sampling; the peak of summed VmRSS, MiB. */
+  stop(): number;
+  /** The peak of summed Pss, MiB (each shared page counted once). */
+  readonly peakProportionalMiB: number;
+  /** Each process's VmRSS at the sample of the peak, MiB. */
+  readonly atPeak: Record<string, number>;
+}
+
+/** Samples the resident memory of a process and its descendants every 250 ms. */
+export function sampleMemory(pid: number): MemorySampler {
   let peak = 0;
-  const timer = setInterval(() => (peak = Math.max(peak, residentKiB(pid))), 250);
-  return { stop: () => (clearInterval(timer), Math.max(peak, residentKiB(pid)) / 1024) };
+  let peakPss = 0;
+  let atPeak: Record<string, number> = {};
+  const sample = () => {
+    const now = residentKiB(pid);
+    if (now > peak) [peak, atPeak] = [now, rssByProcess(pid)];
+    peakPss = Math.max(peakPss, proportionalKiB(pid));
+  };
+  const timer = setInterval(sample, 250);
+  return {
+    stop: () => (clearInterval(timer), sample(), peak / 1024),
+    get peakProportionalMiB() {
+      return peakPss / 1024;
+    },
+    get atPeak() {
+      return atPeak;
+    },
+  };
 }
 
 /** The resident memory of a process and each of its descendants now, MiB, by `comm pid`. */

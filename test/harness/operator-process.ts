@@ -45,6 +45,8 @@ export class OperatorProcess {
     const child = spawn(
       process.execPath,
       [
+        // V8 flags NODE_OPTIONS does not take (--optimize-for-size), for the operator only.
+        ...(process.env.KEELSON_OPERATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         tree.bin,
         'operator',
         `--kubeconfig=${this.#options.kubeconfig}`,

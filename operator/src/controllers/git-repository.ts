@@ -6,7 +6,7 @@
 // The Environment reconciler gets trees from it through `tree(repo, commit)` (the
 // ArtifactSource port): the artifact of the GitRepository's status, or an earlier commit
 // for a rollback, read from the same warm cache.
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { gitRepositoryDefinition, type GitRepositorySpec, type GitRepositoryStatus } from '../api/v1alpha1/index.ts';
 import { parseDuration } from '../core/duration.ts';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../core/keys.ts';
@@ -14,7 +14,10 @@ import type { Logger } from '../core/logger.ts';
 import { SecretRedactor } from '../core/redact.ts';
 import type { GitArtifact } from '../adapters/git/artifact.ts';
 import { GitSource, GitSourceError, type GitSourceOptions, type RefreshRequest } from '../adapters/git/git-source.ts';
+import { collectionPath, isNotFound } from '../adapters/kubernetes/client.ts';
 import { EventRecorder } from '../adapters/kubernetes/events.ts';
+import type { KubeConnection } from '../adapters/kubernetes/kubeconfig.ts';
+import { LazyRestTransport } from '../adapters/kubernetes/rest-transport.ts';
 import { StatusWriter } from '../adapters/kubernetes/status.ts';
 import { secretsOf, type SecretReader } from '../adapters/kubernetes/secret-reader.ts';
 import { ResourceWatch, type WatchedObject, type WatchEventType } from '../adapters/kubernetes/watch.ts';
@@ -73,7 +76,7 @@ const AT_COMMIT_KEPT = 64;
 export class GitRepositoryController {
   readonly source: GitSource;
   readonly #options: GitRepositoryControllerOptions;
-  readonly #custom: k8s.CustomObjectsApi;
+  readonly #rest: LazyRestTransport;
   readonly #secrets: SecretReader;
   readonly #queue: WorkQueue;
   readonly #watch: ResourceWatch;
@@ -88,7 +91,7 @@ export class GitRepositoryController {
   #gcTimer: NodeJS.Timeout | undefined;
   readonly #log: Pick<Logger, 'error'>;
 
-  constructor(kc: k8s.KubeConfig, options: GitRepositoryControllerOptions) {
+  constructor(kc: KubeConnection, options: GitRepositoryControllerOptions) {
     this.#options = options;
     this.#log = options.log;
     this.source =
@@ -98,7 +101,7 @@ export class GitRepositoryController {
         maxConcurrentFetches: options.maxConcurrentFetches || undefined,
         onRequest: options.onRequest,
       });
-    this.#custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.#rest = new LazyRestTransport(kc);
     this.#secrets = secretsOf(kc);
     this.#status = new StatusWriter(kc, resource);
     this.#events = new EventRecorder(kc, { redact: (t) => this.#redactor.redactText(t) });
@@ -132,6 +135,7 @@ export class GitRepositoryController {
     await this.#queue.stop();
     this.#status.close();
     this.#events.close();
+    this.#rest.close();
   }
 
   /** Every GitRepository of a shard this replica took is fetched now. */
@@ -230,9 +234,12 @@ export class GitRepositoryController {
     load: async (key) => {
       const [namespace, name] = key.split('/') as [string, string];
       try {
-        return (await this.#custom.getNamespacedCustomObject({ ...resource, namespace, name })) as GitRepositoryObject;
+        return await this.#rest.request<GitRepositoryObject>({
+          method: 'GET',
+          path: `${collectionPath(resource, namespace)}/${name}`,
+        });
       } catch (err) {
-        if (err instanceof k8s.ApiException && err.code === 404) return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },

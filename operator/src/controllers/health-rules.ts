@@ -3,7 +3,7 @@
 // each version of it is compiled into the rules every assessment then uses. A version that
 // does not compile is reported and the rules before it stay: a typo in one script never
 // leaves every object judged by the built-in rules alone, or by none.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from '../adapters/kubernetes/kubeconfig.ts';
 import { healthAssessor, type HealthAssessor, type HealthRuleSource } from '../core/health/index.ts';
 import type { Logger } from '../core/logger.ts';
 import { ResourceWatch, type WatchedObject } from '../adapters/kubernetes/watch.ts';
@@ -33,7 +33,7 @@ export class HealthRulesController {
   #queue: Promise<void> = Promise.resolve();
   #resourceVersion = '';
 
-  constructor(kc: k8s.KubeConfig, options: HealthRulesOptions) {
+  constructor(kc: KubeConnection, options: HealthRulesOptions) {
     this.#options = options;
     this.#watch = new ResourceWatch(kc, {
       resource: { group: '', version: 'v1', plural: 'configmaps' },

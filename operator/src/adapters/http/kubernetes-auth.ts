@@ -2,7 +2,8 @@
 // checked with a TokenReview, and each request with a SubjectAccessReview, so access to
 // Keelson's API is plain Kubernetes RBAC (e.g. a Role with verb `sync` on `environments`).
 import { createHash } from 'node:crypto';
-import * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from '../kubernetes/kubeconfig.ts';
+import { LazyRestTransport } from '../kubernetes/rest-transport.ts';
 import { environmentDefinition, GROUP } from '../../api/v1alpha1/index.ts';
 
 export interface Caller {
@@ -40,14 +41,12 @@ export interface KubernetesAuthOptions {
 }
 
 export class KubernetesAuth {
-  readonly #authn: k8s.AuthenticationV1Api;
-  readonly #authz: k8s.AuthorizationV1Api;
+  readonly #rest: LazyRestTransport;
   readonly #cache = new Map<string, { caller: Caller; expires: number }>();
   readonly #options: KubernetesAuthOptions;
 
-  constructor(kubeConfig: k8s.KubeConfig, options: KubernetesAuthOptions = {}) {
-    this.#authn = kubeConfig.makeApiClient(k8s.AuthenticationV1Api);
-    this.#authz = kubeConfig.makeApiClient(k8s.AuthorizationV1Api);
+  constructor(kubeConfig: KubeConnection, options: KubernetesAuthOptions = {}) {
+    this.#rest = new LazyRestTransport(kubeConfig);
     this.#options = options;
   }
 
@@ -59,7 +58,11 @@ export class KubernetesAuth {
     const id = createHash('sha256').update(token).digest('hex');
     const cached = this.#cache.get(id);
     if (cached && cached.expires > now) return cached.caller;
-    const review = await this.#authn.createTokenReview({ body: { spec: { token } } });
+    const review = await this.#rest.request<TokenReview>({
+      method: 'POST',
+      path: '/apis/authentication.k8s.io/v1/tokenreviews',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } },
+    });
     if (!review.status?.authenticated || !review.status.user?.username) {
       throw new AuthError(401, 'the token was not accepted by the cluster');
     }
@@ -77,8 +80,12 @@ export class KubernetesAuth {
 
   /** AuthError(403) unless RBAC allows the caller `verb` on environments (by default). */
   async authorize(caller: Caller, request: AccessRequest): Promise<void> {
-    const review = await this.#authz.createSubjectAccessReview({
+    const review = await this.#rest.request<{ status?: { allowed?: boolean } }>({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
       body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
         spec: {
           user: caller.username,
           groups: [...caller.groups],
@@ -105,4 +112,16 @@ export class KubernetesAuth {
       );
     }
   }
+}
+
+interface TokenReview {
+  readonly status?: {
+    readonly authenticated?: boolean;
+    readonly user?: {
+      readonly username?: string;
+      readonly uid?: string;
+      readonly groups?: string[];
+      readonly extra?: Record<string, string[]>;
+    };
+  };
 }

@@ -1,8 +1,8 @@
 // POST /api/webhook: a Git host says a repository changed. Every GitRepository with that
 // URL whose webhook token the delivery proves gets keelson.dev/refresh-requested-at, so it
 // fetches now instead of at its next poll. The answer never says which repositories exist.
+import type { KubeConnection } from '../kubernetes/kubeconfig.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ANNOTATION_REFRESH_REQUESTED_AT } from '../../core/keys.ts';
 import type { Logger } from '../../core/logger.ts';
 import { isAuthentic, normalizeRepoUrl, parseDelivery, WebhookError } from '../../core/webhook.ts';
@@ -12,7 +12,7 @@ import { readBody, sendJson, type HttpServer } from './http-server.ts';
 
 export interface WebhookOptions {
   readonly resources: KeelsonResources;
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly log: Logger;
   /** Namespaces watched; empty means all. */
   readonly namespaces?: readonly string[];

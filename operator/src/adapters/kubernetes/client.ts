@@ -1,12 +1,10 @@
 // Loading the connection to the API server: a kubeconfig file when given (tests, local
 // runs), the in-cluster service account otherwise. Only main.ts and tests call this.
-import * as k8s from '@kubernetes/client-node';
+import { KubeApiError } from './api-error.ts';
+import { OwnKubeConfig } from './kubeconfig.ts';
 
-export function loadKubeConfig(path?: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  return kc;
+export function loadKubeConfig(path?: string): OwnKubeConfig {
+  return path ? OwnKubeConfig.fromFile(path) : OwnKubeConfig.fromCluster();
 }
 
 /** The REST path of a resource collection: `/apis/keelson.dev/v1alpha1/namespaces/ns/gitrepositories`. */
@@ -23,5 +21,7 @@ export function collectionPath(resource: ResourcePath, namespace?: string): stri
 
 /** True for the API server's 404. */
 export function isNotFound(err: unknown): boolean {
-  return (err instanceof k8s.ApiException && err.code === 404) || (err as { status?: number }).status === 404;
+  // KubeApiError has `status`; client-node's ApiException (the CLI's and the tests' clients) a numeric `code`.
+  const e = err as { status?: unknown; code?: unknown } | undefined;
+  return err instanceof KubeApiError ? err.status === 404 : e?.status === 404 || e?.code === 404;
 }

@@ -2,7 +2,7 @@
 // message goes through the redactor first. The same type, reason and message on the same
 // object within `aggregateMs` is one Event whose count rises and whose lastTimestamp moves
 // (as client-go's event correlator does), so `retry 3 of 3` shows three failures, not one.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { randomBytes } from 'node:crypto';
 import { KubeApiError } from './api-error.ts';
 import { LazyRestTransport } from './rest-transport.ts';
@@ -36,7 +36,7 @@ export class EventRecorder {
   readonly #options: EventRecorderOptions;
   readonly #recent = new Map<string, Recorded>();
 
-  constructor(kc: k8s.KubeConfig, options: EventRecorderOptions) {
+  constructor(kc: KubeConnection, options: EventRecorderOptions) {
     this.#rest = new LazyRestTransport(kc, { maxSockets: 4 });
     this.#options = options;
   }

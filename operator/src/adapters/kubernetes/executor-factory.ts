@@ -3,8 +3,8 @@
 // Environment's status, and with spec.serviceAccountName every request it sends
 // impersonates that ServiceAccount, so an environment can touch only what its
 // ServiceAccount may.
+import type { KubeConnection } from './kubeconfig.ts';
 import type { HealthAssessor } from '../../core/health/index.ts';
-import type * as k8s from '@kubernetes/client-node';
 import type { Operation } from '../../api/v1alpha1/environment.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import type { EnvironmentResource, KeelsonResources } from './keelson-resources.ts';
@@ -14,7 +14,7 @@ import { RestTransport, TransportClosedError } from './rest-transport.ts';
 import { SyncExecutor } from './sync-executor.ts';
 
 export interface ExecutorFactoryOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly resources: KeelsonResources;
   /** Parallel requests per executor. @default 16 */
   readonly concurrency?: number;

@@ -2,6 +2,7 @@
 // API and the controllers: get, list, merge-patch of metadata/spec, and the status
 // subresource, over one keep-alive connection pool. In the operator, gets are answered from its watches when they hold the
 // object at least as new as the operator's own last write of it.
+import type { KubeConnection } from './kubeconfig.ts';
 import type * as k8s from '@kubernetes/client-node';
 import type { EnvironmentSpec, EnvironmentStatus } from '../../api/v1alpha1/environment.ts';
 import type { GitRepositorySpec, GitRepositoryStatus } from '../../api/v1alpha1/git-repository.ts';
@@ -54,7 +55,7 @@ export class KeelsonResources {
   #cache: KeelsonResourceCache | undefined;
   readonly #written = new WrittenVersions();
 
-  constructor(kubeConfig: k8s.KubeConfig) {
+  constructor(kubeConfig: KubeConnection) {
     this.#rest = new LazyRestTransport(kubeConfig, { maxSockets: 8 });
   }
 

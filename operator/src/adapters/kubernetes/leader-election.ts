@@ -2,7 +2,7 @@
 // Lease when it is free or expired, renew it well before it expires, and give up (stop
 // acting) when a renewal has not succeeded within the lease duration. Optimistic
 // concurrency (resourceVersion) makes two candidates never both win.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeApiError } from './api-error.ts';
 import { RestTransport } from './rest-transport.ts';
@@ -47,13 +47,13 @@ export interface LeaderElectionOptions {
 }
 
 export class LeaderElection {
-  readonly #kc: k8s.KubeConfig;
+  readonly #kc: KubeConnection;
   #rest: RestTransport | undefined;
   readonly #options: LeaderElectionOptions;
   #stopped = false;
   #leading = false;
 
-  constructor(kc: k8s.KubeConfig, options: LeaderElectionOptions) {
+  constructor(kc: KubeConnection, options: LeaderElectionOptions) {
     this.#kc = kc;
     this.#options = options;
   }

@@ -1,7 +1,7 @@
 // A watch of a kind whose CRD may not be installed yet (an upgrade that has not applied
 // crds/ — Helm does not upgrade CRDs): the operator starts without it, says so, and tries again
 // every 30 s; while it cannot list, it holds no objects (and there can be none of that kind).
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import type { ResourceDefinition } from '../../api/crd.ts';
 import type { Logger } from '../../core/logger.ts';
 import { ResourceWatch, type WatchEventType, type WatchedObject } from './watch.ts';
@@ -9,7 +9,7 @@ import { ResourceWatch, type WatchEventType, type WatchedObject } from './watch.
 const RETRY_MS = 30_000;
 
 export interface OptionalWatchesOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   /** Namespaces to watch; empty means all. */
   readonly namespaces: readonly string[];
   readonly definition: Pick<ResourceDefinition, 'group' | 'version' | 'plural' | 'kind'>;

@@ -71,6 +71,30 @@ describe('RestTransport.guarded', () => {
       assert.equal(seen.length, 3, 'closing the view left the connections of the transport open');
     });
   });
+  it('checks a write again once it has its connection, and sends nothing when the check fails then', async () => {
+    const seen: string[] = [];
+    const answer = (req: { method?: string }, res: ServerResponse) => {
+      seen.push(String(req.method));
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    };
+    await withServer(answer, async (transport) => {
+      let checks = 0;
+      // Allowed when the request is made, fenced by the time its (new) connection is open: a
+      // replica paused while it connected.
+      const view = transport.guarded(() => {
+        if (++checks === 2) throw new Error('fenced while connecting');
+      });
+      await assert.rejects(
+        view.request({ method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/b', body: {} }),
+        /fenced while connecting/,
+      );
+      assert.deepEqual(seen, [], 'the write never reached the server');
+      await view.request({ method: 'PATCH', path: '/api/v1/namespaces/a/configmaps/b', body: {} });
+      assert.deepEqual(seen, ['PATCH']);
+      assert.equal(checks, 4, 'each write was checked twice');
+    });
+  });
 });
 
 describe('RestTransport and 429', () => {

@@ -1,11 +1,11 @@
 // The sync engine's HTTP transport to the API server: raw JSON over one keep-alive agent,
 // so objects stay plain data (no typed model conversion) and many requests run at once.
-// Credentials and TLS come from a KubeConfig (client-node's applyToHTTPSOptions); the
+// Credentials and TLS come from a KubeConnection (its applyToHTTPSOptions); the
 // credentials are taken again every minute, so a rotated token (a projected service-account
 // token file, an exec plugin's short-lived token) is picked up without a restart.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { apiErrorOf, parseSuccess } from './api-error.ts';
 
@@ -81,7 +81,7 @@ export class RestTransport {
   readonly #base: URL;
   readonly #options: RequestOptions;
   readonly #timeoutMs: number;
-  readonly #kc: KubeConfig;
+  readonly #kc: KubeConnection;
   readonly #transportOptions: RestTransportOptions;
   #credentialsUntil: number;
   #refreshing: Promise<void> | undefined;
@@ -91,7 +91,7 @@ export class RestTransport {
   #parent: RestTransport | undefined;
   #guard: (() => void) | undefined;
 
-  private constructor(base: URL, options: RequestOptions, kc: KubeConfig, transportOptions: RestTransportOptions) {
+  private constructor(base: URL, options: RequestOptions, kc: KubeConnection, transportOptions: RestTransportOptions) {
     this.#base = base;
     this.#options = options;
     this.#timeoutMs = transportOptions.timeoutMs ?? 30_000;
@@ -100,7 +100,7 @@ export class RestTransport {
     this.#credentialsUntil = Date.now() + (transportOptions.credentialsTtlMs ?? 60_000);
   }
 
-  static async fromKubeConfig(kc: KubeConfig, options: RestTransportOptions = {}): Promise<RestTransport> {
+  static async fromKubeConfig(kc: KubeConnection, options: RestTransportOptions = {}): Promise<RestTransport> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const base = new URL(cluster.server);
@@ -158,6 +158,34 @@ export class RestTransport {
   /** The body of a GET as text, whatever its type (a container's log): sent again and refused as request() is. */
   async text(path: string, query?: Readonly<Record<string, string | undefined>>): Promise<string> {
     return (await this.#exchange({ method: 'GET', path, query })).answer.text;
+  }
+
+  /**
+   * A GET whose answer streams (a watch): the response once its status is 2xx, else the
+   * KubeApiError of the answer. No time limit: `signal` ends it. Not counted in requestCount.
+   */
+  async stream(path: string, query: Readonly<Record<string, string | undefined>>, signal: AbortSignal) {
+    if (this.#closed) throw new TransportClosedError('GET', path);
+    await this.#freshCredentials();
+    const url = new URL(path, this.#base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers = { ...(this.#options.headers as Record<string, string> | undefined), accept: 'application/json' };
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = send(url, { ...this.#options, method: 'GET', headers, signal }, resolve);
+      r.on('error', reject);
+      r.end();
+    });
+    const code = res.statusCode ?? 0;
+    if (code >= 200 && code < 300) return res;
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    throw apiErrorOf(
+      { status: code, contentType: String(res.headers['content-type'] ?? ''), text },
+      'GET',
+      url.pathname,
+    );
   }
 
   /** The 2xx answer to `req` (a 429 sent again), or the KubeApiError of the last one. */
@@ -233,7 +261,23 @@ export class RestTransport {
         ),
       );
       r.on('error', reject);
-      r.end(payload);
+      const guard = req.method === 'GET' ? undefined : this.#guard;
+      if (!guard) r.end(payload);
+      // Checked again once the request has its connection: a new one connects outside this
+      // code (a replica paused meanwhile would send a write its fence no longer allows).
+      else
+        r.once('socket', (socket) => {
+          const go = () => {
+            try {
+              guard();
+              r.end(payload);
+            } catch (err) {
+              r.destroy(err as Error);
+            }
+          };
+          if (!socket.connecting) go();
+          else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', go);
+        });
     }).finally(() => observe());
   }
 
@@ -275,12 +319,12 @@ export class TransportClosedError extends Error {
  * event recorder, the status writer): one keep-alive pool, and close() when done.
  */
 export class LazyRestTransport {
-  readonly #kc: KubeConfig;
+  readonly #kc: KubeConnection;
   readonly #options: RestTransportOptions;
   #transport: Promise<RestTransport> | undefined;
   #closed = false;
 
-  constructor(kc: KubeConfig, options: RestTransportOptions = {}) {
+  constructor(kc: KubeConnection, options: RestTransportOptions = {}) {
     this.#kc = kc;
     this.#options = options;
   }
@@ -314,7 +358,7 @@ export class LazyRestTransport {
 }
 
 /** The request headers the kubeconfig's user authenticates with (a bearer token, ...). */
-async function credentialHeaders(kc: KubeConfig, impersonate: string | undefined): Promise<Record<string, string>> {
+async function credentialHeaders(kc: KubeConnection, impersonate: string | undefined): Promise<Record<string, string>> {
   const opts: RequestOptions = {};
   await kc.applyToHTTPSOptions(opts);
   return withImpersonation(opts.headers, impersonate);

@@ -3,7 +3,8 @@
 // goes through the REST transport, so a read the API server turns away with 429 is sent again
 // after its Retry-After, as every other request of the operator is (client-node's generated
 // clients do not retry). One keep-alive pool per kubeconfig, shared by all the readers of it.
-import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
+import type { V1Secret } from '@kubernetes/client-node';
 import { KubeApiError } from './api-error.ts';
 import { LazyRestTransport, type RestRequest } from './rest-transport.ts';
 
@@ -31,10 +32,10 @@ export function secretReader(transport: SecretTransport): SecretReader {
   };
 }
 
-const readers = new WeakMap<KubeConfig, SecretReader>();
+const readers = new WeakMap<KubeConnection, SecretReader>();
 
 /** The reader of the cluster `kubeConfig` connects to, made on first use and kept while the kubeconfig is. */
-export function secretsOf(kubeConfig: KubeConfig): SecretReader {
+export function secretsOf(kubeConfig: KubeConnection): SecretReader {
   let reader = readers.get(kubeConfig);
   if (!reader) {
     reader = secretReader(new LazyRestTransport(kubeConfig, { maxSockets: 2 }));

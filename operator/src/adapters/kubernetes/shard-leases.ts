@@ -7,7 +7,7 @@
 // replica saw it, so clocks need not agree. A shard counts as held only while its last
 // renewal is younger than the renew deadline, shorter than the lease duration: a replica that
 // was paused stops writing before another can take its shards.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assignShards } from '../../core/sharding.ts';
 import { KubeApiError } from './api-error.ts';
@@ -53,7 +53,7 @@ function namePart(identity: string): string {
 }
 
 export class ShardLeases {
-  readonly #kc: k8s.KubeConfig;
+  readonly #kc: KubeConnection;
   readonly #o: ShardLeasesOptions;
   readonly #durationMs: number;
   readonly #deadlineMs: number;
@@ -72,7 +72,7 @@ export class ShardLeases {
   #stopped = false;
   #loop: Promise<void> | undefined;
 
-  constructor(kc: k8s.KubeConfig, options: ShardLeasesOptions) {
+  constructor(kc: KubeConnection, options: ShardLeasesOptions) {
     this.#kc = kc;
     this.#o = options;
     this.#durationMs = options.leaseDurationMs ?? 15_000;

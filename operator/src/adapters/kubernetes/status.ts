@@ -2,7 +2,7 @@
 // status fields given replace the live ones (conditions as a whole list), spec and
 // metadata are never touched, and a deleted object is not an error. One keep-alive
 // connection pool carries every write.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { collectionPath, isNotFound, type ResourcePath } from './client.ts';
 import { LazyRestTransport } from './rest-transport.ts';
 
@@ -10,7 +10,7 @@ export class StatusWriter {
   readonly #rest: LazyRestTransport;
   readonly #resource: ResourcePath;
 
-  constructor(kc: k8s.KubeConfig, resource: ResourcePath) {
+  constructor(kc: KubeConnection, resource: ResourcePath) {
     this.#rest = new LazyRestTransport(kc, { maxSockets: 4 });
     this.#resource = resource;
   }

@@ -1,14 +1,14 @@
 // The SyncWindow objects (ADR 0021), held by a watch: the Environment reconciler reads them from
 // here with no request, and a change re-queues the Environments of its namespace, so a window
 // added, edited or removed takes effect at once, not at the next periodic check.
-import type * as k8s from '@kubernetes/client-node';
+import type { KubeConnection } from './kubeconfig.ts';
 import { syncWindowDefinition } from '../../api/v1alpha1/index.ts';
 import type { SharedSyncWindow } from '../../core/environment/sync-window-sources.ts';
 import type { Logger } from '../../core/logger.ts';
 import { optionalWatches, type OptionalWatch } from './optional-watch.ts';
 
 export interface SyncWindowWatchOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   /** Namespaces to watch; empty means all. */
   readonly namespaces: readonly string[];
   readonly log: Logger;

@@ -3,9 +3,10 @@
 // event) relists and reports what was deleted meanwhile; a dropped connection reconnects
 // with a capped exponential backoff. Handlers get every object at least once after each
 // relist, so a periodic requeue on top of it cannot strand an object.
-import * as k8s from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeApiError } from './api-error.ts';
 import { collectionPath, type ResourcePath } from './client.ts';
+import type { KubeConnection } from './kubeconfig.ts';
 import { RestTransport } from './rest-transport.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -42,14 +43,14 @@ export interface ResourceWatchOptions {
   /**
    * A connection that brings nothing for this long is taken for dead and renewed. The API
    * server sends a bookmark about every minute (allowWatchBookmarks), so a quiet watch is not
-   * a dead one; client-node's own default, 30 s, renewed every quiet watch twice a minute.
+   * a dead one (client-node's default, 30 s, renewed every quiet watch twice a minute).
    * @default 150 s
    */
   readonly inactivityTimeoutMs?: number;
 }
 
 export class ResourceWatch {
-  readonly #kc: k8s.KubeConfig;
+  readonly #kc: KubeConnection;
   readonly #options: ResourceWatchOptions;
   readonly #known = new Map<string, WatchedObject>();
   #rest: RestTransport | undefined;
@@ -66,7 +67,7 @@ export class ResourceWatch {
   relists = 0;
   connects = 0;
 
-  constructor(kc: k8s.KubeConfig, options: ResourceWatchOptions) {
+  constructor(kc: KubeConnection, options: ResourceWatchOptions) {
     this.#kc = kc;
     this.#options = options;
   }
@@ -181,67 +182,73 @@ export class ResourceWatch {
   }
 
   /** One watch connection; resolves 'closed' when the server ends it, 'gone' on 410 / ERROR. */
-  #watchOnce(version: string, advance: (rv: string) => void): Promise<'closed' | 'gone'> {
+  async #watchOnce(version: string, advance: (rv: string) => void): Promise<'closed' | 'gone'> {
     this.connects++;
-    // client-node hands out the connection's AbortController only once the server answers;
-    // a stop while it connects ends this wait, and the connection is aborted when it comes.
-    const connection = new Promise<'closed' | 'gone'>((resolve, reject) => {
-      let gone = false;
-      const watch = new k8s.Watch(this.#kc);
-      // client-node keeps this field private; resource-watch.test.ts (a quiet watch) fails if it stops working.
-      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs =
-        this.#options.inactivityTimeoutMs ?? 150_000;
-      const path = collectionPath(this.#options.resource, this.#options.namespace);
-      const params = {
-        resourceVersion: version,
-        allowWatchBookmarks: true,
-        timeoutSeconds: Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random())),
-        ...(this.#options.labelSelector ? { labelSelector: this.#options.labelSelector } : {}),
-      };
-      watch
-        .watch(
-          path,
-          params,
-          (phase, received: WatchedObject) => {
-            if (phase === 'ERROR') {
-              gone = true;
-              this.#abort?.abort();
-              return;
-            }
-            const rv = received.metadata?.resourceVersion;
-            if (rv) advance(rv);
-            if (phase === 'BOOKMARK') return;
-            const obj = this.#options.transform?.(received) ?? received;
-            const key = keyOf(obj);
-            if (phase === 'DELETED') this.#known.delete(key);
-            else this.#known.set(key, obj);
-            this.#options.onEvent(phase as WatchEventType, obj);
-          },
-          (err: unknown) => {
-            if (gone) resolve('gone');
-            // client-node ends a watch silent for inactivityTimeoutMs with a TimeoutError: renew it.
-            else if (err && !this.#stopped && !isAbort(err) && !isIdleTimeout(err)) reject(err);
-            else resolve('closed');
-          },
-        )
-        .then((abort) => {
-          this.#abort = abort;
-          if (this.#stopped) abort.abort();
-        }, reject);
-    });
-    return Promise.race([connection, this.#whenStopped]);
+    const abort = new AbortController();
+    this.#abort = abort;
+    if (this.#stopped) abort.abort();
+    const query = {
+      watch: '1',
+      resourceVersion: version,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(Math.round((this.#options.watchTimeoutSeconds ?? 300) * (1 + Math.random()))),
+      labelSelector: this.#options.labelSelector,
+    };
+    const path = collectionPath(this.#options.resource, this.#options.namespace);
+    // A connection that brings nothing, not even the minute's bookmark, is taken for dead.
+    const idleMs = this.#options.inactivityTimeoutMs ?? 150_000;
+    let idle = false;
+    let timer = setTimeout(() => ((idle = true), abort.abort()), idleMs);
+    try {
+      const connection = this.#rest!.stream(path, query, abort.signal);
+      const res = await Promise.race([connection, this.#whenStopped]);
+      if (res === 'closed') {
+        abort.abort();
+        return 'closed';
+      }
+      res.setEncoding('utf8'); // a character split between two chunks stays whole
+      let pending = '';
+      for await (const chunk of res) {
+        clearTimeout(timer);
+        timer = setTimeout(() => ((idle = true), abort.abort()), idleMs);
+        pending += chunk as string;
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (line.trim() && this.#onLine(line, advance) === 'gone') {
+            abort.abort();
+            return 'gone';
+          }
+        }
+      }
+      return 'closed';
+    } catch (err) {
+      // Our own abort (a stop, or an idle connection renewed) ends the connection, not the watch.
+      if (this.#stopped || idle || abort.signal.aborted) return 'closed';
+      if (err instanceof KubeApiError && err.status === 410) return 'gone';
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One event of the stream; 'gone' for an ERROR (a 410 Gone: the version is too old). */
+  #onLine(line: string, advance: (rv: string) => void): 'gone' | undefined {
+    const event = JSON.parse(line) as { type: string; object: WatchedObject };
+    if (event.type === 'ERROR') return 'gone';
+    const rv = event.object.metadata?.resourceVersion;
+    if (rv) advance(rv);
+    if (event.type === 'BOOKMARK') return undefined;
+    const obj = this.#options.transform?.(event.object) ?? event.object;
+    const key = keyOf(obj);
+    if (event.type === 'DELETED') this.#known.delete(key);
+    else this.#known.set(key, obj);
+    this.#options.onEvent(event.type as WatchEventType, obj);
+    return undefined;
   }
 }
 
 function keyOf(obj: WatchedObject): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-}
-
-function isIdleTimeout(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'TimeoutError';
-}
-
-function isAbort(err: unknown): boolean {
-  const e = err as { name?: string; type?: string };
-  return e?.name === 'AbortError' || e?.type === 'aborted';
 }

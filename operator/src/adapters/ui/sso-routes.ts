@@ -11,10 +11,10 @@
 // sees and no log line holds a token, a code or the verifier.
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../../core/logger.ts';
 import type { OperatorConfig } from '../../core/operator-config.ts';
 import type { HttpServer } from '../http/http-server.ts';
+import { KubeApiError } from '../kubernetes/api-error.ts';
 import { AuthError, type Caller, type KubernetesAuth } from '../http/kubernetes-auth.ts';
 import { OidcIssuer, type HttpsCall } from './oidc-issuer.ts';
 import { isTls, parseCookies, sessionCookie, type SessionStore } from './session.ts';
@@ -136,7 +136,7 @@ async function authenticate(auth: Pick<KubernetesAuth, 'authenticate'>, idToken:
   } catch (err) {
     if (err instanceof AuthError) throw new SsoError('rejected', `the cluster refused the ID token: ${err.message}`);
     // A failed TokenReview's error may carry its body, which holds the token: only its status is told.
-    const status = err instanceof k8s.ApiException ? ` (${err.code})` : '';
+    const status = err instanceof KubeApiError ? ` (${err.status})` : '';
     throw new SsoError('cluster', `the TokenReview of the ID token failed${status}`);
   }
 }

@@ -4,8 +4,8 @@
 // stream), and the paths under an Environment the page uses, which mountApi serves with its
 // own authentication.
 // The watch is the UI's own: the API server runs on every replica, leader or not.
+import type { KubeConnection } from '../kubernetes/kubeconfig.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type * as k8s from '@kubernetes/client-node';
 import type { EnvironmentResource, GitRepositoryResource } from '../kubernetes/keelson-resources.ts';
 import type { Logger } from '../../core/logger.ts';
 import { RequestError, type SubResource } from '../http/api-routes.ts';
@@ -35,7 +35,7 @@ import { mountSso, type SsoOptions } from './sso-routes.ts';
 import { SECURITY_HEADERS, StaticFiles } from './static-files.ts';
 
 export interface UiOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   /**
    * Starts the UI's own watch of Environments and GitRepositories (main-watches.ts'
    * watchKeelsonResources over the operator's namespaces); resolves once they are listed.

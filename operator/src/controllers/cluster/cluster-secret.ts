@@ -2,7 +2,8 @@
 // the Environment's namespace, then in the registration namespace; only Secrets labelled
 // keelson.dev/cluster=true count. The token and key go to the redactor. A missing Secret is
 // waited for; an unusable one, or one the Environment's namespace may not use, stalls it.
-import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
+import type { V1Secret } from '@kubernetes/client-node';
 import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { ConditionType, Reason } from '../../api/v1alpha1/conditions.ts';
@@ -36,7 +37,7 @@ export class ClusterSecrets {
   readonly #redactor: SecretRedactor;
   readonly #clusterNamespace: string | undefined;
 
-  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor, clusterNamespace?: string) {
+  constructor(kubeConfig: KubeConnection, redactor: SecretRedactor, clusterNamespace?: string) {
     this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
     this.#clusterNamespace = clusterNamespace || undefined;

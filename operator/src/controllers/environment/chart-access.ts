@@ -2,7 +2,7 @@
 // the Environment's spec.chartRepositories, the longest matching URL prefix winning, with
 // the username and password of the Secret an entry names. The values go to the chart store
 // and to the redactor, never to the deploy repository's code, a log or a condition.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
 import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { ChartAccess } from '../../adapters/render/chart-store.ts';
@@ -16,7 +16,7 @@ export class ChartAccessLoader {
   readonly #secrets: SecretReader;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
+  constructor(kubeConfig: KubeConnection, redactor: SecretRedactor) {
     this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
   }

@@ -3,7 +3,7 @@
 // prefix winning, with the `token` of the Secret an entry names. The token goes to the
 // dependency store and to the redactor, never to the deploy repository's code, a log or a
 // condition.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
 import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import type { SecretRedactor } from '../../core/redact.ts';
@@ -16,7 +16,7 @@ export class NpmAccessLoader {
   readonly #secrets: SecretReader;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
+  constructor(kubeConfig: KubeConnection, redactor: SecretRedactor) {
     this.#secrets = secretsOf(kubeConfig);
     this.#redactor = redactor;
   }

@@ -1,7 +1,7 @@
 // PassSecret placeholders of an Environment filled from its pass store: the store is the
 // artifact of the GitRepository in spec.secrets.pass.sourceRef, the key comes from the
 // Secret in keySecretRef. Values go to the Secret objects and to the redactor, nowhere else.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
 import { secretsOf, type SecretReader } from '../../adapters/kubernetes/secret-reader.ts';
 import type { EnvironmentResource, KeelsonResources } from '../../adapters/kubernetes/keelson-resources.ts';
 import { NotFoundError } from '../../adapters/kubernetes/keelson-resources.ts';
@@ -18,7 +18,7 @@ import { SECRETS_RESOLVED } from './environment-conditions.ts';
 import { Reason } from '../../api/v1alpha1/conditions.ts';
 
 export interface PassSecretsOptions {
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeConnection;
   readonly resources: KeelsonResources;
   readonly artifacts: ArtifactSource;
   readonly cache: EntryCache;

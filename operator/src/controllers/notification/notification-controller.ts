@@ -2,8 +2,8 @@
 // operator's watches see, and hands each change to the workers of the Notifications that
 // select it. It never touches the Environment reconciler: a slow or failing provider holds
 // only its own Notification's worker (ADR 0018).
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as k8s from '@kubernetes/client-node';
 import { notificationDefinition } from '../../api/v1alpha1/index.ts';
 import type { EnvironmentResource, GitRepositoryResource } from '../../adapters/kubernetes/keelson-resources.ts';
 import { optionalWatches, type OptionalWatch } from '../../adapters/kubernetes/optional-watch.ts';
@@ -22,7 +22,7 @@ import { NotificationWorker, type NotificationResource } from './notification-wo
 import type { ShardGate } from '../../main-shards.ts';
 
 export interface NotificationControllerOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly kubeConfig: KubeConnection;
   /** Namespaces to watch; empty means all. */
   readonly namespaces: readonly string[];
   readonly store: NotificationStore;

@@ -1,7 +1,7 @@
 // What the notification controller reads and writes in the cluster: the provider's Secret and
 // the Notification's status (a merge patch of the status subresource). The Secret's values go
 // to the redactor before anything else sees them.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from '../../adapters/kubernetes/kubeconfig.ts';
 import type { NotificationStatus } from '../../api/v1alpha1/notification.ts';
 import { GROUP, notificationDefinition, VERSION } from '../../api/v1alpha1/index.ts';
 import { KubeApiError } from '../../adapters/kubernetes/api-error.ts';
@@ -22,7 +22,7 @@ export class KubernetesNotificationStore implements NotificationStore {
   readonly #rest: LazyRestTransport;
   readonly #redactor: SecretRedactor;
 
-  constructor(kubeConfig: KubeConfig, redactor: SecretRedactor) {
+  constructor(kubeConfig: KubeConnection, redactor: SecretRedactor) {
     this.#rest = new LazyRestTransport(kubeConfig, { maxSockets: 2 });
     this.#secrets = secretReader(this.#rest);
     this.#redactor = redactor;
