@@ -49,5 +49,5 @@ LABEL org.opencontainers.image.title="keelson" \
 ENV PATH=/usr/local/bin:/usr/bin NODE_ENV=production NODE_OPTIONS=--disable-warning=ExperimentalWarning
 USER 10001:10001
 WORKDIR /app
-ENTRYPOINT ["/usr/local/bin/node", "/app/operator/bin/keelson.js"]
+ENTRYPOINT ["/usr/local/bin/node", "--max-semi-space-size=2", "--heap-growing-percent=20", "/app/operator/bin/keelson.js"]
 CMD ["operator"]

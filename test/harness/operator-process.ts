@@ -5,6 +5,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OPERATOR_V8_FLAGS } from '../../operator/src/operator-v8-flags.ts';
 import { ensureBinaries } from './binaries.ts';
 import { runtimeTree, type RuntimeTree } from './runtime-tree.ts';
 
@@ -45,7 +46,8 @@ export class OperatorProcess {
     const child = spawn(
       process.execPath,
       [
-        // V8 flags NODE_OPTIONS does not take (--optimize-for-size), for the operator only.
+        // The image's V8 flags, then any of KEELSON_OPERATOR_NODE_ARGS (the last one given wins).
+        ...OPERATOR_V8_FLAGS,
         ...(process.env.KEELSON_OPERATOR_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         tree.bin,
         'operator',

@@ -54,9 +54,29 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 /** The bundle's entry: imports the deploy repository's entry point and hands its exports to __keelsonExport. */
 const ENTRY_STUB = 'keelson:entry';
 
-/** esbuild, required on first use (CommonJS require: no export scan of its 100 kB entry). */
-export function loadEsbuild(): typeof esbuild {
-  return createRequire(import.meta.url)('esbuild') as typeof esbuild;
+/** How long esbuild's service process is kept after the last build (20–60 MiB resident; it starts again in ms). */
+const ESBUILD_IDLE_MS = 15_000;
+let builds = 0;
+let idle: NodeJS.Timeout | undefined;
+
+/**
+ * esbuild, required on first use (CommonJS require: no export scan of its 100 kB entry).
+ * Its `build` stops the service process once no build has run for ESBUILD_IDLE_MS: an
+ * operator bundles once per revision, then synthesizes many Environments from the bundle.
+ */
+export function loadEsbuild(): Pick<typeof esbuild, 'build'> {
+  const real = createRequire(import.meta.url)('esbuild') as typeof esbuild;
+  return {
+    build: (async (options: esbuild.BuildOptions) => {
+      clearTimeout(idle);
+      builds++;
+      try {
+        return await real.build(options);
+      } finally {
+        if (--builds === 0) idle = setTimeout(() => void real.stop(), ESBUILD_IDLE_MS).unref();
+      }
+    }) as typeof esbuild.build,
+  };
 }
 
 /** Finds the entry point under `path` and bundles it; throws SynthesisError (BuildFailed) naming file:line. */
