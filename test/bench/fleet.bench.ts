@@ -61,10 +61,15 @@ if (HEAP_DIR)
     .filter(Boolean)
     .join(' ');
 const measurements: Measurement[] = [];
+/** Keeps a figure for the report, and prints it at once: a long run stopped early keeps what it measured. */
+function record(...figures: Measurement[]): void {
+  measurements.push(...figures);
+  for (const f of figures) console.log(`measured: ${f.name.trim()}: ${f.value} ${f.unit}`);
+}
 
 const floor = await floorPart(N, PARTS.has('floor'));
 const floorS = floor.seconds;
-measurements.push(...floor.measurements);
+record(...floor.measurements);
 
 interface EnvState {
   revision?: string;
@@ -194,7 +199,7 @@ try {
     const requests = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
     console.log(`fleet requests by verb and resource: ${JSON.stringify(requests.byKind)}`);
     const on = REPLICAS > 1 ? ` on ${REPLICAS} replicas` : '';
-    measurements.push(
+    record(
       { name: `${N} Environments × 4 objects to Synced+Healthy${on}`, value: fleetS, unit: 's' },
       { name: '  of which creating the Environments', value: createdS, unit: 's' },
       ...(Number.isNaN(floorS) ? [] : [{ name: '  Keelson / floor (same run)', value: fleetS / floorS, unit: '×' }]),
@@ -212,13 +217,15 @@ try {
         name: `operator peak memory (process + synthesis workers)${REPLICAS > 1 ? ', the most of one replica' : ''}`,
         value: peakMiB,
         unit: 'MiB',
-        target: N <= 1000 ? '≤ 300 MiB at 1,000' : '≤ 1 GiB at 10,000',
-        met: peakMiB <= (N <= 1000 ? 300 : 1024),
       },
       {
+        // What a memory limit is judged by: the container's cgroup charges a page once, while
+        // summed VmRSS counts Node's own code once per process (the operator and each worker).
         name: '  the same, each page shared between its processes counted once (Pss)',
         value: peakPss,
         unit: 'MiB',
+        target: N <= 1000 ? '≤ 300 MiB at 1,000' : '≤ 1 GiB at 10,000',
+        met: peakPss <= (N <= 1000 ? 300 : 1024),
       },
       {
         name: '  growth per Environment over the idle operator',
@@ -253,7 +260,7 @@ try {
     );
     const others = requests.requests - own;
     console.log(`touch-one requests by verb and resource: ${JSON.stringify(requests.byKind)}`);
-    measurements.push(
+    record(
       {
         name: `a commit touching 1 of ${N}: fetch → that one Synced`,
         value: (tTarget - tFetch) / 1000,
@@ -290,7 +297,7 @@ try {
     const t0 = performance.now();
     await refresh();
     await until(async () => allAt(head!, true), 3_600_000, `all ${N} synced at the new code`, 250);
-    measurements.push({
+    record({
       name: `a commit touching all ${N}: refresh → all Synced`,
       value: (performance.now() - t0) / 1000,
       unit: 's',
@@ -302,7 +309,7 @@ try {
     const from = Date.now();
     await sleep(60_000);
     const idle = auditRequests(join(cp.dir, 'audit.log'), OPERATOR_USER, from, Date.now());
-    measurements.push({ name: 'API requests per minute at idle, not watches', value: idle.other, unit: '/min' });
+    record({ name: 'API requests per minute at idle, not watches', value: idle.other, unit: '/min' });
     console.log(`idle requests by verb and resource: ${JSON.stringify(idle.byKind)}`);
   }
   await watch.stop();
