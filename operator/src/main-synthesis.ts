@@ -20,7 +20,7 @@ import type {
 } from './adapters/kubernetes/keelson-resources.ts';
 import type { ArtifactSource } from './controllers/environment/ports.ts';
 
-/** Results and reuse records kept: one per (repository, path, environment) of a large fleet. */
+/** Results kept (by revision), and reuse records at least: one per (repository, path, environment). */
 const KEPT = 4096;
 
 export interface OperatorSynthesis {
@@ -35,7 +35,16 @@ function scopeOf(repository: string, path: string, environment: string): string 
   return `${repository}|${path}|${environment}`;
 }
 
-export function createSynthesis(config: OperatorConfig, metrics: EnvironmentMetrics, log: Logger): OperatorSynthesis {
+/**
+ * @param environments how many Environments the operator reconciles now: the reuse records
+ * follow it (a quarter more, so Environments coming and going do not evict the ones that stay)
+ */
+export function createSynthesis(
+  config: OperatorConfig,
+  metrics: EnvironmentMetrics,
+  log: Logger,
+  environments: () => number,
+): OperatorSynthesis {
   const renderer = new Renderer({
     cacheDir: `${config.cacheDir}/render`,
     helm: config.helm,
@@ -52,7 +61,7 @@ export function createSynthesis(config: OperatorConfig, metrics: EnvironmentMetr
     dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
   });
   const results = new ResultCache<SynthesisResult>(KEPT);
-  const reuse = new SynthesisReuse(KEPT);
+  const reuse = new SynthesisReuse(() => Math.max(KEPT, Math.ceil(environments() * 1.25)));
   return {
     synthesizer,
     // One warm worker per repository and path, reused across its commits.

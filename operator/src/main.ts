@@ -140,7 +140,8 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const npmAccess = new NpmAccessLoader(kc, redactor);
   const passSecrets = new PassSecrets({ kubeConfig: kc, resources, artifacts, cache: new EntryCache(), redactor });
   const metrics = new EnvironmentMetrics(registry);
-  const { synthesizer, synthesize, touches } = createSynthesis(config, metrics, log);
+  // The reuse records follow the Environments of this replica (the controller is made below).
+  const { synthesizer, synthesize, touches } = createSynthesis(config, metrics, log, () => environments.size);
   const diffs = new DiffStore();
   // Shared sync windows (ADR 0021): the reconciler reads them from this watch; a change re-queues the namespace.
   const syncWindows = new SyncWindowWatch({

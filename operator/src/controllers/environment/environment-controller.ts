@@ -163,6 +163,11 @@ export class EnvironmentController {
     }
   }
 
+  /** How many Environments it knows (every one it has seen and not forgotten). */
+  get size(): number {
+    return this.#sources.size;
+  }
+
   /** A deleted Environment was forgotten by the reconciler: nothing triggers it any more. */
   forget(key: string): void {
     this.#index(key, []);

@@ -78,4 +78,16 @@ describe('synthesis reuse', () => {
     await reuse.synthesize('b', tree('r2', {}), s.run(tree('r2', {})));
     assert.equal(s.runs.length, 4, 'b was dropped');
   });
+
+  it('follows a bound that grows with the fleet: nothing is dropped while there is room for every scope', async () => {
+    let fleet = 2;
+    const reuse = new SynthesisReuse(() => fleet);
+    const s = synthesizer([]);
+    for (const env of ['a', 'b']) await reuse.synthesize(env, tree('r1', {}), s.run(tree('r1', {})));
+    fleet = 3;
+    await reuse.synthesize('c', tree('r1', {}), s.run(tree('r1', {})));
+    assert.equal(reuse.size, 3, 'the third scope did not push the first out');
+    for (const env of ['a', 'b', 'c']) await reuse.synthesize(env, tree('r2', {}), s.run(tree('r2', {})));
+    assert.deepEqual(s.runs, ['r1', 'r1', 'r1'], 'every scope reused its synthesis at r2');
+  });
 });

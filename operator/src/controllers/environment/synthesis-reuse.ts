@@ -24,14 +24,17 @@ export interface ReusedSynthesis {
 type Entry = RecordedSynthesis & { readonly revision: string; readonly from?: string };
 
 export class SynthesisReuse {
-  readonly #max: number;
+  readonly #max: () => number;
   readonly #last = new Map<string, Entry>();
   /** The images files of the latest revisions looked at, parsed once for all their Environments. */
   readonly #json = new Map<string, Promise<unknown>>();
 
-  /** @param max scopes (repository, path, environment) remembered, least recently used out first */
-  constructor(max: number) {
-    this.#max = max;
+  /**
+   * @param max scopes (repository, path, environment) remembered, least recently used out
+   * first; a function when it follows the fleet (each Environment needs its own to be reused)
+   */
+  constructor(max: number | (() => number)) {
+    this.#max = typeof max === 'number' ? () => max : max;
   }
 
   /**
@@ -99,7 +102,8 @@ export class SynthesisReuse {
   #remember(scope: string, entry: RecordedSynthesis & { readonly revision: string }): void {
     this.#last.delete(scope);
     this.#last.set(scope, entry);
-    while (this.#last.size > this.#max) this.#last.delete(this.#last.keys().next().value!);
+    const max = this.#max();
+    while (this.#last.size > max) this.#last.delete(this.#last.keys().next().value!);
   }
 }
 
