@@ -278,6 +278,9 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   log.info('keelson operator serving', {
     metricsPort,
     apiPort,
+    // Which API server, and how: `inCluster` for the pod's service account, else the kubeconfig's context.
+    apiServer: kc.getCurrentCluster()?.server,
+    kubeContext: kc.getCurrentContext(),
     namespaces: config.namespaces.length ? config.namespaces : 'all',
     concurrency: config.concurrency,
     leaderElect: config.leaderElect,

@@ -34,11 +34,36 @@ export function podman(args: readonly string[]): Promise<{ stdout: string; stder
   return run('podman', [...PODMAN_GLOBAL, ...full], { maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** How the container reaches the API server. */
+export type ImageConnection =
+  /** A kubeconfig file uid 10001 may read; mounted read-only at /etc/keelson/kubeconfig. */
+  | { readonly kubeconfig: string }
+  /**
+   * As in a pod: a folder with the service account's `token` and `ca.crt` mounted where the
+   * kubelet mounts it, and KUBERNETES_SERVICE_HOST and _PORT naming the API server.
+   */
+  | { readonly serviceAccountDir: string; readonly server: URL };
+
 export interface ImageOperatorOptions {
   readonly image: string;
-  /** A kubeconfig file uid 10001 may read; mounted read-only at /etc/keelson/kubeconfig. */
-  readonly kubeconfig: string;
+  readonly connection: ImageConnection;
   readonly args?: readonly string[];
+}
+
+function connectionArgs(c: ImageConnection): { podman: string[]; operator: string[] } {
+  if ('kubeconfig' in c)
+    return {
+      podman: [`--volume=${c.kubeconfig}:/etc/keelson/kubeconfig:ro`],
+      operator: ['--kubeconfig=/etc/keelson/kubeconfig'],
+    };
+  return {
+    podman: [
+      `--volume=${c.serviceAccountDir}:/var/run/secrets/kubernetes.io/serviceaccount:ro`,
+      `--env=KUBERNETES_SERVICE_HOST=${c.server.hostname}`,
+      `--env=KUBERNETES_SERVICE_PORT=${c.server.port}`,
+    ],
+    operator: [],
+  };
 }
 
 export class ImageOperator {
@@ -63,6 +88,7 @@ export class ImageOperator {
   /** Starts the container and waits until the operator's /healthz answers. */
   async start(): Promise<void> {
     const o = this.#options;
+    const connection = connectionArgs(o.connection);
     const fd = openSync(this.logFile, 'a');
     this.#child = spawn(
       'podman',
@@ -78,10 +104,10 @@ export class ImageOperator {
         '--cap-drop=ALL',
         '--security-opt=no-new-privileges',
         `--volume=${this.cacheDir}:/var/cache/keelson`,
-        `--volume=${o.kubeconfig}:/etc/keelson/kubeconfig:ro`,
+        ...connection.podman,
         o.image,
         'operator',
-        '--kubeconfig=/etc/keelson/kubeconfig',
+        ...connection.operator,
         '--listen=127.0.0.1:0',
         '--metrics-listen=127.0.0.1:0',
         '--cache-dir=/var/cache/keelson',

@@ -5,7 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +22,37 @@ let image = '';
 let story: Story;
 let operator: ImageOperator | undefined;
 let scratch = '';
+
+const BINDING = `keelson-image-e2e-${process.pid}`;
+
+/**
+ * A ServiceAccount of `namespace` bound to cluster-admin, and a folder uid 10001 may read with
+ * its token and the API server's CA, as the kubelet mounts them in a pod.
+ */
+async function podServiceAccount(namespace: string): Promise<string> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'keelson' } } });
+  await kc.makeApiClient(k8s.RbacAuthorizationV1Api).createClusterRoleBinding({
+    body: {
+      metadata: { name: BINDING },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'keelson', namespace }],
+    },
+  });
+  const issued = await core.createNamespacedServiceAccountToken({
+    name: 'keelson',
+    namespace,
+    body: { spec: { expirationSeconds: 3600 } },
+  });
+  const cluster = kc.getCurrentCluster()!;
+  const ca = cluster.caData ? Buffer.from(cluster.caData, 'base64') : readFileSync(cluster.caFile!);
+  const dir = join(scratch, 'serviceaccount');
+  mkdirSync(dir, { mode: 0o755 });
+  writeFileSync(join(dir, 'token'), issued.status!.token!, { mode: 0o644 });
+  writeFileSync(join(dir, 'ca.crt'), ca, { mode: 0o644 });
+  writeFileSync(join(dir, 'namespace'), namespace, { mode: 0o644 });
+  return dir;
+}
 
 /** Runs `node -e <script>` in the image as the operator runs (read-only, uid 10001); resolves with stdout. */
 async function inImage(script: string): Promise<string> {
@@ -38,6 +70,10 @@ describe('the operator image', { timeout: 20 * 60_000 }, () => {
 
   after(async () => {
     if (operator) await operator.stop();
+    await kc
+      .makeApiClient(k8s.RbacAuthorizationV1Api)
+      .deleteClusterRoleBinding({ name: BINDING })
+      .catch(() => undefined);
     await story?.tearDown();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
@@ -69,7 +105,7 @@ describe('the operator image', { timeout: 20 * 60_000 }, () => {
     assert.deepEqual(JSON.parse(out), ['EROFS', 'EROFS', 'EROFS', 'ok']);
   });
 
-  it('syncs the example deploy repository to Synced and Healthy', async () => {
+  it('syncs the example deploy repository to Synced and Healthy, connected as in a pod', async () => {
     story = new Story(kc);
     await story.setUp({
       prefix: 'image',
@@ -77,11 +113,15 @@ describe('the operator image', { timeout: 20 * 60_000 }, () => {
       passStore: true,
       environments: { dev: { sync: { automated: { prune: true, selfHeal: true } } } },
     });
-    // The kubeconfig the container reads as uid 10001: a copy the operator's user may read.
-    const kubeconfig = join(scratch, 'kubeconfig');
-    copyFileSync(process.env.KUBECONFIG!, kubeconfig);
-    await run('chmod', ['0644', kubeconfig]);
-    operator = new ImageOperator({ image, kubeconfig, args: [`--namespaces=${story.namespaces.join(',')}`] });
+    // No kubeconfig: the service account's token and CA where the kubelet mounts them, and the
+    // API server in KUBERNETES_SERVICE_HOST/_PORT, read by the operator's own loader (ADR 0024).
+    const serviceAccountDir = await podServiceAccount(story.namespaces[0]!);
+    const server = new URL(kc.getCurrentCluster()!.server);
+    operator = new ImageOperator({
+      image,
+      connection: { serviceAccountDir, server },
+      args: [`--namespaces=${story.namespaces.join(',')}`],
+    });
     await operator.start();
     await operator.waitLeading();
     const dev = await story.until(
@@ -96,5 +136,6 @@ describe('the operator image', { timeout: 20 * 60_000 }, () => {
     assert.ok((dev.status?.resources ?? []).length > 10, 'the example applied its objects');
     assert.match(operator.logs(), /"keelson operator serving"/);
     assert.doesNotMatch(operator.logs(), /EROFS|EACCES/, 'the operator wrote nowhere it may not');
+    assert.match(operator.logs(), /"keelson operator serving".*"kubeContext":"inCluster"/, 'connected as a pod does');
   });
 });
