@@ -12,8 +12,19 @@ export const CHROMIUM = process.env.KEELSON_CHROMIUM ?? '/usr/bin/chromium';
  */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'];
 
+/**
+ * How long Chromium may take to start: puppeteer's 30 s was not enough on two cores busy with a
+ * control plane and a benchmark (the browser tests were cancelled waiting for it).
+ */
+export const CHROMIUM_LAUNCH_TIMEOUT_MS = 120_000;
+
 export function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: CHROMIUM_LAUNCH_TIMEOUT_MS,
+  });
 }
 
 export interface PageProblems {

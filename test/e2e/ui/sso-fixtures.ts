@@ -7,7 +7,7 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../harness/browser.ts';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LAUNCH_TIMEOUT_MS } from '../../harness/browser.ts';
 import { ControlPlane } from '../../harness/control-plane.ts';
 import { createTestNamespace, installCrds, loadKubeConfig } from '../../harness/kube.ts';
 import { OidcProvider } from '../../harness/oidc-provider.ts';
@@ -56,6 +56,7 @@ export async function startSsoWorld(): Promise<SsoWorld> {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
+    timeout: CHROMIUM_LAUNCH_TIMEOUT_MS,
     // The provider's certificate comes from a test CA: Chromium accepts exactly its key, nothing else.
     args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spkiHash(idp.certFile)}`],
   });
