@@ -182,7 +182,23 @@ try {
     const t0 = performance.now();
     await createFleetEnvironments(N, create);
     const createdS = (performance.now() - t0) / 1000;
-    await until(async () => allAt(head!, true), 3_600_000, `${N} Environments Synced and Healthy`, 250);
+    // A line a minute, so a run stopped or timed out early still tells how far it got, and at what memory.
+    const progress = setInterval(() => {
+      const done = Array.from({ length: N }, (_, i) => `e${i}`).filter(
+        (name) => at(head!, name, true) && envs.get(name)!.healthy,
+      ).length;
+      const elapsed = Math.round((performance.now() - t0) / 1000);
+      const peak = Math.round(Math.max(...memory.map((m) => m.peakMiB)));
+      const pss = Math.round(Math.max(...memory.map((m) => m.peakProportionalMiB)));
+      console.log(`progress: ${elapsed} s, ${done} of ${N} Synced and Healthy, peak ${peak} MiB (Pss ${pss} MiB)`);
+    }, 60_000);
+    try {
+      // Half a second an Environment at least: the control plane's Deployment pipeline bounds it.
+      const limit = Math.max(3_600_000, N * 500);
+      await until(async () => allAt(head!, true), limit, `${N} Environments Synced and Healthy`, 250);
+    } finally {
+      clearInterval(progress);
+    }
     const fleetS = (performance.now() - t0) / 1000;
     const peaks = memory.map((m) => m.stop());
     const peakMiB = Math.max(...peaks);

@@ -48,6 +48,8 @@ function proportionalKiB(pid: number): number {
 export interface MemorySampler {
   /** Stops sampling; the peak of summed VmRSS, MiB. */
   stop(): number;
+  /** The peak of summed VmRSS so far, MiB. */
+  readonly peakMiB: number;
   /** The peak of summed Pss, MiB (each shared page counted once). */
   readonly peakProportionalMiB: number;
   /** Each process's VmRSS at the sample of the peak, MiB. */
@@ -67,6 +69,9 @@ export function sampleMemory(pid: number): MemorySampler {
   const timer = setInterval(sample, 250);
   return {
     stop: () => (clearInterval(timer), sample(), peak / 1024),
+    get peakMiB() {
+      return peak / 1024;
+    },
     get peakProportionalMiB() {
       return peakPss / 1024;
     },
