@@ -1,6 +1,5 @@
 // Loading the connection to the API server: a kubeconfig file when given (tests, local
 // runs), the in-cluster service account otherwise. Only main.ts and tests call this.
-import { KubeApiError } from './api-error.ts';
 import { OwnKubeConfig } from './kubeconfig.ts';
 
 export function loadKubeConfig(path?: string): OwnKubeConfig {
@@ -23,5 +22,5 @@ export function collectionPath(resource: ResourcePath, namespace?: string): stri
 export function isNotFound(err: unknown): boolean {
   // KubeApiError has `status`; client-node's ApiException (the CLI's and the tests' clients) a numeric `code`.
   const e = err as { status?: unknown; code?: unknown } | undefined;
-  return err instanceof KubeApiError ? err.status === 404 : e?.status === 404 || e?.code === 404;
+  return e?.status === 404 || e?.code === 404;
 }

@@ -93,7 +93,8 @@ test('an exec plugin is run once until its credential expires, with KUBERNETES_E
       `echo run >> ${dir}/runs`,
       `echo "$KUBERNETES_EXEC_INFO" > ${dir}/info`,
       `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",' `,
-      `printf '"status":{"token":"%s","expirationTimestamp":"%s"}}' "$TOKEN_PREFIX-$(wc -l < ${dir}/runs)" "$(cat ${dir}/expiry)"`,
+      `runs=$(wc -l < ${dir}/runs)`,
+      `printf '"status":{"token":"%s","expirationTimestamp":"%s"}}' "$TOKEN_PREFIX-$runs" "$(cat ${dir}/expiry)"`,
     ].join('\n'),
   );
   chmodSync(plugin, 0o755);

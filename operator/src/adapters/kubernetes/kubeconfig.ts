@@ -107,7 +107,7 @@ export class OwnKubeConfig implements KubeConnection {
     const rawUser = context.user === undefined ? {} : named(doc.users, context.user)?.user;
     if (!rawUser) throw new KubeConfigError(at(`context "${contextName}": no user "${context.user}"`));
     const file = (p: string | undefined, what: string) =>
-      p === undefined ? undefined : readText(isAbsolute(p) ? p : join(where.dir, p), at(what));
+      p === undefined ? undefined : readText(absolute(p, where.dir), at(what));
     const data = (b64: string | undefined) => (b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString());
     if (rawCluster['proxy-url'] !== undefined)
       throw new KubeConfigError(at(`cluster "${context.cluster}": proxy-url is not supported`));

@@ -167,8 +167,7 @@ export class RestTransport {
   async stream(path: string, query: Readonly<Record<string, string | undefined>>, signal: AbortSignal) {
     if (this.#closed) throw new TransportClosedError('GET', path);
     await this.#freshCredentials();
-    const url = new URL(path, this.#base);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    const url = this.#urlOf(path, query);
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = { ...(this.#options.headers as Record<string, string> | undefined), accept: 'application/json' };
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -188,10 +187,16 @@ export class RestTransport {
     );
   }
 
+  /** `path` on this transport's API server, with the query's defined parameters. */
+  #urlOf(path: string, query: Readonly<Record<string, string | undefined>> = {}): URL {
+    const url = new URL(path, this.#base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    return url;
+  }
+
   /** The 2xx answer to `req` (a 429 sent again), or the KubeApiError of the last one. */
   async #exchange(req: RestRequest): Promise<{ answer: Answer; path: string }> {
-    const url = new URL(req.path, this.#base);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const url = this.#urlOf(req.path, req.query);
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     for (let attempt = 1; ; attempt++) {
       if (this.#closed || (this.#parent !== undefined && this.#parent.#closed))

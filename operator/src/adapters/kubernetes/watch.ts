@@ -198,7 +198,7 @@ export class ResourceWatch {
     // A connection that brings nothing, not even the minute's bookmark, is taken for dead.
     const idleMs = this.#options.inactivityTimeoutMs ?? 150_000;
     let idle = false;
-    let timer = setTimeout(() => ((idle = true), abort.abort()), idleMs);
+    const timer = setTimeout(() => ((idle = true), abort.abort()), idleMs);
     try {
       const connection = this.#rest!.stream(path, query, abort.signal);
       const res = await Promise.race([connection, this.#whenStopped]);
@@ -209,8 +209,7 @@ export class ResourceWatch {
       res.setEncoding('utf8'); // a character split between two chunks stays whole
       let pending = '';
       for await (const chunk of res) {
-        clearTimeout(timer);
-        timer = setTimeout(() => ((idle = true), abort.abort()), idleMs);
+        timer.refresh();
         pending += chunk as string;
         let newline: number;
         while ((newline = pending.indexOf('\n')) >= 0) {
