@@ -32,7 +32,20 @@ node -e '
   fs.writeFileSync(process.argv[2], JSON.stringify(runtime, null, 2) + "\n");
 ' "$root/package.json" "$out/package.json"
 cp "$root/package-lock.json" "$out/package-lock.json"
-(cd "$out" && npm install --omit=dev --omit=optional --include=optional --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+# npm prints some of its errors on stdout: its whole output goes to a log, shown when it fails.
+# The lockfile's packages are in npm's cache after the development install (--prefer-offline);
+# a failure (a registry that dropped a connection) is tried once more before the script gives up.
+npm_log="$out/.npm-install.log"
+npm_install() {
+  (cd "$out" && npm install --omit=dev --omit=optional --include=optional --no-audit --no-fund --ignore-scripts \
+    --prefer-offline --loglevel=error >"$npm_log" 2>&1)
+}
+if ! npm_install; then
+  echo "assemble-runtime.sh: npm install failed in $out, trying once more:" >&2
+  sed 's/^/  /' "$npm_log" >&2
+  npm_install || { echo "assemble-runtime.sh: npm install failed again:" >&2; sed 's/^/  /' "$npm_log" >&2; exit 1; }
+fi
+rm -f "$npm_log"
 # esbuild's platform binary is an optional dependency; --ignore-scripts skips nothing it needs.
 # The other optional dependencies nothing loads are removed (prune-optional.ts says which).
 rm -f "$out/package-lock.json"

@@ -1,7 +1,7 @@
 // The operator's runtime tree (operator/scripts/assemble-runtime.sh): what the image holds
 // under /app. Tests run the operator and the CLI from it, with the project's Node 24.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,17 +17,39 @@ export interface RuntimeTree {
 
 let assembled: Promise<RuntimeTree> | undefined;
 
-/** Assembles the tree once per test process into a temporary directory. */
+/**
+ * Where with-cluster.ts assembled the tree once for every test process it runs (one npm install
+ * for the whole suite, not one per test file side by side); the tree is never written to after.
+ */
+export const RUNTIME_TREE_ENV = 'KEELSON_RUNTIME_TREE';
+
+/** The tree with-cluster.ts assembled, or one assembled once per test process into a temporary directory. */
 export function runtimeTree(): Promise<RuntimeTree> {
   assembled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keelson-runtime-'));
-    await run(join(REPO_ROOT, 'operator', 'scripts', 'assemble-runtime.sh'), [dir], {
-      env: process.env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { dir, bin: join(dir, 'operator', 'bin', 'keelson.js') };
+    const given = process.env[RUNTIME_TREE_ENV];
+    if (given) {
+      const tree = treeAt(given);
+      if (!existsSync(tree.bin))
+        throw new Error(`${RUNTIME_TREE_ENV}=${given} holds no runtime tree (${tree.bin} is missing)`);
+      return tree;
+    }
+    return assembleRuntimeTree();
   })();
   return assembled;
+}
+
+/** Assembles this checkout's tree into a new temporary directory. */
+export async function assembleRuntimeTree(): Promise<RuntimeTree> {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-runtime-'));
+  await run(join(REPO_ROOT, 'operator', 'scripts', 'assemble-runtime.sh'), [dir], {
+    env: process.env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return treeAt(dir);
+}
+
+function treeAt(dir: string): RuntimeTree {
+  return { dir, bin: join(dir, 'operator', 'bin', 'keelson.js') };
 }
 
 const trees = new Map<string, Promise<RuntimeTree>>();
@@ -50,7 +72,7 @@ export function runtimeTreeAt(revision: string): Promise<RuntimeTree> {
         env: process.env,
         maxBuffer: 16 * 1024 * 1024,
       });
-      return { dir, bin: join(dir, 'operator', 'bin', 'keelson.js') };
+      return treeAt(dir);
     })();
     trees.set(revision, tree);
   }

@@ -10,6 +10,8 @@ import { ensureBinaries } from './binaries.ts';
 import { installCrds, loadKubeConfig } from './kube.ts';
 import { startExampleCharts } from './example-charts.ts';
 import { AUDITED_GROUP } from './audit-log.ts';
+import { assembleRuntimeTree, RUNTIME_TREE_ENV } from './runtime-tree.ts';
+import { rmSync } from 'node:fs';
 
 const sep = process.argv.indexOf('--');
 const command = sep >= 0 ? process.argv.slice(sep + 1) : [];
@@ -19,6 +21,10 @@ if (command.length === 0) {
 }
 
 const started = Date.now();
+// The operator's runtime tree, assembled once beside the control plane's start for every test
+// process the command runs (runtime-tree.ts), and removed when the command ends.
+const tree = assembleRuntimeTree();
+tree.catch(() => undefined);
 // The audit log records the requests of AUDITED_GROUP's members only: a test that runs a process
 // as one of them reads what it sent (test/harness/audit-log.ts); nobody else's costs anything.
 const cp = await ControlPlane.start({
@@ -27,6 +33,15 @@ const cp = await ControlPlane.start({
 });
 await installCrds(loadKubeConfig(cp.kubeconfig));
 const exampleCharts = await startExampleCharts();
+const treeDir = await tree.then(
+  (t) => t.dir,
+  async (err: unknown) => {
+    console.error(`with-cluster: the runtime tree could not be assembled: ${err instanceof Error ? err.message : err}`);
+    await exampleCharts.stop().catch(() => undefined);
+    await cp.stop();
+    process.exit(1);
+  },
+);
 console.error(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${cp.server} (dir ${cp.dir})`);
 
 const child = spawn(command[0]!, command.slice(1), {
@@ -36,6 +51,7 @@ const child = spawn(command[0]!, command.slice(1), {
     ...process.env,
     KUBECONFIG: cp.kubeconfig,
     KEELSON_TEST_CLUSTER_DIR: cp.dir,
+    [RUNTIME_TREE_ENV]: treeDir,
     PATH: `${dirname((await ensureBinaries()).helm)}:${process.env.PATH ?? ''}`,
   },
 });
@@ -45,6 +61,7 @@ const stop = async (code: number) => {
   stopping = true;
   await exampleCharts.stop().catch(() => undefined);
   await cp.stop();
+  rmSync(treeDir, { recursive: true, force: true });
   process.exit(code);
 };
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
