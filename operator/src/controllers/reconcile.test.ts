@@ -66,6 +66,16 @@ describe('reconcileKey', () => {
     assert.deepEqual(t.results, ['success']);
   });
 
+  it('comes back sooner in the lane a step asked for', async () => {
+    const t = definition({ metadata: { generation: 2 }, spec: {} }, [
+      async (ctx) => {
+        ctx.requeueAfterMs = 400;
+        ctx.requeueLane = 'high';
+      },
+    ]);
+    assert.deepEqual(await reconcileKey(t.def, 'ns/a'), { kind: 'after', delayMs: 400, lane: 'high' });
+  });
+
   it('writes no status when the reconcile changed nothing, and still requeues at the interval', async () => {
     const t = definition({ metadata: { generation: 2 }, spec: {} }, [
       async (ctx) => void (ctx.readyMessage = 'all good'),

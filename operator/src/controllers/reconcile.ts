@@ -8,7 +8,7 @@ import { withJitter } from '../core/duration.ts';
 import { stableStringify } from '../core/diff/object-hash.ts';
 import { FencedError } from '../core/sharding.ts';
 import { decideOutcome, type ReconcileResult } from './reconcile-errors.ts';
-import type { Requeue } from './work-queue.ts';
+import type { Lane, Requeue } from './work-queue.ts';
 
 /** The object shape the skeleton needs. */
 export interface ReconciledObject {
@@ -34,6 +34,8 @@ export interface StepContext<T extends ReconciledObject, S, F = Record<string, n
   readonly events: ObjectEvent[];
   /** Reconcile again after this long at the latest (a sync in progress); the interval when unset. */
   requeueAfterMs: number | undefined;
+  /** The lane of that requeue: high for work under way (a sync's next step), ahead of work not begun. */
+  requeueLane?: Lane;
   /** What the steps found, for the steps after them and for the conditions. */
   readonly facts: F;
 }
@@ -167,7 +169,7 @@ export async function reconcileKey<T extends ReconciledObject, S extends Reconci
   if (outcome.result !== 'success' || ctx.requeueAfterMs === undefined) return outcome.requeue;
   // A step asked to come back sooner than the interval (a sync in progress, a retry due).
   const delayMs = ctx.requeueAfterMs >= interval ? withJitter(interval, random) : ctx.requeueAfterMs;
-  return { kind: 'after', delayMs };
+  return ctx.requeueLane ? { kind: 'after', delayMs, lane: ctx.requeueLane } : { kind: 'after', delayMs };
 }
 
 /** Writes the status when it differs from the object's: a check that changed nothing writes nothing. */

@@ -91,6 +91,67 @@ describe('WorkQueue', () => {
     await q.stop();
   });
 
+  it('brings a key whose work is under way back ahead of the keys not begun, however many wait', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(
+      async (k) => {
+        seen.push(k);
+        if (k.startsWith('new-')) await sleep(20);
+        // The first step of a's sync: its next step comes back high after 10 ms.
+        return k === 'a' && seen.filter((s) => s === 'a').length === 1
+          ? { kind: 'after', delayMs: 10, lane: 'high' }
+          : done;
+      },
+      { concurrency: 1 },
+    );
+    q.add('a');
+    q.start();
+    await until(() => seen.length === 1);
+    for (let i = 0; i < 5; i++) q.add(`new-${i}`);
+    // A watch event (a's Deployment) adds a normally before its timer: it still goes high.
+    await sleep(2);
+    q.add('a');
+    await q.idle();
+    assert.equal(seen.indexOf('a', 1), 2, `a's next step right after the first new key: ${seen.join(' ')}`);
+    await q.stop();
+  });
+
+  it('leaves one worker to the normal lane while it waits, and gives high all of them when it does not', async () => {
+    const release = new Map<string, () => void>();
+    const q = new WorkQueue(
+      (key) =>
+        new Promise<Requeue>((resolve) => {
+          release.set(key, () => resolve(done));
+        }),
+      { concurrency: 3 },
+    );
+    for (const k of ['h1', 'h2', 'h3', 'h4']) q.add(k, 'high');
+    q.add('n1');
+    q.start();
+    await until(() => release.size === 3);
+    assert.deepEqual([...release.keys()], ['h1', 'h2', 'n1']);
+    release.get('n1')!();
+    await until(() => release.size === 4);
+    assert.deepEqual([...release.keys()], ['h1', 'h2', 'n1', 'h3'], 'no normal key waits: high takes the third worker');
+    for (const k of ['h1', 'h2', 'h3']) release.get(k)!();
+    await until(() => release.has('h4'));
+    release.get('h4')!();
+    await q.idle();
+    await q.stop();
+  });
+
+  it('a periodic requeue pending in the normal lane does not lift a low add', async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(async (k) => (seen.push(k), done), { concurrency: 1 });
+    q.addAfter('x', 60_000);
+    q.add('x', 'low');
+    q.add('a');
+    q.start();
+    await q.idle();
+    assert.deepEqual(seen, ['a', 'x']);
+    await q.stop();
+  });
+
   it('handles at most `concurrency` keys at once', async () => {
     let active = 0;
     let maxActive = 0;

@@ -2,14 +2,27 @@
 // most once however often it is added; a key is never handled by two workers at once (an
 // add while it is being handled runs it again afterwards); failures retry with a per-key
 // exponential backoff; and every handled key can ask to come back after a delay, which is
-// how periodic requeues (with jitter) keep a missed watch event from stranding an object. Keys
-// added to the low lane wait until no other key is queued or being handled (work that changes
-// nothing, such as Environments recording a revision that touched none of their inputs, goes
-// after the rest, and does not compete with it for the API server).
+// how periodic requeues (with jitter) keep a missed watch event from stranding an object.
+// Keys wait in one of three lanes:
+// - high: work already under way (an Environment's sync waiting on a hook or health) goes
+//   ahead of work not begun, so a fleet of ten thousand first reconciles does not leave each
+//   started sync waiting behind all the others; it takes all workers but one while normal
+//   keys wait, so new work still moves;
+// - normal: the rest;
+// - low: taken only when no other key waits or is being handled (work that changes nothing,
+//   such as Environments recording a revision that touched none of their inputs, goes after
+//   the rest and does not compete with it for the API server).
 
-/** What a handled key asks for next. */
+/** Where a key waits: high before normal before low. */
+export type Lane = 'high' | 'normal' | 'low';
+
+const RANK: Record<Lane, number> = { high: 2, normal: 1, low: 0 };
+
+/** What a handled key asks for next; `lane` is where it waits when the delay is over. @default normal */
 export type Requeue =
-  { readonly kind: 'done' } | { readonly kind: 'after'; readonly delayMs: number } | { readonly kind: 'backoff' };
+  | { readonly kind: 'done' }
+  | { readonly kind: 'after'; readonly delayMs: number; readonly lane?: Lane }
+  | { readonly kind: 'backoff' };
 
 export type KeyHandler = (key: string) => Promise<Requeue>;
 
@@ -27,15 +40,14 @@ export interface WorkQueueOptions {
 export class WorkQueue {
   readonly #handler: KeyHandler;
   readonly #options: Required<Omit<WorkQueueOptions, 'onError'>> & Pick<WorkQueueOptions, 'onError'>;
-  readonly #queue: string[] = [];
-  /** Keys queued in the low lane, taken only when #queue is empty. */
-  readonly #low: string[] = [];
-  /** Keys of the low lane being handled. */
-  readonly #lowProcessing = new Set<string>();
-  readonly #queued = new Set<string>();
-  readonly #processing = new Set<string>();
-  readonly #dirty = new Set<string>();
-  readonly #timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  readonly #lanes: Record<Lane, string[]> = { high: [], normal: [], low: [] };
+  /** Key → the lane it waits in. */
+  readonly #queued = new Map<string, Lane>();
+  /** Key being handled → the lane it was taken from. */
+  readonly #processing = new Map<string, Lane>();
+  /** Key added while being handled → the highest lane it was added to. */
+  readonly #dirty = new Map<string, Lane>();
+  readonly #timers = new Map<string, { at: number; lane: Lane; timer: NodeJS.Timeout }>();
   readonly #failures = new Map<string, number>();
   readonly #idleWaiters: (() => void)[] = [];
   readonly #settleWaiters: { matches: (key: string) => boolean; resolve: () => void }[] = [];
@@ -66,41 +78,45 @@ export class WorkQueue {
   }
 
   /**
-   * Queues a key now (a no-op when it is already waiting; a key waiting in the low lane moves
-   * up when added to the normal one). `low`: after every key of the normal lane.
+   * Queues a key now in `lane` (a no-op when it already waits in that lane or a higher one; a
+   * key waiting in a lower lane moves up).
    */
-  add(key: string, lane: 'normal' | 'low' = 'normal'): void {
-    this.#cancelTimer(key);
+  add(key: string, lane: Lane = 'normal'): void {
+    // A key due back in a higher lane (a sync under way) keeps it when an event brings it sooner.
+    // (Only high carries over: a periodic requeue's normal lane must not lift a low add.)
+    if (this.#cancelTimer(key) === 'high') lane = 'high';
     if (this.#processing.has(key)) {
-      this.#dirty.add(key);
+      this.#dirty.set(key, higher(this.#dirty.get(key), lane));
       return;
     }
-    if (this.#queued.has(key)) {
-      const at = lane === 'normal' ? this.#low.indexOf(key) : -1;
-      if (at >= 0) {
-        this.#low.splice(at, 1);
-        this.#queue.push(key);
-      }
-      return;
-    }
-    this.#queued.add(key);
-    (lane === 'low' ? this.#low : this.#queue).push(key);
+    const waiting = this.#queued.get(key);
+    if (waiting !== undefined && RANK[waiting] >= RANK[lane]) return;
+    if (waiting !== undefined) this.#lanes[waiting].splice(this.#lanes[waiting].indexOf(key), 1);
+    this.#queued.set(key, lane);
+    this.#lanes[lane].push(key);
     this.#pump();
   }
 
-  /** Queues a key after a delay; an earlier pending delay for the same key wins. */
-  addAfter(key: string, delayMs: number): void {
-    if (delayMs <= 0) return this.add(key);
+  /** Queues a key after a delay; an earlier pending delay for the same key wins, in the higher of the two lanes. */
+  addAfter(key: string, delayMs: number, lane: Lane = 'normal'): void {
+    if (delayMs <= 0) return this.add(key, lane);
     const at = Date.now() + delayMs;
     const existing = this.#timers.get(key);
-    if (existing && existing.at <= at) return;
+    if (existing && existing.at <= at) {
+      existing.lane = higher(existing.lane, lane);
+      return;
+    }
     if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      this.#timers.delete(key);
-      this.add(key);
-    }, delayMs);
-    timer.unref();
-    this.#timers.set(key, { at, timer });
+    const entry = {
+      at,
+      lane: higher(existing?.lane, lane),
+      timer: setTimeout(() => {
+        this.#timers.delete(key);
+        this.add(key, entry.lane);
+      }, delayMs),
+    };
+    entry.timer.unref();
+    this.#timers.set(key, entry);
   }
 
   /** Queues a key after its backoff delay (which doubles with each failure); returns the delay. */
@@ -122,13 +138,14 @@ export class WorkQueue {
     this.#cancelTimer(key);
     this.#failures.delete(key);
     this.#dirty.delete(key);
-    if (!this.#queued.delete(key)) return;
-    const lane = this.#queue.includes(key) ? this.#queue : this.#low;
-    lane.splice(lane.indexOf(key), 1);
+    const lane = this.#queued.get(key);
+    if (lane === undefined) return;
+    this.#queued.delete(key);
+    this.#lanes[lane].splice(this.#lanes[lane].indexOf(key), 1);
   }
 
   get length(): number {
-    return this.#queue.length + this.#low.length;
+    return this.#queued.size;
   }
 
   /** Resolves when no key is queued or being handled (timers may still be pending). */
@@ -139,22 +156,33 @@ export class WorkQueue {
 
   /** Resolves when no key that `matches` is being handled (say, the keys of a shard being handed back). */
   settled(matches: (key: string) => boolean): Promise<void> {
-    if (![...this.#processing].some(matches)) return Promise.resolve();
+    if (![...this.#processing.keys()].some(matches)) return Promise.resolve();
     return new Promise((resolve) => this.#settleWaiters.push({ matches, resolve }));
   }
 
   #pump(): void {
     while (this.#running && this.#workers < this.#options.concurrency) {
-      const normalBusy = this.#processing.size > this.#lowProcessing.size;
-      const lane = this.#queue.length > 0 ? this.#queue : normalBusy ? undefined : this.#low;
-      const key = lane?.shift();
-      if (key === undefined) break;
-      if (lane === this.#low) this.#lowProcessing.add(key);
+      const lane = this.#nextLane();
+      const key = lane && this.#lanes[lane].shift();
+      if (!lane || key === undefined) break;
       this.#queued.delete(key);
-      this.#processing.add(key);
+      this.#processing.set(key, lane);
       this.#workers++;
       void this.#work(key);
     }
+  }
+
+  #nextLane(): Lane | undefined {
+    const { high, normal, low } = this.#lanes;
+    if (high.length > 0) {
+      let highBusy = 0;
+      for (const lane of this.#processing.values()) if (lane === 'high') highBusy++;
+      if (normal.length === 0 || highBusy < Math.max(1, this.#options.concurrency - 1)) return 'high';
+    }
+    if (normal.length > 0) return 'normal';
+    if (high.length > 0 || low.length === 0) return undefined;
+    for (const lane of this.#processing.values()) if (lane !== 'low') return undefined;
+    return 'low';
   }
 
   async #work(key: string): Promise<void> {
@@ -166,13 +194,16 @@ export class WorkQueue {
       next = { kind: 'backoff' };
     }
     this.#processing.delete(key);
-    this.#lowProcessing.delete(key);
     this.#workers--;
     for (const waiter of this.#settleWaiters.splice(0))
-      if ([...this.#processing].some(waiter.matches)) this.#settleWaiters.push(waiter);
+      if ([...this.#processing.keys()].some(waiter.matches)) this.#settleWaiters.push(waiter);
       else waiter.resolve();
     if (this.#running) this.#follow(key, next);
-    if (this.#dirty.delete(key)) this.add(key);
+    const dirty = this.#dirty.get(key);
+    if (dirty !== undefined) {
+      this.#dirty.delete(key);
+      this.add(key, dirty);
+    }
     this.#pump();
     if (this.#workers === 0 && (this.length === 0 || !this.#running)) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
@@ -185,14 +216,19 @@ export class WorkQueue {
       return;
     }
     this.forget(key);
-    if (next.kind === 'after') this.addAfter(key, next.delayMs);
+    if (next.kind === 'after') this.addAfter(key, next.delayMs, next.lane);
   }
 
-  #cancelTimer(key: string): void {
+  /** Cancels the key's pending timer; returns the lane it would have queued the key in. */
+  #cancelTimer(key: string): Lane | undefined {
     const existing = this.#timers.get(key);
-    if (existing) {
-      clearTimeout(existing.timer);
-      this.#timers.delete(key);
-    }
+    if (!existing) return undefined;
+    clearTimeout(existing.timer);
+    this.#timers.delete(key);
+    return existing.lane;
   }
+}
+
+function higher(a: Lane | undefined, b: Lane): Lane {
+  return a !== undefined && RANK[a] > RANK[b] ? a : b;
 }

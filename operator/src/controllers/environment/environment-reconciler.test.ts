@@ -51,6 +51,8 @@ interface World {
   syncWindows?: SharedSyncWindow[];
   /** What a status patch throws, if anything. */
   statusError?: unknown;
+  /** Each step of an operation leaves it running (a wave waiting on health), back in 500 ms. */
+  running?: boolean;
 }
 
 /** A reconciler over in-memory fakes; returns it with what it wrote. */
@@ -88,6 +90,7 @@ function fixture(world: World) {
     step: async (op) => {
       calls.push(`step ${op.id}`);
       const tasks = (op.tasks ?? []).map((t) => ({ ...t, status: 'Succeeded' as const }));
+      if (world.running) return { operation: op, done: false, requeueAfterMs: 500, actions: [], resumed: false };
       return {
         operation: { ...op, phase: 'Succeeded', tasks },
         done: true,
@@ -179,6 +182,17 @@ describe('EnvironmentReconciler', () => {
     assert.equal(status?.sync?.revision, REVISION);
     await f.reconciler.reconcile(`${NS}/dev`);
     assert.equal(f.patches.length, 1, 'an unchanged status is not written again');
+  });
+
+  it('a sync left running comes back in the high lane, ahead of Environments not begun; a finished one does not', async () => {
+    const automated = environment({ sync: { automated: {} } });
+    const running = fixture({ env: automated, repo: repository, synthesize: synthesized, live: [], running: true });
+    assert.deepEqual(await running.reconciler.reconcile(`${NS}/dev`), { kind: 'after', delayMs: 500, lane: 'high' });
+    assert.ok(running.calls.includes('start'));
+    const finished = fixture({ env: automated, repo: repository, synthesize: synthesized, live: [] });
+    const requeue = await finished.reconciler.reconcile(`${NS}/dev`);
+    assert.ok(finished.calls.includes('start'));
+    assert.ok(requeue.kind === 'after' && requeue.lane === undefined, JSON.stringify(requeue));
   });
 
   it('manual policy and out of sync: no sync starts, and Synced says it waits for a request', async () => {

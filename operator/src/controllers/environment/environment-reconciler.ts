@@ -122,6 +122,7 @@ export class EnvironmentReconciler {
           const r = run(ctx);
           await r.sync();
           ctx.requeueAfterMs = r.requeueAfterMs;
+          if (r.underWay) ctx.requeueLane = 'high';
         },
       ],
       // Each step's error sets its own condition False (SourceReady, Synthesized…): environmentConditions.

@@ -42,6 +42,8 @@ export class ReconcileRun {
   #holdReason: string | undefined;
   /** Reconcile again after this long (a sync in progress, a retry due); the periodic check when unset. */
   requeueAfterMs: number | undefined;
+  /** A sync is under way (a wave waits on a hook or health): its next step goes ahead of Environments not begun. */
+  underWay = false;
   #error: ReconcileError | undefined;
   #failure: string | undefined;
 
@@ -266,6 +268,7 @@ export class ReconcileRun {
     const stepped = await stepOperation(this.#scope, executor, operation, desired);
     if (!stepped.finished) {
       this.requeueAfterMs = stepped.requeueAfterMs;
+      this.underWay = true;
       return;
     }
     // The live state changed: compare again. A success at the latest revision is compared
