@@ -175,15 +175,9 @@ try {
     };
   };
   let head = await repo.head('main');
-
-  if (PARTS.has('fleet')) {
-    const from = Date.now();
-    const cpu = cpuByProcess([...pids, ...cp.pids()]);
-    const t0 = performance.now();
-    await createFleetEnvironments(N, create);
-    const createdS = (performance.now() - t0) / 1000;
-    // A line a minute, so a run stopped or timed out early still tells how far it got, and at what memory.
-    const progress = setInterval(() => {
+  // A line a minute, so a run stopped or timed out early still tells how far it got, and at what memory.
+  const progressLines = (t0: number) =>
+    setInterval(() => {
       const done = Array.from({ length: N }, (_, i) => `e${i}`).filter(
         (name) => at(head!, name, true) && envs.get(name)!.healthy,
       ).length;
@@ -192,6 +186,14 @@ try {
       const pss = Math.round(Math.max(...memory.map((m) => m.peakProportionalMiB)));
       console.log(`progress: ${elapsed} s, ${done} of ${N} Synced and Healthy, peak ${peak} MiB (Pss ${pss} MiB)`);
     }, 60_000);
+
+  if (PARTS.has('fleet')) {
+    const from = Date.now();
+    const cpu = cpuByProcess([...pids, ...cp.pids()]);
+    const t0 = performance.now();
+    await createFleetEnvironments(N, create);
+    const createdS = (performance.now() - t0) / 1000;
+    const progress = progressLines(t0);
     try {
       // Half a second an Environment at least: the control plane's Deployment pipeline bounds it.
       const limit = Math.max(3_600_000, N * 500);
@@ -311,8 +313,13 @@ try {
       'every ConfigMap: generation 2',
     );
     const t0 = performance.now();
-    await refresh();
-    await until(async () => allAt(head!, true), 3_600_000, `all ${N} synced at the new code`, 250);
+    const progress = progressLines(t0);
+    try {
+      await refresh();
+      await until(async () => allAt(head!, true), 3_600_000, `all ${N} synced at the new code`, 250);
+    } finally {
+      clearInterval(progress);
+    }
     record({
       name: `a commit touching all ${N}: refresh → all Synced`,
       value: (performance.now() - t0) / 1000,
