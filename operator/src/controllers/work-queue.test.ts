@@ -13,6 +13,19 @@ async function until(check: () => boolean, ms = 2000): Promise<void> {
   }
 }
 
+/** A queue whose handler holds each key until the test releases it. */
+function heldQueue(concurrency: number) {
+  const release = new Map<string, () => void>();
+  const q = new WorkQueue(
+    (key) =>
+      new Promise<Requeue>((resolve) => {
+        release.set(key, () => resolve(done));
+      }),
+    { concurrency },
+  );
+  return { q, release };
+}
+
 describe('WorkQueue', () => {
   it('handles a key added many times while waiting once', async () => {
     const seen: string[] = [];
@@ -117,14 +130,7 @@ describe('WorkQueue', () => {
   });
 
   it('leaves one worker to the normal lane while it waits, and gives high all of them when it does not', async () => {
-    const release = new Map<string, () => void>();
-    const q = new WorkQueue(
-      (key) =>
-        new Promise<Requeue>((resolve) => {
-          release.set(key, () => resolve(done));
-        }),
-      { concurrency: 3 },
-    );
+    const { q, release } = heldQueue(3);
     for (const k of ['h1', 'h2', 'h3', 'h4']) q.add(k, 'high');
     q.add('n1');
     q.start();
@@ -236,14 +242,7 @@ describe('WorkQueue', () => {
   });
 
   it('settled waits for the matching keys being handled, not for the others', async () => {
-    const release = new Map<string, () => void>();
-    const q = new WorkQueue(
-      (key) =>
-        new Promise<Requeue>((resolve) => {
-          release.set(key, () => resolve(done));
-        }),
-      { concurrency: 3 },
-    );
+    const { q, release } = heldQueue(3);
     for (const key of ['a/1', 'a/2', 'b/1']) q.add(key);
     q.start();
     await until(() => release.size === 3);
