@@ -2,9 +2,9 @@
 // audits the ServiceAccounts of one namespace only (AUDITED_GROUP), and auditedKubeconfig(name)
 // gives a process the identity of one of them (cluster-admin, as the chart's ClusterRole is), so
 // a test tells that process's requests from everyone else's, tests running side by side too.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { serviceAccountKubeconfig } from './service-account.ts';
 
@@ -55,10 +55,33 @@ export function auditedRequests(name: string, from: number, to: number): Audited
   return readAuditLog(join(dir, 'audit.log'), `system:serviceaccount:${NAMESPACE}:${name}`, from, to);
 }
 
-/** The requests of `user` received in [from, to] (ms since the epoch) in an audit log file (JSON lines). */
+/**
+ * The files of an audit log, oldest first: the API server rotates `audit.log` at 100 MB into
+ * `audit-<time>.log` (a 10,000-Environment benchmark writes several), then goes on in `audit.log`.
+ */
+export function auditLogFiles(file: string): string[] {
+  const dir = dirname(file);
+  const stem = basename(file, '.log');
+  const rotated = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.startsWith(`${stem}-`) && name.endsWith('.log'))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
+  return [...rotated, ...(existsSync(file) ? [file] : [])];
+}
+
+/**
+ * The requests of `user` received in [from, to] (ms since the epoch) in an audit log (JSON
+ * lines), its rotated files included.
+ */
 export function readAuditLog(file: string, user: string, from: number, to: number): AuditedRequest[] {
-  if (!existsSync(file)) return [];
   const out: AuditedRequest[] = [];
+  for (const part of auditLogFiles(file)) readAuditFile(part, user, from, to, out);
+  return out;
+}
+
+function readAuditFile(file: string, user: string, from: number, to: number, out: AuditedRequest[]): void {
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line) continue;
     const e = JSON.parse(line) as {
@@ -82,5 +105,4 @@ export function readAuditLog(file: string, user: string, from: number, to: numbe
       dryRun: e.requestURI?.includes('dryRun=') ?? false,
     });
   }
-  return out;
 }
