@@ -60,8 +60,12 @@ export function createSynthesis(
     // A deploy repository's own package.json and lockfile, installed once per lockfile (ADR 15).
     dependencies: new DependencyStore({ cacheDir: `${config.cacheDir}/npm` }),
   });
-  const results = new ResultCache<SynthesisResult>(KEPT);
-  const reuse = new SynthesisReuse(() => Math.max(KEPT, Math.ceil(environments() * 1.25)));
+  // Both follow the fleet: with fewer results than Environments, a reconcile at the revision it
+  // synthesized misses and rebuilds its result from the reuse records (at 10,000 Environments,
+  // each reconcile of an unchanged one did). The results are the objects the reuse records hold.
+  const kept = () => Math.max(KEPT, Math.ceil(environments() * 1.25));
+  const results = new ResultCache<SynthesisResult>(kept);
+  const reuse = new SynthesisReuse(kept);
   return {
     synthesizer,
     // One warm worker per repository and path, reused across its commits.

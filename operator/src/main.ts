@@ -248,7 +248,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
         clusters.executors.track(env);
       },
       onGitRepository: (repo: GitRepositoryResource, deleted: boolean) => {
-        environments.onGitRepository(repo);
+        environments.onGitRepository(repo, deleted);
         notifications.onGitRepository(repo, deleted);
       },
     });

@@ -45,6 +45,35 @@ describe('the Environment controller', () => {
     await controller.stop();
   });
 
+  it('queues its Environments on a new artifact or a deletion of the GitRepository, not on a change they do not read', async () => {
+    const seen: string[] = [];
+    const reconciler = {
+      reconcile: async (key: string) => (seen.push(key), { kind: 'done' }),
+    } as unknown as EnvironmentReconciler;
+    const controller = new EnvironmentController({ reconciler, log });
+    controller.start();
+    for (let i = 0; i < 3; i++) controller.onEnvironment(env(`e${i}`));
+    await controller.idle();
+    const at = (commit: string, extra: object = {}) =>
+      ({
+        metadata: { namespace: 'shop', name: 'deploy', generation: 1, ...extra },
+        status: { artifact: { revision: `main@sha1:${commit}`, commit, fetchedAt: 'x' } },
+      }) as unknown as GitRepositoryResource;
+    const reconciled = async (repository: GitRepositoryResource, deleted = false) => {
+      seen.length = 0;
+      controller.onGitRepository(repository, deleted);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await controller.idle();
+      return seen.length;
+    };
+    assert.equal(await reconciled(at('a')), 3);
+    assert.equal(await reconciled(at('a', { annotations: { 'keelson.dev/refresh-requested-at': 't' } })), 0);
+    assert.equal(await reconciled(at('b')), 3, 'a new artifact');
+    assert.equal(await reconciled(at('b', { generation: 2 })), 3, 'a new spec');
+    assert.equal(await reconciled(at('b', { generation: 2 }), true), 3, 'deleted');
+    await controller.stop();
+  });
+
   it('with shards, reconciles only those it holds, queues a shard it takes, and stops at a fence', async () => {
     const seen: string[] = [];
     const held = new Set([0]);

@@ -36,6 +36,8 @@ export class EnvironmentController {
   readonly #sources = new Map<string, string[]>();
   /** Environment key → what last triggered it (spec generation, annotations, deletion). */
   readonly #triggers = new Map<string, string>();
+  /** GitRepository key → what of it its Environments last reconciled on (artifact, generation, deletion). */
+  readonly #sourceTriggers = new Map<string, string>();
 
   constructor(options: EnvironmentControllerOptions) {
     this.#options = options;
@@ -84,12 +86,20 @@ export class EnvironmentController {
     this.#add(key);
   }
 
-  /** A GitRepository changed (a new artifact, usually): every Environment using it reconciles, touched ones first. */
-  onGitRepository(repo: GitRepositoryResource): void {
+  /**
+   * A GitRepository changed in what its Environments read (a new artifact, usually): every
+   * Environment using it reconciles, touched ones first. A change they do not read (a refresh
+   * annotation, a condition's time, the last refresh handled) queues none of them: at 10,000
+   * Environments each such change cost 10,000 reconciles.
+   */
+  onGitRepository(repo: GitRepositoryResource, deleted = false): void {
+    const repoKey = `${repo.metadata.namespace}/${repo.metadata.name}`;
+    const trigger = sourceTrigger(repo);
+    if (!deleted && this.#sourceTriggers.get(repoKey) === trigger) return;
+    if (deleted) this.#sourceTriggers.delete(repoKey);
+    else this.#sourceTriggers.set(repoKey, trigger);
     const shards = this.#options.shards;
-    const keys = [...(this.#bySource.get(`${repo.metadata.namespace}/${repo.metadata.name}`) ?? [])].filter(
-      (key) => !shards || shards.accepts(key),
-    );
+    const keys = [...(this.#bySource.get(repoKey) ?? [])].filter((key) => !shards || shards.accepts(key));
     const touches = this.#options.touches;
     if (!touches || keys.length < 2) for (const key of keys) this.#add(key);
     else void this.#touchedFirst(keys, repo, touches);
@@ -183,6 +193,19 @@ export class EnvironmentController {
       set.add(key);
     }
   }
+}
+
+/** What of a GitRepository its Environments read: its generation, deletion, artifact, and why it has none. */
+function sourceTrigger(repo: GitRepositoryResource): string {
+  const artifact = repo.status?.artifact;
+  const notReady = repo.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.message;
+  return JSON.stringify([
+    repo.metadata.generation ?? null,
+    repo.metadata.deletionTimestamp ?? null,
+    artifact?.revision ?? null,
+    artifact?.commit ?? null,
+    artifact ? null : (notReady ?? null),
+  ]);
 }
 
 function sourcesOf(env: EnvironmentResource): string[] {

@@ -17,6 +17,16 @@ describe('ResultCache', () => {
     assert.equal(calls, 4);
   });
 
+  it('follows a bound that grows with the fleet', async () => {
+    let max = 2;
+    const cache = new ResultCache<number>(() => max);
+    for (const k of ['a', 'b', 'c']) await cache.get(k, true, async () => 1);
+    assert.equal(cache.size, 2);
+    max = 4;
+    for (const k of ['d', 'e', 'f']) await cache.get(k, true, async () => 1);
+    assert.equal(cache.size, 4);
+  });
+
   it('does not keep failures or uncacheable results', async () => {
     const cache = new ResultCache<number>(8);
     await assert.rejects(

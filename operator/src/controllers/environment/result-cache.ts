@@ -2,11 +2,12 @@
 // is not kept. What main.ts keeps synthesis results in: a revision's synthesis never changes.
 
 export class ResultCache<T> {
-  readonly #max: number;
+  readonly #max: () => number;
   readonly #entries = new Map<string, Promise<T>>();
 
-  constructor(max: number) {
-    this.#max = max;
+  /** @param max entries kept; a function when it follows the fleet (one per Environment at its revision) */
+  constructor(max: number | (() => number)) {
+    this.#max = typeof max === 'number' ? () => max : max;
   }
 
   /** The cached result of `key`, or `compute()`'s (cached when `cacheable`). */
@@ -21,7 +22,8 @@ export class ResultCache<T> {
     const running = compute();
     this.#entries.set(key, running);
     running.catch(() => this.#entries.delete(key));
-    while (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    const max = this.#max();
+    while (this.#entries.size > max) this.#entries.delete(this.#entries.keys().next().value!);
     return running;
   }
 
