@@ -45,7 +45,7 @@ describe('the Environment controller', () => {
     await controller.stop();
   });
 
-  it('queues its Environments on a new artifact or a deletion of the GitRepository, not on a change they do not read', async () => {
+  it('queues its Environments on a new artifact, a refresh handled or a deletion, not on a change they do not read', async () => {
     const seen: string[] = [];
     const reconciler = {
       reconcile: async (key: string) => (seen.push(key), { kind: 'done' }),
@@ -54,11 +54,15 @@ describe('the Environment controller', () => {
     controller.start();
     for (let i = 0; i < 3; i++) controller.onEnvironment(env(`e${i}`));
     await controller.idle();
-    const at = (commit: string, extra: object = {}) =>
+    const at = (commit: string, extra: object = {}, handled?: string) =>
       ({
         metadata: { namespace: 'shop', name: 'deploy', generation: 1, ...extra },
-        status: { artifact: { revision: `main@sha1:${commit}`, commit, fetchedAt: 'x' } },
+        status: {
+          artifact: { revision: `main@sha1:${commit}`, commit, fetchedAt: 'x' },
+          lastHandledRefreshAt: handled,
+        },
       }) as unknown as GitRepositoryResource;
+    const asked = { annotations: { 'keelson.dev/refresh-requested-at': 't' } };
     const reconciled = async (repository: GitRepositoryResource, deleted = false) => {
       seen.length = 0;
       controller.onGitRepository(repository, deleted);
@@ -67,7 +71,9 @@ describe('the Environment controller', () => {
       return seen.length;
     };
     assert.equal(await reconciled(at('a')), 3);
-    assert.equal(await reconciled(at('a', { annotations: { 'keelson.dev/refresh-requested-at': 't' } })), 0);
+    assert.equal(await reconciled(at('a', asked)), 0, 'a refresh asked for, not yet handled');
+    assert.equal(await reconciled(at('a', asked, 't')), 3, 'the refresh handled: fetch, then compare now');
+    assert.equal(await reconciled(at('a', asked, 't')), 0, 'the same again');
     assert.equal(await reconciled(at('b')), 3, 'a new artifact');
     assert.equal(await reconciled(at('b', { generation: 2 })), 3, 'a new spec');
     assert.equal(await reconciled(at('b', { generation: 2 }), true), 3, 'deleted');

@@ -87,10 +87,11 @@ export class EnvironmentController {
   }
 
   /**
-   * A GitRepository changed in what its Environments read (a new artifact, usually): every
-   * Environment using it reconciles, touched ones first. A change they do not read (a refresh
-   * annotation, a condition's time, the last refresh handled) queues none of them: at 10,000
-   * Environments each such change cost 10,000 reconciles.
+   * A GitRepository changed in what its Environments read (a new artifact, usually) or handled
+   * a refresh request (`keelson refresh`: fetch, then compare now): every Environment using it
+   * reconciles, touched ones first. A change they do not read (the refresh annotation before it
+   * is handled, a condition's time) queues none of them: at 10,000 Environments each such change
+   * cost 10,000 reconciles.
    */
   onGitRepository(repo: GitRepositoryResource, deleted = false): void {
     const repoKey = `${repo.metadata.namespace}/${repo.metadata.name}`;
@@ -195,7 +196,10 @@ export class EnvironmentController {
   }
 }
 
-/** What of a GitRepository its Environments read: its generation, deletion, artifact, and why it has none. */
+/**
+ * What of a GitRepository its Environments reconcile on: its generation, deletion, artifact,
+ * why it has none, and the last refresh request it handled.
+ */
 function sourceTrigger(repo: GitRepositoryResource): string {
   const artifact = repo.status?.artifact;
   const notReady = repo.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False')?.message;
@@ -205,6 +209,7 @@ function sourceTrigger(repo: GitRepositoryResource): string {
     artifact?.revision ?? null,
     artifact?.commit ?? null,
     artifact ? null : (notReady ?? null),
+    repo.status?.lastHandledRefreshAt ?? null,
   ]);
 }
 
