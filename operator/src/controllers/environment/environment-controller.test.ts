@@ -84,10 +84,11 @@ describe('the Environment controller', () => {
     const seen: string[] = [];
     const held = new Set([0]);
     let turnedAway = 0;
+    let fences = 1;
     const reconciler = {
       reconcile: async (key: string) => {
         seen.push(key);
-        if (key === 'shop/e2') throw new FencedError(0, key);
+        if (key === 'shop/e2' && fences-- > 0) throw new FencedError(0, key);
         return { kind: 'done' };
       },
     } as unknown as EnvironmentReconciler;
@@ -96,11 +97,16 @@ describe('the Environment controller', () => {
       reconciler,
       log,
       shards: { shardOf, accepts: (key) => held.has(shardOf(key)), turnedAway: () => turnedAway++ },
+      fencedRetryMs: 20,
     });
     controller.start();
     for (let i = 0; i < 4; i++) controller.onEnvironment(env(`e${i}`));
     await controller.idle();
     assert.deepEqual(seen.sort(), ['shop/e0', 'shop/e2'], 'shard 0 only; the fenced one ends quietly');
+    // A fence from a late renewal, the shard still held: the key comes back and reconciles.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await controller.idle();
+    assert.deepEqual(seen.sort(), ['shop/e0', 'shop/e2', 'shop/e2']);
     assert.deepEqual(controller.keysOf(1).sort(), ['shop/e1', 'shop/e3']);
     seen.length = 0;
     held.add(1);

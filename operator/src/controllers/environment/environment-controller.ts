@@ -25,6 +25,8 @@ export interface EnvironmentControllerOptions {
   readonly touches?: (key: string, repo: GitRepositoryResource) => Promise<boolean>;
   /** With sharding (ADR 0023): only the Environments of the shards this replica holds are queued. */
   readonly shards?: Pick<ShardGate, 'accepts' | 'shardOf' | 'turnedAway'>;
+  /** How soon a reconcile stopped by a fence looks again whether this replica holds the shard. @default 5 s */
+  readonly fencedRetryMs?: number;
 }
 
 export class EnvironmentController {
@@ -168,9 +170,13 @@ export class EnvironmentController {
       return await this.#options.reconciler.reconcile(key);
     } catch (err) {
       if (!(err instanceof FencedError)) throw err;
-      // The shard went elsewhere mid-reconcile: its new holder resumes from status.operation.
+      // The shard's Lease was not sure to be held for the write (gone elsewhere, or its renewal
+      // late under load): nothing was written. Its holder resumes from status.operation; the
+      // key comes back here, and is turned away above unless this replica holds the shard then
+      // (at 10,000 Environments on two replicas, 15 whose writes met a late renewal were never
+      // reconciled again while the replica kept their shards).
       this.#options.log.info('reconcile stopped: its shard is no longer held', { environment: key, shard: err.shard });
-      return { kind: 'done' };
+      return { kind: 'after', delayMs: this.#options.fencedRetryMs ?? 5000 };
     }
   }
 
