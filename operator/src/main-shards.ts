@@ -152,19 +152,26 @@ export function shardListener(c: ShardedControllers): ShardListener {
   };
 }
 
-/** The Environment store with its writes fenced: a replica out of the shard writes no status or finalizer. */
+/**
+ * The Environment store with its writes fenced: a replica out of the shard writes no status or
+ * finalizer. The fence is checked at once and again last before the request goes out (a
+ * replica paused between the two, on its way to the API server, would send a write its Lease
+ * no longer allows: the sharding test's paused replica did).
+ */
 export function fencedStore(store: EnvironmentStore, gate: ShardGate | undefined): EnvironmentStore {
   if (!gate) return store;
   return {
     getEnvironment: (namespace, name) => store.getEnvironment(namespace, name),
     getGitRepository: (namespace, name) => store.getGitRepository(namespace, name),
     setEnvironmentFinalizers: async (namespace, name, finalizers) => {
-      gate.fence(`${namespace}/${name}`);
-      return store.setEnvironmentFinalizers(namespace, name, finalizers);
+      const guard = () => gate.fence(`${namespace}/${name}`);
+      guard();
+      return store.setEnvironmentFinalizers(namespace, name, finalizers, guard);
     },
     patchEnvironmentStatus: async (namespace, name, status, options) => {
-      gate.fence(`${namespace}/${name}`);
-      return store.patchEnvironmentStatus(namespace, name, status, options);
+      const guard = () => gate.fence(`${namespace}/${name}`);
+      guard();
+      return store.patchEnvironmentStatus(namespace, name, status, { ...options, guard });
     },
   };
 }

@@ -131,4 +131,29 @@ describe('RestTransport', () => {
     // The request in flight either made it before the close or failed; it never hangs.
     assert.ok(outcome === 'written' || outcome instanceof Error, String(outcome));
   });
+
+  it("checks a write's own guard last before it goes out: a guard that refuses sends nothing", async () => {
+    const transport = new LazyRestTransport(kc);
+    const path = `/api/v1/namespaces/${ns}/configmaps`;
+    let allowed = true;
+    let checks = 0;
+    const guard = () => {
+      checks++;
+      if (!allowed) throw new Error('fenced: the shard is not held');
+    };
+    try {
+      await transport.request({ method: 'POST', path, body: { metadata: { name: 'guarded-ok' } }, guard });
+      assert.ok(checks >= 2, `checked before the send and on the connection (${checks})`);
+      allowed = false;
+      await assert.rejects(
+        transport.request({ method: 'POST', path, body: { metadata: { name: 'guarded-refused' } }, guard }),
+        /fenced: the shard is not held/,
+      );
+      await transport.request({ method: 'GET', path, guard }); // a read is never fenced
+      const names = (await core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name);
+      assert.ok(names.includes('guarded-ok') && !names.includes('guarded-refused'), names.join(', '));
+    } finally {
+      transport.close();
+    }
+  });
 });

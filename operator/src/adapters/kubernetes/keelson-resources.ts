@@ -117,7 +117,7 @@ export class KeelsonResources {
     namespace: string,
     name: string,
     status: Partial<Record<keyof EnvironmentStatus, unknown>>,
-    options: { readonly firstStatus?: boolean } = {},
+    options: { readonly firstStatus?: boolean; readonly guard?: () => void } = {},
   ): Promise<EnvironmentResource> {
     // A merge patch creates the status, and with no earlier value there is nothing to linger.
     const create = () =>
@@ -126,6 +126,7 @@ export class KeelsonResources {
         subresource: 'status',
         contentType: MERGE_PATCH,
         body: { status: Object.fromEntries(Object.entries(status).map(([k, v]) => [k, v ?? null])) },
+        guard: options.guard,
       }) as Promise<EnvironmentResource>;
     if (options.firstStatus) return create();
     const ops = Object.entries(status).map(([field, value]) =>
@@ -137,6 +138,7 @@ export class KeelsonResources {
         subresource: 'status',
         body: ops.filter((o) => o.op === 'add'),
         contentType: JSON_PATCH,
+        guard: options.guard,
       }) as Promise<EnvironmentResource>);
     } catch (err) {
       // No status yet after all (or a field to remove is absent).
@@ -150,11 +152,13 @@ export class KeelsonResources {
     namespace: string,
     name: string,
     finalizers: readonly string[],
+    guard?: () => void,
   ): Promise<EnvironmentResource> {
     return this.#call('Environment', namespace, name, {
       method: 'PATCH',
       body: { metadata: { finalizers: [...finalizers] } },
       contentType: MERGE_PATCH,
+      guard,
     }) as Promise<EnvironmentResource>;
   }
 
@@ -196,7 +200,7 @@ export class KeelsonResources {
     kind: Kind,
     namespace: string,
     name: string,
-    req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string },
+    req: { method: 'GET' | 'PATCH'; subresource?: string; body?: unknown; contentType?: string; guard?: () => void },
   ): Promise<unknown> {
     const path = `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(namespace)}/${PLURAL[kind]}/${encodeURIComponent(name)}${req.subresource ? `/${req.subresource}` : ''}`;
     try {
@@ -205,6 +209,7 @@ export class KeelsonResources {
         path,
         body: req.body,
         contentType: req.contentType,
+        guard: req.guard,
       });
       if (this.#cache) this.#written.wrote(`${kind}/${namespace}/${name}`, result?.metadata?.resourceVersion);
       return result;

@@ -47,6 +47,11 @@ export interface RestRequest {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly contentType?: string;
+  /**
+   * A write's own fence (a shard's Lease for that object), checked where a guarded view's is:
+   * last before the request goes out and again once it has its connection.
+   */
+  readonly guard?: () => void;
 }
 
 export interface RestTransportOptions {
@@ -203,7 +208,7 @@ export class RestTransport {
         throw new TransportClosedError(req.method, req.path);
       await this.#freshCredentials();
       // Checked last before the request goes out: nothing awaited between the check and the send.
-      if (req.method !== 'GET') this.#guard?.();
+      if (req.method !== 'GET') this.#checks(req)();
       const answer = await this.#send(req, url, payload);
       // 429: the API server's priority and fairness turned it away before handling it, so any
       // verb may be sent again, after the Retry-After it names (as client-go does).
@@ -215,6 +220,14 @@ export class RestTransport {
       if (answer.status < 200 || answer.status >= 300) throw apiErrorOf(answer, req.method, url.pathname);
       return { answer, path: url.pathname };
     }
+  }
+
+  /** The view's guard and the request's own, in one. */
+  #checks(req: RestRequest): () => void {
+    return () => {
+      this.#guard?.();
+      req.guard?.();
+    };
   }
 
   /** One attempt: the answer whatever its status, or a rejection when none came. */
@@ -266,7 +279,7 @@ export class RestTransport {
         ),
       );
       r.on('error', reject);
-      const guard = req.method === 'GET' ? undefined : this.#guard;
+      const guard = req.method === 'GET' || (!this.#guard && !req.guard) ? undefined : this.#checks(req);
       if (!guard) r.end(payload);
       // Checked again once the request has its connection: a new one connects outside this
       // code (a replica paused meanwhile would send a write its fence no longer allows).

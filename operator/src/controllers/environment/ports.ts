@@ -16,12 +16,18 @@ export interface ArtifactSource {
 export interface EnvironmentStore {
   getEnvironment(namespace: string, name: string): Promise<EnvironmentResource>;
   getGitRepository(namespace: string, name: string): Promise<GitRepositoryResource>;
-  setEnvironmentFinalizers(namespace: string, name: string, finalizers: string[]): Promise<EnvironmentResource>;
+  /** `guard`: a fence checked last before the write goes out (it throws to refuse it). */
+  setEnvironmentFinalizers(
+    namespace: string,
+    name: string,
+    finalizers: string[],
+    guard?: () => void,
+  ): Promise<EnvironmentResource>;
   patchEnvironmentStatus(
     namespace: string,
     name: string,
     status: EnvironmentStatus,
-    options: { readonly firstStatus: boolean },
+    options: { readonly firstStatus: boolean; readonly guard?: () => void },
   ): Promise<EnvironmentResource>;
 }
 
