@@ -45,7 +45,7 @@ describe('the Environment controller', () => {
     await controller.stop();
   });
 
-  it('queues its Environments on a new artifact, a refresh handled or a deletion, not on a change they do not read', async () => {
+  it('queues its Environments on a new artifact, a refresh handled or a deletion, not on the rest', async () => {
     const seen: string[] = [];
     const reconciler = {
       reconcile: async (key: string) => (seen.push(key), { kind: 'done' }),

@@ -184,7 +184,7 @@ describe('EnvironmentReconciler', () => {
     assert.equal(f.patches.length, 1, 'an unchanged status is not written again');
   });
 
-  it('a sync left running comes back in the high lane, ahead of Environments not begun; a finished one does not', async () => {
+  it('a sync left running comes back in the high lane, ahead of work not begun; a finished one does not', async () => {
     const automated = environment({ sync: { automated: {} } });
     const running = fixture({ env: automated, repo: repository, synthesize: synthesized, live: [], running: true });
     assert.deepEqual(await running.reconciler.reconcile(`${NS}/dev`), { kind: 'after', delayMs: 500, lane: 'high' });
