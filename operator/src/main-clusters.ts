@@ -20,7 +20,8 @@ import type { HealthAssessor } from './core/health/index.ts';
 import type { Logger } from './core/logger.ts';
 import type { KubeObject } from './core/manifest.ts';
 import type { SecretRedactor } from './core/redact.ts';
-import { ManagedObjectWatches, watchCustomResourceDefinitions } from './main-watches.ts';
+import { ManagedObjectWatches, type WatchedShards } from './adapters/kubernetes/managed-object-watches.ts';
+import { watchCustomResourceDefinitions } from './main-watches.ts';
 
 /** Time limit of one request to a remote cluster. */
 const REMOTE_REQUEST_TIMEOUT_MS = 10_000;
@@ -44,6 +45,8 @@ export interface ClustersOptions {
   readonly onReachable: (namespace: string, name: string) => void;
   /** The shards' fence, for the executors of remote clusters as for the local one (ADR 0023). */
   readonly fence?: (key: string) => void;
+  /** The shard of an Environment and the shards watched, run sharded (ADR 0026). */
+  readonly shards?: { readonly shardOf: (key: string) => number; readonly watched: WatchedShards };
 }
 
 export interface Clusters {
@@ -95,6 +98,7 @@ function connectRemote(
     namespaces: [],
     log,
     onObject: options.onObject,
+    shards: options.shards?.watched,
   });
   const executors = new KubernetesExecutorFactory({
     kubeConfig,
@@ -105,6 +109,7 @@ function connectRemote(
     timeoutMs: REMOTE_REQUEST_TIMEOUT_MS,
     log,
     fence: options.fence,
+    shardOf: options.shards?.shardOf,
   });
   const closing = new AbortController();
   const crdWatch = watchCrdsUntilClosed(kubeConfig, resourceMap, watches, log, closing.signal);

@@ -10,6 +10,7 @@ import type { Logger } from './core/logger.ts';
 import type { OperatorConfig } from './core/operator-config.ts';
 import { FencedError, shardOf } from './core/sharding.ts';
 import type { EnvironmentStore } from './controllers/environment/ports.ts';
+import type { WatchedShards } from './adapters/kubernetes/managed-object-watches.ts';
 
 /** What the controllers ask: whether an object (by `namespace/name`) is this replica's now. */
 export interface ShardGate {
@@ -131,12 +132,17 @@ export interface ShardedControllers {
   /** Per-Environment metrics: a shard gone, its Environments are reported by their new holder only. */
   readonly metrics: { forget(namespace: string, name: string): void };
   readonly held: () => readonly number[];
+  /** The shards the managed-object watches select (ADR 0026). */
+  readonly watched?: WatchedShards;
 }
 
 export function shardListener(c: ShardedControllers): ShardListener {
   return {
     acquired: (shard) => {
-      c.environments.enqueueShard(shard);
+      // Its objects listed first, so its Environments' first reconciles read them from the cache.
+      void (c.watched?.set(shard, true) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => c.environments.enqueueShard(shard));
       for (const g of c.gitRepositories) g.enqueueShard(shard);
       c.notifications.reshard();
     },
@@ -145,6 +151,7 @@ export function shardListener(c: ShardedControllers): ShardListener {
       await Promise.all([c.environments.drainShard(shard), ...c.gitRepositories.map((g) => g.drainShard(shard))]);
     },
     lost: (shard) => {
+      void c.watched?.set(shard, false).catch(() => undefined);
       for (const key of c.environments.keysOf(shard)) c.metrics.forget(...splitKey(key));
       c.notifications.reshard();
     },

@@ -19,6 +19,7 @@ import { onKubernetesRequest, RestTransport } from './adapters/kubernetes/rest-t
 import { JsonLogger } from './adapters/log/json-logger.ts';
 import { EnvironmentMetrics } from './adapters/metrics/environment-metrics.ts';
 import { createRegistry } from './adapters/metrics/registry.ts';
+import { watchedObjectsGauge } from './adapters/metrics/watch-metrics.ts';
 import { KubernetesRequestMetrics, ReconcileMetrics } from './adapters/metrics/reconcile-metrics.ts';
 import { EntryCache } from './adapters/pass/entry-cache.ts';
 import { ChartAccessLoader } from './controllers/environment/chart-access.ts';
@@ -37,7 +38,8 @@ import { GitRepositoryController } from './controllers/git-repository.ts';
 import { NotificationMetrics } from './adapters/metrics/notification-metrics.ts';
 import { NotificationController } from './controllers/notification/notification-controller.ts';
 import { KubernetesNotificationStore } from './controllers/notification/notification-store.ts';
-import { ManagedObjectWatches, watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
+import { ManagedObjectWatches, WatchedShards } from './adapters/kubernetes/managed-object-watches.ts';
+import { watchCustomResourceDefinitions, watchKeelsonResources } from './main-watches.ts';
 import { createClusters } from './main-clusters.ts';
 import { createSynthesis, touchedBy } from './main-synthesis.ts';
 import { SyncWindowWatch } from './adapters/kubernetes/sync-window-watch.ts';
@@ -70,6 +72,9 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   // With --shards, the objects of this replica's shards only (ADR 0023); `gate` undefined without.
   const sharding = createSharding(config, kc, { registry, log, listener: () => listener });
   const gate = sharding.enabled ? sharding : undefined;
+  // Run sharded, the managed objects carry their shard and each replica watches its own (ADR 0026).
+  const watchedShards = gate ? new WatchedShards() : undefined;
+  const shardLabels = gate && watchedShards ? { shardOf: gate.shardOf, watched: watchedShards } : undefined;
 
   // One Git source (one object cache per URL) shared by the GitRepository controllers of
   // every watched namespace.
@@ -99,7 +104,9 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     namespaces: config.namespaces,
     log,
     onObject: (obj) => environments.onManagedObject(obj),
+    shards: watchedShards,
   });
+  watchedObjectsGauge(registry, () => managed.counts());
   // The users' health rules (--health-rules), watched; every assessment goes through them.
   const healthRules = config.healthRules
     ? new HealthRulesController(kc, {
@@ -121,6 +128,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     ...assessHealth,
     log,
     fence: gate?.fence,
+    shardOf: gate?.shardOf,
   });
   // Environments with spec.destination: one connection per remote cluster, shared (docs/clusters.md).
   const clusters = createClusters({
@@ -135,6 +143,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     onObject: (obj) => environments.onManagedObject(obj),
     onReachable: (namespace, name) => environments.enqueue(namespace, name),
     fence: gate?.fence,
+    shards: shardLabels,
   });
   const chartAccess = new ChartAccessLoader(kc, redactor);
   const npmAccess = new NpmAccessLoader(kc, redactor);
@@ -216,6 +225,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
     notifications,
     metrics,
     held: () => sharding.describe().held,
+    watched: watchedShards,
   });
   let keelsonWatches: (KeelsonResourceCache & { stop(): Promise<void> }) | undefined;
   let crdWatch: { stop(): Promise<void> } | undefined;

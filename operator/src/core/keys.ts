@@ -5,6 +5,11 @@
 export const LABEL_ENVIRONMENT = 'keelson.dev/environment';
 /** Label on every managed object: the namespace of the Environment that owns it. */
 export const LABEL_ENVIRONMENT_NAMESPACE = 'keelson.dev/environment-namespace';
+/**
+ * Label on every managed object when the operator runs sharded (--shards): the shard of the
+ * owning Environment, so each replica watches only its own shards' objects (ADR 0026).
+ */
+export const LABEL_SHARD = 'keelson.dev/shard';
 /** Label on synthesized objects: the app (cdk8s Chart) of the deploy repo they come from. */
 export const LABEL_APP = 'keelson.dev/app';
 

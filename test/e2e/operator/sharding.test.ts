@@ -3,7 +3,8 @@
 // middle of a sync has its shards taken within the lease duration and the sync finishes with
 // its hook run once; a replica joining takes half of two replicas' shards; a replica paused in
 // the middle of a sync (SIGSTOP) sends no write after it wakes until it holds a shard again,
-// as the API server's audit log of its requests shows.
+// as the API server's audit log of its requests shows. Each replica watches only its own
+// shards' objects, which carry their shard as a label (ADR 0026).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -120,8 +121,20 @@ describe('sharding over replicas', () => {
     await start('replica-b');
     const split = await holding({ 'replica-a': 2, 'replica-b': 2 });
     await allSynced((await story.repo.head())!, split);
-    for (const env of ENVIRONMENTS)
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    for (const env of ENVIRONMENTS) {
       assert.equal((await story.environment(env)).status?.reconciledBy?.shard, shardOfEnv(env), env);
+      const settings = await core.readNamespacedConfigMap({ name: 'settings', namespace: story.targets[env]! });
+      assert.equal(settings.metadata?.labels?.['keelson.dev/shard'], String(shardOfEnv(env)), `${env}'s shard label`);
+    }
+    // Each replica's watches hold its own shards' objects only (ADR 0026): one ConfigMap per Environment.
+    const ownedBy = (r: string) => ENVIRONMENTS.filter((e) => split.get(shardOfEnv(e)) === r).length;
+    const watchedConfigMaps = async (op: OperatorProcess) =>
+      Number((await op.metrics()).match(/^keelson_watched_objects\{kind="ConfigMap"\} (\d+)$/m)?.[1] ?? -1);
+    await eventually(async () => (await watchedConfigMaps(a)) === ownedBy('replica-a'), {
+      message: `replica-a watching its ${ownedBy('replica-a')} ConfigMaps`,
+    });
+    assert.equal(await watchedConfigMaps(replicas.get('replica-b')!), ownedBy('replica-b'));
     const metrics = await a.metrics();
     assert.match(metrics, /^keelson_shard_replicas 2$/m);
     const held = [...metrics.matchAll(/^keelson_shard_held\{shard="(\d)"\} 1$/gm)].map((m) => Number(m[1]));

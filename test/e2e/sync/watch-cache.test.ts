@@ -13,7 +13,11 @@ import { onKubernetesRequest, RestTransport } from '../../../operator/src/adapte
 import { silentLogger } from '../../../operator/src/core/logger.ts';
 import { keyOf, type KubeObject } from '../../../operator/src/core/manifest.ts';
 import { inventoryEntry } from '../../../operator/src/core/sync/prune-set.ts';
-import { ManagedObjectWatches, watchKeelsonResources } from '../../../operator/src/main-watches.ts';
+import {
+  ManagedObjectWatches,
+  WatchedShards,
+} from '../../../operator/src/adapters/kubernetes/managed-object-watches.ts';
+import { watchKeelsonResources } from '../../../operator/src/main-watches.ts';
 import { createTestNamespace, deleteNamespace, eventually } from '../../harness/kube.ts';
 import { configMap, createEnvironment, deployment, executorFor, kc } from './sync-fixtures.ts';
 
@@ -238,6 +242,54 @@ describe('watch caches', () => {
       resources.useCache(undefined);
       resources.close();
       await watches.stop();
+    }
+  });
+
+  it('run sharded, watches only the shards held, listed again as a shard comes or goes', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const labelled = (name: string, shard: string) => ({
+      metadata: {
+        name,
+        labels: { 'keelson.dev/environment': 'e', 'keelson.dev/environment-namespace': ns, 'keelson.dev/shard': shard },
+      },
+    });
+    for (const shard of ['0', '1', '2'])
+      await core.createNamespacedConfigMap({ namespace: ns, body: labelled(`in-${shard}`, shard) });
+    const shards = new WatchedShards();
+    const reported: string[] = [];
+    const sharded = new ManagedObjectWatches({
+      kubeConfig: kc,
+      resourceMap: new ResourceMap(transport),
+      namespaces: [ns],
+      log: silentLogger,
+      onObject: (obj) => reported.push(obj.metadata.name),
+      shards,
+    });
+    const address = (name: string) => ({ apiVersion: 'v1', key: { kind: 'ConfigMap', namespace: ns, name } });
+    const held = () => ['in-0', 'in-1', 'in-2'].filter((n) => sharded.cached(address(n)));
+    try {
+      await sharded.track([inventoryEntry(configMap(ns, 'x'))]);
+      assert.equal(sharded.covers(address('in-0')), false, 'no shard held: nothing is watched, every read a request');
+      await shards.set(0, true);
+      assert.deepEqual(held(), ['in-0']);
+      assert.equal(sharded.covers(address('in-1')), true);
+      await shards.set(2, true);
+      assert.deepEqual(held(), ['in-0', 'in-2']);
+      assert.deepEqual(reported, ['in-0', 'in-2'], 'an object listed again unchanged is not reported again');
+      await core.patchNamespacedConfigMap(
+        { namespace: ns, name: 'in-2', body: { data: { round: 'yes' } } },
+        mergePatch,
+      );
+      await eventually(async () => roundOf(sharded.cached(address('in-2'))) === 'yes', {
+        message: 'an edit of a held shard’s object seen',
+      });
+      await shards.set(0, false);
+      assert.deepEqual(held(), ['in-2'], 'a shard gone: its objects leave the cache');
+      assert.deepEqual(sharded.counts(), new Map([['ConfigMap', 1]]));
+      await shards.set(2, false);
+      assert.equal(sharded.covers(address('in-2')), false);
+    } finally {
+      await sharded.stop();
     }
   });
 });

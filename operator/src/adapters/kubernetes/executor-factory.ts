@@ -42,6 +42,12 @@ export interface ExecutorFactoryOptions {
    * nothing more (ADR 0023). @default every write is sent
    */
   readonly fence?: (key: string) => void;
+  /**
+   * The shard of the Environment (`namespace/name`) when the operator runs sharded: the objects
+   * its executor applies carry it as a label, which each replica's watches select (ADR 0026).
+   * @default no shard label
+   */
+  readonly shardOf?: (key: string) => number;
 }
 
 export class KubernetesExecutorFactory {
@@ -66,7 +72,7 @@ export class KubernetesExecutorFactory {
     const transport = fence ? shared.guarded(() => fence(key)) : shared;
     const resources = this.#options.resources;
     const executor = new SyncExecutor(transport, await this.#resources(), {
-      owner: { namespace: env.metadata.namespace, name: env.metadata.name },
+      owner: { namespace: env.metadata.namespace, name: env.metadata.name, shard: this.#options.shardOf?.(key) },
       persist: async (operation: Operation) => {
         fence?.(key);
         await resources.patchEnvironmentStatus(env.metadata.namespace, env.metadata.name, { operation });

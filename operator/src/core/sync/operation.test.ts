@@ -48,6 +48,25 @@ describe('retentionOf', () => {
   }
 });
 
+describe('withOwnership', () => {
+  it('labels the object with its Environment, and with its shard only when the operator runs sharded', () => {
+    const labels = (o: KubeObject) => o.metadata.labels;
+    assert.deepEqual(labels(withOwnership(cm(), owner)), {
+      'keelson.dev/environment': 'prod',
+      'keelson.dev/environment-namespace': 'keelson',
+    });
+    assert.deepEqual(labels(withOwnership(cm(), { ...owner, shard: 0 })), {
+      'keelson.dev/environment': 'prod',
+      'keelson.dev/environment-namespace': 'keelson',
+      'keelson.dev/shard': '0',
+    });
+    assert.equal(
+      withOwnership(cm(), { ...owner, shard: 11 }).metadata.annotations?.['keelson.dev/owner'],
+      'keelson/prod',
+    );
+  });
+});
+
 describe('expireOperation', () => {
   const T0 = Date.parse('2026-01-01T00:00:00Z');
   const op: Operation = {

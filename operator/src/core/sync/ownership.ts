@@ -14,12 +14,15 @@ import {
   LABEL_ENVIRONMENT,
   LABEL_ENVIRONMENT_NAMESPACE,
   LABEL_HOOK_OF,
+  LABEL_SHARD,
 } from '../keys.ts';
 
 /** The Environment that owns what a sync applies. */
 export interface OwnerReference {
   readonly name: string;
   readonly namespace: string;
+  /** Its shard when the operator runs sharded (ADR 0026): the objects carry it as a label. */
+  readonly shard?: number;
 }
 
 export function ownerAnnotation(owner: OwnerReference): string {
@@ -28,15 +31,17 @@ export function ownerAnnotation(owner: OwnerReference): string {
 
 /** A copy of the object carrying the owner's labels and annotation. */
 export function withOwnership(obj: KubeObject, owner: OwnerReference): KubeObject {
+  const labels: Record<string, string> = {
+    ...obj.metadata.labels,
+    [LABEL_ENVIRONMENT]: owner.name,
+    [LABEL_ENVIRONMENT_NAMESPACE]: owner.namespace,
+  };
+  if (owner.shard !== undefined) labels[LABEL_SHARD] = String(owner.shard);
   return {
     ...obj,
     metadata: {
       ...obj.metadata,
-      labels: {
-        ...obj.metadata.labels,
-        [LABEL_ENVIRONMENT]: owner.name,
-        [LABEL_ENVIRONMENT_NAMESPACE]: owner.namespace,
-      },
+      labels,
       annotations: { ...obj.metadata.annotations, [ANNOTATION_OWNER]: ownerAnnotation(owner) },
     },
   };
