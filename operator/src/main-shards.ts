@@ -140,7 +140,7 @@ export function shardListener(c: ShardedControllers): ShardListener {
   return {
     acquired: (shard) => {
       // Its objects listed first, so its Environments' first reconciles read them from the cache.
-      void (c.watched?.set(shard, true) ?? Promise.resolve())
+      void (c.watched?.add(shard) ?? Promise.resolve())
         .catch(() => undefined)
         .then(() => c.environments.enqueueShard(shard));
       for (const g of c.gitRepositories) g.enqueueShard(shard);
@@ -151,7 +151,7 @@ export function shardListener(c: ShardedControllers): ShardListener {
       await Promise.all([c.environments.drainShard(shard), ...c.gitRepositories.map((g) => g.drainShard(shard))]);
     },
     lost: (shard) => {
-      void c.watched?.set(shard, false).catch(() => undefined);
+      void c.watched?.remove(shard).catch(() => undefined);
       for (const key of c.environments.keysOf(shard)) c.metrics.forget(...splitKey(key));
       c.notifications.reshard();
     },

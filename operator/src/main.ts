@@ -73,7 +73,7 @@ export async function runOperator(config: OperatorConfig, options: RunOptions = 
   const sharding = createSharding(config, kc, { registry, log, listener: () => listener });
   const gate = sharding.enabled ? sharding : undefined;
   // Run sharded, the managed objects carry their shard and each replica watches its own (ADR 0026).
-  const watchedShards = gate ? new WatchedShards() : undefined;
+  const watchedShards = gate ? new WatchedShards({ keepMs: config.leaseDurationMs }) : undefined;
   const shardLabels = gate && watchedShards ? { shardOf: gate.shardOf, watched: watchedShards } : undefined;
 
   // One Git source (one object cache per URL) shared by the GitRepository controllers of

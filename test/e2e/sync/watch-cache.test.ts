@@ -270,10 +270,10 @@ describe('watch caches', () => {
     try {
       await sharded.track([inventoryEntry(configMap(ns, 'x'))]);
       assert.equal(sharded.covers(address('in-0')), false, 'no shard held: nothing is watched, every read a request');
-      await shards.set(0, true);
+      await shards.add(0);
       assert.deepEqual(held(), ['in-0']);
       assert.equal(sharded.covers(address('in-1')), true);
-      await shards.set(2, true);
+      await shards.add(2);
       assert.deepEqual(held(), ['in-0', 'in-2']);
       assert.deepEqual(reported, ['in-0', 'in-2'], 'an object listed again unchanged is not reported again');
       await core.patchNamespacedConfigMap(
@@ -283,10 +283,10 @@ describe('watch caches', () => {
       await eventually(async () => roundOf(sharded.cached(address('in-2'))) === 'yes', {
         message: 'an edit of a held shard’s object seen',
       });
-      await shards.set(0, false);
+      await shards.remove(0);
       assert.deepEqual(held(), ['in-2'], 'a shard gone: its objects leave the cache');
       assert.deepEqual(sharded.counts(), new Map([['ConfigMap', 1]]));
-      await shards.set(2, false);
+      await shards.remove(2);
       assert.equal(sharded.covers(address('in-2')), false);
     } finally {
       await sharded.stop();

@@ -15,12 +15,20 @@ import { parseInventoryEntry } from '../../core/sync/prune-set.ts';
 
 /**
  * The shards a replica's managed-object watches select, shared by the watches of every
- * cluster. A shard is watched from the moment it is taken until it is gone (not only while
- * its Lease is renewed in time: a late renewal must not drop and list again its objects).
+ * cluster. A shard is watched from the moment it is taken until `keepMs` after it went: a
+ * shard lost because a renewal came late under load is often taken again a moment later, and
+ * its objects must not be dropped and listed again each time (a list of every kind).
  */
 export class WatchedShards {
   readonly #held = new Set<number>();
   readonly #followers = new Set<() => Promise<void>>();
+  /** Shards gone and still watched: the timer that drops each, and what resolves its remove(). */
+  readonly #leaving = new Map<number, { readonly timer: NodeJS.Timeout; readonly done: () => void }>();
+  readonly #keepMs: number;
+
+  constructor(options: { readonly keepMs?: number } = {}) {
+    this.#keepMs = options.keepMs ?? 0;
+  }
 
   /** The label selector of the shards watched; undefined while none is. */
   selector(): string | undefined {
@@ -28,11 +36,37 @@ export class WatchedShards {
     return `${LABEL_SHARD} in (${[...this.#held].sort((a, b) => a - b).join(',')})`;
   }
 
-  /** Resolves once every follower's watches have listed the shards now watched. */
-  async set(shard: number, watched: boolean): Promise<void> {
-    if (watched === this.#held.has(shard)) return;
-    if (watched) this.#held.add(shard);
-    else this.#held.delete(shard);
+  /** A shard taken: resolves once every follower's watches have listed it. */
+  async add(shard: number): Promise<void> {
+    const leaving = this.#leaving.get(shard);
+    if (leaving) {
+      clearTimeout(leaving.timer);
+      this.#leaving.delete(shard);
+      leaving.done();
+    }
+    if (this.#held.has(shard)) return;
+    this.#held.add(shard);
+    await this.#changed();
+  }
+
+  /**
+   * A shard gone: its objects leave the watches after `keepMs`, unless it is taken again first;
+   * resolves once they have left, or when it is taken again.
+   */
+  remove(shard: number): Promise<void> {
+    if (!this.#held.has(shard) || this.#leaving.has(shard)) return Promise.resolve();
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        this.#leaving.delete(shard);
+        this.#held.delete(shard);
+        void this.#changed().finally(done);
+      }, this.#keepMs);
+      timer.unref();
+      this.#leaving.set(shard, { timer, done });
+    });
+  }
+
+  async #changed(): Promise<void> {
     await Promise.all([...this.#followers].map((f) => f()));
   }
 
